@@ -1,0 +1,52 @@
+import type { ErrorRequestHandler, RequestHandler } from 'express';
+import { AppError, internalError, isAppError } from '../errors.js';
+
+/** Errors thrown by express's body parsers carry a `type`; map the ones a caller can cause. */
+function fromBodyParser(err: unknown): AppError | undefined {
+  if (typeof err !== 'object' || err === null || !('type' in err)) return undefined;
+  switch ((err as { type: string }).type) {
+    case 'entity.too.large':
+      return new AppError('BODY_TOO_LARGE', 413, 'request body is too large', { cause: err });
+    case 'entity.parse.failed':
+      return new AppError('MALFORMED_BODY', 400, 'request body is not valid JSON', { cause: err });
+    case 'encoding.unsupported':
+    case 'charset.unsupported':
+      return new AppError('UNSUPPORTED_ENCODING', 415, 'unsupported body encoding', { cause: err });
+    case 'request.aborted':
+      return new AppError('REQUEST_ABORTED', 400, 'request aborted', { cause: err });
+    default:
+      return undefined;
+  }
+}
+
+export function toAppError(err: unknown): AppError {
+  return isAppError(err) ? err : (fromBodyParser(err) ?? internalError(err));
+}
+
+/**
+ * Renders every error as `{error, error_description}` (RFC 6749 §5.2 / RFC 6750 §3 shape) with
+ * the error's headers. Server faults are logged with their cause and shown only as server_error.
+ */
+export function errorHandler(): ErrorRequestHandler {
+  return (err, req, res, _next) => {
+    const appError = toAppError(err);
+    if (appError.status >= 500) req.log?.error({ err: appError.cause ?? appError, code: appError.code }, 'request failed');
+    if (res.headersSent) {
+      res.destroy();
+      return;
+    }
+    res.status(appError.status);
+    res.set(appError.headers);
+    if (appError.status === 401 || appError.status === 400) res.set('Cache-Control', 'no-store');
+    res.json({
+      error: appError.error,
+      error_description: appError.expose ? appError.message : 'internal server error',
+      ...appError.details,
+    });
+  };
+}
+
+/** Final handler for paths no route took. */
+export function notFound(): RequestHandler {
+  return (req, _res, next) => next(new AppError('NOT_FOUND', 404, `no route for ${req.method} ${req.path}`));
+}

@@ -1,0 +1,46 @@
+import { randomUUID } from 'node:crypto';
+import type { Request, Response, NextFunction, RequestHandler } from 'express';
+import type { Logger } from '../logger.js';
+
+const REQUEST_ID = /^[A-Za-z0-9._:-]{1,128}$/;
+
+/** A caller's X-Request-Id is kept when it is sane; otherwise a new one is made. */
+export function requestIdFrom(header: string | string[] | undefined): string {
+  const value = Array.isArray(header) ? header[0] : header;
+  return value && REQUEST_ID.test(value) ? value : randomUUID();
+}
+
+declare module 'express-serve-static-core' {
+  interface Request {
+    id: string;
+    log: Logger;
+  }
+}
+
+/**
+ * Gives each request an id and a child logger, and writes one line per request when it ends:
+ * id, method, route pattern, status, milliseconds. The path is logged without its query string
+ * and no headers are logged, so neither tokens nor cookies can reach the log.
+ */
+export function requestContext(logger: Logger): RequestHandler {
+  return (req: Request, res: Response, next: NextFunction) => {
+    const started = process.hrtime.bigint();
+    req.id = requestIdFrom(req.headers['x-request-id']);
+    req.log = logger.child({ reqId: req.id });
+    res.setHeader('X-Request-Id', req.id);
+    res.on('close', () => {
+      const ms = Number(process.hrtime.bigint() - started) / 1e6;
+      const route = req.route ? `${req.baseUrl}${String(req.route.path)}` : routeless(req);
+      const level = res.statusCode >= 500 ? 'error' : 'info';
+      req.log[level](
+        { method: req.method, route, path: req.path, status: res.statusCode, ms: Math.round(ms * 100) / 100, aborted: !res.writableFinished || undefined },
+        'request',
+      );
+    });
+    next();
+  };
+}
+
+function routeless(req: Request): string {
+  return req.path.startsWith('/') ? '(unmatched)' : req.path;
+}

@@ -1,0 +1,103 @@
+/**
+ * Short-lived security state shared by every auth replica: refresh-token families, the access
+ * token denylist, failed-login counters and the replay cache. Adapters: memory (single process)
+ * and redis (ioredis). Both run `tests/auth/contracts/token-store.contract.ts`.
+ *
+ * Time: `*At` fields and `now` are epoch milliseconds unless a member says seconds. Every entry
+ * disappears on its own once it can no longer matter (Redis: key TTLs; memory: lazy expiry).
+ */
+
+/** What a refresh token stands for. Stored under the SHA-256 of the token, never the token. */
+export interface RefreshTokenRecord {
+  tokenHash: string;
+  familyId: string;
+  /** User id, or client id for client-only grants. */
+  subject: string;
+  clientId: string;
+  /** Space-separated scopes granted to the family. */
+  scope: string;
+  issuedAt: number;
+  expiresAt: number;
+}
+
+/** The next token in a family: it inherits familyId, subject, clientId and scope from the spent one. */
+export interface RefreshSuccessor {
+  tokenHash: string;
+  issuedAt: number;
+  expiresAt: number;
+  /**
+   * The successor token sealed (encrypted) with a key only the holder of the presented token can
+   * derive. The store keeps it beside the spent token for the grace window so a retry of the same
+   * token can be given the same successor without the store ever holding a usable token.
+   */
+  sealedSuccessor: string;
+}
+
+export type RotateOutcome =
+  /** The presented token was active: it is now spent and `successor` is active. */
+  | { outcome: 'rotated'; previous: RefreshTokenRecord }
+  /**
+   * The presented token was spent less than `graceMs` ago, its successor is still active and the
+   * family is not revoked: nothing changed; answer with the same successor (unsealed by caller).
+   */
+  | { outcome: 'grace'; previous: RefreshTokenRecord; sealedSuccessor: string }
+  /** The presented token was spent outside the grace window: the whole family is now revoked. */
+  | { outcome: 'reused'; previous: RefreshTokenRecord }
+  /** Unknown, expired, or its family was revoked: nothing changed. */
+  | { outcome: 'invalid' };
+
+export interface RefreshTokenStore {
+  /** Stores the first token of a new family. */
+  issueRefreshToken(record: RefreshTokenRecord): Promise<void>;
+  /**
+   * Spends `presentedHash` and activates `successor`, atomically: of any number of concurrent
+   * calls with one presented token exactly one sees 'rotated'; the others see 'grace' (within
+   * the window) or 'reused'. A family never has two active tokens.
+   */
+  rotateRefreshToken(
+    presentedHash: string,
+    successor: RefreshSuccessor,
+    options: { now: number; graceMs: number },
+  ): Promise<RotateOutcome>;
+  /** The active token for `tokenHash`, or null if unknown, spent, expired or its family revoked. */
+  findActiveRefreshToken(tokenHash: string, now: number): Promise<RefreshTokenRecord | null>;
+  /** Revokes every token of the family, spent or active; idempotent. */
+  revokeRefreshFamily(familyId: string): Promise<void>;
+}
+
+export interface AccessTokenDenylist {
+  /**
+   * Denies the access token `jti` until `expiresAtSeconds` (its `exp`, epoch seconds), then
+   * forgets it. Also announces it to live revocation subscribers (the gateway) at once.
+   */
+  denyAccessToken(jti: string, expiresAtSeconds: number): Promise<void>;
+  isAccessTokenDenied(jti: string): Promise<boolean>;
+}
+
+export interface AttemptCount {
+  count: number;
+  /** Seconds until the window ends and the count returns to 0 (0 when count is 0). */
+  resetInSeconds: number;
+}
+
+export interface AttemptCounter {
+  /** Adds one to `key` in a fixed window of `windowSeconds` that starts at the first attempt. */
+  recordAttempt(key: string, windowSeconds: number): Promise<AttemptCount>;
+  /** Reads without counting. */
+  peekAttempts(key: string): Promise<AttemptCount>;
+  clearAttempts(key: string): Promise<void>;
+}
+
+export interface ReplayCache {
+  /**
+   * Claims `key` until `expiresAtSeconds` (epoch seconds). Resolves true the first time, false if
+   * it was already claimed and has not expired; atomic across replicas (Redis SET NX).
+   */
+  claimOnce(key: string, expiresAtSeconds: number): Promise<boolean>;
+}
+
+export interface TokenStore extends RefreshTokenStore, AccessTokenDenylist, AttemptCounter, ReplayCache {
+  /** Resolves when the backing store answers; rejects otherwise (used by /readyz). */
+  ping(): Promise<void>;
+  close(): Promise<void>;
+}

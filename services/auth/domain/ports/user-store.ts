@@ -1,0 +1,33 @@
+/** A stored user. `id` is opaque and stable: it becomes the `sub` of the user's tokens. */
+export interface UserRecord {
+  id: string;
+  /** Normalized (trim, NFKC, lower-case) by the domain before it reaches a store. */
+  username: string;
+  email?: string;
+  /** argon2id PHC string; never the password. */
+  passwordHash: string;
+  roles: string[];
+  createdAt: Date;
+}
+
+export type NewUser = Omit<UserRecord, 'id' | 'createdAt'>;
+
+/**
+ * Where users live. Adapters: memory (tests), embedded (NeDB file under AUTH_DATA_DIR, the
+ * default) and mongo (mongoose). All run `tests/auth/contracts/user-store.contract.ts`.
+ */
+export interface UserStore {
+  /**
+   * Inserts the user and returns it with its new id and createdAt. Uniqueness of `username` is
+   * enforced by the store itself (unique index), never by a check-then-insert, so two concurrent
+   * registrations of one name give one user; the loser rejects with `authErrors.usernameTaken()`.
+   */
+  create(user: NewUser): Promise<UserRecord>;
+  /** Looks up by normalized username; resolves null when there is none. */
+  findByUsername(username: string): Promise<UserRecord | null>;
+  /** Resolves null for an unknown id, including ids of a shape the store does not use. */
+  findById(id: string): Promise<UserRecord | null>;
+  /** Resolves when the backing store answers; rejects otherwise (used by /readyz). */
+  ping(): Promise<void>;
+  close(): Promise<void>;
+}

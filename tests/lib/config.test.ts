@@ -1,0 +1,49 @@
+import { describe, expect, it } from 'vitest';
+import { z } from 'zod';
+import { ConfigError, envField, loadConfig } from '../../lib/config.js';
+
+const schema = z.object({
+  PORT: envField.port(4000),
+  TTL: envField.seconds(900),
+  LOG_LEVEL: envField.logLevel(),
+  SECURE: envField.boolean(true),
+});
+
+describe('loadConfig', () => {
+  it('when nothing is set, then defaults apply', () => {
+    expect(loadConfig(schema, {})).toEqual({ PORT: 4000, TTL: 900, LOG_LEVEL: 'info', SECURE: true });
+  });
+
+  it('when values are set, then they are coerced', () => {
+    expect(loadConfig(schema, { PORT: '0', TTL: '60', LOG_LEVEL: 'debug', SECURE: 'false' })).toEqual({
+      PORT: 0,
+      TTL: 60,
+      LOG_LEVEL: 'debug',
+      SECURE: false,
+    });
+  });
+
+  it('when a value is empty, then it counts as unset', () => {
+    expect(loadConfig(schema, { PORT: '' }).PORT).toBe(4000);
+  });
+
+  it.each([
+    ['PORT', 'abc'],
+    ['PORT', '70000'],
+    ['TTL', '-5'],
+    ['TTL', '1.5'],
+    ['LOG_LEVEL', 'loud'],
+    ['SECURE', 'maybe'],
+  ])('when %s=%s, then the error names the variable and not the value', (variable, value) => {
+    const attempt = () => loadConfig(schema, { [variable]: value });
+    expect(attempt).toThrow(ConfigError);
+    try {
+      attempt();
+    } catch (err) {
+      expect((err as ConfigError).variable).toBe(variable);
+      expect((err as ConfigError).message).toContain(variable);
+      expect((err as ConfigError).message).not.toContain(value);
+      expect((err as ConfigError).message.split('\n')).toHaveLength(1);
+    }
+  });
+});
