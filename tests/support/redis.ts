@@ -35,6 +35,3 @@ export async function redisAvailable(): Promise<boolean> {
 
 /** Top-level-await friendly flag for `describe.runIf(...)`. */
 export const HAS_REDIS = await redisAvailable();
-
-export const MONGODB_URI = process.env.MONGODB_URI;
-if (!MONGODB_URI) console.warn('[skip] MongoDB suites: MONGODB_URI is not set');
