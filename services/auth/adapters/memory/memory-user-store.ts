@@ -1,0 +1,46 @@
+import { randomUUID } from 'node:crypto';
+import { authErrors } from '../../domain/errors.js';
+import type { NewUser, UserRecord, UserStore } from '../../domain/ports/user-store.js';
+
+/**
+ * Users in process memory, for tests and throwaway runs. The username map is the unique index:
+ * the check and the insert happen in one synchronous step, so concurrent creates cannot both win.
+ * Records are copied in and out so callers can never mutate what is stored.
+ */
+export class MemoryUserStore implements UserStore {
+  private readonly byId = new Map<string, UserRecord>();
+  private readonly idByUsername = new Map<string, string>();
+
+  async create(user: NewUser): Promise<UserRecord> {
+    if (this.idByUsername.has(user.username)) throw authErrors.usernameTaken();
+    const record: UserRecord = {
+      id: randomUUID(),
+      username: user.username,
+      ...(user.email === undefined ? {} : { email: user.email }),
+      passwordHash: user.passwordHash,
+      roles: [...user.roles],
+      createdAt: new Date(),
+    };
+    this.idByUsername.set(record.username, record.id);
+    this.byId.set(record.id, record);
+    return copy(record);
+  }
+
+  async findByUsername(username: string): Promise<UserRecord | null> {
+    const id = this.idByUsername.get(username);
+    return id === undefined ? null : this.findById(id);
+  }
+
+  async findById(id: string): Promise<UserRecord | null> {
+    const record = this.byId.get(id);
+    return record ? copy(record) : null;
+  }
+
+  async ping(): Promise<void> {}
+
+  async close(): Promise<void> {}
+}
+
+function copy(record: UserRecord): UserRecord {
+  return { ...record, roles: [...record.roles], createdAt: new Date(record.createdAt) };
+}

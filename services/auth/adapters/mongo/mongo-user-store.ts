@@ -1,0 +1,112 @@
+import mongoose from 'mongoose';
+import { authErrors } from '../../domain/errors.js';
+import type { NewUser, UserRecord, UserStore } from '../../domain/ports/user-store.js';
+
+/** The user as MongoDB keeps it; the document's ObjectId (as hex) is the user id. */
+interface UserDoc {
+  username: string;
+  email?: string;
+  passwordHash: string;
+  roles: string[];
+  createdAt: Date;
+}
+
+const DUPLICATE_KEY = 11000;
+const OBJECT_ID_HEX = /^[0-9a-f]{24}$/i;
+
+const userSchema = new mongoose.Schema<UserDoc>(
+  {
+    username: { type: String, required: true },
+    email: { type: String, required: false },
+    passwordHash: { type: String, required: true },
+    roles: { type: [String], default: [] },
+    createdAt: { type: Date, required: true },
+  },
+  { collection: 'users', versionKey: false, strict: 'throw' },
+);
+// The database, not a check-then-insert, decides which of two concurrent registrations wins.
+userSchema.index({ username: 1 }, { unique: true });
+
+/**
+ * Connects with a connection of its own (so it never shares mongoose's global state with other
+ * code), builds the unique index before answering, and returns the store. Rejects when the
+ * server cannot be selected, so a bad MONGODB_URI stops the process at start.
+ */
+export async function connectMongoUserStore(uri: string): Promise<MongoUserStore> {
+  const connection = mongoose.createConnection(uri, { serverSelectionTimeoutMS: 5_000 });
+  try {
+    await connection.asPromise();
+    const users = connection.model<UserDoc>('User', userSchema);
+    await users.init();
+    // init() builds indexes only when autoIndex is on; this makes the unique index certain.
+    await users.createIndexes();
+    return new MongoUserStore(connection, users);
+  } catch (error) {
+    await connection.close().catch(() => {});
+    throw error;
+  }
+}
+
+/** Users in MongoDB through mongoose; queries are lean, so plain objects come back. */
+export class MongoUserStore implements UserStore {
+  constructor(
+    private readonly connection: mongoose.Connection,
+    private readonly users: mongoose.Model<UserDoc>,
+  ) {}
+
+  async create(user: NewUser): Promise<UserRecord> {
+    const doc: UserDoc = {
+      username: user.username,
+      passwordHash: user.passwordHash,
+      roles: [...user.roles],
+      createdAt: new Date(),
+    };
+    if (user.email !== undefined) doc.email = user.email;
+    try {
+      const created = await this.users.create(doc);
+      return toRecord({ ...doc, _id: created._id });
+    } catch (error) {
+      if (isDuplicateKey(error)) throw authErrors.usernameTaken();
+      throw error;
+    }
+  }
+
+  async findByUsername(username: string): Promise<UserRecord | null> {
+    if (typeof username !== 'string') return null;
+    const doc = await this.users.findOne({ username }).lean<UserDoc & { _id: mongoose.Types.ObjectId }>();
+    return doc ? toRecord(doc) : null;
+  }
+
+  async findById(id: string): Promise<UserRecord | null> {
+    // Anything but 24 hex digits cannot be one of our ids; casting it would throw a CastError.
+    if (typeof id !== 'string' || !OBJECT_ID_HEX.test(id)) return null;
+    const doc = await this.users.findById(id).lean<UserDoc & { _id: mongoose.Types.ObjectId }>();
+    return doc ? toRecord(doc) : null;
+  }
+
+  async ping(): Promise<void> {
+    const db = this.connection.db;
+    if (!db) throw new Error('MongoDB connection is not open');
+    await db.command({ ping: 1 });
+  }
+
+  async close(): Promise<void> {
+    await this.connection.close();
+  }
+}
+
+function isDuplicateKey(error: unknown): boolean {
+  return typeof error === 'object' && error !== null && (error as { code?: unknown }).code === DUPLICATE_KEY;
+}
+
+function toRecord(doc: UserDoc & { _id: mongoose.Types.ObjectId }): UserRecord {
+  const record: UserRecord = {
+    id: doc._id.toHexString(),
+    username: doc.username,
+    passwordHash: doc.passwordHash,
+    roles: [...doc.roles],
+    createdAt: new Date(doc.createdAt),
+  };
+  if (doc.email !== undefined && doc.email !== null) record.email = doc.email;
+  return record;
+}

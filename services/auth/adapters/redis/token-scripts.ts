@@ -1,0 +1,121 @@
+import { LuaScript } from './lua-script.js';
+
+/**
+ * The Redis token store's server-side steps. Each decision that reads and then writes (rotation,
+ * family revocation, counting, denial) is one script, so concurrent callers on any replica are
+ * serialised by Redis itself. Every key a script writes gets a TTL in the same script.
+ *
+ * Refresh token hash fields: familyId subject clientId scope issuedAt expiresAt (epoch ms), and
+ * once rotated: spentAt successorHash sealedSuccessor. Scripts that take `familyPrefix` derive the
+ * family key from the stored record, so they touch a key not passed in KEYS: fine on a single
+ * server or Sentinel, not on Redis Cluster.
+ */
+
+/** KEYS: token, family. ARGV: familyId subject clientId scope issuedAt expiresAt ttlMs. */
+export const issueScript = new LuaScript(`
+local ttl = tonumber(ARGV[7])
+if ttl <= 0 then return 0 end
+redis.call('DEL', KEYS[1])
+redis.call('HSET', KEYS[1], 'familyId', ARGV[1], 'subject', ARGV[2], 'clientId', ARGV[3],
+  'scope', ARGV[4], 'issuedAt', ARGV[5], 'expiresAt', ARGV[6])
+redis.call('PEXPIRE', KEYS[1], ttl)
+redis.call('HSETNX', KEYS[2], 'revoked', '0')
+if redis.call('PTTL', KEYS[2]) < ttl then redis.call('PEXPIRE', KEYS[2], ttl) end
+return 1
+`);
+
+const READ_RECORD = `
+local rec = redis.call('HGETALL', KEYS[1])
+local f = {}
+for i = 1, #rec, 2 do f[rec[i]] = rec[i + 1] end
+`;
+
+/**
+ * KEYS: presented token. ARGV: now graceMs successorHash successorIssuedAt successorExpiresAt
+ * sealedSuccessor tokenPrefix familyPrefix.
+ * Returns {outcome, sealedSuccessor or '', familyId, subject, clientId, scope, issuedAt, expiresAt}
+ * or {'invalid'}.
+ */
+export const rotateScript = new LuaScript(`
+local now = tonumber(ARGV[1])
+${READ_RECORD}
+if not f.expiresAt or tonumber(f.expiresAt) <= now then return {'invalid'} end
+local famKey = ARGV[8] .. f.familyId
+if redis.call('HGET', famKey, 'revoked') ~= '0' then return {'invalid'} end
+local fields = {f.familyId, f.subject, f.clientId, f.scope, f.issuedAt, f.expiresAt}
+
+if not f.spentAt then
+  redis.call('HSET', KEYS[1], 'spentAt', ARGV[1], 'successorHash', ARGV[3], 'sealedSuccessor', ARGV[6])
+  local ttl = tonumber(ARGV[5]) - now
+  if ttl > 0 then
+    local succKey = ARGV[7] .. ARGV[3]
+    redis.call('DEL', succKey)
+    redis.call('HSET', succKey, 'familyId', f.familyId, 'subject', f.subject, 'clientId', f.clientId,
+      'scope', f.scope, 'issuedAt', ARGV[4], 'expiresAt', ARGV[5])
+    redis.call('PEXPIRE', succKey, ttl)
+    if redis.call('PTTL', famKey) < ttl then redis.call('PEXPIRE', famKey, ttl) end
+  end
+  return {'rotated', '', unpack(fields)}
+end
+
+if now - tonumber(f.spentAt) < tonumber(ARGV[2]) then
+  local s = redis.call('HMGET', ARGV[7] .. f.successorHash, 'expiresAt', 'spentAt')
+  if s[1] and not s[2] and tonumber(s[1]) > now then
+    return {'grace', f.sealedSuccessor, unpack(fields)}
+  end
+end
+redis.call('HSET', famKey, 'revoked', '1')
+return {'reused', '', unpack(fields)}
+`);
+
+/**
+ * KEYS: token. ARGV: now familyPrefix.
+ * Returns {familyId, subject, clientId, scope, issuedAt, expiresAt} when active, else nil.
+ */
+export const findActiveScript = new LuaScript(`
+local now = tonumber(ARGV[1])
+${READ_RECORD}
+if not f.expiresAt or f.spentAt or tonumber(f.expiresAt) <= now then return false end
+if redis.call('HGET', ARGV[2] .. f.familyId, 'revoked') ~= '0' then return false end
+return {f.familyId, f.subject, f.clientId, f.scope, f.issuedAt, f.expiresAt}
+`);
+
+/** KEYS: family. Marks it revoked, keeping its TTL; an unknown family stays unknown. */
+export const revokeFamilyScript = new LuaScript(`
+if redis.call('EXISTS', KEYS[1]) == 1 then redis.call('HSET', KEYS[1], 'revoked', '1') end
+return 1
+`);
+
+/**
+ * KEYS: deny key, denylist sorted set. ARGV: jti exp nowSeconds channel message.
+ * A later exp always wins (NX then EXPIREAT GT, ZADD GT), so a duplicate never shortens a denial.
+ * The sorted set is pruned of past entries and lives until its latest member expires.
+ */
+export const denyScript = new LuaScript(`
+local exp = tonumber(ARGV[2])
+local now = tonumber(ARGV[3])
+if exp <= now then return 0 end
+if not redis.call('SET', KEYS[1], '1', 'NX', 'EXAT', exp) then
+  redis.call('EXPIREAT', KEYS[1], exp, 'GT')
+end
+redis.call('ZADD', KEYS[2], 'GT', exp, ARGV[1])
+redis.call('ZREMRANGEBYSCORE', KEYS[2], '-inf', now)
+if redis.call('TTL', KEYS[2]) < 0 then
+  redis.call('EXPIREAT', KEYS[2], exp)
+else
+  redis.call('EXPIREAT', KEYS[2], exp, 'GT')
+end
+redis.call('PUBLISH', ARGV[4], ARGV[5])
+return 1
+`);
+
+/** KEYS: counter. ARGV: windowMs. Returns {count, pttl}; the window starts at the first attempt. */
+export const recordAttemptScript = new LuaScript(`
+local count = redis.call('INCR', KEYS[1])
+local ttl = redis.call('PTTL', KEYS[1])
+if ttl < 0 then
+  ttl = tonumber(ARGV[1])
+  redis.call('PEXPIRE', KEYS[1], ttl)
+end
+return {count, ttl}
+`);

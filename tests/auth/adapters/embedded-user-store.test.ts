@@ -1,0 +1,66 @@
+import { mkdtemp, rm, stat } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import { openEmbeddedUserStore } from '../../../services/auth/adapters/embedded/embedded-user-store.js';
+import { runUserStoreContract } from '../contracts/user-store.contract.js';
+
+const tempDir = () => mkdtemp(path.join(tmpdir(), 'authgate-users-'));
+
+runUserStoreContract('embedded (NeDB)', async () => {
+  const dir = await tempDir();
+  const store = await openEmbeddedUserStore(dir);
+  return {
+    store,
+    cleanup: async () => {
+      await store.close();
+      await rm(dir, { recursive: true, force: true });
+    },
+  };
+});
+
+describe('EmbeddedUserStore on disk', () => {
+  const dirs: string[] = [];
+  afterEach(async () => {
+    await Promise.all(dirs.splice(0).map((dir) => rm(dir, { recursive: true, force: true })));
+  });
+
+  it('when the store is closed and reopened, then the users are still there, unique index included', async () => {
+    const dir = await tempDir();
+    dirs.push(dir);
+    const first = await openEmbeddedUserStore(dir);
+    const created = await first.create({ username: 'alice', email: 'a@example.test', passwordHash: 'h', roles: ['admin'] });
+    await first.close();
+
+    const reopened = await openEmbeddedUserStore(dir);
+    try {
+      expect(await reopened.findById(created.id)).toEqual(created);
+      expect(await reopened.findByUsername('alice')).toEqual(created);
+      await expect(reopened.create({ username: 'alice', passwordHash: 'x', roles: [] })).rejects.toMatchObject({
+        code: 'USERNAME_TAKEN',
+      });
+    } finally {
+      await reopened.close();
+    }
+  });
+
+  it('when the data directory does not exist, then it is created with users.db readable by the owner only', async () => {
+    const parent = await tempDir();
+    dirs.push(parent);
+    const dir = path.join(parent, 'nested', 'data');
+    const store = await openEmbeddedUserStore(dir);
+    await store.create({ username: 'bob', passwordHash: 'h', roles: [] });
+    await store.close();
+
+    const file = await stat(path.join(dir, 'users.db'));
+    if (process.platform !== 'win32') expect(file.mode & 0o777).toBe(0o600);
+  });
+
+  it('when the store is closed, then ping rejects', async () => {
+    const dir = await tempDir();
+    dirs.push(dir);
+    const store = await openEmbeddedUserStore(dir);
+    await store.close();
+    await expect(store.ping()).rejects.toThrow();
+  });
+});

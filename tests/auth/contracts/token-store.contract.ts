@@ -1,0 +1,334 @@
+import { randomBytes } from 'node:crypto';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import type {
+  RefreshSuccessor,
+  RefreshTokenRecord,
+  TokenStore,
+} from '../../../services/auth/domain/ports/token-store.js';
+import { pollUntil } from './poll.js';
+
+export interface TokenStoreFixture {
+  store: TokenStore;
+  /** Closes the store and removes whatever it wrote. */
+  cleanup: () => Promise<void>;
+}
+
+const HOUR = 3_600_000;
+const GRACE_MS = 5_000;
+
+const random = (label: string) => `${label}-${randomBytes(8).toString('hex')}`;
+const nowSeconds = () => Math.floor(Date.now() / 1000);
+
+function record(now: number, ttlMs = HOUR): RefreshTokenRecord {
+  return {
+    tokenHash: random('hash'),
+    familyId: random('family'),
+    subject: random('user'),
+    clientId: 'web',
+    scope: 'openid notes:read',
+    issuedAt: now,
+    expiresAt: now + ttlMs,
+  };
+}
+
+function successor(now: number, ttlMs = HOUR): RefreshSuccessor {
+  return { tokenHash: random('hash'), issuedAt: now, expiresAt: now + ttlMs, sealedSuccessor: random('sealed') };
+}
+
+/**
+ * The TokenStore port's contract (services/auth/domain/ports/token-store.ts), run against every
+ * adapter with the real clock: expiry is shown with short TTLs and polling, never fixed sleeps.
+ */
+export function runTokenStoreContract(name: string, factory: () => Promise<TokenStoreFixture>): void {
+  describe(`TokenStore contract: ${name}`, () => {
+    let fixture: TokenStoreFixture;
+    let store: TokenStore;
+
+    beforeEach(async () => {
+      fixture = await factory();
+      store = fixture.store;
+    });
+    afterEach(async () => {
+      await fixture.cleanup();
+    });
+
+    describe('refresh families', () => {
+      it('when a token is issued, then it is found active with every field', async () => {
+        const now = Date.now();
+        const first = record(now);
+        await store.issueRefreshToken(first);
+        expect(await store.findActiveRefreshToken(first.tokenHash, now)).toEqual(first);
+      });
+
+      it('when a token is unknown, then it is not active and rotating it is invalid', async () => {
+        const now = Date.now();
+        expect(await store.findActiveRefreshToken(random('hash'), now)).toBeNull();
+        const result = await store.rotateRefreshToken(random('hash'), successor(now), { now, graceMs: GRACE_MS });
+        expect(result).toEqual({ outcome: 'invalid' });
+      });
+
+      it('when an active token is rotated, then it is spent and the successor inherits the family', async () => {
+        const now = Date.now();
+        const first = record(now);
+        await store.issueRefreshToken(first);
+        const next = successor(now + 10);
+
+        const result = await store.rotateRefreshToken(first.tokenHash, next, { now: now + 10, graceMs: GRACE_MS });
+
+        expect(result).toEqual({ outcome: 'rotated', previous: first });
+        expect(await store.findActiveRefreshToken(first.tokenHash, now + 10)).toBeNull();
+        expect(await store.findActiveRefreshToken(next.tokenHash, now + 10)).toEqual({
+          tokenHash: next.tokenHash,
+          familyId: first.familyId,
+          subject: first.subject,
+          clientId: first.clientId,
+          scope: first.scope,
+          issuedAt: next.issuedAt,
+          expiresAt: next.expiresAt,
+        });
+      });
+
+      it('when a spent token is retried within the grace window, then it gets the same sealed successor and nothing changes', async () => {
+        const now = Date.now();
+        const first = record(now);
+        await store.issueRefreshToken(first);
+        const winner = successor(now);
+        await store.rotateRefreshToken(first.tokenHash, winner, { now, graceMs: GRACE_MS });
+        const loser = successor(now + 1_000);
+
+        const retry = await store.rotateRefreshToken(first.tokenHash, loser, { now: now + 1_000, graceMs: GRACE_MS });
+
+        expect(retry).toEqual({ outcome: 'grace', previous: first, sealedSuccessor: winner.sealedSuccessor });
+        expect(await store.findActiveRefreshToken(winner.tokenHash, now + 1_000)).not.toBeNull();
+        expect(await store.findActiveRefreshToken(loser.tokenHash, now + 1_000)).toBeNull();
+      });
+
+      it('when a spent token is presented after the grace window, then it is reused and the whole family is revoked', async () => {
+        const now = Date.now();
+        const first = record(now);
+        await store.issueRefreshToken(first);
+        const next = successor(now);
+        await store.rotateRefreshToken(first.tokenHash, next, { now, graceMs: GRACE_MS });
+        const later = now + GRACE_MS + 1;
+
+        const replay = await store.rotateRefreshToken(first.tokenHash, successor(later), { now: later, graceMs: GRACE_MS });
+
+        expect(replay).toEqual({ outcome: 'reused', previous: first });
+        expect(await store.findActiveRefreshToken(next.tokenHash, later)).toBeNull();
+        const useSuccessor = await store.rotateRefreshToken(next.tokenHash, successor(later), { now: later, graceMs: GRACE_MS });
+        expect(useSuccessor).toEqual({ outcome: 'invalid' });
+        const replayAgain = await store.rotateRefreshToken(first.tokenHash, successor(later), { now: later, graceMs: GRACE_MS });
+        expect(replayAgain).toEqual({ outcome: 'invalid' });
+      });
+
+      it('when a spent token is retried within the window but its successor was already rotated, then it is reused and the family revoked', async () => {
+        const now = Date.now();
+        const first = record(now);
+        await store.issueRefreshToken(first);
+        const second = successor(now);
+        await store.rotateRefreshToken(first.tokenHash, second, { now, graceMs: GRACE_MS });
+        const third = successor(now + 10);
+        await store.rotateRefreshToken(second.tokenHash, third, { now: now + 10, graceMs: GRACE_MS });
+
+        const retry = await store.rotateRefreshToken(first.tokenHash, successor(now + 20), { now: now + 20, graceMs: GRACE_MS });
+
+        expect(retry).toEqual({ outcome: 'reused', previous: first });
+        expect(await store.findActiveRefreshToken(third.tokenHash, now + 20)).toBeNull();
+      });
+
+      it('when 20 rotations of one token race, then exactly one rotates, the rest get grace, and the family does not fork', async () => {
+        const now = Date.now();
+        const first = record(now);
+        await store.issueRefreshToken(first);
+        const candidates = Array.from({ length: 20 }, () => successor(now));
+
+        const results = await Promise.all(
+          candidates.map((next) => store.rotateRefreshToken(first.tokenHash, next, { now, graceMs: GRACE_MS })),
+        );
+
+        const rotatedAt = results.findIndex((r) => r.outcome === 'rotated');
+        expect(results.filter((r) => r.outcome === 'rotated')).toHaveLength(1);
+        expect(results.filter((r) => r.outcome === 'grace')).toHaveLength(19);
+        const winner = candidates[rotatedAt];
+        for (const r of results) if (r.outcome === 'grace') expect(r.sealedSuccessor).toBe(winner?.sealedSuccessor);
+        const active = await Promise.all(candidates.map((c) => store.findActiveRefreshToken(c.tokenHash, now)));
+        expect(active.filter((r) => r !== null)).toHaveLength(1);
+        expect(active[rotatedAt]?.tokenHash).toBe(winner?.tokenHash);
+        expect(await store.findActiveRefreshToken(first.tokenHash, now)).toBeNull();
+      });
+
+      it('when a family is revoked, then its active token is invalid and revoking again or an unknown family is harmless', async () => {
+        const now = Date.now();
+        const first = record(now);
+        await store.issueRefreshToken(first);
+
+        await store.revokeRefreshFamily(first.familyId);
+        await store.revokeRefreshFamily(first.familyId);
+        await store.revokeRefreshFamily(random('family'));
+
+        expect(await store.findActiveRefreshToken(first.tokenHash, now)).toBeNull();
+        const result = await store.rotateRefreshToken(first.tokenHash, successor(now), { now, graceMs: GRACE_MS });
+        expect(result).toEqual({ outcome: 'invalid' });
+      });
+
+      it('when a spent token of a revoked family is retried within the window, then it is invalid, not grace', async () => {
+        const now = Date.now();
+        const first = record(now);
+        await store.issueRefreshToken(first);
+        await store.rotateRefreshToken(first.tokenHash, successor(now), { now, graceMs: GRACE_MS });
+        await store.revokeRefreshFamily(first.familyId);
+
+        const retry = await store.rotateRefreshToken(first.tokenHash, successor(now), { now, graceMs: GRACE_MS });
+
+        expect(retry).toEqual({ outcome: 'invalid' });
+      });
+
+      it('when one family is revoked, then another family of the same subject stays active', async () => {
+        const now = Date.now();
+        const a = record(now);
+        const b = { ...record(now), subject: a.subject };
+        await store.issueRefreshToken(a);
+        await store.issueRefreshToken(b);
+
+        await store.revokeRefreshFamily(a.familyId);
+
+        expect(await store.findActiveRefreshToken(b.tokenHash, now)).toEqual(b);
+      });
+
+      it('when the caller clock passes expiresAt, then the token is not active and rotating it is invalid', async () => {
+        const now = Date.now();
+        const first = record(now);
+        await store.issueRefreshToken(first);
+
+        expect(await store.findActiveRefreshToken(first.tokenHash, first.expiresAt)).toBeNull();
+        const result = await store.rotateRefreshToken(first.tokenHash, successor(first.expiresAt), {
+          now: first.expiresAt,
+          graceMs: GRACE_MS,
+        });
+        expect(result).toEqual({ outcome: 'invalid' });
+      });
+
+      it('when a short-lived token reaches its expiry, then the store forgets it on its own', async () => {
+        const now = Date.now();
+        const first = record(now, 300);
+        await store.issueRefreshToken(first);
+        expect(await store.findActiveRefreshToken(first.tokenHash, now)).not.toBeNull();
+
+        // Asking with the issue-time clock shows the entry itself is gone, not just judged expired.
+        await pollUntil(async () => (await store.findActiveRefreshToken(first.tokenHash, now)) === null, {
+          what: 'the refresh token to expire',
+        });
+      });
+    });
+
+    describe('access token denylist', () => {
+      it('when a jti is denied, then it is denied and other jtis are not', async () => {
+        const jti = random('jti');
+        await store.denyAccessToken(jti, nowSeconds() + 900);
+        expect(await store.isAccessTokenDenied(jti)).toBe(true);
+        expect(await store.isAccessTokenDenied(random('jti'))).toBe(false);
+      });
+
+      it('when a denied token reaches its exp, then the entry disappears', async () => {
+        const jti = random('jti');
+        await store.denyAccessToken(jti, nowSeconds() + 1);
+        await pollUntil(async () => !(await store.isAccessTokenDenied(jti)), { what: 'the denylist entry to expire' });
+      });
+
+      it('when a jti is denied with an exp already past, then it is not kept', async () => {
+        const jti = random('jti');
+        await store.denyAccessToken(jti, nowSeconds() - 10);
+        expect(await store.isAccessTokenDenied(jti)).toBe(false);
+      });
+
+      it('when a jti is denied again with an earlier exp, then the later exp still holds', async () => {
+        const jti = random('jti');
+        await store.denyAccessToken(jti, nowSeconds() + 900);
+        await store.denyAccessToken(jti, nowSeconds() - 10);
+        expect(await store.isAccessTokenDenied(jti)).toBe(true);
+      });
+    });
+
+    describe('attempt counters', () => {
+      it('when attempts are recorded, then the count grows and resetInSeconds stays within the window', async () => {
+        const key = random('login');
+        expect(await store.recordAttempt(key, 60)).toMatchObject({ count: 1 });
+        expect(await store.recordAttempt(key, 60)).toMatchObject({ count: 2 });
+        const third = await store.recordAttempt(key, 60);
+        expect(third.count).toBe(3);
+        expect(third.resetInSeconds).toBeGreaterThanOrEqual(1);
+        expect(third.resetInSeconds).toBeLessThanOrEqual(60);
+      });
+
+      it('when attempts are peeked, then they are read without counting', async () => {
+        const key = random('login');
+        expect(await store.peekAttempts(key)).toEqual({ count: 0, resetInSeconds: 0 });
+        await store.recordAttempt(key, 60);
+        expect((await store.peekAttempts(key)).count).toBe(1);
+        expect((await store.peekAttempts(key)).count).toBe(1);
+      });
+
+      it('when attempts are cleared, then the count starts again from zero', async () => {
+        const key = random('login');
+        await store.recordAttempt(key, 60);
+        await store.recordAttempt(key, 60);
+        await store.clearAttempts(key);
+        expect(await store.peekAttempts(key)).toEqual({ count: 0, resetInSeconds: 0 });
+        expect((await store.recordAttempt(key, 60)).count).toBe(1);
+      });
+
+      it('when the window ends, then the count returns to zero', async () => {
+        const key = random('login');
+        await store.recordAttempt(key, 1);
+        await pollUntil(async () => (await store.peekAttempts(key)).count === 0, { what: 'the window to end' });
+        expect((await store.recordAttempt(key, 1)).count).toBe(1);
+      });
+
+      it('when later attempts come within the window, then they do not extend it', async () => {
+        const key = random('login');
+        const first = await store.recordAttempt(key, 1);
+        expect(first.resetInSeconds).toBe(1);
+        await pollUntil(async () => (await store.recordAttempt(key, 60)).count === 1, {
+          what: 'the first window to end despite new attempts',
+        });
+      });
+
+      it('when 10 attempts race on one key, then none is lost', async () => {
+        const key = random('login');
+        const results = await Promise.all(Array.from({ length: 10 }, () => store.recordAttempt(key, 60)));
+        expect(results.map((r) => r.count).sort((a, b) => a - b)).toEqual([1, 2, 3, 4, 5, 6, 7, 8, 9, 10]);
+        expect((await store.peekAttempts(key)).count).toBe(10);
+      });
+
+      it('when one key is counted, then another key is untouched', async () => {
+        const key = random('login');
+        await store.recordAttempt(key, 60);
+        expect((await store.peekAttempts(random('login'))).count).toBe(0);
+      });
+    });
+
+    describe('replay cache', () => {
+      it('when a key is claimed twice, then the first claim is true and the second false', async () => {
+        const key = random('assertion');
+        expect(await store.claimOnce(key, nowSeconds() + 60)).toBe(true);
+        expect(await store.claimOnce(key, nowSeconds() + 60)).toBe(false);
+      });
+
+      it('when 10 claims of one key race, then exactly one is true', async () => {
+        const key = random('assertion');
+        const results = await Promise.all(Array.from({ length: 10 }, () => store.claimOnce(key, nowSeconds() + 60)));
+        expect(results.filter(Boolean)).toHaveLength(1);
+      });
+
+      it('when a claim expires, then the key can be claimed again', async () => {
+        const key = random('assertion');
+        expect(await store.claimOnce(key, nowSeconds() + 1)).toBe(true);
+        await pollUntil(() => store.claimOnce(key, nowSeconds() + 60), { what: 'the claim to expire' });
+      });
+    });
+
+    it('when the store is reachable, then ping resolves', async () => {
+      await expect(store.ping()).resolves.toBeUndefined();
+    });
+  });
+}
