@@ -1,0 +1,54 @@
+import type { Env } from '../../../lib/config.js';
+import { type ClientDefinition, loadClientsFile } from './clients-file.js';
+import type { ClientConfig, ClientStore } from './ports/client-store.js';
+
+export interface UpsertClientsFromFileDeps {
+  clients: ClientStore;
+  /** argon2id PHC hasher for client secrets (the service's password hasher). */
+  hashSecret: (secret: string) => Promise<string>;
+  /** Where `client_secret: ${NAME}` references are resolved; empty values count as unset. */
+  env: Env;
+}
+
+/** Client ids by outcome, for the start-up log line (ids only, never secrets). */
+export interface UpsertClientsFromFileResult {
+  created: string[];
+  updated: string[];
+}
+
+/**
+ * Applies AUTH_CLIENTS_FILE at start: every client in the file is created, or has its
+ * configuration replaced (secret hash, keys, scopes, audiences, grants). Clients that are only in
+ * the store (made through the admin API) are left alone, and disabled clients stay disabled.
+ *
+ * Nothing is written unless the whole file is valid and every secret is hashed: a bad file throws
+ * a ClientsFileError and leaves the store as it was. A store failure part-way leaves the earlier
+ * clients applied; running again converges, since each upsert is idempotent.
+ */
+export async function upsertClientsFromFile(path: string, deps: UpsertClientsFromFileDeps): Promise<UpsertClientsFromFileResult> {
+  const definitions = await loadClientsFile(path, deps.env);
+
+  // Sequential: argon2id is memory-hard by design, and start-up is not a hot path.
+  const configs: ClientConfig[] = [];
+  for (const definition of definitions) configs.push(await toClientConfig(definition, deps.hashSecret));
+
+  const result: UpsertClientsFromFileResult = { created: [], updated: [] };
+  for (const config of configs) {
+    const { created } = await deps.clients.upsert(config);
+    (created ? result.created : result.updated).push(config.clientId);
+  }
+  return result;
+}
+
+async function toClientConfig(definition: ClientDefinition, hashSecret: (secret: string) => Promise<string>): Promise<ClientConfig> {
+  const config: ClientConfig = {
+    clientId: definition.clientId,
+    tokenEndpointAuthMethods: definition.tokenEndpointAuthMethods,
+    scopes: definition.scopes,
+    audiences: definition.audiences,
+    grantTypes: definition.grantTypes,
+  };
+  if (definition.secret) config.secretHash = await hashSecret(definition.secret.reveal());
+  if (definition.jwks) config.jwks = definition.jwks;
+  return config;
+}
