@@ -3,22 +3,29 @@ import type { Logger } from '../logger.js';
 import { requestContext } from './request-context.js';
 import { healthRoutes, type ReadinessCheck } from './health.js';
 import { errorHandler, notFound } from './error-handler.js';
+import type { Metrics } from '../metrics/registry.js';
+import { httpMetrics } from '../metrics/http-metrics.js';
 
 export interface BaseAppOptions {
   logger: Logger;
   readiness?: ReadinessCheck[];
+  /** When given: GET /metrics is served and every request is recorded by route pattern and status. */
+  metrics?: Metrics;
 }
 
 /**
  * The express app every process starts from: request ids and one log line per request, then
  * the operational routes. Callers mount their routes, then call `finishApp` to add 404 and errors.
  */
-export function createBaseApp({ logger, readiness = [] }: BaseAppOptions): Express {
+export function createBaseApp({ logger, readiness = [], metrics }: BaseAppOptions): Express {
   const app = express();
   app.disable('x-powered-by');
   app.set('trust proxy', 'loopback, linklocal, uniquelocal');
+  // First, so the recorded duration covers every later middleware, health routes included.
+  if (metrics) app.use(httpMetrics(metrics));
   app.use(requestContext(logger));
   app.use(healthRoutes(readiness));
+  if (metrics) app.get('/metrics', metrics.metricsHandler);
   return app;
 }
 

@@ -15,10 +15,12 @@ export interface RunningServer {
 export interface ListenOptions {
   port: number;
   host?: string;
+  /** Largest request head accepted, in bytes (Node's default is 16 KiB). */
+  maxHeaderSize?: number;
 }
 
-export async function listen(handler: RequestListener, { port, host = '127.0.0.1' }: ListenOptions): Promise<RunningServer> {
-  const server = http.createServer(handler);
+export async function listen(handler: RequestListener, { port, host = '127.0.0.1', maxHeaderSize }: ListenOptions): Promise<RunningServer> {
+  const server = maxHeaderSize === undefined ? http.createServer(handler) : http.createServer({ maxHeaderSize }, handler);
   // Keep-alive longer than common load balancer idle timeouts, so they close first.
   server.keepAliveTimeout = 65_000;
   server.headersTimeout = 66_000;

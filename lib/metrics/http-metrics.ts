@@ -1,0 +1,81 @@
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { Request, RequestHandler, Response } from 'express';
+import type { Metrics } from './registry.js';
+
+/** Route label for requests no route pattern claimed (404s, path probes). */
+export const UNMATCHED_ROUTE = 'unmatched';
+
+// Node's parser accepts dozens of methods; only these get a label value of their own.
+const KNOWN_METHODS = new Set(['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE', 'OPTIONS']);
+
+const ROUTE_LABEL = Symbol('metricsRoute');
+type Labelled = Response & { [ROUTE_LABEL]?: string };
+
+/**
+ * Names the route of a request that no express route pattern matches, e.g. a proxy mounted with
+ * `app.use(prefix, proxy)`. Pass a configured, bounded name (the route prefix from
+ * routes.yaml), never anything taken from the request path.
+ */
+export function setMetricsRoute(res: Response, route: string): void {
+  (res as Labelled)[ROUTE_LABEL] = route;
+}
+
+/**
+ * Remembers the full route pattern (`/notes/:id`) at the moment express matches a route. Read at
+ * the end of the request it would be wrong: a sub-router restores `req.baseUrl` to its parent's
+ * when an error leaves it, so `/notes` + `/:id` would be reported as `/:id`. `req.baseUrl` is the
+ * matched mount text, so sub-routers must be mounted at fixed strings, never at `/:param` paths.
+ */
+function captureRoutePattern(req: Request): () => string | undefined {
+  let current: unknown = req.route;
+  let pattern: string | undefined;
+  Object.defineProperty(req, 'route', {
+    configurable: true,
+    enumerable: true,
+    get: () => current,
+    set: (route: unknown) => {
+      current = route;
+      if (route && typeof route === 'object' && 'path' in route) pattern = `${req.baseUrl}${String(route.path)}`;
+    },
+  });
+  return () => pattern;
+}
+
+/**
+ * The label for a finished request: the name set with `setMetricsRoute`, else the route pattern
+ * express matched, else `unmatched`. Never the raw path, so ids and user names stay out of labels.
+ */
+function routeLabel(res: Response, matched: string | undefined): string {
+  return (res as Labelled)[ROUTE_LABEL] ?? matched ?? UNMATCHED_ROUTE;
+}
+
+/**
+ * Records one observation when the response ends: duration histogram and request counter by
+ * method, route label and status. For handlers outside express (the gateway's proxy path); call it
+ * when the request arrives. `route` is read at the end, so it may depend on the routing outcome,
+ * and must return a configured, bounded name (a route prefix), never the request path. A client
+ * that hangs up before the response is counted with status 499 (nginx's "client closed request").
+ */
+export function recordRequest(metrics: Metrics, req: IncomingMessage, res: ServerResponse, route: () => string): void {
+  const started = process.hrtime.bigint();
+  res.once('close', () => {
+    const seconds = Number(process.hrtime.bigint() - started) / 1e9;
+    const method = req.method ?? 'OTHER';
+    const labels = {
+      method: KNOWN_METHODS.has(method) ? method : 'OTHER',
+      route: route(),
+      status: res.writableFinished || res.headersSent ? String(res.statusCode) : '499',
+    };
+    metrics.httpRequestDuration.observe(labels, seconds);
+    metrics.httpRequestsTotal.inc(labels);
+  });
+}
+
+/** Express middleware recording every request by route pattern (see `recordRequest`). */
+export function httpMetrics(metrics: Metrics): RequestHandler {
+  return (req, res, next) => {
+    const matchedPattern = captureRoutePattern(req);
+    recordRequest(metrics, req, res, () => routeLabel(res, matchedPattern()));
+    next();
+  };
+}

@@ -1,0 +1,61 @@
+import path from 'node:path';
+import { z } from 'zod';
+import { envField, loadConfig, type Env } from '../../lib/config.js';
+
+/** Space-separated OAuth scope tokens (RFC 6749 §3.3: printable ASCII except space, quote, backslash). */
+const scopeList = z
+  .string()
+  .regex(/^[\x21\x23-\x5B\x5D-\x7E]+( [\x21\x23-\x5B\x5D-\x7E]+)*$/, 'must be space-separated scope names');
+
+const count = (fallback: number) =>
+  z.coerce.number({ error: 'must be a whole number' }).int('must be a whole number').positive('must be a positive number').default(fallback);
+
+/**
+ * The auth service's environment. Every variable has a default that runs the embedded stack on a
+ * laptop; containers override HOST, the stores and the key file.
+ */
+export const authConfigSchema = z
+  .object({
+    AUTH_PORT: envField.port(4000),
+    /** Bind address; 127.0.0.1 keeps a dev box private, containers set 0.0.0.0. */
+    HOST: z.string().min(1).default('127.0.0.1'),
+    AUTH_ISSUER: envField.url().default('http://localhost:4000'),
+    AUTH_AUDIENCE: z.string().min(1).default('api'),
+    ACCESS_TOKEN_TTL: envField.seconds(900),
+    REFRESH_TOKEN_TTL: envField.seconds(1_209_600),
+    /** Window in which a retried refresh gets the same successor instead of tripping reuse detection. */
+    REFRESH_REUSE_GRACE_SECONDS: z.coerce
+      .number({ error: 'must be a number of seconds' })
+      .int('must be a whole number of seconds')
+      .min(0, 'must be 0 or more seconds')
+      .max(60, 'must be at most 60 seconds')
+      .default(5),
+    AUTH_ADMIN_TOKEN: envField.secret().optional(),
+    LOG_LEVEL: envField.logLevel(),
+    AUTH_DATA_DIR: z.string().min(1).default('.data'),
+    /** Defaults to `${AUTH_DATA_DIR}/signing-keys.json`; point it at a mounted Secret in production. */
+    AUTH_SIGNING_KEY_FILE: z.string().min(1).optional(),
+    MONGODB_URI: envField.mongoUrl().optional(),
+    REDIS_URL: envField.redisUrl().optional(),
+    REDIS_KEY_PREFIX: z.string().min(1).default('authgate:'),
+    LOGIN_MAX_FAILURES: count(10),
+    /** Per client IP the bar is higher: many people may share one address. */
+    LOGIN_MAX_FAILURES_PER_IP: count(100),
+    LOGIN_FAILURE_WINDOW: envField.seconds(900),
+    DEFAULT_USER_SCOPES: scopeList.default('notes:read notes:write reports:read'),
+    /** client_id carried by tokens of the first-party user API (/auth/*). */
+    FIRST_PARTY_CLIENT_ID: z.string().regex(/^[A-Za-z0-9._:-]{1,128}$/, 'must be 1-128 characters of A-Z a-z 0-9 . _ : -').default('first-party'),
+  })
+  .transform((env) => ({
+    ...env,
+    // An issuer is compared byte for byte by verifiers; a trailing slash would make two issuers.
+    AUTH_ISSUER: env.AUTH_ISSUER.replace(/\/+$/, ''),
+    AUTH_SIGNING_KEY_FILE: env.AUTH_SIGNING_KEY_FILE ?? path.join(env.AUTH_DATA_DIR, 'signing-keys.json'),
+  }));
+
+export type AuthConfig = z.output<typeof authConfigSchema>;
+
+/** Validates the environment once at start; throws ConfigError naming the first bad variable. */
+export function loadAuthConfig(env: Env = process.env): AuthConfig {
+  return loadConfig(authConfigSchema, env);
+}

@@ -1,0 +1,58 @@
+import { LoginThrottle } from './login-throttle.js';
+import { ignoreAuthEvents, type AuthEvents } from './ports/auth-events.js';
+import type { KeyStore } from './ports/key-store.js';
+import type { PasswordHasher } from './ports/password-hasher.js';
+import type { TokenStore } from './ports/token-store.js';
+import type { UserStore } from './ports/user-store.js';
+import type { AuthSettings } from './settings.js';
+import { createAccessTokenIssuer } from './tokens/access-token-issuer.js';
+import { createAccessTokenVerifier } from './tokens/access-token-verifier.js';
+import { TokenPairIssuer } from './tokens/token-pair.js';
+import { createLogin } from './use-cases/login.js';
+import { createLogout } from './use-cases/logout.js';
+import { createMe } from './use-cases/me.js';
+import { createRefresh } from './use-cases/refresh.js';
+import { createRegister } from './use-cases/register.js';
+
+export interface AuthDomainDeps {
+  settings: AuthSettings;
+  users: UserStore;
+  tokens: TokenStore;
+  keys: KeyStore;
+  passwords: PasswordHasher;
+  /** Epoch milliseconds; tests move time by passing their own clock. */
+  now?: () => number;
+  /** Where login and token outcomes are reported (metrics); ignored when absent. */
+  events?: AuthEvents;
+}
+
+export type AuthUseCases = ReturnType<typeof createAuthUseCases>;
+
+/** Wires the use cases once from the ports and settings; the HTTP layer only calls them. */
+export function createAuthUseCases({ settings, users, tokens, keys, passwords, now = Date.now, events = ignoreAuthEvents }: AuthDomainDeps) {
+  const issueAccessToken = createAccessTokenIssuer({ keys, issuer: settings.issuer, audience: settings.audience, ttlSeconds: settings.accessTokenTtlSeconds, now });
+  const pairs = new TokenPairIssuer({ issueAccessToken, refreshTokens: tokens, refreshTokenTtlSeconds: settings.refreshTokenTtlSeconds, now });
+  const throttle = new LoginThrottle({
+    counter: tokens,
+    maxFailuresPerAccount: settings.loginMaxFailures,
+    maxFailuresPerIp: settings.loginMaxFailuresPerIp,
+    windowSeconds: settings.loginFailureWindowSeconds,
+  });
+  const userGrant = { clientId: settings.firstPartyClientId, scope: settings.defaultUserScope };
+  return {
+    register: createRegister({ users, passwords }),
+    login: createLogin({ users, passwords, throttle, tokens: pairs, grant: userGrant, events }),
+    refresh: createRefresh({
+      users,
+      refreshTokens: tokens,
+      tokens: pairs,
+      refreshTokenTtlSeconds: settings.refreshTokenTtlSeconds,
+      graceSeconds: settings.refreshReuseGraceSeconds,
+      now,
+      events,
+    }),
+    logout: createLogout({ tokens, now }),
+    me: createMe({ users }),
+    verifyAccessToken: createAccessTokenVerifier({ keys, denylist: tokens, issuer: settings.issuer, audience: settings.audience, now }),
+  };
+}

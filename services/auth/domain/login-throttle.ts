@@ -1,0 +1,51 @@
+import { createHash } from 'node:crypto';
+import type { AttemptCounter } from './ports/token-store.js';
+
+export interface LoginThrottleOptions {
+  counter: AttemptCounter;
+  maxFailuresPerAccount: number;
+  maxFailuresPerIp: number;
+  windowSeconds: number;
+}
+
+/**
+ * Limits password guessing per account and per client IP, in the shared token store so every
+ * replica counts together. Counting is by the presented username whether or not it exists, so
+ * the 429 itself reveals nothing about which accounts exist.
+ */
+export class LoginThrottle {
+  constructor(private readonly options: LoginThrottleOptions) {}
+
+  /**
+   * Admits a login attempt (null) or refuses it with the seconds until it may be retried. The
+   * account's attempt is counted here, before the password is checked, so a burst of parallel
+   * guesses cannot all slip in under the limit; a successful login then clears it (`succeeded`).
+   */
+  async admit(username: string, clientIp: string): Promise<{ retryAfterSeconds: number } | null> {
+    const { counter, maxFailuresPerAccount, maxFailuresPerIp, windowSeconds } = this.options;
+    const ip = await counter.peekAttempts(ipKey(clientIp));
+    if (ip.count >= maxFailuresPerIp) return { retryAfterSeconds: ip.resetInSeconds };
+    const account = await counter.recordAttempt(accountKey(username), windowSeconds);
+    if (account.count > maxFailuresPerAccount) return { retryAfterSeconds: account.resetInSeconds };
+    return null;
+  }
+
+  /** The password was wrong: the account attempt stays counted and the IP gets a failure. */
+  async failed(clientIp: string): Promise<void> {
+    await this.options.counter.recordAttempt(ipKey(clientIp), this.options.windowSeconds);
+  }
+
+  /** The right password resets the account's count (the IP's stays: it may be guessing others). */
+  async succeeded(username: string): Promise<void> {
+    await this.options.counter.clearAttempts(accountKey(username));
+  }
+}
+
+/** Hashed so that any presented string makes a short, safe key and usernames stay out of the store. */
+function accountKey(username: string): string {
+  return `login-failures:account:${createHash('sha256').update(username, 'utf8').digest('base64url')}`;
+}
+
+function ipKey(ip: string): string {
+  return `login-failures:ip:${ip}`;
+}

@@ -1,0 +1,20 @@
+/** What the auth use cases need to know about this deployment; built from the config at start. */
+export interface AuthSettings {
+  /** `iss` of every token, without a trailing slash. */
+  issuer: string;
+  /** `aud` of user access tokens. */
+  audience: string;
+  accessTokenTtlSeconds: number;
+  refreshTokenTtlSeconds: number;
+  /** A retried refresh within this many seconds of the rotation gets the same successor. */
+  refreshReuseGraceSeconds: number;
+  /** Failed logins per account within the window before 429. */
+  loginMaxFailures: number;
+  /** Failed logins per client IP within the window before 429. */
+  loginMaxFailuresPerIp: number;
+  loginFailureWindowSeconds: number;
+  /** Space-separated scopes a user's tokens carry. */
+  defaultUserScope: string;
+  /** `client_id` of tokens issued through the first-party user API. */
+  firstPartyClientId: string;
+}

@@ -1,0 +1,59 @@
+import { randomUUID } from 'node:crypto';
+import type { RefreshTokenStore } from '../ports/token-store.js';
+import type { UserRecord } from '../ports/user-store.js';
+import type { AccessTokenIssuer } from './access-token-issuer.js';
+import { hashRefreshToken, newRefreshToken } from './refresh-token.js';
+
+/** What login and refresh answer (RFC 6749 §5.1 member names). */
+export interface TokenPair {
+  access_token: string;
+  token_type: 'Bearer';
+  expires_in: number;
+  refresh_token: string;
+  scope: string;
+}
+
+/** Which client a user's tokens are for, and with what scope. */
+export interface Grant {
+  clientId: string;
+  scope: string;
+}
+
+export interface TokenPairIssuerOptions {
+  issueAccessToken: AccessTokenIssuer;
+  refreshTokens: RefreshTokenStore;
+  refreshTokenTtlSeconds: number;
+  now: () => number;
+}
+
+/** Issues access tokens for users, and new refresh-token families at login. */
+export class TokenPairIssuer {
+  constructor(private readonly options: TokenPairIssuerOptions) {}
+
+  /** A fresh access token for `user` carrying the grant's client and scope. */
+  accessTokenFor(user: UserRecord, grant: Grant) {
+    return this.options.issueAccessToken({ sub: user.id, clientId: grant.clientId, scope: grant.scope, roles: user.roles, username: user.username });
+  }
+
+  /** Starts a new refresh-token family (a login) and returns its first pair. */
+  async startFamily(user: UserRecord, grant: Grant): Promise<TokenPair> {
+    const refreshToken = newRefreshToken();
+    const issuedAt = this.options.now();
+    await this.options.refreshTokens.issueRefreshToken({
+      tokenHash: hashRefreshToken(refreshToken),
+      familyId: randomUUID(),
+      subject: user.id,
+      clientId: grant.clientId,
+      scope: grant.scope,
+      issuedAt,
+      expiresAt: issuedAt + this.options.refreshTokenTtlSeconds * 1000,
+    });
+    return this.pair(user, grant, refreshToken);
+  }
+
+  /** Pairs a new access token with a refresh token that already exists in the store. */
+  pair(user: UserRecord, grant: Grant, refreshToken: string): TokenPair {
+    const access = this.accessTokenFor(user, grant);
+    return { access_token: access.token, token_type: 'Bearer', expires_in: access.expiresIn, refresh_token: refreshToken, scope: grant.scope };
+  }
+}

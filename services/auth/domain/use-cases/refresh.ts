@@ -1,0 +1,68 @@
+import { authErrors } from '../errors.js';
+import type { AuthEvents } from '../ports/auth-events.js';
+import type { RefreshTokenRecord, RefreshTokenStore } from '../ports/token-store.js';
+import type { UserStore } from '../ports/user-store.js';
+import { hashRefreshToken, isRefreshTokenShaped, newRefreshToken } from '../tokens/refresh-token.js';
+import { openSuccessor, sealSuccessor } from '../tokens/successor-seal.js';
+import type { TokenPair, TokenPairIssuer } from '../tokens/token-pair.js';
+
+export interface RefreshDeps {
+  users: UserStore;
+  refreshTokens: RefreshTokenStore;
+  tokens: TokenPairIssuer;
+  refreshTokenTtlSeconds: number;
+  graceSeconds: number;
+  now: () => number;
+  events: AuthEvents;
+}
+
+/**
+ * Refresh-token rotation. The store decides atomically whether the presented token is spent
+ * now (rotated), was spent a moment ago (grace: the same successor again, unsealed with the
+ * presented token), or was spent earlier (reuse: the store revokes the family). Every refusal is
+ * the same 401 invalid_grant.
+ */
+export function createRefresh({ users, refreshTokens, tokens, refreshTokenTtlSeconds, graceSeconds, now, events }: RefreshDeps) {
+  return async function refresh(presented: string): Promise<TokenPair> {
+    if (!isRefreshTokenShaped(presented)) throw authErrors.invalidGrant('REFRESH_TOKEN_INVALID');
+    const presentedHash = hashRefreshToken(presented);
+    const successor = newRefreshToken();
+    const issuedAt = now();
+    const result = await refreshTokens.rotateRefreshToken(
+      presentedHash,
+      {
+        tokenHash: hashRefreshToken(successor),
+        issuedAt,
+        expiresAt: issuedAt + refreshTokenTtlSeconds * 1000,
+        sealedSuccessor: sealSuccessor(presented, presentedHash, successor),
+      },
+      { now: issuedAt, graceMs: graceSeconds * 1000 },
+    );
+    switch (result.outcome) {
+      case 'rotated':
+        return pairFor(result.previous, successor);
+      case 'grace': {
+        const same = openSuccessor(presented, presentedHash, result.sealedSuccessor);
+        if (same === null) throw authErrors.invalidGrant('REFRESH_TOKEN_INVALID');
+        return pairFor(result.previous, same);
+      }
+      case 'reused':
+        events.refreshReuseDetected();
+        throw authErrors.invalidGrant('REFRESH_TOKEN_REUSED');
+      case 'invalid':
+        throw authErrors.invalidGrant('REFRESH_TOKEN_INVALID');
+    }
+  };
+
+  async function pairFor(record: RefreshTokenRecord, refreshToken: string): Promise<TokenPair> {
+    const user = await users.findById(record.subject);
+    if (!user) {
+      // The account is gone: its sessions end with it.
+      await refreshTokens.revokeRefreshFamily(record.familyId);
+      throw authErrors.invalidGrant('REFRESH_SUBJECT_GONE');
+    }
+    const pair = tokens.pair(user, { clientId: record.clientId, scope: record.scope }, refreshToken);
+    events.accessTokenIssued('refresh_token');
+    return pair;
+  }
+}

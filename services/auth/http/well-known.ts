@@ -1,0 +1,55 @@
+import { Router, type RequestHandler } from 'express';
+import type { KeyStore } from '../domain/ports/key-store.js';
+import { SIGNING_ALGORITHM } from '../domain/ports/key-store.js';
+
+/** Short enough that verifiers pick up a rotated key well within the rotation publish delay. */
+const JWKS_MAX_AGE_SECONDS = 300;
+const DISCOVERY_MAX_AGE_SECONDS = 300;
+
+export interface DiscoveryOptions {
+  issuer: string;
+  scopes: string[];
+  /** Grant types the token endpoint accepts; empty until the OAuth endpoints are mounted. */
+  grantTypes: string[];
+  /** Client authentication methods the token endpoint accepts. */
+  tokenEndpointAuthMethods: string[];
+}
+
+/**
+ * RFC 8414 / OpenID Connect Discovery metadata. Endpoint URLs are built from the issuer, so they
+ * are what clients outside the cluster should call, whatever host this request came in on.
+ */
+export function discoveryDocument({ issuer, scopes, grantTypes, tokenEndpointAuthMethods }: DiscoveryOptions) {
+  return {
+    issuer,
+    jwks_uri: `${issuer}/.well-known/jwks.json`,
+    token_endpoint: `${issuer}/oauth/token`,
+    introspection_endpoint: `${issuer}/oauth/introspect`,
+    revocation_endpoint: `${issuer}/oauth/revoke`,
+    grant_types_supported: grantTypes,
+    token_endpoint_auth_methods_supported: tokenEndpointAuthMethods,
+    scopes_supported: scopes,
+    // No authorization endpoint: nothing is issued from a front channel.
+    response_types_supported: [] as string[],
+    subject_types_supported: ['public'],
+    id_token_signing_alg_values_supported: [SIGNING_ALGORITHM],
+  };
+}
+
+/** Discovery at both well-known paths, and the public JWKS. */
+export function wellKnownRoutes(keys: KeyStore, discovery: DiscoveryOptions): Router {
+  const router = Router();
+  const document = discoveryDocument(discovery);
+  const sendDiscovery: RequestHandler = (_req, res) => {
+    res.set('Cache-Control', `public, max-age=${DISCOVERY_MAX_AGE_SECONDS}`).json(document);
+  };
+  router.get('/.well-known/openid-configuration', sendDiscovery);
+  router.get('/.well-known/oauth-authorization-server', sendDiscovery);
+  router.get('/.well-known/jwks.json', (_req, res) => {
+    res
+      .set('Cache-Control', `public, max-age=${JWKS_MAX_AGE_SECONDS}`)
+      .type('application/jwk-set+json')
+      .send(JSON.stringify(keys.publicJwks()));
+  });
+  return router;
+}

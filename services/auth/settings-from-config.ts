@@ -1,0 +1,18 @@
+import type { AuthConfig } from './config.js';
+import type { AuthSettings } from './domain/settings.js';
+
+/** Maps environment names to what the domain calls things. */
+export function settingsFromConfig(config: AuthConfig): AuthSettings {
+  return {
+    issuer: config.AUTH_ISSUER,
+    audience: config.AUTH_AUDIENCE,
+    accessTokenTtlSeconds: config.ACCESS_TOKEN_TTL,
+    refreshTokenTtlSeconds: config.REFRESH_TOKEN_TTL,
+    refreshReuseGraceSeconds: config.REFRESH_REUSE_GRACE_SECONDS,
+    loginMaxFailures: config.LOGIN_MAX_FAILURES,
+    loginMaxFailuresPerIp: config.LOGIN_MAX_FAILURES_PER_IP,
+    loginFailureWindowSeconds: config.LOGIN_FAILURE_WINDOW,
+    defaultUserScope: config.DEFAULT_USER_SCOPES,
+    firstPartyClientId: config.FIRST_PARTY_CLIENT_ID,
+  };
+}

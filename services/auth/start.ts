@@ -1,0 +1,101 @@
+import { listen } from '../../lib/http/server.js';
+import { createLogger, type Logger } from '../../lib/logger.js';
+import { createMetrics, type Metrics } from '../../lib/metrics/registry.js';
+import { JoseKeyStore } from './adapters/keys/jose-key-store.js';
+import { prometheusAuthEvents } from './adapters/metrics/prometheus-auth-events.js';
+import { Argon2PasswordHasher } from './adapters/passwords/argon2-password-hasher.js';
+import type { AuthConfig } from './config.js';
+import type { KeyStore } from './domain/ports/key-store.js';
+import type { PasswordHasher } from './domain/ports/password-hasher.js';
+import type { TokenStore } from './domain/ports/token-store.js';
+import type { UserStore } from './domain/ports/user-store.js';
+import { createApp } from './http/create-app.js';
+import { settingsFromConfig } from './settings-from-config.js';
+import { openTokenStore, openUserStore } from './stores.js';
+
+/** Parts a caller may supply instead of having them built from the config (tests, the launcher). */
+export interface AuthServiceOverrides {
+  logger?: Logger;
+  /** Taken over: closed when the service closes. */
+  users?: UserStore;
+  /** Taken over: closed when the service closes. */
+  tokens?: TokenStore;
+  passwords?: PasswordHasher;
+  /** Epoch milliseconds. */
+  now?: () => number;
+  /** A registry of the caller's (e.g. to read counters in a test); a new one otherwise. */
+  metrics?: Metrics;
+  /** Milliseconds in-flight requests get to finish on close before their connections are cut. */
+  shutdownGraceMs?: number;
+}
+
+export interface RunningAuthService {
+  /** Base URL with the bound port (AUTH_PORT=0 picks a free one). */
+  url: string;
+  port: number;
+  keys: KeyStore;
+  /** Stops accepting, lets in-flight requests finish, then closes the stores. */
+  close(): Promise<void>;
+}
+
+/**
+ * Starts the auth service in this process: stores by configuration (Mongo or embedded users,
+ * Redis or memory tokens), the signing key set from AUTH_SIGNING_KEY_FILE, then HTTP on
+ * HOST:AUTH_PORT. Used by main.ts, the stack launcher and component tests.
+ */
+export async function startAuthService(config: AuthConfig, overrides: AuthServiceOverrides = {}): Promise<RunningAuthService> {
+  const logger = overrides.logger ?? createLogger({ name: 'auth', level: config.LOG_LEVEL });
+  const opened: Array<{ close(): Promise<void> }> = [];
+  try {
+    const users = overrides.users ? { store: overrides.users, kind: 'provided' } : await openUserStore(config);
+    opened.push(users.store);
+    const tokens = overrides.tokens ? { store: overrides.tokens, kind: 'provided' } : await openTokenStore(config, logger);
+    opened.push(tokens.store);
+    const now = overrides.now ?? Date.now;
+    const metrics = overrides.metrics ?? createMetrics({ service: 'auth' });
+    const keys = await JoseKeyStore.open({ file: config.AUTH_SIGNING_KEY_FILE, now });
+    const app = createApp({
+      logger,
+      settings: settingsFromConfig(config),
+      users: users.store,
+      tokens: tokens.store,
+      keys,
+      passwords: overrides.passwords ?? new Argon2PasswordHasher(),
+      now,
+      metrics,
+      events: prometheusAuthEvents(metrics),
+      readiness: [
+        { name: 'user-store', check: () => users.store.ping() },
+        { name: 'token-store', check: () => tokens.store.ping() },
+      ],
+    });
+    const server = await listen(app, { port: config.AUTH_PORT, host: config.HOST });
+    logger.info(
+      { url: server.url, issuer: config.AUTH_ISSUER, userStore: users.kind, tokenStore: tokens.kind, kid: keys.currentSigningKey().kid },
+      'auth service listening',
+    );
+    let closing: Promise<void> | undefined;
+    return {
+      url: server.url,
+      port: server.port,
+      keys,
+      close: () => (closing ??= closeInOrder(server.close.bind(server, overrides.shutdownGraceMs), opened)),
+    };
+  } catch (err) {
+    // The start-up failure is the news; a store that also fails to close must not replace it.
+    await closeAll(opened).catch(() => undefined);
+    throw err;
+  }
+}
+
+async function closeInOrder(closeServer: () => Promise<void>, stores: Array<{ close(): Promise<void> }>): Promise<void> {
+  // Requests still running may need the stores, so the server goes first.
+  await closeServer();
+  await closeAll(stores);
+}
+
+async function closeAll(stores: Array<{ close(): Promise<void> }>): Promise<void> {
+  const results = await Promise.allSettled(stores.map((store) => store.close()));
+  const failed = results.find((result): result is PromiseRejectedResult => result.status === 'rejected');
+  if (failed) throw failed.reason;
+}

@@ -1,0 +1,39 @@
+import type { Logger } from '../../lib/logger.js';
+import type { AuthConfig } from './config.js';
+import type { TokenStore } from './domain/ports/token-store.js';
+import type { UserStore } from './domain/ports/user-store.js';
+
+/**
+ * Adapter choice by configuration. Imports are dynamic so a process without MONGODB_URI never
+ * loads mongoose, and one without REDIS_URL never loads ioredis.
+ */
+export async function openUserStore(config: AuthConfig): Promise<{ store: UserStore; kind: string }> {
+  if (config.MONGODB_URI) {
+    const { connectMongoUserStore } = await import('./adapters/mongo/mongo-user-store.js');
+    return { store: await naming('MONGODB_URI', connectMongoUserStore(config.MONGODB_URI)), kind: 'mongo' };
+  }
+  const { openEmbeddedUserStore } = await import('./adapters/embedded/embedded-user-store.js');
+  return { store: await naming('AUTH_DATA_DIR', openEmbeddedUserStore(config.AUTH_DATA_DIR)), kind: 'embedded' };
+}
+
+export async function openTokenStore(config: AuthConfig, logger: Logger): Promise<{ store: TokenStore; kind: string }> {
+  if (config.REDIS_URL) {
+    const { connectRedisTokenStore } = await import('./adapters/redis/redis-token-store.js');
+    return { store: await naming('REDIS_URL', connectRedisTokenStore(config.REDIS_URL, config.REDIS_KEY_PREFIX, { logger })), kind: 'redis' };
+  }
+  const { MemoryTokenStore } = await import('./adapters/memory/memory-token-store.js');
+  return { store: new MemoryTokenStore(), kind: 'memory' };
+}
+
+/**
+ * Says which variable led to a store that cannot be opened. The value is not repeated: a
+ * connection URL may carry a password.
+ */
+async function naming<T>(variable: string, opening: Promise<T>): Promise<T> {
+  try {
+    return await opening;
+  } catch (err) {
+    const reason = err instanceof Error ? err.message : String(err);
+    throw new Error(`cannot open the store configured by ${variable}: ${reason}`, { cause: err });
+  }
+}

@@ -1,0 +1,63 @@
+import { describe, expect, it } from 'vitest';
+import { ConfigError } from '../../lib/config.js';
+import { loadAuthConfig } from '../../services/auth/config.js';
+
+describe('auth configuration', () => {
+  it('when nothing is set, then the contract defaults apply', () => {
+    expect(loadAuthConfig({})).toEqual({
+      AUTH_PORT: 4000,
+      HOST: '127.0.0.1',
+      AUTH_ISSUER: 'http://localhost:4000',
+      AUTH_AUDIENCE: 'api',
+      ACCESS_TOKEN_TTL: 900,
+      REFRESH_TOKEN_TTL: 1_209_600,
+      REFRESH_REUSE_GRACE_SECONDS: 5,
+      LOG_LEVEL: 'info',
+      AUTH_DATA_DIR: '.data',
+      AUTH_SIGNING_KEY_FILE: '.data/signing-keys.json',
+      REDIS_KEY_PREFIX: 'authgate:',
+      LOGIN_MAX_FAILURES: 10,
+      LOGIN_MAX_FAILURES_PER_IP: 100,
+      LOGIN_FAILURE_WINDOW: 900,
+      DEFAULT_USER_SCOPES: 'notes:read notes:write reports:read',
+      FIRST_PARTY_CLIENT_ID: 'first-party',
+    });
+  });
+
+  it('when the data dir moves, then the default key file moves with it; an explicit one wins', () => {
+    expect(loadAuthConfig({ AUTH_DATA_DIR: '/var/lib/auth' }).AUTH_SIGNING_KEY_FILE).toBe('/var/lib/auth/signing-keys.json');
+    expect(loadAuthConfig({ AUTH_SIGNING_KEY_FILE: '/etc/auth-keys/keys.json' }).AUTH_SIGNING_KEY_FILE).toBe('/etc/auth-keys/keys.json');
+  });
+
+  it('when the issuer has a trailing slash, then it is dropped (issuers compare byte for byte)', () => {
+    expect(loadAuthConfig({ AUTH_ISSUER: 'https://auth.example.com/' }).AUTH_ISSUER).toBe('https://auth.example.com');
+  });
+
+  it.each([
+    ['AUTH_PORT', '99999'],
+    ['AUTH_ISSUER', 'not a url'],
+    ['ACCESS_TOKEN_TTL', '0'],
+    ['REFRESH_TOKEN_TTL', 'soon'],
+    ['REFRESH_REUSE_GRACE_SECONDS', '-1'],
+    ['AUTH_ADMIN_TOKEN', 'short-secret'],
+    ['LOG_LEVEL', 'chatty'],
+    ['MONGODB_URI', 'http://mongo:27017'],
+    ['REDIS_URL', 'localhost:6379'],
+    ['LOGIN_MAX_FAILURES', '0'],
+    ['LOGIN_FAILURE_WINDOW', '1.5'],
+    ['DEFAULT_USER_SCOPES', 'notes:read  "bad"'],
+    ['FIRST_PARTY_CLIENT_ID', 'has space'],
+  ])('when %s=%s, then one line names the variable and not the value', (variable, value) => {
+    let error: unknown;
+    try {
+      loadAuthConfig({ [variable]: value });
+    } catch (err) {
+      error = err;
+    }
+    expect(error).toBeInstanceOf(ConfigError);
+    expect((error as ConfigError).variable).toBe(variable);
+    expect((error as ConfigError).message).toContain(variable);
+    expect((error as ConfigError).message).not.toContain(value);
+    expect((error as ConfigError).message).not.toContain('\n');
+  });
+});

@@ -1,0 +1,62 @@
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import type { DestinationStream } from 'pino';
+import { createLogger } from '../../../lib/logger.js';
+import { MemoryTokenStore } from '../../../services/auth/adapters/memory/memory-token-store.js';
+import { MemoryUserStore } from '../../../services/auth/adapters/memory/memory-user-store.js';
+import { loadAuthConfig, type AuthConfig } from '../../../services/auth/config.js';
+import type { PasswordHasher } from '../../../services/auth/domain/ports/password-hasher.js';
+import type { TokenStore } from '../../../services/auth/domain/ports/token-store.js';
+import type { UserStore } from '../../../services/auth/domain/ports/user-store.js';
+import { startAuthService, type RunningAuthService } from '../../../services/auth/start.js';
+import { TestClock } from './clock.js';
+
+export interface TestAuthOptions {
+  /** Extra environment, e.g. LOGIN_MAX_FAILURES; AUTH_PORT is always 0. */
+  env?: Record<string, string>;
+  /** A data dir to reuse (restart tests); a fresh temp dir otherwise. */
+  dataDir?: string;
+  /** Memory stores unless given; `'config'` lets the config pick (embedded / REDIS_URL). */
+  users?: UserStore | 'config';
+  tokens?: TokenStore | ((clock: TestClock) => TokenStore);
+  passwords?: PasswordHasher;
+  logDestination?: DestinationStream;
+  shutdownGraceMs?: number;
+}
+
+export interface TestAuth extends RunningAuthService {
+  config: AuthConfig;
+  clock: TestClock;
+  dataDir: string;
+  /** Closes the service and removes the temp dir it made. */
+  stop(): Promise<void>;
+}
+
+/** Starts the real auth service on port 0 with memory stores and a key file in a temp dir. */
+export async function startTestAuth(options: TestAuthOptions = {}): Promise<TestAuth> {
+  const ownDir = options.dataDir === undefined;
+  const dataDir = options.dataDir ?? (await mkdtemp(path.join(tmpdir(), 'auth-test-')));
+  const config = loadAuthConfig({ AUTH_PORT: '0', AUTH_DATA_DIR: dataDir, LOG_LEVEL: 'silent', ...options.env });
+  const clock = new TestClock();
+  const tokens = typeof options.tokens === 'function' ? options.tokens(clock) : (options.tokens ?? new MemoryTokenStore({ now: clock.now }));
+  const logger = createLogger({ name: 'auth', level: options.logDestination ? 'info' : 'silent', destination: options.logDestination });
+  const service = await startAuthService(config, {
+    logger,
+    now: clock.now,
+    tokens,
+    ...(options.users === 'config' ? {} : { users: options.users ?? new MemoryUserStore() }),
+    ...(options.passwords ? { passwords: options.passwords } : {}),
+    ...(options.shutdownGraceMs === undefined ? {} : { shutdownGraceMs: options.shutdownGraceMs }),
+  });
+  return {
+    ...service,
+    config,
+    clock,
+    dataDir,
+    stop: async () => {
+      await service.close();
+      if (ownDir) await rm(dataDir, { recursive: true, force: true });
+    },
+  };
+}
