@@ -1,0 +1,36 @@
+import type { IncomingMessage } from 'node:http';
+import { readCookie } from '../lib/http/cookies.js';
+import { checkCsrf, UNSAFE_METHODS } from '../lib/http/csrf.js';
+import { DEFAULT_MAX_TOKEN_LENGTH, extractBearerToken, tokenError } from '../lib/verifier/index.js';
+
+/** The browser-session cookie the auth service sets (contract: "Browser session"). */
+export const ACCESS_COOKIE = 'access_token';
+
+/** A compact JWS: three base64url parts. Anything else in the cookie is refused before verification. */
+const COMPACT_JWS = /^[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+$/;
+
+/**
+ * The access token of a request on a route, or undefined when it carries none.
+ *
+ * An Authorization header, when present, is the only credential looked at: a valid Bearer token
+ * always wins, and a stale cookie can never hide (or stand in for) a header that fails. Without
+ * one, on routes with `cookies: true`, the `access_token` cookie is used; a cookie-authenticated
+ * unsafe request must also pass the CSRF proof (403 csrf_failed otherwise), and the token is then
+ * put in the Authorization header, so upstreams verifying it themselves see what a Bearer
+ * client would send.
+ */
+export function requestAccessToken(req: IncomingMessage, cookies: boolean, allowedOrigins: ReadonlySet<string>): string | undefined {
+  if (!cookies || req.headers.authorization !== undefined) return extractBearerToken(req);
+  const found = readCookie(req.headers.cookie, ACCESS_COOKIE);
+  if (found.kind === 'absent' || (found.kind === 'present' && found.value === '')) return undefined;
+  // Two access cookies (one planted by a sibling host): which one is the user's cannot be known.
+  if (found.kind === 'ambiguous') throw tokenError('TOKEN_MALFORMED');
+  if (found.value.length > DEFAULT_MAX_TOKEN_LENGTH) throw tokenError('TOKEN_TOO_LARGE');
+  if (!COMPACT_JWS.test(found.value)) throw tokenError('TOKEN_MALFORMED');
+  if (UNSAFE_METHODS.has(req.method ?? '')) {
+    const forged = checkCsrf(req.headers, allowedOrigins);
+    if (forged) throw forged;
+  }
+  req.headers.authorization = `Bearer ${found.value}`;
+  return found.value;
+}

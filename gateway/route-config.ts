@@ -1,0 +1,128 @@
+import { readFile } from 'node:fs/promises';
+import { parse as parseYaml } from 'yaml';
+import { z } from 'zod';
+import { ConfigError, type Env } from '../lib/config.js';
+
+const METHODS = ['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE', 'OPTIONS'] as const;
+const SCOPE = z.string().regex(/^[\x21\x23-\x5b\x5d-\x7e]+$/, 'must be a scope token (RFC 6749 §3.3)');
+
+const routeSchema = z
+  .object({
+    prefix: z.string().regex(/^\/(?:[^\s?#]*[^\s?#/])?$/, 'must start with / and must not end with / (except the root /)'),
+    upstream: z.string().min(1),
+    auth: z.enum(['required', 'optional', 'none'], { error: 'must be required, optional or none' }),
+    scopes: z.partialRecord(z.enum([...METHODS, '*'], { error: `keys must be HTTP methods (${METHODS.join(', ')}) or *` }), z.array(SCOPE)).optional(),
+    roles: z.array(z.string().min(1)).optional(),
+    cookies: z.boolean().default(false),
+    stripPrefix: z.union([z.boolean(), z.string()]).default(false),
+    timeoutMs: z.number().int().positive().max(300_000, 'must be at most 300000').default(30_000),
+  })
+  .strict();
+
+const routesFileSchema = z.object({ routes: z.array(z.unknown()).min(1, 'must list at least one route') }).strict();
+
+export type HttpMethod = (typeof METHODS)[number];
+
+/** One validated route, with its upstream resolved and its strip prefix made explicit. */
+export interface RouteDefinition {
+  prefix: string;
+  upstream: URL;
+  auth: 'required' | 'optional' | 'none';
+  scopes: Partial<Record<HttpMethod | '*', string[]>>;
+  roles: string[];
+  cookies: boolean;
+  /** Leading path removed before proxying ('' for none). */
+  stripPrefix: string;
+  timeoutMs: number;
+}
+
+/** Reads GATEWAY_ROUTES; any problem is a ConfigError naming the route by index and prefix. */
+export async function loadRoutesFile(file: string, env: Env): Promise<RouteDefinition[]> {
+  let text: string;
+  try {
+    text = await readFile(file, 'utf8');
+  } catch (err) {
+    throw new ConfigError('GATEWAY_ROUTES', `invalid configuration: GATEWAY_ROUTES: cannot read ${file} (${(err as NodeJS.ErrnoException).code ?? 'error'})`);
+  }
+  let document: unknown;
+  try {
+    document = parseYaml(text);
+  } catch (err) {
+    throw routesError(`${file} is not valid YAML: ${(err as Error).message.split('\n')[0]}`);
+  }
+  return parseRoutes(document, env);
+}
+
+/** Validates a parsed routes document (`{ routes: [...] }`); exported for tests and embedders. */
+export function parseRoutes(document: unknown, env: Env): RouteDefinition[] {
+  const file = routesFileSchema.safeParse(document);
+  if (!file.success) throw routesError(describeIssue(file.error));
+  const seen = new Set<string>();
+  return file.data.routes.map((raw, index) => {
+    const name = `route ${index}${prefixOf(raw)}`;
+    const parsed = routeSchema.safeParse(raw);
+    if (!parsed.success) throw routesError(`${name}: ${describeIssue(parsed.error)}`);
+    const route = parsed.data;
+    if (seen.has(route.prefix)) throw routesError(`${name}: prefix is listed twice`);
+    seen.add(route.prefix);
+    if (route.auth !== 'required' && ((route.roles?.length ?? 0) > 0 || Object.keys(route.scopes ?? {}).length > 0)) {
+      throw routesError(`${name}: scopes and roles need auth: required`);
+    }
+    return {
+      prefix: route.prefix,
+      upstream: resolveUpstream(route.upstream, env, name),
+      auth: route.auth,
+      scopes: route.scopes ?? {},
+      roles: route.roles ?? [],
+      cookies: route.cookies,
+      stripPrefix: resolveStripPrefix(route.prefix, route.stripPrefix, name),
+      timeoutMs: route.timeoutMs,
+    };
+  });
+}
+
+const VARIABLE = /\$\{([A-Za-z_][A-Za-z0-9_]*)(?::-([^}]*))?\}/g;
+
+function resolveUpstream(template: string, env: Env, name: string): URL {
+  const value = template.replace(VARIABLE, (_match, variable: string, fallback: string | undefined) => {
+    const fromEnv = env[variable];
+    if (fromEnv !== undefined && fromEnv !== '') return fromEnv;
+    if (fallback !== undefined) return fallback;
+    throw routesError(`${name}: upstream uses \${${variable}} but ${variable} is not set`);
+  });
+  let url: URL;
+  try {
+    url = new URL(value);
+  } catch {
+    throw routesError(`${name}: upstream must be an http(s) URL`);
+  }
+  if (url.protocol !== 'http:' && url.protocol !== 'https:') throw routesError(`${name}: upstream must be an http(s) URL`);
+  if (url.search || url.hash || url.username || url.password) throw routesError(`${name}: upstream must not carry a query, fragment or credentials`);
+  return url;
+}
+
+function resolveStripPrefix(prefix: string, strip: boolean | string, name: string): string {
+  if (strip === false) return '';
+  if (strip === true) return prefix === '/' ? '' : prefix;
+  if (strip === '' || strip === '/') return '';
+  if (!(prefix === strip || prefix.startsWith(`${strip}/`))) throw routesError(`${name}: stripPrefix must be a leading part of prefix ending at a /`);
+  return strip;
+}
+
+function prefixOf(raw: unknown): string {
+  if (typeof raw === 'object' && raw !== null && typeof (raw as { prefix?: unknown }).prefix === 'string') {
+    return ` (${(raw as { prefix: string }).prefix})`;
+  }
+  return '';
+}
+
+function describeIssue(error: z.ZodError): string {
+  const issue = error.issues[0];
+  if (issue === undefined) return 'invalid';
+  const path = issue.path.map(String).join('.');
+  return path ? `${path}: ${issue.message}` : issue.message;
+}
+
+function routesError(message: string): ConfigError {
+  return new ConfigError('GATEWAY_ROUTES', `invalid configuration: GATEWAY_ROUTES: ${message}`);
+}

@@ -1,0 +1,41 @@
+import type { IncomingMessage } from 'node:http';
+import { tokenError } from './errors.js';
+
+/** Longer than any token the auth service issues, short enough that nobody pays for parsing junk. */
+export const DEFAULT_MAX_TOKEN_LENGTH = 8 * 1024;
+
+/** RFC 6750 §2.1 b64token. */
+const B64TOKEN = /^[A-Za-z0-9\-._~+/]+=*$/;
+
+type RequestHeaders = Pick<IncomingMessage, 'headers' | 'rawHeaders'>;
+
+/**
+ * The bearer token of a request (RFC 6750 §2.1), or undefined when it carries none (no
+ * Authorization header, or another scheme such as Basic: the caller then answers with a bare
+ * challenge). Throws AUTHORIZATION_INVALID for a repeated header or a `Bearer` without a token,
+ * TOKEN_TOO_LARGE and TOKEN_MALFORMED for tokens outside the size limit or the b64token charset.
+ */
+export function extractBearerToken(req: RequestHeaders, maxTokenLength = DEFAULT_MAX_TOKEN_LENGTH): string | undefined {
+  const value = req.headers.authorization;
+  if (value === undefined) return undefined;
+  // Node keeps only the first Authorization header in req.headers; a second one is an ambiguity
+  // an attacker could exploit between hops, so it is refused (RFC 6750 §3.1 invalid_request).
+  if (countRawHeader(req.rawHeaders, 'authorization') > 1) throw tokenError('AUTHORIZATION_INVALID');
+  const space = value.indexOf(' ');
+  const scheme = space === -1 ? value : value.slice(0, space);
+  if (scheme.length !== 6 || scheme.toLowerCase() !== 'bearer') return undefined;
+  const token = space === -1 ? '' : value.slice(space + 1).trimStart();
+  if (token === '') throw tokenError('AUTHORIZATION_INVALID');
+  if (token.length > maxTokenLength) throw tokenError('TOKEN_TOO_LARGE');
+  if (!B64TOKEN.test(token)) throw tokenError('TOKEN_MALFORMED');
+  return token;
+}
+
+function countRawHeader(rawHeaders: readonly string[], lowerName: string): number {
+  let count = 0;
+  for (let i = 0; i < rawHeaders.length; i += 2) {
+    const name = rawHeaders[i]!;
+    if (name.length === lowerName.length && name.toLowerCase() === lowerName) count++;
+  }
+  return count;
+}

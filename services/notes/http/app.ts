@@ -1,0 +1,29 @@
+import type { Express } from 'express';
+import { createBaseApp, finishApp } from '../../../lib/http/base-app.js';
+import type { Logger } from '../../../lib/logger.js';
+import type { Metrics } from '../../../lib/metrics/index.js';
+import { createRequireAuth, type Verifier } from '../../../lib/verifier/index.js';
+import type { NoteStore } from '../domain/note-store.js';
+import { notesRoutes } from './notes-routes.js';
+
+export interface NotesAppDeps {
+  logger: Logger;
+  verifier: Verifier;
+  store: NoteStore;
+  /** When given: GET /metrics and per-route request metrics. */
+  metrics?: Metrics;
+}
+
+/**
+ * The notes API. It verifies every token itself with lib/verifier even behind the gateway
+ * (defence in depth: a request that bypasses the gateway gets no further).
+ */
+export function createApp({ logger, verifier, store, metrics }: NotesAppDeps): Express {
+  const app = createBaseApp({
+    logger,
+    ...(metrics ? { metrics } : {}),
+    readiness: [{ name: 'jwks', check: () => (verifier.keysLoaded() ? undefined : verifier.loadKeys()) }],
+  });
+  app.use(notesRoutes(store, createRequireAuth(verifier, { realm: 'notes' })));
+  return finishApp(app);
+}

@@ -1,0 +1,37 @@
+import { Router, type RequestHandler } from 'express';
+import { z } from 'zod';
+import { AppError, invalidRequest } from '../../../lib/errors.js';
+import { jsonBody } from '../../../lib/http/json-body.js';
+import type { AccessRequirements } from '../../../lib/verifier/index.js';
+import type { Note, NoteStore } from '../domain/note-store.js';
+
+const newNoteSchema = z.object({
+  title: z.string().trim().min(1, 'title is required').max(200, 'title must be at most 200 characters'),
+  body: z.string().max(10_000, 'body must be at most 10000 characters').default(''),
+});
+
+/** What a client sees of a note (the owner is implied: it is always the caller). */
+function view({ id, title, body, createdAt }: Note) {
+  return { id, title, body, createdAt };
+}
+
+/** GET /notes (notes:read), POST /notes (notes:write), GET /notes/:id (notes:read), all per user. */
+export function notesRoutes(store: NoteStore, requireAuth: (requirements: AccessRequirements) => RequestHandler): Router {
+  const router = Router();
+  router.get('/notes', requireAuth({ scopes: ['notes:read'] }), async (req, res) => {
+    const notes = await store.list(req.auth!.sub);
+    res.json({ notes: notes.map(view) });
+  });
+  router.post('/notes', requireAuth({ scopes: ['notes:write'] }), ...jsonBody(), async (req, res) => {
+    const parsed = newNoteSchema.safeParse(req.body);
+    if (!parsed.success) throw invalidRequest(parsed.error.issues[0]?.message ?? 'invalid note');
+    const note = await store.create({ owner: req.auth!.sub, ...parsed.data });
+    res.status(201).location(`/notes/${note.id}`).json(view(note));
+  });
+  router.get('/notes/:id', requireAuth({ scopes: ['notes:read'] }), async (req, res) => {
+    const note = await store.get(req.auth!.sub, String(req.params.id));
+    if (note === undefined) throw new AppError('NOTE_NOT_FOUND', 404, 'no such note');
+    res.json(view(note));
+  });
+  return router;
+}

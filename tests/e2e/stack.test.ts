@@ -1,0 +1,102 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { closedPort } from '../gateway/echo-upstream.js';
+import { waitFor } from '../gateway/http-client.js';
+
+/**
+ * The whole stack as a user runs it: `npm start`'s own script (auth, notes, gateway as child
+ * processes, embedded stores), driven only through the gateway.
+ */
+let launcher: ChildProcess;
+let output = '';
+let gateway = '';
+let dataDir = '';
+let exitCode: number | null | undefined;
+
+beforeAll(async () => {
+  dataDir = await mkdtemp(path.join(tmpdir(), 'authgate-e2e-'));
+  const [auth, notes, reports, gw] = [await closedPort(), await closedPort(), await closedPort(), await closedPort()];
+  launcher = spawn(process.execPath, ['--import', 'tsx', 'scripts/start.ts'], {
+    cwd: path.resolve(import.meta.dirname, '../..'),
+    env: { ...process.env, AUTH_PORT: String(auth), NOTES_PORT: String(notes), REPORTS_PORT: String(reports), GATEWAY_PORT: String(gw), AUTH_DATA_DIR: dataDir, LOG_LEVEL: 'warn', AUTH_ISSUER: '', AUTH_ADMIN_TOKEN: '', REDIS_URL: '', MONGODB_URI: '' },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  launcher.stdout!.on('data', (chunk: Buffer) => (output += chunk.toString()));
+  launcher.stderr!.on('data', (chunk: Buffer) => (output += chunk.toString()));
+  launcher.once('exit', (code) => (exitCode = code));
+  await waitFor(() => output.includes('[start] ready: gateway') || exitCode !== undefined, { timeoutMs: 90_000, intervalMs: 100 });
+  if (exitCode !== undefined) throw new Error(`npm start failed:\n${output}`);
+  gateway = `http://127.0.0.1:${gw}`;
+}, 120_000);
+
+afterAll(async () => {
+  if (exitCode === undefined) {
+    launcher.kill('SIGTERM');
+    await waitFor(() => exitCode !== undefined, { timeoutMs: 20_000, intervalMs: 100 }).catch(() => launcher.kill('SIGKILL'));
+  }
+  await rm(dataDir, { recursive: true, force: true });
+});
+
+const json = (body: unknown) => ({ method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
+
+async function login(username: string, password: string): Promise<string> {
+  const res = await fetch(`${gateway}/auth/login`, json({ username, password }));
+  expect(res.status).toBe(200);
+  return ((await res.json()) as { access_token: string }).access_token;
+}
+
+describe('npm start', () => {
+  it('when started, then it prints the gateway, the demo credentials and an admin token', () => {
+    expect(output).toContain('demo user      demo / demo-password-1234');
+    expect(output).toMatch(/admin token {4}\S{43}/);
+  });
+
+  it('when the seeded demo user logs in through the gateway, then it gets an at+jwt bearer token', async () => {
+    const token = await login('demo', 'demo-password-1234');
+    expect(JSON.parse(Buffer.from(token.split('.')[0]!, 'base64url').toString())).toMatchObject({ alg: 'RS256', typ: 'at+jwt' });
+  });
+
+  it('when a user registers, logs in and writes notes through the gateway, then only they see them', async () => {
+    const username = `e2e-${Date.now()}`;
+    expect((await fetch(`${gateway}/auth/register`, json({ username, password: 'a-long-enough-password' }))).status).toBe(201);
+    const token = await login(username, 'a-long-enough-password');
+    const auth = { authorization: `Bearer ${token}` };
+    const created = await fetch(`${gateway}/api/notes`, { ...json({ title: 'from e2e' }), headers: { ...auth, 'content-type': 'application/json' } });
+    expect(created.status).toBe(201);
+    const { id } = (await created.json()) as { id: string };
+    expect(await (await fetch(`${gateway}/api/notes`, { headers: auth })).json()).toMatchObject({ notes: [{ id, title: 'from e2e' }] });
+    expect((await fetch(`${gateway}/api/notes/${id}`, { headers: auth })).status).toBe(200);
+
+    const other = await login('demo', 'demo-password-1234');
+    expect((await fetch(`${gateway}/api/notes/${id}`, { headers: { authorization: `Bearer ${other}` } })).status).toBe(404);
+  });
+
+  it('when the reports service is part of the stack, then its summary answers through the gateway', async () => {
+    const token = await login('demo', 'demo-password-1234');
+    const res = await fetch(`${gateway}/api/reports/summary`, { headers: { authorization: `Bearer ${token}` } });
+    expect(res.status).toBe(200);
+  });
+
+  it('when the token is missing or tampered, then the gateway refuses it', async () => {
+    const missing = await fetch(`${gateway}/api/notes`);
+    expect(missing.status).toBe(401);
+    expect(missing.headers.get('www-authenticate')).toBe('Bearer realm="gateway"');
+    const token = await login('demo', 'demo-password-1234');
+    const [h, p, s] = token.split('.');
+    const claims = JSON.parse(Buffer.from(p!, 'base64url').toString());
+    const forged = `${h}.${Buffer.from(JSON.stringify({ ...claims, sub: 'someone-else' })).toString('base64url')}.${s}`;
+    const tampered = await fetch(`${gateway}/api/notes`, { headers: { authorization: `Bearer ${forged}` } });
+    expect(tampered.status).toBe(401);
+    expect(tampered.headers.get('www-authenticate')).toContain('error="invalid_token"');
+  });
+
+  it('when sent SIGTERM, then it stops every child and exits 0', async () => {
+    launcher.kill('SIGTERM');
+    await waitFor(() => exitCode !== undefined, { timeoutMs: 20_000, intervalMs: 100 });
+    expect(exitCode).toBe(0);
+    await expect(fetch(`${gateway}/healthz`)).rejects.toThrow();
+  });
+});

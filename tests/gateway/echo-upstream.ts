@@ -1,0 +1,88 @@
+import { createHash } from 'node:crypto';
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
+
+export interface ReceivedRequest {
+  method: string;
+  url: string;
+  headers: http.IncomingHttpHeaders;
+  bodyLength: number;
+  bodySha256: string;
+  /** True when the gateway closed the request before the upstream answered. */
+  aborted: boolean;
+}
+
+export interface EchoUpstream {
+  url: string;
+  received: ReceivedRequest[];
+  close(): Promise<void>;
+}
+
+/**
+ * An upstream that records everything it receives and answers 200 JSON. Paths containing
+ * `/slow` are never answered (until the gateway gives up); `/cut` sends headers and half a body, then dies.
+ */
+export async function startEchoUpstream(): Promise<EchoUpstream> {
+  const received: ReceivedRequest[] = [];
+  const server = http.createServer((req, res) => {
+    const hash = createHash('sha256');
+    let bodyLength = 0;
+    const record: ReceivedRequest = { method: req.method ?? '', url: req.url ?? '', headers: req.headers, bodyLength: 0, bodySha256: '', aborted: false };
+    received.push(record);
+    res.on('close', () => {
+      if (!res.writableFinished) record.aborted = true;
+    });
+    req.on('data', (chunk: Buffer) => {
+      bodyLength += chunk.length;
+      hash.update(chunk);
+    });
+    req.on('end', () => {
+      record.bodyLength = bodyLength;
+      record.bodySha256 = hash.digest('hex');
+      if (record.url.includes('/slow')) return;
+      if (record.url.includes('/cut')) {
+        res.writeHead(200, { 'content-length': '1000' });
+        res.write('x'.repeat(10));
+        setImmediate(() => res.destroy());
+        return;
+      }
+      res.setHeader('content-type', 'application/json');
+      res.end(JSON.stringify({ ok: true, bodyLength, bodySha256: record.bodySha256 }));
+    });
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  return {
+    url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
+    received,
+    close: () =>
+      new Promise<void>((resolve) => {
+        server.closeAllConnections();
+        server.close(() => resolve());
+      }),
+  };
+}
+
+/** A listener that only counts connections: jku/x5u must never make the gateway call out. */
+export async function startCountingListener(): Promise<{ url: string; hits(): number; close(): Promise<void> }> {
+  let hits = 0;
+  const server = http.createServer((_req, res) => {
+    hits++;
+    res.end('{"keys":[]}');
+  });
+  server.on('connection', () => hits++);
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  return {
+    url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
+    hits: () => hits,
+    close: () => new Promise<void>((resolve) => server.close(() => resolve())),
+  };
+}
+
+/** A port nothing listens on (bound, then released), for "upstream refused" cases. */
+export async function closedPort(): Promise<number> {
+  const server = http.createServer();
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as AddressInfo;
+  await new Promise((resolve) => server.close(resolve));
+  return port;
+}

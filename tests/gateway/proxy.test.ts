@@ -1,0 +1,169 @@
+import { createHash, randomBytes } from 'node:crypto';
+import http from 'node:http';
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { startGatewayFixture, type GatewayFixture } from './gateway-fixture.js';
+import { send, waitFor } from './http-client.js';
+
+let f: GatewayFixture;
+beforeAll(async () => {
+  f = await startGatewayFixture();
+});
+afterAll(() => f.close());
+beforeEach(() => {
+  f.upstream.received.length = 0;
+});
+
+const sha256 = (data: Buffer) => createHash('sha256').update(data).digest('hex');
+
+/** POSTs `body` in 64 KiB writes, with or without Content-Length (chunked). */
+function streamPost(path: string, body: Buffer, headers: Record<string, string>, chunked: boolean): Promise<{ status: number; json: { bodyLength: number; bodySha256: string } }> {
+  const url = new URL(path, f.gateway.url);
+  return new Promise((resolve, reject) => {
+    const req = http.request(
+      { host: url.hostname, port: url.port, path: url.pathname, method: 'POST', agent: false, headers: { ...headers, ...(chunked ? {} : { 'content-length': String(body.length) }) } },
+      (res) => {
+        const chunks: Buffer[] = [];
+        res.on('data', (c: Buffer) => chunks.push(c));
+        res.on('end', () => resolve({ status: res.statusCode ?? 0, json: JSON.parse(Buffer.concat(chunks).toString()) }));
+      },
+    );
+    req.on('error', reject);
+    let offset = 0;
+    const writeMore = () => {
+      while (offset < body.length) {
+        const chunk = body.subarray(offset, offset + 64 * 1024);
+        offset += chunk.length;
+        if (!req.write(chunk)) return void req.once('drain', writeMore);
+      }
+      req.end();
+    };
+    writeMore();
+  });
+}
+
+describe('proxying', () => {
+  it.each([
+    ['with Content-Length', false],
+    ['chunked', true],
+  ])('when a 5 MB body is POSTed %s, then upstream receives it byte-equal', async (_name, chunked) => {
+    const body = randomBytes(5 * 1024 * 1024);
+    const res = await streamPost('/api/notes/upload', body, { authorization: `Bearer ${f.issuer.sign()}`, 'content-type': 'application/octet-stream' }, chunked);
+    expect(res.status).toBe(200);
+    expect(res.json).toEqual({ ok: true, bodyLength: body.length, bodySha256: sha256(body) });
+    expect(f.upstream.received[0]?.headers['content-type']).toBe('application/octet-stream');
+  });
+
+  it('when the method, path and query are unusual, then upstream gets them unchanged (prefix stripped)', async () => {
+    const res = await send(f.gateway.url, { method: 'PATCH', path: '/api/notes/a%2Fb/c?x=1&y=%20z&x=2', headers: [['Authorization', `Bearer ${f.issuer.sign()}`]], body: 'raw text, not json' });
+    expect(res.status).toBe(200);
+    expect(f.upstream.received[0]).toMatchObject({ method: 'PATCH', url: '/notes/a%2Fb/c?x=1&y=%20z&x=2', bodyLength: 18 });
+  });
+
+  it('when the path equals a stripped prefix with a query, then upstream gets /notes?query', async () => {
+    await send(f.gateway.url, { path: '/api/notes?page=2', headers: [['Authorization', `Bearer ${f.issuer.sign()}`]] });
+    expect(f.upstream.received[0]?.url).toBe('/notes?page=2');
+  });
+
+  it('when no X-Request-Id is sent, then one is generated, passed on and returned', async () => {
+    const res = await send(f.gateway.url, { path: '/public/x' });
+    const id = res.headers['x-request-id'];
+    expect(id).toMatch(/^[0-9a-f-]{36}$/);
+    expect(f.upstream.received[0]?.headers['x-request-id']).toBe(id);
+  });
+
+  it('when a sane X-Request-Id is sent, then it is kept; an insane one is replaced', async () => {
+    await send(f.gateway.url, { path: '/public/x', headers: [['X-Request-Id', 'abc-123']] });
+    expect(f.upstream.received[0]?.headers['x-request-id']).toBe('abc-123');
+    await send(f.gateway.url, { path: '/public/x', headers: [['X-Request-Id', 'bad id\twith tab']] });
+    expect(f.upstream.received[1]?.headers['x-request-id']).toMatch(/^[0-9a-f-]{36}$/);
+  });
+
+  it('when proxying, then X-Forwarded-For/Proto/Host/Port are set and Host is kept', async () => {
+    await send(f.gateway.url, { path: '/public/x' });
+    const headers = f.upstream.received[0]?.headers ?? {};
+    const gatewayHost = new URL(f.gateway.url).host;
+    expect(headers).toMatchObject({ 'x-forwarded-for': '127.0.0.1', 'x-forwarded-proto': 'http', 'x-forwarded-host': gatewayHost, host: gatewayHost });
+    expect(headers['x-forwarded-port']).toBe(new URL(f.gateway.url).port);
+  });
+
+  it('when prefixes share a beginning, then only whole segments match', async () => {
+    const res = await send(f.gateway.url, { path: '/publicity' });
+    expect(res.status).toBe(404);
+    expect(res.json()).toMatchObject({ error: 'not_found' });
+    expect(f.upstream.received).toEqual([]);
+  });
+
+  it.each(['/public/../api/notes', '/public/%2e%2e/api/notes', '/public/./x', '/api/notes/%2E%2E/%2e%2e/admin'])('when the path %s has dot segments, then 400 and upstream sees nothing', async (path) => {
+    const res = await send(f.gateway.url, { path });
+    expect(res.status).toBe(400);
+    expect(f.upstream.received).toEqual([]);
+  });
+});
+
+describe('upstream failures', () => {
+  it('when the upstream refuses connections, then 502 JSON', async () => {
+    const res = await send(f.gateway.url, { path: '/down/x' });
+    expect(res.status).toBe(502);
+    expect(res.json()).toEqual({ error: 'bad_gateway', error_description: 'the upstream service is unavailable' });
+  });
+
+  it('when the upstream is slower than the route timeout, then 504 JSON well before any client timeout', async () => {
+    const started = Date.now();
+    const res = await send(f.gateway.url, { path: '/timeouts/slow' });
+    expect(res.status).toBe(504);
+    expect(res.json()).toEqual({ error: 'gateway_timeout', error_description: 'the upstream service did not answer in time' });
+    expect(Date.now() - started).toBeLessThan(5_000);
+    await waitFor(() => f.upstream.received[0]?.aborted === true);
+  });
+
+  it('when the client sends Expect: 100-continue, then the route timeout still applies', async () => {
+    const res = await send(f.gateway.url, { method: 'POST', path: '/timeouts/slow-expect', headers: [['Expect', '100-continue'], ['Content-Length', '5']], body: 'hello' });
+    expect(res.status).toBe(504);
+    expect(f.upstream.received[0]?.bodyLength).toBe(5);
+  });
+
+  it('when the upstream dies mid-response, then the client sees the response cut, not a hang', async () => {
+    const outcome = await new Promise<string>((resolve) => {
+      const url = new URL('/public/cut', f.gateway.url);
+      const req = http.get({ host: url.hostname, port: url.port, path: url.pathname, agent: false }, (res) => {
+        res.on('data', () => {});
+        res.on('end', () => resolve('ended'));
+        res.on('error', () => resolve('cut'));
+        res.on('aborted', () => resolve('cut'));
+      });
+      req.on('error', () => resolve('cut'));
+    });
+    expect(outcome).toBe('cut');
+  });
+
+  it('when the client disconnects mid-request, then the upstream exchange is dropped and the gateway keeps serving', async () => {
+    const url = new URL('/timeouts/slow-disconnect', f.gateway.url);
+    const req = http.request({ host: url.hostname, port: url.port, path: url.pathname, method: 'POST', agent: false, headers: { 'content-length': '100000' } });
+    req.on('error', () => {});
+    req.write(Buffer.alloc(1000));
+    await waitFor(() => f.upstream.received.length === 1);
+    req.destroy();
+    await waitFor(() => f.upstream.received[0]?.aborted === true);
+    const health = await send(f.gateway.url, { path: '/healthz' });
+    expect(health.status).toBe(200);
+    expect((await send(f.gateway.url, { path: '/public/after' })).status).toBe(200);
+  });
+
+  it('when the client disconnects while its token is being checked, then nothing crashes', async () => {
+    const url = new URL('/api/notes', f.gateway.url);
+    const req = http.request({ host: url.hostname, port: url.port, path: url.pathname, agent: false, headers: { authorization: `Bearer ${f.issuer.sign({ claims: { sub: 'gone' } })}` } });
+    req.on('error', () => {});
+    req.end();
+    req.destroy();
+    expect((await send(f.gateway.url, { path: '/healthz' })).status).toBe(200);
+  });
+});
+
+describe('operations', () => {
+  it('when asked, then /healthz is 200 and /readyz is 200 once the JWKS was fetched', async () => {
+    expect((await send(f.gateway.url, { path: '/healthz' })).status).toBe(200);
+    await waitFor(async () => (await send(f.gateway.url, { path: '/readyz' })).status === 200);
+    const ready = await send(f.gateway.url, { path: '/readyz' });
+    expect(ready.json()).toMatchObject({ status: 'ready', checks: { routes: 'ok', jwks: 'ok' } });
+  });
+});

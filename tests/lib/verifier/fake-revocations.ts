@@ -1,0 +1,17 @@
+import type { RevocationList } from '../../../lib/revocation/revocation-list.js';
+
+/** A RevocationList tests can revoke on, counting how often it is asked. */
+export function createFakeRevocations(): RevocationList & { revoke(jti: string): void; checks: number } {
+  const revoked = new Set<string>();
+  const list = {
+    checks: 0,
+    revoke: (jti: string) => void revoked.add(jti),
+    isRevoked(jti: string) {
+      list.checks++;
+      return revoked.has(jti);
+    },
+    ready: async () => {},
+    close: async () => {},
+  };
+  return list;
+}

@@ -1,0 +1,101 @@
+import type { AddressInfo } from 'node:net';
+import type { Server } from 'node:http';
+import express from 'express';
+import passport from 'passport';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { errorHandler } from '../../../lib/http/error-handler.js';
+import { createBearerStrategy, createRequireAuth, createVerifier, type VerifiedToken, type Verifier } from '../../../lib/verifier/index.js';
+import { startTestIssuer, type TestIssuer } from './test-issuer.js';
+
+let issuer: TestIssuer;
+let verifier: Verifier;
+let server: Server;
+let base: string;
+
+beforeAll(async () => {
+  issuer = await startTestIssuer();
+  verifier = createVerifier({ issuer: issuer.issuer, audience: 'api', jwksUri: issuer.jwksUri });
+  const requireAuth = createRequireAuth(verifier, { realm: 'notes' });
+  const app = express();
+  app.get('/mw/read', requireAuth({ scopes: ['notes:read'] }), (req, res) => res.json({ sub: req.auth!.sub, scopes: req.auth!.scopes }));
+  app.get('/mw/admin', requireAuth({ scopes: ['notes:read', 'notes:admin'] }), (_req, res) => res.json({}));
+  app.get('/mw/role', requireAuth({ roles: ['admin', 'auditor'] }), (_req, res) => res.json({}));
+  passport.use(createBearerStrategy(verifier, { realm: 'notes', scopes: ['notes:read'] }));
+  app.use(passport.initialize());
+  app.get('/pp/read', passport.authenticate('authgate-bearer', { session: false }), (req, res) => res.json({ sub: (req.user as VerifiedToken).sub }));
+  app.use(errorHandler());
+  server = app.listen(0, '127.0.0.1');
+  await new Promise((resolve) => server.once('listening', resolve));
+  base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+});
+afterAll(async () => {
+  server.closeAllConnections();
+  await new Promise((resolve) => server.close(resolve));
+  verifier.close();
+  await issuer.close();
+});
+
+const get = (path: string, authorization?: string) => fetch(`${base}${path}`, { headers: authorization ? { authorization } : {} });
+
+describe('requireAuth', () => {
+  it('when the token is valid and has the scope, then req.auth is set', async () => {
+    const res = await get('/mw/read', `Bearer ${issuer.sign({ claims: { sub: 'u-42' } })}`);
+    expect(res.status).toBe(200);
+    expect(await res.json()).toEqual({ sub: 'u-42', scopes: ['notes:read', 'notes:write'] });
+  });
+
+  it('when no token is sent, then 401 with a bare challenge', async () => {
+    const res = await get('/mw/read');
+    expect(res.status).toBe(401);
+    expect(res.headers.get('www-authenticate')).toBe('Bearer realm="notes"');
+    expect(await res.json()).toMatchObject({ error: 'unauthorized' });
+  });
+
+  it('when the token is expired, then 401 invalid_token with its description', async () => {
+    const now = Math.floor(Date.now() / 1000);
+    const res = await get('/mw/read', `Bearer ${issuer.sign({ claims: { exp: now - 100, iat: now - 1000 } })}`);
+    expect(res.status).toBe(401);
+    expect(res.headers.get('www-authenticate')).toBe('Bearer realm="notes", error="invalid_token", error_description="the access token expired"');
+    expect(await res.json()).toEqual({ error: 'invalid_token', error_description: 'the access token expired' });
+  });
+
+  it('when a scope is missing, then 403 insufficient_scope naming the scopes', async () => {
+    const res = await get('/mw/admin', `Bearer ${issuer.sign()}`);
+    expect(res.status).toBe(403);
+    expect(res.headers.get('www-authenticate')).toBe(
+      'Bearer realm="notes", error="insufficient_scope", error_description="the access token lacks a required scope", scope="notes:read notes:admin"',
+    );
+    expect(await res.json()).toEqual({ error: 'insufficient_scope', error_description: 'the access token lacks a required scope' });
+  });
+
+  it('when none of the roles is held, then 403; when one is, then 200', async () => {
+    expect((await get('/mw/role', `Bearer ${issuer.sign()}`)).status).toBe(403);
+    expect((await get('/mw/role', `Bearer ${issuer.sign({ claims: { roles: ['auditor'] } })}`)).status).toBe(200);
+  });
+});
+
+describe('Passport strategy', () => {
+  it('when the token is valid, then req.user is the verified token', async () => {
+    const res = await get('/pp/read', `Bearer ${issuer.sign({ claims: { sub: 'u-pp' } })}`);
+    expect(res.status).toBe(200);
+    expect(await res.json()).toEqual({ sub: 'u-pp' });
+  });
+
+  it('when the token is tampered, then 401 with the RFC 6750 challenge', async () => {
+    const res = await get('/pp/read', `Bearer ${issuer.sign().slice(0, -6)}`);
+    expect(res.status).toBe(401);
+    expect(res.headers.get('www-authenticate')).toBe('Bearer realm="notes", error="invalid_token", error_description="the access token signature is invalid"');
+  });
+
+  it('when no token is sent, then 401 with a bare challenge', async () => {
+    const res = await get('/pp/read');
+    expect(res.status).toBe(401);
+    expect(res.headers.get('www-authenticate')).toBe('Bearer realm="notes"');
+  });
+
+  it('when the scope is missing, then 403', async () => {
+    const res = await get('/pp/read', `Bearer ${issuer.sign({ claims: { scope: 'other' } })}`);
+    expect(res.status).toBe(403);
+    expect(res.headers.get('www-authenticate')).toContain('error="insufficient_scope"');
+  });
+});
