@@ -1,6 +1,7 @@
 import path from 'node:path';
 import { z } from 'zod';
 import { envField, loadConfig, type Env } from '../../lib/config.js';
+import { allowedOriginsField, loopbackOrigins } from '../../lib/http/csrf.js';
 
 /** Space-separated OAuth scope tokens (RFC 6749 §3.3: printable ASCII except space, quote, backslash). */
 const scopeList = z
@@ -31,6 +32,18 @@ export const authConfigSchema = z
       .max(60, 'must be at most 60 seconds')
       .default(5),
     AUTH_ADMIN_TOKEN: envField.secret().optional(),
+    /** YAML or JSON file of OAuth clients upserted at every start (compose, Kubernetes); optional. */
+    AUTH_CLIENTS_FILE: z.string().min(1).optional(),
+    /**
+     * Seconds between POST /admin/keys/rotate and the new key signing. The default equals the JWKS
+     * Cache-Control max-age (300 s), so a verifier honouring it has the new key before it signs.
+     */
+    KEY_PUBLISH_DELAY_SECONDS: z.coerce
+      .number({ error: 'must be a number of seconds' })
+      .int('must be a whole number of seconds')
+      .min(0, 'must be 0 or more seconds')
+      .max(86_400, 'must be at most 86400 seconds')
+      .default(300),
     LOG_LEVEL: envField.logLevel(),
     AUTH_DATA_DIR: z.string().min(1).default('.data'),
     /** Defaults to `${AUTH_DATA_DIR}/signing-keys.json`; point it at a mounted Secret in production. */
@@ -45,6 +58,10 @@ export const authConfigSchema = z
     DEFAULT_USER_SCOPES: scopeList.default('notes:read notes:write reports:read'),
     /** client_id carried by tokens of the first-party user API (/auth/*). */
     FIRST_PARTY_CLIENT_ID: z.string().regex(/^[A-Za-z0-9._:-]{1,128}$/, 'must be 1-128 characters of A-Z a-z 0-9 . _ : -').default('first-party'),
+    /** `Secure` on the browser-session cookies; `false` only for plain-http setups (README, "Browser sessions"). */
+    COOKIE_SECURE: envField.boolean(true),
+    /** Origins whose pages may use the browser session: the gateway's public origin(s), as browsers send them in Origin. */
+    ALLOWED_ORIGINS: allowedOriginsField().default(loopbackOrigins(8080)),
   })
   .transform((env) => ({
     ...env,

@@ -4,14 +4,20 @@ import { createMetrics, type Metrics } from '../../lib/metrics/registry.js';
 import { JoseKeyStore } from './adapters/keys/jose-key-store.js';
 import { prometheusAuthEvents } from './adapters/metrics/prometheus-auth-events.js';
 import { Argon2PasswordHasher } from './adapters/passwords/argon2-password-hasher.js';
+import { browserSessionFromConfig } from './browser-session-from-config.js';
 import type { AuthConfig } from './config.js';
-import type { KeyStore } from './domain/ports/key-store.js';
+import type { ClientStore } from './domain/ports/client-store.js';
+import type { KeyRotation, KeyStore } from './domain/ports/key-store.js';
+import { upsertClientsFromFile } from './domain/upsert-clients-from-file.js';
 import type { PasswordHasher } from './domain/ports/password-hasher.js';
 import type { TokenStore } from './domain/ports/token-store.js';
 import type { UserStore } from './domain/ports/user-store.js';
 import { createApp } from './http/create-app.js';
 import { settingsFromConfig } from './settings-from-config.js';
-import { openTokenStore, openUserStore } from './stores.js';
+import { openClientStore, openTokenStore, openUserStore } from './stores.js';
+
+/** Verifiers accept up to 30 s of skew; a retired key outlives its last token by twice that. */
+const RETIRED_KEY_TOLERANCE_SECONDS = 60;
 
 /** Parts a caller may supply instead of having them built from the config (tests, the launcher). */
 export interface AuthServiceOverrides {
@@ -20,7 +26,11 @@ export interface AuthServiceOverrides {
   users?: UserStore;
   /** Taken over: closed when the service closes. */
   tokens?: TokenStore;
+  /** Taken over: closed when the service closes. */
+  clients?: ClientStore;
   passwords?: PasswordHasher;
+  /** Where AUTH_CLIENTS_FILE's `${NAME}` secret references are read. Default process.env. */
+  env?: Record<string, string | undefined>;
   /** Epoch milliseconds. */
   now?: () => number;
   /** A registry of the caller's (e.g. to read counters in a test); a new one otherwise. */
@@ -33,7 +43,7 @@ export interface RunningAuthService {
   /** Base URL with the bound port (AUTH_PORT=0 picks a free one). */
   url: string;
   port: number;
-  keys: KeyStore;
+  keys: KeyStore & KeyRotation;
   /** Stops accepting, lets in-flight requests finish, then closes the stores. */
   close(): Promise<void>;
 }
@@ -51,27 +61,59 @@ export async function startAuthService(config: AuthConfig, overrides: AuthServic
     opened.push(users.store);
     const tokens = overrides.tokens ? { store: overrides.tokens, kind: 'provided' } : await openTokenStore(config, logger);
     opened.push(tokens.store);
+    const clients = overrides.clients ? { store: overrides.clients, kind: 'provided' } : await openClientStore(config);
+    opened.push(clients.store);
     const now = overrides.now ?? Date.now;
     const metrics = overrides.metrics ?? createMetrics({ service: 'auth' });
-    const keys = await JoseKeyStore.open({ file: config.AUTH_SIGNING_KEY_FILE, now });
+    const keys = await JoseKeyStore.open({
+      file: config.AUTH_SIGNING_KEY_FILE,
+      now,
+      publishDelayMs: config.KEY_PUBLISH_DELAY_SECONDS * 1000,
+      // A replaced key verifies what it signed until the last such token expired, plus skew.
+      retiredKeyRetentionMs: (config.ACCESS_TOKEN_TTL + RETIRED_KEY_TOLERANCE_SECONDS) * 1000,
+    });
+    const passwords = overrides.passwords ?? new Argon2PasswordHasher();
+    if (config.AUTH_CLIENTS_FILE) {
+      // Before listening: a bad file stops the start (a ConfigError naming AUTH_CLIENTS_FILE).
+      const applied = await upsertClientsFromFile(config.AUTH_CLIENTS_FILE, {
+        clients: clients.store,
+        hashSecret: (secret) => passwords.hash(secret),
+        env: overrides.env ?? process.env,
+      });
+      logger.info({ file: config.AUTH_CLIENTS_FILE, created: applied.created, updated: applied.updated }, 'clients file applied');
+    }
     const app = createApp({
       logger,
       settings: settingsFromConfig(config),
+      browserSession: browserSessionFromConfig(config),
       users: users.store,
       tokens: tokens.store,
       keys,
-      passwords: overrides.passwords ?? new Argon2PasswordHasher(),
+      clients: clients.store,
+      ...(config.AUTH_ADMIN_TOKEN
+        ? { admin: { token: config.AUTH_ADMIN_TOKEN, keyRotation: keys, publishDelaySeconds: config.KEY_PUBLISH_DELAY_SECONDS } }
+        : {}),
+      passwords,
       now,
       metrics,
       events: prometheusAuthEvents(metrics),
       readiness: [
         { name: 'user-store', check: () => users.store.ping() },
         { name: 'token-store', check: () => tokens.store.ping() },
+        { name: 'client-store', check: () => clients.store.ping() },
       ],
     });
     const server = await listen(app, { port: config.AUTH_PORT, host: config.HOST });
     logger.info(
-      { url: server.url, issuer: config.AUTH_ISSUER, userStore: users.kind, tokenStore: tokens.kind, kid: keys.currentSigningKey().kid },
+      {
+        url: server.url,
+        issuer: config.AUTH_ISSUER,
+        userStore: users.kind,
+        tokenStore: tokens.kind,
+        clientStore: clients.kind,
+        adminApi: config.AUTH_ADMIN_TOKEN ? 'on' : 'off',
+        kid: keys.currentSigningKey().kid,
+      },
       'auth service listening',
     );
     let closing: Promise<void> | undefined;

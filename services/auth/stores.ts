@@ -1,5 +1,6 @@
 import type { Logger } from '../../lib/logger.js';
 import type { AuthConfig } from './config.js';
+import type { ClientStore } from './domain/ports/client-store.js';
 import type { TokenStore } from './domain/ports/token-store.js';
 import type { UserStore } from './domain/ports/user-store.js';
 
@@ -14,6 +15,16 @@ export async function openUserStore(config: AuthConfig): Promise<{ store: UserSt
   }
   const { openEmbeddedUserStore } = await import('./adapters/embedded/embedded-user-store.js');
   return { store: await naming('AUTH_DATA_DIR', openEmbeddedUserStore(config.AUTH_DATA_DIR)), kind: 'embedded' };
+}
+
+/** OAuth clients live beside the users: MongoDB when MONGODB_URI is set, else embedded under AUTH_DATA_DIR. */
+export async function openClientStore(config: AuthConfig): Promise<{ store: ClientStore; kind: string }> {
+  if (config.MONGODB_URI) {
+    const { connectMongoClientStore } = await import('./adapters/mongo/mongo-client-store.js');
+    return { store: await naming('MONGODB_URI', connectMongoClientStore(config.MONGODB_URI)), kind: 'mongo' };
+  }
+  const { openEmbeddedClientStore } = await import('./adapters/embedded/embedded-client-store.js');
+  return { store: await naming('AUTH_DATA_DIR', openEmbeddedClientStore(config.AUTH_DATA_DIR)), kind: 'embedded' };
 }
 
 export async function openTokenStore(config: AuthConfig, logger: Logger): Promise<{ store: TokenStore; kind: string }> {

@@ -12,6 +12,7 @@ describe('auth configuration', () => {
       ACCESS_TOKEN_TTL: 900,
       REFRESH_TOKEN_TTL: 1_209_600,
       REFRESH_REUSE_GRACE_SECONDS: 5,
+      KEY_PUBLISH_DELAY_SECONDS: 300,
       LOG_LEVEL: 'info',
       AUTH_DATA_DIR: '.data',
       AUTH_SIGNING_KEY_FILE: '.data/signing-keys.json',
@@ -21,6 +22,8 @@ describe('auth configuration', () => {
       LOGIN_FAILURE_WINDOW: 900,
       DEFAULT_USER_SCOPES: 'notes:read notes:write reports:read',
       FIRST_PARTY_CLIENT_ID: 'first-party',
+      COOKIE_SECURE: true,
+      ALLOWED_ORIGINS: new Set(['http://localhost:8080', 'http://127.0.0.1:8080']),
     });
   });
 
@@ -39,6 +42,7 @@ describe('auth configuration', () => {
     ['ACCESS_TOKEN_TTL', '0'],
     ['REFRESH_TOKEN_TTL', 'soon'],
     ['REFRESH_REUSE_GRACE_SECONDS', '-1'],
+    ['KEY_PUBLISH_DELAY_SECONDS', '-5'],
     ['AUTH_ADMIN_TOKEN', 'short-secret'],
     ['LOG_LEVEL', 'chatty'],
     ['MONGODB_URI', 'http://mongo:27017'],

@@ -8,6 +8,7 @@ import type { AuthSettings } from './settings.js';
 import { createAccessTokenIssuer } from './tokens/access-token-issuer.js';
 import { createAccessTokenVerifier } from './tokens/access-token-verifier.js';
 import { TokenPairIssuer } from './tokens/token-pair.js';
+import { createEndSession } from './use-cases/end-session.js';
 import { createLogin } from './use-cases/login.js';
 import { createLogout } from './use-cases/logout.js';
 import { createMe } from './use-cases/me.js';
@@ -39,6 +40,8 @@ export function createAuthUseCases({ settings, users, tokens, keys, passwords, n
     windowSeconds: settings.loginFailureWindowSeconds,
   });
   const userGrant = { clientId: settings.firstPartyClientId, scope: settings.defaultUserScope };
+  const logout = createLogout({ tokens, now });
+  const verifyAccessToken = createAccessTokenVerifier({ keys, denylist: tokens, issuer: settings.issuer, audience: settings.audience, now });
   return {
     register: createRegister({ users, passwords }),
     login: createLogin({ users, passwords, throttle, tokens: pairs, grant: userGrant, events }),
@@ -51,8 +54,10 @@ export function createAuthUseCases({ settings, users, tokens, keys, passwords, n
       now,
       events,
     }),
-    logout: createLogout({ tokens, now }),
+    logout,
+    /** Browser logout: the API's logout when the access token is still valid, else the refresh family alone. */
+    endSession: createEndSession({ tokens, verifyAccessToken, logout, now }),
     me: createMe({ users }),
-    verifyAccessToken: createAccessTokenVerifier({ keys, denylist: tokens, issuer: settings.issuer, audience: settings.audience, now }),
+    verifyAccessToken,
   };
 }

@@ -3,12 +3,26 @@ import type { Logger } from '../../../lib/logger.js';
 import { createBaseApp, finishApp } from '../../../lib/http/base-app.js';
 import type { ReadinessCheck } from '../../../lib/http/health.js';
 import type { Metrics } from '../../../lib/metrics/registry.js';
+import { createClientAdmin } from '../domain/admin/client-admin.js';
 import { createAuthUseCases, type AuthDomainDeps } from '../domain/auth-use-cases.js';
+import { createOAuthUseCases, SUPPORTED_AUTH_METHODS, SUPPORTED_GRANT_TYPES } from '../domain/oauth/oauth-use-cases.js';
+import { CLIENT_ASSERTION_ALGORITHMS } from '../domain/oauth/client-assertion.js';
+import type { ClientStore } from '../domain/ports/client-store.js';
+import type { KeyRotation } from '../domain/ports/key-store.js';
+import { adminRoutes } from './admin.js';
+import { browserSessionRoutes, type BrowserSessionOptions } from './browser-session.js';
+import { oauthRoutes } from './oauth.js';
 import { userApiRoutes } from './user-api.js';
 import { wellKnownRoutes } from './well-known.js';
 
 export interface AuthAppDeps extends AuthDomainDeps {
   logger: Logger;
+  /** Registered OAuth clients (token, introspection, revocation endpoints and the admin API). */
+  clients: ClientStore;
+  /** The admin API; absent (AUTH_ADMIN_TOKEN unset) means every /admin path is 404. */
+  admin?: { token: string; keyRotation: KeyRotation; publishDelaySeconds: number };
+  /** Cookie attributes and allowed origins of the browser-session endpoints (/auth/session). */
+  browserSession: BrowserSessionOptions;
   /** Checked by /readyz besides the signing key (stores, for instance). */
   readiness?: ReadinessCheck[];
   /** Serves GET /metrics and records every request (pair it with `events` for domain counters). */
@@ -18,6 +32,7 @@ export interface AuthAppDeps extends AuthDomainDeps {
 /** The auth service's express app, built only from its arguments (no globals, no I/O here). */
 export function createApp(deps: AuthAppDeps): Express {
   const auth = createAuthUseCases(deps);
+  const oauth = createOAuthUseCases({ ...deps, rotateRefreshToken: auth.refresh });
   const signingKeyLoaded: ReadinessCheck = { name: 'signing-key', check: () => void deps.keys.currentSigningKey() };
   const app = createBaseApp({
     logger: deps.logger,
@@ -28,11 +43,23 @@ export function createApp(deps: AuthAppDeps): Express {
     wellKnownRoutes(deps.keys, {
       issuer: deps.settings.issuer,
       scopes: deps.settings.defaultUserScope.split(' '),
-      // The OAuth token endpoint (client_credentials, refresh_token) is not mounted yet.
-      grantTypes: [],
-      tokenEndpointAuthMethods: [],
+      grantTypes: [...SUPPORTED_GRANT_TYPES],
+      tokenEndpointAuthMethods: [...SUPPORTED_AUTH_METHODS],
+      tokenEndpointAuthSigningAlgorithms: [...CLIENT_ASSERTION_ALGORITHMS],
     }),
   );
   app.use(userApiRoutes(auth));
+  app.use(browserSessionRoutes(auth, deps.browserSession));
+  app.use(oauthRoutes(oauth));
+  if (deps.admin) {
+    app.use(
+      adminRoutes({
+        adminToken: deps.admin.token,
+        clients: createClientAdmin({ clients: deps.clients, hashSecret: (secret) => deps.passwords.hash(secret) }),
+        keys: deps.admin.keyRotation,
+        publishDelaySeconds: deps.admin.publishDelaySeconds,
+      }),
+    );
+  }
   return finishApp(app);
 }

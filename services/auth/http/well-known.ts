@@ -9,17 +9,21 @@ const DISCOVERY_MAX_AGE_SECONDS = 300;
 export interface DiscoveryOptions {
   issuer: string;
   scopes: string[];
-  /** Grant types the token endpoint accepts; empty until the OAuth endpoints are mounted. */
+  /** Grant types the token endpoint accepts. */
   grantTypes: string[];
-  /** Client authentication methods the token endpoint accepts. */
+  /** Client authentication methods the token, introspection and revocation endpoints accept. */
   tokenEndpointAuthMethods: string[];
+  /** Algorithms accepted for private_key_jwt assertions (RFC 8414 §2). */
+  tokenEndpointAuthSigningAlgorithms?: string[];
 }
 
 /**
  * RFC 8414 / OpenID Connect Discovery metadata. Endpoint URLs are built from the issuer, so they
  * are what clients outside the cluster should call, whatever host this request came in on.
  */
-export function discoveryDocument({ issuer, scopes, grantTypes, tokenEndpointAuthMethods }: DiscoveryOptions) {
+export function discoveryDocument({ issuer, scopes, grantTypes, tokenEndpointAuthMethods, tokenEndpointAuthSigningAlgorithms = [] }: DiscoveryOptions) {
+  const confidentialMethods = tokenEndpointAuthMethods.filter((method) => method !== 'none');
+  const signing = tokenEndpointAuthMethods.includes('private_key_jwt') ? tokenEndpointAuthSigningAlgorithms : [];
   return {
     issuer,
     jwks_uri: `${issuer}/.well-known/jwks.json`,
@@ -28,6 +32,12 @@ export function discoveryDocument({ issuer, scopes, grantTypes, tokenEndpointAut
     revocation_endpoint: `${issuer}/oauth/revoke`,
     grant_types_supported: grantTypes,
     token_endpoint_auth_methods_supported: tokenEndpointAuthMethods,
+    ...(signing.length > 0 ? { token_endpoint_auth_signing_alg_values_supported: signing } : {}),
+    // Introspection needs a confidential client; revocation also takes a public client's client_id.
+    introspection_endpoint_auth_methods_supported: confidentialMethods,
+    ...(signing.length > 0 ? { introspection_endpoint_auth_signing_alg_values_supported: signing } : {}),
+    revocation_endpoint_auth_methods_supported: tokenEndpointAuthMethods,
+    ...(signing.length > 0 ? { revocation_endpoint_auth_signing_alg_values_supported: signing } : {}),
     scopes_supported: scopes,
     // No authorization endpoint: nothing is issued from a front channel.
     response_types_supported: [] as string[],

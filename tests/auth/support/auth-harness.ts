@@ -6,6 +6,7 @@ import { createLogger } from '../../../lib/logger.js';
 import { MemoryTokenStore } from '../../../services/auth/adapters/memory/memory-token-store.js';
 import { MemoryUserStore } from '../../../services/auth/adapters/memory/memory-user-store.js';
 import { loadAuthConfig, type AuthConfig } from '../../../services/auth/config.js';
+import type { ClientStore } from '../../../services/auth/domain/ports/client-store.js';
 import type { PasswordHasher } from '../../../services/auth/domain/ports/password-hasher.js';
 import type { TokenStore } from '../../../services/auth/domain/ports/token-store.js';
 import type { UserStore } from '../../../services/auth/domain/ports/user-store.js';
@@ -21,6 +22,8 @@ export interface TestAuthOptions {
   users?: UserStore | 'config';
   tokens?: TokenStore | ((clock: TestClock) => TokenStore);
   passwords?: PasswordHasher;
+  /** The embedded store under the data dir unless given. */
+  clients?: ClientStore;
   logDestination?: DestinationStream;
   shutdownGraceMs?: number;
 }
@@ -47,6 +50,9 @@ export async function startTestAuth(options: TestAuthOptions = {}): Promise<Test
     tokens,
     ...(options.users === 'config' ? {} : { users: options.users ?? new MemoryUserStore() }),
     ...(options.passwords ? { passwords: options.passwords } : {}),
+    ...(options.clients ? { clients: options.clients } : {}),
+    // AUTH_CLIENTS_FILE secret references resolve from the test's env, not the runner's.
+    env: { ...options.env },
     ...(options.shutdownGraceMs === undefined ? {} : { shutdownGraceMs: options.shutdownGraceMs }),
   });
   return {

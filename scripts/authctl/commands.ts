@@ -1,0 +1,113 @@
+import { readFile } from 'node:fs/promises';
+import { parseArgs } from 'node:util';
+import type { AdminApiClient } from './admin-api-client.js';
+
+/** Bad command line: printed with the usage, exit code 2. */
+export class UsageError extends Error {
+  override name = 'UsageError';
+}
+
+export const USAGE = `usage: npm run authctl -- <command> [options]
+
+  clients create --scopes <s1,s2> [--id <client_id>] [--audiences <a1,a2>] [--jwks <file.json>]
+                 registers a client; prints its client_secret ONCE (none with --jwks: private_key_jwt)
+  clients list   lists clients (never a secret)
+  clients disable <client_id>   its next token request fails
+  clients delete <client_id>
+  keys rotate    new signing key: published at once, signs after KEY_PUBLISH_DELAY_SECONDS
+
+  --json         print the service's JSON answer instead of text
+
+environment: AUTH_URL (default http://localhost:4000), AUTH_ADMIN_TOKEN (required)
+exit codes: 0 done, 1 the service refused or could not be reached, 2 bad command line`;
+
+const list = (value: string | undefined) =>
+  value
+    ?.split(',')
+    .map((item) => item.trim())
+    .filter(Boolean);
+
+/** Runs one command; `out` receives what the operator reads. */
+export async function runCommand(argv: string[], api: AdminApiClient, out: (line: string) => void): Promise<void> {
+  const { values, positionals } = (() => {
+    try {
+      return parseArgs({
+        args: argv,
+        allowPositionals: true,
+        options: {
+          scopes: { type: 'string' },
+          id: { type: 'string' },
+          audiences: { type: 'string' },
+          jwks: { type: 'string' },
+          json: { type: 'boolean', default: false },
+        },
+      });
+    } catch (err) {
+      throw new UsageError(err instanceof Error ? err.message : String(err));
+    }
+  })();
+  const [group, action, target, ...extra] = positionals;
+  if (extra.length > 0) throw new UsageError(`unexpected argument ${extra[0]}`);
+  const print = (json: unknown, text: () => void) => (values.json ? out(JSON.stringify(json, null, 2)) : text());
+  const needTarget = () => {
+    if (!target) throw new UsageError(`${group} ${action} needs a client_id`);
+    return target;
+  };
+
+  switch (`${group ?? ''} ${action ?? ''}`) {
+    case 'clients create': {
+      const scopes = list(values.scopes);
+      if (!scopes || scopes.length === 0) throw new UsageError('clients create needs --scopes, e.g. --scopes notes:read');
+      if (target) throw new UsageError(`unexpected argument ${target} (use --id to choose the client_id)`);
+      const jwks = values.jwks ? await readJwks(values.jwks) : undefined;
+      const audiences = list(values.audiences);
+      const created = (await api.createClient({
+        scopes,
+        ...(values.id ? { client_id: values.id } : {}),
+        ...(audiences ? { audiences } : {}),
+        ...(jwks ? { jwks } : {}),
+      })) as Record<string, unknown>;
+      return print(created, () => {
+        out(`created client ${String(created.client_id)} (scopes: ${(created.scopes as string[]).join(' ')})`);
+        if (typeof created.client_secret === 'string') {
+          out(`client_secret: ${created.client_secret}`);
+          out('store it now: it is shown only once (only its hash is kept)');
+        } else out('authenticates with private_key_jwt using the registered keys');
+      });
+    }
+    case 'clients list': {
+      const body = (await api.listClients()) as { clients: Array<Record<string, unknown>> };
+      return print(body, () => {
+        if (body.clients.length === 0) return out('no clients');
+        for (const client of body.clients) {
+          const state = client.disabled_at ? `disabled since ${String(client.disabled_at)}` : 'enabled';
+          out(`${String(client.client_id)}\t${(client.scopes as string[]).join(' ')}\t${(client.token_endpoint_auth_methods as string[]).join(',')}\t${state}`);
+        }
+      });
+    }
+    case 'clients disable': {
+      const id = needTarget();
+      const body = await api.disableClient(id);
+      return print(body, () => out(`disabled client ${id}: its next token request fails`));
+    }
+    case 'clients delete': {
+      const id = needTarget();
+      await api.deleteClient(id);
+      return print({ deleted: id }, () => out(`deleted client ${id}`));
+    }
+    case 'keys rotate': {
+      const body = (await api.rotateKeys()) as Record<string, unknown>;
+      return print(body, () => out(`new signing key ${String(body.kid)}: published now, signs from ${String(body.activates_at)}`));
+    }
+    default:
+      throw new UsageError(group ? `unknown command: ${[group, action].filter(Boolean).join(' ')}` : 'no command given');
+  }
+}
+
+async function readJwks(file: string): Promise<unknown> {
+  try {
+    return JSON.parse(await readFile(file, 'utf8'));
+  } catch (err) {
+    throw new UsageError(`--jwks ${file}: ${err instanceof Error ? err.message : String(err)}`);
+  }
+}

@@ -1,0 +1,75 @@
+import type { ClientRecord, ClientStore } from '../ports/client-store.js';
+import type { PasswordHasher } from '../ports/password-hasher.js';
+import { assertionClientId, type ClientAssertionVerifier } from './client-assertion.js';
+import { oauthErrors } from './oauth-errors.js';
+import type { PresentedCredentials } from './presented-credentials.js';
+
+export interface ClientAuthenticatorDeps {
+  clients: ClientStore;
+  /** The service's argon2id hasher: client secrets are stored like passwords. */
+  passwords: PasswordHasher;
+  verifyAssertion: ClientAssertionVerifier;
+  /**
+   * Clients that exist without being stored: the first-party public client whose id the user API
+   * puts in its tokens, so its refresh tokens can be rotated at /oauth/token without registering it.
+   * A stored client with the same id wins.
+   */
+  builtInClients?: readonly ClientRecord[];
+}
+
+/** Who called, once proven, and how: `public` clients proved nothing but their id. */
+export interface AuthenticatedClient {
+  client: ClientRecord;
+  method: PresentedCredentials['method'];
+}
+
+/**
+ * Checks presented credentials against the client store. Every failure is the same 401
+ * invalid_client. A secret for an unknown client, or for a client without a secret, is still run
+ * through one argon2id verification (against a dummy hash) so an unknown id answers as slowly as
+ * a wrong secret. A disabled client is refused on its very next request: nothing is cached.
+ */
+export function createClientAuthenticator({ clients, passwords, verifyAssertion, builtInClients = [] }: ClientAuthenticatorDeps) {
+  async function find(clientId: string): Promise<ClientRecord | null> {
+    return (await clients.findById(clientId)) ?? builtInClients.find((client) => client.clientId === clientId) ?? null;
+  }
+
+  return async function authenticateClient(presented: PresentedCredentials): Promise<AuthenticatedClient> {
+    const fail = (code: string) => oauthErrors.invalidClient(code, presented.basicUsed);
+    switch (presented.method) {
+      case 'client_secret_basic':
+      case 'client_secret_post': {
+        const client = await find(presented.clientId);
+        const usable = client !== null && client.secretHash !== undefined && client.tokenEndpointAuthMethods.includes(presented.method);
+        if (!usable) {
+          await passwords.verifyAgainstDummy(presented.secret);
+          throw fail(client === null ? 'CLIENT_UNKNOWN' : 'CLIENT_METHOD_NOT_ALLOWED');
+        }
+        if (!(await passwords.verify(client.secretHash!, presented.secret))) throw fail('CLIENT_SECRET_WRONG');
+        if (client.disabledAt !== null) throw fail('CLIENT_DISABLED');
+        return { client, method: presented.method };
+      }
+      case 'private_key_jwt': {
+        const claimed = assertionClientId(presented.assertion);
+        if (claimed === null) throw fail('CLIENT_ASSERTION_MALFORMED');
+        if (presented.clientId !== undefined && presented.clientId !== claimed) {
+          throw oauthErrors.invalidRequest('client_id does not match the client_assertion subject', 'CLIENT_ID_MISMATCH');
+        }
+        const client = await find(claimed);
+        if (client === null) throw fail('CLIENT_UNKNOWN');
+        await verifyAssertion(presented.assertion, client);
+        if (client.disabledAt !== null) throw fail('CLIENT_DISABLED');
+        return { client, method: presented.method };
+      }
+      case 'none': {
+        const client = await find(presented.clientId);
+        if (client === null) throw fail('CLIENT_UNKNOWN');
+        if (!client.tokenEndpointAuthMethods.includes('none')) throw fail('CLIENT_CREDENTIALS_REQUIRED');
+        if (client.disabledAt !== null) throw fail('CLIENT_DISABLED');
+        return { client, method: 'none' };
+      }
+    }
+  };
+}
+
+export type ClientAuthenticator = ReturnType<typeof createClientAuthenticator>;

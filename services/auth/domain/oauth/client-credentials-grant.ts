@@ -1,0 +1,51 @@
+import type { ClientRecord } from '../ports/client-store.js';
+import type { KeyStore } from '../ports/key-store.js';
+import { createAccessTokenIssuer } from '../tokens/access-token-issuer.js';
+import { oauthErrors } from './oauth-errors.js';
+import { grantedScope } from './scope.js';
+import type { TokenResponse } from './token-response.js';
+
+export interface ClientCredentialsGrantDeps {
+  keys: KeyStore;
+  issuer: string;
+  /** AUTH_AUDIENCE: the audience of clients that registered none, and the default when allowed. */
+  defaultAudience: string;
+  ttlSeconds: number;
+  now: () => number;
+}
+
+export interface ClientCredentialsRequest {
+  client: ClientRecord;
+  scope?: string | undefined;
+  audience?: string | undefined;
+}
+
+/**
+ * RFC 6749 §4.4: the client acts for itself, so the token's `sub` and `client_id` are the client
+ * id, with no user claims (roles, username) and no refresh token (§4.4.3).
+ *
+ * Audience: a client may ask for one of its registered audiences, or AUTH_AUDIENCE when it
+ * registered none; anything else is 400 invalid_target (RFC 8707 §2). Without `audience` the token
+ * is for AUTH_AUDIENCE when the client may have it, else for its first registered audience.
+ */
+export function createClientCredentialsGrant({ keys, issuer, defaultAudience, ttlSeconds, now }: ClientCredentialsGrantDeps) {
+  // One issuer per audience, built on first use: the options are fixed, the calls are cheap.
+  const issuers = new Map<string, ReturnType<typeof createAccessTokenIssuer>>();
+  const issuerFor = (audience: string) => {
+    let issue = issuers.get(audience);
+    if (!issue) issuers.set(audience, (issue = createAccessTokenIssuer({ keys, issuer, audience, ttlSeconds, now })));
+    return issue;
+  };
+
+  return function clientCredentialsGrant({ client, scope, audience }: ClientCredentialsRequest): TokenResponse {
+    if (!client.grantTypes.includes('client_credentials') || client.tokenEndpointAuthMethods.includes('none')) {
+      throw oauthErrors.unauthorizedClient('client_credentials');
+    }
+    const granted = grantedScope(scope, client.scopes);
+    const allowed = client.audiences.length > 0 ? client.audiences : [defaultAudience];
+    const aud = audience === undefined || audience === '' ? (allowed.includes(defaultAudience) ? defaultAudience : allowed[0]!) : audience;
+    if (!allowed.includes(aud)) throw oauthErrors.invalidTarget();
+    const issued = issuerFor(aud)({ sub: client.clientId, clientId: client.clientId, scope: granted });
+    return { access_token: issued.token, token_type: 'Bearer', expires_in: issued.expiresIn, scope: granted };
+  };
+}

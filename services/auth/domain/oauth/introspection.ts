@@ -1,0 +1,79 @@
+import type { RefreshTokenStore } from '../ports/token-store.js';
+import type { UserStore } from '../ports/user-store.js';
+import { hashRefreshToken, isRefreshTokenShaped } from '../tokens/refresh-token.js';
+import type { TokenInspector } from './token-inspector.js';
+
+/** RFC 7009 §2.1 / RFC 7662 §2.1 hint values. */
+export type TokenTypeHint = 'access_token' | 'refresh_token';
+
+/** RFC 7662 §2.2 response. Inactive tokens reveal nothing but that. */
+export type IntrospectionResponse =
+  | { active: false }
+  | {
+      active: true;
+      sub: string;
+      scope: string;
+      client_id: string;
+      /** Epoch seconds. */
+      exp: number;
+      iat: number;
+      iss: string;
+      aud?: string | string[];
+      jti?: string;
+      /** `Bearer` for access tokens, `refresh_token` for refresh tokens. */
+      token_type: 'Bearer' | 'refresh_token';
+      username?: string;
+    };
+
+export interface IntrospectionDeps {
+  inspectAccessToken: TokenInspector;
+  refreshTokens: RefreshTokenStore;
+  users: UserStore;
+  issuer: string;
+  now: () => number;
+}
+
+const INACTIVE = { active: false } as const;
+
+/**
+ * RFC 7662 for any authenticated confidential client (resource servers introspect tokens issued to
+ * others). Access tokens: ours, unexpired and not denylisted. Refresh tokens: active in the store
+ * (unknown, spent, expired or revoked family are inactive). The hint only picks which kind is
+ * tried first (§2.1); a wrong hint still finds the token.
+ */
+export function createIntrospection({ inspectAccessToken, refreshTokens, users, issuer, now }: IntrospectionDeps) {
+  async function asAccessToken(token: string): Promise<IntrospectionResponse | null> {
+    const inspected = await inspectAccessToken(token);
+    if (!inspected.ours) return null;
+    if (!inspected.active) return INACTIVE;
+    const { sub, scope, client_id, exp, iat, iss, aud, jti, username } = inspected.claims;
+    return { active: true, sub, scope, client_id, exp, iat, iss, aud, jti, token_type: 'Bearer', ...(username ? { username } : {}) };
+  }
+
+  async function asRefreshToken(token: string): Promise<IntrospectionResponse | null> {
+    if (!isRefreshTokenShaped(token)) return null;
+    const record = await refreshTokens.findActiveRefreshToken(hashRefreshToken(token), now());
+    if (!record) return null;
+    const user = record.subject === record.clientId ? null : await users.findById(record.subject);
+    return {
+      active: true,
+      sub: record.subject,
+      scope: record.scope,
+      client_id: record.clientId,
+      exp: Math.floor(record.expiresAt / 1000),
+      iat: Math.floor(record.issuedAt / 1000),
+      iss: issuer,
+      token_type: 'refresh_token',
+      ...(user ? { username: user.username } : {}),
+    };
+  }
+
+  return async function introspect(token: string, hint?: TokenTypeHint): Promise<IntrospectionResponse> {
+    const order = hint === 'refresh_token' ? [asRefreshToken, asAccessToken] : [asAccessToken, asRefreshToken];
+    for (const attempt of order) {
+      const answer = await attempt(token);
+      if (answer) return answer;
+    }
+    return INACTIVE;
+  };
+}

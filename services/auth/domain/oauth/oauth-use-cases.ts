@@ -1,0 +1,130 @@
+import { ignoreAuthEvents, type AuthEvents } from '../ports/auth-events.js';
+import type { ClientRecord, ClientStore } from '../ports/client-store.js';
+import type { KeyStore } from '../ports/key-store.js';
+import type { PasswordHasher } from '../ports/password-hasher.js';
+import type { TokenStore } from '../ports/token-store.js';
+import type { UserStore } from '../ports/user-store.js';
+import type { AuthSettings } from '../settings.js';
+import type { TokenPair } from '../tokens/token-pair.js';
+import { createClientAssertionVerifier } from './client-assertion.js';
+import { createClientAuthenticator } from './client-authenticator.js';
+import { createClientCredentialsGrant } from './client-credentials-grant.js';
+import { createIntrospection, type IntrospectionResponse, type TokenTypeHint } from './introspection.js';
+import { oauthErrors } from './oauth-errors.js';
+import { presentedCredentials, type OAuthParams } from './presented-credentials.js';
+import { createRefreshTokenGrant } from './refresh-token-grant.js';
+import { createRevocation } from './revocation.js';
+import { createTokenInspector } from './token-inspector.js';
+import type { TokenResponse } from './token-response.js';
+
+export interface OAuthDeps {
+  settings: AuthSettings;
+  clients: ClientStore;
+  users: UserStore;
+  tokens: TokenStore;
+  keys: KeyStore;
+  passwords: PasswordHasher;
+  /** The /auth/refresh rotation use case, so both endpoints rotate by the same rules. */
+  rotateRefreshToken: (refreshToken: string) => Promise<TokenPair>;
+  now?: () => number;
+  /** Metrics; the refresh grant reports through the rotation use case it reuses. */
+  events?: AuthEvents;
+}
+
+/** A request to one of the OAuth endpoints: its Authorization header and its form parameters. */
+export interface OAuthRequest {
+  authorization: string | undefined;
+  params: OAuthParams;
+}
+
+/** The grants /oauth/token accepts, as discovery documents them. */
+export const SUPPORTED_GRANT_TYPES = ['client_credentials', 'refresh_token'] as const;
+/** Client authentication methods the OAuth endpoints accept, as discovery documents them. */
+export const SUPPORTED_AUTH_METHODS = ['client_secret_basic', 'client_secret_post', 'private_key_jwt', 'none'] as const;
+
+/** The token endpoint URL RFC 7523 assertions may name as `aud` (besides the issuer). */
+export const tokenEndpointOf = (issuer: string) => `${issuer}/oauth/token`;
+
+/**
+ * The first-party public client: the user API issues its refresh tokens under this id, and it may
+ * rotate them at /oauth/token with only its client_id (RFC 6749 §2.1 public client).
+ */
+export function firstPartyClient(settings: AuthSettings): ClientRecord {
+  const epoch = new Date(0);
+  return {
+    clientId: settings.firstPartyClientId,
+    tokenEndpointAuthMethods: ['none'],
+    grantTypes: ['refresh_token'],
+    scopes: settings.defaultUserScope.split(' '),
+    audiences: [],
+    createdAt: epoch,
+    updatedAt: epoch,
+    disabledAt: null,
+  };
+}
+
+const hintOf = (value: string | undefined): TokenTypeHint | undefined =>
+  value === 'access_token' || value === 'refresh_token' ? value : undefined;
+
+/**
+ * The OAuth 2.0 endpoints' use cases (token, introspection, revocation), wired once from the
+ * ports. The HTTP layer passes the Authorization header and the form; everything OAuth-specific
+ * (which credentials, which grant, which errors) is decided here.
+ */
+export function createOAuthUseCases({ settings, clients, users, tokens, keys, passwords, rotateRefreshToken, now = Date.now, events = ignoreAuthEvents }: OAuthDeps) {
+  const authenticate = createClientAuthenticator({
+    clients,
+    passwords,
+    verifyAssertion: createClientAssertionVerifier({ issuer: settings.issuer, tokenEndpoint: tokenEndpointOf(settings.issuer), replay: tokens, now }),
+    builtInClients: [firstPartyClient(settings)],
+  });
+  const clientCredentials = createClientCredentialsGrant({
+    keys,
+    issuer: settings.issuer,
+    defaultAudience: settings.audience,
+    ttlSeconds: settings.accessTokenTtlSeconds,
+    now,
+  });
+  const refreshGrant = createRefreshTokenGrant({ refreshTokens: tokens, rotate: rotateRefreshToken, now });
+  const inspectAccessToken = createTokenInspector({ keys, denylist: tokens, issuer: settings.issuer, now });
+  const introspection = createIntrospection({ inspectAccessToken, refreshTokens: tokens, users, issuer: settings.issuer, now });
+  const revocation = createRevocation({ inspectAccessToken, tokens, now });
+
+  function requiredToken(params: OAuthParams): string {
+    const token = params.token;
+    if (token === undefined || token === '') throw oauthErrors.invalidRequest('token is required', 'OAUTH_TOKEN_MISSING');
+    return token;
+  }
+
+  return {
+    /** POST /oauth/token (RFC 6749 §4.4, §6). */
+    async token({ authorization, params }: OAuthRequest): Promise<TokenResponse> {
+      const grantType = params.grant_type;
+      if (grantType === undefined || grantType === '') throw oauthErrors.invalidRequest('grant_type is required', 'OAUTH_GRANT_TYPE_MISSING');
+      if (grantType !== 'client_credentials' && grantType !== 'refresh_token') throw oauthErrors.unsupportedGrantType();
+      const { client } = await authenticate(presentedCredentials(authorization, params));
+      if (grantType === 'client_credentials') {
+        const issued = clientCredentials({ client, scope: params.scope, audience: params.audience });
+        events.accessTokenIssued('client_credentials');
+        return issued;
+      }
+      return refreshGrant({ client, refreshToken: params.refresh_token, scope: params.scope });
+    },
+
+    /** POST /oauth/introspect (RFC 7662): only confidential clients may ask. */
+    async introspect({ authorization, params }: OAuthRequest): Promise<IntrospectionResponse> {
+      const presented = presentedCredentials(authorization, params);
+      if (presented.method === 'none') throw oauthErrors.invalidClient('CLIENT_CREDENTIALS_REQUIRED', false);
+      await authenticate(presented);
+      return introspection(requiredToken(params), hintOf(params.token_type_hint));
+    },
+
+    /** POST /oauth/revoke (RFC 7009): public clients identify with client_id (§2.1). */
+    async revoke({ authorization, params }: OAuthRequest): Promise<void> {
+      const { client } = await authenticate(presentedCredentials(authorization, params));
+      await revocation(requiredToken(params), client.clientId, hintOf(params.token_type_hint));
+    },
+  };
+}
+
+export type OAuthUseCases = ReturnType<typeof createOAuthUseCases>;

@@ -1,0 +1,60 @@
+import jwt from 'jsonwebtoken';
+import { isAppError } from '../../../../lib/errors.js';
+import type { ClientRecord } from '../ports/client-store.js';
+import type { RefreshTokenStore } from '../ports/token-store.js';
+import { hashRefreshToken, isRefreshTokenShaped } from '../tokens/refresh-token.js';
+import type { TokenPair } from '../tokens/token-pair.js';
+import { oauthErrors } from './oauth-errors.js';
+
+export interface RefreshTokenGrantDeps {
+  refreshTokens: RefreshTokenStore;
+  /** The rotation use case behind /auth/refresh: same rules (grace window, reuse revokes the family). */
+  rotate: (refreshToken: string) => Promise<TokenPair>;
+  now: () => number;
+}
+
+export interface RefreshTokenRequest {
+  client: ClientRecord;
+  refreshToken: string | undefined;
+  scope?: string | undefined;
+}
+
+/**
+ * RFC 6749 §6 at the token endpoint, for public first-party clients (and any client registered
+ * for the grant). The token must have been issued to the calling client (§6: "the refresh token
+ * was issued to the authenticated client"): another client's token is invalid_grant and is left
+ * untouched. Rotation itself is /auth/refresh's, so both endpoints behave the same; its refusals
+ * become RFC 6749's 400 invalid_grant here. Narrowing the scope is not supported: a `scope`
+ * other than the granted one is invalid_scope.
+ */
+export function createRefreshTokenGrant({ refreshTokens, rotate, now }: RefreshTokenGrantDeps) {
+  return async function refreshTokenGrant({ client, refreshToken, scope }: RefreshTokenRequest): Promise<TokenPair> {
+    if (!client.grantTypes.includes('refresh_token')) throw oauthErrors.unauthorizedClient('refresh_token');
+    if (refreshToken === undefined || refreshToken === '') throw oauthErrors.invalidRequest('refresh_token is required', 'OAUTH_REFRESH_TOKEN_MISSING');
+    if (!isRefreshTokenShaped(refreshToken)) throw oauthErrors.invalidGrant('REFRESH_TOKEN_INVALID');
+
+    // Checked before rotating, so presenting someone else's token cannot spend it.
+    const active = await refreshTokens.findActiveRefreshToken(hashRefreshToken(refreshToken), now());
+    if (active && active.clientId !== client.clientId) throw oauthErrors.invalidGrant('REFRESH_TOKEN_OTHER_CLIENT');
+    if (active && scope !== undefined && !sameScope(scope, active.scope)) throw oauthErrors.invalidScope();
+
+    let pair: TokenPair;
+    try {
+      pair = await rotate(refreshToken);
+    } catch (err) {
+      if (isAppError(err) && err.error === 'invalid_grant') throw oauthErrors.invalidGrant(err.code);
+      throw err;
+    }
+    // A spent token retried within the grace window was not "active" above: check the answer's owner.
+    if (!active && jwt.decode(pair.access_token, { json: true })?.client_id !== client.clientId) {
+      throw oauthErrors.invalidGrant('REFRESH_TOKEN_OTHER_CLIENT');
+    }
+    return pair;
+  };
+}
+
+function sameScope(requested: string, granted: string): boolean {
+  const a = new Set(requested.split(' ').filter(Boolean));
+  const b = new Set(granted.split(' ').filter(Boolean));
+  return a.size === b.size && [...a].every((token) => b.has(token));
+}

@@ -1,0 +1,48 @@
+import type { AccessTokenDenylist, RefreshTokenStore } from '../ports/token-store.js';
+import { hashRefreshToken, isRefreshTokenShaped } from '../tokens/refresh-token.js';
+import type { TokenTypeHint } from './introspection.js';
+import type { TokenInspector } from './token-inspector.js';
+
+export interface RevocationDeps {
+  inspectAccessToken: TokenInspector;
+  tokens: RefreshTokenStore & AccessTokenDenylist;
+  now: () => number;
+}
+
+/** What revocation did; the endpoint answers 200 whatever it is (RFC 7009 §2.2). */
+export type RevocationOutcome = 'refresh_family_revoked' | 'access_token_denied' | 'not_found' | 'not_owner';
+
+/**
+ * RFC 7009. A refresh token: its whole family is revoked (every rotation descendant, so the
+ * session ends). An access token: its `jti` is denied until it would have expired (the denylist
+ * also tells the gateway). A client may revoke only tokens issued to it (§2.1): anything else,
+ * and anything unknown, changes nothing, and the caller cannot tell the difference.
+ */
+export function createRevocation({ inspectAccessToken, tokens, now }: RevocationDeps) {
+  async function asRefreshToken(token: string, clientId: string): Promise<RevocationOutcome | null> {
+    if (!isRefreshTokenShaped(token)) return null;
+    const record = await tokens.findActiveRefreshToken(hashRefreshToken(token), now());
+    if (!record) return null;
+    if (record.clientId !== clientId) return 'not_owner';
+    await tokens.revokeRefreshFamily(record.familyId);
+    return 'refresh_family_revoked';
+  }
+
+  async function asAccessToken(token: string, clientId: string): Promise<RevocationOutcome | null> {
+    const inspected = await inspectAccessToken(token);
+    if (!inspected.ours) return null;
+    if (inspected.claims.client_id !== clientId) return 'not_owner';
+    // Already expired tokens need no entry; deny anything still usable (revoked twice is harmless).
+    if (inspected.claims.exp > Math.floor(now() / 1000)) await tokens.denyAccessToken(inspected.claims.jti, inspected.claims.exp);
+    return 'access_token_denied';
+  }
+
+  return async function revoke(token: string, clientId: string, hint?: TokenTypeHint): Promise<RevocationOutcome> {
+    const order = hint === 'refresh_token' ? [asRefreshToken, asAccessToken] : [asAccessToken, asRefreshToken];
+    for (const attempt of order) {
+      const outcome = await attempt(token, clientId);
+      if (outcome) return outcome;
+    }
+    return 'not_found';
+  };
+}

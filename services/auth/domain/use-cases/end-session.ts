@@ -1,0 +1,41 @@
+import { isAppError } from '../../../../lib/errors.js';
+import type { RefreshTokenStore } from '../ports/token-store.js';
+import type { AccessTokenClaims } from '../tokens/access-token-claims.js';
+import type { AccessTokenVerifier } from '../tokens/access-token-verifier.js';
+import { hashRefreshToken, isRefreshTokenShaped } from '../tokens/refresh-token.js';
+
+export interface EndSessionInput {
+  /** The access token the browser still holds, if any (it may have expired: logout must still work). */
+  accessToken?: string | undefined;
+  refreshToken?: string | undefined;
+}
+
+export interface EndSessionDeps {
+  tokens: RefreshTokenStore;
+  verifyAccessToken: AccessTokenVerifier;
+  /** The API's logout: denies the access token's jti and revokes the caller's refresh family. */
+  logout: (caller: AccessTokenClaims, refreshToken?: string) => Promise<void>;
+  now: () => number;
+}
+
+/**
+ * Browser logout. With a valid access token it is the API's logout (same family check, same
+ * denylist). Without one (expired, already revoked) the refresh token alone still ends its
+ * family: whoever holds an active refresh token may use the family, so may also end it. Nothing
+ * presented, or nothing valid, is not an error: the cookies are cleared either way.
+ */
+export function createEndSession({ tokens, verifyAccessToken, logout, now }: EndSessionDeps) {
+  return async function endSession({ accessToken, refreshToken }: EndSessionInput): Promise<void> {
+    const caller = accessToken ? await verifyAccessToken(accessToken).catch(unlessRefused) : null;
+    if (caller) return logout(caller, refreshToken);
+    if (refreshToken === undefined || !isRefreshTokenShaped(refreshToken)) return;
+    const record = await tokens.findActiveRefreshToken(hashRefreshToken(refreshToken), now());
+    if (record) await tokens.revokeRefreshFamily(record.familyId);
+  };
+}
+
+/** A refused token (401) just means "no caller"; a store that is down is still a failure. */
+function unlessRefused(err: unknown): null {
+  if (isAppError(err) && err.status === 401) return null;
+  throw err;
+}

@@ -1,0 +1,18 @@
+import { onShutdownSignal } from '../../lib/http/server.js';
+import { createLogger } from '../../lib/logger.js';
+import { runMain } from '../../lib/main.js';
+import { createRedisRevocationList } from '../../lib/revocation/redis-revocation-list.js';
+import { noRevocations } from '../../lib/revocation/revocation-list.js';
+import { loadReportsConfig } from './config.js';
+import { startReportsService } from './reports-service.js';
+
+/** Composition root: `npx tsx services/reports/main.ts`. */
+runMain('reports', async () => {
+  const config = loadReportsConfig();
+  const logger = createLogger({ name: 'reports', level: config.logLevel });
+  const revocations = config.redisUrl
+    ? createRedisRevocationList({ url: config.redisUrl, keyPrefix: config.redisKeyPrefix, logger, connectionName: 'authgate-reports' })
+    : noRevocations;
+  const reports = await startReportsService(config, { logger, revocations });
+  onShutdownSignal(logger, [() => reports.close(), () => revocations.close()]);
+});

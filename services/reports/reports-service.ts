@@ -1,0 +1,56 @@
+import { createClientCredentialsSource, type ClientCredentialsSource } from '../../lib/client-credentials.js';
+import { listen } from '../../lib/http/server.js';
+import { createLogger, type Logger } from '../../lib/logger.js';
+import type { RevocationList } from '../../lib/revocation/revocation-list.js';
+import { createVerifier } from '../../lib/verifier/index.js';
+import { createGatewayNotesReader } from './adapters/gateway-notes-reader.js';
+import type { ReportsConfig } from './config.js';
+import { createSummary } from './domain/summary.js';
+import { createApp } from './http/app.js';
+
+/** The scope reports asks for: it only reads notes. */
+export const REPORTS_NOTES_SCOPE = 'notes:read';
+
+export interface ReportsDeps {
+  logger?: Logger;
+  /** Owned by the caller. */
+  revocations?: RevocationList;
+  /** A token source of the caller's (tests count its requests); built from the config otherwise. */
+  tokens?: ClientCredentialsSource;
+  /** Used for the token endpoint and the gateway (tests wrap it to watch calls). */
+  fetch?: typeof fetch;
+}
+
+export interface RunningReportsService {
+  url: string;
+  port: number;
+  close(graceMs?: number): Promise<void>;
+}
+
+/** Starts the reports service on `config.port` (0 in tests). */
+export async function startReportsService(config: ReportsConfig, deps: ReportsDeps = {}): Promise<RunningReportsService> {
+  const logger = deps.logger ?? createLogger({ name: 'reports', level: config.logLevel });
+  const verifier = createVerifier({ ...config.verifier, logger, ...(deps.revocations ? { revocations: deps.revocations } : {}) });
+  const tokens =
+    deps.tokens ??
+    createClientCredentialsSource({
+      tokenEndpoint: config.tokenEndpoint,
+      clientId: config.clientId,
+      clientSecret: config.clientSecret,
+      scope: REPORTS_NOTES_SCOPE,
+      ...(deps.fetch ? { fetch: deps.fetch } : {}),
+    });
+  const notes = createGatewayNotesReader({ gatewayUrl: config.gatewayUrl, tokens, ...(deps.fetch ? { fetch: deps.fetch } : {}) });
+  const app = createApp({ logger, verifier, summary: createSummary({ notes, clientId: config.clientId }) });
+  const server = await listen(app, { port: config.port, host: config.host });
+  verifier.loadKeys().catch(() => logger.warn({ jwksUri: config.verifier.jwksUri }, 'JWKS not reachable yet; /readyz reports it'));
+  logger.info({ url: server.url, gateway: config.gatewayUrl, clientId: config.clientId }, 'reports listening');
+  return {
+    url: server.url,
+    port: server.port,
+    async close(graceMs) {
+      await server.close(graceMs);
+      verifier.close();
+    },
+  };
+}

@@ -1,0 +1,129 @@
+import { decodeJwt } from 'jose';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { loadGatewayConfig } from '../../gateway/config.js';
+import { startGateway, type RunningGateway } from '../../gateway/gateway.js';
+import { createLogger } from '../../lib/logger.js';
+import { createMemoryNoteStore } from '../../services/notes/adapters/memory-note-store.js';
+import { loadNotesConfig } from '../../services/notes/config.js';
+import type { NoteStore } from '../../services/notes/domain/note-store.js';
+import { startNotesService, type RunningNotesService } from '../../services/notes/notes-service.js';
+import { loadReportsConfig } from '../../services/reports/config.js';
+import { startReportsService, type RunningReportsService } from '../../services/reports/reports-service.js';
+import { startTestAuth, type TestAuth } from '../auth/support/auth-harness.js';
+import { get, post, registerAndLogin } from '../auth/support/http-client.js';
+import { newSecret } from '../auth/support/oauth-client.js';
+import { freePort } from '../support/free-port.js';
+
+const silent = createLogger({ name: 'test', level: 'silent' });
+
+/** A fetch that records what reports sends, to the token endpoint and to the gateway. */
+function watchingFetch(tokenEndpoint: string, options: { bogusFirstToken?: boolean } = {}) {
+  const tokenRequests: number[] = [];
+  const gatewayRequests: Array<{ authorization: string | null; cookie: string | null; status: number }> = [];
+  const watched: typeof fetch = async (input, init) => {
+    const url = String(input);
+    if (url === tokenEndpoint) {
+      tokenRequests.push(Date.now());
+      if (options.bogusFirstToken && tokenRequests.length === 1) {
+        // A token the gateway cannot verify, as if it had been signed by a withdrawn key.
+        return Response.json({ access_token: 'eyJhbGciOiJSUzI1NiJ9.e30.c2ln', token_type: 'Bearer', expires_in: 900 });
+      }
+      return fetch(input, init);
+    }
+    const headers = new Headers(init?.headers);
+    const response = await fetch(input, init);
+    gatewayRequests.push({ authorization: headers.get('authorization'), cookie: headers.get('cookie'), status: response.status });
+    return response;
+  };
+  return { tokenRequests, gatewayRequests, fetch: watched };
+}
+
+describe('reports calls notes through the gateway with its own client-credentials token', () => {
+  const secret = newSecret();
+  const owners: string[] = [];
+  let auth: TestAuth;
+  let notes: RunningNotesService;
+  let gateway: RunningGateway;
+  let reports: RunningReportsService;
+  let store: NoteStore;
+  let watch: ReturnType<typeof watchingFetch>;
+  let reportsPort: number;
+
+  const reportsConfig = (port: number) =>
+    loadReportsConfig({ REPORTS_PORT: String(port), GATEWAY_URL: gateway.url, AUTH_URL: auth.url, REPORTS_CLIENT_SECRET: secret, LOG_LEVEL: 'silent' });
+
+  beforeAll(async () => {
+    // The compose clients file registers `reports` with ${REPORTS_CLIENT_SECRET}.
+    auth = await startTestAuth({ env: { AUTH_CLIENTS_FILE: 'deploy/clients.yaml', REPORTS_CLIENT_SECRET: secret } });
+    const memory = createMemoryNoteStore();
+    store = { ...memory, list: async (owner) => (owners.push(owner), memory.list(owner)) };
+    notes = await startNotesService(loadNotesConfig({ NOTES_PORT: '0', AUTH_URL: auth.url, LOG_LEVEL: 'silent' }), { store, logger: silent });
+    reportsPort = await freePort();
+    gateway = await startGateway(loadGatewayConfig({ GATEWAY_PORT: '0', AUTH_URL: auth.url, LOG_LEVEL: 'silent' }), {
+      logger: silent,
+      env: { NOTES_URL: notes.url, REPORTS_URL: `http://127.0.0.1:${reportsPort}` },
+    });
+    watch = watchingFetch(`${auth.url}/oauth/token`);
+    reports = await startReportsService(reportsConfig(reportsPort), { logger: silent, fetch: watch.fetch });
+  });
+  afterAll(async () => {
+    await reports?.close();
+    await gateway?.close();
+    await notes?.close();
+    await auth?.stop();
+  });
+
+  it('when a user asks for the summary through the gateway, then notes is read as client reports, with Bearer only', async () => {
+    const user = await registerAndLogin(auth.url, 'report-reader');
+    // The user's own note is theirs alone; one note belongs to the reports identity itself.
+    expect((await post(gateway.url, '/api/notes', { title: 'mine' }, user.access_token)).status).toBe(201);
+    await store.create({ owner: 'reports', title: 'kept by reports', body: '' });
+    owners.length = 0;
+
+    const res = await get(gateway.url, '/api/reports/summary', user.access_token);
+    expect(res.status).toBe(200);
+    expect(res.body).toMatchObject({
+      requestedBy: { sub: user.id, username: 'report-reader', clientId: auth.config.FIRST_PARTY_CLIENT_ID },
+      readAs: { clientId: 'reports' },
+      notes: { count: 1 },
+    });
+    expect(owners).toEqual(['reports']);
+    const call = watch.gatewayRequests.at(-1)!;
+    expect(call.cookie).toBeNull();
+    expect(call.status).toBe(200);
+    expect(decodeJwt(call.authorization!.replace(/^Bearer /, ''))).toMatchObject({ sub: 'reports', client_id: 'reports', scope: 'notes:read' });
+  });
+
+  it('when the summary is asked for repeatedly, then reports fetched its token once', async () => {
+    const user = await registerAndLogin(auth.url, 'report-repeater');
+    for (let i = 0; i < 3; i += 1) expect((await get(gateway.url, '/api/reports/summary', user.access_token)).status).toBe(200);
+    expect(watch.tokenRequests).toHaveLength(1);
+  });
+
+  it('when notes refuses the cached token with 401, then reports renews it and retries exactly once', async () => {
+    const port = await freePort();
+    const retrying = watchingFetch(`${auth.url}/oauth/token`, { bogusFirstToken: true });
+    const second = await startReportsService(reportsConfig(port), { logger: silent, fetch: retrying.fetch });
+    try {
+      const user = await registerAndLogin(auth.url, 'report-retry');
+      const res = await get(second.url, '/reports/summary', user.access_token);
+      expect(res.status).toBe(200);
+      expect(retrying.tokenRequests).toHaveLength(2);
+      expect(retrying.gatewayRequests.map((r) => r.status)).toEqual([401, 200]);
+    } finally {
+      await second.close();
+    }
+  });
+
+  it('when the caller has no token or lacks reports:read, then reports refuses it itself', async () => {
+    expect((await get(reports.url, '/reports/summary')).status).toBe(401);
+    const clientToken = await fetch(`${auth.url}/oauth/token`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/x-www-form-urlencoded', authorization: `Basic ${Buffer.from(`reports:${secret}`).toString('base64')}` },
+      body: 'grant_type=client_credentials',
+    }).then((r) => r.json() as Promise<{ access_token: string }>);
+    const res = await get(reports.url, '/reports/summary', clientToken.access_token);
+    expect(res.status).toBe(403);
+    expect(res.body.error).toBe('insufficient_scope');
+  });
+});

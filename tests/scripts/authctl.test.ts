@@ -1,0 +1,101 @@
+import { execFile } from 'node:child_process';
+import { writeFile } from 'node:fs/promises';
+import path from 'node:path';
+import { promisify } from 'node:util';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startTestAuth, type TestAuth } from '../auth/support/auth-harness.js';
+import { assertionKey, basic, postForm } from '../auth/support/oauth-client.js';
+
+const run = promisify(execFile);
+const ADMIN_TOKEN = 'authctl-test-admin-token-0123456789abcdef';
+
+interface CliResult {
+  code: number;
+  stdout: string;
+  stderr: string;
+}
+
+describe('authctl against a real auth service', () => {
+  let auth: TestAuth;
+  beforeAll(async () => {
+    auth = await startTestAuth({ env: { AUTH_ADMIN_TOKEN: ADMIN_TOKEN, KEY_PUBLISH_DELAY_SECONDS: '0' } });
+  });
+  afterAll(() => auth?.stop());
+
+  async function authctl(args: string[], env: Record<string, string | undefined> = {}): Promise<CliResult> {
+    const childEnv: Record<string, string | undefined> = { ...process.env, AUTH_URL: auth.url, AUTH_ADMIN_TOKEN: ADMIN_TOKEN, ...env };
+    for (const [name, value] of Object.entries(childEnv)) if (value === undefined) delete childEnv[name];
+    try {
+      const { stdout, stderr } = await run('npx', ['tsx', 'scripts/authctl.ts', ...args], { env: childEnv, timeout: 60_000 });
+      return { code: 0, stdout, stderr };
+    } catch (err) {
+      const failed = err as { code?: number; stdout?: string; stderr?: string };
+      return { code: typeof failed.code === 'number' ? failed.code : -1, stdout: failed.stdout ?? '', stderr: failed.stderr ?? '' };
+    }
+  }
+
+  it('when a client is created, then the secret is printed once and works; list shows the client and no secret', async () => {
+    const created = await authctl(['clients', 'create', '--id', 'cli-made', '--scopes', 'notes:read,reports:read']);
+    expect(created.code).toBe(0);
+    const secret = /client_secret: (\S+)/.exec(created.stdout)?.[1];
+    expect(secret).toMatch(/^[A-Za-z0-9_-]{43}$/);
+    const token = await postForm(auth.url, '/oauth/token', { grant_type: 'client_credentials' }, { authorization: basic('cli-made', secret!) });
+    expect(token.status).toBe(200);
+    expect(token.body.scope).toBe('notes:read reports:read');
+
+    const listed = await authctl(['clients', 'list']);
+    expect(listed.code).toBe(0);
+    expect(listed.stdout).toMatch(/^cli-made\tnotes:read reports:read\t.*\tenabled$/m);
+    expect(listed.stdout).not.toContain(secret);
+
+    const json = await authctl(['clients', 'list', '--json']);
+    expect(JSON.parse(json.stdout).clients.map((c: { client_id: string }) => c.client_id)).toContain('cli-made');
+  });
+
+  it('when a client is created from a JWKS file, then it gets no secret and uses private_key_jwt', async () => {
+    const key = await assertionKey('RS256');
+    const file = path.join(auth.dataDir, 'client-jwks.json');
+    await writeFile(file, JSON.stringify(key.jwks));
+    const created = await authctl(['clients', 'create', '--id', 'cli-jwt', '--scopes', 'notes:read', '--jwks', file, '--json']);
+    expect(created.code).toBe(0);
+    const body = JSON.parse(created.stdout);
+    expect(body.client_secret).toBeUndefined();
+    expect(body.token_endpoint_auth_methods).toEqual(['private_key_jwt']);
+  });
+
+  it('when a client is disabled and then deleted, then token requests fail and it leaves the list', async () => {
+    const created = await authctl(['clients', 'create', '--id', 'cli-temp', '--scopes', 'notes:read']);
+    const secret = /client_secret: (\S+)/.exec(created.stdout)![1]!;
+    expect((await authctl(['clients', 'disable', 'cli-temp'])).code).toBe(0);
+    const refused = await postForm(auth.url, '/oauth/token', { grant_type: 'client_credentials' }, { authorization: basic('cli-temp', secret) });
+    expect(refused.status).toBe(401);
+    expect((await authctl(['clients', 'delete', 'cli-temp'])).code).toBe(0);
+    expect((await authctl(['clients', 'list'])).stdout).not.toContain('cli-temp');
+    const again = await authctl(['clients', 'delete', 'cli-temp']);
+    expect(again.code).toBe(1);
+    expect(again.stderr).toMatch(/404/);
+  });
+
+  it('when keys are rotated, then the new kid is printed and published', async () => {
+    const rotated = await authctl(['keys', 'rotate']);
+    expect(rotated.code).toBe(0);
+    const kid = /new signing key (\S+):/.exec(rotated.stdout)?.[1];
+    expect(kid).toBeTruthy();
+    const jwks = (await (await fetch(`${auth.url}/.well-known/jwks.json`)).json()) as { keys: Array<{ kid: string }> };
+    expect(jwks.keys.map((k) => k.kid)).toContain(kid);
+  });
+
+  it.each([
+    ['a wrong admin token', ['clients', 'list'], { AUTH_ADMIN_TOKEN: 'wrong-token' }, 1, /AUTH_ADMIN_TOKEN/],
+    ['no admin token', ['clients', 'list'], { AUTH_ADMIN_TOKEN: undefined }, 2, /AUTH_ADMIN_TOKEN is not set/],
+    ['an unreachable service', ['clients', 'list'], { AUTH_URL: 'http://127.0.0.1:9' }, 1, /cannot reach the auth service/],
+    ['an unknown command', ['users', 'list'], {}, 2, /unknown command/],
+    ['create without scopes', ['clients', 'create'], {}, 2, /--scopes/],
+    ['delete without an id', ['clients', 'delete'], {}, 2, /needs a client_id/],
+  ] as const)('when run with %s, then a clear error and the documented exit code', async (_name, args, env, code, message) => {
+    const result = await authctl([...args], env);
+    expect(result.code).toBe(code);
+    expect(result.stderr).toMatch(message);
+    expect(result.stderr).not.toContain(ADMIN_TOKEN);
+  });
+});
