@@ -1,6 +1,7 @@
 import { onShutdownSignal } from '../../lib/http/server.js';
 import { createLogger } from '../../lib/logger.js';
 import { runMain } from '../../lib/main.js';
+import { createMetrics } from '../../lib/metrics/index.js';
 import { createRedisRevocationList } from '../../lib/revocation/redis-revocation-list.js';
 import { noRevocations } from '../../lib/revocation/revocation-list.js';
 import { loadReportsConfig } from './config.js';
@@ -13,6 +14,6 @@ runMain('reports', async () => {
   const revocations = config.redisUrl
     ? createRedisRevocationList({ url: config.redisUrl, keyPrefix: config.redisKeyPrefix, logger, connectionName: 'authgate-reports' })
     : noRevocations;
-  const reports = await startReportsService(config, { logger, revocations });
+  const reports = await startReportsService(config, { logger, revocations, metrics: createMetrics({ service: 'reports' }) });
   onShutdownSignal(logger, [() => reports.close(), () => revocations.close()]);
 });

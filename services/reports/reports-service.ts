@@ -1,6 +1,7 @@
 import { createClientCredentialsSource, type ClientCredentialsSource } from '../../lib/client-credentials.js';
 import { listen } from '../../lib/http/server.js';
 import { createLogger, type Logger } from '../../lib/logger.js';
+import type { Metrics } from '../../lib/metrics/index.js';
 import type { RevocationList } from '../../lib/revocation/revocation-list.js';
 import { createVerifier } from '../../lib/verifier/index.js';
 import { createGatewayNotesReader } from './adapters/gateway-notes-reader.js';
@@ -19,6 +20,8 @@ export interface ReportsDeps {
   tokens?: ClientCredentialsSource;
   /** Used for the token endpoint and the gateway (tests wrap it to watch calls). */
   fetch?: typeof fetch;
+  /** Prometheus registry of this process; /metrics is served when given. */
+  metrics?: Metrics;
 }
 
 export interface RunningReportsService {
@@ -41,7 +44,12 @@ export async function startReportsService(config: ReportsConfig, deps: ReportsDe
       ...(deps.fetch ? { fetch: deps.fetch } : {}),
     });
   const notes = createGatewayNotesReader({ gatewayUrl: config.gatewayUrl, tokens, ...(deps.fetch ? { fetch: deps.fetch } : {}) });
-  const app = createApp({ logger, verifier, summary: createSummary({ notes, clientId: config.clientId }) });
+  const app = createApp({
+    logger,
+    verifier,
+    summary: createSummary({ notes, clientId: config.clientId }),
+    ...(deps.metrics ? { metrics: deps.metrics } : {}),
+  });
   const server = await listen(app, { port: config.port, host: config.host });
   verifier.loadKeys().catch(() => logger.warn({ jwksUri: config.verifier.jwksUri }, 'JWKS not reachable yet; /readyz reports it'));
   logger.info({ url: server.url, gateway: config.gatewayUrl, clientId: config.clientId }, 'reports listening');

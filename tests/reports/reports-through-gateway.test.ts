@@ -3,6 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadGatewayConfig } from '../../gateway/config.js';
 import { startGateway, type RunningGateway } from '../../gateway/gateway.js';
 import { createLogger } from '../../lib/logger.js';
+import { createMetrics } from '../../lib/metrics/index.js';
 import { createMemoryNoteStore } from '../../services/notes/adapters/memory-note-store.js';
 import { loadNotesConfig } from '../../services/notes/config.js';
 import type { NoteStore } from '../../services/notes/domain/note-store.js';
@@ -64,7 +65,11 @@ describe('reports calls notes through the gateway with its own client-credential
       env: { NOTES_URL: notes.url, REPORTS_URL: `http://127.0.0.1:${reportsPort}` },
     });
     watch = watchingFetch(`${auth.url}/oauth/token`);
-    reports = await startReportsService(reportsConfig(reportsPort), { logger: silent, fetch: watch.fetch });
+    reports = await startReportsService(reportsConfig(reportsPort), {
+      logger: silent,
+      fetch: watch.fetch,
+      metrics: createMetrics({ service: 'reports', defaultMetrics: false }),
+    });
   });
   afterAll(async () => {
     await reports?.close();
@@ -125,5 +130,16 @@ describe('reports calls notes through the gateway with its own client-credential
     const res = await get(reports.url, '/reports/summary', clientToken.access_token);
     expect(res.status).toBe(403);
     expect(res.body.error).toBe('insufficient_scope');
+  });
+
+  it('when summaries were served, then /metrics counts them by route pattern and status', async () => {
+    const res = await fetch(`${reports.url}/metrics`);
+    expect(res.status).toBe(200);
+    const text = await res.text();
+    const served = text
+      .split('\n')
+      .find((line) => line.startsWith('http_requests_total{') && line.includes('route="/reports/summary"') && line.includes('status="200"'));
+    expect(served).toBeDefined();
+    expect(Number(served!.split(' ').pop())).toBeGreaterThan(0);
   });
 });

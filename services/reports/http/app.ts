@@ -1,6 +1,7 @@
 import type { Express } from 'express';
 import { createBaseApp, finishApp } from '../../../lib/http/base-app.js';
 import type { Logger } from '../../../lib/logger.js';
+import type { Metrics } from '../../../lib/metrics/index.js';
 import { createRequireAuth, type Verifier } from '../../../lib/verifier/index.js';
 import type { Requester, Summary } from '../domain/summary.js';
 import { reportsRoutes } from './reports-routes.js';
@@ -9,12 +10,15 @@ export interface ReportsAppDeps {
   logger: Logger;
   verifier: Verifier;
   summary: (requester: Requester) => Promise<Summary>;
+  /** When given, GET /metrics is served and every request is recorded. */
+  metrics?: Metrics;
 }
 
 /** The reports API; like notes it verifies every token itself, behind the gateway too. */
-export function createApp({ logger, verifier, summary }: ReportsAppDeps): Express {
+export function createApp({ logger, verifier, summary, metrics }: ReportsAppDeps): Express {
   const app = createBaseApp({
     logger,
+    ...(metrics ? { metrics } : {}),
     readiness: [{ name: 'jwks', check: () => (verifier.keysLoaded() ? undefined : verifier.loadKeys()) }],
   });
   app.use(reportsRoutes(summary, createRequireAuth(verifier, { realm: 'reports' })));
