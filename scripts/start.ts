@@ -164,6 +164,8 @@ function printWelcome(gatewayUrl: string, services: RunningChild[]): void {
     ...services.filter((s) => s.spec.name !== 'gateway').map((s) => `  ${s.spec.name.padEnd(8)} ${urlOf(s.spec.port)}`),
     '',
     `  demo user      ${demo.username} / ${demo.password}`,
+    // localhost is a secure context, so the Secure session cookies work over plain http there.
+    `  demo page      ${reachHost === '127.0.0.1' ? `http://localhost:${ports.gateway}` : gatewayUrl}/   <- open in a browser, log in as the demo user`,
     generatedAdminToken ? `  admin token    ${env.AUTH_ADMIN_TOKEN}   (generated for this run; set AUTH_ADMIN_TOKEN to choose one)` : '  admin token    from AUTH_ADMIN_TOKEN',
     '',
     'Walk-through (through the gateway only):',

@@ -1,6 +1,10 @@
 import { randomUUID } from 'node:crypto';
 import type { Request, Response, NextFunction, RequestHandler } from 'express';
 import type { Logger } from '../logger.js';
+import { trackRoutePattern } from './route-pattern.js';
+
+/** Logged as the route of requests no route pattern claimed (404s, probes); never the raw path. */
+const UNMATCHED = '(unmatched)';
 
 const REQUEST_ID = /^[A-Za-z0-9._:-]{1,128}$/;
 
@@ -25,12 +29,13 @@ declare module 'express-serve-static-core' {
 export function requestContext(logger: Logger): RequestHandler {
   return (req: Request, res: Response, next: NextFunction) => {
     const started = process.hrtime.bigint();
+    const matchedRoute = trackRoutePattern(req);
     req.id = requestIdFrom(req.headers['x-request-id']);
     req.log = logger.child({ reqId: req.id });
     res.setHeader('X-Request-Id', req.id);
     res.on('close', () => {
       const ms = Number(process.hrtime.bigint() - started) / 1e6;
-      const route = req.route ? `${req.baseUrl}${String(req.route.path)}` : routeless(req);
+      const route = matchedRoute() ?? UNMATCHED;
       const level = res.statusCode >= 500 ? 'error' : 'info';
       req.log[level](
         { method: req.method, route, path: req.path, status: res.statusCode, ms: Math.round(ms * 100) / 100, aborted: !res.writableFinished || undefined },
@@ -39,8 +44,4 @@ export function requestContext(logger: Logger): RequestHandler {
     });
     next();
   };
-}
-
-function routeless(req: Request): string {
-  return req.path.startsWith('/') ? '(unmatched)' : req.path;
 }

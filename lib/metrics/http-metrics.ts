@@ -1,5 +1,6 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Request, RequestHandler, Response } from 'express';
+import { trackRoutePattern } from '../http/route-pattern.js';
 import type { Metrics } from './registry.js';
 
 /** Route label for requests no route pattern claimed (404s, path probes). */
@@ -18,27 +19,6 @@ type Labelled = Response & { [ROUTE_LABEL]?: string };
  */
 export function setMetricsRoute(res: Response, route: string): void {
   (res as Labelled)[ROUTE_LABEL] = route;
-}
-
-/**
- * Remembers the full route pattern (`/notes/:id`) at the moment express matches a route. Read at
- * the end of the request it would be wrong: a sub-router restores `req.baseUrl` to its parent's
- * when an error leaves it, so `/notes` + `/:id` would be reported as `/:id`. `req.baseUrl` is the
- * matched mount text, so sub-routers must be mounted at fixed strings, never at `/:param` paths.
- */
-function captureRoutePattern(req: Request): () => string | undefined {
-  let current: unknown = req.route;
-  let pattern: string | undefined;
-  Object.defineProperty(req, 'route', {
-    configurable: true,
-    enumerable: true,
-    get: () => current,
-    set: (route: unknown) => {
-      current = route;
-      if (route && typeof route === 'object' && 'path' in route) pattern = `${req.baseUrl}${String(route.path)}`;
-    },
-  });
-  return () => pattern;
 }
 
 /**
@@ -74,7 +54,7 @@ export function recordRequest(metrics: Metrics, req: IncomingMessage, res: Serve
 /** Express middleware recording every request by route pattern (see `recordRequest`). */
 export function httpMetrics(metrics: Metrics): RequestHandler {
   return (req, res, next) => {
-    const matchedPattern = captureRoutePattern(req);
+    const matchedPattern = trackRoutePattern(req);
     recordRequest(metrics, req, res, () => routeLabel(res, matchedPattern()));
     next();
   };
