@@ -12,6 +12,8 @@ COPY tsconfig.json tsconfig.build.json ./
 COPY lib ./lib
 COPY services ./services
 COPY gateway ./gateway
+# Operator tooling compiled with the services, e.g. `node dist/scripts/keys.js` (signing key sets).
+COPY scripts ./scripts
 RUN npm run build
 
 # ---- runtime: compiled JS and production dependencies only ----

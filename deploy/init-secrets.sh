@@ -3,6 +3,8 @@
 #   signing-keys.json  the auth service's RSA key set (mounted as the compose secret auth_signing_keys)
 #   compose.env        AUTH_ADMIN_TOKEN and REPORTS_CLIENT_SECRET (docker compose --env-file ...)
 # Existing files are kept: a new key set would invalidate every token in circulation.
+# Rotate the key set later with `npm run keys -- rotate --file deploy/secrets/signing-keys.json`,
+# then `docker compose restart auth` (a file secret is a bind mount of the old inode).
 set -eu
 cd "$(dirname "$0")/.."
 secrets=deploy/secrets
@@ -19,16 +21,18 @@ if [ ! -s "$secrets/compose.env" ]; then
 fi
 
 if [ ! -s "$secrets/signing-keys.json" ]; then
-  docker build -t authgate:local .
-  # The auth service's own key store writes the file it will later load, so the format always
-  # matches; it runs in the image (as uid 1000) and the file comes back on stdout.
-  docker run --rm --entrypoint node authgate:local --input-type=module -e "
-    const { JoseKeyStore } = await import('/app/dist/services/auth/adapters/keys/jose-key-store.js');
-    const { readFile } = await import('node:fs/promises');
-    await JoseKeyStore.open({ file: '/tmp/signing-keys.json' });
-    process.stdout.write(await readFile('/tmp/signing-keys.json', 'utf8'));
-  " > "$secrets/signing-keys.json.tmp"
-  mv "$secrets/signing-keys.json.tmp" "$secrets/signing-keys.json"
+  # The keys CLI runs the auth service's own key-set code, so the format always matches what
+  # auth loads. With node and the dependencies on the host it runs here; otherwise in the image
+  # (as uid 1000, writing inside the container), and the file comes back on stdout.
+  if command -v node >/dev/null 2>&1 && [ -d node_modules/tsx ]; then
+    npm run --silent keys -- init --file "$secrets/signing-keys.json" >&2
+  else
+    docker build -t authgate:local .
+    docker run --rm --entrypoint sh authgate:local -c \
+      'node dist/scripts/keys.js init --file /tmp/signing-keys.json >&2 && cat /tmp/signing-keys.json' \
+      > "$secrets/signing-keys.json.tmp"
+    mv "$secrets/signing-keys.json.tmp" "$secrets/signing-keys.json"
+  fi
   # Compose bind-mounts file secrets with their host owner and mode (uid/gid/mode are ignored
   # outside Swarm), and the container reads as uid 1000.
   if [ "$(id -u)" = 1000 ]; then chmod 0600 "$secrets/signing-keys.json"; else chmod 0644 "$secrets/signing-keys.json"; fi

@@ -44,6 +44,16 @@ export const authConfigSchema = z
       .min(0, 'must be 0 or more seconds')
       .max(86_400, 'must be at most 86400 seconds')
       .default(300),
+    /**
+     * Seconds between checks of AUTH_SIGNING_KEY_FILE for a new key set, so every replica picks up a
+     * rotation made by another replica or an updated Secret without a restart.
+     */
+    KEY_FILE_POLL_SECONDS: z.coerce
+      .number({ error: 'must be a number of seconds' })
+      .int('must be a whole number of seconds')
+      .min(1, 'must be 1 or more seconds')
+      .max(3_600, 'must be at most 3600 seconds')
+      .default(10),
     LOG_LEVEL: envField.logLevel(),
     AUTH_DATA_DIR: z.string().min(1).default('.data'),
     /** Defaults to `${AUTH_DATA_DIR}/signing-keys.json`; point it at a mounted Secret in production. */

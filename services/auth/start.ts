@@ -71,7 +71,12 @@ export async function startAuthService(config: AuthConfig, overrides: AuthServic
       publishDelayMs: config.KEY_PUBLISH_DELAY_SECONDS * 1000,
       // A replaced key verifies what it signed until the last such token expired, plus skew.
       retiredKeyRetentionMs: (config.ACCESS_TOKEN_TTL + RETIRED_KEY_TOLERANCE_SECONDS) * 1000,
+      // Replicas sharing the file converge on one set: each re-reads it when its content changes.
+      pollIntervalMs: config.KEY_FILE_POLL_SECONDS * 1000,
+      log: logger,
     });
+    // Stops the poll on close.
+    opened.push(keys);
     const passwords = overrides.passwords ?? new Argon2PasswordHasher();
     if (config.AUTH_CLIENTS_FILE) {
       // Before listening: a bad file stops the start (a ConfigError naming AUTH_CLIENTS_FILE).

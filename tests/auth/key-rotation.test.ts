@@ -1,4 +1,4 @@
-import { mkdtemp, readdir, rm, stat } from 'node:fs/promises';
+import { mkdtemp, readdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
@@ -55,5 +55,37 @@ describe('JoseKeyStore rotation', () => {
     await keys.rotate();
     const reopened = await open();
     expect(reopened.publicJwks().keys.map((k) => k.kid)).not.toContain(old);
+  });
+
+  it('when another process rotated the shared file, then reload takes its set and the next rotation here keeps that key too', async () => {
+    const here = await open();
+    const elsewhere = await open();
+    const { kid: theirs } = await elsewhere.rotate();
+    expect(here.publicJwks().keys.map((k) => k.kid)).not.toContain(theirs);
+    expect(await here.reload()).toBe(true);
+    expect(here.publicJwks().keys.map((k) => k.kid)).toContain(theirs);
+    expect(await here.reload()).toBe(false);
+    const { kid: ours } = await here.rotate();
+    expect((await open()).publicJwks().keys.map((k) => k.kid)).toEqual(expect.arrayContaining([ours, theirs]));
+  });
+
+  it('when the file goes missing or turns invalid, then reload keeps the loaded set and logs each problem once; a good file is taken again', async () => {
+    const errors: object[] = [];
+    const keys = await JoseKeyStore.open({ file, now: clock.now, log: { info: () => undefined, error: (details) => void errors.push(details) } });
+    const kid = keys.currentSigningKey().kid;
+    const good = await readFile(file, 'utf8');
+    await rm(file);
+    expect(await keys.reload()).toBe(false);
+    expect(await keys.reload()).toBe(false);
+    expect(errors).toEqual([{ file }]);
+    await writeFile(file, '{"format":"authgate-signing-keys"');
+    expect(await keys.reload()).toBe(false);
+    expect(await keys.reload()).toBe(false);
+    expect(errors).toEqual([{ file }, { file, reason: expect.stringMatching(/not valid JSON/) }]);
+    expect(keys.currentSigningKey().kid).toBe(kid);
+    await writeFile(file, good);
+    // Same content as loaded: nothing to take, and the refusal is forgotten.
+    expect(await keys.reload()).toBe(false);
+    expect(keys.publicJwks().keys.map((k) => k.kid)).toEqual([kid]);
   });
 });

@@ -1,7 +1,8 @@
 import { Router } from 'express';
+import { AppError } from '../../../lib/errors.js';
 import { jsonBody } from '../../../lib/http/json-body.js';
 import type { ClientAdmin } from '../domain/admin/client-admin.js';
-import type { KeyRotation } from '../domain/ports/key-store.js';
+import { KeyStoreReadOnlyError, type KeyRotation, type RotatedKey } from '../domain/ports/key-store.js';
 import { adminAuth } from './admin-auth.js';
 
 export interface AdminRoutesDeps {
@@ -43,9 +44,27 @@ export function adminRoutes({ adminToken, clients, keys, publishDelaySeconds }: 
   });
 
   router.post('/admin/keys/rotate', async (_req, res) => {
-    const { kid, activatesAt } = await keys.rotate();
+    const { kid, activatesAt } = await rotateOrExplain(keys);
     res.status(201).json({ kid, activates_at: activatesAt.toISOString(), publish_delay_seconds: publishDelaySeconds });
   });
 
   return router;
+}
+
+/**
+ * A read-only key set (mounted Secret or file secret) is a deployment choice, not a fault: the
+ * caller gets a 409 telling them where rotation happens instead, rather than a bare 500.
+ */
+async function rotateOrExplain(keys: KeyRotation): Promise<RotatedKey> {
+  try {
+    return await keys.rotate();
+  } catch (err) {
+    if (!(err instanceof KeyStoreReadOnlyError)) throw err;
+    throw new AppError(
+      'KEY_STORE_READ_ONLY',
+      409,
+      'AUTH_SIGNING_KEY_FILE is read-only here; rotate with `npm run keys -- rotate` (in the image: `node dist/scripts/keys.js rotate`) and update the mounted secret',
+      { error: 'key_store_read_only', cause: err },
+    );
+  }
 }

@@ -1,45 +1,15 @@
-import { createPrivateKey, createPublicKey, type JsonWebKey, type KeyObject } from 'node:crypto';
-import jose from 'node-jose';
-import {
-  SIGNING_ALGORITHM,
-  type JsonWebKeySet,
-  type KeyRotation,
-  type KeyStore,
-  type PublicJwk,
-  type RotatedKey,
-  type SigningKey,
-} from '../../domain/ports/key-store.js';
-import { createKeyFileExclusively, readKeyFile, replaceKeyFile } from './key-file.js';
+import type { KeyObject } from 'node:crypto';
+import type { JsonWebKeySet, KeyRotation, KeyStore, RotatedKey, SigningKey } from '../../domain/ports/key-store.js';
+import { keyFileWritable, readKeyFile } from './key-file.js';
+import { pollEvery } from './key-file-poller.js';
+import { isExpiredRetiree } from './key-set-changes.js';
+import { KeyFileError, MIN_RSA_BITS, keySetHash, parseKeySet, type LoadedKey } from './key-set-format.js';
+import { createKeySetFile, rotateKeySetFile } from './key-set-operations.js';
 
-const FILE_FORMAT = 'authgate-signing-keys';
-const FILE_VERSION = 1;
-const MIN_RSA_BITS = 2048;
-
-/**
- * The persisted key set. `keystore` is node-jose's own keystore JSON with private members;
- * `keys` holds what node-jose has no field for: when each key was made and from when it may sign.
- * Rotation adds an entry whose `activatesAt` lies in the future (published at once, signing after
- * the publish delay) and later drops retired ones; the reader below already handles several keys.
- */
-interface KeyFile {
-  format: typeof FILE_FORMAT;
-  version: typeof FILE_VERSION;
-  keys: KeyMetadata[];
-  keystore: { keys: object[] };
-}
-
-interface KeyMetadata {
-  kid: string;
-  createdAt: string;
-  activatesAt: string;
-}
-
-interface LoadedKey {
-  kid: string;
-  activatesAt: number;
-  privateKey: KeyObject;
-  publicKey: KeyObject;
-  jwk: PublicJwk;
+/** Where the store reports reloads and refused files; pino's logger fits. Never given key material. */
+export interface KeyStoreLog {
+  info(details: object, message: string): void;
+  error(details: object, message: string): void;
 }
 
 export interface JoseKeyStoreOptions {
@@ -55,35 +25,36 @@ export interface JoseKeyStoreOptions {
    * access-token lifetime plus verifier clock tolerance. Default: kept forever.
    */
   retiredKeyRetentionMs?: number;
+  /**
+   * Milliseconds between checks of the file for a new set (KEY_FILE_POLL_SECONDS): how replicas
+   * sharing the file learn of a rotation made elsewhere. Default: no polling (`reload()` only).
+   */
+  pollIntervalMs?: number;
+  log?: KeyStoreLog;
 }
 
-class KeyFileError extends Error {
-  constructor(file: string, problem: string) {
-    // The path is safe to show; key material never is.
-    super(`signing key file ${file}: ${problem}`);
-    this.name = 'KeyFileError';
-  }
-}
-
-interface RotationSettings {
-  file: string;
-  modulusBits: number;
-  publishDelayMs: number;
-  retiredKeyRetentionMs: number;
-}
+const SILENT: KeyStoreLog = { info: () => undefined, error: () => undefined };
 
 /**
- * KeyStore over a node-jose key set persisted as one JSON file (mode 0600, written atomically).
- * Rotation rewrites the file; other replicas sharing it pick the new key up when they restart.
+ * KeyStore over a node-jose key set persisted as one JSON file (mode 0600, written atomically),
+ * which may be shared by several replicas (a volume or a mounted Secret). Each replica re-reads
+ * the file when its content changes, so a rotation by any replica or by the keys CLI reaches
+ * every replica within the poll interval; a changed file that does not parse is refused and the
+ * loaded set stays in use.
  */
 export class JoseKeyStore implements KeyStore, KeyRotation {
-  /** Rotations run one after another, each on the file as the previous one left it. */
-  private rotating: Promise<unknown> = Promise.resolve();
+  /** Rotations and reloads run one after another, so a reload never undoes a rotation in memory. */
+  private serial: Promise<unknown> = Promise.resolve();
+  /** Hash of the last file content refused, so a bad file is logged once, not on every poll. */
+  private refused: string | null = null;
+  private stopPolling: () => void = () => undefined;
 
   private constructor(
     private keys: LoadedKey[],
+    /** Hash of the file content `keys` came from. */
+    private loadedHash: string,
     private readonly now: () => number,
-    private readonly rotation: RotationSettings,
+    private readonly options: Required<Pick<JoseKeyStoreOptions, 'file' | 'modulusBits' | 'publishDelayMs' | 'retiredKeyRetentionMs' | 'log'>>,
   ) {}
 
   /**
@@ -97,17 +68,17 @@ export class JoseKeyStore implements KeyStore, KeyRotation {
     now = Date.now,
     publishDelayMs = 0,
     retiredKeyRetentionMs = Number.POSITIVE_INFINITY,
+    pollIntervalMs,
+    log = SILENT,
   }: JoseKeyStoreOptions): Promise<JoseKeyStore> {
-    if (!Number.isInteger(modulusBits) || modulusBits < MIN_RSA_BITS) throw new Error(`RSA signing keys need at least ${MIN_RSA_BITS} bits`);
-    let text = await readKeyFile(file);
-    if (text === null) {
-      const created = await generateKeyFile(modulusBits, new Date(now()));
-      // If another replica won the race to create the file, use its keys rather than ours.
-      if (!(await createKeyFileExclusively(file, created))) text = await readKeyFile(file);
-      else text = created;
-      if (text === null) throw new KeyFileError(file, 'disappeared while it was being created');
+    const { text } = await createKeySetFile(file, { modulusBits, now: now() });
+    const { keys } = await parseKeySet(file, text);
+    const store = new JoseKeyStore(keys, keySetHash(text), now, { file, modulusBits, publishDelayMs, retiredKeyRetentionMs, log });
+    if (pollIntervalMs !== undefined && pollIntervalMs > 0) store.stopPolling = pollEvery(pollIntervalMs, () => store.reload());
+    if (!(await keyFileWritable(file))) {
+      log.info({ file }, 'signing key file is read-only here: POST /admin/keys/rotate answers 409; rotate with the keys CLI and update the mounted file');
     }
-    return new JoseKeyStore(await parseKeyFile(file, text), now, { file, modulusBits, publishDelayMs, retiredKeyRetentionMs });
+    return store;
   }
 
   currentSigningKey(): SigningKey {
@@ -128,128 +99,83 @@ export class JoseKeyStore implements KeyStore, KeyRotation {
   }
 
   rotate(): Promise<RotatedKey> {
-    const next = this.rotating.then(() => this.rotateNow());
-    this.rotating = next.catch(() => undefined);
+    return this.inTurn(async () => {
+      const { file, modulusBits, publishDelayMs, retiredKeyRetentionMs } = this.options;
+      const rotated = await rotateKeySetFile(file, { modulusBits, now: this.now(), publishDelayMs, retiredKeyRetentionMs });
+      this.take(rotated.keys, keySetHash(rotated.text));
+      return { kid: rotated.kid, activatesAt: rotated.activatesAt };
+    });
+  }
+
+  /**
+   * Re-reads the file and takes its set when the content changed and parses; resolves whether a
+   * new set was taken. A missing, unreadable or invalid file is refused with one logged error
+   * (file and reason only) and the loaded set stays in use, so readiness is unaffected.
+   */
+  reload(): Promise<boolean> {
+    return this.inTurn(() => this.reloadNow());
+  }
+
+  /** Stops polling and waits for a rotation or reload in progress. */
+  async close(): Promise<void> {
+    this.stopPolling();
+    await this.serial;
+  }
+
+  private async reloadNow(): Promise<boolean> {
+    const { file, log } = this.options;
+    let text: string | null;
+    try {
+      text = await readKeyFile(file);
+    } catch (err) {
+      const code = String((err as NodeJS.ErrnoException).code ?? 'unknown');
+      this.refuse(`unreadable:${code}`, { file, code }, 'signing key file cannot be read; keeping the loaded key set');
+      return false;
+    }
+    if (text === null) {
+      this.refuse('missing', { file }, 'signing key file is gone; keeping the loaded key set');
+      return false;
+    }
+    const hash = keySetHash(text);
+    if (hash === this.loadedHash) {
+      this.refused = null;
+      return false;
+    }
+    if (hash === this.refused) return false;
+    try {
+      const { keys } = await parseKeySet(file, text);
+      this.take(keys, hash);
+    } catch (err) {
+      // KeyFileError messages name the file and the problem only; anything else is not shown.
+      const reason = err instanceof KeyFileError ? err.message : 'the key set could not be loaded';
+      this.refuse(hash, { file, reason }, 'signing key file changed but was refused; keeping the loaded key set');
+      return false;
+    }
+    log.info({ file, kids: this.keys.map((key) => key.kid), signingKid: this.currentSigningKey().kid }, 'signing key set reloaded');
+    return true;
+  }
+
+  private take(keys: LoadedKey[], hash: string): void {
+    this.keys = keys;
+    this.loadedHash = hash;
+    this.refused = null;
+  }
+
+  private refuse(marker: string, details: object, message: string): void {
+    if (this.refused === marker) return;
+    this.refused = marker;
+    this.options.log.error(details, message);
+  }
+
+  private inTurn<T>(task: () => Promise<T>): Promise<T> {
+    const next = this.serial.then(task);
+    this.serial = next.catch(() => undefined);
     return next;
   }
 
   /** Keys still published now: every key except those replaced longer ago than the retention. */
   private published(): LoadedKey[] {
     const now = this.now();
-    return this.keys.filter((key, index) => !isExpiredRetiree(this.keys, index, now, this.rotation.retiredKeyRetentionMs));
+    return this.keys.filter((_, index) => !isExpiredRetiree(this.keys, index, now, this.options.retiredKeyRetentionMs));
   }
-
-  private async rotateNow(): Promise<RotatedKey> {
-    const { file, modulusBits, publishDelayMs, retiredKeyRetentionMs } = this.rotation;
-    // From the file, not memory: it is the source of truth a restart would load.
-    const text = await readKeyFile(file);
-    if (text === null) throw new KeyFileError(file, 'disappeared; cannot rotate');
-    const current = JSON.parse(text) as KeyFile;
-    const now = this.now();
-    const generated = await generateKey(modulusBits);
-    const activatesAt = new Date(now + publishDelayMs);
-    const metadata = [...current.keys, { kid: generated.kid, createdAt: new Date(now).toISOString(), activatesAt: activatesAt.toISOString() }];
-    const ordered = metadata
-      .map((meta) => ({ meta, activatesAt: Date.parse(meta.activatesAt) }))
-      .sort((a, b) => a.activatesAt - b.activatesAt);
-    const kept = ordered.filter((_, index) => !isExpiredRetiree(ordered, index, now, retiredKeyRetentionMs)).map(({ meta }) => meta);
-    const keptKids = new Set(kept.map((meta) => meta.kid));
-    const content: KeyFile = {
-      format: FILE_FORMAT,
-      version: FILE_VERSION,
-      keys: kept,
-      keystore: { keys: [...current.keystore.keys, generated.privateJwk].filter((jwk) => keptKids.has(String((jwk as { kid?: unknown }).kid))) },
-    };
-    const serialized = `${JSON.stringify(content, null, 2)}\n`;
-    // Parsed before it is written, so a set this code cannot load never replaces a good one.
-    const loaded = await parseKeyFile(file, serialized);
-    await replaceKeyFile(file, serialized);
-    this.keys = loaded;
-    return { kid: generated.kid, activatesAt };
-  }
-}
-
-/**
- * Whether the key at `index` (keys sorted by activation) was replaced by a newer key that has been
- * signing for longer than `retentionMs`, so no unexpired token can carry its signature any more.
- */
-function isExpiredRetiree(keys: ReadonlyArray<{ activatesAt: number }>, index: number, now: number, retentionMs: number): boolean {
-  const successors = keys.slice(index + 1).filter((key) => key.activatesAt <= now);
-  const replacedAt = successors[0]?.activatesAt;
-  return replacedAt !== undefined && replacedAt + retentionMs <= now;
-}
-
-/** A new RSA signing key as node-jose private JSON, under its RFC 7638 thumbprint as kid. */
-async function generateKey(modulusBits: number): Promise<{ kid: string; privateJwk: object }> {
-  const keystore = jose.JWK.createKeyStore();
-  const generated = await keystore.generate('RSA', modulusBits, { alg: SIGNING_ALGORITHM, use: 'sig' });
-  const kid = await rfc7638Thumbprint(generated);
-  return { kid, privateJwk: { ...(generated.toJSON(true) as Record<string, unknown>), kid } };
-}
-
-async function generateKeyFile(modulusBits: number, createdAt: Date): Promise<string> {
-  const keystore = jose.JWK.createKeyStore();
-  const generated = await keystore.generate('RSA', modulusBits, { alg: SIGNING_ALGORITHM, use: 'sig' });
-  const kid = await rfc7638Thumbprint(generated);
-  // node-jose picks its own kid; re-add the key under its thumbprint so kid is reproducible.
-  keystore.remove(generated);
-  await keystore.add({ ...(generated.toJSON(true) as Record<string, unknown>), kid } as unknown as jose.JWK.RawKey);
-  const content: KeyFile = {
-    format: FILE_FORMAT,
-    version: FILE_VERSION,
-    keys: [{ kid, createdAt: createdAt.toISOString(), activatesAt: createdAt.toISOString() }],
-    keystore: keystore.toJSON(true) as { keys: object[] },
-  };
-  return `${JSON.stringify(content, null, 2)}\n`;
-}
-
-async function rfc7638Thumbprint(key: jose.JWK.Key): Promise<string> {
-  // node-jose's thumbprint is RFC 7638 (required members, sorted, no whitespace); it yields a Buffer.
-  const digest = (await key.thumbprint('SHA-256')) as unknown as Buffer;
-  return Buffer.from(digest).toString('base64url');
-}
-
-async function parseKeyFile(file: string, text: string): Promise<LoadedKey[]> {
-  let parsed: Partial<KeyFile>;
-  try {
-    parsed = JSON.parse(text) as Partial<KeyFile>;
-  } catch {
-    throw new KeyFileError(file, 'is not valid JSON');
-  }
-  if (parsed.format !== FILE_FORMAT || parsed.version !== FILE_VERSION) throw new KeyFileError(file, `is not an ${FILE_FORMAT} v${FILE_VERSION} file`);
-  if (!Array.isArray(parsed.keys) || parsed.keys.length === 0 || !parsed.keystore) throw new KeyFileError(file, 'holds no keys');
-  let keystore: jose.JWK.KeyStore;
-  try {
-    keystore = await jose.JWK.asKeyStore(parsed.keystore);
-  } catch {
-    throw new KeyFileError(file, 'holds a keystore node-jose cannot read');
-  }
-  const loaded: LoadedKey[] = [];
-  for (const meta of parsed.keys) {
-    const key = keystore.get(meta.kid);
-    if (!key) throw new KeyFileError(file, `lists kid ${meta.kid} but holds no such key`);
-    loaded.push(await toLoadedKey(file, key, meta));
-  }
-  return loaded.sort((a, b) => a.activatesAt - b.activatesAt);
-}
-
-async function toLoadedKey(file: string, key: jose.JWK.Key, meta: KeyMetadata): Promise<LoadedKey> {
-  if (key.kty !== 'RSA') throw new KeyFileError(file, `key ${meta.kid} is not an RSA key`);
-  if ((await rfc7638Thumbprint(key)) !== meta.kid) throw new KeyFileError(file, `key ${meta.kid} does not match its thumbprint`);
-  const activatesAt = Date.parse(meta.activatesAt);
-  if (Number.isNaN(activatesAt)) throw new KeyFileError(file, `key ${meta.kid} has no valid activatesAt`);
-  let privateKey: KeyObject;
-  try {
-    privateKey = createPrivateKey({ key: key.toJSON(true) as JsonWebKey, format: 'jwk' });
-  } catch {
-    throw new KeyFileError(file, `key ${meta.kid} has no usable private part`);
-  }
-  const bits = privateKey.asymmetricKeyDetails?.modulusLength ?? 0;
-  if (bits < MIN_RSA_BITS) throw new KeyFileError(file, `key ${meta.kid} has ${bits} bits; at least ${MIN_RSA_BITS} are required`);
-  const publicKey = createPublicKey(privateKey);
-  const { n, e } = publicKey.export({ format: 'jwk' });
-  if (typeof n !== 'string' || typeof e !== 'string') throw new KeyFileError(file, `key ${meta.kid} has no RSA public members`);
-  // Members picked one by one, so no private member can ever reach the published set.
-  const jwk: PublicJwk = { kty: 'RSA', n, e, kid: meta.kid, use: 'sig', alg: SIGNING_ALGORITHM };
-  return { kid: meta.kid, activatesAt, privateKey, publicKey, jwk };
 }

@@ -1,9 +1,36 @@
 import { randomBytes } from 'node:crypto';
-import { promises as fs } from 'node:fs';
+import { constants, promises as fs } from 'node:fs';
 import path from 'node:path';
 
 /** Owner read/write only: the file holds private keys. */
 const KEY_FILE_MODE = 0o600;
+
+/**
+ * Error codes meaning "this process may not write here": permissions (EACCES), an immutable or
+ * otherwise protected directory (EPERM), a read-only mount such as a Kubernetes Secret volume
+ * (EROFS), and a file that is itself a bind mount, as compose file secrets are (EBUSY on rename).
+ */
+const READ_ONLY_CODES = new Set(['EACCES', 'EPERM', 'EROFS', 'EBUSY']);
+
+/** Whether `err` is a file-system refusal to write, as opposed to a fault worth a 500. */
+export function isReadOnlyError(err: unknown): boolean {
+  return READ_ONLY_CODES.has(String((err as NodeJS.ErrnoException | undefined)?.code));
+}
+
+/**
+ * Whether this process may replace `file`: replacement writes a temp file beside it and renames,
+ * so the directory must be writable. Checked before a rotation generates a key, so a read-only
+ * mount is reported at once; the write itself still maps the same errors (see isReadOnlyError).
+ */
+export async function keyFileWritable(file: string): Promise<boolean> {
+  try {
+    await fs.access(path.dirname(file), constants.W_OK);
+    return true;
+  } catch (err) {
+    if (isReadOnlyError(err)) return false;
+    throw err;
+  }
+}
 
 /** Reads the key file, or resolves null when it does not exist yet (first start). */
 export async function readKeyFile(file: string): Promise<string | null> {

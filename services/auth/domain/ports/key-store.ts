@@ -25,8 +25,11 @@ export interface JsonWebKeySet {
 
 /**
  * The signing keys of this issuer. Keys are loaded before the app starts, so every member answers
- * from memory without I/O. Several keys may be published at once (rotation): the newest active
- * key signs; older ones stay published so tokens they signed keep verifying until they expire.
+ * from memory without I/O. Several keys may be published at once (rotation): the newest key whose
+ * activation time has come signs; older ones stay published so tokens they signed keep verifying
+ * until they expire. An adapter whose keys live in a shared place (a file on a volume or a mounted
+ * Secret) may swap in a newer set at any time; activation is by the stored time, not by the moment
+ * a process loaded the set, so every replica signs with the same key at the same moment.
  */
 export interface KeyStore {
   /** The key that signs new tokens now; always present once the store is open. */
@@ -44,11 +47,24 @@ export interface RotatedKey {
 }
 
 /**
+ * Refusal of `KeyRotation.rotate` where this process may not write the key set (read-only Secret
+ * or file mount). Not a fault: the set is then managed outside the service, so the admin API
+ * answers 409 and points the operator at the offline tool instead of failing with a 500.
+ */
+export class KeyStoreReadOnlyError extends Error {
+  constructor(message: string, options?: { cause?: unknown }) {
+    super(message, options);
+    this.name = 'KeyStoreReadOnlyError';
+  }
+}
+
+/**
  * Signing-key rotation (admin API). `rotate` adds a new key that is published in the JWKS at once
  * and signs only after the publish delay, so every verifier has had the chance to fetch it first.
  * A key that a newer one has replaced stays published for the retention time (ACCESS_TOKEN_TTL
  * plus clock tolerance), so every token it signed still verifies until it expires; then it is
  * dropped. The change is persisted before `rotate` resolves, and concurrent calls run one by one.
+ * Rejects with KeyStoreReadOnlyError when the key set cannot be written from this process.
  */
 export interface KeyRotation {
   rotate(): Promise<RotatedKey>;
