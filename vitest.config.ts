@@ -3,6 +3,7 @@ import { defineConfig } from 'vitest/config';
 export default defineConfig({
   test: {
     include: ['tests/**/*.test.ts'],
+    reporters: ['default', './tests/support/summary-reporter.ts'],
     // Component tests start real servers and hash real argon2id passwords on a 2-core box.
     testTimeout: 30_000,
     hookTimeout: 60_000,
