@@ -1,0 +1,35 @@
+import { loadGatewayConfig } from '../gateway/config.js';
+import { startGateway } from '../gateway/gateway.js';
+import { parseRoutes } from '../gateway/route-config.js';
+import { createLogger } from '../lib/logger.js';
+import { createMetrics } from '../lib/metrics/index.js';
+import { childArgs, serveParent } from './child-ipc.js';
+
+export interface GatewayChildArgs {
+  upstreamUrl: string;
+  issuer: string;
+  /** pino level; `info` is the production default. Lines go to this process's stdout (/dev/null or a file). */
+  logLevel: 'info' | 'silent';
+  /** Prometheus metrics on, as gateway/main.ts does in production. */
+  metrics: boolean;
+}
+
+/**
+ * The real gateway (startGateway, as gateway/main.ts builds it, minus Redis) in front of the
+ * bench upstream: `/api/notes` needs a token with `notes:read` for GET, `/public` needs none.
+ */
+const args = childArgs<GatewayChildArgs>();
+const env = { BENCH_UPSTREAM: args.upstreamUrl };
+const routes = parseRoutes(
+  {
+    routes: [
+      { prefix: '/api/notes', upstream: '${BENCH_UPSTREAM}', auth: 'required', scopes: { GET: ['notes:read'], POST: ['notes:write'] }, stripPrefix: '/api', timeoutMs: 10_000 },
+      { prefix: '/public', upstream: '${BENCH_UPSTREAM}', auth: 'none' },
+    ],
+  },
+  env,
+);
+const config = loadGatewayConfig({ GATEWAY_PORT: '0', AUTH_ISSUER: args.issuer, LOG_LEVEL: args.logLevel });
+const logger = createLogger({ name: 'gateway', level: args.logLevel });
+const gateway = await startGateway(config, { logger, routes, env, ...(args.metrics ? { metrics: createMetrics({ service: 'gateway' }) } : {}) });
+serveParent(gateway.url);

@@ -1,0 +1,176 @@
+import { closeSync, openSync } from 'node:fs';
+import http from 'node:http';
+import { tmpdir } from 'node:os';
+import { startChild, type BenchChild } from './children.js';
+import type { GatewayChildArgs } from './gateway-child.js';
+import type { BenchIssuer } from './issuer.js';
+import { median, quantile, runLoad } from './load.js';
+import { fmt, printTable, ratio } from './table.js';
+
+export interface ProxyBenchOptions {
+  issuer: BenchIssuer;
+  /** Requests per measured batch; one batch per variant per round. */
+  requests: number;
+  rounds: number;
+  warmupRequests: number;
+  concurrency: number;
+  /** Cap per batch, so a slow machine still finishes. */
+  maxBatchMs: number;
+  /** Write the production gateway's log lines to this file instead of /dev/null. */
+  logFile?: string | undefined;
+  /** Profile every proxy child over the measured rounds; one .cpuprofile per variant lands in this directory. */
+  cpuProfDir?: string | undefined;
+}
+
+interface Variant {
+  name: string;
+  script: 'baseline-proxy-child.ts' | 'gateway-child.ts';
+  path: string;
+  gateway?: Pick<GatewayChildArgs, 'logLevel' | 'metrics'>;
+  /** The production-like variant: its logs may go to a file. */
+  production?: boolean;
+}
+
+export interface ProxyRow {
+  name: string;
+  cpuUsPerRequest: number;
+  cpuSpread: [number, number];
+  requestsPerSecond: number;
+  p50Ms: number;
+  p99Ms: number;
+  failed: number;
+}
+
+const REQUEST_PATH_AUTH = '/api/notes/bench?limit=20';
+const REQUEST_PATH_PUBLIC = '/public/bench?limit=20';
+
+const VARIANTS: Variant[] = [
+  { name: 'baseline: bare node:http keep-alive proxy', script: 'baseline-proxy-child.ts', path: REQUEST_PATH_AUTH },
+  { name: 'gateway, auth: none route, silent, no metrics', script: 'gateway-child.ts', path: REQUEST_PATH_PUBLIC, gateway: { logLevel: 'silent', metrics: false } },
+  { name: 'gateway, auth: required (cache hit), silent, no metrics', script: 'gateway-child.ts', path: REQUEST_PATH_AUTH, gateway: { logLevel: 'silent', metrics: false } },
+  { name: 'gateway, auth: required, silent + metrics', script: 'gateway-child.ts', path: REQUEST_PATH_AUTH, gateway: { logLevel: 'silent', metrics: true } },
+  { name: 'gateway, auth: required, info logs + metrics (production)', script: 'gateway-child.ts', path: REQUEST_PATH_AUTH, gateway: { logLevel: 'info', metrics: true }, production: true },
+  { name: 'baseline, second process (noise check)', script: 'baseline-proxy-child.ts', path: REQUEST_PATH_AUTH },
+];
+
+interface Running {
+  variant: Variant;
+  child: BenchChild;
+  agent: http.Agent;
+  cpuPerRequest: number[];
+  latencies: Float64Array[];
+  completed: number;
+  failed: number;
+  wallMs: number;
+}
+
+/**
+ * Gateway CPU per proxied request against a bare keep-alive proxy, each in its own process, same
+ * upstream (its own process too), same load from this process. Variants are measured in
+ * interleaved rounds, so drift (thermal, noisy neighbours) hits them all alike. The gateway
+ * variants form a ladder: the difference between two rows is what one layer costs.
+ */
+export interface VariantProfile {
+  name: string;
+  file: string;
+}
+
+export async function runProxyBench(options: ProxyBenchOptions): Promise<{ rows: ProxyRow[]; profiles: VariantProfile[] }> {
+  // Same token, same headers for every variant: the baseline carries the same bytes, it just ignores them.
+  const headers = { authorization: `Bearer ${options.issuer.sign()}`, accept: 'application/json', 'user-agent': 'authgate-bench' };
+  const upstream = await startChild('upstream-child.ts', {});
+  const running: Running[] = [];
+  const profiles: VariantProfile[] = [];
+  try {
+    for (const variant of VARIANTS) running.push(await start(variant, upstream.url, options));
+    for (const run of running) {
+      // Warm-up: JIT, keep-alive sockets both sides, the gateway's JWKS and token cache.
+      await runLoad({ url: run.child.url, path: run.variant.path, headers, concurrency: options.concurrency, agent: run.agent, requests: options.warmupRequests, maxMs: options.maxBatchMs });
+    }
+    if (options.cpuProfDir) for (const run of running) await run.child.profileStart();
+    for (let round = 0; round < options.rounds; round++) {
+      process.stderr.write(`  proxy: round ${round + 1}/${options.rounds}\n`);
+      for (const run of running) {
+        const before = await run.child.cpuMicros();
+        const result = await runLoad({ url: run.child.url, path: run.variant.path, headers, concurrency: options.concurrency, agent: run.agent, requests: options.requests, maxMs: options.maxBatchMs });
+        const after = await run.child.cpuMicros();
+        run.cpuPerRequest.push((after - before) / Math.max(1, result.completed));
+        run.latencies.push(result.latenciesUs);
+        run.completed += result.completed;
+        run.failed += result.failed;
+        run.wallMs += result.wallMs;
+      }
+    }
+    if (options.cpuProfDir) {
+      for (const [index, run] of running.entries()) {
+        const file = `${options.cpuProfDir}/${index}-${run.variant.name.replace(/[^a-z0-9]+/gi, '-').replace(/-+$/, '')}.cpuprofile`;
+        await run.child.profileStop(file);
+        profiles.push({ name: run.variant.name, file });
+      }
+    }
+  } finally {
+    for (const run of running) run.agent.destroy();
+    await Promise.all([...running.map((run) => run.child.stop()), upstream.stop()]);
+  }
+  return { rows: running.map(toRow), profiles };
+}
+
+async function start(variant: Variant, upstreamUrl: string, options: ProxyBenchOptions): Promise<Running> {
+  const logFd = variant.production && options.logFile ? openSync(options.logFile, 'a') : undefined;
+  const args: GatewayChildArgs | { upstreamUrl: string } = variant.gateway ? { upstreamUrl, issuer: options.issuer.issuer, ...variant.gateway } : { upstreamUrl };
+  try {
+    const child = await startChild(variant.script, args, logFd !== undefined ? { stdout: logFd } : {});
+    const agent = new http.Agent({ keepAlive: true, maxSockets: options.concurrency });
+    return { variant, child, agent, cpuPerRequest: [], latencies: [], completed: 0, failed: 0, wallMs: 0 };
+  } finally {
+    if (logFd !== undefined) closeSync(logFd);
+  }
+}
+
+function toRow(run: Running): ProxyRow {
+  const all = new Float64Array(run.completed);
+  let offset = 0;
+  for (const part of run.latencies) {
+    all.set(part, offset);
+    offset += part.length;
+  }
+  all.sort();
+  return {
+    name: run.variant.name,
+    cpuUsPerRequest: median(run.cpuPerRequest),
+    cpuSpread: [Math.min(...run.cpuPerRequest), Math.max(...run.cpuPerRequest)],
+    requestsPerSecond: (run.completed / run.wallMs) * 1000,
+    p50Ms: quantile(all, 0.5) / 1000,
+    p99Ms: quantile(all, 0.99) / 1000,
+    failed: run.failed,
+  };
+}
+
+export function printProxyTable(rows: ProxyRow[], options: Pick<ProxyBenchOptions, 'requests' | 'rounds' | 'concurrency' | 'logFile' | 'cpuProfDir'>): void {
+  const base = rows[0];
+  if (base === undefined) return;
+  printTable(
+    `1. Proxy CPU per request (proxy process CPU; median of ${options.rounds} interleaved rounds x ${fmt(options.requests)} requests; ${options.concurrency} keep-alive connections; GET, ~200 B JSON response)`,
+    ['variant', 'µs CPU/req', 'min-max', 'vs baseline', 'req/s', 'vs baseline', 'p50 ms', 'p99 ms', 'errors'],
+    rows.map((row) => [
+      row.name,
+      fmt(row.cpuUsPerRequest, 1),
+      `${fmt(row.cpuSpread[0], 0)}-${fmt(row.cpuSpread[1], 0)}`,
+      ratio(row.cpuUsPerRequest, base.cpuUsPerRequest),
+      fmt(row.requestsPerSecond),
+      ratio(row.requestsPerSecond, base.requestsPerSecond),
+      fmt(row.p50Ms, 2),
+      fmt(row.p99Ms, 2),
+      String(row.failed),
+    ]),
+    [
+      'µs CPU/req: user+system CPU of the proxy process alone (all its threads, GC included); load generator and upstream are other processes.',
+      'req/s, p50, p99: closed loop; load generator, proxy and upstream share the cores, so these compare rows, not machines.',
+      `production row: one pino line per request at info, to ${options.logFile ?? '/dev/null'} (a pipe to a log shipper costs more); metrics as gateway/main.ts; no Redis.`,
+      ...(options.cpuProfDir ? ['PROFILED RUN: every proxy ran under the V8 sampling profiler, so CPU figures are inflated; read the profiles for where, not how much.'] : []),
+    ],
+  );
+}
+
+/** Default profile directory for BENCH_CPU_PROF=1. */
+export const defaultProfileDir = () => `${tmpdir()}/authgate-bench-profiles`;

@@ -1,0 +1,62 @@
+import { mkdirSync } from 'node:fs';
+import { availableParallelism, cpus, totalmem } from 'node:os';
+import { printArgon2Table, runArgon2Bench } from './argon2-bench.js';
+import { startBenchIssuer } from './issuer.js';
+import { defaultProfileDir, printProxyTable, runProxyBench } from './proxy-bench.js';
+import { summarizeProfile } from './profile-summary.js';
+import { fmt } from './table.js';
+import { printVerifierTable, runVerifierBench } from './verifier-bench.js';
+
+/**
+ * `npm run bench`: prints ratios against baselines measured in this same run. Not a test, not in
+ * CI. Knobs (env): BENCH_ONLY=proxy,verifier,argon2  BENCH_REQUESTS (per batch)  BENCH_ROUNDS
+ * BENCH_CONCURRENCY  BENCH_GATEWAY_LOG=<file>  BENCH_CPU_PROF=1|<dir>. See bench/README.md.
+ */
+const env = process.env;
+const only = new Set((env.BENCH_ONLY ?? 'proxy,verifier,argon2').split(',').map((part) => part.trim()));
+const requests = positiveInt('BENCH_REQUESTS', 5_000);
+const rounds = positiveInt('BENCH_ROUNDS', 7);
+const concurrency = positiveInt('BENCH_CONCURRENCY', 16);
+const cpuProfDir = env.BENCH_CPU_PROF ? (env.BENCH_CPU_PROF === '1' ? defaultProfileDir() : env.BENCH_CPU_PROF) : undefined;
+
+function positiveInt(name: string, fallback: number): number {
+  const raw = env[name];
+  if (raw === undefined || raw === '') return fallback;
+  const value = Number(raw);
+  if (!Number.isInteger(value) || value <= 0) throw new Error(`${name} must be a positive integer`);
+  return value;
+}
+
+const started = Date.now();
+const cpu = cpus()[0];
+console.log('authgate benchmarks: ratios against baselines measured in this run (not a test; numbers vary by machine)');
+console.log(`machine: ${availableParallelism()} cpus (${cpu?.model.trim() ?? 'unknown'}), ${fmt(totalmem() / 2 ** 30, 1)} GiB, node ${process.version}, ${process.platform}/${process.arch}`);
+console.log(`date: ${new Date().toISOString()}`);
+
+const issuer = await startBenchIssuer();
+try {
+  if (only.has('proxy')) {
+    if (cpuProfDir) mkdirSync(cpuProfDir, { recursive: true });
+    process.stderr.write('running proxy benchmark (each proxy in its own process)\n');
+    const logFile = env.BENCH_GATEWAY_LOG || undefined;
+    const { rows, profiles } = await runProxyBench({ issuer, requests, rounds, warmupRequests: Math.max(2_000, Math.round(requests / 2)), concurrency, maxBatchMs: 15_000, logFile, cpuProfDir });
+    printProxyTable(rows, { requests, rounds, concurrency, logFile, cpuProfDir });
+    for (const profile of profiles) {
+      const cpuUsPerRequest = rows.find((row) => row.name === profile.name)?.cpuUsPerRequest;
+      summarizeProfile(profile.file, { title: profile.name, top: 12, ...(cpuUsPerRequest ? { cpuUsPerRequest } : {}) });
+    }
+  }
+  if (only.has('verifier')) {
+    process.stderr.write('running verifier benchmark\n');
+    const tokens = 1_000;
+    const { rows, signPerSecond } = await runVerifierBench({ issuer, tokens, measureMs: 2_000 });
+    printVerifierTable(rows, signPerSecond, tokens);
+  }
+  if (only.has('argon2')) {
+    process.stderr.write('running argon2 benchmark\n');
+    printArgon2Table(await runArgon2Bench(4_000));
+  }
+} finally {
+  await issuer.close();
+}
+console.log(`\ntotal bench time ${fmt((Date.now() - started) / 1000, 1)} s`);
