@@ -1,6 +1,7 @@
 import type { IncomingMessage, RequestListener, ServerResponse } from 'node:http';
 import { AppError, isAppError, internalError } from '../lib/errors.js';
 import { requestIdFrom } from '../lib/http/request-context.js';
+import { createAccessLog, elapsedMs } from '../lib/http/access-log.js';
 import type { Logger } from '../lib/logger.js';
 import { assertAuthorized, tokenError, type AccessRequirements, type Verifier } from '../lib/verifier/index.js';
 import { requestAccessToken } from './cookie-credentials.js';
@@ -49,6 +50,7 @@ const DEFAULT_OPS_PATHS: ReadonlySet<string> = new Set(['/healthz', '/readyz']);
  * No body parsing and no express on this path; one log line per request.
  */
 export function createGatewayHandler({ findRoute, verifier, ops, opsPaths = DEFAULT_OPS_PATHS, logger, observer, allowedOrigins }: GatewayHandlerOptions): RequestListener {
+  const accessLog = createAccessLog(logger);
   return (req, res) => {
     const url = req.url ?? '/';
     const queryAt = url.indexOf('?');
@@ -62,10 +64,15 @@ export function createGatewayHandler({ findRoute, verifier, ops, opsPaths = DEFA
     let route: CompiledRoute | undefined;
     observer?.request(req, res, () => route?.definition.prefix ?? 'unmatched');
     res.once('close', () => {
-      const ms = Number(process.hrtime.bigint() - started) / 1e6;
-      const fields = { reqId: requestId, method: req.method, route: route?.definition.prefix ?? '(unmatched)', path, status: res.statusCode, ms: Math.round(ms * 100) / 100, aborted: !res.writableFinished || undefined };
-      if (res.statusCode >= 500) logger.error(fields, 'request');
-      else logger.info(fields, 'request');
+      accessLog({
+        reqId: requestId,
+        method: req.method,
+        route: route?.definition.prefix ?? '(unmatched)',
+        path,
+        status: res.statusCode,
+        ms: elapsedMs(started),
+        ...(res.writableFinished ? {} : { aborted: true as const }),
+      });
     });
 
     if (!path.startsWith('/') || DOT_SEGMENT.test(path)) {

@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { Request, Response, NextFunction, RequestHandler } from 'express';
 import type { Logger } from '../logger.js';
 import { trackRoutePattern } from './route-pattern.js';
+import { createAccessLog, elapsedMs } from './access-log.js';
 
 /** Logged as the route of requests no route pattern claimed (404s, probes); never the raw path. */
 const UNMATCHED = '(unmatched)';
@@ -27,6 +28,7 @@ declare module 'express-serve-static-core' {
  * and no headers are logged, so neither tokens nor cookies can reach the log.
  */
 export function requestContext(logger: Logger): RequestHandler {
+  const accessLog = createAccessLog(logger);
   return (req: Request, res: Response, next: NextFunction) => {
     const started = process.hrtime.bigint();
     const matchedRoute = trackRoutePattern(req);
@@ -34,13 +36,15 @@ export function requestContext(logger: Logger): RequestHandler {
     req.log = logger.child({ reqId: req.id });
     res.setHeader('X-Request-Id', req.id);
     res.on('close', () => {
-      const ms = Number(process.hrtime.bigint() - started) / 1e6;
-      const route = matchedRoute() ?? UNMATCHED;
-      const level = res.statusCode >= 500 ? 'error' : 'info';
-      req.log[level](
-        { method: req.method, route, path: req.path, status: res.statusCode, ms: Math.round(ms * 100) / 100, aborted: !res.writableFinished || undefined },
-        'request',
-      );
+      accessLog({
+        reqId: req.id,
+        method: req.method,
+        route: matchedRoute() ?? UNMATCHED,
+        path: req.path,
+        status: res.statusCode,
+        ms: elapsedMs(started),
+        ...(res.writableFinished ? {} : { aborted: true as const }),
+      });
     });
     next();
   };
