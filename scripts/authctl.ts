@@ -1,6 +1,6 @@
 /**
- * `npm run authctl -- <command>`: operator CLI over the auth service's admin API (clients, key
- * rotation). Reads AUTH_URL (default http://localhost:4000) and AUTH_ADMIN_TOKEN. Exit codes: 0
+ * `npm run authctl -- <command>`: operator CLI over the auth service's admin API (clients, user
+ * locks, key rotation). Reads AUTH_URL (default http://localhost:4000) and AUTH_ADMIN_TOKEN. Exit codes: 0
  * done, 1 refused or unreachable, 2 bad command line. Never prints the admin token.
  */
 import { AdminApiError, createAdminApiClient } from './authctl/admin-api-client.js';

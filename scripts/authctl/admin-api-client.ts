@@ -36,6 +36,9 @@ export function createAdminApiClient({ baseUrl, adminToken, fetch: doFetch = fet
     deleteClient: (clientId: string) => call('DELETE', `/admin/clients/${encodeURIComponent(clientId)}`),
     disableClient: (clientId: string) => call('POST', `/admin/clients/${encodeURIComponent(clientId)}/disable`),
     rotateKeys: () => call('POST', '/admin/keys/rotate'),
+    findUser: (username: string) => call('GET', `/admin/users?${new URLSearchParams({ username }).toString()}`),
+    lockUser: (userId: string) => call('POST', `/admin/users/${encodeURIComponent(userId)}/lock`),
+    unlockUser: (userId: string) => call('POST', `/admin/users/${encodeURIComponent(userId)}/unlock`),
   };
 }
 

@@ -2,6 +2,16 @@ import { readFile } from 'node:fs/promises';
 import { parseArgs } from 'node:util';
 import type { AdminApiClient } from './admin-api-client.js';
 
+/** The admin API's user answer (GET /admin/users, lock, unlock). */
+interface UserView {
+  id: string;
+  username: string;
+  roles: string[];
+  locked: boolean;
+  locked_at: string | null;
+  created_at: string;
+}
+
 /** Bad command line: printed with the usage, exit code 2. */
 export class UsageError extends Error {
   override name = 'UsageError';
@@ -14,6 +24,10 @@ export const USAGE = `usage: npm run authctl -- <command> [options]
   clients list   lists clients (never a secret)
   clients disable <client_id>   its next token request fails
   clients delete <client_id>
+  users show <username>     id, roles, locked or not
+  users lock <username>     refuses the user's next login and refresh (as a wrong password would);
+                            access tokens already issued expire on their own (ACCESS_TOKEN_TTL)
+  users unlock <username>   the user can log in again (sessions ended while locked stay ended)
   keys rotate    new signing key: published at once, signs after KEY_PUBLISH_DELAY_SECONDS
 
   --json         print the service's JSON answer instead of text
@@ -50,9 +64,11 @@ export async function runCommand(argv: string[], api: AdminApiClient, out: (line
   if (extra.length > 0) throw new UsageError(`unexpected argument ${extra[0]}`);
   const print = (json: unknown, text: () => void) => (values.json ? out(JSON.stringify(json, null, 2)) : text());
   const needTarget = () => {
-    if (!target) throw new UsageError(`${group} ${action} needs a client_id`);
+    if (!target) throw new UsageError(`${group} ${action} needs a ${group === 'users' ? 'username' : 'client_id'}`);
     return target;
   };
+  /** The admin API locks by id; operators know the username. */
+  const userIdOf = async (username: string) => ((await api.findUser(username)) as UserView).id;
 
   switch (`${group ?? ''} ${action ?? ''}`) {
     case 'clients create': {
@@ -94,6 +110,24 @@ export async function runCommand(argv: string[], api: AdminApiClient, out: (line
       const id = needTarget();
       await api.deleteClient(id);
       return print({ deleted: id }, () => out(`deleted client ${id}`));
+    }
+    case 'users show': {
+      const user = (await api.findUser(needTarget())) as UserView;
+      return print(user, () => {
+        const state = user.locked ? `locked since ${String(user.locked_at)}` : 'active';
+        out(`${user.username}\t${user.id}\t${user.roles.join(' ')}\t${state}\tcreated ${user.created_at}`);
+      });
+    }
+    case 'users lock': {
+      const user = (await api.lockUser(await userIdOf(needTarget()))) as UserView;
+      return print(user, () => {
+        out(`locked user ${user.username} (${user.id}) since ${String(user.locked_at)}`);
+        out('its next login and refresh are refused; access tokens already issued expire on their own');
+      });
+    }
+    case 'users unlock': {
+      const user = (await api.unlockUser(await userIdOf(needTarget()))) as UserView;
+      return print(user, () => out(`unlocked user ${user.username} (${user.id}): they can log in again`));
     }
     case 'keys rotate': {
       const body = (await api.rotateKeys()) as Record<string, unknown>;

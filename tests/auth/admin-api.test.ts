@@ -28,6 +28,9 @@ describe('admin API', () => {
       ['POST', '/admin/clients'],
       ['POST', '/admin/keys/rotate'],
       ['DELETE', '/admin/clients/x'],
+      ['GET', '/admin/users?username=rotation-user'],
+      ['POST', '/admin/users/x/lock'],
+      ['POST', '/admin/users/x/unlock'],
     ] as const) {
       const res = await request(auth.url, method, path, { headers });
       expect(res.status).toBe(401);
@@ -147,6 +150,9 @@ describe('admin API without AUTH_ADMIN_TOKEN', () => {
     ['GET', '/admin/clients'],
     ['POST', '/admin/clients'],
     ['POST', '/admin/keys/rotate'],
+    ['GET', '/admin/users?username=alice'],
+    ['POST', '/admin/users/x/lock'],
+    ['POST', '/admin/users/x/unlock'],
   ])('when %s %s is asked, even with a token, then 404: the API is off', async (method, path) => {
     const res = await request(auth.url, method, path, { token: ADMIN_TOKEN, ...(method === 'GET' ? {} : { json: {} }) });
     expect(res.status).toBe(404);

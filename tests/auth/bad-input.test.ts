@@ -46,6 +46,9 @@ const rows: Row[] = [
   { name: 'login with an object username', path: '/auth/login', body: { username: { $ne: null }, password: PASSWORD }, status: 400, error: 'invalid_request', field: 'username' },
   { name: 'login as an unknown user', path: '/auth/login', body: { username: 'nobody', password: PASSWORD }, status: 401, error: 'invalid_grant' },
   { name: 'login with an impossible username', path: '/auth/login', body: { username: '!!', password: PASSWORD }, status: 401, error: 'invalid_grant' },
+  { name: 'login to a locked account with the right password', path: '/auth/login', body: { username: 'locked-lou', password: PASSWORD }, status: 401, error: 'invalid_grant' },
+  { name: 'login to a locked account with a wrong password', path: '/auth/login', body: { username: 'locked-lou', password: 'wrong password!!' }, status: 401, error: 'invalid_grant' },
+  { name: 'login with a wrong password', path: '/auth/login', body: { username: 'judy', password: 'wrong password!!' }, status: 401, error: 'invalid_grant' },
   // Refresh
   { name: 'refresh without a token', path: '/auth/refresh', body: {}, status: 400, error: 'invalid_request', field: 'refresh_token' },
   { name: 'refresh with a numeric token', path: '/auth/refresh', body: { refresh_token: 1 }, status: 400, error: 'invalid_request', field: 'refresh_token' },
@@ -66,6 +69,8 @@ describe('bad input to the user API', () => {
     users = new MemoryUserStore();
     auth = await startTestAuth({ users });
     accessToken = (await registerAndLogin(auth.url, 'judy')).access_token;
+    const locked = await post(auth.url, '/auth/register', { username: 'locked-lou', password: PASSWORD });
+    await users.setLocked(String(locked.body.id), true);
   });
   afterAll(() => auth?.stop());
 
@@ -79,6 +84,17 @@ describe('bad input to the user API', () => {
     expect(typeof res.body.error_description).toBe('string');
     if (field) expect(res.body.error_description).toMatch(new RegExp(`^${field}: `));
     if (status === 400 || status === 401) expect(res.headers.get('cache-control')).toBe('no-store');
+  });
+
+  it('when a locked account, a wrong password and an unknown user log in, then status and body are the same', async () => {
+    const answers = await Promise.all(
+      [
+        { username: 'locked-lou', password: PASSWORD },
+        { username: 'judy', password: 'wrong password!!' },
+        { username: 'nobody', password: PASSWORD },
+      ].map((body) => post(auth.url, '/auth/login', body)),
+    );
+    for (const answer of answers) expect({ status: answer.status, body: answer.body }).toEqual({ status: answers[0]!.status, body: answers[0]!.body });
   });
 
   it('when the logout body has a numeric refresh_token, then 400 names it', async () => {

@@ -248,6 +248,19 @@ describe('DELETE /auth/session', () => {
     revived.put('csrf_token', csrf);
     expect((await call('/auth/session/refresh', { jar: revived })).status).toBe(401);
   });
+
+  it('when only a stale (already rotated) refresh cookie comes, then logout still ends the family, its successor included', async () => {
+    const { jar } = await loggedIn();
+    const stale = new CookieJar();
+    stale.put('refresh_token', jar.get('refresh_token')!, '/auth');
+    stale.put('csrf_token', jar.get('csrf_token')!);
+    expect((await call('/auth/session/refresh', { jar })).status).toBe(204);
+
+    expect((await call('/auth/session', { method: 'DELETE', jar: stale })).status).toBe(204);
+    const current = await call('/auth/session/refresh', { jar });
+    expect(current.status).toBe(401);
+    expect(current.body).toMatchObject({ error: 'invalid_grant' });
+  });
 });
 
 describe('COOKIE_SECURE=false', () => {

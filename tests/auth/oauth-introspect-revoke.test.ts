@@ -145,6 +145,31 @@ for (const variant of tokenStoreVariants) {
       expect(again.body.error).toBe('invalid_grant');
     });
 
+    it('when the first-party client revokes a refresh token that was already rotated, then the whole family dies', async () => {
+      const login = await registerAndLogin(auth.url, `${user}-spent`);
+      const rotated = await post(auth.url, '/auth/refresh', { refresh_token: login.refresh_token });
+      expect(rotated.status).toBe(200);
+      expect((await introspect(rotated.body.refresh_token)).body.active).toBe(true);
+      const res = await postForm(auth.url, '/oauth/revoke', {
+        token: login.refresh_token,
+        token_type_hint: 'refresh_token',
+        client_id: auth.config.FIRST_PARTY_CLIENT_ID,
+      });
+      expect(res.status).toBe(200);
+      expect((await introspect(rotated.body.refresh_token)).body).toEqual({ active: false });
+      expect((await post(auth.url, '/auth/refresh', { refresh_token: rotated.body.refresh_token })).status).toBe(401);
+    });
+
+    it("when another client revokes a user's spent refresh token, then 200 and the family lives on", async () => {
+      const login = await registerAndLogin(auth.url, `${user}-spent-other`);
+      const rotated = await post(auth.url, '/auth/refresh', { refresh_token: login.refresh_token });
+      for (const hint of [{ token_type_hint: 'refresh_token' }, {}] as Record<string, string>[]) {
+        expect((await revoke(login.refresh_token, 'svc', hint)).status).toBe(200);
+      }
+      expect((await introspect(rotated.body.refresh_token)).body.active).toBe(true);
+      expect((await post(auth.url, '/auth/refresh', { refresh_token: rotated.body.refresh_token })).status).toBe(200);
+    });
+
     it("when a user's access token is revoked by the first-party client, then /auth/me refuses it", async () => {
       const login = await registerAndLogin(auth.url, `${user}-at`);
       expect((await get(auth.url, '/auth/me', login.access_token)).status).toBe(200);

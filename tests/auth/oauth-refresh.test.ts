@@ -51,6 +51,17 @@ describe('POST /oauth/token grant_type=refresh_token', () => {
     expect((await refresh(login.refresh_token, firstParty)).status).toBe(200);
   });
 
+  it("when another client presents the user's spent refresh token, then 400 invalid_grant and the user's family lives on", async () => {
+    const login = await registerAndLogin(auth.url, 'oauth-spent-victim');
+    const rotated = await refresh(login.refresh_token, firstParty);
+    expect(rotated.status).toBe(200);
+    // Grace is 0 here: had the owner presented it, this would be reuse and end the family.
+    const stolen = await refresh(login.refresh_token, 'mobile');
+    expect(stolen.status).toBe(400);
+    expect(stolen.body.error).toBe('invalid_grant');
+    expect((await refresh(rotated.body.refresh_token, firstParty)).status).toBe(200);
+  });
+
   it.each([
     ['an unknown refresh token', () => refresh('C'.repeat(43), firstParty), 400, 'invalid_grant'],
     ['a malformed refresh token', () => refresh('short', firstParty), 400, 'invalid_grant'],

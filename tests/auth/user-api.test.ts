@@ -97,6 +97,26 @@ for (const variant of tokenStoreVariants) {
       expect((await post(auth.url, '/auth/refresh', { refresh_token: victim.refresh_token })).status).toBe(200);
     });
 
+    it('when a user logs out with a refresh token that was already rotated, then the family ends, successor included', async () => {
+      const tokens = await registerAndLogin(auth.url, 'ivy');
+      const rotated = await post(auth.url, '/auth/refresh', { refresh_token: tokens.refresh_token });
+      expect(rotated.status).toBe(200);
+      // The stale copy: spent, but it still names the session.
+      expect((await post(auth.url, '/auth/logout', { refresh_token: tokens.refresh_token }, rotated.body.access_token)).status).toBe(204);
+      const successor = await post(auth.url, '/auth/refresh', { refresh_token: rotated.body.refresh_token });
+      expect(successor.status).toBe(401);
+      expect(successor.body.error).toBe('invalid_grant');
+      expect((await get(auth.url, '/auth/me', rotated.body.access_token)).status).toBe(401);
+    });
+
+    it("when a user logs out with someone else's spent refresh token, then that family lives on", async () => {
+      const mallory = await registerAndLogin(auth.url, 'mallory-spent');
+      const victim = await registerAndLogin(auth.url, 'victim-spent');
+      const rotated = await post(auth.url, '/auth/refresh', { refresh_token: victim.refresh_token });
+      expect((await post(auth.url, '/auth/logout', { refresh_token: victim.refresh_token }, mallory.access_token)).status).toBe(204);
+      expect((await post(auth.url, '/auth/refresh', { refresh_token: rotated.body.refresh_token })).status).toBe(200);
+    });
+
     it('when an access token expires, then /auth/me refuses it', async () => {
       const tokens = await registerAndLogin(auth.url, 'heidi');
       auth.clock.advance(901_000);

@@ -4,6 +4,7 @@ import path from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestAuth, type TestAuth } from '../auth/support/auth-harness.js';
+import { PASSWORD, post } from '../auth/support/http-client.js';
 import { assertionKey, basic, postForm } from '../auth/support/oauth-client.js';
 
 const run = promisify(execFile);
@@ -85,6 +86,34 @@ describe('authctl against a real auth service', () => {
     expect(jwks.keys.map((k) => k.kid)).toContain(kid);
   });
 
+  it('when a user is shown, locked and unlocked by username, then login is refused while locked and works again after', async () => {
+    const registered = await post(auth.url, '/auth/register', { username: 'cli-user', password: PASSWORD });
+    const id = String(registered.body.id);
+    const login = () => post(auth.url, '/auth/login', { username: 'cli-user', password: PASSWORD });
+    const before = await login();
+    expect(before.status).toBe(200);
+
+    const shown = await authctl(['users', 'show', 'CLI-User']);
+    expect(shown.code).toBe(0);
+    expect(shown.stdout).toMatch(new RegExp(`^cli-user\t${id}\tuser\tactive\tcreated \\S+$`, 'm'));
+
+    const locked = await authctl(['users', 'lock', 'cli-user']);
+    expect(locked.code).toBe(0);
+    expect(locked.stdout).toContain(`locked user cli-user (${id})`);
+    expect(locked.stdout).toMatch(/access tokens already issued expire on their own/);
+    const refused = await login();
+    expect(refused.status).toBe(401);
+    expect(refused.body.error).toBe('invalid_grant');
+    expect((await post(auth.url, '/auth/refresh', { refresh_token: before.body.refresh_token })).status).toBe(401);
+    const json = JSON.parse((await authctl(['users', 'show', 'cli-user', '--json'])).stdout);
+    expect(json).toMatchObject({ id, username: 'cli-user', roles: ['user'], locked: true, locked_at: expect.any(String) });
+
+    const unlocked = await authctl(['users', 'unlock', 'cli-user']);
+    expect(unlocked.code).toBe(0);
+    expect(unlocked.stdout).toContain(`unlocked user cli-user (${id})`);
+    expect((await login()).status).toBe(200);
+  });
+
   it.each([
     ['a wrong admin token', ['clients', 'list'], { AUTH_ADMIN_TOKEN: 'wrong-token' }, 1, /AUTH_ADMIN_TOKEN/],
     ['no admin token', ['clients', 'list'], { AUTH_ADMIN_TOKEN: undefined }, 2, /AUTH_ADMIN_TOKEN is not set/],
@@ -92,6 +121,9 @@ describe('authctl against a real auth service', () => {
     ['an unknown command', ['users', 'list'], {}, 2, /unknown command/],
     ['create without scopes', ['clients', 'create'], {}, 2, /--scopes/],
     ['delete without an id', ['clients', 'delete'], {}, 2, /needs a client_id/],
+    ['lock without a username', ['users', 'lock'], {}, 2, /needs a username/],
+    ['an unknown user', ['users', 'lock', 'nobody-at-all'], {}, 1, /404/],
+    ['show of an unknown user', ['users', 'show', 'nobody-at-all'], {}, 1, /404/],
   ] as const)('when run with %s, then a clear error and the documented exit code', async (_name, args, env, code, message) => {
     const result = await authctl([...args], env);
     expect(result.code).toBe(code);

@@ -2,22 +2,24 @@ import { Router } from 'express';
 import { AppError } from '../../../lib/errors.js';
 import { jsonBody } from '../../../lib/http/json-body.js';
 import type { ClientAdmin } from '../domain/admin/client-admin.js';
+import type { UserAdmin } from '../domain/admin/user-admin.js';
 import { KeyStoreReadOnlyError, type KeyRotation, type RotatedKey } from '../domain/ports/key-store.js';
 import { adminAuth } from './admin-auth.js';
 
 export interface AdminRoutesDeps {
   adminToken: string;
   clients: ClientAdmin;
+  users: UserAdmin;
   keys: KeyRotation;
   /** Reported with a rotation, so the operator knows when the new key starts signing. */
   publishDelaySeconds: number;
 }
 
 /**
- * The admin API (`/admin`, Bearer AUTH_ADMIN_TOKEN): clients and key rotation. Mounted only when
- * the token is configured; otherwise every /admin path is a plain 404.
+ * The admin API (`/admin`, Bearer AUTH_ADMIN_TOKEN): clients, user locks and key rotation. Mounted
+ * only when the token is configured; otherwise every /admin path is a plain 404.
  */
-export function adminRoutes({ adminToken, clients, keys, publishDelaySeconds }: AdminRoutesDeps): Router {
+export function adminRoutes({ adminToken, clients, users, keys, publishDelaySeconds }: AdminRoutesDeps): Router {
   const router = Router();
   router.use('/admin', (_req, res, next) => {
     res.set('Cache-Control', 'no-store');
@@ -41,6 +43,18 @@ export function adminRoutes({ adminToken, clients, keys, publishDelaySeconds }: 
 
   router.post('/admin/clients/:id/disable', async (req, res) => {
     res.json(await clients.disable(String(req.params.id)));
+  });
+
+  router.get('/admin/users', async (req, res) => {
+    res.json(await users.findByUsername(req.query.username));
+  });
+
+  router.post('/admin/users/:id/lock', async (req, res) => {
+    res.json(await users.lock(String(req.params.id)));
+  });
+
+  router.post('/admin/users/:id/unlock', async (req, res) => {
+    res.json(await users.unlock(String(req.params.id)));
   });
 
   router.post('/admin/keys/rotate', async (_req, res) => {

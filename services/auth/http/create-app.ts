@@ -4,6 +4,7 @@ import { createBaseApp, finishApp } from '../../../lib/http/base-app.js';
 import type { ReadinessCheck } from '../../../lib/http/health.js';
 import type { Metrics } from '../../../lib/metrics/registry.js';
 import { createClientAdmin } from '../domain/admin/client-admin.js';
+import { createUserAdmin } from '../domain/admin/user-admin.js';
 import { createAuthUseCases, type AuthDomainDeps } from '../domain/auth-use-cases.js';
 import { createOAuthUseCases, SUPPORTED_AUTH_METHODS, SUPPORTED_GRANT_TYPES } from '../domain/oauth/oauth-use-cases.js';
 import { CLIENT_ASSERTION_ALGORITHMS } from '../domain/oauth/client-assertion.js';
@@ -56,6 +57,7 @@ export function createApp(deps: AuthAppDeps): Express {
       adminRoutes({
         adminToken: deps.admin.token,
         clients: createClientAdmin({ clients: deps.clients, hashSecret: (secret) => deps.passwords.hash(secret) }),
+        users: createUserAdmin({ users: deps.users }),
         keys: deps.admin.keyRotation,
         publishDelaySeconds: deps.admin.publishDelaySeconds,
       }),

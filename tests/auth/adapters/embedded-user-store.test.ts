@@ -1,4 +1,4 @@
-import { mkdtemp, rm, stat } from 'node:fs/promises';
+import { mkdtemp, rm, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -7,8 +7,7 @@ import { runUserStoreContract } from '../contracts/user-store.contract.js';
 
 const tempDir = () => mkdtemp(path.join(tmpdir(), 'authgate-users-'));
 
-runUserStoreContract('embedded (NeDB)', async () => {
-  const dir = await tempDir();
+async function storeIn(dir: string) {
   const store = await openEmbeddedUserStore(dir);
   return {
     store,
@@ -17,6 +16,24 @@ runUserStoreContract('embedded (NeDB)', async () => {
       await rm(dir, { recursive: true, force: true });
     },
   };
+}
+
+/** One line as an earlier version wrote it to users.db: NeDB's JSON lines, no lockedAt. */
+const LEGACY_ID = 'legacyUser000001';
+const LEGACY_LINE = JSON.stringify({
+  username: 'legacy-lena',
+  passwordHash: '$argon2id$v=19$m=19456,t=2,p=1$c2FsdHNhbHQ$aGFzaGhhc2hoYXNo',
+  roles: ['user'],
+  createdAt: { $$date: Date.UTC(2025, 0, 1) },
+  _id: LEGACY_ID,
+});
+
+runUserStoreContract('embedded (NeDB)', async () => storeIn(await tempDir()), {
+  legacyFactory: async () => {
+    const dir = await tempDir();
+    await writeFile(path.join(dir, 'users.db'), `${LEGACY_LINE}\n`, { mode: 0o600 });
+    return { ...(await storeIn(dir)), legacy: { id: LEGACY_ID, username: 'legacy-lena' } };
+  },
 });
 
 describe('EmbeddedUserStore on disk', () => {

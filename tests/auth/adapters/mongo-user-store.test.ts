@@ -12,21 +12,41 @@ function uniqueDatabaseUri(uri: string): string {
   return url.toString();
 }
 
+/** Runs `work` on a connection of its own to `uri` (outside the adapter), then closes it. */
+async function withConnection<T>(uri: string, work: (connection: mongoose.Connection) => Promise<T>): Promise<T> {
+  const connection = await mongoose.createConnection(uri).asPromise();
+  try {
+    return await work(connection);
+  } finally {
+    await connection.close();
+  }
+}
+
+async function storeOn(uri: string) {
+  const store = await connectMongoUserStore(uri);
+  return {
+    store,
+    cleanup: async () => {
+      await store.close();
+      await withConnection(uri, (admin) => admin.dropDatabase());
+    },
+  };
+}
+
 describe.runIf(HAS_MONGO)('MongoUserStore', () => {
-  runUserStoreContract('mongo (mongoose)', async () => {
-    const uri = uniqueDatabaseUri(MONGODB_URI ?? '');
-    const store = await connectMongoUserStore(uri);
-    return {
-      store,
-      cleanup: async () => {
-        await store.close();
-        const admin = await mongoose.createConnection(uri).asPromise();
-        try {
-          await admin.dropDatabase();
-        } finally {
-          await admin.close();
-        }
-      },
-    };
+  runUserStoreContract('mongo (mongoose)', () => storeOn(uniqueDatabaseUri(MONGODB_URI ?? '')), {
+    legacyFactory: async () => {
+      const uri = uniqueDatabaseUri(MONGODB_URI ?? '');
+      // Written with the driver, as an earlier version's schema would have: no lockedAt field.
+      const inserted = await withConnection(uri, (admin) =>
+        admin.collection('users').insertOne({
+          username: 'legacy-lena',
+          passwordHash: '$argon2id$v=19$m=19456,t=2,p=1$c2FsdHNhbHQ$aGFzaGhhc2hoYXNo',
+          roles: ['user'],
+          createdAt: new Date(Date.UTC(2025, 0, 1)),
+        }),
+      );
+      return { ...(await storeOn(uri)), legacy: { id: inserted.insertedId.toHexString(), username: 'legacy-lena' } };
+    },
   });
 });

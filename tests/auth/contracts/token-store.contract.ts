@@ -221,6 +221,65 @@ export function runTokenStoreContract(name: string, factory: () => Promise<Token
       });
     });
 
+    describe('refresh family lookup (any stored token)', () => {
+      const refOf = (r: RefreshTokenRecord) => ({ familyId: r.familyId, subject: r.subject, clientId: r.clientId });
+
+      it('when a token is active, then its family, subject and client come back', async () => {
+        const now = Date.now();
+        const first = record(now);
+        await store.issueRefreshToken(first);
+        expect(await store.findRefreshFamily(first.tokenHash, now)).toEqual(refOf(first));
+      });
+
+      it('when a token was rotated, then the spent one and its successor both name the same family', async () => {
+        const now = Date.now();
+        const first = record(now);
+        await store.issueRefreshToken(first);
+        const next = successor(now + 10);
+        await store.rotateRefreshToken(first.tokenHash, next, { now: now + 10, graceMs: GRACE_MS });
+
+        expect(await store.findActiveRefreshToken(first.tokenHash, now + 10)).toBeNull();
+        expect(await store.findRefreshFamily(first.tokenHash, now + 10)).toEqual(refOf(first));
+        expect(await store.findRefreshFamily(next.tokenHash, now + 10)).toEqual(refOf(first));
+      });
+
+      it('when the family is already revoked, then a token still names it, and the lookup changes nothing', async () => {
+        const now = Date.now();
+        const first = record(now);
+        const other = { ...record(now), subject: first.subject };
+        await store.issueRefreshToken(first);
+        await store.issueRefreshToken(other);
+        await store.revokeRefreshFamily(first.familyId);
+
+        expect(await store.findRefreshFamily(first.tokenHash, now)).toEqual(refOf(first));
+        expect(await store.findRefreshFamily(other.tokenHash, now)).toEqual(refOf(other));
+        expect(await store.findActiveRefreshToken(other.tokenHash, now)).toEqual(other);
+      });
+
+      it('when a token is unknown, then null', async () => {
+        expect(await store.findRefreshFamily(random('hash'), Date.now())).toBeNull();
+      });
+
+      it('when the caller clock reaches expiresAt, then null', async () => {
+        const now = Date.now();
+        const first = record(now);
+        await store.issueRefreshToken(first);
+        expect(await store.findRefreshFamily(first.tokenHash, first.expiresAt - 1)).toEqual(refOf(first));
+        expect(await store.findRefreshFamily(first.tokenHash, first.expiresAt)).toBeNull();
+      });
+
+      it('when a short-lived spent token reaches its expiry, then the store forgets it on its own', async () => {
+        const now = Date.now();
+        const first = record(now, 300);
+        await store.issueRefreshToken(first);
+        await store.rotateRefreshToken(first.tokenHash, successor(now), { now, graceMs: GRACE_MS });
+        expect(await store.findRefreshFamily(first.tokenHash, now)).not.toBeNull();
+        await pollUntil(async () => (await store.findRefreshFamily(first.tokenHash, now)) === null, {
+          what: 'the spent refresh token to expire',
+        });
+      });
+    });
+
     describe('access token denylist', () => {
       it('when a jti is denied, then it is denied and other jtis are not', async () => {
         const jti = random('jti');

@@ -8,6 +8,20 @@ export interface UserStoreFixture {
   cleanup: () => Promise<void>;
 }
 
+/** A fixture whose store was opened over a record written before `lockedAt` existed. */
+export interface LegacyUserStoreFixture extends UserStoreFixture {
+  /** The record as the old code wrote it: username, passwordHash, roles, createdAt and no lockedAt. */
+  legacy: { id: string; username: string };
+}
+
+export interface UserStoreContractOptions {
+  /**
+   * For adapters that persist (embedded, mongo): a store opened over data that holds a user
+   * written without `lockedAt`, straight through the backend (never through the adapter).
+   */
+  legacyFactory?: () => Promise<LegacyUserStoreFixture>;
+}
+
 /** Usernames unique per call, so runs against a shared server never collide. */
 function newUser(overrides: Partial<NewUser> = {}): NewUser {
   return {
@@ -22,7 +36,7 @@ function newUser(overrides: Partial<NewUser> = {}): NewUser {
  * The UserStore port's contract (services/auth/domain/ports/user-store.ts), run against every
  * adapter. `factory` gives each test a fresh store.
  */
-export function runUserStoreContract(name: string, factory: () => Promise<UserStoreFixture>): void {
+export function runUserStoreContract(name: string, factory: () => Promise<UserStoreFixture>, options: UserStoreContractOptions = {}): void {
   describe(`UserStore contract: ${name}`, () => {
     let fixture: UserStoreFixture;
     let store: UserStore;
@@ -113,5 +127,85 @@ export function runUserStoreContract(name: string, factory: () => Promise<UserSt
     it('when the store is reachable, then ping resolves', async () => {
       await expect(store.ping()).resolves.toBeUndefined();
     });
+
+    describe('account lock', () => {
+      it('when a user is created, then it is unlocked, by id and by username', async () => {
+        const created = await store.create(newUser());
+        expect(created.lockedAt).toBeNull();
+        expect((await store.findById(created.id))?.lockedAt).toBeNull();
+        expect((await store.findByUsername(created.username))?.lockedAt).toBeNull();
+      });
+
+      it('when a user is locked and unlocked, then lockedAt is stamped then cleared, and nothing else changes', async () => {
+        const created = await store.create(newUser({ email: 'lock@example.test' }));
+        const before = Date.now();
+        expect(await store.setLocked(created.id, true)).toBe(true);
+        const locked = await store.findById(created.id);
+        expect(locked?.lockedAt).toBeInstanceOf(Date);
+        expect(locked?.lockedAt?.getTime()).toBeGreaterThanOrEqual(before - 1_000);
+        expect(locked?.lockedAt?.getTime()).toBeLessThanOrEqual(Date.now() + 1_000);
+        expect(await store.findByUsername(created.username)).toEqual(locked);
+        expect({ ...locked, lockedAt: null }).toEqual(created);
+
+        expect(await store.setLocked(created.id, false)).toBe(true);
+        expect(await store.findById(created.id)).toEqual(created);
+      });
+
+      it('when a locked user is locked again, then the first lockedAt stays; unlocking twice is harmless', async () => {
+        const created = await store.create(newUser());
+        await store.setLocked(created.id, true);
+        const first = (await store.findById(created.id))?.lockedAt;
+        expect(await store.setLocked(created.id, true)).toBe(true);
+        expect((await store.findById(created.id))?.lockedAt).toEqual(first);
+        expect(await store.setLocked(created.id, false)).toBe(true);
+        expect(await store.setLocked(created.id, false)).toBe(true);
+        expect((await store.findById(created.id))?.lockedAt).toBeNull();
+      });
+
+      it('when one user is locked, then another stays unlocked', async () => {
+        const [a, b] = await Promise.all([store.create(newUser()), store.create(newUser())]);
+        await store.setLocked(a.id, true);
+        expect((await store.findById(b.id))?.lockedAt).toBeNull();
+      });
+
+      it.each([
+        ['an unknown id of a plausible shape', '0123456789abcdef01234567'],
+        ['a random uuid', '6f1c2f8e-2c1a-4a7e-9a53-5e0d6b1f2a90'],
+        ['an empty string', ''],
+        ['an operator-looking string', '{"$ne":null}'],
+      ])('when setLocked gets %s, then it resolves false either way and writes nothing', async (_label, id) => {
+        const created = await store.create(newUser());
+        expect(await store.setLocked(id, true)).toBe(false);
+        expect(await store.setLocked(id, false)).toBe(false);
+        expect(await store.findById(id)).toBeNull();
+        expect((await store.findById(created.id))?.lockedAt).toBeNull();
+      });
+    });
   });
+
+  const { legacyFactory } = options;
+  if (legacyFactory) {
+    describe(`UserStore contract: ${name}, records written before lockedAt existed`, () => {
+      let fixture: LegacyUserStoreFixture;
+      beforeEach(async () => {
+        fixture = await legacyFactory();
+      });
+      afterEach(async () => {
+        await fixture.cleanup();
+      });
+
+      it('when an old record is read, then it is unlocked, by id and by username', async () => {
+        const byId = await fixture.store.findById(fixture.legacy.id);
+        expect(byId).toMatchObject({ id: fixture.legacy.id, username: fixture.legacy.username, lockedAt: null });
+        expect(await fixture.store.findByUsername(fixture.legacy.username)).toEqual(byId);
+      });
+
+      it('when an old record is locked and unlocked, then both take effect', async () => {
+        expect(await fixture.store.setLocked(fixture.legacy.id, true)).toBe(true);
+        expect((await fixture.store.findById(fixture.legacy.id))?.lockedAt).toBeInstanceOf(Date);
+        expect(await fixture.store.setLocked(fixture.legacy.id, false)).toBe(true);
+        expect((await fixture.store.findById(fixture.legacy.id))?.lockedAt).toBeNull();
+      });
+    });
+  }
 }

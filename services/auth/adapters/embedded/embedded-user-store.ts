@@ -12,8 +12,11 @@ import type { NewUser, UserRecord, UserStore } from '../../domain/ports/user-sto
 const Datastore = nedb as unknown as typeof nedb.default;
 type Datastore<T> = nedb.default<T>;
 
-/** The user as NeDB keeps it; NeDB's own `_id` is the user id. */
-type UserDoc = Omit<UserRecord, 'id'>;
+/**
+ * The user as NeDB keeps it; NeDB's own `_id` is the user id. `lockedAt` is absent from records
+ * written before accounts could be locked: absent reads as unlocked.
+ */
+type UserDoc = Omit<UserRecord, 'id' | 'lockedAt'> & { lockedAt?: Date | null };
 
 /** Password hashes live in the file: only the service's own OS user may read it. */
 const FILE_MODE = 0o600;
@@ -50,6 +53,7 @@ export class EmbeddedUserStore implements UserStore {
       passwordHash: user.passwordHash,
       roles: [...user.roles],
       createdAt: new Date(),
+      lockedAt: null,
     };
     if (user.email !== undefined) doc.email = user.email;
     try {
@@ -70,6 +74,19 @@ export class EmbeddedUserStore implements UserStore {
     if (typeof id !== 'string') return null;
     const doc = await this.db.findOneAsync({ _id: id });
     return doc ? toRecord(doc) : null;
+  }
+
+  async setLocked(id: string, locked: boolean): Promise<boolean> {
+    if (typeof id !== 'string') return false;
+    if (!locked) {
+      const { numAffected } = await this.db.updateAsync({ _id: id }, { $set: { lockedAt: null } });
+      return numAffected > 0;
+    }
+    // One update stamps only an unlocked record (null, or no field: written before locks existed),
+    // so locking twice keeps the first time.
+    const unlocked = { _id: id, $or: [{ lockedAt: null }, { lockedAt: { $exists: false } }] };
+    const { numAffected } = await this.db.updateAsync(unlocked, { $set: { lockedAt: new Date() } });
+    return numAffected > 0 || (await this.db.countAsync({ _id: id })) > 0;
   }
 
   async ping(): Promise<void> {
@@ -97,6 +114,7 @@ function toRecord(doc: UserDoc & { _id?: string }): UserRecord {
     passwordHash: doc.passwordHash,
     roles: doc.roles,
     createdAt: doc.createdAt,
+    lockedAt: doc.lockedAt ?? null,
   };
   if (doc.email !== undefined) record.email = doc.email;
   // NeDB's copies share Date objects with its in-memory documents.

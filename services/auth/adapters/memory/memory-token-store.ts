@@ -1,5 +1,6 @@
 import type {
   AttemptCount,
+  RefreshFamilyRef,
   RefreshSuccessor,
   RefreshTokenRecord,
   RotateOutcome,
@@ -81,6 +82,13 @@ export class MemoryTokenStore implements TokenStore {
   async findActiveRefreshToken(tokenHash: string, now: number): Promise<RefreshTokenRecord | null> {
     const entry = this.refresh.get(tokenHash);
     return entry && this.isActive(tokenHash, now) ? { ...entry.record } : null;
+  }
+
+  async findRefreshFamily(tokenHash: string, now: number): Promise<RefreshFamilyRef | null> {
+    const entry = this.refresh.get(tokenHash);
+    if (!entry || entry.record.expiresAt <= now) return null;
+    const { familyId, subject, clientId } = entry.record;
+    return { familyId, subject, clientId };
   }
 
   async revokeRefreshFamily(familyId: string): Promise<void> {

@@ -20,6 +20,7 @@ export class MemoryUserStore implements UserStore {
       passwordHash: user.passwordHash,
       roles: [...user.roles],
       createdAt: new Date(),
+      lockedAt: null,
     };
     this.idByUsername.set(record.username, record.id);
     this.byId.set(record.id, record);
@@ -36,11 +37,24 @@ export class MemoryUserStore implements UserStore {
     return record ? copy(record) : null;
   }
 
+  async setLocked(id: string, locked: boolean): Promise<boolean> {
+    const record = this.byId.get(id);
+    if (!record) return false;
+    if (!locked) record.lockedAt = null;
+    else if (record.lockedAt === null) record.lockedAt = new Date();
+    return true;
+  }
+
   async ping(): Promise<void> {}
 
   async close(): Promise<void> {}
 }
 
 function copy(record: UserRecord): UserRecord {
-  return { ...record, roles: [...record.roles], createdAt: new Date(record.createdAt) };
+  return {
+    ...record,
+    roles: [...record.roles],
+    createdAt: new Date(record.createdAt),
+    lockedAt: record.lockedAt === null ? null : new Date(record.lockedAt),
+  };
 }

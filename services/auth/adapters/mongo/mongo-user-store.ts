@@ -9,6 +9,11 @@ interface UserDoc {
   passwordHash: string;
   roles: string[];
   createdAt: Date;
+  /**
+   * Absent from documents written before accounts could be locked. Lean reads skip schema
+   * defaults, so `toRecord` maps absent to null (unlocked) itself.
+   */
+  lockedAt?: Date | null;
 }
 
 const DUPLICATE_KEY = 11000;
@@ -21,6 +26,7 @@ const userSchema = new mongoose.Schema<UserDoc>(
     passwordHash: { type: String, required: true },
     roles: { type: [String], default: [] },
     createdAt: { type: Date, required: true },
+    lockedAt: { type: Date, default: null },
   },
   { collection: 'users', versionKey: false, strict: 'throw' },
 );
@@ -60,6 +66,7 @@ export class MongoUserStore implements UserStore {
       passwordHash: user.passwordHash,
       roles: [...user.roles],
       createdAt: new Date(),
+      lockedAt: null,
     };
     if (user.email !== undefined) doc.email = user.email;
     try {
@@ -79,9 +86,21 @@ export class MongoUserStore implements UserStore {
 
   async findById(id: string): Promise<UserRecord | null> {
     // Anything but 24 hex digits cannot be one of our ids; casting it would throw a CastError.
-    if (typeof id !== 'string' || !OBJECT_ID_HEX.test(id)) return null;
+    if (!isObjectIdHex(id)) return null;
     const doc = await this.users.findById(id).lean<UserDoc & { _id: mongoose.Types.ObjectId }>();
     return doc ? toRecord(doc) : null;
+  }
+
+  async setLocked(id: string, locked: boolean): Promise<boolean> {
+    if (!isObjectIdHex(id)) return false;
+    if (!locked) {
+      const { matchedCount } = await this.users.updateOne({ _id: id }, { $set: { lockedAt: null } });
+      return matchedCount > 0;
+    }
+    // `lockedAt: null` also matches documents without the field (written before locks existed);
+    // one update stamps only an unlocked account, so locking twice keeps the first time.
+    const { matchedCount } = await this.users.updateOne({ _id: id, lockedAt: null }, { $set: { lockedAt: new Date() } });
+    return matchedCount > 0 || (await this.users.exists({ _id: id })) !== null;
   }
 
   async ping(): Promise<void> {
@@ -95,6 +114,10 @@ export class MongoUserStore implements UserStore {
   }
 }
 
+function isObjectIdHex(id: unknown): id is string {
+  return typeof id === 'string' && OBJECT_ID_HEX.test(id);
+}
+
 function isDuplicateKey(error: unknown): boolean {
   return typeof error === 'object' && error !== null && (error as { code?: unknown }).code === DUPLICATE_KEY;
 }
@@ -106,6 +129,7 @@ function toRecord(doc: UserDoc & { _id: mongoose.Types.ObjectId }): UserRecord {
     passwordHash: doc.passwordHash,
     roles: [...doc.roles],
     createdAt: new Date(doc.createdAt),
+    lockedAt: doc.lockedAt ? new Date(doc.lockedAt) : null,
   };
   if (doc.email !== undefined && doc.email !== null) record.email = doc.email;
   return record;

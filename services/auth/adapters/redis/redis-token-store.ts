@@ -8,6 +8,7 @@ import {
 } from '../../../../lib/revocation/redis-keys.js';
 import type {
   AttemptCount,
+  RefreshFamilyRef,
   RefreshSuccessor,
   RefreshTokenRecord,
   RotateOutcome,
@@ -21,6 +22,9 @@ import {
   revokeFamilyScript,
   rotateScript,
 } from './token-scripts.js';
+
+/** The token hash fields `findRefreshFamily` reads (see token-scripts.ts for the layout). */
+const REFRESH_FAMILY_FIELDS = ['familyId', 'subject', 'clientId', 'expiresAt'] as const;
 
 export interface RedisTokenStoreOptions {
   /** The connection this store owns from now on: `close()` quits it. */
@@ -87,6 +91,16 @@ export class RedisTokenStore implements TokenStore {
       [now, this.keys.refreshFamilyPrefix],
     );
     return reply === null ? null : toRecord(tokenHash, asStrings(reply));
+  }
+
+  async findRefreshFamily(tokenHash: string, now: number): Promise<RefreshFamilyRef | null> {
+    // A plain read of one hash: nothing is decided or written, so no script is needed.
+    const [familyId, subject, clientId, expiresAt] = await this.redis.hmget(
+      this.keys.refreshToken(tokenHash),
+      ...REFRESH_FAMILY_FIELDS,
+    );
+    if (!familyId || !subject || !clientId || !expiresAt || Number(expiresAt) <= now) return null;
+    return { familyId, subject, clientId };
   }
 
   async revokeRefreshFamily(familyId: string): Promise<void> {

@@ -8,7 +8,8 @@ import { LuaScript } from './lua-script.js';
  * Refresh token hash fields: familyId subject clientId scope issuedAt expiresAt (epoch ms), and
  * once rotated: spentAt successorHash sealedSuccessor. Scripts that take `familyPrefix` derive the
  * family key from the stored record, so they touch a key not passed in KEYS: fine on a single
- * server or Sentinel, not on Redis Cluster.
+ * server or Sentinel, not on Redis Cluster. Pure reads that decide nothing (the store's
+ * findRefreshFamily: HMGET of the token hash) need no script.
  */
 
 /** KEYS: token, family. ARGV: familyId subject clientId scope issuedAt expiresAt ttlMs. */

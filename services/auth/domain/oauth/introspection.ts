@@ -1,6 +1,7 @@
 import type { RefreshTokenStore } from '../ports/token-store.js';
 import type { UserStore } from '../ports/user-store.js';
 import { hashRefreshToken, isRefreshTokenShaped } from '../tokens/refresh-token.js';
+import { isLocked } from '../users/account-lock.js';
 import type { TokenInspector } from './token-inspector.js';
 
 /** RFC 7009 §2.1 / RFC 7662 §2.1 hint values. */
@@ -38,8 +39,9 @@ const INACTIVE = { active: false } as const;
 /**
  * RFC 7662 for any authenticated confidential client (resource servers introspect tokens issued to
  * others). Access tokens: ours, unexpired and not denylisted. Refresh tokens: active in the store
- * (unknown, spent, expired or revoked family are inactive). The hint only picks which kind is
- * tried first (§2.1); a wrong hint still finds the token.
+ * (unknown, spent, expired or revoked family are inactive), and a locked user's are inactive too
+ * since their next refresh is refused. The hint only picks which kind is tried first (§2.1); a
+ * wrong hint still finds the token.
  */
 export function createIntrospection({ inspectAccessToken, refreshTokens, users, issuer, now }: IntrospectionDeps) {
   async function asAccessToken(token: string): Promise<IntrospectionResponse | null> {
@@ -55,6 +57,7 @@ export function createIntrospection({ inspectAccessToken, refreshTokens, users, 
     const record = await refreshTokens.findActiveRefreshToken(hashRefreshToken(token), now());
     if (!record) return null;
     const user = record.subject === record.clientId ? null : await users.findById(record.subject);
+    if (user && isLocked(user)) return INACTIVE;
     return {
       active: true,
       sub: record.subject,

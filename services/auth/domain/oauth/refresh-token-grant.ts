@@ -1,4 +1,3 @@
-import jwt from 'jsonwebtoken';
 import { isAppError } from '../../../../lib/errors.js';
 import type { ClientRecord } from '../ports/client-store.js';
 import type { RefreshTokenStore } from '../ports/token-store.js';
@@ -22,10 +21,11 @@ export interface RefreshTokenRequest {
 /**
  * RFC 6749 §6 at the token endpoint, for public first-party clients (and any client registered
  * for the grant). The token must have been issued to the calling client (§6: "the refresh token
- * was issued to the authenticated client"): another client's token is invalid_grant and is left
- * untouched. Rotation itself is /auth/refresh's, so both endpoints behave the same; its refusals
- * become RFC 6749's 400 invalid_grant here. Narrowing the scope is not supported: a `scope`
- * other than the granted one is invalid_scope.
+ * was issued to the authenticated client"): another client's token, active or spent, is
+ * invalid_grant and is left untouched (a spent one would otherwise trip reuse detection and end
+ * its owner's session). Rotation itself is /auth/refresh's, so both endpoints behave the same;
+ * its refusals become RFC 6749's 400 invalid_grant here. Narrowing the scope is not supported: a
+ * `scope` other than the granted one is invalid_scope.
  */
 export function createRefreshTokenGrant({ refreshTokens, rotate, now }: RefreshTokenGrantDeps) {
   return async function refreshTokenGrant({ client, refreshToken, scope }: RefreshTokenRequest): Promise<TokenPair> {
@@ -33,23 +33,21 @@ export function createRefreshTokenGrant({ refreshTokens, rotate, now }: RefreshT
     if (refreshToken === undefined || refreshToken === '') throw oauthErrors.invalidRequest('refresh_token is required', 'OAUTH_REFRESH_TOKEN_MISSING');
     if (!isRefreshTokenShaped(refreshToken)) throw oauthErrors.invalidGrant('REFRESH_TOKEN_INVALID');
 
-    // Checked before rotating, so presenting someone else's token cannot spend it.
-    const active = await refreshTokens.findActiveRefreshToken(hashRefreshToken(refreshToken), now());
-    if (active && active.clientId !== client.clientId) throw oauthErrors.invalidGrant('REFRESH_TOKEN_OTHER_CLIENT');
-    if (active && scope !== undefined && !sameScope(scope, active.scope)) throw oauthErrors.invalidScope();
+    // Checked before rotating, so presenting someone else's token cannot spend it or revoke its family.
+    const tokenHash = hashRefreshToken(refreshToken);
+    const family = await refreshTokens.findRefreshFamily(tokenHash, now());
+    if (family && family.clientId !== client.clientId) throw oauthErrors.invalidGrant('REFRESH_TOKEN_OTHER_CLIENT');
+    if (scope !== undefined) {
+      const active = await refreshTokens.findActiveRefreshToken(tokenHash, now());
+      if (active && !sameScope(scope, active.scope)) throw oauthErrors.invalidScope();
+    }
 
-    let pair: TokenPair;
     try {
-      pair = await rotate(refreshToken);
+      return await rotate(refreshToken);
     } catch (err) {
       if (isAppError(err) && err.error === 'invalid_grant') throw oauthErrors.invalidGrant(err.code);
       throw err;
     }
-    // A spent token retried within the grace window was not "active" above: check the answer's owner.
-    if (!active && jwt.decode(pair.access_token, { json: true })?.client_id !== client.clientId) {
-      throw oauthErrors.invalidGrant('REFRESH_TOKEN_OTHER_CLIENT');
-    }
-    return pair;
   };
 }
 

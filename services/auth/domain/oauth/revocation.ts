@@ -13,18 +13,18 @@ export interface RevocationDeps {
 export type RevocationOutcome = 'refresh_family_revoked' | 'access_token_denied' | 'not_found' | 'not_owner';
 
 /**
- * RFC 7009. A refresh token: its whole family is revoked (every rotation descendant, so the
- * session ends). An access token: its `jti` is denied until it would have expired (the denylist
+ * RFC 7009. A refresh token, active or already spent (a stale copy still names its session): its
+ * whole family is revoked (every rotation descendant, so the session ends). An access token: its `jti` is denied until it would have expired (the denylist
  * also tells the gateway). A client may revoke only tokens issued to it (§2.1): anything else,
  * and anything unknown, changes nothing, and the caller cannot tell the difference.
  */
 export function createRevocation({ inspectAccessToken, tokens, now }: RevocationDeps) {
   async function asRefreshToken(token: string, clientId: string): Promise<RevocationOutcome | null> {
     if (!isRefreshTokenShaped(token)) return null;
-    const record = await tokens.findActiveRefreshToken(hashRefreshToken(token), now());
-    if (!record) return null;
-    if (record.clientId !== clientId) return 'not_owner';
-    await tokens.revokeRefreshFamily(record.familyId);
+    const family = await tokens.findRefreshFamily(hashRefreshToken(token), now());
+    if (!family) return null;
+    if (family.clientId !== clientId) return 'not_owner';
+    await tokens.revokeRefreshFamily(family.familyId);
     return 'refresh_family_revoked';
   }
 

@@ -1,7 +1,7 @@
 /**
  * What the use cases report as it happens, for metrics. Label values are closed sets: nothing a
- * caller sends (a username, a token) can become one. Wrong password and unknown user are one
- * outcome, as they are one answer on the wire.
+ * caller sends (a username, a token) can become one. Wrong password, unknown user and locked
+ * account are one outcome, as they are one answer on the wire.
  */
 export interface AuthEvents {
   loginFinished(outcome: 'success' | 'invalid_credentials' | 'rate_limited'): void;

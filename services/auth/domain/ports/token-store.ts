@@ -33,6 +33,14 @@ export interface RefreshSuccessor {
   sealedSuccessor: string;
 }
 
+/** Which session a refresh token belongs to, and whose it is. */
+export interface RefreshFamilyRef {
+  familyId: string;
+  /** User id, or client id for client-only grants. */
+  subject: string;
+  clientId: string;
+}
+
 export type RotateOutcome =
   /** The presented token was active: it is now spent and `successor` is active. */
   | { outcome: 'rotated'; previous: RefreshTokenRecord }
@@ -61,6 +69,13 @@ export interface RefreshTokenStore {
   ): Promise<RotateOutcome>;
   /** The active token for `tokenHash`, or null if unknown, spent, expired or its family revoked. */
   findActiveRefreshToken(tokenHash: string, now: number): Promise<RefreshTokenRecord | null>;
+  /**
+   * The family of any token the store still holds, spent or active, whether or not the family is
+   * already revoked; null when unknown or past its own `expiresAt` (by `now`). Read-only. Logout and
+   * revocation use it so that a stale copy of a token (already rotated) still ends its session: its
+   * holder could end the family anyway by presenting it at the refresh endpoint (reuse detection).
+   */
+  findRefreshFamily(tokenHash: string, now: number): Promise<RefreshFamilyRef | null>;
   /** Revokes every token of the family, spent or active; idempotent. */
   revokeRefreshFamily(familyId: string): Promise<void>;
 }

@@ -8,9 +8,16 @@ export interface UserRecord {
   passwordHash: string;
   roles: string[];
   createdAt: Date;
+  /**
+   * When an operator locked the account, or null when it is not locked. A locked account cannot
+   * log in or refresh (it gets the same answer as a wrong password). Records written before this
+   * field existed have no value stored: adapters read them as null (unlocked), never as locked.
+   */
+  lockedAt: Date | null;
 }
 
-export type NewUser = Omit<UserRecord, 'id' | 'createdAt'>;
+/** What registration hands a store: every new account starts unlocked. */
+export type NewUser = Omit<UserRecord, 'id' | 'createdAt' | 'lockedAt'>;
 
 /**
  * Where users live. Adapters: memory (tests), embedded (NeDB file under AUTH_DATA_DIR, the
@@ -18,15 +25,22 @@ export type NewUser = Omit<UserRecord, 'id' | 'createdAt'>;
  */
 export interface UserStore {
   /**
-   * Inserts the user and returns it with its new id and createdAt. Uniqueness of `username` is
-   * enforced by the store itself (unique index), never by a check-then-insert, so two concurrent
-   * registrations of one name give one user; the loser rejects with `authErrors.usernameTaken()`.
+   * Inserts the user and returns it with its new id and createdAt, unlocked. Uniqueness of
+   * `username` is enforced by the store itself (unique index), never by a check-then-insert, so two
+   * concurrent registrations of one name give one user; the loser rejects with `authErrors.usernameTaken()`.
    */
   create(user: NewUser): Promise<UserRecord>;
   /** Looks up by normalized username; resolves null when there is none. */
   findByUsername(username: string): Promise<UserRecord | null>;
   /** Resolves null for an unknown id, including ids of a shape the store does not use. */
   findById(id: string): Promise<UserRecord | null>;
+  /**
+   * Locks (`lockedAt` = the store's current time) or unlocks (`lockedAt` = null) the account.
+   * Idempotent: locking a locked account keeps its first `lockedAt`, so the record says since when.
+   * Resolves false for an unknown id (any shape, as `findById`), true otherwise. The store only
+   * keeps the flag; refusing logins and refreshes is the domain's job.
+   */
+  setLocked(id: string, locked: boolean): Promise<boolean>;
   /** Resolves when the backing store answers; rejects otherwise (used by /readyz). */
   ping(): Promise<void>;
   close(): Promise<void>;

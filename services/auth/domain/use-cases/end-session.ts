@@ -21,16 +21,18 @@ export interface EndSessionDeps {
 /**
  * Browser logout. With a valid access token it is the API's logout (same family check, same
  * denylist). Without one (expired, already revoked) the refresh token alone still ends its
- * family: whoever holds an active refresh token may use the family, so may also end it. Nothing
- * presented, or nothing valid, is not an error: the cookies are cleared either way.
+ * family, spent or active: whoever holds an active token may use the family, and whoever holds a
+ * spent one can already end it by presenting it for refresh (reuse detection), so ending it here
+ * grants nothing new. Nothing presented, or nothing valid, is not an error: the cookies are
+ * cleared either way.
  */
 export function createEndSession({ tokens, verifyAccessToken, logout, now }: EndSessionDeps) {
   return async function endSession({ accessToken, refreshToken }: EndSessionInput): Promise<void> {
     const caller = accessToken ? await verifyAccessToken(accessToken).catch(unlessRefused) : null;
     if (caller) return logout(caller, refreshToken);
     if (refreshToken === undefined || !isRefreshTokenShaped(refreshToken)) return;
-    const record = await tokens.findActiveRefreshToken(hashRefreshToken(refreshToken), now());
-    if (record) await tokens.revokeRefreshFamily(record.familyId);
+    const family = await tokens.findRefreshFamily(hashRefreshToken(refreshToken), now());
+    if (family) await tokens.revokeRefreshFamily(family.familyId);
   };
 }
 

@@ -4,6 +4,7 @@ import type { AuthEvents } from '../ports/auth-events.js';
 import type { PasswordHasher } from '../ports/password-hasher.js';
 import type { UserRecord, UserStore } from '../ports/user-store.js';
 import type { Grant, TokenPair, TokenPairIssuer } from '../tokens/token-pair.js';
+import { isLocked } from '../users/account-lock.js';
 import { canonicalPassword } from '../users/password-policy.js';
 import { normalizeUsername, usernameProblem } from '../users/username.js';
 
@@ -24,8 +25,9 @@ export interface LoginDeps {
 }
 
 /**
- * Password login. Unknown user and wrong password take the same path: one argon2id verification
- * (against a dummy hash for unknown users) and the same 401 invalid_grant.
+ * Password login. Unknown user, wrong password and locked account take the same path: one argon2id
+ * verification (against a dummy hash for unknown users; the real one for a locked account, whose
+ * lock is checked only after it) and the same 401 invalid_grant, counted as a failure.
  */
 export function createLogin({ users, passwords, throttle, tokens, grant, events }: LoginDeps) {
   return async function login({ username, password, clientIp }: LoginInput): Promise<TokenPair> {
@@ -55,6 +57,8 @@ export function createLogin({ users, passwords, throttle, tokens, grant, events 
       await passwords.verifyAgainstDummy(password);
       return null;
     }
-    return (await passwords.verify(user.passwordHash, password)) ? user : null;
+    const matches = await passwords.verify(user.passwordHash, password);
+    // Only after the hash ran: refusing a locked account earlier would answer measurably faster.
+    return matches && !isLocked(user) ? user : null;
   }
 }

@@ -9,14 +9,16 @@ export interface LogoutDeps {
 
 /**
  * Ends a session: the refresh family (when its token is given and belongs to the caller) and the
- * presented access token, which stays denied until it would have expired anyway. A refresh token
- * that is unknown, spent or someone else's is ignored without saying so (as RFC 7009 does).
+ * presented access token, which stays denied until it would have expired anyway. The refresh token
+ * may be active or already spent (a stale copy, or one an attacker rotated first): either way its
+ * family ends. One that is unknown, expired or someone else's is ignored without saying so (as
+ * RFC 7009 does): a caller never ends another user's session.
  */
 export function createLogout({ tokens, now }: LogoutDeps) {
   return async function logout(caller: AccessTokenClaims, refreshToken?: string): Promise<void> {
     if (refreshToken !== undefined && isRefreshTokenShaped(refreshToken)) {
-      const record = await tokens.findActiveRefreshToken(hashRefreshToken(refreshToken), now());
-      if (record && record.subject === caller.sub) await tokens.revokeRefreshFamily(record.familyId);
+      const family = await tokens.findRefreshFamily(hashRefreshToken(refreshToken), now());
+      if (family && family.subject === caller.sub) await tokens.revokeRefreshFamily(family.familyId);
     }
     await tokens.denyAccessToken(caller.jti, caller.exp);
   };

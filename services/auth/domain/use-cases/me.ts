@@ -9,7 +9,11 @@ export interface Me {
   scope: string;
 }
 
-/** Who the caller is: the account as stored now, with the scope its token was granted. */
+/**
+ * Who the caller is: the account as stored now, with the scope its token was granted. A locked
+ * account still answers while its access token lives: like the gateway and every resource server,
+ * this endpoint honours a valid token until `exp`; the lock bites at the next login or refresh.
+ */
 export function createMe({ users }: { users: UserStore }) {
   return async function me(caller: AccessTokenClaims): Promise<Me> {
     const user = await users.findById(caller.sub);

@@ -3,6 +3,7 @@ import type { AuthEvents } from '../ports/auth-events.js';
 import type { RefreshTokenRecord, RefreshTokenStore } from '../ports/token-store.js';
 import type { UserStore } from '../ports/user-store.js';
 import { hashRefreshToken, isRefreshTokenShaped, newRefreshToken } from '../tokens/refresh-token.js';
+import { isLocked } from '../users/account-lock.js';
 import { openSuccessor, sealSuccessor } from '../tokens/successor-seal.js';
 import type { TokenPair, TokenPairIssuer } from '../tokens/token-pair.js';
 
@@ -19,8 +20,10 @@ export interface RefreshDeps {
 /**
  * Refresh-token rotation. The store decides atomically whether the presented token is spent
  * now (rotated), was spent a moment ago (grace: the same successor again, unsealed with the
- * presented token), or was spent earlier (reuse: the store revokes the family). Every refusal is
- * the same 401 invalid_grant.
+ * presented token), or was spent earlier (reuse: the store revokes the family). The user is read
+ * again on every refresh: a deleted or locked account ends the family there (there is no index of
+ * families by user, so locking cannot reach them sooner; unlocking does not revive them). Every
+ * refusal is the same 401 invalid_grant.
  */
 export function createRefresh({ users, refreshTokens, tokens, refreshTokenTtlSeconds, graceSeconds, now, events }: RefreshDeps) {
   return async function refresh(presented: string): Promise<TokenPair> {
@@ -56,10 +59,10 @@ export function createRefresh({ users, refreshTokens, tokens, refreshTokenTtlSec
 
   async function pairFor(record: RefreshTokenRecord, refreshToken: string): Promise<TokenPair> {
     const user = await users.findById(record.subject);
-    if (!user) {
-      // The account is gone: its sessions end with it.
+    if (!user || isLocked(user)) {
+      // The account is gone or locked: its sessions end with it (the successor just stored dies too).
       await refreshTokens.revokeRefreshFamily(record.familyId);
-      throw authErrors.invalidGrant('REFRESH_SUBJECT_GONE');
+      throw authErrors.invalidGrant(user ? 'REFRESH_ACCOUNT_LOCKED' : 'REFRESH_SUBJECT_GONE');
     }
     const pair = tokens.pair(user, { clientId: record.clientId, scope: record.scope }, refreshToken);
     events.accessTokenIssued('refresh_token');

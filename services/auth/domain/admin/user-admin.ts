@@ -1,0 +1,65 @@
+import { AppError } from '../../../../lib/errors.js';
+import { authErrors } from '../errors.js';
+import type { UserRecord, UserStore } from '../ports/user-store.js';
+import { isLocked } from '../users/account-lock.js';
+import { normalizeUsername, usernameProblem } from '../users/username.js';
+
+/** What the admin API shows of a user: identity and state, never the password hash or e-mail. */
+export interface UserView {
+  id: string;
+  username: string;
+  roles: string[];
+  locked: boolean;
+  /** ISO 8601, or null when the account is not locked. */
+  locked_at: string | null;
+  created_at: string;
+}
+
+export function toUserView(user: UserRecord): UserView {
+  return {
+    id: user.id,
+    username: user.username,
+    roles: [...user.roles],
+    locked: isLocked(user),
+    locked_at: user.lockedAt ? user.lockedAt.toISOString() : null,
+    created_at: user.createdAt.toISOString(),
+  };
+}
+
+const userNotFound = () => new AppError('USER_NOT_FOUND', 404, 'no such user', { error: 'not_found' });
+
+/**
+ * Account administration for operators (the admin API and authctl). Locking refuses the account's
+ * next login and next refresh (each answers exactly like a wrong password) and ends each refresh
+ * family when it is next presented; access tokens already issued live until their `exp` (there is
+ * no index of a user's tokens or families, and this does not build one). Unlocking lets the user
+ * log in again; families ended while locked stay ended.
+ */
+export function createUserAdmin({ users }: { users: UserStore }) {
+  async function setLocked(id: string, locked: boolean): Promise<UserView> {
+    if (!(await users.setLocked(id, locked))) throw userNotFound();
+    const user = await users.findById(id);
+    if (!user) throw userNotFound();
+    return toUserView(user);
+  }
+
+  return {
+    /** By username, spelled any way login accepts ("Alice" finds "alice"); 404 when there is none. */
+    async findByUsername(username: unknown): Promise<UserView> {
+      if (typeof username !== 'string' || username === '') throw authErrors.invalidField('username', 'is required (one query parameter)');
+      const normalized = normalizeUsername(username);
+      // A name no registration could have produced names nobody; the store is not asked.
+      const user = usernameProblem(normalized) ? null : await users.findByUsername(normalized);
+      if (!user) throw userNotFound();
+      return toUserView(user);
+    },
+
+    /** Idempotent: locking a locked account keeps its first `locked_at`. */
+    lock: (id: string) => setLocked(id, true),
+
+    /** Idempotent. */
+    unlock: (id: string) => setLocked(id, false),
+  };
+}
+
+export type UserAdmin = ReturnType<typeof createUserAdmin>;
