@@ -1,4 +1,5 @@
 import type { AccessTokenDenylist, RefreshTokenStore } from '../ports/token-store.js';
+import { deniedUntil } from '../tokens/denial.js';
 import { hashRefreshToken, isRefreshTokenShaped } from '../tokens/refresh-token.js';
 import type { TokenTypeHint } from './introspection.js';
 import type { TokenInspector } from './token-inspector.js';
@@ -33,7 +34,7 @@ export function createRevocation({ inspectAccessToken, tokens, now }: Revocation
     if (!inspected.ours) return null;
     if (inspected.claims.client_id !== clientId) return 'not_owner';
     // Already expired tokens need no entry; deny anything still usable (revoked twice is harmless).
-    if (inspected.claims.exp > Math.floor(now() / 1000)) await tokens.denyAccessToken(inspected.claims.jti, inspected.claims.exp);
+    if (inspected.claims.exp > Math.floor(now() / 1000)) await tokens.denyAccessToken(inspected.claims.jti, deniedUntil(inspected.claims.exp));
     return 'access_token_denied';
   }
 

@@ -1,5 +1,6 @@
 import type { AccessTokenClaims } from '../tokens/access-token-claims.js';
 import type { AccessTokenDenylist, RefreshTokenStore } from '../ports/token-store.js';
+import { deniedUntil } from '../tokens/denial.js';
 import { hashRefreshToken, isRefreshTokenShaped } from '../tokens/refresh-token.js';
 
 export interface LogoutDeps {
@@ -20,6 +21,6 @@ export function createLogout({ tokens, now }: LogoutDeps) {
       const family = await tokens.findRefreshFamily(hashRefreshToken(refreshToken), now());
       if (family && family.subject === caller.sub) await tokens.revokeRefreshFamily(family.familyId);
     }
-    await tokens.denyAccessToken(caller.jti, caller.exp);
+    await tokens.denyAccessToken(caller.jti, deniedUntil(caller.exp));
   };
 }
