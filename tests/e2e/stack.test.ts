@@ -19,7 +19,8 @@ let exitCode: number | null | undefined;
 beforeAll(async () => {
   dataDir = await mkdtemp(path.join(tmpdir(), 'authgate-e2e-'));
   const [auth, notes, reports, gw] = [await closedPort(), await closedPort(), await closedPort(), await closedPort()];
-  launcher = spawn(process.execPath, ['--import', 'tsx', 'scripts/start.ts'], {
+  // `npm start` itself, not the script behind it: a signal must get through npm's own process too.
+  launcher = spawn('npm', ['start', '--silent'], {
     cwd: path.resolve(import.meta.dirname, '../..'),
     env: { ...process.env, AUTH_PORT: String(auth), NOTES_PORT: String(notes), REPORTS_PORT: String(reports), GATEWAY_PORT: String(gw), AUTH_DATA_DIR: dataDir, LOG_LEVEL: 'warn', AUTH_ISSUER: '', AUTH_ADMIN_TOKEN: '', REDIS_URL: '', MONGODB_URI: '' },
     stdio: ['ignore', 'pipe', 'pipe'],
