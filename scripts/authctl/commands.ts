@@ -1,3 +1,4 @@
+import { UsageError } from '../cli.js';
 import { readFile } from 'node:fs/promises';
 import { parseArgs } from 'node:util';
 import type { AdminApiClient } from './admin-api-client.js';
@@ -12,10 +13,6 @@ interface UserView {
   created_at: string;
 }
 
-/** Bad command line: printed with the usage, exit code 2. */
-export class UsageError extends Error {
-  override name = 'UsageError';
-}
 
 export const USAGE = `usage: npm run authctl -- <command> [options]
 

@@ -1,12 +1,9 @@
+import { UsageError } from '../cli.js';
 import { parseArgs } from 'node:util';
 import type { KeyDescription } from '../../services/auth/adapters/keys/key-set-changes.js';
 import { createKeySetFile, describeKeySetFile, rotateKeySetFile } from '../../services/auth/adapters/keys/key-set-operations.js';
 import { parseKeySet } from '../../services/auth/adapters/keys/key-set-format.js';
 
-/** Bad command line: printed with the usage, exit code 2. */
-export class UsageError extends Error {
-  override name = 'UsageError';
-}
 
 /** A refusal the operator must act on (file exists, file invalid, read-only): exit code 1. */
 export class RefusedError extends Error {
