@@ -40,8 +40,15 @@ export interface GatewayHandlerOptions {
   allowedOrigins: ReadonlySet<string>;
 }
 
-/** `.` or `..` segments, plain or percent-encoded: an upstream that normalises them would see another path than we routed. */
-const DOT_SEGMENT = /(?:^|\/)(?:\.|%2e){1,2}(?:\/|$)/i;
+/**
+ * Paths an upstream may resolve to another path than the one we routed (and authorised):
+ * - `.` / `..` segments, plain or percent-encoded, which upstreams normalise away;
+ * - a segment beginning `..` or `.;` (`..;`, `.%3b`): Tomcat/Jetty drop `;params` and then see `..` or `.`;
+ * - `%2f` / `%5c`: servers that decode before splitting see an extra segment (`..%2f` is `../`);
+ * - a raw `\`: Windows and some frameworks read it as `/`.
+ * One case-insensitive regex, run once per request on the path only (the query is not routed).
+ */
+const UNSAFE_PATH = /%2f|%5c|\\|(?:^|\/)(?:\.|%2e)(?:\.|%2e|;|%3b|\/|$)/i;
 const DEFAULT_OPS_PATHS: ReadonlySet<string> = new Set(['/healthz', '/readyz']);
 
 /**
@@ -75,7 +82,7 @@ export function createGatewayHandler({ findRoute, verifier, ops, opsPaths = DEFA
       });
     });
 
-    if (!path.startsWith('/') || DOT_SEGMENT.test(path)) {
+    if (!path.startsWith('/') || UNSAFE_PATH.test(path)) {
       return sendError(res, new AppError('PATH_INVALID', 400, 'the request path is not valid'), GATEWAY_REALM);
     }
     route = findRoute(path);

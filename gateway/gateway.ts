@@ -67,6 +67,7 @@ export async function startGateway(config: GatewayConfig, deps: GatewayDeps = {}
       upstream: definition.upstream,
       agent: agents.agentFor(definition.upstream),
       timeoutMs: definition.timeoutMs,
+      stripPrefix: definition.stripPrefix,
       logger,
       ...(gatewayMetrics
         ? { onUpstreamError: (err: Error, timedOut: boolean) => gatewayMetrics.upstreamErrors.inc({ upstream: definition.prefix, kind: timedOut ? 'timeout' : upstreamErrorKind(err) }) }

@@ -3,12 +3,30 @@ import type { VerifiedToken } from '../lib/verifier/index.js';
 
 /**
  * Removes every `x-auth-*` header a caller sent: upstreams trust these names to come from the
- * gateway, so on every route (public ones too) only the gateway may set them.
+ * gateway, so on every route (public ones too) only the gateway may set them. `_` counts as `-`:
+ * CGI-style frameworks (WSGI, PHP, Rack) map `X_Auth_Subject` and `X-Auth-Subject` to the same
+ * HTTP_X_AUTH_SUBJECT, so a spoofed underscore spelling would read as the gateway's header.
+ * Node has already lower-cased the names.
  */
 export function stripIdentityHeaders(headers: IncomingHttpHeaders): void {
   for (const name in headers) {
-    if (name.length > 7 && name.charCodeAt(0) === 120 /* x */ && name.startsWith('x-auth-')) delete headers[name];
+    if (isIdentityHeaderName(name)) delete headers[name];
   }
+}
+
+/** `x-auth-` with `-` or `_` at each separator, checked by char code: this runs for every header of every request. */
+function isIdentityHeaderName(name: string): boolean {
+  return (
+    name.length >= 7 &&
+    name.charCodeAt(0) === 120 /* x */ &&
+    isSeparator(name.charCodeAt(1)) &&
+    name.startsWith('auth', 2) &&
+    isSeparator(name.charCodeAt(6))
+  );
+}
+
+function isSeparator(code: number): boolean {
+  return code === 45 /* - */ || code === 95 /* _ */;
 }
 
 /** The verified identity for upstreams, next to the original Authorization header. */

@@ -1,6 +1,6 @@
 import http from 'node:http';
 import https from 'node:https';
-import type { IncomingMessage, ServerResponse, ClientRequest } from 'node:http';
+import type { IncomingHttpHeaders, IncomingMessage, ServerResponse, ClientRequest } from 'node:http';
 import { createProxyMiddleware } from 'http-proxy-middleware';
 import type { Plugin } from 'http-proxy-middleware';
 import { AppError } from '../lib/errors.js';
@@ -43,8 +43,9 @@ const REALM = 'gateway';
 
 /**
  * A streaming proxy to one upstream with http-proxy-middleware: the body is piped, never parsed;
- * method, path and query go through as they are (path already rewritten by the caller);
- * X-Forwarded-For/Port/Proto are appended and X-Forwarded-Host set by http-proxy's `xfwd`.
+ * method, path and query go through as they are (path already rewritten by the caller).
+ * X-Forwarded-For/Proto/Host/Port are overwritten from the connection (see setForwardedHeaders);
+ * with a stripped prefix, an absolute-path Location/Content-Location gets the prefix back.
  *
  * hpm's default plugins are ejected: its error plugin answers in text and its logger logs per
  * request; this plugin answers 502/504 as JSON, bounds the wait with an idle timeout, and ties the
@@ -55,11 +56,14 @@ export interface UpstreamProxyOptions {
   agent: http.Agent;
   timeoutMs: number;
   logger: Logger;
+  /** The part of the path the route strips before proxying ('' for none); restored in Location headers. */
+  stripPrefix?: string;
   /** Called once per failed upstream exchange that got a 502/504 (metrics). */
   onUpstreamError?: (err: Error, timedOut: boolean) => void;
 }
 
 export function createUpstreamProxy(options: UpstreamProxyOptions): ProxyHandler {
+  const stripPrefix = options.stripPrefix ?? '';
   const guard: Plugin = (proxyServer) => {
     proxyServer.on('proxyReq', (proxyReq: ClientRequest, _req: IncomingMessage, res: ServerResponse) => {
       // Idle timeout: fires when the upstream sends nothing for timeoutMs, before or during the response.
@@ -73,6 +77,8 @@ export function createUpstreamProxy(options: UpstreamProxyOptions): ProxyHandler
       });
     });
     proxyServer.on('proxyRes', (proxyRes: IncomingMessage, _req: IncomingMessage, res: ServerResponse) => {
+      // Emitted before http-proxy copies the headers to the client, so edits here are what it sees.
+      if (stripPrefix !== '') restoreStrippedPrefix(proxyRes.headers, stripPrefix);
       // Upstream died mid-response: the client must see a cut response, not wait forever.
       proxyRes.once('error', () => res.destroy());
       proxyRes.once('close', () => {
@@ -100,13 +106,15 @@ export function createUpstreamProxy(options: UpstreamProxyOptions): ProxyHandler
   const middleware = createProxyMiddleware<IncomingMessage, ServerResponse>({
     target: options.upstream.href,
     agent: options.agent,
-    xfwd: true,
+    // Off: xfwd appends to the client's X-Forwarded-For; as the public edge we overwrite it instead.
+    xfwd: false,
     changeOrigin: false,
     ejectPlugins: true,
     plugins: [guard],
   });
 
   return (req, res) => {
+    setForwardedHeaders(req);
     void middleware(req, res, (err?: unknown) => {
       // hpm reports synchronous failures (e.g. an invalid outgoing header) through next.
       options.logger.error({ err, upstream: options.upstream.origin }, 'proxy failed');
@@ -114,4 +122,51 @@ export function createUpstreamProxy(options: UpstreamProxyOptions): ProxyHandler
       sendError(res, new AppError('UPSTREAM_UNAVAILABLE', 502, 'the upstream service is unavailable', { error: 'bad_gateway' }), REALM);
     });
   };
+}
+
+const PORT_IN_HOST = /:(\d+)$/;
+
+/**
+ * The gateway is the public edge, so nothing a client sends in X-Forwarded-* is true: appended to,
+ * a client's `X-Forwarded-For: 10.9.9.9` would become the address auth's trusted-proxy parsing
+ * reads, dodging (or aiming) its per-IP login limit. Set all four from the connection instead,
+ * directly on the headers http-proxy copies (no extra middleware on the hot path).
+ */
+function setForwardedHeaders(req: IncomingMessage): void {
+  const headers = req.headers;
+  // Other spellings of "who is the client" that an upstream might trust: the gateway is the edge,
+  // so only its own X-Forwarded-* say that.
+  delete headers.forwarded;
+  delete headers['x-real-ip'];
+  const address = req.socket.remoteAddress;
+  if (address === undefined) delete headers['x-forwarded-for'];
+  else headers['x-forwarded-for'] = address;
+  const encrypted = 'encrypted' in req.socket && req.socket.encrypted === true;
+  headers['x-forwarded-proto'] = encrypted ? 'https' : 'http';
+  const host = headers.host;
+  if (host === undefined) {
+    delete headers['x-forwarded-host'];
+    delete headers['x-forwarded-port'];
+    return;
+  }
+  headers['x-forwarded-host'] = host;
+  // The port the client addressed, as http-proxy's xfwd reported it; anchored at the end so an IPv6 literal's colons are not read as one.
+  headers['x-forwarded-port'] = PORT_IN_HOST.exec(host)?.[1] ?? (encrypted ? '443' : '80');
+}
+
+/**
+ * The upstream answers in its own path space (`Location: /notes/1`) but the client only knows the
+ * gateway's (`/api/notes/1`): put the stripped part back on absolute paths. Absolute URLs,
+ * scheme-relative `//host` refs and relative refs are left alone (a client resolves the latter
+ * against the URL it used, which already carries the prefix).
+ */
+function restoreStrippedPrefix(headers: IncomingHttpHeaders, stripPrefix: string): void {
+  const location = headers.location;
+  if (location !== undefined && isAbsolutePath(location)) headers.location = stripPrefix + location;
+  const contentLocation = headers['content-location'];
+  if (typeof contentLocation === 'string' && isAbsolutePath(contentLocation)) headers['content-location'] = stripPrefix + contentLocation;
+}
+
+function isAbsolutePath(ref: string): boolean {
+  return ref.charCodeAt(0) === 47 /* / */ && ref.charCodeAt(1) !== 47;
 }

@@ -119,6 +119,70 @@ describe('gateway attack table (GET /api/notes, auth required)', () => {
   });
 });
 
+// Spellings a CGI-style upstream (WSGI, PHP, Rack) reads as its HTTP_X_AUTH_* variables.
+const spoofedIdentityHeaders: Array<[string, string]> = [
+  ['X_Auth_Subject', 'admin'],
+  ['x_auth_subject', 'admin'],
+  ['X-Auth_Roles', 'admin'],
+  ['X_Auth-Scope', 'everything'],
+  ['X_AUTH_CLIENT_ID', 'trusted'],
+  ['X-AUTH-ROLES', 'admin'],
+  ['x_auth_anything', 'x'],
+];
+/** The header name as a CGI-style framework sees it: `_` and `-` are one. */
+const cgiName = (name: string) => name.toLowerCase().replaceAll('_', '-');
+
+describe('gateway attack table: spoofed identity headers (any spelling) never reach upstream', () => {
+  it.each(spoofedIdentityHeaders)('when a public route gets %s, then upstream sees no x-auth-* header in any spelling', async (name, value) => {
+    const res = await send(f.gateway.url, { path: '/public/hello', headers: [[name, value]] });
+    expect(res.status).toBe(200);
+    const names = Object.keys(f.upstream.received[0]?.headers ?? {});
+    expect(names.filter((seen) => cgiName(seen).startsWith('x-auth-'))).toEqual([]);
+  });
+
+  it.each(spoofedIdentityHeaders)('when an authenticated request adds %s, then upstream sees only the gateway-set identity', async (name, value) => {
+    const res = await send(f.gateway.url, { path: '/api/notes', headers: [...bearer(f.issuer.sign({ claims: { sub: 'user-1', client_id: 'web', scope: 'notes:read', roles: ['user'] } })), [name, value]] });
+    expect(res.status).toBe(200);
+    const headers = f.upstream.received[0]?.headers ?? {};
+    const identity = Object.entries(headers).filter(([seen]) => cgiName(seen).startsWith('x-auth-'));
+    expect(Object.fromEntries(identity)).toEqual({ 'x-auth-subject': 'user-1', 'x-auth-client-id': 'web', 'x-auth-scope': 'notes:read', 'x-auth-roles': 'user' });
+  });
+});
+
+describe('gateway attack table: path escapes are refused with 400 and upstream sees nothing', () => {
+  // Each of these is a path some upstream resolves to another place than the one we routed:
+  // `;` params dropped (Tomcat/Jetty), %2F/%5C decoded before splitting, `\` read as `/`.
+  it.each([
+    '/public/..;/api/notes',
+    '/public/..;/admin/x',
+    '/public/..;x',
+    '/public/.;/x',
+    '/public/%2e%2e;/admin',
+    '/public/.%3b/x',
+    '/public/..%2fadmin/x',
+    '/public/..%2Fadmin/x',
+    '/public/a%2fb',
+    '/public/a%2Fb',
+    '/public/..%5cadmin',
+    '/public/a%5Cb',
+    '/public/a%5cb',
+    '/public/a\\b',
+    '/public/..\\admin',
+    '/optional/..;/admin/x',
+  ])('when the path is %s, then 400 PATH_INVALID', async (path) => {
+    const res = await send(f.gateway.url, { path, headers: [['X-Auth-Subject', 'spoofed']] });
+    expect(res.status).toBe(400);
+    expect(res.json()).toMatchObject({ error_description: 'the request path is not valid' });
+    expect(f.upstream.received).toEqual([]);
+  });
+
+  it('when a path escape comes with a valid token on a protected route, then it is still refused', async () => {
+    const res = await send(f.gateway.url, { path: '/api/notes/..;/..;/admin/x', headers: bearer(f.issuer.sign({ claims: { roles: ['user'] } })) });
+    expect(res.status).toBe(400);
+    expect(f.upstream.received).toEqual([]);
+  });
+});
+
 describe('gateway acceptances', () => {
   it('when the token is valid, then upstream gets the original Authorization and the gateway identity headers, not the spoofed ones', async () => {
     const token = f.issuer.sign({ claims: { sub: 'user-9', client_id: 'web', scope: 'notes:read', roles: ['user', 'editor'] } });

@@ -21,6 +21,8 @@ export interface EchoUpstream {
 /**
  * An upstream that records everything it receives and answers 200 JSON. Paths containing
  * `/slow` are never answered (until the gateway gives up); `/cut` sends headers and half a body, then dies.
+ * A request carrying `x-test-location` / `x-test-content-location` gets a 201 with those values as
+ * Location / Content-Location (what a create endpoint answers, in the upstream's own path space).
  */
 export async function startEchoUpstream(): Promise<EchoUpstream> {
   const received: ReceivedRequest[] = [];
@@ -46,6 +48,11 @@ export async function startEchoUpstream(): Promise<EchoUpstream> {
         setImmediate(() => res.destroy());
         return;
       }
+      const location = req.headers['x-test-location'];
+      const contentLocation = req.headers['x-test-content-location'];
+      if (typeof location === 'string') res.setHeader('location', location);
+      if (typeof contentLocation === 'string') res.setHeader('content-location', contentLocation);
+      if (location !== undefined || contentLocation !== undefined) res.statusCode = 201;
       res.setHeader('content-type', 'application/json');
       res.end(JSON.stringify({ ok: true, bodyLength, bodySha256: record.bodySha256 }));
     });
