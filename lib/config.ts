@@ -27,12 +27,30 @@ export function loadConfig<S extends z.ZodType>(schema: S, env: Env = process.en
   throw new ConfigError(variable, `invalid configuration: ${variable}: ${issue.message}`);
 }
 
+/**
+ * Plain decimal digits, then a number. z.coerce.number() alone also takes '1e9', '0x10', '0b1'
+ * and ' 12 ', spellings nobody means for a port or a duration; '1e9' seconds is 31 years.
+ */
+function decimal(error: string) {
+  return z.string({ error }).regex(/^[0-9]+$/, error).transform(Number);
+}
+
 /** Field builders shared by every process schema, so the same kind of value means the same thing. */
 export const envField = {
-  port: (fallback: number) =>
-    z.coerce.number({ error: 'must be a TCP port number' }).int('must be a whole number').min(0, 'must be 0-65535').max(65535, 'must be 0-65535').default(fallback),
-  seconds: (fallback: number) =>
-    z.coerce.number({ error: 'must be a number of seconds' }).int('must be a whole number of seconds').positive('must be a positive number of seconds').default(fallback),
+  port: (fallback: number) => decimal('must be a TCP port number').pipe(z.number().max(65535, 'must be 0-65535')).default(fallback),
+  /**
+   * Whole seconds in [min, max]. Every duration has a ceiling: a typo such as an extra digit must
+   * stop the process, not mint tokens that live for years.
+   */
+  seconds: (fallback: number, { min = 1, max }: { min?: number; max: number }) =>
+    decimal('must be a whole number of seconds')
+      .pipe(
+        z
+          .number()
+          .min(min, min === 1 ? 'must be a positive number of seconds' : `must be ${min} or more seconds`)
+          .max(max, `must be at most ${max} seconds`),
+      )
+      .default(fallback),
   url: () => z.url({ error: 'must be a URL such as http://host:port' }),
   redisUrl: () => z.string().regex(/^rediss?:\/\//, 'must be a redis:// or rediss:// URL'),
   mongoUrl: () => z.string().regex(/^mongodb(\+srv)?:\/\//, 'must be a mongodb:// or mongodb+srv:// URL'),

@@ -6,7 +6,9 @@ import { AppError } from '../errors.js';
  * handler can trust `req.body` to be a plain object. Errors go to the error handler as 400/413/415.
  */
 export function jsonBody({ limit = '16kb' }: { limit?: string } = {}): RequestHandler[] {
-  const parse = express.json({ limit, strict: true });
+  // strict: false, because strict mode reports a valid non-object root ("str", [1]) as a JSON
+  // syntax error; parsed here, `requireObject` can tell the caller it must be an object instead.
+  const parse = express.json({ limit, strict: false });
   const requireObject: RequestHandler = (req, _res, next) => {
     if (req.method === 'GET' || req.method === 'HEAD' || req.method === 'DELETE') return next();
     const hasBody = Number(req.headers['content-length'] ?? 0) > 0 || req.headers['transfer-encoding'] !== undefined;

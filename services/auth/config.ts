@@ -22,15 +22,12 @@ export const authConfigSchema = z
     HOST: z.string().min(1).default('127.0.0.1'),
     AUTH_ISSUER: envField.url().default('http://localhost:4000'),
     AUTH_AUDIENCE: z.string().min(1).default('api'),
-    ACCESS_TOKEN_TTL: envField.seconds(900),
-    REFRESH_TOKEN_TTL: envField.seconds(1_209_600),
+    /** At most a day: access tokens cannot be recalled from a gateway without REDIS_URL. */
+    ACCESS_TOKEN_TTL: envField.seconds(900, { max: 86_400 }),
+    /** At most a year; each rotation starts a new lifetime. */
+    REFRESH_TOKEN_TTL: envField.seconds(1_209_600, { max: 31_536_000 }),
     /** Window in which a retried refresh gets the same successor instead of tripping reuse detection. */
-    REFRESH_REUSE_GRACE_SECONDS: z.coerce
-      .number({ error: 'must be a number of seconds' })
-      .int('must be a whole number of seconds')
-      .min(0, 'must be 0 or more seconds')
-      .max(60, 'must be at most 60 seconds')
-      .default(5),
+    REFRESH_REUSE_GRACE_SECONDS: envField.seconds(5, { min: 0, max: 60 }),
     AUTH_ADMIN_TOKEN: envField.secret().optional(),
     /** YAML or JSON file of OAuth clients upserted at every start (compose, Kubernetes); optional. */
     AUTH_CLIENTS_FILE: z.string().min(1).optional(),
@@ -38,22 +35,12 @@ export const authConfigSchema = z
      * Seconds between POST /admin/keys/rotate and the new key signing. The default equals the JWKS
      * Cache-Control max-age (300 s), so a verifier honouring it has the new key before it signs.
      */
-    KEY_PUBLISH_DELAY_SECONDS: z.coerce
-      .number({ error: 'must be a number of seconds' })
-      .int('must be a whole number of seconds')
-      .min(0, 'must be 0 or more seconds')
-      .max(86_400, 'must be at most 86400 seconds')
-      .default(300),
+    KEY_PUBLISH_DELAY_SECONDS: envField.seconds(300, { min: 0, max: 86_400 }),
     /**
      * Seconds between checks of AUTH_SIGNING_KEY_FILE for a new key set, so every replica picks up a
      * rotation made by another replica or an updated Secret without a restart.
      */
-    KEY_FILE_POLL_SECONDS: z.coerce
-      .number({ error: 'must be a number of seconds' })
-      .int('must be a whole number of seconds')
-      .min(1, 'must be 1 or more seconds')
-      .max(3_600, 'must be at most 3600 seconds')
-      .default(10),
+    KEY_FILE_POLL_SECONDS: envField.seconds(10, { max: 3_600 }),
     LOG_LEVEL: envField.logLevel(),
     AUTH_DATA_DIR: z.string().min(1).default('.data'),
     /** Defaults to `${AUTH_DATA_DIR}/signing-keys.json`; point it at a mounted Secret in production. */
@@ -64,7 +51,7 @@ export const authConfigSchema = z
     LOGIN_MAX_FAILURES: count(10),
     /** Per client IP the bar is higher: many people may share one address. */
     LOGIN_MAX_FAILURES_PER_IP: count(100),
-    LOGIN_FAILURE_WINDOW: envField.seconds(900),
+    LOGIN_FAILURE_WINDOW: envField.seconds(900, { max: 86_400 }),
     DEFAULT_USER_SCOPES: scopeList.default('notes:read notes:write reports:read'),
     /** client_id carried by tokens of the first-party user API (/auth/*). */
     FIRST_PARTY_CLIENT_ID: z.string().regex(/^[A-Za-z0-9._:-]{1,128}$/, 'must be 1-128 characters of A-Z a-z 0-9 . _ : -').default('first-party'),

@@ -82,6 +82,8 @@ export async function startAuthService(config: AuthConfig, overrides: AuthServic
       // Before listening: a bad file stops the start (a ConfigError naming AUTH_CLIENTS_FILE).
       const applied = await upsertClientsFromFile(config.AUTH_CLIENTS_FILE, {
         clients: clients.store,
+        users: users.store,
+        firstPartyClientId: config.FIRST_PARTY_CLIENT_ID,
         hashSecret: (secret) => passwords.hash(secret),
         env: overrides.env ?? process.env,
       });

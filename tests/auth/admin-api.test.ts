@@ -67,6 +67,28 @@ describe('admin API', () => {
     expect(again.status).toBe(409);
   });
 
+  it("when a client is created with a user's id, then 409 client_id_reserved and no client exists (RFC 9068 §5)", async () => {
+    const login = await registerAndLogin(auth.url, 'collision-user');
+    const res = await admin('POST', '/admin/clients', { client_id: login.id, scopes: ['notes:read'] });
+    expect(res.status).toBe(409);
+    expect(res.body).toEqual({ error: 'client_id_reserved', error_description: expect.stringContaining("user's id") });
+    expect(res.body.client_secret).toBeUndefined();
+    const list = await admin('GET', '/admin/clients');
+    expect(list.body.clients.map((client: { client_id: string }) => client.client_id)).not.toContain(login.id);
+  });
+
+  it('when a client is created with the first-party client id, then 409 client_id_reserved and the public client still works', async () => {
+    const firstParty = auth.config.FIRST_PARTY_CLIENT_ID;
+    const res = await admin('POST', '/admin/clients', { client_id: firstParty, scopes: ['notes:read'] });
+    expect(res.status).toBe(409);
+    expect(res.body).toEqual({ error: 'client_id_reserved', error_description: expect.stringContaining('first-party client') });
+    const list = await admin('GET', '/admin/clients');
+    expect(list.body.clients.map((client: { client_id: string }) => client.client_id)).not.toContain(firstParty);
+    const login = await registerAndLogin(auth.url, 'first-party-user');
+    const refreshed = await postForm(auth.url, '/oauth/token', { grant_type: 'refresh_token', refresh_token: login.refresh_token, client_id: firstParty });
+    expect(refreshed.status).toBe(200);
+  });
+
   it.each([
     ['no scopes', {}],
     ['an empty scope list', { scopes: [] }],
@@ -77,6 +99,15 @@ describe('admin API', () => {
     const res = await admin('POST', '/admin/clients', body);
     expect(res.status).toBe(400);
     expect(res.body.error).toBe('invalid_request');
+  });
+
+  it.each([
+    ['scopes missing', {}, 'scopes: is required'],
+    ['scopes as a string', { scopes: 'notes:read' }, 'scopes: must be an array of strings'],
+  ])('when a client is created with %s, then the description says what is wrong with the field', async (_name, body, description) => {
+    const res = await admin('POST', '/admin/clients', body);
+    expect(res.status).toBe(400);
+    expect(res.body.error_description).toBe(description);
   });
 
   it('when a client is created with a jwks, then it gets no secret and authenticates with private_key_jwt', async () => {

@@ -13,6 +13,8 @@ interface Row {
   status: number;
   error: string;
   field?: string;
+  /** The whole description, where its wording is the point of the row. */
+  description?: RegExp;
 }
 
 const long = (n: number, char = 'a') => char.repeat(n);
@@ -20,16 +22,23 @@ const long = (n: number, char = 'a') => char.repeat(n);
 const rows: Row[] = [
   // Body shape
   { name: 'malformed JSON', path: '/auth/register', raw: '{"username": "x",', status: 400, error: 'invalid_request' },
-  { name: 'a JSON array', path: '/auth/register', raw: '[]', status: 400, error: 'invalid_request' },
-  { name: 'a JSON string', path: '/auth/login', raw: '"hello"', status: 400, error: 'invalid_request' },
+  { name: 'a JSON array', path: '/auth/register', raw: '[]', status: 400, error: 'invalid_request', description: /^request body must be a JSON object$/ },
+  { name: 'a JSON string', path: '/auth/login', raw: '"hello"', status: 400, error: 'invalid_request', description: /^request body must be a JSON object$/ },
+  { name: 'JSON null', path: '/auth/login', raw: 'null', status: 400, error: 'invalid_request', description: /^request body must be a JSON object$/ },
+  // Content-Encoding: a body that does not inflate is the caller's error, not a 500
+  { name: 'plain JSON labelled gzip', path: '/auth/register', raw: '{"username":"ivan"}', headers: { 'content-encoding': 'gzip' }, status: 400, error: 'invalid_request', description: /^request body could not be decompressed$/ },
+  { name: 'plain JSON labelled br', path: '/auth/login', raw: '{"username":"ivan"}', headers: { 'content-encoding': 'br' }, status: 400, error: 'invalid_request', description: /^request body could not be decompressed$/ },
+  { name: 'an unknown Content-Encoding', path: '/auth/login', raw: '{"username":"ivan"}', headers: { 'content-encoding': 'compress' }, status: 415, error: 'invalid_request' },
+  { name: 'a form body labelled gzip at the token endpoint', path: '/oauth/token', raw: 'grant_type=client_credentials', headers: { 'content-type': 'application/x-www-form-urlencoded', 'content-encoding': 'gzip' }, status: 400, error: 'invalid_request', description: /^request body could not be decompressed$/ },
   { name: 'a body over the size limit', path: '/auth/register', body: { username: 'big', password: long(20_000) }, status: 413, error: 'invalid_request' },
   { name: 'a form body', path: '/auth/login', raw: 'username=a&password=b', headers: { 'content-type': 'application/x-www-form-urlencoded' }, status: 415, error: 'invalid_request' },
   // Register: missing and wrong types
   { name: 'register without a body', path: '/auth/register', status: 400, error: 'invalid_request', field: 'username' },
-  { name: 'register without a password', path: '/auth/register', body: { username: 'ivan' }, status: 400, error: 'invalid_request', field: 'password' },
-  { name: 'register with a numeric username', path: '/auth/register', body: { username: 42, password: PASSWORD }, status: 400, error: 'invalid_request', field: 'username' },
-  { name: 'register with an array password', path: '/auth/register', body: { username: 'ivan', password: ['x'] }, status: 400, error: 'invalid_request', field: 'password' },
-  { name: 'register with a null email', path: '/auth/register', body: { username: 'ivan', password: PASSWORD, email: null }, status: 400, error: 'invalid_request', field: 'email' },
+  { name: 'register without a password', path: '/auth/register', body: { username: 'ivan' }, status: 400, error: 'invalid_request', field: 'password', description: /^password: is required$/ },
+  { name: 'register with a numeric username', path: '/auth/register', body: { username: 42, password: PASSWORD }, status: 400, error: 'invalid_request', field: 'username', description: /^username: must be a string$/ },
+  { name: 'register with an array password', path: '/auth/register', body: { username: 'ivan', password: ['x'] }, status: 400, error: 'invalid_request', field: 'password', description: /^password: must be a string$/ },
+  { name: 'register with a null email', path: '/auth/register', body: { username: 'ivan', password: PASSWORD, email: null }, status: 400, error: 'invalid_request', field: 'email', description: /^email: must be a string$/ },
+  { name: 'register with a null username', path: '/auth/register', body: { username: null, password: PASSWORD }, status: 400, error: 'invalid_request', field: 'username', description: /^username: must be a string$/ },
   // Register: values the policy refuses
   { name: 'register with an 11-character password', path: '/auth/register', body: { username: 'ivan', password: long(11) }, status: 400, error: 'invalid_request', field: 'password' },
   { name: 'register with 11 emoji (22 UTF-16 units)', path: '/auth/register', body: { username: 'ivan', password: long(11, '🔑') }, status: 400, error: 'invalid_request', field: 'password' },
@@ -41,7 +50,7 @@ const rows: Row[] = [
   { name: 'register with a Cyrillic look-alike username', path: '/auth/register', body: { username: 'аlice', password: PASSWORD }, status: 400, error: 'invalid_request', field: 'username' },
   { name: 'register with a bad e-mail', path: '/auth/register', body: { username: 'ivan', password: PASSWORD, email: 'not-an-address' }, status: 400, error: 'invalid_request', field: 'email' },
   // Login
-  { name: 'login without a username', path: '/auth/login', body: { password: PASSWORD }, status: 400, error: 'invalid_request', field: 'username' },
+  { name: 'login without a username', path: '/auth/login', body: { password: PASSWORD }, status: 400, error: 'invalid_request', field: 'username', description: /^username: is required$/ },
   { name: 'login with an object password', path: '/auth/login', body: { username: 'ivan', password: { $gt: '' } }, status: 400, error: 'invalid_request', field: 'password' },
   { name: 'login with an object username', path: '/auth/login', body: { username: { $ne: null }, password: PASSWORD }, status: 400, error: 'invalid_request', field: 'username' },
   { name: 'login as an unknown user', path: '/auth/login', body: { username: 'nobody', password: PASSWORD }, status: 401, error: 'invalid_grant' },
@@ -50,8 +59,8 @@ const rows: Row[] = [
   { name: 'login to a locked account with a wrong password', path: '/auth/login', body: { username: 'locked-lou', password: 'wrong password!!' }, status: 401, error: 'invalid_grant' },
   { name: 'login with a wrong password', path: '/auth/login', body: { username: 'judy', password: 'wrong password!!' }, status: 401, error: 'invalid_grant' },
   // Refresh
-  { name: 'refresh without a token', path: '/auth/refresh', body: {}, status: 400, error: 'invalid_request', field: 'refresh_token' },
-  { name: 'refresh with a numeric token', path: '/auth/refresh', body: { refresh_token: 1 }, status: 400, error: 'invalid_request', field: 'refresh_token' },
+  { name: 'refresh without a token', path: '/auth/refresh', body: {}, status: 400, error: 'invalid_request', field: 'refresh_token', description: /^refresh_token: is required$/ },
+  { name: 'refresh with a numeric token', path: '/auth/refresh', body: { refresh_token: 1 }, status: 400, error: 'invalid_request', field: 'refresh_token', description: /^refresh_token: must be a string$/ },
   { name: 'refresh with a badly shaped token', path: '/auth/refresh', body: { refresh_token: 'short' }, status: 401, error: 'invalid_grant' },
   { name: 'refresh with an unknown token', path: '/auth/refresh', body: { refresh_token: long(43, 'A') }, status: 401, error: 'invalid_grant' },
   // Bearer-protected routes
@@ -74,7 +83,7 @@ describe('bad input to the user API', () => {
   });
   afterAll(() => auth?.stop());
 
-  it.each(rows)('when $name, then $status $error', async ({ path, body, raw, headers, status, error, field }) => {
+  it.each(rows)('when $name, then $status $error', async ({ path, body, raw, headers, status, error, field, description }) => {
     const res = await request(auth.url, 'POST', path, {
       ...(raw === undefined ? { json: body } : { raw }),
       ...(headers ? { headers } : {}),
@@ -83,6 +92,7 @@ describe('bad input to the user API', () => {
     expect(res.body.error).toBe(error);
     expect(typeof res.body.error_description).toBe('string');
     if (field) expect(res.body.error_description).toMatch(new RegExp(`^${field}: `));
+    if (description) expect(res.body.error_description).toMatch(description);
     if (status === 400 || status === 401) expect(res.headers.get('cache-control')).toBe('no-store');
   });
 

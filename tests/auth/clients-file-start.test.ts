@@ -54,6 +54,7 @@ describe('AUTH_CLIENTS_FILE at start', () => {
     ['a secret variable that is not set', 'clients:\n  - client_id: batch\n    client_secret: ${MISSING_SECRET}\n    scopes: [notes:read]\n', /MISSING_SECRET is not set/],
     ['an inline secret', 'clients:\n  - client_id: batch\n    client_secret: hunter2hunter2hunter2hunter2hunter2\n    scopes: [notes:read]\n', /inline secrets are not allowed/],
     ['broken YAML', 'clients: [\n', /not valid YAML/],
+    ['the first-party client id', 'clients:\n  - client_id: first-party\n    grant_types: [refresh_token]\n    scopes: [notes:read]\n', /client first-party\).*first-party client/],
   ])('when the file has %s, then the process exits 1 with one line naming AUTH_CLIENTS_FILE and never listens', async (_name, content, reason) => {
     const file = path.join(dir, `bad-${Math.random().toString(36).slice(2)}.yaml`);
     await writeFile(file, content);

@@ -7,6 +7,7 @@ import { hash, verify } from '@node-rs/argon2';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { ConfigError } from '../../lib/config.js';
 import { MemoryClientStore } from '../../services/auth/adapters/memory/memory-client-store.js';
+import { MemoryUserStore } from '../../services/auth/adapters/memory/memory-user-store.js';
 import { generateClientSecret } from '../../services/auth/domain/client-secret.js';
 import { ClientsFileError, parseClientsFile, SecretValue } from '../../services/auth/domain/clients-file.js';
 import type { ClientConfig } from '../../services/auth/domain/ports/client-store.js';
@@ -40,14 +41,17 @@ clients:
 `;
 
 const hashSecret = (secret: string) => hash(secret);
+const FIRST_PARTY = 'first-party';
 
 describe('clients file', () => {
   let dir: string;
   let store: MemoryClientStore;
+  let users: MemoryUserStore;
 
   beforeEach(async () => {
     dir = await mkdtemp(path.join(tmpdir(), 'clients-file-'));
     store = new MemoryClientStore();
+    users = new MemoryUserStore();
   });
   afterEach(async () => {
     await rm(dir, { recursive: true, force: true });
@@ -62,7 +66,7 @@ describe('clients file', () => {
   describe('when the file is good', () => {
     it('when a good YAML file is applied, then every client is created with a hashed secret, keys and defaults', async () => {
       const file = await write('clients.yaml', GOOD_YAML);
-      const result = await upsertClientsFromFile(file, { clients: store, hashSecret, env });
+      const result = await upsertClientsFromFile(file, { clients: store, users, firstPartyClientId: FIRST_PARTY, hashSecret, env });
       expect(result).toEqual({ created: ['reports', 'billing', 'web'], updated: [] });
 
       const reports = await store.findById('reports');
@@ -95,16 +99,16 @@ describe('clients file', () => {
         clients: [{ client_id: 'reports', client_secret: '${REPORTS_CLIENT_SECRET}', scopes: ['notes:read'], token_endpoint_auth_methods: ['client_secret_basic'] }],
       });
       const file = await write(name, json);
-      expect(await upsertClientsFromFile(file, { clients: store, hashSecret, env })).toEqual({ created: ['reports'], updated: [] });
+      expect(await upsertClientsFromFile(file, { clients: store, users, firstPartyClientId: FIRST_PARTY, hashSecret, env })).toEqual({ created: ['reports'], updated: [] });
       expect((await store.findById('reports'))?.tokenEndpointAuthMethods).toEqual(['client_secret_basic']);
     });
 
     it('when the same file is applied again, then clients are updated, not duplicated, and keep createdAt', async () => {
       const file = await write('clients.yaml', GOOD_YAML);
-      await upsertClientsFromFile(file, { clients: store, hashSecret, env });
+      await upsertClientsFromFile(file, { clients: store, users, firstPartyClientId: FIRST_PARTY, hashSecret, env });
       const before = await store.findById('reports');
 
-      const second = await upsertClientsFromFile(file, { clients: store, hashSecret, env });
+      const second = await upsertClientsFromFile(file, { clients: store, users, firstPartyClientId: FIRST_PARTY, hashSecret, env });
       expect(second).toEqual({ created: [], updated: ['reports', 'billing', 'web'] });
       expect(await store.list()).toHaveLength(3);
       expect((await store.findById('reports'))?.createdAt).toEqual(before?.createdAt);
@@ -112,11 +116,11 @@ describe('clients file', () => {
 
     it('when the file changes between runs, then the stored clients follow it, including a rotated secret', async () => {
       const file = await write('clients.yaml', GOOD_YAML);
-      await upsertClientsFromFile(file, { clients: store, hashSecret, env });
+      await upsertClientsFromFile(file, { clients: store, users, firstPartyClientId: FIRST_PARTY, hashSecret, env });
 
       const rotated = generateClientSecret();
       await write('clients.yaml', GOOD_YAML.replace('scopes: [notes:read]\n    audiences: [api]', 'scopes: [notes:read, notes:write]\n    audiences: [api]'));
-      await upsertClientsFromFile(file, { clients: store, hashSecret, env: { ...env, REPORTS_CLIENT_SECRET: rotated } });
+      await upsertClientsFromFile(file, { clients: store, users, firstPartyClientId: FIRST_PARTY, hashSecret, env: { ...env, REPORTS_CLIENT_SECRET: rotated } });
 
       const reports = await store.findById('reports');
       expect(reports?.scopes).toEqual(['notes:read', 'notes:write']);
@@ -134,21 +138,21 @@ describe('clients file', () => {
         grantTypes: ['client_credentials'],
       };
       const created = await store.create(adminMade);
-      await upsertClientsFromFile(await write('clients.yaml', GOOD_YAML), { clients: store, hashSecret, env });
+      await upsertClientsFromFile(await write('clients.yaml', GOOD_YAML), { clients: store, users, firstPartyClientId: FIRST_PARTY, hashSecret, env });
       expect(await store.findById('admin-made')).toEqual(created);
     });
 
     it('when a client was disabled, then applying the file again keeps it disabled', async () => {
       const file = await write('clients.yaml', GOOD_YAML);
-      await upsertClientsFromFile(file, { clients: store, hashSecret, env });
+      await upsertClientsFromFile(file, { clients: store, users, firstPartyClientId: FIRST_PARTY, hashSecret, env });
       await store.disable('reports');
-      await upsertClientsFromFile(file, { clients: store, hashSecret, env });
+      await upsertClientsFromFile(file, { clients: store, users, firstPartyClientId: FIRST_PARTY, hashSecret, env });
       expect((await store.findById('reports'))?.disabledAt).toBeInstanceOf(Date);
     });
 
     it('when the file lists no clients, then nothing happens', async () => {
       const file = await write('clients.yaml', 'clients: []\n');
-      expect(await upsertClientsFromFile(file, { clients: store, hashSecret, env })).toEqual({ created: [], updated: [] });
+      expect(await upsertClientsFromFile(file, { clients: store, users, firstPartyClientId: FIRST_PARTY, hashSecret, env })).toEqual({ created: [], updated: [] });
     });
   });
 
@@ -328,7 +332,7 @@ describe('clients file', () => {
       },
     ])('when the file has $label, then it is refused at $issue.path', async ({ text, issue, says }) => {
       const file = await write('clients.yaml', text);
-      const error = await upsertClientsFromFile(file, { clients: store, hashSecret, env }).then(
+      const error = await upsertClientsFromFile(file, { clients: store, users, firstPartyClientId: FIRST_PARTY, hashSecret, env }).then(
         () => null,
         (err: unknown) => err,
       );
@@ -351,7 +355,7 @@ describe('clients file', () => {
 
     it('when JSON is malformed, then it is refused as JSON with its line', async () => {
       const file = await write('clients.json', '{"clients": [\n  {"client_id": "a" "scopes": ["x"]}\n]}');
-      await expect(upsertClientsFromFile(file, { clients: store, hashSecret, env })).rejects.toMatchObject({
+      await expect(upsertClientsFromFile(file, { clients: store, users, firstPartyClientId: FIRST_PARTY, hashSecret, env })).rejects.toMatchObject({
         issues: [{ path: expect.stringMatching(/^line 2, column \d+$/), message: expect.stringContaining('not valid JSON') }],
       });
       expect(await store.list()).toEqual([]);
@@ -359,14 +363,34 @@ describe('clients file', () => {
 
     it('when several clients are bad, then every problem is listed and the message counts the rest', async () => {
       const text = `clients:\n  - client_id: a\n    client_secret: \${MISSING_A}\n    scopes: [x]\n  - client_id: b\n    client_secret: \${MISSING_B}\n    scopes: [x]\n`;
-      const error = (await upsertClientsFromFile(await write('clients.yaml', text), { clients: store, hashSecret, env }).catch((e: unknown) => e)) as ClientsFileError;
+      const error = (await upsertClientsFromFile(await write('clients.yaml', text), { clients: store, users, firstPartyClientId: FIRST_PARTY, hashSecret, env }).catch((e: unknown) => e)) as ClientsFileError;
       expect(error.issues.map((i) => i.clientId)).toEqual(['a', 'b']);
       expect(error.message).toContain('(and 1 more problem)');
     });
 
+    it('when a client takes the first-party client id, then the error names it and nothing is written', async () => {
+      const file = await write('clients.yaml', GOOD_YAML.replace('client_id: web', `client_id: ${FIRST_PARTY}`));
+      const error = (await upsertClientsFromFile(file, { clients: store, users, firstPartyClientId: FIRST_PARTY, hashSecret, env }).catch((e: unknown) => e)) as ClientsFileError;
+      expect(error).toBeInstanceOf(ClientsFileError);
+      expect(error.variable).toBe('AUTH_CLIENTS_FILE');
+      expect(error.issues).toEqual([{ path: 'clients[2].client_id', clientId: FIRST_PARTY, message: expect.stringContaining('first-party client') }]);
+      expect(error.message).toContain(`client ${FIRST_PARTY}`);
+      expect(await store.list()).toEqual([]);
+    });
+
+    it("when a client takes a user's id, then the error names it and nothing is written (RFC 9068 §5)", async () => {
+      const user = await users.create({ username: 'alice', passwordHash: 'x', roles: ['user'] });
+      const file = await write('clients.yaml', GOOD_YAML.replace('client_id: billing', `client_id: ${user.id}`));
+      const error = (await upsertClientsFromFile(file, { clients: store, users, firstPartyClientId: FIRST_PARTY, hashSecret, env }).catch((e: unknown) => e)) as ClientsFileError;
+      expect(error).toBeInstanceOf(ClientsFileError);
+      expect(error.issues).toEqual([{ path: 'clients[1].client_id', clientId: user.id, message: expect.stringContaining("user's id") }]);
+      expect(error.message).toContain(`client ${user.id}`);
+      expect(await store.list()).toEqual([]);
+    });
+
     it('when the file does not exist, then the error names the file and nothing is written', async () => {
       const file = path.join(dir, 'missing.yaml');
-      await expect(upsertClientsFromFile(file, { clients: store, hashSecret, env })).rejects.toMatchObject({
+      await expect(upsertClientsFromFile(file, { clients: store, users, firstPartyClientId: FIRST_PARTY, hashSecret, env })).rejects.toMatchObject({
         variable: 'AUTH_CLIENTS_FILE',
         issues: [{ path: 'file', message: expect.stringContaining('ENOENT') }],
       });
@@ -380,7 +404,7 @@ describe('clients file', () => {
         if (calls === 2) throw new Error('hasher out of memory');
         return hash(secret);
       };
-      await expect(upsertClientsFromFile(file, { clients: store, hashSecret: failingHash, env })).rejects.toThrow('hasher out of memory');
+      await expect(upsertClientsFromFile(file, { clients: store, users, firstPartyClientId: FIRST_PARTY, hashSecret: failingHash, env })).rejects.toThrow('hasher out of memory');
       expect(await store.list()).toEqual([]);
     });
   });

@@ -40,7 +40,18 @@ describe('auth configuration', () => {
   it.each([
     ['AUTH_PORT', '99999'],
     ['AUTH_ISSUER', 'not a url'],
+    ['AUTH_PORT', '0x10'],
+    ['AUTH_PORT', '4e3'],
     ['ACCESS_TOKEN_TTL', '0'],
+    ['ACCESS_TOKEN_TTL', '1e9'],
+    ['ACCESS_TOKEN_TTL', '0x10'],
+    ['ACCESS_TOKEN_TTL', '86401'],
+    ['REFRESH_TOKEN_TTL', '31536001'],
+    ['REFRESH_TOKEN_TTL', '1e7'],
+    ['REFRESH_REUSE_GRACE_SECONDS', '0x1'],
+    ['KEY_PUBLISH_DELAY_SECONDS', '1e2'],
+    ['LOGIN_FAILURE_WINDOW', '86401'],
+    ['LOGIN_FAILURE_WINDOW', '0x10'],
     ['REFRESH_TOKEN_TTL', 'soon'],
     ['REFRESH_REUSE_GRACE_SECONDS', '-1'],
     ['KEY_PUBLISH_DELAY_SECONDS', '-5'],
@@ -65,5 +76,22 @@ describe('auth configuration', () => {
     expect((error as ConfigError).message).toContain(variable);
     expect((error as ConfigError).message).not.toContain(value);
     expect((error as ConfigError).message).not.toContain('\n');
+  });
+
+  it.each([
+    ['ACCESS_TOKEN_TTL', '86401', 'must be at most 86400 seconds'],
+    ['REFRESH_TOKEN_TTL', '31536001', 'must be at most 31536000 seconds'],
+    ['LOGIN_FAILURE_WINDOW', '86401', 'must be at most 86400 seconds'],
+    ['ACCESS_TOKEN_TTL', '1e9', 'must be a whole number of seconds'],
+  ])('when %s=%s, then the message states the bound', (variable, value, bound) => {
+    expect(() => loadAuthConfig({ [variable]: value })).toThrow(`invalid configuration: ${variable}: ${bound}`);
+  });
+
+  it('when the seconds values sit exactly on their bounds, then they are accepted', () => {
+    expect(loadAuthConfig({ ACCESS_TOKEN_TTL: '86400', REFRESH_TOKEN_TTL: '31536000', LOGIN_FAILURE_WINDOW: '86400' })).toMatchObject({
+      ACCESS_TOKEN_TTL: 86_400,
+      REFRESH_TOKEN_TTL: 31_536_000,
+      LOGIN_FAILURE_WINDOW: 86_400,
+    });
   });
 });

@@ -111,11 +111,34 @@ for (const variant of tokenStoreVariants) {
       expect((await introspect(token)).body).toEqual({ active: false });
     });
 
-    it("when a client revokes another client's token, then 200 and nothing changes (RFC 7009 §2.1)", async () => {
+    it("when a client revokes another client's token, then 400 unauthorized_client, uncached, and nothing changes (RFC 7009 §2.1)", async () => {
       const token = await clientToken('svc');
-      const res = await revoke(token, 'other');
-      expect(res.status).toBe(200);
+      for (const hint of [{}, { token_type_hint: 'access_token' }, { token_type_hint: 'refresh_token' }] as Record<string, string>[]) {
+        const res = await revoke(token, 'other', hint);
+        expect(res.status).toBe(400);
+        expect(res.headers.get('cache-control')).toBe('no-store');
+        expect(res.body).toEqual({ error: 'unauthorized_client', error_description: 'the token was not issued to this client' });
+      }
       expect((await introspect(token)).body.active).toBe(true);
+    });
+
+    it("when a client revokes a user's live refresh token, then 400 unauthorized_client and the family lives on", async () => {
+      const login = await registerAndLogin(auth.url, `${user}-live-other`);
+      const res = await revoke(login.refresh_token, 'svc', { token_type_hint: 'refresh_token' });
+      expect(res.status).toBe(400);
+      expect(res.body.error).toBe('unauthorized_client');
+      expect((await introspect(login.refresh_token)).body.active).toBe(true);
+      expect((await post(auth.url, '/auth/refresh', { refresh_token: login.refresh_token })).status).toBe(200);
+    });
+
+    it('when an expired token of its own is revoked, then still 200', async () => {
+      const token = await clientToken('svc');
+      auth.clock.advance(901_000);
+      try {
+        expect((await revoke(token, 'svc')).status).toBe(200);
+      } finally {
+        auth.clock.advance(-901_000);
+      }
     });
 
     it('when an unknown token is revoked, then still 200', async () => {
@@ -160,11 +183,13 @@ for (const variant of tokenStoreVariants) {
       expect((await post(auth.url, '/auth/refresh', { refresh_token: rotated.body.refresh_token })).status).toBe(401);
     });
 
-    it("when another client revokes a user's spent refresh token, then 200 and the family lives on", async () => {
+    it("when another client revokes a user's spent refresh token, then 400 unauthorized_client and the family lives on", async () => {
       const login = await registerAndLogin(auth.url, `${user}-spent-other`);
       const rotated = await post(auth.url, '/auth/refresh', { refresh_token: login.refresh_token });
       for (const hint of [{ token_type_hint: 'refresh_token' }, {}] as Record<string, string>[]) {
-        expect((await revoke(login.refresh_token, 'svc', hint)).status).toBe(200);
+        const res = await revoke(login.refresh_token, 'svc', hint);
+        expect(res.status).toBe(400);
+        expect(res.body.error).toBe('unauthorized_client');
       }
       expect((await introspect(rotated.body.refresh_token)).body.active).toBe(true);
       expect((await post(auth.url, '/auth/refresh', { refresh_token: rotated.body.refresh_token })).status).toBe(200);

@@ -1,3 +1,4 @@
+import { decodeJwt } from 'jose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { MemoryClientStore } from '../../services/auth/adapters/memory/memory-client-store.js';
 import { startTestAuth, type TestAuth } from './support/auth-harness.js';
@@ -60,6 +61,37 @@ describe('POST /oauth/token grant_type=refresh_token', () => {
     expect(stolen.status).toBe(400);
     expect(stolen.body.error).toBe('invalid_grant');
     expect((await refresh(rotated.body.refresh_token, firstParty)).status).toBe(200);
+  });
+
+  it('when a narrower scope is asked for, then the access token gets it and the refresh token keeps the whole grant (RFC 6749 §6)', async () => {
+    const login = await registerAndLogin(auth.url, 'oauth-narrower');
+    const narrowed = await refresh(login.refresh_token, firstParty, { scope: 'notes:read' });
+    expect(narrowed.status).toBe(200);
+    expect(narrowed.body.scope).toBe('notes:read');
+    expect(decodeJwt(narrowed.body.access_token).scope).toBe('notes:read');
+    expect((await get(auth.url, '/auth/me', narrowed.body.access_token)).body.scope).toBe('notes:read');
+    // The next refresh without a scope gets the original grant back.
+    const widened = await refresh(narrowed.body.refresh_token, firstParty);
+    expect(widened.status).toBe(200);
+    expect(widened.body.scope).toBe(login.scope);
+    expect(decodeJwt(widened.body.access_token).scope).toBe(login.scope);
+  });
+
+  it('when the whole grant is asked for explicitly, in another order, then it is granted', async () => {
+    const login = await registerAndLogin(auth.url, 'oauth-same-scope');
+    const reordered = login.scope.split(' ').reverse().join(' ');
+    const res = await refresh(login.refresh_token, firstParty, { scope: reordered });
+    expect(res.status).toBe(200);
+    expect(new Set(res.body.scope.split(' '))).toEqual(new Set(login.scope.split(' ')));
+  });
+
+  it('when a scope outside the grant is asked for, then 400 invalid_scope and the refresh token is not spent', async () => {
+    const login = await registerAndLogin(auth.url, 'oauth-wider');
+    const wider = await refresh(login.refresh_token, firstParty, { scope: 'notes:read admin:all' });
+    expect(wider.status).toBe(400);
+    expect(wider.body.error).toBe('invalid_scope');
+    expect(wider.headers.get('cache-control')).toBe('no-store');
+    expect((await refresh(login.refresh_token, firstParty)).status).toBe(200);
   });
 
   it.each([

@@ -1,6 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { MemoryClientStore } from '../../services/auth/adapters/memory/memory-client-store.js';
 import { get, PASSWORD, post, registerAndLogin } from './support/http-client.js';
 import { startTestAuth, type TestAuth } from './support/auth-harness.js';
+import { addSecretClient, basic, newSecret, postForm } from './support/oauth-client.js';
 import { tokenStoreVariants } from './support/token-stores.js';
 
 for (const variant of tokenStoreVariants) {
@@ -137,3 +139,29 @@ for (const variant of tokenStoreVariants) {
     });
   });
 }
+
+describe('GET /auth/me with a client-credentials token', () => {
+  let auth: TestAuth;
+  const secret = newSecret();
+  beforeAll(async () => {
+    const clients = new MemoryClientStore();
+    auth = await startTestAuth({ clients });
+    await addSecretClient(clients, 'svc-me', secret, { scopes: ['notes:read', 'reports:read'] });
+  });
+  afterAll(() => auth?.stop());
+
+  it('when a client calls /auth/me with its own valid token, then 200 names the client: no username, no roles (RFC 6749 §4.4)', async () => {
+    const token = await postForm(auth.url, '/oauth/token', { grant_type: 'client_credentials', scope: 'notes:read' }, { authorization: basic('svc-me', secret) });
+    expect(token.status).toBe(200);
+    const res = await get(auth.url, '/auth/me', token.body.access_token);
+    expect(res.status).toBe(200);
+    expect(res.headers.get('cache-control')).toBe('no-store');
+    expect(res.body).toEqual({ sub: 'svc-me', roles: [], scope: 'notes:read', client_id: 'svc-me' });
+  });
+
+  it('when a user calls /auth/me, then the answer is unchanged (no client_id)', async () => {
+    const tokens = await registerAndLogin(auth.url, 'me-user');
+    const res = await get(auth.url, '/auth/me', tokens.access_token);
+    expect(res.body).toEqual({ sub: tokens.id, username: 'me-user', roles: ['user'], scope: 'notes:read notes:write reports:read' });
+  });
+});

@@ -106,4 +106,11 @@ describe.runIf(HAS_REDIS)('createRedisRevocationList', () => {
     lists.push(list);
     await expect(list.ready()).rejects.toThrow();
   });
+
+  it('when Redis refuses the connection, then ready rejects with the cause and without the password', async () => {
+    const list = createRedisRevocationList({ url: 'redis://:hunter2-secret@127.0.0.1:1' });
+    lists.push(list);
+    await expect(list.ready()).rejects.toThrow('connect ECONNREFUSED 127.0.0.1:1');
+    await expect(list.ready()).rejects.not.toThrow(/hunter2-secret|Connection is closed/);
+  });
 });

@@ -70,14 +70,19 @@ describe('notes service', () => {
   });
 
   it.each([
-    [{}, 400],
-    [{ title: '' }, 400],
-    [{ title: 'x'.repeat(201) }, 400],
-    [{ title: 't', body: 5 }, 400],
-  ])('when the note %j is posted, then %i', async (body, status) => {
+    [{}, 400, /^title: is required$/],
+    [{ title: '' }, 400, /^title: must not be empty$/],
+    [{ title: 'x'.repeat(201) }, 400, /^title: must be at most 200 characters$/],
+    [{ title: 't', body: 5 }, 400, /^body: must be a string$/],
+    [{ title: null }, 400, /^title: must be a string$/],
+    [{ title: 't', body: null }, 400, /^body: must be a string$/],
+    ['a string', 400, /^request body must be a JSON object$/],
+  ])('when the note %j is posted, then %i and the description names the field', async (body, status, description) => {
     const res = await call('POST', '/notes', tokenFor('validator'), body);
     expect(res.status).toBe(status);
-    expect(await res.json()).toMatchObject({ error: 'invalid_request' });
+    const answer = (await res.json()) as { error: string; error_description: string };
+    expect(answer.error).toBe('invalid_request');
+    expect(answer.error_description).toMatch(description);
   });
 
   it('when the spoofed X-Auth-Subject differs from the token, then the token wins', async () => {

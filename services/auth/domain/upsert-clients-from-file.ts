@@ -1,8 +1,9 @@
 import type { Env } from '../../../lib/config.js';
-import { type ClientDefinition, loadClientsFile } from './clients-file.js';
+import { clientIdConflict, type ClientIdReservationDeps } from './admin/client-id-reservation.js';
+import { type ClientDefinition, type ClientsFileIssue, ClientsFileError, loadClientsFile } from './clients-file.js';
 import type { ClientConfig, ClientStore } from './ports/client-store.js';
 
-export interface UpsertClientsFromFileDeps {
+export interface UpsertClientsFromFileDeps extends ClientIdReservationDeps {
   clients: ClientStore;
   /** argon2id PHC hasher for client secrets (the service's password hasher). */
   hashSecret: (secret: string) => Promise<string>;
@@ -27,6 +28,15 @@ export interface UpsertClientsFromFileResult {
  */
 export async function upsertClientsFromFile(path: string, deps: UpsertClientsFromFileDeps): Promise<UpsertClientsFromFileResult> {
   const definitions = await loadClientsFile(path, deps.env);
+
+  // Reserved ids (first-party client, users' ids) are refused like any other bad entry: every one
+  // is listed, and nothing is written.
+  const reserved: ClientsFileIssue[] = [];
+  for (const [index, { clientId }] of definitions.entries()) {
+    const conflict = await clientIdConflict(clientId, deps);
+    if (conflict !== null) reserved.push({ path: `clients[${index}].client_id`, clientId, message: conflict });
+  }
+  if (reserved.length > 0) throw new ClientsFileError(path, reserved);
 
   // Sequential: argon2id is memory-hard by design, and start-up is not a hot path.
   const configs: ClientConfig[] = [];

@@ -56,7 +56,12 @@ export function createApp(deps: AuthAppDeps): Express {
     app.use(
       adminRoutes({
         adminToken: deps.admin.token,
-        clients: createClientAdmin({ clients: deps.clients, hashSecret: (secret) => deps.passwords.hash(secret) }),
+        clients: createClientAdmin({
+          clients: deps.clients,
+          hashSecret: (secret) => deps.passwords.hash(secret),
+          users: deps.users,
+          firstPartyClientId: deps.settings.firstPartyClientId,
+        }),
         users: createUserAdmin({ users: deps.users }),
         keys: deps.admin.keyRotation,
         publishDelaySeconds: deps.admin.publishDelaySeconds,

@@ -26,7 +26,8 @@ export function oauthRoutes(oauth: OAuthUseCases): Router {
 
   router.post('/oauth/revoke', async (req, res) => {
     await oauth.revoke({ authorization: req.headers.authorization, params: oauthParamsOf(res.locals) });
-    // RFC 7009 §2.2: 200 whether or not anything was revoked; the body is ignored by clients.
+    // RFC 7009 §2.2: 200 whether or not anything was revoked (another client's token is an error,
+    // thrown by the use case); the body is ignored by clients.
     res.status(200).end();
   });
 

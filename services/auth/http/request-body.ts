@@ -1,17 +1,13 @@
 import { z } from 'zod';
-import { invalidRequest } from '../../../lib/errors.js';
+import { parseBodyFields } from '../../../lib/http/body-fields.js';
 
 /**
  * Parses `body` with a zod object schema; the first problem becomes 400 invalid_request whose
- * description starts with the field's name ("password: must be a string"). Values never appear.
+ * description starts with the field's name: "password: is required" when it is absent,
+ * "email: must be a string" when it has the wrong type. Values never appear.
  */
 export function parseBody<S extends z.ZodType>(schema: S, body: unknown): z.output<S> {
-  const result = schema.safeParse(body);
-  if (result.success) return result.data;
-  const issue = result.error.issues[0];
-  const field = issue?.path.map(String).join('.') || 'body';
-  const problem = issue?.code === 'invalid_type' && issue.input === undefined ? 'is required' : (issue?.message ?? 'is invalid');
-  throw invalidRequest(`${field}: ${problem}`, 'INVALID_FIELD');
+  return parseBodyFields(schema, body);
 }
 
 /** A JSON string field; other types are refused naming the field. */

@@ -1,13 +1,14 @@
 import { Router, type RequestHandler } from 'express';
 import { z } from 'zod';
-import { AppError, invalidRequest } from '../../../lib/errors.js';
+import { AppError } from '../../../lib/errors.js';
+import { parseBodyFields } from '../../../lib/http/body-fields.js';
 import { jsonBody } from '../../../lib/http/json-body.js';
 import type { AccessRequirements } from '../../../lib/verifier/index.js';
 import type { Note, NoteStore } from '../domain/note-store.js';
 
 const newNoteSchema = z.object({
-  title: z.string().trim().min(1, 'title is required').max(200, 'title must be at most 200 characters'),
-  body: z.string().max(10_000, 'body must be at most 10000 characters').default(''),
+  title: z.string().trim().min(1, 'must not be empty').max(200, 'must be at most 200 characters'),
+  body: z.string().max(10_000, 'must be at most 10000 characters').default(''),
 });
 
 /** What a client sees of a note (the owner is implied: it is always the caller). */
@@ -23,9 +24,8 @@ export function notesRoutes(store: NoteStore, requireAuth: (requirements: Access
     res.json({ notes: notes.map(view) });
   });
   router.post('/notes', requireAuth({ scopes: ['notes:write'] }), ...jsonBody(), async (req, res) => {
-    const parsed = newNoteSchema.safeParse(req.body);
-    if (!parsed.success) throw invalidRequest(parsed.error.issues[0]?.message ?? 'invalid note');
-    const note = await store.create({ owner: req.auth!.sub, ...parsed.data });
+    // Descriptions name the field ("title: must be a string"), as the auth service's do.
+    const note = await store.create({ owner: req.auth!.sub, ...parseBodyFields(newNoteSchema, req.body) });
     res.status(201).location(`/notes/${note.id}`).json(view(note));
   });
   router.get('/notes/:id', requireAuth({ scopes: ['notes:read'] }), async (req, res) => {

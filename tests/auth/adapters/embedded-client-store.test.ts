@@ -1,5 +1,5 @@
 import { existsSync } from 'node:fs';
-import { mkdtemp, rm } from 'node:fs/promises';
+import { chmod, mkdtemp, rm, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
@@ -44,6 +44,39 @@ describe('embedded client store on disk', () => {
     await store.create(reports);
     await store.close();
     expect(existsSync(path.join(dataDir, 'clients.db'))).toBe(true);
+  });
+
+  it.runIf(process.platform !== 'win32')('when clients.db is created and compacted, then it is 0600 throughout (it holds secret hashes)', async () => {
+    const file = path.join(root, 'clients.db');
+    const store = await openEmbeddedClientStore(root);
+    expect((await stat(file)).mode & 0o777).toBe(0o600);
+    await store.create(reports);
+    await store.close(); // compacts: temp file + rename
+    expect((await stat(file)).mode & 0o777).toBe(0o600);
+    const reopened = await openEmbeddedClientStore(root); // loading compacts too
+    expect((await stat(file)).mode & 0o777).toBe(0o600);
+    await reopened.close();
+    expect((await stat(file)).mode & 0o777).toBe(0o600);
+  });
+
+  it.runIf(process.platform !== 'win32')('when an older clients.db and a stale temp file are 0644, then both are 0600 after open and compaction', async () => {
+    const file = path.join(root, 'clients.db');
+    await writeFile(file, '');
+    await writeFile(`${file}~`, '');
+    await chmod(file, 0o644);
+    await chmod(`${file}~`, 0o644);
+    const store = await openEmbeddedClientStore(root);
+    expect((await stat(file)).mode & 0o777).toBe(0o600);
+    await store.create(reports);
+    await store.close();
+    expect((await stat(file)).mode & 0o777).toBe(0o600);
+  });
+
+  it('when the data directory does not exist, then it is created 0700', async () => {
+    const dataDir = path.join(root, 'fresh');
+    const store = await openEmbeddedClientStore(dataDir);
+    await store.close();
+    if (process.platform !== 'win32') expect((await stat(dataDir)).mode & 0o777).toBe(0o700);
   });
 
   it('when the store is reopened, then creates, upserts, disables and deletes are all still there', async () => {

@@ -1,4 +1,4 @@
-import { mkdtemp, rm, stat, writeFile } from 'node:fs/promises';
+import { chmod, mkdtemp, rm, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -71,6 +71,51 @@ describe('EmbeddedUserStore on disk', () => {
 
     const file = await stat(path.join(dir, 'users.db'));
     if (process.platform !== 'win32') expect(file.mode & 0o777).toBe(0o600);
+  });
+
+  it.runIf(process.platform !== 'win32')('when users.db is created and compacted, then it is 0600 throughout, reopened included', async () => {
+    const dir = await tempDir();
+    dirs.push(dir);
+    const file = path.join(dir, 'users.db');
+    const store = await openEmbeddedUserStore(dir);
+    expect((await stat(file)).mode & 0o777).toBe(0o600);
+    await store.create({ username: 'carol', passwordHash: 'h', roles: [] });
+    await store.close(); // compacts: temp file + rename
+    expect((await stat(file)).mode & 0o777).toBe(0o600);
+    const reopened = await openEmbeddedUserStore(dir); // loading compacts too
+    expect((await stat(file)).mode & 0o777).toBe(0o600);
+    await reopened.close();
+    expect((await stat(file)).mode & 0o777).toBe(0o600);
+  });
+
+  it.runIf(process.platform !== 'win32')('when an older users.db and a stale temp file are 0644, then both are 0600 after open and compaction', async () => {
+    const dir = await tempDir();
+    dirs.push(dir);
+    const file = path.join(dir, 'users.db');
+    await writeFile(file, `${LEGACY_LINE}\n`);
+    await writeFile(`${file}~`, '');
+    await chmod(file, 0o644);
+    await chmod(`${file}~`, 0o644);
+    const store = await openEmbeddedUserStore(dir);
+    expect((await stat(file)).mode & 0o777).toBe(0o600);
+    expect(await store.findById(LEGACY_ID)).not.toBeNull();
+    await store.close();
+    expect((await stat(file)).mode & 0o777).toBe(0o600);
+  });
+
+  it.runIf(process.platform !== 'win32')('when only the crash-recovery temp file exists, then its users are restored and the file is 0600', async () => {
+    const dir = await tempDir();
+    dirs.push(dir);
+    const file = path.join(dir, 'users.db');
+    await writeFile(`${file}~`, `${LEGACY_LINE}\n`);
+    await chmod(`${file}~`, 0o644);
+    const store = await openEmbeddedUserStore(dir);
+    try {
+      expect(await store.findById(LEGACY_ID)).not.toBeNull();
+      expect((await stat(file)).mode & 0o777).toBe(0o600);
+    } finally {
+      await store.close();
+    }
   });
 
   it('when the store is closed, then ping rejects', async () => {

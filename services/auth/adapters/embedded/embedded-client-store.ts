@@ -4,6 +4,7 @@ import path from 'node:path';
 import nedb from '@seald-io/nedb';
 import { authErrors } from '../../domain/errors.js';
 import type { ClientConfig, ClientRecord, ClientStore, Clock, UpsertClientResult } from '../../domain/ports/client-store.js';
+import { PRIVATE_DIR_MODE, PRIVATE_FILE_MODE, keepPrivateAfterCompaction, preparePrivateDatafile } from './private-datafile.js';
 
 /**
  * The package is CommonJS (`module.exports = Datastore`) while its types say `export default`:
@@ -24,9 +25,12 @@ const UPSERT_ATTEMPTS = 5;
  * before the call resolves, so clients survive a restart; only one process may open a file.
  */
 export async function openEmbeddedClientStore(dataDir: string, options: { now?: Clock } = {}): Promise<ClientStore> {
-  await mkdir(dataDir, { recursive: true });
+  await mkdir(dataDir, { recursive: true, mode: PRIVATE_DIR_MODE });
   const filename = path.join(dataDir, 'clients.db');
-  const db = new Datastore<ClientDoc>({ filename });
+  // Client-secret hashes live here: 0600 from creation on, and after every NeDB rewrite.
+  await preparePrivateDatafile(filename);
+  const db = new Datastore<ClientDoc>({ filename, modes: { fileMode: PRIVATE_FILE_MODE, dirMode: PRIVATE_DIR_MODE } });
+  keepPrivateAfterCompaction(db, filename);
   await db.loadDatabaseAsync();
   await db.ensureIndexAsync({ fieldName: 'clientId', unique: true });
   return new EmbeddedClientStore(db, filename, options.now ?? (() => new Date()));

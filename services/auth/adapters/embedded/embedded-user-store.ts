@@ -1,9 +1,10 @@
 import { constants } from 'node:fs';
-import { access, chmod, mkdir } from 'node:fs/promises';
+import { access, mkdir } from 'node:fs/promises';
 import path from 'node:path';
 import nedb from '@seald-io/nedb';
 import { authErrors } from '../../domain/errors.js';
 import type { NewUser, UserRecord, UserStore } from '../../domain/ports/user-store.js';
+import { PRIVATE_DIR_MODE, PRIVATE_FILE_MODE, keepPrivateAfterCompaction, preparePrivateDatafile } from './private-datafile.js';
 
 /**
  * The package is CommonJS (`module.exports = Datastore`) while its types say `export default`:
@@ -19,8 +20,8 @@ type Datastore<T> = nedb.default<T>;
 type UserDoc = Omit<UserRecord, 'id' | 'lockedAt'> & { lockedAt?: Date | null };
 
 /** Password hashes live in the file: only the service's own OS user may read it. */
-const FILE_MODE = 0o600;
-const DIR_MODE = 0o700;
+const FILE_MODE = PRIVATE_FILE_MODE;
+const DIR_MODE = PRIVATE_DIR_MODE;
 
 /**
  * Opens (creating if needed) the user store in `${dataDir}/users.db`: the default when no MongoDB
@@ -30,10 +31,12 @@ const DIR_MODE = 0o700;
 export async function openEmbeddedUserStore(dataDir: string): Promise<EmbeddedUserStore> {
   await mkdir(dataDir, { recursive: true, mode: DIR_MODE });
   const filename = path.join(dataDir, 'users.db');
+  // Before NeDB touches it: NeDB applies its mode only to files it creates, and its load-time
+  // rewrite would otherwise leave a file from an older version (or a 0644 temp file) readable.
+  await preparePrivateDatafile(filename);
   const db = new Datastore<UserDoc>({ filename, autoload: true, modes: { fileMode: FILE_MODE, dirMode: DIR_MODE } });
+  keepPrivateAfterCompaction(db, filename);
   await db.autoloadPromise;
-  // NeDB applies the mode only to files it creates; tighten one left by an older version too.
-  await chmod(filename, FILE_MODE).catch(() => {});
   await db.ensureIndexAsync({ fieldName: 'username', unique: true });
   return new EmbeddedUserStore(db, filename);
 }

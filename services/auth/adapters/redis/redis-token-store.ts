@@ -181,14 +181,18 @@ export async function connectRedisTokenStore(
 ): Promise<RedisTokenStore> {
   const redis = new Redis(url, { lazyConnect: true, connectionName: 'authgate-auth' });
   // The first failure is reported by the rejection below; without a listener ioredis would also
-  // print it as an unhandled error event. Later errors are the owner's to observe.
-  const absorbStartupError = () => {};
+  // print it as an unhandled error event. Later errors are the owner's to observe. It is kept:
+  // connect() itself rejects only with "Connection is closed.", the socket's error says why.
+  let startupError: Error | undefined;
+  const absorbStartupError = (error: Error) => {
+    startupError ??= error;
+  };
   redis.on('error', absorbStartupError);
   try {
     await redis.connect();
   } catch (error) {
     redis.disconnect();
-    throw error;
+    throw withoutPassword(startupError ?? error, url);
   } finally {
     redis.off('error', absorbStartupError);
   }
@@ -196,6 +200,23 @@ export async function connectRedisTokenStore(
   const { logger } = options;
   redis.on('error', (error: Error) => logger?.warn({ err: error }, 'redis token store connection error'));
   return new RedisTokenStore({ redis, keyPrefix });
+}
+
+/**
+ * The start-up failure as an Error whose message cannot carry the URL's password. ioredis does
+ * not put it in messages today; this keeps it that way whatever a future version reports.
+ */
+function withoutPassword(error: unknown, url: string): Error {
+  const cause = error instanceof Error ? error : new Error(String(error));
+  let password = '';
+  try {
+    password = decodeURIComponent(new URL(url).password);
+  } catch {
+    // An unparsable URL has no password to hide here; ioredis would have refused it already.
+  }
+  if (password === '' || !cause.message.includes(password)) return cause;
+  // No `cause`: a logger serialising the chain would print the original message.
+  return new Error(cause.message.replaceAll(password, '***'));
 }
 
 function asStrings(reply: unknown): string[] {

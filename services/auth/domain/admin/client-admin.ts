@@ -1,9 +1,11 @@
 import { randomBytes } from 'node:crypto';
 import { z } from 'zod';
-import { AppError, invalidRequest } from '../../../../lib/errors.js';
+import { AppError } from '../../../../lib/errors.js';
+import { parseBodyFields } from '../../../../lib/http/body-fields.js';
 import { generateClientSecret } from '../client-secret.js';
 import { clientIdSchema, publicJwksSchema, scopeTokenSchema } from '../clients-file.js';
 import type { ClientConfig, ClientRecord, ClientStore } from '../ports/client-store.js';
+import { clientIdConflict, type ClientIdReservationDeps } from './client-id-reservation.js';
 
 /** What the admin API shows of a client: configuration and state, never a secret or its hash. */
 export interface ClientView {
@@ -38,7 +40,7 @@ export const newClientSchema = z.strictObject({
 });
 export type NewClient = z.input<typeof newClientSchema>;
 
-export interface ClientAdminDeps {
+export interface ClientAdminDeps extends ClientIdReservationDeps {
   clients: ClientStore;
   /** argon2id, the same hasher as passwords. */
   hashSecret: (secret: string) => Promise<string>;
@@ -59,6 +61,8 @@ export function toClientView(client: ClientRecord): ClientView {
 }
 
 const clientNotFound = () => new AppError('CLIENT_NOT_FOUND', 404, 'no client with this client_id', { error: 'not_found' });
+const clientIdReserved = (problem: string) =>
+  new AppError('CLIENT_ID_RESERVED', 409, `client_id ${problem}`, { error: 'client_id_reserved' });
 
 /**
  * Client registration for operators (the admin API and authctl). A client with `jwks`
@@ -66,16 +70,10 @@ const clientNotFound = () => new AppError('CLIENT_NOT_FOUND', 404, 'no client wi
  * returned once and stored only as its argon2id hash. Every client made here is confidential
  * and uses client_credentials.
  */
-export function createClientAdmin({ clients, hashSecret }: ClientAdminDeps) {
+export function createClientAdmin({ clients, hashSecret, ...reservation }: ClientAdminDeps) {
   return {
     async create(body: unknown): Promise<CreatedClient> {
-      const parsed = newClientSchema.safeParse(body);
-      if (!parsed.success) {
-        const issue = parsed.error.issues[0];
-        const field = issue?.path.map(String).join('.') || 'body';
-        throw invalidRequest(`${field}: ${issue?.code === 'invalid_type' && issue.input === undefined ? 'is required' : (issue?.message ?? 'is invalid')}`, 'INVALID_FIELD');
-      }
-      const { client_id, scopes, audiences = [], jwks } = parsed.data;
+      const { client_id, scopes, audiences = [], jwks } = parseBodyFields(newClientSchema, body);
       const config: ClientConfig = {
         clientId: client_id ?? `client-${randomBytes(9).toString('base64url')}`,
         scopes,
@@ -83,6 +81,9 @@ export function createClientAdmin({ clients, hashSecret }: ClientAdminDeps) {
         grantTypes: ['client_credentials'],
         tokenEndpointAuthMethods: jwks ? ['private_key_jwt'] : ['client_secret_basic', 'client_secret_post'],
       };
+      // Before hashing a secret or writing anything; 409 like a taken id, with its own error value.
+      const conflict = await clientIdConflict(config.clientId, reservation);
+      if (conflict !== null) throw clientIdReserved(conflict);
       let secret: string | undefined;
       if (jwks) config.jwks = jwks;
       else config.secretHash = await hashSecret((secret = generateClientSecret()));

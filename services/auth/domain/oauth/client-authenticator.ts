@@ -12,7 +12,8 @@ export interface ClientAuthenticatorDeps {
   /**
    * Clients that exist without being stored: the first-party public client whose id the user API
    * puts in its tokens, so its refresh tokens can be rotated at /oauth/token without registering it.
-   * A stored client with the same id wins.
+   * A stored client with the same id wins; the admin API and the clients file refuse that id
+   * (admin/client-id-reservation.ts), so only a client stored before that check could.
    */
   builtInClients?: readonly ClientRecord[];
 }

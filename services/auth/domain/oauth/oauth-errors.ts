@@ -32,6 +32,9 @@ export const oauthErrors = {
   invalidGrant: (code = 'OAUTH_INVALID_GRANT') => new AppError(code, 400, 'the grant is invalid, expired or revoked', { error: 'invalid_grant' }),
   unauthorizedClient: (grantType: 'client_credentials' | 'refresh_token') =>
     new AppError('OAUTH_UNAUTHORIZED_CLIENT', 400, `the client may not use the ${grantType} grant`, { error: 'unauthorized_client' }),
+  /** RFC 7009 §2.1: a revocation of a token issued to another client is refused, and the client told so. */
+  notTokenOwner: () =>
+    new AppError('OAUTH_REVOKE_NOT_OWNER', 400, 'the token was not issued to this client', { error: 'unauthorized_client' }),
   unsupportedGrantType: () =>
     new AppError('OAUTH_UNSUPPORTED_GRANT_TYPE', 400, 'grant_type must be client_credentials or refresh_token', { error: 'unsupported_grant_type' }),
   invalidScope: () => new AppError('OAUTH_INVALID_SCOPE', 400, 'the requested scope is not allowed for this client', { error: 'invalid_scope' }),

@@ -6,6 +6,7 @@ import type { TokenStore } from '../ports/token-store.js';
 import type { UserStore } from '../ports/user-store.js';
 import type { AuthSettings } from '../settings.js';
 import type { TokenPair } from '../tokens/token-pair.js';
+import type { RefreshOptions } from '../use-cases/refresh.js';
 import { createClientAssertionVerifier } from './client-assertion.js';
 import { createClientAuthenticator } from './client-authenticator.js';
 import { createClientCredentialsGrant } from './client-credentials-grant.js';
@@ -25,7 +26,7 @@ export interface OAuthDeps {
   keys: KeyStore;
   passwords: PasswordHasher;
   /** The /auth/refresh rotation use case, so both endpoints rotate by the same rules. */
-  rotateRefreshToken: (refreshToken: string) => Promise<TokenPair>;
+  rotateRefreshToken: (refreshToken: string, options?: RefreshOptions) => Promise<TokenPair>;
   now?: () => number;
   /** Metrics; the refresh grant reports through the rotation use case it reuses. */
   events?: AuthEvents;
@@ -119,10 +120,15 @@ export function createOAuthUseCases({ settings, clients, users, tokens, keys, pa
       return introspection(requiredToken(params), hintOf(params.token_type_hint));
     },
 
-    /** POST /oauth/revoke (RFC 7009): public clients identify with client_id (§2.1). */
+    /**
+     * POST /oauth/revoke (RFC 7009): public clients identify with client_id (§2.1). Another client's
+     * token is refused with unauthorized_client (§2.1, nothing revoked); unknown, invalid or expired
+     * tokens are not errors (§2.2).
+     */
     async revoke({ authorization, params }: OAuthRequest): Promise<void> {
       const { client } = await authenticate(presentedCredentials(authorization, params));
-      await revocation(requiredToken(params), client.clientId, hintOf(params.token_type_hint));
+      const outcome = await revocation(requiredToken(params), client.clientId, hintOf(params.token_type_hint));
+      if (outcome === 'not_owner') throw oauthErrors.notTokenOwner();
     },
   };
 }

@@ -3,12 +3,14 @@ import type { ClientRecord } from '../ports/client-store.js';
 import type { RefreshTokenStore } from '../ports/token-store.js';
 import { hashRefreshToken, isRefreshTokenShaped } from '../tokens/refresh-token.js';
 import type { TokenPair } from '../tokens/token-pair.js';
+import type { RefreshOptions } from '../use-cases/refresh.js';
 import { oauthErrors } from './oauth-errors.js';
+import { grantedScope } from './scope.js';
 
 export interface RefreshTokenGrantDeps {
   refreshTokens: RefreshTokenStore;
   /** The rotation use case behind /auth/refresh: same rules (grace window, reuse revokes the family). */
-  rotate: (refreshToken: string) => Promise<TokenPair>;
+  rotate: (refreshToken: string, options?: RefreshOptions) => Promise<TokenPair>;
   now: () => number;
 }
 
@@ -24,8 +26,9 @@ export interface RefreshTokenRequest {
  * was issued to the authenticated client"): another client's token, active or spent, is
  * invalid_grant and is left untouched (a spent one would otherwise trip reuse detection and end
  * its owner's session). Rotation itself is /auth/refresh's, so both endpoints behave the same;
- * its refusals become RFC 6749's 400 invalid_grant here. Narrowing the scope is not supported: a
- * `scope` other than the granted one is invalid_scope.
+ * its refusals become RFC 6749's 400 invalid_grant here. A `scope` may narrow the new access
+ * token to a subset of the original grant (§6); the refresh token keeps the whole grant. A scope
+ * token outside the grant is invalid_scope, and the refresh token is not spent.
  */
 export function createRefreshTokenGrant({ refreshTokens, rotate, now }: RefreshTokenGrantDeps) {
   return async function refreshTokenGrant({ client, refreshToken, scope }: RefreshTokenRequest): Promise<TokenPair> {
@@ -38,21 +41,16 @@ export function createRefreshTokenGrant({ refreshTokens, rotate, now }: RefreshT
     const family = await refreshTokens.findRefreshFamily(tokenHash, now());
     if (family && family.clientId !== client.clientId) throw oauthErrors.invalidGrant('REFRESH_TOKEN_OTHER_CLIENT');
     if (scope !== undefined) {
+      // Checked before rotating too, so an over-broad request leaves the token unspent.
       const active = await refreshTokens.findActiveRefreshToken(tokenHash, now());
-      if (active && !sameScope(scope, active.scope)) throw oauthErrors.invalidScope();
+      if (active) grantedScope(scope, active.scope.split(' ').filter(Boolean));
     }
 
     try {
-      return await rotate(refreshToken);
+      return await rotate(refreshToken, { scope });
     } catch (err) {
       if (isAppError(err) && err.error === 'invalid_grant') throw oauthErrors.invalidGrant(err.code);
       throw err;
     }
   };
-}
-
-function sameScope(requested: string, granted: string): boolean {
-  const a = new Set(requested.split(' ').filter(Boolean));
-  const b = new Set(granted.split(' ').filter(Boolean));
-  return a.size === b.size && [...a].every((token) => b.has(token));
 }

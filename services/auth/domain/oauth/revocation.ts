@@ -10,14 +10,15 @@ export interface RevocationDeps {
   now: () => number;
 }
 
-/** What revocation did; the endpoint answers 200 whatever it is (RFC 7009 §2.2). */
+/** What revocation did; the endpoint answers 200 for each but `not_owner` (RFC 7009 §2.1, §2.2). */
 export type RevocationOutcome = 'refresh_family_revoked' | 'access_token_denied' | 'not_found' | 'not_owner';
 
 /**
  * RFC 7009. A refresh token, active or already spent (a stale copy still names its session): its
  * whole family is revoked (every rotation descendant, so the session ends). An access token: its `jti` is denied until it would have expired (the denylist
- * also tells the gateway). A client may revoke only tokens issued to it (§2.1): anything else,
- * and anything unknown, changes nothing, and the caller cannot tell the difference.
+ * also tells the gateway). A client may revoke only tokens issued to it (§2.1): another client's
+ * token changes nothing and is reported as `not_owner` (the endpoint refuses it, as §2.1 asks);
+ * anything unknown changes nothing either and is not an error (§2.2).
  */
 export function createRevocation({ inspectAccessToken, tokens, now }: RevocationDeps) {
   async function asRefreshToken(token: string, clientId: string): Promise<RevocationOutcome | null> {

@@ -3,9 +3,16 @@ import type { AuthEvents } from '../ports/auth-events.js';
 import type { RefreshTokenRecord, RefreshTokenStore } from '../ports/token-store.js';
 import type { UserStore } from '../ports/user-store.js';
 import { hashRefreshToken, isRefreshTokenShaped, newRefreshToken } from '../tokens/refresh-token.js';
+import { grantedScope } from '../oauth/scope.js';
 import { isLocked } from '../users/account-lock.js';
 import { openSuccessor, sealSuccessor } from '../tokens/successor-seal.js';
 import type { TokenPair, TokenPairIssuer } from '../tokens/token-pair.js';
+
+/** Options of one refresh: /oauth/token may narrow the scope (RFC 6749 §6); /auth/refresh never does. */
+export interface RefreshOptions {
+  /** A subset of the originally granted scope for the new access token only; absent or empty: all of it. */
+  scope?: string | undefined;
+}
 
 export interface RefreshDeps {
   users: UserStore;
@@ -26,7 +33,7 @@ export interface RefreshDeps {
  * refusal is the same 401 invalid_grant.
  */
 export function createRefresh({ users, refreshTokens, tokens, refreshTokenTtlSeconds, graceSeconds, now, events }: RefreshDeps) {
-  return async function refresh(presented: string): Promise<TokenPair> {
+  return async function refresh(presented: string, { scope }: RefreshOptions = {}): Promise<TokenPair> {
     if (!isRefreshTokenShaped(presented)) throw authErrors.invalidGrant('REFRESH_TOKEN_INVALID');
     const presentedHash = hashRefreshToken(presented);
     const successor = newRefreshToken();
@@ -43,11 +50,11 @@ export function createRefresh({ users, refreshTokens, tokens, refreshTokenTtlSec
     );
     switch (result.outcome) {
       case 'rotated':
-        return pairFor(result.previous, successor);
+        return pairFor(result.previous, successor, scope);
       case 'grace': {
         const same = openSuccessor(presented, presentedHash, result.sealedSuccessor);
         if (same === null) throw authErrors.invalidGrant('REFRESH_TOKEN_INVALID');
-        return pairFor(result.previous, same);
+        return pairFor(result.previous, same, scope);
       }
       case 'reused':
         events.refreshReuseDetected();
@@ -57,14 +64,18 @@ export function createRefresh({ users, refreshTokens, tokens, refreshTokenTtlSec
     }
   };
 
-  async function pairFor(record: RefreshTokenRecord, refreshToken: string): Promise<TokenPair> {
+  async function pairFor(record: RefreshTokenRecord, refreshToken: string, requestedScope: string | undefined): Promise<TokenPair> {
     const user = await users.findById(record.subject);
     if (!user || isLocked(user)) {
       // The account is gone or locked: its sessions end with it (the successor just stored dies too).
       await refreshTokens.revokeRefreshFamily(record.familyId);
       throw authErrors.invalidGrant(user ? 'REFRESH_ACCOUNT_LOCKED' : 'REFRESH_SUBJECT_GONE');
     }
-    const pair = tokens.pair(user, { clientId: record.clientId, scope: record.scope }, refreshToken);
+    // Only the access token is narrowed: the refresh token (the stored family) keeps the original
+    // grant, so a later refresh may ask for all of it again (RFC 6749 §6). A scope beyond the grant
+    // is invalid_scope (the caller checks that before rotating, so such a request spends nothing).
+    const scope = grantedScope(requestedScope, record.scope.split(' ').filter(Boolean));
+    const pair = tokens.pair(user, { clientId: record.clientId, scope }, refreshToken);
     events.accessTokenIssued('refresh_token');
     return pair;
   }
