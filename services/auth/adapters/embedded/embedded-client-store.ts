@@ -1,3 +1,4 @@
+import { clientConfigOf } from '../../domain/client-config.js';
 import { constants } from 'node:fs';
 import { access, mkdir } from 'node:fs/promises';
 import path from 'node:path';
@@ -48,7 +49,7 @@ class EmbeddedClientStore implements ClientStore {
   async create(client: ClientConfig): Promise<ClientRecord> {
     const now = this.now();
     try {
-      const doc = await this.db.insertAsync({ ...configOf(client), createdAt: now, updatedAt: now, disabledAt: null });
+      const doc = await this.db.insertAsync({ ...clientConfigOf(client), createdAt: now, updatedAt: now, disabledAt: null });
       return toRecord(doc);
     } catch (err) {
       if (isUniqueViolation(err)) throw authErrors.clientExists();
@@ -62,7 +63,7 @@ class EmbeddedClientStore implements ClientStore {
    * Each step is atomic in NeDB; losing the insert race means the client now exists: update it.
    */
   async upsert(client: ClientConfig): Promise<UpsertClientResult> {
-    const config = configOf(client);
+    const config = clientConfigOf(client);
     const unset: Record<string, true> = {};
     if (config.secretHash === undefined) unset.secretHash = true;
     if (config.jwks === undefined) unset.jwks = true;
@@ -125,20 +126,6 @@ class EmbeddedClientStore implements ClientStore {
 
 function isUniqueViolation(err: unknown): boolean {
   return typeof err === 'object' && err !== null && (err as { errorType?: unknown }).errorType === 'uniqueViolated';
-}
-
-/** Only the configuration members, so stray properties on the argument are never stored. */
-function configOf(client: ClientConfig): ClientConfig {
-  const config: ClientConfig = {
-    clientId: client.clientId,
-    tokenEndpointAuthMethods: client.tokenEndpointAuthMethods,
-    scopes: client.scopes,
-    audiences: client.audiences,
-    grantTypes: client.grantTypes,
-  };
-  if (client.secretHash !== undefined) config.secretHash = client.secretHash;
-  if (client.jwks !== undefined) config.jwks = client.jwks;
-  return config;
 }
 
 function toRecord(doc: ClientDoc & { _id?: string }): ClientRecord {

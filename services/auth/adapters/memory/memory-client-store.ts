@@ -1,3 +1,4 @@
+import { clientConfigOf } from '../../domain/client-config.js';
 import { authErrors } from '../../domain/errors.js';
 import type { ClientConfig, ClientRecord, ClientStore, Clock, UpsertClientResult } from '../../domain/ports/client-store.js';
 
@@ -17,7 +18,7 @@ export class MemoryClientStore implements ClientStore {
   async create(client: ClientConfig): Promise<ClientRecord> {
     if (this.#clients.has(client.clientId)) throw authErrors.clientExists();
     const now = this.#now();
-    const record: ClientRecord = { ...configOf(client), createdAt: now, updatedAt: now, disabledAt: null };
+    const record: ClientRecord = { ...clientConfigOf(client), createdAt: now, updatedAt: now, disabledAt: null };
     this.#clients.set(client.clientId, structuredClone(record));
     return structuredClone(record);
   }
@@ -26,7 +27,7 @@ export class MemoryClientStore implements ClientStore {
     const existing = this.#clients.get(client.clientId);
     const now = this.#now();
     const record: ClientRecord = {
-      ...configOf(client),
+      ...clientConfigOf(client),
       createdAt: existing?.createdAt ?? now,
       updatedAt: now,
       disabledAt: existing?.disabledAt ?? null,
@@ -64,18 +65,4 @@ export class MemoryClientStore implements ClientStore {
   async ping(): Promise<void> {}
 
   async close(): Promise<void> {}
-}
-
-/** Only the configuration members, so stray properties on the argument are never stored. */
-function configOf(client: ClientConfig): ClientConfig {
-  const config: ClientConfig = {
-    clientId: client.clientId,
-    tokenEndpointAuthMethods: [...client.tokenEndpointAuthMethods],
-    scopes: [...client.scopes],
-    audiences: [...client.audiences],
-    grantTypes: [...client.grantTypes],
-  };
-  if (client.secretHash !== undefined) config.secretHash = client.secretHash;
-  if (client.jwks !== undefined) config.jwks = client.jwks;
-  return config;
 }

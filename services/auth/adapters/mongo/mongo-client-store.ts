@@ -1,3 +1,4 @@
+import { clientConfigOf } from '../../domain/client-config.js';
 import mongoose, { Schema, type Connection, type Model } from 'mongoose';
 import { authErrors } from '../../domain/errors.js';
 import type { ClientConfig, ClientRecord, ClientStore, Clock, UpsertClientResult } from '../../domain/ports/client-store.js';
@@ -64,7 +65,7 @@ class MongoClientStore implements ClientStore {
   async create(client: ClientConfig): Promise<ClientRecord> {
     const now = this.now();
     try {
-      const doc = await this.model.create({ ...configOf(client), createdAt: now, updatedAt: now, disabledAt: null });
+      const doc = await this.model.create({ ...clientConfigOf(client), createdAt: now, updatedAt: now, disabledAt: null });
       return toRecord(doc.toObject());
     } catch (err) {
       if (isDuplicateKey(err)) throw authErrors.clientExists();
@@ -73,7 +74,7 @@ class MongoClientStore implements ClientStore {
   }
 
   async upsert(client: ClientConfig): Promise<UpsertClientResult> {
-    const config = configOf(client);
+    const config = clientConfigOf(client);
     const unset: Record<string, 1> = {};
     if (config.secretHash === undefined) unset.secretHash = 1;
     if (config.jwks === undefined) unset.jwks = 1;
@@ -137,20 +138,6 @@ class MongoClientStore implements ClientStore {
 
 function isDuplicateKey(err: unknown): boolean {
   return typeof err === 'object' && err !== null && (err as { code?: unknown }).code === DUPLICATE_KEY;
-}
-
-/** Only the configuration members, so stray properties on the argument are never stored. */
-function configOf(client: ClientConfig): ClientConfig {
-  const config: ClientConfig = {
-    clientId: client.clientId,
-    tokenEndpointAuthMethods: client.tokenEndpointAuthMethods,
-    scopes: client.scopes,
-    audiences: client.audiences,
-    grantTypes: client.grantTypes,
-  };
-  if (client.secretHash !== undefined) config.secretHash = client.secretHash;
-  if (client.jwks !== undefined) config.jwks = client.jwks;
-  return config;
 }
 
 function toRecord(doc: ClientDoc): ClientRecord {

@@ -1,0 +1,18 @@
+import type { ClientConfig } from './ports/client-store.js';
+
+/**
+ * Only the configuration members of a client, with fresh arrays: every client store stores this,
+ * so stray properties on the argument are never stored and the caller's arrays are never shared.
+ */
+export function clientConfigOf(client: ClientConfig): ClientConfig {
+  const config: ClientConfig = {
+    clientId: client.clientId,
+    tokenEndpointAuthMethods: [...client.tokenEndpointAuthMethods],
+    scopes: [...client.scopes],
+    audiences: [...client.audiences],
+    grantTypes: [...client.grantTypes],
+  };
+  if (client.secretHash !== undefined) config.secretHash = client.secretHash;
+  if (client.jwks !== undefined) config.jwks = client.jwks;
+  return config;
+}
