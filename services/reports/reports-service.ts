@@ -1,9 +1,8 @@
 import { createClientCredentialsSource, type ClientCredentialsSource } from '../../lib/client-credentials.js';
-import { listen } from '../../lib/http/server.js';
 import { createLogger, type Logger } from '../../lib/logger.js';
 import type { Metrics } from '../../lib/metrics/index.js';
 import type { RevocationList } from '../../lib/revocation/revocation-list.js';
-import { createVerifier } from '../../lib/verifier/index.js';
+import { startResourceService, type RunningResourceService } from '../../lib/resource-service.js';
 import { createGatewayNotesReader } from './adapters/gateway-notes-reader.js';
 import type { ReportsConfig } from './config.js';
 import { createSummary } from './domain/summary.js';
@@ -24,16 +23,11 @@ export interface ReportsDeps {
   metrics?: Metrics;
 }
 
-export interface RunningReportsService {
-  url: string;
-  port: number;
-  close(graceMs?: number): Promise<void>;
-}
+export type RunningReportsService = RunningResourceService;
 
 /** Starts the reports service on `config.port` (0 in tests). */
 export async function startReportsService(config: ReportsConfig, deps: ReportsDeps = {}): Promise<RunningReportsService> {
   const logger = deps.logger ?? createLogger({ name: 'reports', level: config.logLevel });
-  const verifier = createVerifier({ ...config.verifier, logger, ...(deps.revocations ? { revocations: deps.revocations } : {}) });
   const tokens =
     deps.tokens ??
     createClientCredentialsSource({
@@ -44,21 +38,20 @@ export async function startReportsService(config: ReportsConfig, deps: ReportsDe
       ...(deps.fetch ? { fetch: deps.fetch } : {}),
     });
   const notes = createGatewayNotesReader({ gatewayUrl: config.gatewayUrl, tokens, ...(deps.fetch ? { fetch: deps.fetch } : {}) });
-  const app = createApp({
+  return startResourceService({
+    name: 'reports',
+    port: config.port,
+    host: config.host,
     logger,
-    verifier,
-    summary: createSummary({ notes, clientId: config.clientId }),
-    ...(deps.metrics ? { metrics: deps.metrics } : {}),
+    verifier: config.verifier,
+    ...(deps.revocations ? { revocations: deps.revocations } : {}),
+    describe: { gateway: config.gatewayUrl, clientId: config.clientId },
+    createApp: (verifier) =>
+      createApp({
+        logger,
+        verifier,
+        summary: createSummary({ notes, clientId: config.clientId }),
+        ...(deps.metrics ? { metrics: deps.metrics } : {}),
+      }),
   });
-  const server = await listen(app, { port: config.port, host: config.host });
-  verifier.loadKeys().catch(() => logger.warn({ jwksUri: config.verifier.jwksUri }, 'JWKS not reachable yet; /readyz reports it'));
-  logger.info({ url: server.url, gateway: config.gatewayUrl, clientId: config.clientId }, 'reports listening');
-  return {
-    url: server.url,
-    port: server.port,
-    async close(graceMs) {
-      await server.close(graceMs);
-      verifier.close();
-    },
-  };
 }

@@ -1,0 +1,49 @@
+import type { RequestListener } from 'node:http';
+import { listen } from './http/server.js';
+import type { Logger } from './logger.js';
+import type { RevocationList } from './revocation/revocation-list.js';
+import type { VerifierSettings } from './verifier/env.js';
+import { createVerifier, type Verifier } from './verifier/index.js';
+
+export interface ResourceServiceOptions {
+  /** Names the service in its log lines. */
+  name: string;
+  port: number;
+  host: string;
+  logger: Logger;
+  verifier: VerifierSettings;
+  /** Owned by the caller, who closes it. */
+  revocations?: RevocationList;
+  /** Builds the app around the service's own verifier. */
+  createApp: (verifier: Verifier) => RequestListener;
+  /** Extra fields for the "listening" log line (never secrets). */
+  describe?: Record<string, unknown>;
+}
+
+export interface RunningResourceService {
+  url: string;
+  port: number;
+  /** Stops accepting, lets in-flight requests finish, then stops the verifier's JWKS refresh. */
+  close(graceMs?: number): Promise<void>;
+}
+
+/**
+ * The lifecycle every service that verifies tokens itself shares (notes, reports, or yours): a
+ * verifier of its own, the app, listening, and a first JWKS fetch that does not block start-up
+ * (an auth service that is not up yet shows in /readyz, not as a crash).
+ */
+export async function startResourceService(options: ResourceServiceOptions): Promise<RunningResourceService> {
+  const { name, logger, revocations } = options;
+  const verifier = createVerifier({ ...options.verifier, logger, ...(revocations ? { revocations } : {}) });
+  const server = await listen(options.createApp(verifier), { port: options.port, host: options.host });
+  verifier.loadKeys().catch(() => logger.warn({ jwksUri: options.verifier.jwksUri }, 'JWKS not reachable yet; /readyz reports it'));
+  logger.info({ url: server.url, ...options.describe }, `${name} listening`);
+  return {
+    url: server.url,
+    port: server.port,
+    async close(graceMs) {
+      await server.close(graceMs);
+      verifier.close();
+    },
+  };
+}
