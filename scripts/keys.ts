@@ -4,7 +4,7 @@
  * read-only mounted Secret and the admin API cannot rotate. It runs the service's own key-set
  * code, so what it writes is exactly what the service loads. Never prints private key members.
  */
-import { KeyStoreReadOnlyError } from '../services/auth/domain/ports/key-store.js';
+import { KeyStoreReadOnlyError } from '../services/auth/domain/ports/signing-key-set.js';
 import { KeyFileError } from '../services/auth/adapters/keys/key-set-format.js';
 import { runCli } from './cli.js';
 import { RefusedError, runKeysCommand, USAGE } from './keys/commands.js';

@@ -3,7 +3,7 @@ import { AppError } from '../../../lib/errors.js';
 import { jsonBody } from '../../../lib/http/json-body.js';
 import type { ClientAdmin } from '../domain/admin/client-admin.js';
 import type { UserAdmin } from '../domain/admin/user-admin.js';
-import { KeyStoreReadOnlyError, type KeyRotation, type RotatedKey } from '../domain/ports/key-store.js';
+import { KeyStoreReadOnlyError, type KeyRotation, type RotatedKey } from '../domain/ports/signing-key-set.js';
 import { adminAuth } from './admin-auth.js';
 
 export interface AdminRoutesDeps {
