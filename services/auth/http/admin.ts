@@ -1,7 +1,8 @@
 import { Router } from 'express';
 import { AppError } from '../../../lib/errors.js';
 import { jsonBody } from '../../../lib/http/json-body.js';
-import type { ClientAdmin } from '../domain/admin/client-admin.js';
+import { newClientSchema, type ClientAdmin } from '../domain/admin/client-admin.js';
+import { parseBodyFields } from '../../../lib/http/body-fields.js';
 import type { UserAdmin } from '../domain/admin/user-admin.js';
 import { KeyStoreReadOnlyError, type KeyRotation, type RotatedKey } from '../domain/ports/signing-key-set.js';
 import { adminAuth } from './admin-auth.js';
@@ -28,7 +29,7 @@ export function adminRoutes({ adminToken, clients, users, keys, publishDelaySeco
   router.use('/admin', adminAuth(adminToken), ...jsonBody());
 
   router.post('/admin/clients', async (req, res) => {
-    const created = await clients.create(req.body);
+    const created = await clients.create(parseBodyFields(newClientSchema, req.body));
     res.status(201).location(`/admin/clients/${encodeURIComponent(created.client_id)}`).json(created);
   });
 
