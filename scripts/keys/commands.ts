@@ -1,8 +1,6 @@
 import { UsageError } from '../cli.js';
 import { parseArgs } from 'node:util';
-import type { KeyDescription } from '../../services/auth/adapters/keys/key-set-changes.js';
-import { createKeySetFile, describeKeySetFile, rotateKeySetFile } from '../../services/auth/adapters/keys/key-set-operations.js';
-import { parseKeySet } from '../../services/auth/adapters/keys/key-set-format.js';
+import { createKeySetFile, describeKeySetFile, parseKeySet, rotateKeySetFile, type KeyDescription } from '../../services/auth/signing-key-file.js';
 
 
 /** A refusal the operator must act on (file exists, file invalid, read-only): exit code 1. */

@@ -4,7 +4,7 @@ import { jsonBody } from '../../../lib/http/json-body.js';
 import { newClientSchema, type ClientAdmin } from '../domain/admin/client-admin.js';
 import { parseBodyFields } from '../../../lib/http/body-fields.js';
 import type { UserAdmin } from '../domain/admin/user-admin.js';
-import { KeyStoreReadOnlyError, type KeyRotation, type RotatedKey } from '../domain/ports/signing-key-set.js';
+import { KeySetReadOnlyError, type KeyRotation, type RotatedKey } from '../domain/ports/signing-key-set.js';
 import { adminAuth } from './admin-auth.js';
 
 export interface AdminRoutesDeps {
@@ -74,7 +74,7 @@ async function rotateOrExplain(keys: KeyRotation): Promise<RotatedKey> {
   try {
     return await keys.rotate();
   } catch (err) {
-    if (!(err instanceof KeyStoreReadOnlyError)) throw err;
+    if (!(err instanceof KeySetReadOnlyError)) throw err;
     throw new AppError(
       'KEY_STORE_READ_ONLY',
       409,
