@@ -18,6 +18,8 @@ describe('auth configuration', () => {
       AUTH_DATA_DIR: '.data',
       AUTH_SIGNING_KEY_FILE: '.data/signing-keys.json',
       REDIS_KEY_PREFIX: 'authgate:',
+      REDIS_WAIT_REPLICAS: 0,
+      redis: undefined,
       LOGIN_MAX_FAILURES: 10,
       LOGIN_MAX_FAILURES_PER_IP: 100,
       LOGIN_FAILURE_WINDOW: 900,
