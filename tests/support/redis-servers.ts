@@ -88,6 +88,15 @@ export class RedisServerProcess {
     await exited;
   }
 
+  /** SIGSTOP / SIGCONT: a server that hangs without closing its sockets (a partition, a stall). */
+  pause(): void {
+    this.child?.kill('SIGSTOP');
+  }
+
+  resume(): void {
+    this.child?.kill('SIGCONT');
+  }
+
   /** A short-lived connection for test set-up and assertions (with retries off). */
   async command<T>(run: (redis: Redis) => Promise<T>): Promise<T> {
     const redis = new Redis(this.port, '127.0.0.1', { lazyConnect: true, maxRetriesPerRequest: 0, retryStrategy: () => null, connectTimeout: 1_000 });
