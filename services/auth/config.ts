@@ -52,6 +52,8 @@ export const authConfigSchema = z
     /** Per client IP the bar is higher: many people may share one address. */
     LOGIN_MAX_FAILURES_PER_IP: count(100),
     LOGIN_FAILURE_WINDOW: envField.seconds(900, { max: 86_400 }),
+    /** Registration attempts per client IP per LOGIN_FAILURE_WINDOW: each 409 says a name exists. */
+    REGISTRATION_MAX_PER_IP: count(20),
     DEFAULT_USER_SCOPES: scopeList.default('notes:read notes:write reports:read'),
     /** client_id carried by tokens of the first-party user API (/auth/*). */
     FIRST_PARTY_CLIENT_ID: z.string().regex(/^[A-Za-z0-9._:-]{1,128}$/, 'must be 1-128 characters of A-Z a-z 0-9 . _ : -').default('first-party'),

@@ -23,6 +23,7 @@ describe('auth configuration', () => {
       LOGIN_MAX_FAILURES: 10,
       LOGIN_MAX_FAILURES_PER_IP: 100,
       LOGIN_FAILURE_WINDOW: 900,
+      REGISTRATION_MAX_PER_IP: 20,
       DEFAULT_USER_SCOPES: 'notes:read notes:write reports:read',
       FIRST_PARTY_CLIENT_ID: 'first-party',
       COOKIE_SECURE: true,

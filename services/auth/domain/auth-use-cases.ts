@@ -37,13 +37,14 @@ export function createAuthUseCases({ settings, users, tokens, keys, passwords, n
     counter: tokens,
     maxFailuresPerAccount: settings.loginMaxFailures,
     maxFailuresPerIp: settings.loginMaxFailuresPerIp,
+    maxRegistrationsPerIp: settings.registrationMaxPerIp,
     windowSeconds: settings.loginFailureWindowSeconds,
   });
   const userGrant = { clientId: settings.firstPartyClientId, scope: settings.defaultUserScope };
   const logout = createLogout({ tokens, now });
   const verifyAccessToken = createAccessTokenVerifier({ keys, denylist: tokens, issuer: settings.issuer, audience: settings.audience, now });
   return {
-    register: createRegister({ users, passwords }),
+    register: createRegister({ users, passwords, throttle }),
     login: createLogin({ users, passwords, throttle, tokens: pairs, grant: userGrant, events }),
     refresh: createRefresh({
       users,
