@@ -12,8 +12,8 @@ runMain('gateway', async () => {
   const logger = createLogger({ name: 'gateway', level: config.logLevel });
   // With Redis, logouts and admin revocations reach the gateway within a second; without it,
   // tokens stay valid until they expire (the contract's in-process mode).
-  const revocations = config.redisUrl
-    ? createRedisRevocationList({ url: config.redisUrl, keyPrefix: config.redisKeyPrefix, logger, connectionName: 'authgate-gateway' })
+  const revocations = config.redis
+    ? createRedisRevocationList({ redis: config.redis, logger, connectionName: 'authgate-gateway' })
     : noRevocations;
   const gateway = await startGateway(config, { logger, revocations, metrics: createMetrics({ service: 'gateway' }) });
   onShutdownSignal(logger, [() => gateway.close(), () => revocations.close()]);

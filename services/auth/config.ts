@@ -2,6 +2,7 @@ import path from 'node:path';
 import { z } from 'zod';
 import { envField, loadConfig, type Env } from '../../lib/config.js';
 import { allowedOriginsField, loopbackOrigins } from '../../lib/http/csrf.js';
+import { checkRedisEnv, redisEnvFields, toRedisSettings } from '../../lib/redis/env.js';
 
 /** Space-separated OAuth scope tokens (RFC 6749 §3.3: printable ASCII except space, quote, backslash). */
 const scopeList = z
@@ -46,12 +47,13 @@ export const authConfigSchema = z
     /** Defaults to `${AUTH_DATA_DIR}/signing-keys.json`; point it at a mounted Secret in production. */
     AUTH_SIGNING_KEY_FILE: z.string().min(1).optional(),
     MONGODB_URI: envField.mongoUrl().optional(),
-    REDIS_URL: envField.redisUrl().optional(),
-    REDIS_KEY_PREFIX: z.string().min(1).default('authgate:'),
+    ...redisEnvFields,
     LOGIN_MAX_FAILURES: count(10),
     /** Per client IP the bar is higher: many people may share one address. */
     LOGIN_MAX_FAILURES_PER_IP: count(100),
     LOGIN_FAILURE_WINDOW: envField.seconds(900, { max: 86_400 }),
+    /** Registration attempts per client IP per LOGIN_FAILURE_WINDOW: each 409 says a name exists. */
+    REGISTRATION_MAX_PER_IP: count(20),
     DEFAULT_USER_SCOPES: scopeList.default('notes:read notes:write reports:read'),
     /** client_id carried by tokens of the first-party user API (/auth/*). */
     FIRST_PARTY_CLIENT_ID: z.string().regex(/^[A-Za-z0-9._:-]{1,128}$/, 'must be 1-128 characters of A-Z a-z 0-9 . _ : -').default('first-party'),
@@ -60,8 +62,11 @@ export const authConfigSchema = z
     /** Origins whose pages may use the browser session: the gateway's public origin(s), as browsers send them in Origin. */
     ALLOWED_ORIGINS: allowedOriginsField().default(loopbackOrigins(8080)),
   })
+  .superRefine(checkRedisEnv)
   .transform((env) => ({
     ...env,
+    /** Where refresh families, revocations and rate limits live; undefined: in-process memory. */
+    redis: toRedisSettings(env),
     // An issuer is compared byte for byte by verifiers; a trailing slash would make two issuers.
     AUTH_ISSUER: env.AUTH_ISSUER.replace(/\/+$/, ''),
     AUTH_SIGNING_KEY_FILE: env.AUTH_SIGNING_KEY_FILE ?? path.join(env.AUTH_DATA_DIR, 'signing-keys.json'),

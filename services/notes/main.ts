@@ -10,8 +10,8 @@ import { startNotesService } from './notes-service.js';
 runMain('notes', async () => {
   const config = loadNotesConfig();
   const logger = createLogger({ name: 'notes', level: config.logLevel });
-  const revocations = config.redisUrl
-    ? createRedisRevocationList({ url: config.redisUrl, keyPrefix: config.redisKeyPrefix, logger, connectionName: 'authgate-notes' })
+  const revocations = config.redis
+    ? createRedisRevocationList({ redis: config.redis, logger, connectionName: 'authgate-notes' })
     : noRevocations;
   const notes = await startNotesService(config, { logger, revocations, metrics: createMetrics({ service: 'notes' }) });
   onShutdownSignal(logger, [() => notes.close(), () => revocations.close()]);

@@ -11,8 +11,8 @@ import { startReportsService } from './reports-service.js';
 runMain('reports', async () => {
   const config = loadReportsConfig();
   const logger = createLogger({ name: 'reports', level: config.logLevel });
-  const revocations = config.redisUrl
-    ? createRedisRevocationList({ url: config.redisUrl, keyPrefix: config.redisKeyPrefix, logger, connectionName: 'authgate-reports' })
+  const revocations = config.redis
+    ? createRedisRevocationList({ redis: config.redis, logger, connectionName: 'authgate-reports' })
     : noRevocations;
   const reports = await startReportsService(config, { logger, revocations, metrics: createMetrics({ service: 'reports' }) });
   onShutdownSignal(logger, [() => reports.close(), () => revocations.close()]);
