@@ -98,7 +98,7 @@ describe.each([
   it('when nodes are drained, then no disruption budget asks for more pods than run', () => {
     for (const budget of objects.filter((o) => o.kind === 'PodDisruptionBudget')) {
       const spec = budget.spec as { minAvailable: number };
-      expect(spec.minAvailable).toBeLessThan(byName(budget.metadata.name).spec.replicas);
+      expect(spec.minAvailable).toBeLessThan(byName(budget.metadata.name).spec.replicas!);
     }
   });
 
