@@ -1,13 +1,11 @@
 import type { IncomingMessage } from 'node:http';
 import { readCookie } from '../lib/http/cookies.js';
 import { checkCsrf, UNSAFE_METHODS } from '../lib/http/csrf.js';
-import { DEFAULT_MAX_TOKEN_LENGTH, extractBearerToken, tokenError } from '../lib/verifier/index.js';
+import { DEFAULT_MAX_TOKEN_LENGTH, extractBearerToken, JWS_COMPACT, tokenError } from '../lib/verifier/index.js';
 
 /** The browser-session cookie the auth service sets (contract: "Browser session"). */
 export const ACCESS_COOKIE = 'access_token';
 
-/** A compact JWS: three base64url parts. Anything else in the cookie is refused before verification. */
-const COMPACT_JWS = /^[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+$/;
 
 /**
  * The access token of a request on a route, or undefined when it carries none.
@@ -26,7 +24,8 @@ export function requestAccessToken(req: IncomingMessage, cookies: boolean, allow
   // Two access cookies (one planted by a sibling host): which one is the user's cannot be known.
   if (found.kind === 'ambiguous') throw tokenError('TOKEN_MALFORMED');
   if (found.value.length > DEFAULT_MAX_TOKEN_LENGTH) throw tokenError('TOKEN_TOO_LARGE');
-  if (!COMPACT_JWS.test(found.value)) throw tokenError('TOKEN_MALFORMED');
+  // Anything but a compact JWS in the cookie is refused before verification.
+  if (!JWS_COMPACT.test(found.value)) throw tokenError('TOKEN_MALFORMED');
   if (UNSAFE_METHODS.has(req.method ?? '')) {
     const forged = checkCsrf(req.headers, allowedOrigins);
     if (forged) throw forged;

@@ -17,5 +17,5 @@ export function opsPaths(withMetrics: boolean): ReadonlySet<string> {
 export function createOpsApp(logger: Logger, readiness: ReadinessCheck[], metrics?: Metrics): RequestListener {
   const app = createBaseApp({ logger, readiness, ...(metrics ? { metrics } : {}) });
   app.use(demoPageRoutes());
-  return finishApp(app);
+  return finishApp(app, { realm: 'gateway' });
 }

@@ -1,10 +1,10 @@
 import type { ServerResponse } from 'node:http';
 import type { AppError } from '../lib/errors.js';
-import { challengeHeaders } from '../lib/verifier/errors.js';
+import { errorResponse } from '../lib/http/error-response.js';
 
 /**
- * Answers with `{error, error_description}` (RFC 6750 §3 shape) and the error's challenge, without
- * express. A response already under way cannot change status, so it is cut instead.
+ * Answers with lib/http's one error rendering, without express. A response already under way
+ * cannot change status, so it is cut instead.
  */
 export function sendError(res: ServerResponse, err: AppError, realm: string): void {
   if (res.headersSent) {
@@ -12,11 +12,9 @@ export function sendError(res: ServerResponse, err: AppError, realm: string): vo
     return;
   }
   if (res.destroyed) return;
-  const headers = challengeHeaders(err, realm);
+  const { status, headers, body } = errorResponse(err, realm);
   for (const name in headers) res.setHeader(name, headers[name]!);
-  if (err.status < 500 || err.status === 503) res.setHeader('Cache-Control', 'no-store');
-  const description = err.expose || err.status === 502 || err.status === 503 || err.status === 504 ? err.message : 'internal server error';
-  sendJson(res, err.status, { error: err.error, error_description: description });
+  sendJson(res, status, body);
 }
 
 export function sendJson(res: ServerResponse, status: number, body: unknown): void {

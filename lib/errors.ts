@@ -9,8 +9,19 @@ export interface AppErrorOptions {
   cause?: unknown;
   /** Extra response headers, e.g. `Retry-After` or `WWW-Authenticate`. */
   headers?: Record<string, string>;
-  /** Extra members for the JSON error body (e.g. `scope` for insufficient_scope). */
+  /** Extra members for the JSON error body. */
   details?: Record<string, unknown>;
+  /**
+   * Parameters of the RFC 6750 challenge this refusal gets, when the layer raising it knows them:
+   * the protection space (`realm`, else the app's) and the scope an insufficient_scope refusal
+   * needs. Data, not a header: the one error renderer (lib/http/error-response.ts) writes it.
+   */
+  challenge?: ChallengeParams;
+}
+
+export interface ChallengeParams {
+  realm?: string;
+  scope?: string;
 }
 
 const DEFAULT_WIRE_ERROR: Record<number, string> = {
@@ -31,21 +42,24 @@ const DEFAULT_WIRE_ERROR: Record<number, string> = {
 export class AppError extends Error {
   readonly code: string;
   readonly status: number;
-  /** Whether the message may be shown to the caller; server faults are hidden. */
+  /** Whether the message may be shown to the caller; server faults (500) are hidden. */
   readonly expose: boolean;
   readonly error: string;
   readonly headers: Record<string, string>;
   readonly details: Record<string, unknown>;
+  readonly challenge: ChallengeParams;
 
   constructor(code: string, status: number, message: string, options: AppErrorOptions = {}) {
     super(message, options.cause === undefined ? undefined : { cause: options.cause });
     this.name = 'AppError';
     this.code = code;
     this.status = status;
-    this.expose = status < 500;
+    // 502-504 carry our own fixed descriptions of a dependency's state, never internals.
+    this.expose = status < 500 || status === 502 || status === 503 || status === 504;
     this.error = options.error ?? DEFAULT_WIRE_ERROR[status] ?? (status >= 500 ? 'server_error' : 'invalid_request');
     this.headers = options.headers ?? {};
     this.details = options.details ?? {};
+    this.challenge = options.challenge ?? {};
   }
 }
 

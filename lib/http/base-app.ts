@@ -29,8 +29,9 @@ export function createBaseApp({ logger, readiness = [], metrics }: BaseAppOption
   return app;
 }
 
-export function finishApp(app: Express): Express {
+/** `realm` names the protection space in challenges of refusals that carry none of their own. */
+export function finishApp(app: Express, { realm }: { realm?: string } = {}): Express {
   app.use(notFound());
-  app.use(errorHandler());
+  app.use(errorHandler(realm === undefined ? {} : { realm }));
   return app;
 }

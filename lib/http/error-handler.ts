@@ -1,5 +1,6 @@
 import type { ErrorRequestHandler, RequestHandler } from 'express';
 import { AppError, internalError, isAppError } from '../errors.js';
+import { errorResponse } from './error-response.js';
 
 /**
  * zlib codes meaning the caller's compressed body is corrupt or truncated. Memory failures
@@ -47,10 +48,11 @@ export function toAppError(err: unknown): AppError {
 }
 
 /**
- * Renders every error as `{error, error_description}` (RFC 6749 §5.2 / RFC 6750 §3 shape) with
- * the error's headers. Server faults are logged with their cause and shown only as server_error.
+ * Renders every error through errorResponse (status, challenge, Cache-Control, body). Server
+ * faults are logged with their cause and shown only as server_error. `realm` is the protection
+ * space named in challenges that carry none of their own.
  */
-export function errorHandler(): ErrorRequestHandler {
+export function errorHandler({ realm = 'api' }: { realm?: string } = {}): ErrorRequestHandler {
   return (err, req, res, _next) => {
     const appError = toAppError(err);
     if (appError.status >= 500) req.log?.error({ err: appError.cause ?? appError, code: appError.code }, 'request failed');
@@ -58,14 +60,8 @@ export function errorHandler(): ErrorRequestHandler {
       res.destroy();
       return;
     }
-    res.status(appError.status);
-    res.set(appError.headers);
-    if (appError.status === 401 || appError.status === 400) res.set('Cache-Control', 'no-store');
-    res.json({
-      error: appError.error,
-      error_description: appError.expose ? appError.message : 'internal server error',
-      ...appError.details,
-    });
+    const { status, headers, body } = errorResponse(appError, realm);
+    res.status(status).set(headers).json(body);
   };
 }
 

@@ -1,5 +1,5 @@
 import { tokenError } from './errors.js';
-import type { VerifiedToken } from './verified-token.js';
+import type { VerifiedToken } from './claims.js';
 
 export interface AccessRequirements {
   /** Every one of these scopes must be granted. */

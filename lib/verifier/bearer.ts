@@ -10,21 +10,30 @@ const B64TOKEN = /^[A-Za-z0-9\-._~+/]+=*$/;
 type RequestHeaders = Pick<IncomingMessage, 'headers' | 'rawHeaders'>;
 
 /**
+ * The scheme and credentials of a request's one Authorization header (RFC 9110 §11.6.2), or
+ * undefined when it has none. Node keeps only the first Authorization header in req.headers; a
+ * second one is an ambiguity an attacker could exploit between hops, so it is refused
+ * (AUTHORIZATION_INVALID, RFC 6750 §3.1 invalid_request). The scheme is lower-cased.
+ */
+export function parseAuthorization(req: RequestHeaders): { scheme: string; credentials: string } | undefined {
+  const value = req.headers.authorization;
+  if (value === undefined) return undefined;
+  if (countRawHeader(req.rawHeaders, 'authorization') > 1) throw tokenError('AUTHORIZATION_INVALID');
+  const space = value.indexOf(' ');
+  const scheme = (space === -1 ? value : value.slice(0, space)).toLowerCase();
+  return { scheme, credentials: space === -1 ? '' : value.slice(space + 1).trim() };
+}
+
+/**
  * The bearer token of a request (RFC 6750 §2.1), or undefined when it carries none (no
  * Authorization header, or another scheme such as Basic: the caller then answers with a bare
  * challenge). Throws AUTHORIZATION_INVALID for a repeated header or a `Bearer` without a token,
  * TOKEN_TOO_LARGE and TOKEN_MALFORMED for tokens outside the size limit or the b64token charset.
  */
 export function extractBearerToken(req: RequestHeaders, maxTokenLength = DEFAULT_MAX_TOKEN_LENGTH): string | undefined {
-  const value = req.headers.authorization;
-  if (value === undefined) return undefined;
-  // Node keeps only the first Authorization header in req.headers; a second one is an ambiguity
-  // an attacker could exploit between hops, so it is refused (RFC 6750 §3.1 invalid_request).
-  if (countRawHeader(req.rawHeaders, 'authorization') > 1) throw tokenError('AUTHORIZATION_INVALID');
-  const space = value.indexOf(' ');
-  const scheme = space === -1 ? value : value.slice(0, space);
-  if (scheme.length !== 6 || scheme.toLowerCase() !== 'bearer') return undefined;
-  const token = space === -1 ? '' : value.slice(space + 1).trimStart();
+  const authorization = parseAuthorization(req);
+  if (authorization === undefined || authorization.scheme !== 'bearer') return undefined;
+  const token = authorization.credentials;
   if (token === '') throw tokenError('AUTHORIZATION_INVALID');
   if (token.length > maxTokenLength) throw tokenError('TOKEN_TOO_LARGE');
   if (!B64TOKEN.test(token)) throw tokenError('TOKEN_MALFORMED');

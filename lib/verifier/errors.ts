@@ -31,50 +31,27 @@ export const TOKEN_ERRORS = {
   JWKS_UNAVAILABLE: { status: 503, error: 'temporarily_unavailable', description: 'the signing keys cannot be fetched right now, retry shortly' },
   INSUFFICIENT_SCOPE: { status: 403, error: 'insufficient_scope', description: 'the access token lacks a required scope' },
   INSUFFICIENT_ROLE: { status: 403, error: 'insufficient_scope', description: 'the access token lacks a required role' },
+  TOKEN_SUBJECT_GONE: { status: 401, error: 'invalid_token', description: 'the account behind the access token no longer exists' },
+  ADMIN_TOKEN_MISSING: { status: 401, error: 'unauthorized', description: 'the admin API needs Authorization: Bearer <admin token>' },
+  ADMIN_TOKEN_INVALID: { status: 401, error: 'invalid_token', description: 'the admin token is not valid' },
 } as const satisfies Record<string, { status: number; error: string; description: string }>;
 
 export type TokenErrorCode = keyof typeof TOKEN_ERRORS;
 
-/** Seconds a client should wait before retrying when the issuer's keys are unreachable. */
-const JWKS_RETRY_AFTER_SECONDS = '5';
-
 /**
  * The error for `code`. `scope` (space-separated) names what an insufficient_scope answer needs;
- * it ends up in the challenge, never in the description.
+ * it ends up in the challenge, never in the description. `realm` names the protection space
+ * when the raising layer knows it (else the app's default applies).
  */
-export function tokenError(code: TokenErrorCode, options: { cause?: unknown; scope?: string } = {}): AppError {
+export function tokenError(code: TokenErrorCode, options: { cause?: unknown; scope?: string; realm?: string } = {}): AppError {
   const { status, error, description } = TOKEN_ERRORS[code];
-  const details = options.scope === undefined ? undefined : { requiredScope: options.scope };
-  return new AppError(code, status, description, { error, cause: options.cause, details });
+  const challenge = { ...(options.scope === undefined ? {} : { scope: options.scope }), ...(options.realm === undefined ? {} : { realm: options.realm }) };
+  return new AppError(code, status, description, { error, cause: options.cause, challenge });
 }
 
 export function isTokenErrorCode(code: string): code is TokenErrorCode {
   return Object.hasOwn(TOKEN_ERRORS, code);
 }
 
-/**
- * The response headers RFC 6750 §3 asks for: a missing token gets a bare challenge (no error
- * code, the client may not know authentication is needed), every other refusal names its error;
- * 503 gets Retry-After instead of a challenge because the client did nothing wrong.
- */
-export function challengeHeaders(err: AppError, realm: string): Record<string, string> {
-  if (!isTokenErrorCode(err.code)) return err.headers;
-  if (err.code === 'JWKS_UNAVAILABLE') return { 'Retry-After': JWKS_RETRY_AFTER_SECONDS };
-  return { 'WWW-Authenticate': challenge(err, realm) };
-}
-
-/** The WWW-Authenticate value alone, for Passport's `fail(challenge, status)`. */
-export function challenge(err: AppError, realm: string): string {
-  if (err.code === 'TOKEN_MISSING') return `Bearer realm="${realm}"`;
-  const scope = typeof err.details.requiredScope === 'string' ? `, scope="${err.details.requiredScope}"` : '';
-  return `Bearer realm="${realm}", error="${err.error}", error_description="${err.message}"${scope}`;
-}
-
-/**
- * The same error with its challenge headers for `realm`, ready for lib/http's error handler. The
- * JSON body stays `{error, error_description}` (RFC 6750 §3), so the internal scope detail is dropped.
- */
-export function withChallenge(err: AppError, realm: string): AppError {
-  if (!isTokenErrorCode(err.code)) return err;
-  return new AppError(err.code, err.status, err.message, { error: err.error, cause: err.cause, headers: challengeHeaders(err, realm) });
-}
+/** Codes answered with a bare challenge (RFC 6750 §3.1: no error code when no credential was sent). */
+export const BARE_CHALLENGE_CODES: ReadonlySet<string> = new Set<TokenErrorCode>(['TOKEN_MISSING', 'ADMIN_TOKEN_MISSING']);

@@ -1,11 +1,14 @@
 /**
- * The shared access-token verifier: the gateway, the demo services and any third-party express
- * service verify RS256 at+jwt tokens with it, locally, against the issuer's JWKS.
+ * The shared access-token verifier: the gateway, the demo services, the auth service itself and
+ * any third-party express service verify RS256 at+jwt tokens with it.
  */
-export { createVerifier, MAX_CLOCK_TOLERANCE_SECONDS, type Verifier, type VerifierOptions } from './verifier.js';
-export type { VerifiedToken, AccessTokenClaims } from './verified-token.js';
+export { createVerifier, MAX_CLOCK_TOLERANCE_SECONDS, type Verifier, type VerifierOptions, type RevocationCheck } from './verifier.js';
+export type { VerifiedToken, AccessTokenClaims } from './claims.js';
+export type { VerificationKeys } from './jwks-cache.js';
+export { ACCESS_TOKEN_TYPE, ACCESS_TOKEN_ALGORITHM, JWS_COMPACT } from './jws-header.js';
 export { createRequireAuth, type RequireAuthOptions } from './require-auth.js';
 export { createBearerStrategy, type BearerStrategyOptions } from './passport-strategy.js';
 export { assertAuthorized, type AccessRequirements } from './authorize.js';
 export { extractBearerToken, DEFAULT_MAX_TOKEN_LENGTH } from './bearer.js';
-export { TOKEN_ERRORS, tokenError, challenge, challengeHeaders, withChallenge, type TokenErrorCode } from './errors.js';
+export { TOKEN_ERRORS, tokenError, isTokenErrorCode, type TokenErrorCode } from './errors.js';
+export { bearerChallenge, errorResponse } from '../http/error-response.js';

@@ -3,7 +3,8 @@ import type { Request } from 'express';
 import { isAppError } from '../errors.js';
 import { assertAuthorized, type AccessRequirements } from './authorize.js';
 import { extractBearerToken } from './bearer.js';
-import { challenge, tokenError } from './errors.js';
+import { bearerChallenge } from '../http/error-response.js';
+import { tokenError } from './errors.js';
 import type { Verifier } from './verifier.js';
 
 export interface BearerStrategyOptions extends AccessRequirements {
@@ -72,7 +73,7 @@ class VerifierBearerStrategy extends Strategy {
 
   private refuse(req: Request, err: unknown): void {
     if (!isAppError(err) || err.status >= 500) return this.error(err instanceof Error ? err : new Error(String(err)));
-    const value = challenge(err, this.realm);
+    const value = bearerChallenge(err, this.realm);
     // Passport writes challenges only on 401; RFC 6750 §3 wants one on 400 and 403 too.
     if (err.status !== 401) req.res?.setHeader('WWW-Authenticate', value);
     this.fail(value, err.status);

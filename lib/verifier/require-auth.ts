@@ -3,9 +3,10 @@ import { isAppError } from '../errors.js';
 import { toAppError } from '../http/error-handler.js';
 import { assertAuthorized, type AccessRequirements } from './authorize.js';
 import { extractBearerToken } from './bearer.js';
-import { tokenError, withChallenge } from './errors.js';
+import { withChallenge } from '../http/error-response.js';
+import { tokenError } from './errors.js';
 import type { Verifier } from './verifier.js';
-import type { VerifiedToken } from './verified-token.js';
+import type { VerifiedToken } from './claims.js';
 
 declare module 'express-serve-static-core' {
   interface Request {
@@ -48,7 +49,7 @@ export function createRequireAuth(verifier: Verifier, { realm = 'api' }: Require
       } catch (err) {
         return next(challengeOrFault(err, realm));
       }
-      if (token === undefined) return next(withChallenge(tokenError('TOKEN_MISSING'), realm));
+      if (token === undefined) return next(tokenError('TOKEN_MISSING', { realm }));
       verifier.verify(token).then(
         (identity) => {
           try {
@@ -66,5 +67,5 @@ export function createRequireAuth(verifier: Verifier, { realm = 'api' }: Require
 }
 
 function challengeOrFault(err: unknown, realm: string) {
-  return isAppError(err) ? withChallenge(err, realm) : toAppError(err);
+  return isAppError(err) ? withChallenge(err, { realm }) : toAppError(err);
 }

@@ -1,56 +1,101 @@
+import { createHash, type KeyObject } from 'node:crypto';
 import jwt from 'jsonwebtoken';
+import type { AppError } from '../errors.js';
 import type { Logger } from '../logger.js';
-import { noRevocations, type RevocationList } from '../revocation/revocation-list.js';
-import { tokenError } from './errors.js';
-import { checkJwsParts } from './jws-parts.js';
-import { createKeyStore } from './key-store.js';
+import { checkAccessTokenClaims, MAX_CLOCK_TOLERANCE_SECONDS, type ClaimsPolicy, type VerifiedToken } from './claims.js';
+import { tokenError, type TokenErrorCode } from './errors.js';
+import { createJwksCache, type VerificationKeys } from './jwks-cache.js';
+import { ACCESS_TOKEN_ALGORITHM, checkAccessTokenHeader, JWS_COMPACT, unverifiedIssuedAt } from './jws-header.js';
 import { TokenCache } from './token-cache.js';
-import { toVerifiedToken, type VerifiedToken } from './verified-token.js';
 
-/** The contract allows at most 30 s of clock skew. */
-export const MAX_CLOCK_TOLERANCE_SECONDS = 30;
+export { MAX_CLOCK_TOLERANCE_SECONDS };
 
-export interface VerifierOptions {
+/**
+ * Whether an access token's `jti` was revoked. Verifiers outside the issuer answer from memory
+ * (a RevocationList fed by Redis); the issuer asks its own store, so its answer may be a promise.
+ */
+export interface RevocationCheck {
+  isRevoked(jti: string): boolean | Promise<boolean>;
+}
+
+interface CommonOptions {
   /** Exact `iss` expected, e.g. `http://localhost:4000`. */
   issuer: string;
-  /** `aud` that must be present, e.g. `api`. */
-  audience: string;
-  /** Where the issuer publishes its keys; never taken from a token. */
-  jwksUri: string;
+  /** `aud` that must be present, e.g. `api`; null accepts any audience (only the issuer itself should). */
+  audience: string | null;
   /** Accepted skew on exp/nbf, 0-30 s. Default 30. */
   clockToleranceSeconds?: number;
   /** Only `at+jwt` (RFC 9068) is supported; the option exists to make the choice visible. */
   typ?: 'at+jwt';
+  /** Default true; false verifies expired tokens too (the issuer's introspection and revocation). */
+  enforceExpiry?: boolean;
+  /** Asked on every verification, cache hits included. Default: nothing is revoked. */
+  revocations?: RevocationCheck;
+  /** Verified tokens kept, least recently used dropped first; 0 disables the cache. Default 10 000. */
+  cacheSize?: number;
+  /** Refused tokens remembered (by digest) so a replay costs a lookup, not an RSA verify. Default 10 000. */
+  failureCacheSize?: number;
+  /** How long a refusal is remembered, ms. Default 30 000. */
+  failureCacheTtlMs?: number;
+  logger?: Logger;
+  /** Milliseconds since the epoch; tests move time with it. */
+  now?: () => number;
+}
+
+/**
+ * Where keys come from: exactly one of `jwksUri` (the issuer's published JWKS: the gateway, the
+ * services, any third-party verifier) or `keys` (held locally: the issuer verifying its own
+ * tokens against its signing key set). The JWKS options apply to `jwksUri` only.
+ */
+export interface KeySourceOptions {
+  /** Where the issuer publishes its keys; never taken from a token. */
+  jwksUri?: string;
+  keys?: VerificationKeys;
   /** An unknown kid refetches the JWKS at most once per this many ms. Default 30 000. */
   cooldownMs?: number;
   /** JWKS request timeout in ms. Default 5 000. */
   timeoutMs?: number;
   /** The key set is refreshed in the background once older than this. Default 10 minutes. */
   jwksMaxAgeMs?: number;
-  /** Asked on every verification, cache hits included. Default: nothing is revoked. */
-  revocations?: RevocationList;
-  /** Verified tokens kept, least recently used dropped first; 0 disables the cache. Default 10 000. */
-  cacheSize?: number;
-  logger?: Logger;
   /** Called after each JWKS download attempt, e.g. to count fetches in metrics. */
   onJwksFetch?: (result: 'ok' | 'error') => void;
-  /** Milliseconds since the epoch; tests move time with it. */
-  now?: () => number;
 }
+
+export type VerifierOptions = CommonOptions & KeySourceOptions;
 
 export interface Verifier {
   /** Resolves with the token's identity or rejects with an AppError whose code is in TOKEN_ERRORS. */
   verify(token: string): Promise<VerifiedToken>;
-  /** Fetches the JWKS now (rate-limited by the cooldown); for start-up and /readyz. */
+  /** Fetches the JWKS now (rate-limited by the cooldown); for start-up and /readyz. Local keys: no-op. */
   loadKeys(): Promise<void>;
-  /** Whether the JWKS was fetched at least once. */
+  /** Whether the JWKS was fetched at least once (always true for local keys). */
   keysLoaded(): boolean;
   close(): void;
 }
 
+/** Refusals that the same token string will get again, whatever happens next; others may change. */
+const CACHEABLE_FAILURES = new Set<TokenErrorCode>([
+  'TOKEN_MALFORMED',
+  'TOKEN_SIGNATURE_INVALID',
+  'TOKEN_ALGORITHM_INVALID',
+  'TOKEN_TYPE_INVALID',
+  'TOKEN_CRIT_UNSUPPORTED',
+  'KEY_ID_INVALID',
+  'KEY_TOO_SMALL',
+  'TOKEN_ISSUER_INVALID',
+  'TOKEN_AUDIENCE_INVALID',
+  'TOKEN_CLAIMS_INVALID',
+  'TOKEN_EXPIRED',
+]);
+
 /**
- * Builds a verifier once; each call then costs one cache lookup, and on a miss one signature
- * check with a pre-imported key (fast-jwt's `createVerifier` shape).
+ * The one access-token verification core. The gateway, the services, the passport strategy and
+ * the auth service itself build it once with their options (key source, audience policy,
+ * whether expiry is enforced, clock tolerance, revocation source); each call then costs one
+ * cache lookup, and on a miss one decode and one signature check with a pre-imported key
+ * (fast-jwt's `createVerifier` shape). jsonwebtoken decodes the token once and checks only the
+ * signature; every claim is checked by `checkAccessTokenClaims`, so no failure is ever told
+ * apart by an error message's wording.
  *
  * @example
  * ```ts
@@ -65,75 +110,120 @@ export interface Verifier {
  * ```
  */
 export function createVerifier(options: VerifierOptions): Verifier {
-  const clockToleranceSeconds = options.clockToleranceSeconds ?? MAX_CLOCK_TOLERANCE_SECONDS;
-  if (!(clockToleranceSeconds >= 0 && clockToleranceSeconds <= MAX_CLOCK_TOLERANCE_SECONDS)) {
+  const policy: ClaimsPolicy = {
+    issuer: options.issuer,
+    audience: options.audience,
+    clockToleranceSeconds: options.clockToleranceSeconds ?? MAX_CLOCK_TOLERANCE_SECONDS,
+    enforceExpiry: options.enforceExpiry ?? true,
+  };
+  if (!(policy.clockToleranceSeconds >= 0 && policy.clockToleranceSeconds <= MAX_CLOCK_TOLERANCE_SECONDS)) {
     throw new RangeError(`clockToleranceSeconds must be between 0 and ${MAX_CLOCK_TOLERANCE_SECONDS}`);
   }
   if ((options.typ ?? 'at+jwt') !== 'at+jwt') throw new RangeError('only typ at+jwt is supported');
   const now = options.now ?? Date.now;
-  const revocations = options.revocations ?? noRevocations;
-  const cache = new TokenCache<VerifiedToken>(options.cacheSize ?? 10_000);
-  const keys = createKeyStore({
-    jwksUri: options.jwksUri,
+  const revocations = options.revocations;
+  const verified = new TokenCache<VerifiedToken>(options.cacheSize ?? 10_000);
+  const refused = new TokenCache<AppError>(options.failureCacheSize ?? 10_000);
+  const failureTtlMs = options.failureCacheTtlMs ?? 30_000;
+  if ((options.jwksUri === undefined) === (options.keys === undefined)) throw new TypeError('give exactly one of jwksUri and keys');
+  const remote = options.jwksUri === undefined ? undefined : remoteKeys(options.jwksUri, options, now, () => (verified.clear(), refused.clear()));
+  const keys: VerificationKeys = remote ?? options.keys!;
+
+  async function notRevoked(token: VerifiedToken): Promise<VerifiedToken> {
+    if (revocations !== undefined && (await revocations.isRevoked(token.jti))) throw tokenError('TOKEN_REVOKED');
+    return token;
+  }
+
+  async function verifyUncached(token: string, nowMs: number): Promise<VerifiedToken> {
+    if (!JWS_COMPACT.test(token)) throw tokenError('TOKEN_MALFORMED');
+    const payload = await verifySignature(token, keys);
+    return checkAccessTokenClaims(payload, token, policy, Math.floor(nowMs / 1000));
+  }
+
+  return {
+    async verify(token) {
+      const nowMs = now();
+      const cached = verified.get(token, nowMs);
+      if (cached !== undefined) return notRevoked(cached);
+      const digest = createHash('sha256').update(token).digest('base64url');
+      const knownBad = refused.get(digest, nowMs);
+      if (knownBad !== undefined) throw knownBad;
+      let result: VerifiedToken;
+      try {
+        result = await verifyUncached(token, nowMs);
+      } catch (err) {
+        const code = (err as AppError).code as TokenErrorCode;
+        if (CACHEABLE_FAILURES.has(code)) refused.set(digest, err as AppError, nowMs + failureTtlMs, nowMs);
+        throw err;
+      }
+      if (policy.enforceExpiry) verified.set(token, result, result.expiresAt * 1000, now());
+      return notRevoked(result);
+    },
+    loadKeys: () => remote?.load() ?? Promise.resolve(),
+    keysLoaded: () => remote?.loaded() ?? true,
+    close: () => {
+      verified.clear();
+      refused.clear();
+      remote?.close();
+    },
+  };
+}
+
+function remoteKeys(jwksUri: string, options: VerifierOptions, now: () => number, onKeysRemoved: () => void) {
+  return createJwksCache({
+    jwksUri,
     cooldownMs: options.cooldownMs ?? 30_000,
     timeoutMs: options.timeoutMs ?? 5_000,
     maxAgeMs: options.jwksMaxAgeMs ?? 10 * 60_000,
     now,
     logger: options.logger,
     // A key the issuer withdrew may have been compromised: stop trusting what it signed at once.
-    onKeysRemoved: () => cache.clear(),
+    onKeysRemoved,
     ...(options.onJwksFetch ? { onFetch: options.onJwksFetch } : {}),
   });
-  const baseJwtOptions = {
-    algorithms: ['RS256'] as jwt.Algorithm[],
-    issuer: options.issuer,
-    audience: options.audience,
-    clockTolerance: clockToleranceSeconds,
-  };
-
-  function notRevoked(verified: VerifiedToken): VerifiedToken {
-    if (revocations.isRevoked(verified.jti)) throw tokenError('TOKEN_REVOKED');
-    return verified;
-  }
-
-  async function verifyUncached(token: string, nowMs: number): Promise<VerifiedToken> {
-    const { kid } = checkJwsParts(token);
-    const key = await keys.getKey(kid);
-    let payload: unknown;
-    try {
-      payload = jwt.verify(token, key, { ...baseJwtOptions, clockTimestamp: Math.floor(nowMs / 1000) });
-    } catch (err) {
-      throw fromJsonWebTokenError(err);
-    }
-    return toVerifiedToken(payload, token);
-  }
-
-  return {
-    async verify(token) {
-      const nowMs = now();
-      const cached = cache.get(token, nowMs);
-      if (cached !== undefined) return notRevoked(cached);
-      const verified = notRevoked(await verifyUncached(token, nowMs));
-      cache.set(token, verified, verified.expiresAt * 1000, now());
-      return verified;
-    },
-    loadKeys: () => keys.load(),
-    keysLoaded: () => keys.loaded(),
-    close: () => {
-      cache.clear();
-      keys.close();
-    },
-  };
 }
 
-function fromJsonWebTokenError(err: unknown) {
-  if (err instanceof jwt.TokenExpiredError) return tokenError('TOKEN_EXPIRED', { cause: err });
-  if (err instanceof jwt.NotBeforeError) return tokenError('TOKEN_NOT_YET_VALID', { cause: err });
-  const message = err instanceof Error ? err.message : '';
-  if (message === 'invalid signature' || message === 'jwt signature is required') return tokenError('TOKEN_SIGNATURE_INVALID', { cause: err });
-  if (message.startsWith('jwt audience invalid')) return tokenError('TOKEN_AUDIENCE_INVALID', { cause: err });
-  if (message.startsWith('jwt issuer invalid')) return tokenError('TOKEN_ISSUER_INVALID', { cause: err });
-  if (message === 'invalid algorithm' || message.startsWith('secretOrPublicKey must be')) return tokenError('TOKEN_ALGORITHM_INVALID', { cause: err });
-  if (message === 'invalid exp value' || message === 'invalid nbf value') return tokenError('TOKEN_CLAIMS_INVALID', { cause: err });
-  return tokenError('TOKEN_MALFORMED', { cause: err });
+const SIGNATURE_ONLY: jwt.VerifyOptions = {
+  algorithms: [ACCESS_TOKEN_ALGORITHM],
+  // The time window, audience and issuer are judged by checkAccessTokenClaims.
+  ignoreExpiration: true,
+  ignoreNotBefore: true,
+};
+
+/**
+ * The payload of `token` once its RS256 signature checked out. jsonwebtoken decodes the token and
+ * hands us the header; we refuse a bad header and look the key up there. How it failed is told by
+ * where it stopped, never by its message: no header handed over means jsonwebtoken could not
+ * decode the token; a refusal of ours is rethrown as is; a failure after we gave a key is the
+ * signature.
+ */
+function verifySignature(token: string, keys: VerificationKeys): Promise<unknown> {
+  return new Promise((resolve, reject) => {
+    let headerSeen = false;
+    let refusal: unknown;
+    const getKey: jwt.GetPublicKeyOrSecret = (header, callback) => {
+      headerSeen = true;
+      let key: KeyObject | Promise<KeyObject>;
+      try {
+        const kid = checkAccessTokenHeader(header);
+        key = keys.getKey(kid, () => unverifiedIssuedAt(token));
+      } catch (err) {
+        refusal = err;
+        return callback(err as Error);
+      }
+      if (!(key instanceof Promise)) return callback(null, key);
+      key.then(
+        (found) => callback(null, found),
+        (err: unknown) => {
+          refusal = err;
+          callback(err as Error);
+        },
+      );
+    };
+    jwt.verify(token, getKey, SIGNATURE_ONLY, (err, payload) => {
+      if (!err) return resolve(payload);
+      if (refusal !== undefined) return reject(refusal);
+      reject(tokenError(headerSeen ? 'TOKEN_SIGNATURE_INVALID' : 'TOKEN_MALFORMED', { cause: err }));
+    });
+  });
 }

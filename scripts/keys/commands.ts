@@ -1,8 +1,6 @@
 import { UsageError } from '../cli.js';
 import { parseArgs } from 'node:util';
-import type { KeyDescription } from '../../services/auth/adapters/keys/key-set-changes.js';
-import { createKeySetFile, describeKeySetFile, rotateKeySetFile } from '../../services/auth/adapters/keys/key-set-operations.js';
-import { parseKeySet } from '../../services/auth/adapters/keys/key-set-format.js';
+import { createKeySetFile, describeKeySetFile, parseKeySet, rotateKeySetFile, type KeyDescription } from '../../services/auth/signing-key-file.js';
 import { DEFAULT_KEY_PUBLISH_DELAY_SECONDS } from '../../services/auth/config.js';
 
 

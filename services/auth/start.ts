@@ -1,14 +1,17 @@
 import { listen } from '../../lib/http/server.js';
 import { createLogger, type Logger } from '../../lib/logger.js';
 import { createMetrics, type Metrics } from '../../lib/metrics/registry.js';
-import { JoseKeyStore } from './adapters/keys/jose-key-store.js';
+import { NodeJoseKeySet } from './adapters/keys/node-jose-key-set.js';
+import { jsonwebtokenAssertionSignature } from './adapters/tokens/jsonwebtoken-assertion-signature.js';
+import { createJsonwebtokenSigner } from './adapters/tokens/jsonwebtoken-signer.js';
+import { createOwnAccessTokens } from './adapters/tokens/own-access-tokens.js';
 import { prometheusAuthEvents } from './adapters/metrics/prometheus-auth-events.js';
 import { Argon2PasswordHasher } from './adapters/passwords/argon2-password-hasher.js';
 import { browserSessionFromConfig } from './browser-session-from-config.js';
 import type { AuthConfig } from './config.js';
 import type { ClientStore } from './domain/ports/client-store.js';
-import type { KeyRotation, KeyStore } from './domain/ports/key-store.js';
-import { upsertClientsFromFile } from './domain/upsert-clients-from-file.js';
+import type { KeyRotation, SigningKeySet } from './domain/ports/signing-key-set.js';
+import { applyClientsFile } from './apply-clients-file.js';
 import type { PasswordHasher } from './domain/ports/password-hasher.js';
 import type { TokenStore } from './domain/ports/token-store.js';
 import type { UserStore } from './domain/ports/user-store.js';
@@ -43,7 +46,7 @@ export interface RunningAuthService {
   /** Base URL with the bound port (AUTH_PORT=0 picks a free one). */
   url: string;
   port: number;
-  keys: KeyStore & KeyRotation;
+  keys: SigningKeySet & KeyRotation;
   /** Stops accepting, lets in-flight requests finish, then closes the stores. */
   close(): Promise<void>;
 }
@@ -65,7 +68,7 @@ export async function startAuthService(config: AuthConfig, overrides: AuthServic
     opened.push(clients.store);
     const now = overrides.now ?? Date.now;
     const metrics = overrides.metrics ?? createMetrics({ service: 'auth' });
-    const keys = await JoseKeyStore.open({
+    const keys = await NodeJoseKeySet.open({
       file: config.AUTH_SIGNING_KEY_FILE,
       now,
       publishDelayMs: config.KEY_PUBLISH_DELAY_SECONDS * 1000,
@@ -80,7 +83,7 @@ export async function startAuthService(config: AuthConfig, overrides: AuthServic
     const passwords = overrides.passwords ?? new Argon2PasswordHasher();
     if (config.AUTH_CLIENTS_FILE) {
       // Before listening: a bad file stops the start (a ConfigError naming AUTH_CLIENTS_FILE).
-      const applied = await upsertClientsFromFile(config.AUTH_CLIENTS_FILE, {
+      const applied = await applyClientsFile(config.AUTH_CLIENTS_FILE, {
         clients: clients.store,
         users: users.store,
         firstPartyClientId: config.FIRST_PARTY_CLIENT_ID,
@@ -96,6 +99,9 @@ export async function startAuthService(config: AuthConfig, overrides: AuthServic
       users: users.store,
       tokens: tokens.store,
       keys,
+      signer: createJsonwebtokenSigner(keys),
+      accessTokens: createOwnAccessTokens({ keys, denylist: tokens.store, issuer: config.AUTH_ISSUER, audience: config.AUTH_AUDIENCE, now }),
+      assertionSignatures: jsonwebtokenAssertionSignature,
       clients: clients.store,
       ...(config.AUTH_ADMIN_TOKEN
         ? { admin: { token: config.AUTH_ADMIN_TOKEN, keyRotation: keys, publishDelaySeconds: config.KEY_PUBLISH_DELAY_SECONDS } }

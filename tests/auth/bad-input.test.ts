@@ -64,8 +64,9 @@ const rows: Row[] = [
   { name: 'refresh with a badly shaped token', path: '/auth/refresh', body: { refresh_token: 'short' }, status: 401, error: 'invalid_grant' },
   { name: 'refresh with an unknown token', path: '/auth/refresh', body: { refresh_token: long(43, 'A') }, status: 401, error: 'invalid_grant' },
   // Bearer-protected routes
-  { name: 'logout without a token', path: '/auth/logout', status: 401, error: 'invalid_token' },
-  { name: 'logout with a Basic header', path: '/auth/logout', headers: { authorization: 'Basic dXNlcjpwYXNz' }, status: 401, error: 'invalid_token' },
+  // One token error table everywhere: no token is `unauthorized` with a bare challenge, as at the gateway.
+  { name: 'logout without a token', path: '/auth/logout', status: 401, error: 'unauthorized' },
+  { name: 'logout with a Basic header', path: '/auth/logout', headers: { authorization: 'Basic dXNlcjpwYXNz' }, status: 401, error: 'unauthorized' },
   { name: 'logout with a forged JWT', path: '/auth/logout', headers: { authorization: 'Bearer eyJhbGciOiJub25lIiwidHlwIjoiYXQrand0In0.eyJzdWIiOiJ4In0.' }, status: 401, error: 'invalid_token' },
 ];
 

@@ -2,17 +2,17 @@ import { mkdtemp, readdir, readFile, rm, stat, writeFile } from 'node:fs/promise
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { JoseKeyStore } from '../../services/auth/adapters/keys/jose-key-store.js';
+import { NodeJoseKeySet } from '../../services/auth/adapters/keys/node-jose-key-set.js';
 
 const DELAY_MS = 60_000;
 const RETENTION_MS = 960_000;
 
-describe('JoseKeyStore rotation', () => {
+describe('NodeJoseKeySet rotation', () => {
   let dir: string;
   let file: string;
   /** A frozen clock: rotation instants are compared to the millisecond. */
   let clock: { now: () => number; advance: (ms: number) => void };
-  const open = () => JoseKeyStore.open({ file, now: clock.now, publishDelayMs: DELAY_MS, retiredKeyRetentionMs: RETENTION_MS });
+  const open = () => NodeJoseKeySet.open({ file, now: clock.now, publishDelayMs: DELAY_MS, retiredKeyRetentionMs: RETENTION_MS });
 
   beforeEach(async () => {
     dir = await mkdtemp(path.join(tmpdir(), 'auth-rotation-'));
@@ -71,7 +71,7 @@ describe('JoseKeyStore rotation', () => {
 
   it('when the file goes missing or turns invalid, then reload keeps the loaded set and logs each problem once; a good file is taken again', async () => {
     const errors: object[] = [];
-    const keys = await JoseKeyStore.open({ file, now: clock.now, log: { info: () => undefined, error: (details) => void errors.push(details) } });
+    const keys = await NodeJoseKeySet.open({ file, now: clock.now, log: { info: () => undefined, error: (details) => void errors.push(details) } });
     const kid = keys.currentSigningKey().kid;
     const good = await readFile(file, 'utf8');
     await rm(file);

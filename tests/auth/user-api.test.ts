@@ -52,10 +52,10 @@ for (const variant of tokenStoreVariants) {
       expect(res.body).toEqual({ sub: tokens.id, username: 'dave', roles: ['user'], scope: 'notes:read notes:write reports:read' });
     });
 
-    it('when /auth/me has no or a bad token, then 401 invalid_token with a Bearer challenge', async () => {
+    it('when /auth/me has no or a bad token, then 401 with a Bearer challenge (bare when none was sent)', async () => {
       const missing = await get(auth.url, '/auth/me');
       expect(missing.status).toBe(401);
-      expect(missing.body.error).toBe('invalid_token');
+      expect(missing.body.error).toBe('unauthorized');
       expect(missing.headers.get('www-authenticate')).toBe('Bearer realm="auth"');
       const bad = await get(auth.url, '/auth/me', 'not.a.jwt');
       expect(bad.status).toBe(401);

@@ -66,8 +66,10 @@ const rows: Row[] = [
   { name: 'wrong iss', headers: () => bearer(f.issuer.sign({ claims: { iss: 'http://evil.example' } })), code: 'TOKEN_ISSUER_INVALID' },
   { name: 'wrong aud', headers: () => bearer(f.issuer.sign({ claims: { aud: 'billing' } })), code: 'TOKEN_AUDIENCE_INVALID' },
   { name: 'missing sub', headers: () => bearer(f.issuer.sign({ claims: { sub: undefined } })), code: 'TOKEN_CLAIMS_INVALID' },
-  { name: 'payload not an object', headers: () => bearer(replacePayload(f.issuer.sign(), 'hello')), code: 'TOKEN_MALFORMED' },
-  { name: 'payload a JSON number', headers: () => bearer(replacePayload(f.issuer.sign(), '42')), code: 'TOKEN_MALFORMED' },
+  { name: 'signed payload not an object', headers: () => bearer(f.issuer.signRawPayload('hello')), code: 'TOKEN_MALFORMED' },
+  { name: 'signed payload a JSON number', headers: () => bearer(f.issuer.signRawPayload(42)), code: 'TOKEN_MALFORMED' },
+  // The signature covers the payload bytes, so a swapped one fails there, before its shape is read.
+  { name: 'swapped payload a JSON number', headers: () => bearer(replacePayload(f.issuer.sign(), '42')), code: 'TOKEN_SIGNATURE_INVALID' },
   { name: 'truncated signature', headers: () => bearer(f.issuer.sign().slice(0, -12)), code: 'TOKEN_SIGNATURE_INVALID' },
   { name: 'altered signature', headers: () => bearer(((t) => `${t.slice(0, -2)}${t.endsWith('AA') ? 'BA' : 'AA'}`)(f.issuer.sign())), code: 'TOKEN_SIGNATURE_INVALID' },
   { name: 'altered payload (sub swapped)', headers: () => bearer(replacePayload(f.issuer.sign(), { ...JSON.parse(Buffer.from(f.issuer.sign().split('.')[1]!, 'base64url').toString()), sub: 'admin' })), code: 'TOKEN_SIGNATURE_INVALID' },

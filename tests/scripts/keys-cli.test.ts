@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { JoseKeyStore } from '../../services/auth/adapters/keys/jose-key-store.js';
+import { NodeJoseKeySet } from '../../services/auth/adapters/keys/node-jose-key-set.js';
 import { DEFAULT_KEY_PUBLISH_DELAY_SECONDS, loadAuthConfig } from '../../services/auth/config.js';
 import { pollUntil } from '../auth/contracts/poll.js';
 import { startTestAuth, type TestAuth } from '../auth/support/auth-harness.js';
@@ -58,7 +58,7 @@ describe('npm run keys (offline key set tool)', () => {
     const created = await keys('init', '--file', file);
     expect(created.code).toBe(0);
     expect((await stat(file)).mode & 0o777).toBe(0o600);
-    const store = await JoseKeyStore.open({ file });
+    const store = await NodeJoseKeySet.open({ file });
     const kid = store.currentSigningKey().kid;
     expect(created.stdout).toContain(kid);
     expectNoKeyMaterial(created, await privateValues(file));
@@ -71,11 +71,11 @@ describe('npm run keys (offline key set tool)', () => {
   });
 
   it('when rotate runs, then the new kid is published by the service at once and signs from the printed time; show lists both keys and no key material', async () => {
-    const oldKid = (await JoseKeyStore.open({ file })).currentSigningKey().kid;
+    const oldKid = (await NodeJoseKeySet.open({ file })).currentSigningKey().kid;
     const rotated = await keys('rotate', '--file', file, '--publish-delay', '0', '--json');
     expect(rotated.code).toBe(0);
     const body = JSON.parse(rotated.stdout) as { kid: string; activates_at: string };
-    const reopened = await JoseKeyStore.open({ file });
+    const reopened = await NodeJoseKeySet.open({ file });
     expect(reopened.publicJwks().keys.map((k) => k.kid)).toEqual([body.kid, oldKid]);
     expect(reopened.currentSigningKey().kid).toBe(body.kid);
     const secrets = await privateValues(file);

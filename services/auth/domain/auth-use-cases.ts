@@ -1,12 +1,11 @@
 import { LoginThrottle } from './login-throttle.js';
 import { ignoreAuthEvents, type AuthEvents } from './ports/auth-events.js';
-import type { KeyStore } from './ports/key-store.js';
+import type { OwnAccessTokens, TokenSigner } from './ports/token-signing.js';
 import type { PasswordHasher } from './ports/password-hasher.js';
 import type { TokenStore } from './ports/token-store.js';
 import type { UserStore } from './ports/user-store.js';
 import type { AuthSettings } from './settings.js';
 import { createAccessTokenIssuer } from './tokens/access-token-issuer.js';
-import { createAccessTokenVerifier } from './tokens/access-token-verifier.js';
 import { TokenPairIssuer } from './tokens/token-pair.js';
 import { createEndSession } from './use-cases/end-session.js';
 import { createLogin } from './use-cases/login.js';
@@ -19,7 +18,9 @@ export interface AuthDomainDeps {
   settings: AuthSettings;
   users: UserStore;
   tokens: TokenStore;
-  keys: KeyStore;
+  signer: TokenSigner;
+  /** The issuer's own tokens, verified by the shared core (lib/verifier) with the issuer's options. */
+  accessTokens: OwnAccessTokens;
   passwords: PasswordHasher;
   /** Epoch milliseconds; tests move time by passing their own clock. */
   now?: () => number;
@@ -30,8 +31,8 @@ export interface AuthDomainDeps {
 export type AuthUseCases = ReturnType<typeof createAuthUseCases>;
 
 /** Wires the use cases once from the ports and settings; the HTTP layer only calls them. */
-export function createAuthUseCases({ settings, users, tokens, keys, passwords, now = Date.now, events = ignoreAuthEvents }: AuthDomainDeps) {
-  const issueAccessToken = createAccessTokenIssuer({ keys, issuer: settings.issuer, audience: settings.audience, ttlSeconds: settings.accessTokenTtlSeconds, now });
+export function createAuthUseCases({ settings, users, tokens, signer, accessTokens, passwords, now = Date.now, events = ignoreAuthEvents }: AuthDomainDeps) {
+  const issueAccessToken = createAccessTokenIssuer({ signer, issuer: settings.issuer, audience: settings.audience, ttlSeconds: settings.accessTokenTtlSeconds, now });
   const pairs = new TokenPairIssuer({ issueAccessToken, refreshTokens: tokens, refreshTokenTtlSeconds: settings.refreshTokenTtlSeconds, now });
   const throttle = new LoginThrottle({
     counter: tokens,
@@ -41,7 +42,7 @@ export function createAuthUseCases({ settings, users, tokens, keys, passwords, n
   });
   const userGrant = { clientId: settings.firstPartyClientId, scope: settings.defaultUserScope };
   const logout = createLogout({ tokens, now });
-  const verifyAccessToken = createAccessTokenVerifier({ keys, denylist: tokens, issuer: settings.issuer, audience: settings.audience, now });
+  const verifyAccessToken = async (token: string) => (await accessTokens.verify(token)).claims;
   return {
     register: createRegister({ users, passwords }),
     login: createLogin({ users, passwords, throttle, tokens: pairs, grant: userGrant, events }),

@@ -1,20 +1,17 @@
 import type { RequestHandler, Response } from 'express';
-import { authErrors } from '../domain/errors.js';
-import type { AccessTokenClaims } from '../domain/tokens/access-token-claims.js';
-import type { AccessTokenVerifier } from '../domain/tokens/access-token-verifier.js';
-
-const BEARER = /^Bearer +([A-Za-z0-9\-._~+/]+=*)$/i;
+import type { AccessTokenClaims } from '../../../lib/verifier/claims.js';
+import { extractBearerToken } from '../../../lib/verifier/bearer.js';
+import { tokenError } from '../../../lib/verifier/errors.js';
 
 /**
  * Requires `Authorization: Bearer <access token>` (RFC 6750 §2.1) issued by this service and not
- * revoked; the verified claims are left for the handler (see `callerOf`).
+ * revoked; the verified claims are left for the handler (see `callerOf`). Refusals carry realm
+ * `auth`, rendered by lib/http's one error renderer.
  */
-export function bearerAuth(verify: AccessTokenVerifier): RequestHandler {
+export function bearerAuth(verify: (token: string) => Promise<AccessTokenClaims>): RequestHandler {
   return async (req, res, next) => {
-    const header = req.headers.authorization;
-    if (!header) return next(authErrors.missingBearerToken());
-    const token = BEARER.exec(header)?.[1];
-    if (!token) return next(authErrors.invalidAccessToken('TOKEN_MALFORMED', 'the Authorization header is not a bearer token'));
+    const token = extractBearerToken(req);
+    if (token === undefined) return next(tokenError('TOKEN_MISSING'));
     res.locals.caller = await verify(token);
     next();
   };

@@ -9,7 +9,8 @@ import { createAuthUseCases, type AuthDomainDeps } from '../domain/auth-use-case
 import { createOAuthUseCases, SUPPORTED_AUTH_METHODS, SUPPORTED_GRANT_TYPES } from '../domain/oauth/oauth-use-cases.js';
 import { CLIENT_ASSERTION_ALGORITHMS } from '../domain/oauth/client-assertion.js';
 import type { ClientStore } from '../domain/ports/client-store.js';
-import type { KeyRotation } from '../domain/ports/key-store.js';
+import type { KeyRotation, SigningKeySet } from '../domain/ports/signing-key-set.js';
+import type { AssertionSignatureVerifier } from '../domain/ports/token-signing.js';
 import { adminRoutes } from './admin.js';
 import { browserSessionRoutes, type BrowserSessionOptions } from './browser-session.js';
 import { oauthRoutes } from './oauth.js';
@@ -20,6 +21,9 @@ export interface AuthAppDeps extends AuthDomainDeps {
   logger: Logger;
   /** Registered OAuth clients (token, introspection, revocation endpoints and the admin API). */
   clients: ClientStore;
+  /** The signing key set: its public keys are the JWKS, and /readyz needs a current key. */
+  keys: SigningKeySet;
+  assertionSignatures: AssertionSignatureVerifier;
   /** The admin API; absent (AUTH_ADMIN_TOKEN unset) means every /admin path is 404. */
   admin?: { token: string; keyRotation: KeyRotation; publishDelaySeconds: number };
   /** Cookie attributes and allowed origins of the browser-session endpoints (/auth/session). */
@@ -68,5 +72,5 @@ export function createApp(deps: AuthAppDeps): Express {
       }),
     );
   }
-  return finishApp(app);
+  return finishApp(app, { realm: 'auth' });
 }

@@ -1,6 +1,6 @@
 import { Router, type RequestHandler } from 'express';
-import type { KeyStore } from '../domain/ports/key-store.js';
-import { SIGNING_ALGORITHM } from '../domain/ports/key-store.js';
+import type { SigningKeySet } from '../domain/ports/signing-key-set.js';
+import { SIGNING_ALGORITHM } from '../domain/ports/signing-key-set.js';
 
 /** Short enough that verifiers pick up a rotated key well within the rotation publish delay. */
 const JWKS_MAX_AGE_SECONDS = 300;
@@ -47,7 +47,7 @@ export function discoveryDocument({ issuer, scopes, grantTypes, tokenEndpointAut
 }
 
 /** Discovery at both well-known paths, and the public JWKS. */
-export function wellKnownRoutes(keys: KeyStore, discovery: DiscoveryOptions): Router {
+export function wellKnownRoutes(keys: SigningKeySet, discovery: DiscoveryOptions): Router {
   const router = Router();
   const document = discoveryDocument(discovery);
   const sendDiscovery: RequestHandler = (_req, res) => {

@@ -25,5 +25,5 @@ export function createApp({ logger, verifier, store, metrics }: NotesAppDeps): E
     readiness: [{ name: 'jwks', check: () => (verifier.keysLoaded() ? undefined : verifier.loadKeys()) }],
   });
   app.use(notesRoutes(store, createRequireAuth(verifier, { realm: 'notes' })));
-  return finishApp(app);
+  return finishApp(app, { realm: 'notes' });
 }

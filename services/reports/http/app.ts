@@ -22,5 +22,5 @@ export function createApp({ logger, verifier, summary, metrics }: ReportsAppDeps
     readiness: [{ name: 'jwks', check: () => (verifier.keysLoaded() ? undefined : verifier.loadKeys()) }],
   });
   app.use(reportsRoutes(summary, createRequireAuth(verifier, { realm: 'reports' })));
-  return finishApp(app);
+  return finishApp(app, { realm: 'reports' });
 }

@@ -1,4 +1,4 @@
-import { generateKeyPairSync, randomUUID, type KeyObject } from 'node:crypto';
+import { generateKeyPairSync, randomUUID, sign as rsaSign, type KeyObject } from 'node:crypto';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import jwt from 'jsonwebtoken';
@@ -41,6 +41,8 @@ export interface TestIssuer {
   /** Makes the JWKS endpoint answer 500 (true) or normally again. */
   failJwks(fail: boolean): void;
   sign(options?: SignOptions): string;
+  /** A correctly signed token whose payload is `payload` as JSON, whatever it is (a string, an array...). */
+  signRawPayload(payload: unknown): string;
   close(): Promise<void>;
 }
 
@@ -80,6 +82,11 @@ export async function startTestIssuer(options: { audience?: string; extraKeys?: 
     },
     failJwks: (fail) => {
       failing = fail;
+    },
+    signRawPayload(payload) {
+      // Not a product path: a test needs a well-signed JWS that jsonwebtoken.sign refuses to make.
+      const input = `${b64url({ alg: 'RS256', typ: 'at+jwt', kid: mainKey.kid })}.${b64url(JSON.stringify(payload))}`;
+      return `${input}.${rsaSign('sha256', Buffer.from(input), mainKey.privateKey).toString('base64url')}`;
     },
     sign({ key = mainKey, header = {}, claims = {} } = {}) {
       const now = Math.floor(Date.now() / 1000);

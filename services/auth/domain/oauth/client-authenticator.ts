@@ -1,6 +1,6 @@
 import type { ClientRecord, ClientStore } from '../ports/client-store.js';
 import type { PasswordHasher } from '../ports/password-hasher.js';
-import { assertionClientId, type ClientAssertionVerifier } from './client-assertion.js';
+import type { ClientAssertionVerifier } from './client-assertion.js';
 import { oauthErrors } from './oauth-errors.js';
 import type { PresentedCredentials } from './presented-credentials.js';
 
@@ -9,6 +9,8 @@ export interface ClientAuthenticatorDeps {
   /** The service's argon2id hasher: client secrets are stored like passwords. */
   passwords: PasswordHasher;
   verifyAssertion: ClientAssertionVerifier;
+  /** Whose keys to verify an assertion with: its unverified `sub` (= `iss`), or null. */
+  assertionClientId: (assertion: string) => string | null;
   /**
    * Clients that exist without being stored: the first-party public client whose id the user API
    * puts in its tokens, so its refresh tokens can be rotated at /oauth/token without registering it.
@@ -30,7 +32,7 @@ export interface AuthenticatedClient {
  * through one argon2id verification (against a dummy hash) so an unknown id answers as slowly as
  * a wrong secret. A disabled client is refused on its very next request: nothing is cached.
  */
-export function createClientAuthenticator({ clients, passwords, verifyAssertion, builtInClients = [] }: ClientAuthenticatorDeps) {
+export function createClientAuthenticator({ clients, passwords, verifyAssertion, assertionClientId, builtInClients = [] }: ClientAuthenticatorDeps) {
   async function find(clientId: string): Promise<ClientRecord | null> {
     return (await clients.findById(clientId)) ?? builtInClients.find((client) => client.clientId === clientId) ?? null;
   }

@@ -1,12 +1,12 @@
 import type { ClientRecord } from '../ports/client-store.js';
-import type { KeyStore } from '../ports/key-store.js';
+import type { TokenSigner } from '../ports/token-signing.js';
 import { createAccessTokenIssuer } from '../tokens/access-token-issuer.js';
 import { oauthErrors } from './oauth-errors.js';
 import { grantedScope } from './scope.js';
 import type { TokenResponse } from './token-response.js';
 
 export interface ClientCredentialsGrantDeps {
-  keys: KeyStore;
+  signer: TokenSigner;
   issuer: string;
   /** AUTH_AUDIENCE: the audience of clients that registered none, and the default when allowed. */
   defaultAudience: string;
@@ -28,12 +28,12 @@ export interface ClientCredentialsRequest {
  * registered none; anything else is 400 invalid_target (RFC 8707 §2). Without `audience` the token
  * is for AUTH_AUDIENCE when the client may have it, else for its first registered audience.
  */
-export function createClientCredentialsGrant({ keys, issuer, defaultAudience, ttlSeconds, now }: ClientCredentialsGrantDeps) {
+export function createClientCredentialsGrant({ signer, issuer, defaultAudience, ttlSeconds, now }: ClientCredentialsGrantDeps) {
   // One issuer per audience, built on first use: the options are fixed, the calls are cheap.
   const issuers = new Map<string, ReturnType<typeof createAccessTokenIssuer>>();
   const issuerFor = (audience: string) => {
     let issue = issuers.get(audience);
-    if (!issue) issuers.set(audience, (issue = createAccessTokenIssuer({ keys, issuer, audience, ttlSeconds, now })));
+    if (!issue) issuers.set(audience, (issue = createAccessTokenIssuer({ signer, issuer, audience, ttlSeconds, now })));
     return issue;
   };
 

@@ -1,8 +1,8 @@
-import type { RefreshTokenStore } from '../ports/token-store.js';
+import type { OwnAccessTokens } from '../ports/token-signing.js';
+import type { AccessTokenDenylist, RefreshTokenStore } from '../ports/token-store.js';
 import type { UserStore } from '../ports/user-store.js';
 import { hashRefreshToken, isRefreshTokenShaped } from '../tokens/refresh-token.js';
 import { isLocked } from '../users/account-lock.js';
-import type { TokenInspector } from './token-inspector.js';
 
 /** RFC 7009 §2.1 / RFC 7662 §2.1 hint values. */
 export type TokenTypeHint = 'access_token' | 'refresh_token';
@@ -27,7 +27,8 @@ export type IntrospectionResponse =
     };
 
 export interface IntrospectionDeps {
-  inspectAccessToken: TokenInspector;
+  accessTokens: OwnAccessTokens;
+  denylist: AccessTokenDenylist;
   refreshTokens: RefreshTokenStore;
   users: UserStore;
   issuer: string;
@@ -43,12 +44,13 @@ const INACTIVE = { active: false } as const;
  * since their next refresh is refused. The hint only picks which kind is tried first (§2.1); a
  * wrong hint still finds the token.
  */
-export function createIntrospection({ inspectAccessToken, refreshTokens, users, issuer, now }: IntrospectionDeps) {
+export function createIntrospection({ accessTokens, denylist, refreshTokens, users, issuer, now }: IntrospectionDeps) {
   async function asAccessToken(token: string): Promise<IntrospectionResponse | null> {
-    const inspected = await inspectAccessToken(token);
-    if (!inspected.ours) return null;
-    if (!inspected.active) return INACTIVE;
-    const { sub, scope, client_id, exp, iat, iss, aud, jti, username } = inspected.claims;
+    const own = await accessTokens.read(token);
+    if (own === null) return null;
+    // The issuer is the clock that set exp, so no tolerance: expired at exp exactly.
+    if (own.expiresAt <= Math.floor(now() / 1000) || (await denylist.isAccessTokenDenied(own.jti))) return INACTIVE;
+    const { sub, scope = '', client_id, exp, iat, iss, aud, jti, username } = own.claims;
     return { active: true, sub, scope, client_id, exp, iat, iss, aud, jti, token_type: 'Bearer', ...(username ? { username } : {}) };
   }
 

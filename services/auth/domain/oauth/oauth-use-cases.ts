@@ -1,13 +1,13 @@
 import { ignoreAuthEvents, type AuthEvents } from '../ports/auth-events.js';
 import type { ClientRecord, ClientStore } from '../ports/client-store.js';
-import type { KeyStore } from '../ports/key-store.js';
+import type { AssertionSignatureVerifier, OwnAccessTokens, TokenSigner } from '../ports/token-signing.js';
 import type { PasswordHasher } from '../ports/password-hasher.js';
 import type { TokenStore } from '../ports/token-store.js';
 import type { UserStore } from '../ports/user-store.js';
 import type { AuthSettings } from '../settings.js';
 import type { TokenPair } from '../tokens/token-pair.js';
 import type { RefreshOptions } from '../use-cases/refresh.js';
-import { createClientAssertionVerifier } from './client-assertion.js';
+import { assertionClientIdOf, createClientAssertionVerifier } from './client-assertion.js';
 import { createClientAuthenticator } from './client-authenticator.js';
 import { createClientCredentialsGrant } from './client-credentials-grant.js';
 import { createIntrospection, type IntrospectionResponse, type TokenTypeHint } from './introspection.js';
@@ -15,7 +15,6 @@ import { oauthErrors } from './oauth-errors.js';
 import { presentedCredentials, type OAuthParams } from './presented-credentials.js';
 import { createRefreshTokenGrant } from './refresh-token-grant.js';
 import { createRevocation } from './revocation.js';
-import { createTokenInspector } from './token-inspector.js';
 import type { TokenResponse } from './token-response.js';
 
 export interface OAuthDeps {
@@ -23,7 +22,10 @@ export interface OAuthDeps {
   clients: ClientStore;
   users: UserStore;
   tokens: TokenStore;
-  keys: KeyStore;
+  signer: TokenSigner;
+  accessTokens: OwnAccessTokens;
+  /** private_key_jwt signature checks (RFC 7523). */
+  assertionSignatures: AssertionSignatureVerifier;
   passwords: PasswordHasher;
   /** The /auth/refresh rotation use case, so both endpoints rotate by the same rules. */
   rotateRefreshToken: (refreshToken: string, options?: RefreshOptions) => Promise<TokenPair>;
@@ -72,24 +74,24 @@ const hintOf = (value: string | undefined): TokenTypeHint | undefined =>
  * ports. The HTTP layer passes the Authorization header and the form; everything OAuth-specific
  * (which credentials, which grant, which errors) is decided here.
  */
-export function createOAuthUseCases({ settings, clients, users, tokens, keys, passwords, rotateRefreshToken, now = Date.now, events = ignoreAuthEvents }: OAuthDeps) {
+export function createOAuthUseCases({ settings, clients, users, tokens, signer, accessTokens, assertionSignatures, passwords, rotateRefreshToken, now = Date.now, events = ignoreAuthEvents }: OAuthDeps) {
   const authenticate = createClientAuthenticator({
     clients,
     passwords,
-    verifyAssertion: createClientAssertionVerifier({ issuer: settings.issuer, tokenEndpoint: tokenEndpointOf(settings.issuer), replay: tokens, now }),
+    verifyAssertion: createClientAssertionVerifier({ signatures: assertionSignatures, issuer: settings.issuer, tokenEndpoint: tokenEndpointOf(settings.issuer), replay: tokens, now }),
+    assertionClientId: assertionClientIdOf(assertionSignatures),
     builtInClients: [firstPartyClient(settings)],
   });
   const clientCredentials = createClientCredentialsGrant({
-    keys,
+    signer,
     issuer: settings.issuer,
     defaultAudience: settings.audience,
     ttlSeconds: settings.accessTokenTtlSeconds,
     now,
   });
   const refreshGrant = createRefreshTokenGrant({ refreshTokens: tokens, rotate: rotateRefreshToken, now });
-  const inspectAccessToken = createTokenInspector({ keys, denylist: tokens, issuer: settings.issuer, now });
-  const introspection = createIntrospection({ inspectAccessToken, refreshTokens: tokens, users, issuer: settings.issuer, now });
-  const revocation = createRevocation({ inspectAccessToken, tokens, now });
+  const introspection = createIntrospection({ accessTokens, denylist: tokens, refreshTokens: tokens, users, issuer: settings.issuer, now });
+  const revocation = createRevocation({ accessTokens, tokens, now });
 
   function requiredToken(params: OAuthParams): string {
     const token = params.token;

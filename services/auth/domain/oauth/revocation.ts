@@ -1,11 +1,11 @@
+import type { OwnAccessTokens } from '../ports/token-signing.js';
 import type { AccessTokenDenylist, RefreshTokenStore } from '../ports/token-store.js';
 import { deniedUntil } from '../tokens/denial.js';
 import { hashRefreshToken, isRefreshTokenShaped } from '../tokens/refresh-token.js';
 import type { TokenTypeHint } from './introspection.js';
-import type { TokenInspector } from './token-inspector.js';
 
 export interface RevocationDeps {
-  inspectAccessToken: TokenInspector;
+  accessTokens: OwnAccessTokens;
   tokens: RefreshTokenStore & AccessTokenDenylist;
   now: () => number;
 }
@@ -20,7 +20,7 @@ export type RevocationOutcome = 'refresh_family_revoked' | 'access_token_denied'
  * token changes nothing and is reported as `not_owner` (the endpoint refuses it, as §2.1 asks);
  * anything unknown changes nothing either and is not an error (§2.2).
  */
-export function createRevocation({ inspectAccessToken, tokens, now }: RevocationDeps) {
+export function createRevocation({ accessTokens, tokens, now }: RevocationDeps) {
   async function asRefreshToken(token: string, clientId: string): Promise<RevocationOutcome | null> {
     if (!isRefreshTokenShaped(token)) return null;
     const family = await tokens.findRefreshFamily(hashRefreshToken(token), now());
@@ -31,11 +31,11 @@ export function createRevocation({ inspectAccessToken, tokens, now }: Revocation
   }
 
   async function asAccessToken(token: string, clientId: string): Promise<RevocationOutcome | null> {
-    const inspected = await inspectAccessToken(token);
-    if (!inspected.ours) return null;
-    if (inspected.claims.client_id !== clientId) return 'not_owner';
+    const own = await accessTokens.read(token);
+    if (own === null) return null;
+    if (own.clientId !== clientId) return 'not_owner';
     // Already expired tokens need no entry; deny anything still usable (revoked twice is harmless).
-    if (inspected.claims.exp > Math.floor(now() / 1000)) await tokens.denyAccessToken(inspected.claims.jti, deniedUntil(inspected.claims.exp));
+    if (own.expiresAt > Math.floor(now() / 1000)) await tokens.denyAccessToken(own.jti, deniedUntil(own.expiresAt));
     return 'access_token_denied';
   }
 

@@ -1,7 +1,6 @@
 import { randomUUID } from 'node:crypto';
-import jwt from 'jsonwebtoken';
-import { SIGNING_ALGORITHM, type KeyStore } from '../ports/key-store.js';
-import { ACCESS_TOKEN_TYPE, type AccessTokenClaims } from './access-token-claims.js';
+import { ACCESS_TOKEN_TYPE, type AccessTokenClaims } from '../../../../lib/verifier/index.js';
+import type { TokenSigner } from '../ports/token-signing.js';
 
 export interface AccessTokenSubject {
   sub: string;
@@ -13,12 +12,12 @@ export interface AccessTokenSubject {
 
 export interface IssuedAccessToken {
   token: string;
-  claims: AccessTokenClaims;
+  claims: AccessTokenClaims & { scope: string };
   expiresIn: number;
 }
 
 export interface AccessTokenIssuerOptions {
-  keys: KeyStore;
+  signer: TokenSigner;
   issuer: string;
   audience: string;
   ttlSeconds: number;
@@ -27,11 +26,11 @@ export interface AccessTokenIssuerOptions {
 
 export type AccessTokenIssuer = (subject: AccessTokenSubject) => IssuedAccessToken;
 
-/** Options are fixed once; each call only builds claims and signs with the current key. */
-export function createAccessTokenIssuer({ keys, issuer, audience, ttlSeconds, now }: AccessTokenIssuerOptions): AccessTokenIssuer {
+/** Options are fixed once; each call only builds claims (RFC 9068 §2.2) and signs with the current key. */
+export function createAccessTokenIssuer({ signer, issuer, audience, ttlSeconds, now }: AccessTokenIssuerOptions): AccessTokenIssuer {
   return ({ sub, clientId, scope, roles, username }) => {
     const iat = Math.floor(now() / 1000);
-    const claims: AccessTokenClaims = {
+    const claims = {
       iss: issuer,
       sub,
       aud: audience,
@@ -43,12 +42,6 @@ export function createAccessTokenIssuer({ keys, issuer, audience, ttlSeconds, no
       ...(roles ? { roles } : {}),
       ...(username ? { username } : {}),
     };
-    const { kid, privateKey } = keys.currentSigningKey();
-    // jsonwebtoken keeps the iat given (from the injected clock) instead of reading Date.now().
-    const token = jwt.sign(claims, privateKey, {
-      algorithm: SIGNING_ALGORITHM,
-      header: { alg: SIGNING_ALGORITHM, kid, typ: ACCESS_TOKEN_TYPE },
-    });
-    return { token, claims, expiresIn: ttlSeconds };
+    return { token: signer.sign(claims, ACCESS_TOKEN_TYPE), claims, expiresIn: ttlSeconds };
   };
 }

@@ -1,4 +1,4 @@
-import { MAX_CLOCK_TOLERANCE_SECONDS } from '../../../../lib/verifier/verifier.js';
+import { MAX_CLOCK_TOLERANCE_SECONDS } from '../../../../lib/verifier/claims.js';
 
 /**
  * How long a revoked access token must stay denied (epoch seconds). Verifiers (the gateway, the

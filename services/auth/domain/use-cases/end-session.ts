@@ -1,7 +1,6 @@
 import { isAppError } from '../../../../lib/errors.js';
 import type { RefreshTokenStore } from '../ports/token-store.js';
-import type { AccessTokenClaims } from '../tokens/access-token-claims.js';
-import type { AccessTokenVerifier } from '../tokens/access-token-verifier.js';
+import type { AccessTokenClaims } from '../../../../lib/verifier/claims.js';
 import { hashRefreshToken, isRefreshTokenShaped } from '../tokens/refresh-token.js';
 
 export interface EndSessionInput {
@@ -12,7 +11,7 @@ export interface EndSessionInput {
 
 export interface EndSessionDeps {
   tokens: RefreshTokenStore;
-  verifyAccessToken: AccessTokenVerifier;
+  verifyAccessToken: (token: string) => Promise<AccessTokenClaims>;
   /** The API's logout: denies the access token's jti and revokes the caller's refresh family. */
   logout: (caller: AccessTokenClaims, refreshToken?: string) => Promise<void>;
   now: () => number;

@@ -1,4 +1,4 @@
-import type { AccessTokenClaims } from '../tokens/access-token-claims.js';
+import type { AccessTokenClaims } from '../../../../lib/verifier/claims.js';
 import type { AccessTokenDenylist, RefreshTokenStore } from '../ports/token-store.js';
 import { deniedUntil } from '../tokens/denial.js';
 import { hashRefreshToken, isRefreshTokenShaped } from '../tokens/refresh-token.js';

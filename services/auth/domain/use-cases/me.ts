@@ -1,6 +1,6 @@
-import { authErrors } from '../errors.js';
+import { tokenError } from '../../../../lib/verifier/errors.js';
 import type { UserStore } from '../ports/user-store.js';
-import type { AccessTokenClaims } from '../tokens/access-token-claims.js';
+import type { AccessTokenClaims } from '../../../../lib/verifier/claims.js';
 
 /** `username` only for users; a client (client-credentials token) has none, and `client_id` instead. */
 export interface Me {
@@ -24,8 +24,9 @@ export interface Me {
 export function createMe({ users }: { users: UserStore }) {
   return async function me(caller: AccessTokenClaims): Promise<Me> {
     const user = await users.findById(caller.sub);
-    if (user) return { sub: user.id, username: user.username, roles: user.roles, scope: caller.scope };
-    if (caller.sub === caller.client_id) return { sub: caller.sub, roles: [], scope: caller.scope, client_id: caller.client_id };
-    throw authErrors.invalidAccessToken('TOKEN_SUBJECT_GONE', 'the account no longer exists');
+    const scope = caller.scope ?? '';
+    if (user) return { sub: user.id, username: user.username, roles: user.roles, scope };
+    if (caller.sub === caller.client_id) return { sub: caller.sub, roles: [], scope, client_id: caller.client_id };
+    throw tokenError('TOKEN_SUBJECT_GONE');
   };
 }

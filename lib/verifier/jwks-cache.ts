@@ -4,16 +4,31 @@ import https from 'node:https';
 import jwksRsa from 'jwks-rsa';
 import type { Logger } from '../logger.js';
 import { tokenError } from './errors.js';
-
-/** Key ids we are willing to look up: the base64url / uuid / dotted shapes issuers use, nothing path-like. */
-export const KID_PATTERN = /^[A-Za-z0-9_-][A-Za-z0-9._:-]{0,127}$/;
+import { KID_PATTERN } from './jws-header.js';
 
 export const MIN_RSA_MODULUS_BITS = 2048;
 
-/** After a failed fetch the next try waits at most this long, so a gateway started before its issuer recovers quickly. */
-const RETRY_AFTER_FAILURE_MS = 1_000;
+/**
+ * After a failed fetch the next try waits at most this long, so a gateway started before its
+ * issuer recovers quickly; it is also the floor between refetches that a token newer than the
+ * last fetch may trigger.
+ */
+const MIN_REFETCH_INTERVAL_MS = 1_000;
 
-export interface KeyStoreOptions {
+/**
+ * Where a verifier finds the key for a token's `kid`: the issuer's remote JWKS (gateway,
+ * services) or, inside the issuer itself, its own signing key set. Throws or rejects with
+ * KEY_NOT_FOUND, KEY_TOO_SMALL or JWKS_UNAVAILABLE.
+ */
+export interface VerificationKeys {
+  /**
+   * The key for `kid`. `issuedAt` reads the token's `iat` (epoch seconds) and is called for an
+   * unknown kid only: a token newer than the last fetch may be signed with a key published since.
+   */
+  getKey(kid: string, issuedAt?: () => number | undefined): KeyObject | Promise<KeyObject>;
+}
+
+export interface JwksCacheOptions {
   jwksUri: string;
   /** An unknown kid refetches the key set at most once per this many ms. */
   cooldownMs: number;
@@ -31,9 +46,7 @@ export interface KeyStoreOptions {
 
 type KeyEntry = { key: KeyObject } | { tooSmall: true };
 
-export interface KeyStore {
-  /** The verification key for `kid`, refetching the set for an unknown kid when the cooldown allows. */
-  getKey(kid: string): KeyObject | Promise<KeyObject>;
+export interface JwksCache extends VerificationKeys {
   /** Fetches the set now unless a fetch ran within the cooldown; rejects with JWKS_UNAVAILABLE. */
   load(): Promise<void>;
   /** Whether a key set was fetched successfully at least once. */
@@ -50,8 +63,15 @@ export interface KeyStore {
  * one key and hands it back as PEM; we call `getKeys()` instead, keep every key of the set, and
  * enforce "at most one fetch per cooldown" ourselves, which is a stricter rate limit than
  * jwks-rsa's per-minute bucket. Concurrent lookups of the same unknown kid share one fetch.
+ *
+ * Two rules keep a rotation from locking out its new key: a token whose `iat` is later than the
+ * last successful fetch may refetch once per second even within the cooldown (its key may have
+ * been published after that fetch; a forger gains at most one fetch a second), and an unknown kid
+ * is KEY_NOT_FOUND (401) only when the latest fetch succeeded. While the issuer's JWKS is
+ * unreachable, an unknown kid is always JWKS_UNAVAILABLE (503): nobody can tell whether the key
+ * exists, so the client is told to retry rather than that its token is bad.
  */
-export function createKeyStore(options: KeyStoreOptions): KeyStore {
+export function createJwksCache(options: JwksCacheOptions): JwksCache {
   const agent = options.jwksUri.startsWith('https:') ? new https.Agent({ keepAlive: true }) : new http.Agent({ keepAlive: true });
   const client = new jwksRsa.JwksClient({ jwksUri: options.jwksUri, timeout: options.timeoutMs, cache: false, rateLimit: false, requestAgent: agent });
   let keys = new Map<string, KeyEntry>();
@@ -88,7 +108,7 @@ export function createKeyStore(options: KeyStoreOptions): KeyStore {
   }
 
   function withinCooldown(): boolean {
-    const wait = lastAttemptFailed ? Math.min(options.cooldownMs, RETRY_AFTER_FAILURE_MS) : options.cooldownMs;
+    const wait = lastAttemptFailed ? Math.min(options.cooldownMs, MIN_REFETCH_INTERVAL_MS) : options.cooldownMs;
     return options.now() - lastAttemptMs < wait;
   }
 
@@ -104,8 +124,15 @@ export function createKeyStore(options: KeyStoreOptions): KeyStore {
     return usable(entry);
   }
 
+  function mayRefetchFor(issuedAt: (() => number | undefined) | undefined): boolean {
+    if (!withinCooldown()) return true;
+    if (fetchedAtMs === undefined || options.now() - lastAttemptMs < MIN_REFETCH_INTERVAL_MS) return false;
+    const iat = issuedAt?.();
+    return iat !== undefined && iat * 1000 > fetchedAtMs;
+  }
+
   return {
-    getKey(kid) {
+    getKey(kid, issuedAt) {
       const entry = keys.get(kid);
       if (entry !== undefined) {
         if (fetchedAtMs !== undefined && options.now() - fetchedAtMs > options.maxAgeMs && !withinCooldown()) {
@@ -113,12 +140,9 @@ export function createKeyStore(options: KeyStoreOptions): KeyStore {
         }
         return usable(entry);
       }
-      if (inFlight) return fetchAndFind(kid);
-      if (withinCooldown()) {
-        if (fetchedAtMs === undefined) throw tokenError('JWKS_UNAVAILABLE');
-        throw tokenError('KEY_NOT_FOUND');
-      }
-      return fetchAndFind(kid);
+      if (inFlight || mayRefetchFor(issuedAt)) return fetchAndFind(kid);
+      if (fetchedAtMs === undefined || lastAttemptFailed) throw tokenError('JWKS_UNAVAILABLE');
+      throw tokenError('KEY_NOT_FOUND');
     },
     async load() {
       if (inFlight) return inFlight;

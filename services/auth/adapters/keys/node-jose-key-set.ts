@@ -1,5 +1,5 @@
 import type { KeyObject } from 'node:crypto';
-import type { JsonWebKeySet, KeyRotation, KeyStore, RotatedKey, SigningKey } from '../../domain/ports/key-store.js';
+import type { JsonWebKeySet, KeyRotation, SigningKeySet, RotatedKey, SigningKey } from '../../domain/ports/signing-key-set.js';
 import { keyFileWritable, readKeyFile } from './key-file.js';
 import { pollEvery } from './key-file-poller.js';
 import { isExpiredRetiree } from './key-set-changes.js';
@@ -12,7 +12,7 @@ export interface KeyStoreLog {
   error(details: object, message: string): void;
 }
 
-export interface JoseKeyStoreOptions {
+export interface NodeJoseKeySetOptions {
   /** Path of the key set file (AUTH_SIGNING_KEY_FILE). */
   file: string;
   /** RSA modulus size for a generated key; at least 2048. */
@@ -36,13 +36,13 @@ export interface JoseKeyStoreOptions {
 const SILENT: KeyStoreLog = { info: () => undefined, error: () => undefined };
 
 /**
- * KeyStore over a node-jose key set persisted as one JSON file (mode 0600, written atomically),
+ * SigningKeySet over a node-jose key set persisted as one JSON file (mode 0600, written atomically),
  * which may be shared by several replicas (a volume or a mounted Secret). Each replica re-reads
  * the file when its content changes, so a rotation by any replica or by the keys CLI reaches
  * every replica within the poll interval; a changed file that does not parse is refused and the
  * loaded set stays in use.
  */
-export class JoseKeyStore implements KeyStore, KeyRotation {
+export class NodeJoseKeySet implements SigningKeySet, KeyRotation {
   /** Rotations and reloads run one after another, so a reload never undoes a rotation in memory. */
   private serial: Promise<unknown> = Promise.resolve();
   /** Hash of the last file content refused, so a bad file is logged once, not on every poll. */
@@ -54,7 +54,7 @@ export class JoseKeyStore implements KeyStore, KeyRotation {
     /** Hash of the file content `keys` came from. */
     private loadedHash: string,
     private readonly now: () => number,
-    private readonly options: Required<Pick<JoseKeyStoreOptions, 'file' | 'modulusBits' | 'publishDelayMs' | 'retiredKeyRetentionMs' | 'log'>>,
+    private readonly options: Required<Pick<NodeJoseKeySetOptions, 'file' | 'modulusBits' | 'publishDelayMs' | 'retiredKeyRetentionMs' | 'log'>>,
   ) {}
 
   /**
@@ -70,10 +70,10 @@ export class JoseKeyStore implements KeyStore, KeyRotation {
     retiredKeyRetentionMs = Number.POSITIVE_INFINITY,
     pollIntervalMs,
     log = SILENT,
-  }: JoseKeyStoreOptions): Promise<JoseKeyStore> {
+  }: NodeJoseKeySetOptions): Promise<NodeJoseKeySet> {
     const { text } = await createKeySetFile(file, { modulusBits, now: now() });
     const { keys } = await parseKeySet(file, text);
-    const store = new JoseKeyStore(keys, keySetHash(text), now, { file, modulusBits, publishDelayMs, retiredKeyRetentionMs, log });
+    const store = new NodeJoseKeySet(keys, keySetHash(text), now, { file, modulusBits, publishDelayMs, retiredKeyRetentionMs, log });
     if (pollIntervalMs !== undefined && pollIntervalMs > 0) store.stopPolling = pollEvery(pollIntervalMs, () => store.reload());
     if (!(await keyFileWritable(file))) {
       log.info({ file }, 'signing key file is read-only here: POST /admin/keys/rotate answers 409; rotate with the keys CLI and update the mounted file');

@@ -1,0 +1,91 @@
+import { tokenError } from './errors.js';
+
+/** The contract allows at most 30 s of clock skew between an issuer and its verifiers. */
+export const MAX_CLOCK_TOLERANCE_SECONDS = 30;
+
+/**
+ * RFC 9068 access-token claims as the auth service issues them; unknown claims pass through.
+ * The one claims type of the code base: the issuer builds it, every verifier returns it.
+ */
+export interface AccessTokenClaims {
+  iss: string;
+  /** User id, or the client id for client-only grants. */
+  sub: string;
+  aud: string | string[];
+  /** Epoch seconds. */
+  exp: number;
+  iat: number;
+  nbf?: number;
+  jti: string;
+  client_id: string;
+  /** Space-separated; always present on tokens this issuer signs. */
+  scope?: string;
+  roles?: string[];
+  username?: string;
+  [claim: string]: unknown;
+}
+
+/** What a verified token tells a service. Frozen: it is shared between requests through the cache. */
+export interface VerifiedToken {
+  sub: string;
+  clientId: string;
+  scopes: readonly string[];
+  roles: readonly string[];
+  jti: string;
+  /** `exp`, in seconds since the epoch. */
+  expiresAt: number;
+  claims: Readonly<AccessTokenClaims>;
+  /** The raw token, for calling further services on the user's behalf. Never log it. */
+  token: string;
+}
+
+/** What a caller of the core accepts: the options that make the gateway, a service and the issuer differ. */
+export interface ClaimsPolicy {
+  /** Exact `iss` expected. */
+  issuer: string;
+  /** `aud` that must be among the token's audiences; null accepts any (the issuer inspecting its own tokens). */
+  audience: string | null;
+  /** Accepted skew on exp/nbf, 0-30 s. */
+  clockToleranceSeconds: number;
+  /** False lets an expired token through (introspection and revocation must still recognise it). */
+  enforceExpiry: boolean;
+}
+
+const nonEmptyString = (value: unknown): value is string => typeof value === 'string' && value.length > 0;
+const isNumber = (value: unknown): value is number => typeof value === 'number' && Number.isFinite(value);
+const isStringArray = (value: unknown): value is string[] => Array.isArray(value) && value.every((item) => typeof item === 'string');
+
+/**
+ * The one claims check (RFC 9068 §2.2 and §4), run after the signature checked out. Order: time
+ * window, audience, issuer, then the claims every access token must carry. `nowSeconds` is epoch
+ * seconds.
+ */
+export function checkAccessTokenClaims(payload: unknown, token: string, policy: ClaimsPolicy, nowSeconds: number): VerifiedToken {
+  if (typeof payload !== 'object' || payload === null || Array.isArray(payload)) throw tokenError('TOKEN_MALFORMED');
+  const claims = payload as Record<string, unknown>;
+  const { iss, aud, exp, iat, nbf, sub, client_id: clientId, jti, scope, roles } = claims;
+  const tolerance = policy.clockToleranceSeconds;
+
+  if (!isNumber(exp) || !isNumber(iat) || (nbf !== undefined && !isNumber(nbf))) throw tokenError('TOKEN_CLAIMS_INVALID');
+  if (nbf !== undefined && nbf > nowSeconds + tolerance) throw tokenError('TOKEN_NOT_YET_VALID');
+  if (policy.enforceExpiry && nowSeconds >= exp + tolerance) throw tokenError('TOKEN_EXPIRED');
+
+  const audiences = typeof aud === 'string' ? [aud] : isStringArray(aud) ? aud : undefined;
+  if (audiences === undefined || audiences.length === 0) throw tokenError('TOKEN_AUDIENCE_INVALID');
+  if (policy.audience !== null && !audiences.includes(policy.audience)) throw tokenError('TOKEN_AUDIENCE_INVALID');
+  if (iss !== policy.issuer) throw tokenError('TOKEN_ISSUER_INVALID');
+
+  if (!nonEmptyString(sub) || !nonEmptyString(clientId) || !nonEmptyString(jti)) throw tokenError('TOKEN_CLAIMS_INVALID');
+  if (scope !== undefined && typeof scope !== 'string') throw tokenError('TOKEN_CLAIMS_INVALID');
+  if (roles !== undefined && !isStringArray(roles)) throw tokenError('TOKEN_CLAIMS_INVALID');
+  return Object.freeze({
+    sub,
+    clientId,
+    jti,
+    expiresAt: exp,
+    scopes: Object.freeze(scope ? scope.split(' ').filter(Boolean) : []),
+    roles: Object.freeze(roles ? [...roles] : []),
+    claims: Object.freeze(claims as AccessTokenClaims),
+    token,
+  });
+}
