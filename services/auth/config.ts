@@ -9,6 +9,13 @@ const scopeList = z
   .string()
   .regex(/^[\x21\x23-\x5B\x5D-\x7E]+( [\x21\x23-\x5B\x5D-\x7E]+)*$/, 'must be space-separated scope names');
 
+/**
+ * Seconds from a key rotation until the new key signs, by default. Equals the JWKS Cache-Control
+ * max-age (300 s), so a verifier honouring it has the new key before it signs. Shared with the
+ * offline `keys rotate` CLI, so both ways of rotating wait the same time.
+ */
+export const DEFAULT_KEY_PUBLISH_DELAY_SECONDS = 300;
+
 const count = (fallback: number) =>
   z.coerce.number({ error: 'must be a whole number' }).int('must be a whole number').positive('must be a positive number').default(fallback);
 
@@ -32,11 +39,8 @@ export const authConfigSchema = z
     AUTH_ADMIN_TOKEN: envField.secret().optional(),
     /** YAML or JSON file of OAuth clients upserted at every start (compose, Kubernetes); optional. */
     AUTH_CLIENTS_FILE: z.string().min(1).optional(),
-    /**
-     * Seconds between POST /admin/keys/rotate and the new key signing. The default equals the JWKS
-     * Cache-Control max-age (300 s), so a verifier honouring it has the new key before it signs.
-     */
-    KEY_PUBLISH_DELAY_SECONDS: envField.seconds(300, { min: 0, max: 86_400 }),
+    /** Seconds between POST /admin/keys/rotate and the new key signing (DEFAULT_KEY_PUBLISH_DELAY_SECONDS). */
+    KEY_PUBLISH_DELAY_SECONDS: envField.seconds(DEFAULT_KEY_PUBLISH_DELAY_SECONDS, { min: 0, max: 86_400 }),
     /**
      * Seconds between checks of AUTH_SIGNING_KEY_FILE for a new key set, so every replica picks up a
      * rotation made by another replica or an updated Secret without a restart.
