@@ -18,6 +18,9 @@ export const USAGE = `usage: npm run authctl -- <command> [options]
 
   clients create --scopes <s1,s2> [--id <client_id>] [--audiences <a1,a2>] [--jwks <file.json>]
                  registers a client; prints its client_secret ONCE (none with --jwks: private_key_jwt)
+  clients create --metadata <file.json> [--id <client_id>]
+                 registers a client from RFC 7591 metadata (client_name, scope, redirect_uris,
+                 grant_types, token_endpoint_auth_method, jwks, ...); the options above add to it
   clients list   lists clients (never a secret)
   clients disable <client_id>   its next token request fails
   clients delete <client_id>
@@ -50,6 +53,7 @@ export async function runCommand(argv: string[], api: AdminApiClient, out: (line
           id: { type: 'string' },
           audiences: { type: 'string' },
           jwks: { type: 'string' },
+          metadata: { type: 'string' },
           json: { type: 'boolean', default: false },
         },
       });
@@ -70,22 +74,26 @@ export async function runCommand(argv: string[], api: AdminApiClient, out: (line
   switch (`${group ?? ''} ${action ?? ''}`) {
     case 'clients create': {
       const scopes = list(values.scopes);
-      if (!scopes || scopes.length === 0) throw new UsageError('clients create needs --scopes, e.g. --scopes notes:read');
+      const metadata = values.metadata ? ((await readJson('--metadata', values.metadata)) as Record<string, unknown>) : {};
+      if ((!scopes || scopes.length === 0) && !values.metadata) throw new UsageError('clients create needs --scopes, e.g. --scopes notes:read');
       if (target) throw new UsageError(`unexpected argument ${target} (use --id to choose the client_id)`);
-      const jwks = values.jwks ? await readJwks(values.jwks) : undefined;
+      const jwks = values.jwks ? await readJson('--jwks', values.jwks) : undefined;
       const audiences = list(values.audiences);
       const created = (await api.createClient({
-        scopes,
+        ...metadata,
+        // RFC 7591 spells scopes as one space-separated string.
+        ...(scopes && scopes.length > 0 ? { scope: scopes.join(' ') } : {}),
         ...(values.id ? { client_id: values.id } : {}),
         ...(audiences ? { audiences } : {}),
         ...(jwks ? { jwks } : {}),
       })) as Record<string, unknown>;
       return print(created, () => {
-        out(`created client ${String(created.client_id)} (scopes: ${(created.scopes as string[]).join(' ')})`);
+        out(`created client ${String(created.client_id)} (scopes: ${String(created.scope)})`);
         if (typeof created.client_secret === 'string') {
           out(`client_secret: ${created.client_secret}`);
           out('store it now: it is shown only once (only its hash is kept)');
-        } else out('authenticates with private_key_jwt using the registered keys');
+        } else if (created.token_endpoint_auth_method === 'none') out('public client: no secret (authorization code + PKCE)');
+        else out('authenticates with private_key_jwt using the registered keys');
       });
     }
     case 'clients list': {
@@ -135,10 +143,10 @@ export async function runCommand(argv: string[], api: AdminApiClient, out: (line
   }
 }
 
-async function readJwks(file: string): Promise<unknown> {
+async function readJson(option: string, file: string): Promise<unknown> {
   try {
     return JSON.parse(await readFile(file, 'utf8'));
   } catch (err) {
-    throw new UsageError(`--jwks ${file}: ${err instanceof Error ? err.message : String(err)}`);
+    throw new UsageError(`${option} ${file}: ${err instanceof Error ? err.message : String(err)}`);
   }
 }

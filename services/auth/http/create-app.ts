@@ -14,6 +14,7 @@ import type { AssertionSignatureVerifier } from '../domain/ports/token-signing.j
 import { adminRoutes } from './admin.js';
 import { browserSessionRoutes, type BrowserSessionOptions } from './browser-session.js';
 import { oauthRoutes } from './oauth.js';
+import { registrationRoutes } from './register.js';
 import { userApiRoutes } from './user-api.js';
 import { wellKnownRoutes } from './well-known.js';
 
@@ -51,21 +52,25 @@ export function createApp(deps: AuthAppDeps): Express {
       grantTypes: [...SUPPORTED_GRANT_TYPES],
       tokenEndpointAuthMethods: [...SUPPORTED_AUTH_METHODS],
       tokenEndpointAuthSigningAlgorithms: [...CLIENT_ASSERTION_ALGORITHMS],
+      registration: deps.admin !== undefined,
     }),
   );
   app.use(userApiRoutes(auth));
   app.use(browserSessionRoutes(auth, deps.browserSession));
+  const clientAdmin = createClientAdmin({
+    clients: deps.clients,
+    hashSecret: (secret) => deps.passwords.hash(secret),
+    users: deps.users,
+    firstPartyClientId: deps.settings.firstPartyClientId,
+  });
+  // JSON, so before the form-only /oauth routes.
+  app.use(registrationRoutes({ adminToken: deps.admin?.token, clients: clientAdmin }));
   app.use(oauthRoutes(oauth));
   if (deps.admin) {
     app.use(
       adminRoutes({
         adminToken: deps.admin.token,
-        clients: createClientAdmin({
-          clients: deps.clients,
-          hashSecret: (secret) => deps.passwords.hash(secret),
-          users: deps.users,
-          firstPartyClientId: deps.settings.firstPartyClientId,
-        }),
+        clients: clientAdmin,
         users: createUserAdmin({ users: deps.users }),
         keys: deps.admin.keyRotation,
         publishDelaySeconds: deps.admin.publishDelaySeconds,

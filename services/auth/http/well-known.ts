@@ -15,13 +15,15 @@ export interface DiscoveryOptions {
   tokenEndpointAuthMethods: string[];
   /** Algorithms accepted for private_key_jwt assertions (RFC 8414 §2). */
   tokenEndpointAuthSigningAlgorithms?: string[];
+  /** POST /oauth/register is served (the admin token is set). */
+  registration?: boolean;
 }
 
 /**
  * RFC 8414 / OpenID Connect Discovery metadata. Endpoint URLs are built from the issuer, so they
  * are what clients outside the cluster should call, whatever host this request came in on.
  */
-export function discoveryDocument({ issuer, scopes, grantTypes, tokenEndpointAuthMethods, tokenEndpointAuthSigningAlgorithms = [] }: DiscoveryOptions) {
+export function discoveryDocument({ issuer, scopes, grantTypes, tokenEndpointAuthMethods, tokenEndpointAuthSigningAlgorithms = [], registration = false }: DiscoveryOptions) {
   const confidentialMethods = tokenEndpointAuthMethods.filter((method) => method !== 'none');
   const signing = tokenEndpointAuthMethods.includes('private_key_jwt') ? tokenEndpointAuthSigningAlgorithms : [];
   return {
@@ -30,6 +32,7 @@ export function discoveryDocument({ issuer, scopes, grantTypes, tokenEndpointAut
     token_endpoint: `${issuer}/oauth/token`,
     introspection_endpoint: `${issuer}/oauth/introspect`,
     revocation_endpoint: `${issuer}/oauth/revoke`,
+    ...(registration ? { registration_endpoint: `${issuer}/oauth/register` } : {}),
     grant_types_supported: grantTypes,
     token_endpoint_auth_methods_supported: tokenEndpointAuthMethods,
     ...(signing.length > 0 ? { token_endpoint_auth_signing_alg_values_supported: signing } : {}),
