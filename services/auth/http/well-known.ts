@@ -42,8 +42,14 @@ export function discoveryDocument({ issuer, scopes, grantTypes, tokenEndpointAut
     revocation_endpoint_auth_methods_supported: tokenEndpointAuthMethods,
     ...(signing.length > 0 ? { revocation_endpoint_auth_signing_alg_values_supported: signing } : {}),
     scopes_supported: scopes,
-    // No authorization endpoint: nothing is issued from a front channel.
-    response_types_supported: [] as string[],
+    authorization_endpoint: `${issuer}/oauth/authorize`,
+    userinfo_endpoint: `${issuer}/oauth/userinfo`,
+    end_session_endpoint: `${issuer}/oauth/logout`,
+    response_types_supported: ['code'],
+    response_modes_supported: ['query'],
+    code_challenge_methods_supported: ['S256'],
+    prompt_values_supported: ['none', 'login', 'consent'],
+    claims_supported: ['iss', 'sub', 'aud', 'exp', 'iat', 'auth_time', 'nonce', 'sid', 'preferred_username', 'email'],
     subject_types_supported: ['public'],
     id_token_signing_alg_values_supported: [SIGNING_ALGORITHM],
   };
