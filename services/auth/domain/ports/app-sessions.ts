@@ -1,7 +1,8 @@
 /**
  * State of the browser-app flow (authorization code + OIDC): one-time codes, the auth server's
- * login sessions (single sign-on) and remembered consents. Adapters: memory (single process) and
- * redis; both run `tests/auth/contracts/app-sessions.contract.ts`. Times are epoch milliseconds.
+ * login sessions (single sign-on) and remembered consents. Adapters: memory (single process) so
+ * far; a Redis adapter (takeCode atomic with a Lua script) and a shared contract suite are still
+ * to come. Times are epoch milliseconds.
  */
 
 /** What an authorization code stands for. Stored under the SHA-256 of the code, never the code. */
