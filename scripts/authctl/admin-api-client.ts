@@ -31,7 +31,8 @@ export function createAdminApiClient({ baseUrl, adminToken, fetch: doFetch = fet
   }
 
   return {
-    createClient: (body: { client_id?: string; scopes: string[]; audiences?: string[]; jwks?: unknown }) => call('POST', '/admin/clients', body),
+    /** RFC 7591 client metadata (the admin API also takes the earlier `scopes` array). */
+    createClient: (body: Record<string, unknown>) => call('POST', '/admin/clients', body),
     listClients: () => call('GET', '/admin/clients'),
     deleteClient: (clientId: string) => call('DELETE', `/admin/clients/${encodeURIComponent(clientId)}`),
     disableClient: (clientId: string) => call('POST', `/admin/clients/${encodeURIComponent(clientId)}/disable`),

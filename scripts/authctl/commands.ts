@@ -20,6 +20,9 @@ export const USAGE = `usage: npm run authctl -- <command> [options]
                  registers a client; prints its client_secret ONCE (none with --jwks: private_key_jwt).
                  Scopes must be ones the service knows (its scopes_supported or another client's);
                  add --allow-new-scopes to register a scope no one uses yet
+  clients create --metadata <file.json> [--id <client_id>]
+                 registers a client from RFC 7591 metadata (client_name, scope, redirect_uris,
+                 grant_types, token_endpoint_auth_method, jwks, ...); the options above add to it
   clients list   lists clients (never a secret)
   clients disable <client_id>   its next token request fails
   clients delete <client_id>
@@ -53,6 +56,7 @@ export async function runCommand(argv: string[], api: AdminApiClient, out: (line
           audiences: { type: 'string' },
           jwks: { type: 'string' },
           'allow-new-scopes': { type: 'boolean', default: false },
+          metadata: { type: 'string' },
           json: { type: 'boolean', default: false },
         },
       });
@@ -73,13 +77,16 @@ export async function runCommand(argv: string[], api: AdminApiClient, out: (line
   switch (`${group ?? ''} ${action ?? ''}`) {
     case 'clients create': {
       const scopes = list(values.scopes);
-      if (!scopes || scopes.length === 0) throw new UsageError('clients create needs --scopes, e.g. --scopes notes:read');
+      const metadata = values.metadata ? ((await readJson('--metadata', values.metadata)) as Record<string, unknown>) : {};
+      if ((!scopes || scopes.length === 0) && !values.metadata) throw new UsageError('clients create needs --scopes, e.g. --scopes notes:read');
       if (target) throw new UsageError(`unexpected argument ${target} (use --id to choose the client_id)`);
-      if (!values['allow-new-scopes']) await refuseUnknownScopes(scopes, api);
-      const jwks = values.jwks ? await readJwks(values.jwks) : undefined;
+      if (!values['allow-new-scopes'] && scopes && scopes.length > 0) await refuseUnknownScopes(scopes, api);
+      const jwks = values.jwks ? await readJson('--jwks', values.jwks) : undefined;
       const audiences = list(values.audiences);
       const created = (await api.createClient({
-        scopes,
+        ...metadata,
+        // RFC 7591 spells scopes as one space-separated string.
+        ...(scopes && scopes.length > 0 ? { scope: scopes.join(' ') } : {}),
         ...(values.id ? { client_id: values.id } : {}),
         ...(audiences ? { audiences } : {}),
         ...(jwks ? { jwks } : {}),
@@ -89,7 +96,8 @@ export async function runCommand(argv: string[], api: AdminApiClient, out: (line
         if (typeof created.client_secret === 'string') {
           out(`client_secret: ${created.client_secret}`);
           out('store it now: it is shown only once (only its hash is kept)');
-        } else out('authenticates with private_key_jwt using the registered keys');
+        } else if (created.token_endpoint_auth_method === 'none') out('public client: no secret (authorization code + PKCE)');
+        else out('authenticates with private_key_jwt using the registered keys');
       });
     }
     case 'clients list': {
@@ -168,10 +176,10 @@ async function refuseUnknownScopes(scopes: string[], api: AdminApiClient): Promi
   throw new UsageError(`unknown scope ${unknown.join(', ')} (known: ${listed}); pass --allow-new-scopes to register it anyway`);
 }
 
-async function readJwks(file: string): Promise<unknown> {
+async function readJson(option: string, file: string): Promise<unknown> {
   try {
     return JSON.parse(await readFile(file, 'utf8'));
   } catch (err) {
-    throw new UsageError(`--jwks ${file}: ${err instanceof Error ? err.message : String(err)}`);
+    throw new UsageError(`${option} ${file}: ${err instanceof Error ? err.message : String(err)}`);
   }
 }

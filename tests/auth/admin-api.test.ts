@@ -31,6 +31,7 @@ describe('admin API', () => {
       ['GET', '/admin/users?username=rotation-user'],
       ['POST', '/admin/users/x/lock'],
       ['POST', '/admin/users/x/unlock'],
+      ['POST', '/oauth/register'],
     ] as const) {
       const res = await request(auth.url, method, path, { headers });
       expect(res.status).toBe(401);
@@ -102,7 +103,7 @@ describe('admin API', () => {
   });
 
   it.each([
-    ['scopes missing', {}, 'scopes: is required'],
+    ['scopes missing', {}, 'scope: is required'],
     ['scopes as a string', { scopes: 'notes:read' }, 'scopes: must be an array of strings'],
   ])('when a client is created with %s, then the description says what is wrong with the field', async (_name, body, description) => {
     const res = await admin('POST', '/admin/clients', body);
@@ -184,6 +185,7 @@ describe('admin API without AUTH_ADMIN_TOKEN', () => {
     ['GET', '/admin/users?username=alice'],
     ['POST', '/admin/users/x/lock'],
     ['POST', '/admin/users/x/unlock'],
+    ['POST', '/oauth/register'],
   ])('when %s %s is asked, even with a token, then 404: the API is off', async (method, path) => {
     const res = await request(auth.url, method, path, { token: ADMIN_TOKEN, ...(method === 'GET' ? {} : { json: {} }) });
     expect(res.status).toBe(404);

@@ -92,6 +92,39 @@ describe('clients file', () => {
       expect(await store.findById('web')).toMatchObject({ tokenEndpointAuthMethods: ['none'], grantTypes: ['refresh_token'] });
     });
 
+    it('when a client uses the RFC 7591 names, then each lands in the store, and the app defaults to authorization_code + refresh_token', async () => {
+      const file = await write(
+        'rfc7591.yaml',
+        [
+          'clients:',
+          '  - client_id: spa',
+          '    client_name: Notes SPA',
+          '    token_endpoint_auth_method: none',
+          '    scope: openid profile notes:read',
+          '    redirect_uris: ["http://localhost:8080/apps/callback", "https://spa.example/cb"]',
+          '    post_logout_redirect_uris: ["https://spa.example/"]',
+          '    first_party: true',
+          '    dpop_bound_access_tokens: true',
+          '  - client_id: reports',
+          '    client_secret: ${REPORTS_CLIENT_SECRET}',
+          '    token_endpoint_auth_method: client_secret_post',
+          '    scope: notes:read',
+        ].join('\n'),
+      );
+      await applyClientsFile(file, { clients: store, users, firstPartyClientId: FIRST_PARTY, hashSecret, env });
+      expect(await store.findById('spa')).toMatchObject({
+        clientName: 'Notes SPA',
+        tokenEndpointAuthMethods: ['none'],
+        scopes: ['openid', 'profile', 'notes:read'],
+        grantTypes: ['authorization_code', 'refresh_token'],
+        redirectUris: ['http://localhost:8080/apps/callback', 'https://spa.example/cb'],
+        postLogoutRedirectUris: ['https://spa.example/'],
+        firstParty: true,
+        dpopBoundAccessTokens: true,
+      });
+      expect(await store.findById('reports')).toMatchObject({ tokenEndpointAuthMethods: ['client_secret_post'], scopes: ['notes:read'], grantTypes: ['client_credentials'] });
+    });
+
     it.each([
       ['a .json file', 'clients.json'],
       ['JSON content under another extension', 'clients.conf'],
@@ -266,10 +299,52 @@ describe('clients file', () => {
         says: 'at least one scope',
       },
       {
+        label: 'both scope and scopes',
+        text: client('client_secret: ${REPORTS_CLIENT_SECRET}\nscope: notes:read\nscopes: [notes:read]'),
+        issue: { path: 'clients[1].scopes', clientId: 'reports' },
+        says: 'not both',
+      },
+      {
+        label: 'neither scope nor scopes',
+        text: client('client_secret: ${REPORTS_CLIENT_SECRET}'),
+        issue: { path: 'clients[1].scope', clientId: 'reports' },
+        says: 'is required',
+      },
+      {
+        label: 'authorization_code without redirect_uris',
+        text: client('token_endpoint_auth_method: none\nscope: openid\ngrant_types: [authorization_code]'),
+        issue: { path: 'clients[1].redirect_uris', clientId: 'reports' },
+        says: 'at least one redirect URI',
+      },
+      {
+        label: 'a redirect URI with a fragment',
+        text: client('token_endpoint_auth_method: none\nscope: openid\nredirect_uris: ["https://app.example/cb#x"]'),
+        issue: { path: 'clients[1].redirect_uris[0]', clientId: 'reports' },
+        says: 'fragment',
+      },
+      {
+        label: 'a plain-http redirect URI off loopback',
+        text: client('token_endpoint_auth_method: none\nscope: openid\nredirect_uris: ["http://app.example/cb"]'),
+        issue: { path: 'clients[1].redirect_uris[0]', clientId: 'reports' },
+        says: 'must use https',
+      },
+      {
+        label: 'a javascript: redirect URI',
+        text: client('token_endpoint_auth_method: none\nscope: openid\nredirect_uris: ["javascript:alert(1)"]'),
+        issue: { path: 'clients[1].redirect_uris[0]', clientId: 'reports' },
+        says: 'javascript:',
+      },
+      {
+        label: 'both auth method spellings',
+        text: client('client_secret: ${REPORTS_CLIENT_SECRET}\nscope: a\ntoken_endpoint_auth_method: client_secret_basic\ntoken_endpoint_auth_methods: [client_secret_basic]'),
+        issue: { path: 'clients[1].token_endpoint_auth_methods', clientId: 'reports' },
+        says: 'not both',
+      },
+      {
         label: 'a misspelt key',
-        text: client('client_secret: ${REPORTS_CLIENT_SECRET}\nscope: [notes:read]\nscopes: [notes:read]'),
+        text: client('client_secret: ${REPORTS_CLIENT_SECRET}\nscops: [notes:read]\nscopes: [notes:read]'),
         issue: { path: 'clients[1]', clientId: 'reports' },
-        says: 'unknown key scope',
+        says: 'unknown key scops',
       },
       {
         label: 'an unknown grant type',

@@ -23,10 +23,19 @@ describe('discovery and JWKS', () => {
         token_endpoint: 'https://auth.example.test/oauth/token',
         introspection_endpoint: 'https://auth.example.test/oauth/introspect',
         revocation_endpoint: 'https://auth.example.test/oauth/revoke',
-        scopes_supported: ['notes:read', 'notes:write', 'reports:read'],
+        scopes_supported: ['openid', 'profile', 'email', 'notes:read', 'notes:write', 'reports:read'],
         subject_types_supported: ['public'],
         id_token_signing_alg_values_supported: ['RS256'],
+        authorization_endpoint: 'https://auth.example.test/oauth/authorize',
+        userinfo_endpoint: 'https://auth.example.test/oauth/userinfo',
+        end_session_endpoint: 'https://auth.example.test/oauth/logout',
+        response_types_supported: ['code'],
+        code_challenge_methods_supported: ['S256'],
       });
+      // Nothing it does not serve: no registration without the admin token, no implicit or hybrid flows.
+      expect(res.body).not.toHaveProperty('registration_endpoint');
+      expect(res.body).not.toHaveProperty('pushed_authorization_request_endpoint');
+      expect(res.body).not.toHaveProperty('request_parameter_supported');
       for (const list of ['grant_types_supported', 'token_endpoint_auth_methods_supported', 'response_types_supported']) {
         expect(Array.isArray(res.body[list])).toBe(true);
       }

@@ -88,6 +88,24 @@ describe('authctl against a real auth service', () => {
     const body = JSON.parse(created.stdout);
     expect(body.client_secret).toBeUndefined();
     expect(body.token_endpoint_auth_methods).toEqual(['private_key_jwt']);
+    expect(body).toMatchObject({ token_endpoint_auth_method: 'private_key_jwt', scope: 'notes:read' });
+  });
+
+  it('when a client is created from an RFC 7591 metadata file, then --json shows the RFC 7591 names back', async () => {
+    const file = path.join(auth.dataDir, 'spa-metadata.json');
+    await writeFile(file, JSON.stringify({ client_name: 'CLI SPA', token_endpoint_auth_method: 'none', scope: 'openid profile', redirect_uris: ['https://spa.example/cb'] }));
+    const created = await authctl(['clients', 'create', '--id', 'cli-spa', '--metadata', file, '--json']);
+    expect(created.code).toBe(0);
+    expect(JSON.parse(created.stdout)).toMatchObject({
+      client_id: 'cli-spa',
+      client_name: 'CLI SPA',
+      token_endpoint_auth_method: 'none',
+      scope: 'openid profile',
+      grant_types: ['authorization_code', 'refresh_token'],
+      redirect_uris: ['https://spa.example/cb'],
+    });
+    const text = await authctl(['clients', 'create', '--id', 'cli-spa-2', '--metadata', file]);
+    expect(text.stdout).toContain('public client: no secret');
   });
 
   it('when a client is disabled and then deleted, then token requests fail and it leaves the list', async () => {

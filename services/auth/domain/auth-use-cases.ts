@@ -9,6 +9,7 @@ import { createAccessTokenIssuer } from './tokens/access-token-issuer.js';
 import { TokenPairIssuer } from './tokens/token-pair.js';
 import { createEndSession } from './use-cases/end-session.js';
 import { createLogin } from './use-cases/login.js';
+import { createPasswordCheck } from './use-cases/password-check.js';
 import { createLogout } from './use-cases/logout.js';
 import { createMe } from './use-cases/me.js';
 import { createRefresh } from './use-cases/refresh.js';
@@ -42,11 +43,15 @@ export function createAuthUseCases({ settings, users, tokens, signer, accessToke
     windowSeconds: settings.loginFailureWindowSeconds,
   });
   const userGrant = { clientId: settings.firstPartyClientId, scope: settings.defaultUserScope };
+  const checkPassword = createPasswordCheck({ users, passwords, throttle, events });
   const logout = createLogout({ tokens, now });
   const verifyAccessToken = async (token: string) => (await accessTokens.verify(token)).claims;
   return {
     register: createRegister({ users, passwords, throttle }),
-    login: createLogin({ users, passwords, throttle, tokens: pairs, grant: userGrant, events }),
+    login: createLogin({ checkPassword, tokens: pairs, grant: userGrant, events }),
+    /** For the hosted login page (apps): the same check as login, and the same token families. */
+    checkPassword,
+    pairs,
     refresh: createRefresh({
       users,
       refreshTokens: tokens,

@@ -1,9 +1,15 @@
-import type { ClientConfig } from './ports/client-store.js';
+import type { ClientConfig, ClientRecord } from './ports/client-store.js';
 
 /**
  * Only the configuration members of a client, with fresh arrays: every client store stores this,
  * so stray properties on the argument are never stored and the caller's arrays are never shared.
  */
+/** A stored document (embedded, mongo) back to a record: configuration members only, nulls dropped. */
+export function clientRecordOf(doc: ClientConfig & { createdAt: Date; updatedAt: Date; disabledAt?: Date | null }): ClientRecord {
+  const withoutNulls = Object.fromEntries(Object.entries(doc).filter(([, value]) => value !== null)) as unknown as ClientConfig;
+  return { ...clientConfigOf(withoutNulls), createdAt: doc.createdAt, updatedAt: doc.updatedAt, disabledAt: doc.disabledAt ?? null };
+}
+
 export function clientConfigOf(client: ClientConfig): ClientConfig {
   const config: ClientConfig = {
     clientId: client.clientId,
@@ -14,5 +20,10 @@ export function clientConfigOf(client: ClientConfig): ClientConfig {
   };
   if (client.secretHash !== undefined) config.secretHash = client.secretHash;
   if (client.jwks !== undefined) config.jwks = client.jwks;
+  if (client.clientName !== undefined) config.clientName = client.clientName;
+  if (client.redirectUris !== undefined) config.redirectUris = [...client.redirectUris];
+  if (client.postLogoutRedirectUris !== undefined) config.postLogoutRedirectUris = [...client.postLogoutRedirectUris];
+  if (client.firstParty !== undefined) config.firstParty = client.firstParty;
+  if (client.dpopBoundAccessTokens !== undefined) config.dpopBoundAccessTokens = client.dpopBoundAccessTokens;
   return config;
 }

@@ -46,15 +46,6 @@ export async function upsertClientsFromFile(path: string, definitions: readonly 
   return result;
 }
 
-async function toClientConfig(definition: ClientDefinition, hashSecret: (secret: string) => Promise<string>): Promise<ClientConfig> {
-  const config: ClientConfig = {
-    clientId: definition.clientId,
-    tokenEndpointAuthMethods: definition.tokenEndpointAuthMethods,
-    scopes: definition.scopes,
-    audiences: definition.audiences,
-    grantTypes: definition.grantTypes,
-  };
-  if (definition.secret) config.secretHash = await hashSecret(definition.secret.reveal());
-  if (definition.jwks) config.jwks = definition.jwks;
-  return config;
+async function toClientConfig({ secret, ...config }: ClientDefinition, hashSecret: (secret: string) => Promise<string>): Promise<ClientConfig> {
+  return secret ? { ...config, secretHash: await hashSecret(secret.reveal()) } : config;
 }

@@ -14,6 +14,12 @@ import type { AssertionSignatureVerifier } from '../domain/ports/token-signing.j
 import { adminRoutes } from './admin.js';
 import { browserSessionRoutes, type BrowserSessionOptions } from './browser-session.js';
 import { oauthRoutes } from './oauth.js';
+import { authorizeRoutes } from './authorize.js';
+import { createAppFlow } from '../domain/authorize/app-flow.js';
+import { OIDC_SCOPES } from '../domain/authorize/authorization-request.js';
+import type { AppSessionStore } from '../domain/ports/app-sessions.js';
+import { MemoryAppSessionStore } from '../adapters/memory/memory-app-sessions.js';
+import { registrationRoutes } from './register.js';
 import { userApiRoutes } from './user-api.js';
 import { wellKnownRoutes } from './well-known.js';
 
@@ -32,12 +38,25 @@ export interface AuthAppDeps extends AuthDomainDeps {
   readiness?: ReadinessCheck[];
   /** Serves GET /metrics and records every request (pair it with `events` for domain counters). */
   metrics?: Metrics;
+  /** Codes, login sessions and consents of the app flow; in-process memory when absent. */
+  appSessions?: AppSessionStore;
 }
 
 /** The auth service's express app, built only from its arguments (no globals, no I/O here). */
 export function createApp(deps: AuthAppDeps): Express {
   const auth = createAuthUseCases(deps);
-  const oauth = createOAuthUseCases({ ...deps, rotateRefreshToken: auth.refresh });
+  const appFlow = createAppFlow({
+    issuer: deps.settings.issuer,
+    sessions: deps.appSessions ?? new MemoryAppSessionStore(deps.now ? { now: deps.now } : {}),
+    users: deps.users,
+    tokens: deps.tokens,
+    pairs: auth.pairs,
+    signer: deps.signer,
+    accessTokens: deps.accessTokens,
+    checkPassword: auth.checkPassword,
+    ...(deps.now ? { now: deps.now } : {}),
+  });
+  const oauth = createOAuthUseCases({ ...deps, rotateRefreshToken: auth.refresh, authorizationCode: (client, params) => appFlow.redeemCode(client, params) });
   const signingKeyLoaded: ReadinessCheck = { name: 'signing-key', check: () => void deps.keys.currentSigningKey() };
   const app = createBaseApp({
     logger: deps.logger,
@@ -47,25 +66,31 @@ export function createApp(deps: AuthAppDeps): Express {
   app.use(
     wellKnownRoutes(deps.keys, {
       issuer: deps.settings.issuer,
-      scopes: deps.settings.defaultUserScope.split(' '),
+      scopes: [...new Set([...OIDC_SCOPES, ...deps.settings.defaultUserScope.split(' ')])],
       grantTypes: [...SUPPORTED_GRANT_TYPES],
       tokenEndpointAuthMethods: [...SUPPORTED_AUTH_METHODS],
       tokenEndpointAuthSigningAlgorithms: [...CLIENT_ASSERTION_ALGORITHMS],
+      registration: deps.admin !== undefined,
     }),
   );
   app.use(userApiRoutes(auth));
   app.use(browserSessionRoutes(auth, deps.browserSession));
+  const clientAdmin = createClientAdmin({
+    clients: deps.clients,
+    hashSecret: (secret) => deps.passwords.hash(secret),
+    users: deps.users,
+    firstPartyClientId: deps.settings.firstPartyClientId,
+  });
+  // JSON, so before the form-only /oauth routes.
+  app.use(registrationRoutes({ adminToken: deps.admin?.token, clients: clientAdmin }));
+  // Pages and JSON of the app flow, before the form-only /oauth token routes.
+  app.use(authorizeRoutes({ flow: appFlow, clients: deps.clients, secure: deps.browserSession.secure }));
   app.use(oauthRoutes(oauth));
   if (deps.admin) {
     app.use(
       adminRoutes({
         adminToken: deps.admin.token,
-        clients: createClientAdmin({
-          clients: deps.clients,
-          hashSecret: (secret) => deps.passwords.hash(secret),
-          users: deps.users,
-          firstPartyClientId: deps.settings.firstPartyClientId,
-        }),
+        clients: clientAdmin,
         users: createUserAdmin({ users: deps.users }),
         keys: deps.admin.keyRotation,
         publishDelaySeconds: deps.admin.publishDelaySeconds,

@@ -15,13 +15,15 @@ export interface DiscoveryOptions {
   tokenEndpointAuthMethods: string[];
   /** Algorithms accepted for private_key_jwt assertions (RFC 8414 §2). */
   tokenEndpointAuthSigningAlgorithms?: string[];
+  /** POST /oauth/register is served (the admin token is set). */
+  registration?: boolean;
 }
 
 /**
  * RFC 8414 / OpenID Connect Discovery metadata. Endpoint URLs are built from the issuer, so they
  * are what clients outside the cluster should call, whatever host this request came in on.
  */
-export function discoveryDocument({ issuer, scopes, grantTypes, tokenEndpointAuthMethods, tokenEndpointAuthSigningAlgorithms = [] }: DiscoveryOptions) {
+export function discoveryDocument({ issuer, scopes, grantTypes, tokenEndpointAuthMethods, tokenEndpointAuthSigningAlgorithms = [], registration = false }: DiscoveryOptions) {
   const confidentialMethods = tokenEndpointAuthMethods.filter((method) => method !== 'none');
   const signing = tokenEndpointAuthMethods.includes('private_key_jwt') ? tokenEndpointAuthSigningAlgorithms : [];
   return {
@@ -30,6 +32,7 @@ export function discoveryDocument({ issuer, scopes, grantTypes, tokenEndpointAut
     token_endpoint: `${issuer}/oauth/token`,
     introspection_endpoint: `${issuer}/oauth/introspect`,
     revocation_endpoint: `${issuer}/oauth/revoke`,
+    ...(registration ? { registration_endpoint: `${issuer}/oauth/register` } : {}),
     grant_types_supported: grantTypes,
     token_endpoint_auth_methods_supported: tokenEndpointAuthMethods,
     ...(signing.length > 0 ? { token_endpoint_auth_signing_alg_values_supported: signing } : {}),
@@ -39,8 +42,14 @@ export function discoveryDocument({ issuer, scopes, grantTypes, tokenEndpointAut
     revocation_endpoint_auth_methods_supported: tokenEndpointAuthMethods,
     ...(signing.length > 0 ? { revocation_endpoint_auth_signing_alg_values_supported: signing } : {}),
     scopes_supported: scopes,
-    // No authorization endpoint: nothing is issued from a front channel.
-    response_types_supported: [] as string[],
+    authorization_endpoint: `${issuer}/oauth/authorize`,
+    userinfo_endpoint: `${issuer}/oauth/userinfo`,
+    end_session_endpoint: `${issuer}/oauth/logout`,
+    response_types_supported: ['code'],
+    response_modes_supported: ['query'],
+    code_challenge_methods_supported: ['S256'],
+    prompt_values_supported: ['none', 'login', 'consent'],
+    claims_supported: ['iss', 'sub', 'aud', 'exp', 'iat', 'auth_time', 'nonce', 'sid', 'preferred_username', 'email'],
     subject_types_supported: ['public'],
     id_token_signing_alg_values_supported: [SIGNING_ALGORITHM],
   };

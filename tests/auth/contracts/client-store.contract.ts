@@ -156,6 +156,36 @@ export function runClientStoreContract(name: string, factory: ClientStoreFactory
         expect(await store.findById(original.clientId)).not.toHaveProperty('jwks');
       });
 
+      it('when an app client with every RFC 7591 field is upserted, then each field round-trips, and a later upsert without them removes them', async () => {
+        const app = newClient({
+          secretHash: undefined,
+          tokenEndpointAuthMethods: ['none'],
+          grantTypes: ['authorization_code', 'refresh_token'],
+          clientName: 'Notes SPA',
+          redirectUris: ['https://app.example/cb', 'http://localhost:8080/cb'],
+          postLogoutRedirectUris: ['https://app.example/'],
+          firstParty: true,
+          dpopBoundAccessTokens: false,
+        });
+        delete app.secretHash;
+        const { client } = await store.upsert(app);
+        expect(client).toMatchObject(app);
+        expect(await store.findById(app.clientId)).toMatchObject(app);
+        const bare = newClient({ clientId: app.clientId });
+        await store.upsert(bare);
+        const after = await store.findById(app.clientId);
+        for (const field of ['clientName', 'redirectUris', 'postLogoutRedirectUris', 'firstParty', 'dpopBoundAccessTokens'] as const) {
+          expect(after, field).not.toHaveProperty(field);
+        }
+      });
+
+      it('when an app client is created, then its redirect URIs and flags come back from findById and list', async () => {
+        const app = newClient({ redirectUris: ['https://a.example/cb'], firstParty: false, dpopBoundAccessTokens: true, clientName: 'A' });
+        await store.create(app);
+        expect(await store.findById(app.clientId)).toMatchObject({ redirectUris: ['https://a.example/cb'], firstParty: false, dpopBoundAccessTokens: true, clientName: 'A' });
+        expect((await store.list()).find((c) => c.clientId === app.clientId)).toMatchObject({ redirectUris: ['https://a.example/cb'] });
+      });
+
       it('when a disabled client is upserted, then it stays disabled with its first disabledAt', async () => {
         const original = await store.create(newClient());
         const disabledAt = advance(1_000);

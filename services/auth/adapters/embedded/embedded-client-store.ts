@@ -1,10 +1,10 @@
-import { clientConfigOf } from '../../domain/client-config.js';
+import { clientConfigOf, clientRecordOf } from '../../domain/client-config.js';
 import { constants } from 'node:fs';
 import { access, mkdir } from 'node:fs/promises';
 import path from 'node:path';
 import nedb from '@seald-io/nedb';
 import { authErrors } from '../../domain/errors.js';
-import type { ClientConfig, ClientRecord, ClientStore, Clock, UpsertClientResult } from '../../domain/ports/client-store.js';
+import { OPTIONAL_CLIENT_FIELDS, type ClientConfig, type ClientRecord, type ClientStore, type Clock, type UpsertClientResult } from '../../domain/ports/client-store.js';
 import { PRIVATE_DIR_MODE, PRIVATE_FILE_MODE, keepPrivateAfterCompaction, preparePrivateDatafile } from './private-datafile.js';
 
 /**
@@ -65,8 +65,7 @@ class EmbeddedClientStore implements ClientStore {
   async upsert(client: ClientConfig): Promise<UpsertClientResult> {
     const config = clientConfigOf(client);
     const unset: Record<string, true> = {};
-    if (config.secretHash === undefined) unset.secretHash = true;
-    if (config.jwks === undefined) unset.jwks = true;
+    for (const field of OPTIONAL_CLIENT_FIELDS) if (config[field] === undefined) unset[field] = true;
     for (let attempt = 1; ; attempt += 1) {
       const now = this.now();
       const update: Record<string, unknown> = { $set: { ...config, updatedAt: now } };
@@ -129,18 +128,6 @@ function isUniqueViolation(err: unknown): boolean {
 }
 
 function toRecord(doc: ClientDoc & { _id?: string }): ClientRecord {
-  const record: ClientRecord = {
-    clientId: doc.clientId,
-    tokenEndpointAuthMethods: doc.tokenEndpointAuthMethods,
-    scopes: doc.scopes,
-    audiences: doc.audiences,
-    grantTypes: doc.grantTypes,
-    createdAt: doc.createdAt,
-    updatedAt: doc.updatedAt,
-    disabledAt: doc.disabledAt ?? null,
-  };
-  if (doc.secretHash !== undefined) record.secretHash = doc.secretHash;
-  if (doc.jwks !== undefined) record.jwks = doc.jwks;
   // NeDB's copies share Date objects with its in-memory documents.
-  return structuredClone(record);
+  return structuredClone(clientRecordOf(doc));
 }

@@ -1,7 +1,7 @@
-import { clientConfigOf } from '../../domain/client-config.js';
+import { clientConfigOf, clientRecordOf } from '../../domain/client-config.js';
 import mongoose, { Schema, type Connection, type Model } from 'mongoose';
 import { authErrors } from '../../domain/errors.js';
-import type { ClientConfig, ClientRecord, ClientStore, Clock, UpsertClientResult } from '../../domain/ports/client-store.js';
+import { OPTIONAL_CLIENT_FIELDS, type ClientConfig, type ClientRecord, type ClientStore, type Clock, type UpsertClientResult } from '../../domain/ports/client-store.js';
 
 /** The stored shape; `disabledAt` may be missing in documents written by other tools. */
 type ClientDoc = Omit<ClientRecord, 'disabledAt'> & { disabledAt?: Date | null };
@@ -20,6 +20,12 @@ const clientSchema = new Schema<ClientDoc>(
     scopes: { type: [String], required: true },
     audiences: { type: [String], required: true },
     grantTypes: { type: [String], required: true },
+    clientName: { type: String },
+    // `default: undefined` so a client without them stores nothing rather than [].
+    redirectUris: { type: [String], default: undefined },
+    postLogoutRedirectUris: { type: [String], default: undefined },
+    firstParty: { type: Boolean },
+    dpopBoundAccessTokens: { type: Boolean },
     createdAt: { type: Date, required: true },
     updatedAt: { type: Date, required: true },
     disabledAt: { type: Date, default: null },
@@ -76,8 +82,7 @@ class MongoClientStore implements ClientStore {
   async upsert(client: ClientConfig): Promise<UpsertClientResult> {
     const config = clientConfigOf(client);
     const unset: Record<string, 1> = {};
-    if (config.secretHash === undefined) unset.secretHash = 1;
-    if (config.jwks === undefined) unset.jwks = 1;
+    for (const field of OPTIONAL_CLIENT_FIELDS) if (config[field] === undefined) unset[field] = 1;
     for (let attempt = 1; ; attempt += 1) {
       const now = this.now();
       try {
@@ -141,17 +146,5 @@ function isDuplicateKey(err: unknown): boolean {
 }
 
 function toRecord(doc: ClientDoc): ClientRecord {
-  const record: ClientRecord = {
-    clientId: doc.clientId,
-    tokenEndpointAuthMethods: [...doc.tokenEndpointAuthMethods],
-    scopes: [...doc.scopes],
-    audiences: [...doc.audiences],
-    grantTypes: [...doc.grantTypes],
-    createdAt: doc.createdAt,
-    updatedAt: doc.updatedAt,
-    disabledAt: doc.disabledAt ?? null,
-  };
-  if (doc.secretHash !== undefined && doc.secretHash !== null) record.secretHash = doc.secretHash;
-  if (doc.jwks !== undefined && doc.jwks !== null) record.jwks = doc.jwks;
-  return record;
+  return clientRecordOf(doc);
 }

@@ -18,7 +18,7 @@ export const scopeTokenSchema = z
   .regex(/^[\x21\x23-\x5B\x5D-\x7E]+$/, 'must be a scope token: printable ASCII without spaces, quotes or backslashes (RFC 6749 §3.3)');
 
 export const audienceSchema = z.string().regex(/^[\x21-\x7E]{1,512}$/, 'must be 1-512 printable ASCII characters without spaces');
-export const grantTypeSchema = z.enum(['client_credentials', 'refresh_token']);
+export const grantTypeSchema = z.enum(['client_credentials', 'refresh_token', 'authorization_code']);
 export const authMethodSchema = z.enum(['client_secret_basic', 'client_secret_post', 'private_key_jwt', 'none']);
 
 const PRIVATE_JWK_MEMBERS = ['d', 'p', 'q', 'dp', 'dq', 'qi', 'oth', 'k'] as const;
@@ -133,3 +133,41 @@ export function uniqueList<T extends z.ZodType<string>>(item: T) {
   });
 }
 
+
+/** RFC 7591 §2 `scope`: space-separated scope tokens, parsed into the list the stores keep. */
+export const scopeStringSchema = z
+  .string()
+  .transform((value) => value.split(' ').filter((token) => token !== ''))
+  .pipe(uniqueList(scopeTokenSchema).min(1, 'must name at least one scope'));
+
+export const clientNameSchema = z.string().trim().min(1, 'must not be empty').max(200, 'must be at most 200 characters');
+
+const LOOPBACK_HOSTS = new Set(['localhost', '127.0.0.1', '[::1]']);
+const DANGEROUS_SCHEMES = new Set(['javascript:', 'data:', 'file:', 'vbscript:', 'blob:', 'about:']);
+
+/**
+ * A redirect URI a code (or a logout) may be sent to, compared later by exact string match
+ * (RFC 9700 §2.1). https anywhere; http only to a loopback host (a developer's machine, RFC 8252
+ * §7.3); a private-use scheme with a dot for native apps (RFC 8252 §7.1). Never a fragment
+ * (RFC 6749 §3.1.2), never userinfo.
+ */
+export const redirectUriSchema = z.string().superRefine((value, ctx) => {
+  const problem = redirectUriProblem(value);
+  if (problem) ctx.addIssue({ code: 'custom', message: problem });
+});
+
+function redirectUriProblem(value: string): string | null {
+  if (value.length > 2000) return 'must be at most 2000 characters';
+  let url: URL;
+  try {
+    url = new URL(value);
+  } catch {
+    return 'must be an absolute URI';
+  }
+  if (value.includes('#')) return 'must not contain a fragment (#)';
+  if (url.username !== '' || url.password !== '') return 'must not contain user information';
+  if (DANGEROUS_SCHEMES.has(url.protocol)) return `must not use the ${url.protocol} scheme`;
+  if (url.protocol === 'https:') return null;
+  if (url.protocol === 'http:') return LOOPBACK_HOSTS.has(url.hostname) ? null : 'must use https (http is allowed only for localhost and loopback addresses)';
+  return url.protocol.includes('.') ? null : 'must use https, http on loopback, or a private-use scheme such as com.example.app: (RFC 8252)';
+}

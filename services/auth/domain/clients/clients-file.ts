@@ -1,8 +1,9 @@
 import { inspect } from 'node:util';
 import { z } from 'zod';
 import { ConfigError, type Env } from '../../../../lib/config.js';
-import type { ClientGrantType, PublicJwks, TokenEndpointAuthMethod } from '../ports/client-store.js';
-import { audienceSchema, authMethodSchema, clientIdSchema, grantTypeSchema, publicJwksSchema, scopeTokenSchema, uniqueList } from './client-fields.js';
+import type { ClientConfig } from '../ports/client-store.js';
+import { clientIdSchema } from './client-fields.js';
+import { clientMetadataShape, resolveClientMetadata } from './client-metadata.js';
 
 /**
  * AUTH_CLIENTS_FILE: the OAuth clients a deployment declares up front (compose, Kubernetes), so
@@ -17,10 +18,10 @@ import { audienceSchema, authMethodSchema, clientIdSchema, grantTypeSchema, publ
  * clients:
  *   - client_id: reports                       # [A-Za-z0-9._~-], 1-128, starts alphanumeric
  *     client_secret: ${REPORTS_CLIENT_SECRET}  # env var holding >= 32 characters
- *     scopes: [notes:read]                     # RFC 6749 scope tokens, at least one
+ *     scope: notes:read                        # RFC 7591: space-separated (or scopes: [notes:read])
  *     audiences: [api]                         # optional; empty = the default AUTH_AUDIENCE only
  *     grant_types: [client_credentials]        # optional for confidential clients (this default)
- *     token_endpoint_auth_methods: [client_secret_basic] # optional; default from the credentials
+ *     token_endpoint_auth_method: client_secret_basic # optional; default from the credentials
  *   - client_id: billing                       # private_key_jwt (RFC 7523) with its public keys
  *     jwks:
  *       keys:
@@ -29,6 +30,13 @@ import { audienceSchema, authMethodSchema, clientIdSchema, grantTypeSchema, publ
  *   - client_id: web                           # public first-party client: no credentials,
  *     grant_types: [refresh_token]             # so grant_types must be given explicitly
  *     scopes: [notes:read, notes:write]
+ *   - client_id: notes-spa                     # public app: authorization code + PKCE
+ *     client_name: Notes
+ *     token_endpoint_auth_method: none
+ *     redirect_uris: [https://notes.example/callback]
+ *     post_logout_redirect_uris: [https://notes.example/]
+ *     scope: openid profile notes:read
+ *     first_party: true                        # skips the consent page
  * ```
  *
  * Default auth methods: a secret allows `client_secret_basic` and `client_secret_post`, a jwks
@@ -65,15 +73,7 @@ export class SecretValue {
 }
 
 /** One client of the file, validated, with its secret read from the environment. */
-export interface ClientDefinition {
-  clientId: string;
-  secret?: SecretValue;
-  jwks?: PublicJwks;
-  tokenEndpointAuthMethods: TokenEndpointAuthMethod[];
-  scopes: string[];
-  audiences: string[];
-  grantTypes: ClientGrantType[];
-}
+export type ClientDefinition = Omit<ClientConfig, 'secretHash'> & { secret?: SecretValue };
 
 export interface ClientsFileIssue {
   /** Where in the file, e.g. `clients[1].client_secret` or `line 3, column 5`. */
@@ -106,14 +106,10 @@ const secretReferenceSchema = z
   .regex(ENV_REFERENCE, 'must be a reference to an environment variable such as ${REPORTS_CLIENT_SECRET}: inline secrets are not allowed')
   .transform((reference) => ENV_REFERENCE.exec(reference)![1]!);
 const clientEntrySchema = z.strictObject({
+  ...clientMetadataShape,
   client_id: clientIdSchema,
   /** `${NAME}` in the file; the variable name once parsed. */
   client_secret: secretReferenceSchema.optional(),
-  jwks: publicJwksSchema.optional(),
-  scopes: uniqueList(scopeTokenSchema).min(1, 'must list at least one scope'),
-  audiences: uniqueList(audienceSchema).optional(),
-  grant_types: uniqueList(grantTypeSchema).min(1, 'must list at least one grant type').optional(),
-  token_endpoint_auth_methods: uniqueList(authMethodSchema).min(1, 'must list at least one method').optional(),
 });
 type ClientEntry = z.output<typeof clientEntrySchema>;
 
@@ -145,16 +141,10 @@ export function clientsFromDocument(data: unknown, options: { file: string; env:
   return definitions;
 }
 
-/** Cross-field rules zod's shape check cannot see, plus the secret from the environment. */
+/** The shared metadata rules (client-metadata.ts), plus the secret from the environment. */
 function toDefinition(entry: ClientEntry, env: Env, report: (field: string, message: string) => void): ClientDefinition {
-  const definition: ClientDefinition = {
-    clientId: entry.client_id,
-    tokenEndpointAuthMethods: [],
-    scopes: entry.scopes,
-    audiences: entry.audiences ?? [],
-    grantTypes: [],
-  };
-
+  const { needsSecret: _given, ...resolved } = resolveClientMetadata(entry, entry.client_secret === undefined ? 'absent' : 'given', report);
+  const definition: ClientDefinition = { clientId: entry.client_id, ...resolved };
   if (entry.client_secret !== undefined) {
     const name = entry.client_secret;
     const value = env[name];
@@ -163,34 +153,6 @@ function toDefinition(entry: ClientEntry, env: Env, report: (field: string, mess
       report('client_secret', `environment variable ${name} holds a secret shorter than ${MIN_CLIENT_SECRET_LENGTH} characters`);
     } else definition.secret = new SecretValue(value);
   }
-  if (entry.jwks) definition.jwks = entry.jwks;
-
-  const hasSecret = entry.client_secret !== undefined;
-  const hasJwks = entry.jwks !== undefined;
-  const methods: TokenEndpointAuthMethod[] =
-    entry.token_endpoint_auth_methods ??
-    (hasSecret || hasJwks
-      ? [...(hasSecret ? (['client_secret_basic', 'client_secret_post'] as const) : []), ...(hasJwks ? (['private_key_jwt'] as const) : [])]
-      : ['none']);
-  const usesSecret = methods.some((m) => m === 'client_secret_basic' || m === 'client_secret_post');
-  const usesJwks = methods.includes('private_key_jwt');
-  const isPublic = methods.includes('none');
-  if (isPublic && methods.length > 1) report('token_endpoint_auth_methods', 'none cannot be combined with other methods');
-  if (isPublic && (hasSecret || hasJwks)) report('token_endpoint_auth_methods', 'none is for public clients, which have no client_secret or jwks');
-  if (usesSecret && !hasSecret) report('token_endpoint_auth_methods', 'client_secret_* methods need client_secret');
-  if (usesJwks && !hasJwks) report('token_endpoint_auth_methods', 'private_key_jwt needs jwks');
-  if (hasSecret && !usesSecret && !isPublic) report('client_secret', 'is set but no client_secret_* method is allowed');
-  if (hasJwks && !usesJwks && !isPublic) report('jwks', 'is set but private_key_jwt is not allowed');
-  definition.tokenEndpointAuthMethods = methods;
-
-  if (isPublic) {
-    // A forgotten secret must not quietly turn a service into a public client that can refresh.
-    if (!entry.grant_types) report('grant_types', 'must be given for a client without client_secret or jwks (a public client): [refresh_token]');
-    else if (entry.grant_types.includes('client_credentials')) {
-      report('grant_types', 'client_credentials needs a confidential client: add client_secret or jwks');
-    }
-  }
-  definition.grantTypes = entry.grant_types ?? ['client_credentials'];
   return definition;
 }
 

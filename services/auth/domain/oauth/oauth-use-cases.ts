@@ -32,6 +32,8 @@ export interface OAuthDeps {
   now?: () => number;
   /** Metrics; the refresh grant reports through the rotation use case it reuses. */
   events?: AuthEvents;
+  /** grant_type=authorization_code (domain/authorize/app-flow.ts), after client authentication. */
+  authorizationCode?: (client: ClientRecord, params: OAuthParams) => Promise<object>;
 }
 
 /** A request to one of the OAuth endpoints: its Authorization header and its form parameters. */
@@ -41,7 +43,7 @@ export interface OAuthRequest {
 }
 
 /** The grants /oauth/token accepts, as discovery documents them. */
-export const SUPPORTED_GRANT_TYPES = ['client_credentials', 'refresh_token'] as const;
+export const SUPPORTED_GRANT_TYPES = ['authorization_code', 'client_credentials', 'refresh_token'] as const;
 /** Client authentication methods the OAuth endpoints accept, as discovery documents them. */
 export const SUPPORTED_AUTH_METHODS = ['client_secret_basic', 'client_secret_post', 'private_key_jwt', 'none'] as const;
 
@@ -74,7 +76,7 @@ const hintOf = (value: string | undefined): TokenTypeHint | undefined =>
  * ports. The HTTP layer passes the Authorization header and the form; everything OAuth-specific
  * (which credentials, which grant, which errors) is decided here.
  */
-export function createOAuthUseCases({ settings, clients, users, tokens, signer, accessTokens, assertionSignatures, passwords, rotateRefreshToken, now = Date.now, events = ignoreAuthEvents }: OAuthDeps) {
+export function createOAuthUseCases({ settings, clients, users, tokens, signer, accessTokens, assertionSignatures, passwords, rotateRefreshToken, now = Date.now, events = ignoreAuthEvents, authorizationCode }: OAuthDeps) {
   const authenticate = createClientAuthenticator({
     clients,
     passwords,
@@ -101,11 +103,13 @@ export function createOAuthUseCases({ settings, clients, users, tokens, signer, 
 
   return {
     /** POST /oauth/token (RFC 6749 §4.4, §6). */
-    async token({ authorization, params }: OAuthRequest): Promise<TokenResponse> {
+    async token({ authorization, params }: OAuthRequest): Promise<TokenResponse | object> {
       const grantType = params.grant_type;
       if (grantType === undefined || grantType === '') throw oauthErrors.invalidRequest('grant_type is required', 'OAUTH_GRANT_TYPE_MISSING');
-      if (grantType !== 'client_credentials' && grantType !== 'refresh_token') throw oauthErrors.unsupportedGrantType();
+      const codeGrant = grantType === 'authorization_code' ? authorizationCode : undefined;
+      if (grantType !== 'client_credentials' && grantType !== 'refresh_token' && !codeGrant) throw oauthErrors.unsupportedGrantType();
       const { client } = await authenticate(presentedCredentials(authorization, params));
+      if (codeGrant) return codeGrant(client, params);
       if (grantType === 'client_credentials') {
         const issued = clientCredentials({ client, scope: params.scope, audience: params.audience });
         events.accessTokenIssued('client_credentials');

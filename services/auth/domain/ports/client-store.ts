@@ -9,7 +9,7 @@
 export type TokenEndpointAuthMethod = 'client_secret_basic' | 'client_secret_post' | 'private_key_jwt' | 'none';
 
 /** Grants a client may use; public first-party clients get `refresh_token` only. */
-export type ClientGrantType = 'client_credentials' | 'refresh_token';
+export type ClientGrantType = 'client_credentials' | 'refresh_token' | 'authorization_code';
 
 /**
  * A public JWK (RFC 7517) used to verify a client's `private_key_jwt` assertions. Only public
@@ -49,7 +49,20 @@ export interface ClientConfig {
   /** Audiences the client may ask for; empty means only the issuer's default audience (AUTH_AUDIENCE). */
   audiences: string[];
   grantTypes: ClientGrantType[];
+  /** RFC 7591 `client_name`: what the login and consent pages call the app. */
+  clientName?: string;
+  /** RFC 7591 `redirect_uris`, compared by exact string match; needed for authorization_code. */
+  redirectUris?: string[];
+  /** OIDC RP-Initiated Logout `post_logout_redirect_uris`: the only places logout redirects to. */
+  postLogoutRedirectUris?: string[];
+  /** A first-party app skips the consent page; a third-party one (false, the default) shows it. */
+  firstParty?: boolean;
+  /** RFC 9449 §5.2 `dpop_bound_access_tokens`: the token endpoint must get a DPoP proof. */
+  dpopBoundAccessTokens?: boolean;
 }
+
+/** The optional configuration members an upsert removes when they are absent. */
+export const OPTIONAL_CLIENT_FIELDS = ['secretHash', 'jwks', 'clientName', 'redirectUris', 'postLogoutRedirectUris', 'firstParty', 'dpopBoundAccessTokens'] as const;
 
 /** A stored client. */
 export interface ClientRecord extends ClientConfig {
@@ -83,7 +96,7 @@ export interface ClientStore {
    * Creates the client, or replaces the configuration of the existing one with the same id, in
    * one atomic step per client (used to apply AUTH_CLIENTS_FILE at every start, possibly by
    * several replicas at once). Replacing means every `ClientConfig` field takes the given value,
-   * and optional fields that are absent (`secretHash`, `jwks`) are removed. `createdAt` is kept;
+   * and optional fields that are absent (`OPTIONAL_CLIENT_FIELDS`) are removed. `createdAt` is kept;
    * `updatedAt` becomes now; `disabledAt` is kept, so restarting never re-enables a client an
    * operator disabled (delete it to start over).
    */

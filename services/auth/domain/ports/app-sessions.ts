@@ -1,0 +1,69 @@
+/**
+ * State of the browser-app flow (authorization code + OIDC): one-time codes, the auth server's
+ * login sessions (single sign-on) and remembered consents. Adapters: memory (single process) so
+ * far; a Redis adapter (takeCode atomic with a Lua script) and a shared contract suite are still
+ * to come. Times are epoch milliseconds.
+ */
+
+/** What an authorization code stands for. Stored under the SHA-256 of the code, never the code. */
+export interface AuthorizationCodeRecord {
+  clientId: string;
+  redirectUri: string;
+  /** PKCE S256 challenge (RFC 7636 §4.2). */
+  codeChallenge: string;
+  userId: string;
+  scope: string;
+  nonce?: string;
+  /** The login session the code came from: `sid` of the ID token. */
+  sid: string;
+  /** When the user last typed their password (OIDC `auth_time`), epoch ms. */
+  authTime: number;
+  expiresAt: number;
+}
+
+/** What was issued from a code, so a replay can revoke it (RFC 6749 §4.1.2). */
+export interface IssuedFromCode {
+  familyId: string;
+  accessTokenJti: string;
+  /** `exp` of the access token, epoch seconds. */
+  accessTokenExp: number;
+}
+
+export type TakenCode =
+  /** First redemption: the code is now spent. */
+  | { use: 'first'; record: AuthorizationCodeRecord }
+  /** The code was already redeemed; `issued` is what the first redemption got, once recorded. */
+  | { use: 'replay'; record: AuthorizationCodeRecord; issued: IssuedFromCode | null }
+  | null;
+
+export interface LoginSession {
+  sid: string;
+  userId: string;
+  authTime: number;
+  expiresAt: number;
+}
+
+export interface AppSessionStore {
+  saveCode(codeHash: string, record: AuthorizationCodeRecord): Promise<void>;
+  /**
+   * Marks the code spent and returns it, atomically: of concurrent calls for one code exactly
+   * one gets `first` (across replicas). Later calls get `replay` until the code's expiry; unknown
+   * or expired codes give null.
+   */
+  takeCode(codeHash: string, now: number): Promise<TakenCode>;
+  /** Remembers what the first redemption issued (kept until the code would have expired). */
+  recordIssued(codeHash: string, issued: IssuedFromCode): Promise<void>;
+
+  saveSession(session: LoginSession): Promise<void>;
+  /** The live session, or null when unknown, ended or expired. */
+  findSession(sid: string, now: number): Promise<LoginSession | null>;
+  /** Adds a refresh family issued under the session, so ending the session can revoke it. */
+  addSessionFamily(sid: string, familyId: string, expiresAt: number): Promise<void>;
+  /** Ends the session and returns the refresh families issued under it. */
+  endSession(sid: string): Promise<string[]>;
+
+  /** Scopes the user granted a third-party client, or an empty list. */
+  grantedScopes(userId: string, clientId: string): Promise<string[]>;
+  /** Adds scopes to what the user granted the client (never removes). */
+  grantScopes(userId: string, clientId: string, scopes: string[]): Promise<void>;
+}

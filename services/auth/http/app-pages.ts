@@ -1,0 +1,102 @@
+import { randomBytes } from 'node:crypto';
+import type { Response } from 'express';
+
+/**
+ * The hosted pages (login, consent, error, logged out): plain HTML with no script and no
+ * third-party asset, one inline style allowed by a per-response nonce. The CSP lets forms post
+ * only to this origin and to the app's redirect origin (Chromium applies form-action to the
+ * redirect that follows a post), and no one may frame the page (clickjacking).
+ */
+export function sendPage(res: Response, status: number, title: string, body: string, formTargets: string[] = []): void {
+  const nonce = randomBytes(16).toString('base64');
+  const formAction = ["'self'", ...new Set(formTargets)].join(' ');
+  res
+    .status(status)
+    .set({
+      'Content-Type': 'text/html; charset=utf-8',
+      'Cache-Control': 'no-store',
+      'Content-Security-Policy': `default-src 'none'; style-src 'nonce-${nonce}'; img-src 'self'; form-action ${formAction}; frame-ancestors 'none'; base-uri 'none'`,
+      'X-Frame-Options': 'DENY',
+      'Referrer-Policy': 'no-referrer',
+      'X-Content-Type-Options': 'nosniff',
+    })
+    .send(`<!doctype html>
+<html lang="en">
+<head>
+<meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<title>${escapeHtml(title)}</title>
+<style nonce="${nonce}">
+body{font:16px/1.5 system-ui,sans-serif;margin:0;padding:1rem;background:#f4f5f7;color:#1b1d21}
+main{max-width:24rem;margin:2rem auto;background:#fff;padding:1.5rem;border-radius:8px;box-shadow:0 1px 3px #0003}
+h1{font-size:1.4rem;margin-top:0}
+label{display:block;margin-top:1rem;font-weight:600}
+input[type=text],input[type=password]{width:100%;box-sizing:border-box;padding:.6rem;font-size:1rem;border:1px solid #767676;border-radius:4px}
+button{margin-top:1.25rem;padding:.7rem 1.2rem;font-size:1rem;border-radius:4px;border:0;background:#1a56db;color:#fff;cursor:pointer}
+button.secondary{background:#e5e7eb;color:#1b1d21;margin-left:.5rem}
+:focus-visible{outline:3px solid #f59e0b;outline-offset:2px}
+.error{background:#fde8e8;color:#9b1c1c;padding:.75rem;border-radius:4px}
+ul{padding-left:1.25rem}
+</style>
+</head>
+<body>
+<main>
+${body}
+</main>
+</body>
+</html>`);
+}
+
+export function escapeHtml(value: string): string {
+  return value.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
+}
+
+/** The authorization request's parameters carried on by the form, so the post re-validates them whole. */
+export function hiddenFields(fields: Record<string, string>): string {
+  return Object.entries(fields)
+    .map(([name, value]) => `<input type="hidden" name="${escapeHtml(name)}" value="${escapeHtml(value)}">`)
+    .join('\n');
+}
+
+/** A second step (a one-time code, say) would be one more page like this one, posted to the same action. */
+export function loginPage(options: { appName: string; action: string; hidden: string; error?: string; username?: string }): string {
+  const error = options.error ? `<p class="error" role="alert" id="login-error">${escapeHtml(options.error)}</p>` : '';
+  const describedBy = options.error ? ' aria-describedby="login-error"' : '';
+  return `<h1>Sign in</h1>
+<p>to continue to <strong>${escapeHtml(options.appName)}</strong></p>
+${error}
+<form method="post" action="${escapeHtml(options.action)}">
+${options.hidden}
+<input type="hidden" name="step" value="login">
+<label for="username">Username</label>
+<input id="username" name="username" type="text" autocomplete="username" autocapitalize="none" spellcheck="false" required value="${escapeHtml(options.username ?? '')}"${describedBy}>
+<label for="password">Password</label>
+<input id="password" name="password" type="password" autocomplete="current-password" required${describedBy}>
+<button type="submit">Sign in</button>
+</form>`;
+}
+
+export function consentPage(options: { appName: string; action: string; hidden: string; scopes: string[] }): string {
+  const items = options.scopes.map((scope) => `<li>${escapeHtml(SCOPE_TEXT[scope] ?? scope)}</li>`).join('');
+  return `<h1>Allow access?</h1>
+<p><strong>${escapeHtml(options.appName)}</strong> asks to:</p>
+<ul>${items}</ul>
+<form method="post" action="${escapeHtml(options.action)}">
+${options.hidden}
+<input type="hidden" name="step" value="consent">
+<button type="submit" name="decision" value="allow">Allow</button>
+<button type="submit" name="decision" value="deny" class="secondary">Deny</button>
+</form>`;
+}
+
+export function errorPage(message: string): string {
+  return `<h1>Sign-in cannot continue</h1>
+<p class="error" role="alert">${escapeHtml(message)}</p>
+<p>Go back to the application and try again.</p>`;
+}
+
+const SCOPE_TEXT: Record<string, string> = {
+  openid: 'Know who you are (openid)',
+  profile: 'See your username (profile)',
+  email: 'See your email address (email)',
+};

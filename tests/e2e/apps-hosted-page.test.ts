@@ -1,0 +1,95 @@
+import { mkdir } from 'node:fs/promises';
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import type { Browser } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { MemoryClientStore } from '../../services/auth/adapters/memory/memory-client-store.js';
+import { startTestAuth, type TestAuth } from '../auth/support/auth-harness.js';
+import { PASSWORD, post } from '../auth/support/http-client.js';
+import { freePort } from '../support/free-port.js';
+import { HAS_CHROMIUM, launchChromium } from './support/chromium.js';
+
+const SHOTS = 'test-results/apps';
+const CHALLENGE = 'E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM';
+
+describe.runIf(HAS_CHROMIUM)('apps: the hosted login and consent pages in Chromium', () => {
+  let auth: TestAuth;
+  let app: Server;
+  let appOrigin: string;
+  let browser: Browser;
+  let issuer: string;
+  const clients = new MemoryClientStore();
+
+  beforeAll(async () => {
+    await mkdir(SHOTS, { recursive: true });
+    // The "app": a loopback page that shows what arrived at its redirect URI.
+    app = createServer((req, res) => res.writeHead(200, { 'content-type': 'text/html' }).end(`<p id="arrived">${new URL(req.url ?? '/', 'http://x').search.replace(/[<>&"]/g, '')}</p>`));
+    await new Promise<void>((resolve) => app.listen(0, '127.0.0.1', resolve));
+    appOrigin = `http://localhost:${(app.address() as AddressInfo).port}`;
+    const port = await freePort();
+    issuer = `http://127.0.0.1:${port}`;
+    auth = await startTestAuth({ clients, env: { AUTH_PORT: String(port), AUTH_ISSUER: issuer, COOKIE_SECURE: 'false' } });
+    await clients.create({
+      clientId: 'chromium-app',
+      clientName: 'Photo Printer',
+      tokenEndpointAuthMethods: ['none'],
+      grantTypes: ['authorization_code', 'refresh_token'],
+      scopes: ['openid', 'profile'],
+      audiences: [],
+      redirectUris: [`${appOrigin}/cb`],
+    });
+    await post(auth.url, '/auth/register', { username: 'dora', password: PASSWORD });
+    browser = await launchChromium();
+  });
+  afterAll(async () => {
+    await browser?.close();
+    await auth?.stop();
+    await new Promise((resolve) => app?.close(resolve));
+  });
+
+  const authorizeUrl = (extra: Record<string, string> = {}) =>
+    `${issuer}/oauth/authorize?${new URLSearchParams({ client_id: 'chromium-app', redirect_uri: `${appOrigin}/cb`, response_type: 'code', scope: 'openid profile', code_challenge: CHALLENGE, code_challenge_method: 'S256', state: 'chromium-state', ...extra })}`;
+
+  it('when a user signs in with the keyboard, then a wrong password shows an alert, consent lists the scopes, and the code reaches the app', async () => {
+    const page = await browser.newPage({ viewport: { width: 390, height: 780 } });
+    const violations: string[] = [];
+    page.on('console', (message) => {
+      if (/Content Security Policy/i.test(message.text())) violations.push(message.text());
+    });
+    await page.goto(authorizeUrl());
+    await page.screenshot({ path: `${SHOTS}/login.png`, fullPage: true });
+    await page.getByLabel('Username').fill('dora');
+    await page.getByLabel('Password').fill('wrong password entirely');
+    await page.keyboard.press('Enter');
+    await expect.poll(() => page.getByRole('alert').textContent()).toContain('incorrect');
+    await page.screenshot({ path: `${SHOTS}/login-error.png`, fullPage: true });
+
+    await page.getByLabel('Password').fill(PASSWORD);
+    await page.keyboard.press('Enter');
+    await page.getByRole('heading', { name: 'Allow access?' }).waitFor();
+    expect(await page.locator('li').allTextContents()).toEqual(['Know who you are (openid)', 'See your username (profile)']);
+    await page.screenshot({ path: `${SHOTS}/consent.png`, fullPage: true });
+    await page.getByRole('button', { name: 'Allow' }).click();
+    await page.waitForURL(`${appOrigin}/cb?**`);
+    const arrived = new URL(page.url());
+    expect(arrived.searchParams.get('code')).toBeTruthy();
+    expect(arrived.searchParams.get('state')).toBe('chromium-state');
+
+    // Single sign-on: the next request goes straight back with a code.
+    await page.goto(authorizeUrl({ state: 'second' }));
+    await page.waitForURL(`${appOrigin}/cb?**`);
+    expect(new URL(page.url()).searchParams.get('state')).toBe('second');
+    expect(violations).toEqual([]);
+    await page.close();
+  });
+
+  it('when the redirect URI is not registered, then Chromium stays on the error page', async () => {
+    const page = await browser.newPage();
+    const response = await page.goto(authorizeUrl({ redirect_uri: 'https://evil.example/cb' }));
+    expect(response?.status()).toBe(400);
+    expect(page.url().startsWith(issuer)).toBe(true);
+    await page.getByRole('alert').waitFor();
+    await page.screenshot({ path: `${SHOTS}/error.png`, fullPage: true });
+    await page.close();
+  });
+});
