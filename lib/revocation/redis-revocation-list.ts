@@ -1,5 +1,6 @@
 import { Redis } from 'ioredis';
 import type { Logger } from '../logger.js';
+import { createFeedHealth } from './feed-health.js';
 import type { RevocationList } from './revocation-list.js';
 import { DEFAULT_REDIS_KEY_PREFIX, decodeRevocationMessage, redisKeys } from './redis-keys.js';
 
@@ -35,6 +36,8 @@ export function createRedisRevocationList(options: RedisRevocationListOptions): 
   let lastError: Error | undefined;
   const waiters = new Set<{ resolve: () => void; reject: (error: Error) => void }>();
   let retryTimer: NodeJS.Timeout | undefined;
+  // One warning per outage (ioredis reports every reconnect attempt) and the status for /readyz.
+  const health = createFeedHealth('redis', logger);
 
   const remember = (jti: string, exp: number) => {
     if (exp * 1000 <= Date.now()) return;
@@ -57,24 +60,28 @@ export function createRedisRevocationList(options: RedisRevocationListOptions): 
       loaded = true;
       lastError = undefined;
       logger?.info({ revoked: revoked.size }, 'revocation snapshot loaded');
+      health.up();
       settle();
     } catch (error) {
       if (closed) return;
-      logger?.warn({ err: error }, 'revocation snapshot failed; retrying');
+      health.down(error);
       clearTimeout(retryTimer);
       retryTimer = setTimeout(() => void sync(), SNAPSHOT_RETRY_MS).unref();
     }
   };
 
   const onError = (error: Error) => {
-    logger?.warn({ err: error }, 'revocation feed connection error');
     if (loaded) return;
     lastError = error;
     settle(error);
   };
 
   feed.on('ready', () => void sync());
-  feed.on('error', onError);
+  feed.on('error', (error: Error) => (health.down(error), onError(error)));
+  // A dropped subscription means messages are being missed until the next 'ready' re-reads.
+  feed.on('close', () => {
+    if (!closed) health.down('connection to Redis closed');
+  });
   snapshot.on('error', onError);
   feed.on('message', (channel: string, raw: string) => {
     if (channel !== keys.revocationsChannel) return;
@@ -96,6 +103,8 @@ export function createRedisRevocationList(options: RedisRevocationListOptions): 
       revoked.delete(jti);
       return false;
     },
+
+    status: () => health.status(),
 
     ready() {
       if (loaded) return Promise.resolve();

@@ -32,8 +32,9 @@ export async function openTokenStore(config: AuthConfig, logger: Logger): Promis
     const { connectRedisTokenStore } = await import('./adapters/redis/redis-token-store.js');
     return { store: await naming('REDIS_URL', connectRedisTokenStore(config.REDIS_URL, config.REDIS_KEY_PREFIX, { logger })), kind: 'redis' };
   }
-  const { MemoryTokenStore } = await import('./adapters/memory/memory-token-store.js');
-  return { store: new MemoryTokenStore(), kind: 'memory' };
+  // Refresh state in memory; revocations under AUTH_DATA_DIR, served to verifiers as the feed.
+  const { openEmbeddedTokenStore } = await import('./adapters/embedded/embedded-token-store.js');
+  return { store: await naming('AUTH_DATA_DIR', openEmbeddedTokenStore(config.AUTH_DATA_DIR)), kind: 'embedded' };
 }
 
 /**
