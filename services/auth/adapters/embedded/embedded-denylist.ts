@@ -87,6 +87,10 @@ export class EmbeddedDenylist implements AccessTokenDenylist, RevocationFeed {
     this.log.stopWaiting();
   }
 
+  get stopped(): boolean {
+    return this.log.stopped;
+  }
+
   /** Live revocations in memory (for tests and the flood bound). */
   get size(): number {
     return this.log.size;

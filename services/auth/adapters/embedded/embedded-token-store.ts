@@ -33,6 +33,10 @@ export class EmbeddedTokenStore extends MemoryTokenStore implements RevocationFe
     this.denylist.stopWaiting();
   }
 
+  get stopped(): boolean {
+    return this.denylist.stopped;
+  }
+
   override ping(): Promise<void> {
     return this.denylist.ping();
   }

@@ -108,6 +108,10 @@ export class RevocationLog {
     });
   }
 
+  get stopped(): boolean {
+    return !this.waiting;
+  }
+
   stopWaiting(): void {
     this.waiting = false;
     for (const wake of this.waiters) wake();

@@ -24,4 +24,6 @@ export interface RevocationFeed {
   waitAfter(cursor: string, ms: number, signal: AbortSignal): Promise<void>;
   /** Ends every wait now, and every later one at once: held requests must not delay a shutdown. */
   stopWaiting(): void;
+  /** True once stopWaiting was called: the service is shutting down. */
+  readonly stopped: boolean;
 }
