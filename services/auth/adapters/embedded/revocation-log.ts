@@ -67,6 +67,11 @@ export class RevocationLog {
     return this.live.size;
   }
 
+  /** Entries held, live or dead: what the memory bound is about. */
+  get retained(): number {
+    return this.entries.length;
+  }
+
   readAfter(after: string | undefined, limit: number): RevocationFeedPage | null {
     let from = 0;
     let reset = false;
