@@ -6,7 +6,7 @@ import { jsonwebtokenAssertionSignature } from './adapters/tokens/jsonwebtoken-a
 import { createJsonwebtokenSigner } from './adapters/tokens/jsonwebtoken-signer.js';
 import { createOwnAccessTokens } from './adapters/tokens/own-access-tokens.js';
 import { prometheusAuthEvents } from './adapters/metrics/prometheus-auth-events.js';
-import { isRevocationFeed } from './adapters/embedded/embedded-token-store.js';
+import { revocationFeedOf } from './adapters/embedded/embedded-token-store.js';
 import { Argon2PasswordHasher } from './adapters/passwords/argon2-password-hasher.js';
 import { browserSessionFromConfig } from './browser-session-from-config.js';
 import type { AuthConfig } from './config.js';
@@ -93,7 +93,7 @@ export async function startAuthService(config: AuthConfig, overrides: AuthServic
       });
       logger.info({ file: config.AUTH_CLIENTS_FILE, created: applied.created, updated: applied.updated }, 'clients file applied');
     }
-    const feed = config.REVOCATION_FEED_TOKEN && isRevocationFeed(tokens.store) ? tokens.store : undefined;
+    const feed = config.REVOCATION_FEED_TOKEN ? revocationFeedOf(tokens.store) : undefined;
     const app = createApp({
       logger,
       settings: settingsFromConfig(config),

@@ -106,7 +106,7 @@ describe('the HTTP revocation feed', () => {
     await pollUntil(() => list.isRevoked(jti), { timeoutMs: 1_000, what: 'the revocation to arrive' });
 
     await pollUntil(() => !list.isRevoked(jti), { timeoutMs: 3_000, what: 'the revocation to expire' });
-    const page = store.readAfter(undefined, 100_000)!;
+    const page = store.denylist.readAfter(undefined, 100_000)!;
     expect(page.entries.some((entry) => entry.value === jti)).toBe(false);
   });
 

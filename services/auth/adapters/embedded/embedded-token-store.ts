@@ -1,4 +1,5 @@
-import type { RevocationFeed, RevocationFeedPage } from '../../domain/ports/revocation-feed.js';
+import type { RevocationFeed } from '../../domain/ports/revocation-feed.js';
+import type { TokenStore } from '../../domain/ports/token-store.js';
 import { MemoryTokenStore } from '../memory/memory-token-store.js';
 import { openEmbeddedDenylist, type EmbeddedDenylist } from './embedded-denylist.js';
 
@@ -8,7 +9,8 @@ import { openEmbeddedDenylist, type EmbeddedDenylist } from './embedded-denylist
  * Refresh state may die with the process (users log in again); a revocation must not, or a
  * logged-out token would pass every verifier again after an auth restart.
  */
-export class EmbeddedTokenStore extends MemoryTokenStore implements RevocationFeed {
+export class EmbeddedTokenStore extends MemoryTokenStore {
+  /** Also the revocation feed. */
   constructor(readonly denylist: EmbeddedDenylist) {
     super();
   }
@@ -19,22 +21,6 @@ export class EmbeddedTokenStore extends MemoryTokenStore implements RevocationFe
 
   override isAccessTokenDenied(jti: string): Promise<boolean> {
     return this.denylist.isAccessTokenDenied(jti);
-  }
-
-  readAfter(after: string | undefined, limit: number): RevocationFeedPage | null {
-    return this.denylist.readAfter(after, limit);
-  }
-
-  waitAfter(cursor: string, ms: number, signal: AbortSignal): Promise<void> {
-    return this.denylist.waitAfter(cursor, ms, signal);
-  }
-
-  stopWaiting(): void {
-    this.denylist.stopWaiting();
-  }
-
-  get stopped(): boolean {
-    return this.denylist.stopped;
   }
 
   override ping(): Promise<void> {
@@ -50,7 +36,7 @@ export async function openEmbeddedTokenStore(dataDir: string): Promise<EmbeddedT
   return new EmbeddedTokenStore(await openEmbeddedDenylist(dataDir));
 }
 
-/** Whether `store` can serve the revocation feed (the embedded one can; Redis has its own channel). */
-export function isRevocationFeed(store: object): store is RevocationFeed {
-  return typeof (store as Partial<RevocationFeed>).readAfter === 'function';
+/** The revocation feed `store` can serve: the embedded one's denylist; none with Redis (it has its own channel). */
+export function revocationFeedOf(store: TokenStore): RevocationFeed | undefined {
+  return store instanceof EmbeddedTokenStore ? store.denylist : undefined;
 }
