@@ -35,7 +35,7 @@ describe('openRevocationList picks the feed', () => {
     expect((await open({}, {})).status()).toMatchObject({ source: 'none', up: false });
   });
 
-  it.each([
+  it.each<{ name: string; env: Record<string, string>; variable: string }>([
     { name: 'REVOCATION_FEED_REQUIRED without any feed', env: { REVOCATION_FEED_REQUIRED: 'true' }, variable: 'REVOCATION_FEED_REQUIRED' },
     { name: 'a REVOCATION_FEED_REQUIRED that is not a boolean', env: { REVOCATION_FEED_REQUIRED: 'maybe' }, variable: 'REVOCATION_FEED_REQUIRED' },
     { name: 'a REVOCATION_FEED_TOKEN shorter than 32 characters', env: { REVOCATION_FEED_TOKEN: 'short' }, variable: 'REVOCATION_FEED_TOKEN' },
