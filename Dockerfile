@@ -2,8 +2,9 @@
 # One image for every process; the command picks which one runs:
 #   node dist/services/auth/main.js | dist/gateway/main.js | dist/services/notes/main.js | dist/services/reports/main.js
 
-# ---- build: full dependencies, compile TypeScript to dist/ ----
-FROM node:20-bookworm-slim AS build
+# ---- build: full dependencies, compile TypeScript to dist/ (npm run build also copies the demo page) ----
+# Node 24: the Active LTS (Node 20 reached end of life in April 2026). CI runs the suite on 20 and 24.
+FROM node:24-bookworm-slim AS build
 WORKDIR /app
 # Manifests first, so the dependency layer is reused until package*.json change.
 COPY package.json package-lock.json ./
@@ -17,7 +18,7 @@ COPY scripts ./scripts
 RUN npm run build
 
 # ---- runtime: compiled JS and production dependencies only ----
-FROM node:20-bookworm-slim AS runtime
+FROM node:24-bookworm-slim AS runtime
 ENV NODE_ENV=production \
     HOST=0.0.0.0
 WORKDIR /app
@@ -27,8 +28,6 @@ RUN npm ci --omit=dev --no-audit --no-fund && npm cache clean --force
 COPY --from=build /app/dist ./dist
 # Read at run time, relative to the working directory (GATEWAY_ROUTES default).
 COPY gateway/routes.yaml ./gateway/routes.yaml
-# The browser-session demo page, read by dist/gateway/demo-page.js from beside itself.
-COPY gateway/demo-page ./dist/gateway/demo-page
 # AUTH_DATA_DIR for containers (compose and k8s set it): owned by the runtime user, so a fresh
 # named volume mounted here inherits that owner. With MongoDB it stays empty.
 RUN mkdir -p /var/lib/authgate && chown 1000:1000 /var/lib/authgate

@@ -4,14 +4,13 @@
  * read-only mounted Secret and the admin API cannot rotate. It runs the service's own key-set
  * code, so what it writes is exactly what the service loads. Never prints private key members.
  */
-import { KeyStoreReadOnlyError } from '../services/auth/domain/ports/signing-key-set.js';
-import { KeyFileError } from '../services/auth/adapters/keys/key-set-format.js';
+import { KeyFileError, KeySetReadOnlyError } from '../services/auth/signing-key-file.js';
 import { runCli } from './cli.js';
 import { RefusedError, runKeysCommand, USAGE } from './keys/commands.js';
 
 runCli({
   name: 'keys',
   usage: USAGE,
-  isRefusal: (err) => err instanceof RefusedError || err instanceof KeyFileError || err instanceof KeyStoreReadOnlyError,
+  isRefusal: (err) => err instanceof RefusedError || err instanceof KeyFileError || err instanceof KeySetReadOnlyError,
   run: (argv, print) => runKeysCommand(argv, print),
 });

@@ -5,6 +5,9 @@
  * stops everything on Ctrl-C / SIGTERM (exit 0). A child that dies during start-up stops the
  * others and exits 1 with its error.
  *
+ * Children log JSON as always; in this terminal each line is shown short and readable, and until
+ * the banner only warnings and errors (scripts/start/terminal-log.ts; set LOG_LEVEL to see all).
+ *
  * Every variable of the contract is honoured (ports, HOST, AUTH_ISSUER, AUTH_DATA_DIR, REDIS_URL,
  * MONGODB_URI, AUTH_ADMIN_TOKEN, LOG_LEVEL); DEMO_USERNAME / DEMO_PASSWORD change the seeded user.
  * Filled in when unset: AUTH_ADMIN_TOKEN and REPORTS_CLIENT_SECRET (random per run),
@@ -17,6 +20,7 @@ import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
+import { createTerminalLog } from './start/terminal-log.js';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const READY_TIMEOUT_MS = 90_000;
@@ -66,8 +70,11 @@ env.ALLOWED_ORIGINS ||= `http://localhost:${ports.gateway},http://127.0.0.1:${po
 // secret is made up per run unless given, and reaches auth (for the file) and reports alike.
 env.AUTH_CLIENTS_FILE ||= path.join(ROOT, 'deploy/clients.yaml');
 env.REPORTS_CLIENT_SECRET ||= randomBytes(32).toString('base64url');
+// The browser-session demo page at the gateway's `/` (off by default in the gateway itself).
+env.GATEWAY_DEMO_PAGE ||= 'true';
 const demo = { username: env.DEMO_USERNAME || 'demo', password: env.DEMO_PASSWORD || 'demo-password-1234' };
 
+const terminalLog = createTerminalLog({ colorize: process.stdout.isTTY === true, quietStart: !process.env.LOG_LEVEL });
 const running: RunningChild[] = [];
 let stopping = false;
 
@@ -75,11 +82,12 @@ function log(line: string): void {
   process.stdout.write(`[start] ${line}\n`);
 }
 
-/** Each child's output goes to ours, line by line, prefixed with its name. */
+/** Each child's output goes to ours, line by line, prefixed with its name (the tail keeps raw lines). */
 function pipeLines(stream: NodeJS.ReadableStream, name: string, out: NodeJS.WriteStream, tail?: string[]): void {
   const lines = createInterface({ input: stream });
   lines.on('line', (line) => {
-    out.write(`[${name}] ${line}\n`);
+    const shown = terminalLog.format(line);
+    if (shown !== undefined) out.write(`[${name}] ${shown}\n`);
     if (tail) {
       tail.push(line);
       if (tail.length > STDERR_TAIL_LINES) tail.shift();
@@ -185,6 +193,7 @@ function printWelcome(gatewayUrl: string, services: RunningChild[]): void {
   ];
   process.stdout.write(`${lines.join('\n')}\n`);
   log(`ready: gateway ${gatewayUrl}`);
+  terminalLog.ready();
 }
 
 async function main(): Promise<void> {

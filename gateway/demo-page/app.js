@@ -21,17 +21,66 @@ function call(path, { method = 'GET', body } = {}) {
 
 /**
  * An API call that survives an expired access cookie: on 401 it rotates the session once
- * (POST /auth/session/refresh) and retries. When that fails too, the page's own navigation goes
- * back to the login view; the API itself only ever answers 401.
+ * (POST /auth/session/refresh) and retries. When that fails too, the session is over (expired,
+ * signed out in another tab, locked by an admin) and the page goes back to the login view saying
+ * so; the API itself only ever answers 401.
  */
 async function withSession(request) {
   const first = await request();
   if (first.status !== 401) return first;
-  if (csrfToken() === '') return showLogin();
+  if (csrfToken() === '') return sessionEnded();
   const refreshed = await call('/auth/session/refresh', { method: 'POST' });
-  if (refreshed.status !== 204) return showLogin();
+  if (refreshed.status !== 204) return sessionEnded();
   const retried = await request();
-  return retried.status === 401 ? showLogin() : retried;
+  return retried.status === 401 ? sessionEnded() : retried;
+}
+
+/**
+ * Back to sign-in after a session ends by itself. A user who was signed in in this tab is told
+ * why (a first visit just sees the form), and the note being typed is kept for after sign-in.
+ */
+function sessionEnded() {
+  const wasSignedIn = sessionStorage.getItem('username') !== null;
+  const kept = saveDraft();
+  const message = wasSignedIn
+    ? `Your session has ended (it expired or was signed out elsewhere). Sign in again to carry on${kept ? '; the note you were writing is kept' : ''}.`
+    : '';
+  return showLogin('', message);
+}
+
+// The note being typed, per tab (sessionStorage), tied to the user who typed it: it survives a
+// session that ends mid-sentence and a reload, but is never shown to someone else signing in here.
+const DRAFT_KEY = 'note-draft';
+
+function noteFields() {
+  const form = $('note-form');
+  return { title: form.elements.namedItem('title'), body: form.elements.namedItem('body') };
+}
+
+/** Saves what the note form holds; returns whether there was anything to keep. */
+function saveDraft() {
+  const username = sessionStorage.getItem('username');
+  const { title, body } = noteFields();
+  if (username === null || (title.value === '' && body.value === '')) return sessionStorage.getItem(DRAFT_KEY) !== null;
+  sessionStorage.setItem(DRAFT_KEY, JSON.stringify({ username, title: title.value, body: body.value }));
+  return true;
+}
+
+/** Puts a saved draft back into the empty form when its author is the one signed in. */
+function restoreDraft(username) {
+  const saved = sessionStorage.getItem(DRAFT_KEY);
+  if (saved === null) return;
+  const draft = JSON.parse(saved);
+  if (draft.username !== username) return clearDraft();
+  const { title, body } = noteFields();
+  if (title.value === '' && body.value === '') {
+    title.value = draft.title;
+    body.value = draft.body;
+  }
+}
+
+function clearDraft() {
+  sessionStorage.removeItem(DRAFT_KEY);
 }
 
 function show(name) {
@@ -39,10 +88,12 @@ function show(name) {
   $('account').hidden = name !== 'notes';
 }
 
-function showLogin(message = '') {
+function showLogin(message = '', notice = '') {
   sessionStorage.removeItem('username');
   $('notes').replaceChildren();
   $('login-error').textContent = message;
+  $('login-notice').textContent = notice;
+  $('login-notice').hidden = notice === '';
   show('login');
   $('login-form').elements.namedItem('username').focus();
   return null;
@@ -78,6 +129,7 @@ async function loadNotes() {
   }
   const { notes } = await res.json();
   renderNotes(notes);
+  restoreDraft(sessionStorage.getItem('username'));
   $('signed-in-as').textContent = sessionStorage.getItem('username') ? `Signed in as ${sessionStorage.getItem('username')}` : 'Signed in';
   show('notes');
 }
@@ -91,6 +143,13 @@ $('login-form').addEventListener('submit', async (event) => {
   const res = await call('/auth/session', { method: 'POST', body: { username, password } });
   if (res.status === 204) {
     form.reset();
+    $('login-notice').hidden = true;
+    // A different user signing in on this tab does not get the previous user's draft.
+    const saved = sessionStorage.getItem(DRAFT_KEY);
+    if (saved !== null && JSON.parse(saved).username !== username) {
+      clearDraft();
+      $('note-form').reset();
+    }
     sessionStorage.setItem('username', username);
     $('note-error').textContent = '';
     await loadNotes();
@@ -114,14 +173,22 @@ $('note-form').addEventListener('submit', async (event) => {
     return;
   }
   form.reset();
+  clearDraft();
   await loadNotes();
 });
+
+$('note-form').addEventListener('input', () => saveDraft());
 
 $('logout').addEventListener('click', async () => {
   // 204: the server revoked the session and cleared every cookie. Anything else leaves the session
   // alive, so the page says so instead of pretending the user is signed out.
   const res = await call('/auth/session', { method: 'DELETE' }).catch(() => null);
-  if (res && res.status === 204) return void showLogin();
+  if (res && res.status === 204) {
+    // Signing out on purpose leaves nothing behind in this tab.
+    clearDraft();
+    $('note-form').reset();
+    return void showLogin();
+  }
   $('note-error').textContent = `Logout failed (${res ? res.status : 'network error'}); try again.`;
 });
 

@@ -55,7 +55,10 @@ export function toAppError(err: unknown): AppError {
 export function errorHandler({ realm = 'api' }: { realm?: string } = {}): ErrorRequestHandler {
   return (err, req, res, _next) => {
     const appError = toAppError(err);
-    if (appError.status >= 500) req.log?.error({ err: appError.cause ?? appError, code: appError.code }, 'request failed');
+    // Our faults are errors; a dependency that is down (503 from Redis, the JWKS) is a warning per
+    // request, so an outage does not flood the error log with one stack per caller.
+    if (appError.status === 500) req.log?.error({ err: appError.cause ?? appError, code: appError.code }, 'request failed');
+    else if (appError.status > 500) req.log?.warn({ code: appError.code, cause: (appError.cause as Error | undefined)?.message }, 'dependency unavailable');
     if (res.headersSent) {
       res.destroy();
       return;

@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { AppError } from '../errors.js';
 import { ConfigError, envField, loadConfig, type Env } from '../config.js';
 import type { Logger } from '../logger.js';
+import type { RedisSettings } from '../redis/env.js';
 import type { Metrics } from '../metrics/index.js';
 import { registerRevocationFeedGauge } from './feed-observability.js';
 import { createHttpRevocationList } from './http-revocation-list.js';
@@ -17,9 +18,8 @@ export const revocationEnvSchema = z.object({
 
 /** The part of a verifying process's configuration that says where revocations come from. */
 export interface RevocationSourceConfig {
-  /** Set when this process is configured for Redis: Redis is then the feed, as before. */
-  redisUrl?: string | undefined;
-  redisKeyPrefix: string;
+  /** Set when this process is configured for Redis (URL, Sentinel or Cluster): Redis is then the feed, as before. */
+  redis?: RedisSettings | undefined;
   /** `authUrl`: the auth service as this process reaches it (AUTH_URL), the feed without Redis. */
   verifier: { authUrl: string };
 }
@@ -45,15 +45,15 @@ export async function openRevocationList(config: RevocationSourceConfig, options
   const { logger } = options;
   const env = loadConfig(revocationEnvSchema, options.env ?? process.env);
   let list: RevocationList;
-  if (config.redisUrl) {
+  if (config.redis) {
     // Loaded only when used, so a process without Redis never loads ioredis.
     const { createRedisRevocationList } = await import('./redis-revocation-list.js');
-    list = createRedisRevocationList({ url: config.redisUrl, keyPrefix: config.redisKeyPrefix, logger, connectionName: options.connectionName });
+    list = createRedisRevocationList({ redis: config.redis, logger, connectionName: options.connectionName });
   } else if (env.REVOCATION_FEED_TOKEN) {
     list = createHttpRevocationList({ authUrl: config.verifier.authUrl, token: env.REVOCATION_FEED_TOKEN, logger });
   } else {
     if (env.REVOCATION_FEED_REQUIRED) {
-      throw new ConfigError('REVOCATION_FEED_REQUIRED', 'invalid configuration: REVOCATION_FEED_REQUIRED: needs REDIS_URL or REVOCATION_FEED_TOKEN');
+      throw new ConfigError('REVOCATION_FEED_REQUIRED', 'invalid configuration: REVOCATION_FEED_REQUIRED: needs Redis (REDIS_URL, REDIS_SENTINELS or REDIS_CLUSTER_NODES) or REVOCATION_FEED_TOKEN');
     }
     logger.warn('no revocation feed (neither REDIS_URL nor REVOCATION_FEED_TOKEN is set): revoked tokens are accepted until they expire');
     if (options.metrics) registerRevocationFeedGauge(options.metrics, noRevocations);

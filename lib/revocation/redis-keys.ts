@@ -6,21 +6,29 @@
  */
 export const DEFAULT_REDIS_KEY_PREFIX = 'authgate:';
 
+/**
+ * On Redis Cluster a script may only touch keys of one hash slot. The keys of one refresh family
+ * share the slot of their `{familyId}` hash tag; a token is found from its hash through
+ * `refreshTokenFamily`, a write-once index that may live in any slot. Every other script touches
+ * a single key. The prefix must not contain braces (the config refuses them): the first `{...}`
+ * of a key decides its slot.
+ */
 export interface RedisKeys {
-  /** String `1` while the access token `jti` is denied; expires at the token's `exp` (EXAT). */
-  deniedJti(jti: string): string;
-  /** Sorted set of denied jtis scored by `exp` (epoch seconds): the gateway's snapshot source. */
+  /**
+   * Sorted set of denied access-token jtis scored by `exp` (epoch seconds): the auth service's
+   * denial check (ZSCORE) and the gateway's snapshot source; one key, so one slot.
+   */
   readonly denylist: string;
-  /** Pub/sub channel carrying one `RevocationMessage` JSON per denial. */
+  /** Pub/sub channel carrying one `RevocationMessage` JSON per denial (plain PUBLISH reaches every cluster node). */
   readonly revocationsChannel: string;
-  /** Hash of one refresh token (by SHA-256 hash): record fields, plus spend state once rotated. */
-  refreshToken(tokenHash: string): string;
-  /** Prefix of `refreshToken` keys, for Lua scripts that derive the successor's key. */
-  readonly refreshTokenPrefix: string;
+  /** String: the family id of a refresh token (by SHA-256 hash); never changes once written. */
+  refreshTokenFamily(tokenHash: string): string;
+  /** Hash of one refresh token: record fields, plus spend state once rotated. In the family's slot. */
+  refreshToken(familyId: string, tokenHash: string): string;
+  /** What `refreshToken` puts before the hash, for Lua scripts that derive a sibling's key. */
+  refreshTokenPrefix(familyId: string): string;
   /** Hash of one refresh family: `revoked` (0/1); lives as long as the family's longest-lived token. */
   refreshFamily(familyId: string): string;
-  /** Prefix of `refreshFamily` keys, for Lua scripts that derive the family key from a record. */
-  readonly refreshFamilyPrefix: string;
   /** Integer counter of attempts in a fixed window (e.g. failed logins per account). */
   attempts(key: string): string;
   /** Replay-cache claim (e.g. a private_key_jwt assertion's jti). */
@@ -28,14 +36,14 @@ export interface RedisKeys {
 }
 
 export function redisKeys(prefix: string = DEFAULT_REDIS_KEY_PREFIX): RedisKeys {
+  const tokenPrefix = (familyId: string) => `${prefix}rt:{${familyId}}:`;
   return {
-    deniedJti: (jti) => `${prefix}deny:${jti}`,
     denylist: `${prefix}denylist`,
     revocationsChannel: `${prefix}revocations`,
-    refreshToken: (tokenHash) => `${prefix}rt:${tokenHash}`,
-    refreshTokenPrefix: `${prefix}rt:`,
-    refreshFamily: (familyId) => `${prefix}rf:${familyId}`,
-    refreshFamilyPrefix: `${prefix}rf:`,
+    refreshTokenFamily: (tokenHash) => `${prefix}rtf:${tokenHash}`,
+    refreshToken: (familyId, tokenHash) => `${tokenPrefix(familyId)}${tokenHash}`,
+    refreshTokenPrefix: tokenPrefix,
+    refreshFamily: (familyId) => `${prefix}rf:{${familyId}}`,
     attempts: (key) => `${prefix}attempts:${key}`,
     claim: (key) => `${prefix}claim:${key}`,
   };

@@ -1,12 +1,16 @@
-import { Redis } from 'ioredis';
 import type { Logger } from '../logger.js';
+import { closeRedis, createRedisClient } from '../redis/connection.js';
+import { redisSettingsForUrl, type RedisSettings } from '../redis/env.js';
+import { openRedisSubscriber, type RedisSubscriber } from '../redis/subscriber.js';
 import { createFeedHealth } from './feed-health.js';
 import type { RevocationList } from './revocation-list.js';
-import { DEFAULT_REDIS_KEY_PREFIX, decodeRevocationMessage, redisKeys } from './redis-keys.js';
+import { decodeRevocationMessage, redisKeys } from './redis-keys.js';
 
 export interface RedisRevocationListOptions {
-  url: string;
-  /** Must match the auth service's token store prefix. Default `authgate:`. */
+  /** A single server's URL; or `redis` for Sentinel and Cluster (lib/redis/env.ts). */
+  url?: string;
+  redis?: RedisSettings;
+  /** Must match the auth service's token store prefix. Default: the settings' prefix, else `authgate:`. */
   keyPrefix?: string;
   logger?: Pick<Logger, 'info' | 'warn'>;
   /** How often entries past their exp are dropped even if never looked up again. Default 60 s. */
@@ -15,28 +19,37 @@ export interface RedisRevocationListOptions {
   connectionName?: string;
 }
 
+/** What the list exposes beyond the port, for readiness reporting of the feed. */
+export interface RedisRevocationList extends RevocationList {
+  /** The feed connection: `up`/`down` events and `state` (lib/redis/subscriber.ts). */
+  readonly feed: RedisSubscriber;
+}
+
 /** A failed snapshot load (e.g. the command connection still down) is retried after this delay. */
 const SNAPSHOT_RETRY_MS = 1_000;
 
 /**
  * The gateway's revocation view backed by Redis: a Map of jti -> exp answered synchronously,
- * kept current by the auth service's pub/sub channel. On every (re)connect it subscribes first
- * and then reads the sorted-set snapshot, so a denial published while it was away is still
- * picked up and none can fall between the two. Two connections, because a subscribed one cannot
- * read. Timers are unref'd: the list never keeps a process alive.
+ * kept current by the auth service's pub/sub channel. Every time the feed is (re)subscribed it
+ * then reads the sorted-set snapshot, so a denial published while it was away is still picked up
+ * and none can fall between the two. Two connections, because a subscribed one cannot read; both
+ * follow a Sentinel failover or a Cluster node change (lib/redis). Timers are unref'd: the list
+ * never keeps a process alive.
  */
-export function createRedisRevocationList(options: RedisRevocationListOptions): RevocationList {
-  const { url, logger, sweepIntervalMs = 60_000, connectionName = 'authgate-revocations' } = options;
-  const keys = redisKeys(options.keyPrefix ?? DEFAULT_REDIS_KEY_PREFIX);
+export function createRedisRevocationList(options: RedisRevocationListOptions): RedisRevocationList {
+  const { logger, sweepIntervalMs = 60_000, connectionName = 'authgate-revocations' } = options;
+  const settings = options.redis ?? redisSettingsForUrl(requiredUrl(options.url));
+  const keys = redisKeys(options.keyPrefix ?? settings.keyPrefix);
   const revoked = new Map<string, number>();
-  const feed = new Redis(url, { autoResubscribe: false, connectionName: `${connectionName}:feed` });
-  const snapshot = new Redis(url, { connectionName: `${connectionName}:snapshot` });
+  const feed = openRedisSubscriber(settings, keys.revocationsChannel, { connectionName: `${connectionName}:feed`, logger });
+  const snapshot = createRedisClient(settings, `${connectionName}:snapshot`);
+  snapshot.connect().catch(() => undefined);
   let loaded = false;
   let closed = false;
   let lastError: Error | undefined;
   const waiters = new Set<{ resolve: () => void; reject: (error: Error) => void }>();
   let retryTimer: NodeJS.Timeout | undefined;
-  // One warning per outage (ioredis reports every reconnect attempt) and the status for /readyz.
+  // One warning per outage (reconnects and snapshot retries report every attempt) and the status for /readyz.
   const health = createFeedHealth('redis', logger);
 
   const remember = (jti: string, exp: number) => {
@@ -50,10 +63,10 @@ export function createRedisRevocationList(options: RedisRevocationListOptions): 
     waiters.clear();
   };
 
-  const sync = async () => {
-    if (closed) return;
+  const readSnapshot = async () => {
+    // Runs again on whichever of the two connections becomes ready last.
+    if (closed || feed.state !== 'up' || snapshot.status !== 'ready') return;
     try {
-      await feed.subscribe(keys.revocationsChannel);
       const nowSeconds = Math.floor(Date.now() / 1000);
       const entries = await snapshot.zrangebyscore(keys.denylist, `(${nowSeconds}`, '+inf', 'WITHSCORES');
       for (let i = 0; i + 1 < entries.length; i += 2) remember(entries[i] as string, Number(entries[i + 1]));
@@ -66,28 +79,27 @@ export function createRedisRevocationList(options: RedisRevocationListOptions): 
       if (closed) return;
       health.down(error);
       clearTimeout(retryTimer);
-      retryTimer = setTimeout(() => void sync(), SNAPSHOT_RETRY_MS).unref();
+      retryTimer = setTimeout(() => void readSnapshot(), SNAPSHOT_RETRY_MS).unref();
     }
   };
 
-  const onError = (error: Error) => {
-    if (loaded) return;
+  // The subscription is in place before the read, so nothing published meanwhile is missed.
+  feed.on('up', () => void readSnapshot());
+  snapshot.on('ready', () => void readSnapshot());
+  feed.on('down', (error) => {
+    health.down(error ?? 'connection to Redis lost');
+    if (loaded || !error) return;
     lastError = error;
     settle(error);
-  };
-
-  feed.on('ready', () => void sync());
-  feed.on('error', (error: Error) => (health.down(error), onError(error)));
-  // A dropped subscription means messages are being missed until the next 'ready' re-reads.
-  feed.on('close', () => {
-    if (!closed) health.down('connection to Redis closed');
   });
-  snapshot.on('error', onError);
-  feed.on('message', (channel: string, raw: string) => {
-    if (channel !== keys.revocationsChannel) return;
+  // While the feed is down too, the outage was already reported once.
+  snapshot.on('error', (error: Error) => {
+    if (health.status().up) logger?.warn({ err: error }, 'revocation snapshot connection error');
+  });
+  feed.on('message', (raw) => {
     const message = decodeRevocationMessage(raw);
     if (message) remember(message.jti, message.exp);
-    else logger?.warn({ channel }, 'ignored a malformed revocation message');
+    else logger?.warn({ channel: keys.revocationsChannel }, 'ignored a malformed revocation message');
   });
 
   const sweep = setInterval(() => {
@@ -96,6 +108,10 @@ export function createRedisRevocationList(options: RedisRevocationListOptions): 
   }, sweepIntervalMs).unref();
 
   return {
+    feed,
+
+    status: () => health.status(),
+
     isRevoked(jti) {
       const exp = revoked.get(jti);
       if (exp === undefined) return false;
@@ -103,8 +119,6 @@ export function createRedisRevocationList(options: RedisRevocationListOptions): 
       revoked.delete(jti);
       return false;
     },
-
-    status: () => health.status(),
 
     ready() {
       if (loaded) return Promise.resolve();
@@ -117,20 +131,12 @@ export function createRedisRevocationList(options: RedisRevocationListOptions): 
       clearInterval(sweep);
       clearTimeout(retryTimer);
       settle(new Error('revocation list closed'));
-      await Promise.all([feed, snapshot].map(stop));
+      await Promise.all([feed.close(), closeRedis(snapshot)]);
     },
   };
 }
 
-async function stop(redis: Redis): Promise<void> {
-  if (redis.status === 'end') return;
-  if (redis.status !== 'ready') {
-    redis.disconnect();
-    return;
-  }
-  try {
-    await redis.quit();
-  } catch {
-    redis.disconnect();
-  }
+function requiredUrl(url: string | undefined): string {
+  if (!url) throw new Error('createRedisRevocationList needs `url` or `redis`');
+  return url;
 }

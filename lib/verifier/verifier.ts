@@ -129,9 +129,12 @@ export function createVerifier(options: VerifierOptions): Verifier {
   const remote = options.jwksUri === undefined ? undefined : remoteKeys(options.jwksUri, options, now, () => (verified.clear(), refused.clear()));
   const keys: VerificationKeys = remote ?? options.keys!;
 
-  async function notRevoked(token: VerifiedToken): Promise<VerifiedToken> {
-    if (revocations !== undefined && (await revocations.isRevoked(token.jti))) throw tokenError('TOKEN_REVOKED');
-    return token;
+  // Synchronous for in-memory revocation lists, so a cache hit costs no extra promise hop.
+  function notRevoked(token: VerifiedToken): VerifiedToken | Promise<VerifiedToken> {
+    if (revocations === undefined) return token;
+    const revoked = revocations.isRevoked(token.jti);
+    if (typeof revoked === 'boolean') return refuseIfRevoked(revoked, token);
+    return revoked.then((answer) => refuseIfRevoked(answer, token));
   }
 
   async function verifyUncached(token: string, nowMs: number): Promise<VerifiedToken> {
@@ -167,6 +170,11 @@ export function createVerifier(options: VerifierOptions): Verifier {
       remote?.close();
     },
   };
+}
+
+function refuseIfRevoked(revoked: boolean, token: VerifiedToken): VerifiedToken {
+  if (revoked) throw tokenError('TOKEN_REVOKED');
+  return token;
 }
 
 function remoteKeys(jwksUri: string, options: VerifierOptions, now: () => number, onKeysRemoved: () => void) {

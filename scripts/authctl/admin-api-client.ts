@@ -36,6 +36,8 @@ export function createAdminApiClient({ baseUrl, adminToken, fetch: doFetch = fet
     deleteClient: (clientId: string) => call('DELETE', `/admin/clients/${encodeURIComponent(clientId)}`),
     disableClient: (clientId: string) => call('POST', `/admin/clients/${encodeURIComponent(clientId)}/disable`),
     rotateKeys: () => call('POST', '/admin/keys/rotate'),
+    /** Public discovery document (scopes_supported); the bearer is the same service's admin token. */
+    discovery: () => call('GET', '/.well-known/openid-configuration'),
     findUser: (username: string) => call('GET', `/admin/users?${new URLSearchParams({ username }).toString()}`),
     lockUser: (userId: string) => call('POST', `/admin/users/${encodeURIComponent(userId)}/lock`),
     unlockUser: (userId: string) => call('POST', `/admin/users/${encodeURIComponent(userId)}/unlock`),

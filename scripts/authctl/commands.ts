@@ -17,7 +17,9 @@ interface UserView {
 export const USAGE = `usage: npm run authctl -- <command> [options]
 
   clients create --scopes <s1,s2> [--id <client_id>] [--audiences <a1,a2>] [--jwks <file.json>]
-                 registers a client; prints its client_secret ONCE (none with --jwks: private_key_jwt)
+                 registers a client; prints its client_secret ONCE (none with --jwks: private_key_jwt).
+                 Scopes must be ones the service knows (its scopes_supported or another client's);
+                 add --allow-new-scopes to register a scope no one uses yet
   clients list   lists clients (never a secret)
   clients disable <client_id>   its next token request fails
   clients delete <client_id>
@@ -50,6 +52,7 @@ export async function runCommand(argv: string[], api: AdminApiClient, out: (line
           id: { type: 'string' },
           audiences: { type: 'string' },
           jwks: { type: 'string' },
+          'allow-new-scopes': { type: 'boolean', default: false },
           json: { type: 'boolean', default: false },
         },
       });
@@ -72,6 +75,7 @@ export async function runCommand(argv: string[], api: AdminApiClient, out: (line
       const scopes = list(values.scopes);
       if (!scopes || scopes.length === 0) throw new UsageError('clients create needs --scopes, e.g. --scopes notes:read');
       if (target) throw new UsageError(`unexpected argument ${target} (use --id to choose the client_id)`);
+      if (!values['allow-new-scopes']) await refuseUnknownScopes(scopes, api);
       const jwks = values.jwks ? await readJwks(values.jwks) : undefined;
       const audiences = list(values.audiences);
       const created = (await api.createClient({
@@ -81,7 +85,7 @@ export async function runCommand(argv: string[], api: AdminApiClient, out: (line
         ...(jwks ? { jwks } : {}),
       })) as Record<string, unknown>;
       return print(created, () => {
-        out(`created client ${String(created.client_id)} (scopes: ${(created.scopes as string[]).join(' ')})`);
+        out(`created client ${String(created.client_id)} (scopes: ${scopesOf(created).join(' ')})`);
         if (typeof created.client_secret === 'string') {
           out(`client_secret: ${created.client_secret}`);
           out('store it now: it is shown only once (only its hash is kept)');
@@ -92,9 +96,11 @@ export async function runCommand(argv: string[], api: AdminApiClient, out: (line
       const body = (await api.listClients()) as { clients: Array<Record<string, unknown>> };
       return print(body, () => {
         if (body.clients.length === 0) return out('no clients');
+        // Tab-separated like `keys show`, so `cut -f1` still gives the ids under the header.
+        out(['client_id', 'scopes', 'auth method', 'state'].join('\t'));
         for (const client of body.clients) {
           const state = client.disabled_at ? `disabled since ${String(client.disabled_at)}` : 'enabled';
-          out(`${String(client.client_id)}\t${(client.scopes as string[]).join(' ')}\t${(client.token_endpoint_auth_methods as string[]).join(',')}\t${state}`);
+          out([String(client.client_id), scopesOf(client).join(' '), authMethodsOf(client).join(','), state].join('\t'));
         }
       });
     }
@@ -133,6 +139,33 @@ export async function runCommand(argv: string[], api: AdminApiClient, out: (line
     default:
       throw new UsageError(group ? `unknown command: ${[group, action].filter(Boolean).join(' ')}` : 'no command given');
   }
+}
+
+/** A client's scopes from the admin API: the `scopes` array, or RFC 7591's space-separated `scope`. */
+function scopesOf(client: Record<string, unknown>): string[] {
+  if (Array.isArray(client.scopes)) return client.scopes.map(String);
+  return typeof client.scope === 'string' ? client.scope.split(' ').filter(Boolean) : [];
+}
+
+function authMethodsOf(client: Record<string, unknown>): string[] {
+  if (Array.isArray(client.token_endpoint_auth_methods)) return client.token_endpoint_auth_methods.map(String);
+  return typeof client.token_endpoint_auth_method === 'string' ? [client.token_endpoint_auth_method] : [];
+}
+
+/**
+ * A scope nobody knows is almost always a typo (`notes:raed`), and would only show up later as a
+ * 403 at the gateway. As in Keycloak, where a client can only be given scopes that exist, the
+ * known ones are those the service advertises (discovery's scopes_supported) and those other
+ * clients already hold; --allow-new-scopes registers a new one on purpose.
+ */
+async function refuseUnknownScopes(scopes: string[], api: AdminApiClient): Promise<void> {
+  const discovery = (await api.discovery()) as { scopes_supported?: unknown };
+  const { clients } = (await api.listClients()) as { clients: Array<Record<string, unknown>> };
+  const known = new Set([...(Array.isArray(discovery.scopes_supported) ? discovery.scopes_supported.map(String) : []), ...clients.flatMap(scopesOf)]);
+  const unknown = scopes.filter((scope) => !known.has(scope));
+  if (unknown.length === 0) return;
+  const listed = [...known].sort().join(' ') || 'none';
+  throw new UsageError(`unknown scope ${unknown.join(', ')} (known: ${listed}); pass --allow-new-scopes to register it anyway`);
 }
 
 async function readJwks(file: string): Promise<unknown> {

@@ -1,8 +1,7 @@
 import { UsageError } from '../cli.js';
 import { parseArgs } from 'node:util';
-import type { KeyDescription } from '../../services/auth/adapters/keys/key-set-changes.js';
-import { createKeySetFile, describeKeySetFile, rotateKeySetFile } from '../../services/auth/adapters/keys/key-set-operations.js';
-import { parseKeySet } from '../../services/auth/adapters/keys/key-set-format.js';
+import { createKeySetFile, describeKeySetFile, parseKeySet, rotateKeySetFile, type KeyDescription } from '../../services/auth/signing-key-file.js';
+import { DEFAULT_KEY_PUBLISH_DELAY_SECONDS } from '../../services/auth/config.js';
 
 
 /** A refusal the operator must act on (file exists, file invalid, read-only): exit code 1. */
@@ -10,12 +9,6 @@ export class RefusedError extends Error {
   override name = 'RefusedError';
 }
 
-/**
- * Default publish delay of an offline rotation. Longer than the service's 300 s because the new
- * set still has to travel: Secret update and kubelet sync (about a minute or two), the replicas'
- * poll (KEY_FILE_POLL_SECONDS), then the JWKS max-age (300 s) in every verifier.
- */
-export const DEFAULT_PUBLISH_DELAY_SECONDS = 600;
 /** Same default and the same 60 s clock tolerance as the service (ACCESS_TOKEN_TTL, start.ts). */
 const DEFAULT_ACCESS_TOKEN_TTL_SECONDS = 900;
 const RETIRED_KEY_TOLERANCE_SECONDS = 60;
@@ -30,7 +23,7 @@ export const USAGE = `usage: npm run keys -- <command> --file <path> [options]
 
   --file <path>                the key set (what AUTH_SIGNING_KEY_FILE points at)
   --bits <n>                   RSA modulus of a new key (init, rotate); default 2048, at least 2048
-  --publish-delay <seconds>    rotate: seconds until the new key signs; default ${DEFAULT_PUBLISH_DELAY_SECONDS}
+  --publish-delay <seconds>    rotate: seconds until the new key signs; default $KEY_PUBLISH_DELAY_SECONDS or ${DEFAULT_KEY_PUBLISH_DELAY_SECONDS}
   --access-token-ttl <seconds> rotate, show: the service's ACCESS_TOKEN_TTL; default $ACCESS_TOKEN_TTL or ${DEFAULT_ACCESS_TOKEN_TTL_SECONDS}
   --json                       print JSON instead of text
 
@@ -58,7 +51,10 @@ export async function runKeysCommand(argv: string[], out: (line: string) => void
       return;
     }
     case 'rotate': {
-      const publishDelayMs = wholeNumber('--publish-delay', values['publish-delay'], DEFAULT_PUBLISH_DELAY_SECONDS) * 1000;
+      // $KEY_PUBLISH_DELAY_SECONDS, else the service's own default: `keys rotate` and
+      // POST /admin/keys/rotate wait the same time. Where the new file takes long to reach the
+      // replicas (Secret update, kubelet sync, KEY_FILE_POLL_SECONDS), pass a longer --publish-delay.
+      const publishDelayMs = wholeNumber('--publish-delay', values['publish-delay'] ?? env.KEY_PUBLISH_DELAY_SECONDS, DEFAULT_KEY_PUBLISH_DELAY_SECONDS) * 1000;
       const rotated = await rotateKeySetFile(file, { modulusBits, publishDelayMs, retiredKeyRetentionMs });
       const keys = await describeKeySetFile(file, { retiredKeyRetentionMs });
       print({ file, kid: rotated.kid, activates_at: rotated.activatesAt.toISOString(), keys }, () => {

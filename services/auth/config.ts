@@ -2,11 +2,19 @@ import path from 'node:path';
 import { z } from 'zod';
 import { envField, loadConfig, type Env } from '../../lib/config.js';
 import { allowedOriginsField, loopbackOrigins } from '../../lib/http/csrf.js';
+import { checkRedisEnv, redisEnvFields, toRedisSettings } from '../../lib/redis/env.js';
 
 /** Space-separated OAuth scope tokens (RFC 6749 §3.3: printable ASCII except space, quote, backslash). */
 const scopeList = z
   .string()
   .regex(/^[\x21\x23-\x5B\x5D-\x7E]+( [\x21\x23-\x5B\x5D-\x7E]+)*$/, 'must be space-separated scope names');
+
+/**
+ * Seconds from a key rotation until the new key signs, by default. Equals the JWKS Cache-Control
+ * max-age (300 s), so a verifier honouring it has the new key before it signs. Shared with the
+ * offline `keys rotate` CLI, so both ways of rotating wait the same time.
+ */
+export const DEFAULT_KEY_PUBLISH_DELAY_SECONDS = 300;
 
 const count = (fallback: number) =>
   z.coerce.number({ error: 'must be a whole number' }).int('must be a whole number').positive('must be a positive number').default(fallback);
@@ -33,11 +41,8 @@ export const authConfigSchema = z
     REVOCATION_FEED_TOKEN: envField.secret().optional(),
     /** YAML or JSON file of OAuth clients upserted at every start (compose, Kubernetes); optional. */
     AUTH_CLIENTS_FILE: z.string().min(1).optional(),
-    /**
-     * Seconds between POST /admin/keys/rotate and the new key signing. The default equals the JWKS
-     * Cache-Control max-age (300 s), so a verifier honouring it has the new key before it signs.
-     */
-    KEY_PUBLISH_DELAY_SECONDS: envField.seconds(300, { min: 0, max: 86_400 }),
+    /** Seconds between POST /admin/keys/rotate and the new key signing (DEFAULT_KEY_PUBLISH_DELAY_SECONDS). */
+    KEY_PUBLISH_DELAY_SECONDS: envField.seconds(DEFAULT_KEY_PUBLISH_DELAY_SECONDS, { min: 0, max: 86_400 }),
     /**
      * Seconds between checks of AUTH_SIGNING_KEY_FILE for a new key set, so every replica picks up a
      * rotation made by another replica or an updated Secret without a restart.
@@ -48,12 +53,13 @@ export const authConfigSchema = z
     /** Defaults to `${AUTH_DATA_DIR}/signing-keys.json`; point it at a mounted Secret in production. */
     AUTH_SIGNING_KEY_FILE: z.string().min(1).optional(),
     MONGODB_URI: envField.mongoUrl().optional(),
-    REDIS_URL: envField.redisUrl().optional(),
-    REDIS_KEY_PREFIX: z.string().min(1).default('authgate:'),
+    ...redisEnvFields,
     LOGIN_MAX_FAILURES: count(10),
     /** Per client IP the bar is higher: many people may share one address. */
     LOGIN_MAX_FAILURES_PER_IP: count(100),
     LOGIN_FAILURE_WINDOW: envField.seconds(900, { max: 86_400 }),
+    /** Registration attempts per client IP per LOGIN_FAILURE_WINDOW: each 409 says a name exists. */
+    REGISTRATION_MAX_PER_IP: count(20),
     DEFAULT_USER_SCOPES: scopeList.default('notes:read notes:write reports:read'),
     /** client_id carried by tokens of the first-party user API (/auth/*). */
     FIRST_PARTY_CLIENT_ID: z.string().regex(/^[A-Za-z0-9._:-]{1,128}$/, 'must be 1-128 characters of A-Z a-z 0-9 . _ : -').default('first-party'),
@@ -62,8 +68,11 @@ export const authConfigSchema = z
     /** Origins whose pages may use the browser session: the gateway's public origin(s), as browsers send them in Origin. */
     ALLOWED_ORIGINS: allowedOriginsField().default(loopbackOrigins(8080)),
   })
+  .superRefine(checkRedisEnv)
   .transform((env) => ({
     ...env,
+    /** Where refresh families, revocations and rate limits live; undefined: in-process memory. */
+    redis: toRedisSettings(env),
     // An issuer is compared byte for byte by verifiers; a trailing slash would make two issuers.
     AUTH_ISSUER: env.AUTH_ISSUER.replace(/\/+$/, ''),
     AUTH_SIGNING_KEY_FILE: env.AUTH_SIGNING_KEY_FILE ?? path.join(env.AUTH_DATA_DIR, 'signing-keys.json'),

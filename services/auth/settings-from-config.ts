@@ -12,6 +12,7 @@ export function settingsFromConfig(config: AuthConfig): AuthSettings {
     loginMaxFailures: config.LOGIN_MAX_FAILURES,
     loginMaxFailuresPerIp: config.LOGIN_MAX_FAILURES_PER_IP,
     loginFailureWindowSeconds: config.LOGIN_FAILURE_WINDOW,
+    registrationMaxPerIp: config.REGISTRATION_MAX_PER_IP,
     defaultUserScope: config.DEFAULT_USER_SCOPES,
     firstPartyClientId: config.FIRST_PARTY_CLIENT_ID,
   };

@@ -12,7 +12,7 @@ import { browserSessionFromConfig } from './browser-session-from-config.js';
 import type { AuthConfig } from './config.js';
 import type { ClientStore } from './domain/ports/client-store.js';
 import type { KeyRotation, SigningKeySet } from './domain/ports/signing-key-set.js';
-import { upsertClientsFromFile } from './domain/upsert-clients-from-file.js';
+import { applyClientsFile } from './apply-clients-file.js';
 import type { PasswordHasher } from './domain/ports/password-hasher.js';
 import type { TokenStore } from './domain/ports/token-store.js';
 import type { UserStore } from './domain/ports/user-store.js';
@@ -84,7 +84,7 @@ export async function startAuthService(config: AuthConfig, overrides: AuthServic
     const passwords = overrides.passwords ?? new Argon2PasswordHasher();
     if (config.AUTH_CLIENTS_FILE) {
       // Before listening: a bad file stops the start (a ConfigError naming AUTH_CLIENTS_FILE).
-      const applied = await upsertClientsFromFile(config.AUTH_CLIENTS_FILE, {
+      const applied = await applyClientsFile(config.AUTH_CLIENTS_FILE, {
         clients: clients.store,
         users: users.store,
         firstPartyClientId: config.FIRST_PARTY_CLIENT_ID,

@@ -6,7 +6,7 @@ import type { UserStore } from './domain/ports/user-store.js';
 
 /**
  * Adapter choice by configuration. Imports are dynamic so a process without MONGODB_URI never
- * loads mongoose, and one without REDIS_URL never loads ioredis.
+ * loads mongoose, and one without Redis configured never loads ioredis.
  */
 export async function openUserStore(config: AuthConfig): Promise<{ store: UserStore; kind: string }> {
   if (config.MONGODB_URI) {
@@ -28,9 +28,11 @@ export async function openClientStore(config: AuthConfig): Promise<{ store: Clie
 }
 
 export async function openTokenStore(config: AuthConfig, logger: Logger): Promise<{ store: TokenStore; kind: string }> {
-  if (config.REDIS_URL) {
+  if (config.redis) {
     const { connectRedisTokenStore } = await import('./adapters/redis/redis-token-store.js');
-    return { store: await naming('REDIS_URL', connectRedisTokenStore(config.REDIS_URL, config.REDIS_KEY_PREFIX, { logger })), kind: 'redis' };
+    const { redisVariable } = await import('../../lib/redis/env.js');
+    const store = await naming(redisVariable(config.redis), connectRedisTokenStore(config.redis, { logger }));
+    return { store, kind: `redis ${config.redis.target.mode}` };
   }
   // Refresh state in memory; revocations under AUTH_DATA_DIR, served to verifiers as the feed.
   const { openEmbeddedTokenStore } = await import('./adapters/embedded/embedded-token-store.js');

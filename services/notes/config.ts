@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { envField, loadConfig, type Env } from '../../lib/config.js';
+import { checkRedisEnv, redisEnvFields, toRedisSettings, type RedisSettings } from '../../lib/redis/env.js';
 import { toVerifierSettings, verifierEnvFields, type VerifierSettings } from '../../lib/verifier/env.js';
 
 /** Every variable the notes service reads, with its default. */
@@ -8,15 +9,15 @@ export const notesConfigSchema = z
     NOTES_PORT: envField.port(4001),
     HOST: z.string().min(1).default('127.0.0.1'),
     ...verifierEnvFields,
-    REDIS_URL: envField.redisUrl().optional(),
-    REDIS_KEY_PREFIX: z.string().min(1).default('authgate:'),
+    ...redisEnvFields,
     LOG_LEVEL: envField.logLevel(),
   })
+  .superRefine(checkRedisEnv)
   .transform((env) => ({
     port: env.NOTES_PORT,
     host: env.HOST,
     verifier: toVerifierSettings(env),
-    redisUrl: env.REDIS_URL,
+    redis: toRedisSettings(env),
     redisKeyPrefix: env.REDIS_KEY_PREFIX,
     logLevel: env.LOG_LEVEL,
   }));
@@ -25,7 +26,8 @@ export interface NotesConfig {
   port: number;
   host: string;
   verifier: VerifierSettings;
-  redisUrl?: string | undefined;
+  /** Undefined without Redis: no revocation feed. */
+  redis?: RedisSettings | undefined;
   redisKeyPrefix: string;
   logLevel: string;
 }

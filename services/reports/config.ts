@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { envField, loadConfig, type Env } from '../../lib/config.js';
+import { checkRedisEnv, redisEnvFields, toRedisSettings, type RedisSettings } from '../../lib/redis/env.js';
 import { toVerifierSettings, verifierEnvFields, type VerifierSettings } from '../../lib/verifier/env.js';
 
 /**
@@ -21,10 +22,10 @@ export const reportsConfigSchema = z
     REPORTS_CLIENT_SECRET: z
       .string({ error: 'is required: the client secret registered for REPORTS_CLIENT_ID (npm start generates one)' })
       .min(32, 'must be at least 32 characters'),
-    REDIS_URL: envField.redisUrl().optional(),
-    REDIS_KEY_PREFIX: z.string().min(1).default('authgate:'),
+    ...redisEnvFields,
     LOG_LEVEL: envField.logLevel(),
   })
+  .superRefine(checkRedisEnv)
   .transform((env) => {
     const verifier = toVerifierSettings(env);
     return {
@@ -35,7 +36,7 @@ export const reportsConfigSchema = z
       tokenEndpoint: env.AUTH_TOKEN_ENDPOINT ?? `${verifier.authUrl}/oauth/token`,
       clientId: env.REPORTS_CLIENT_ID,
       clientSecret: env.REPORTS_CLIENT_SECRET,
-      redisUrl: env.REDIS_URL,
+      redis: toRedisSettings(env),
       redisKeyPrefix: env.REDIS_KEY_PREFIX,
       logLevel: env.LOG_LEVEL,
     };
@@ -50,7 +51,8 @@ export interface ReportsConfig {
   tokenEndpoint: string;
   clientId: string;
   clientSecret: string;
-  redisUrl?: string | undefined;
+  /** Undefined without Redis: no revocation feed. */
+  redis?: RedisSettings | undefined;
   redisKeyPrefix: string;
   logLevel: string;
 }

@@ -9,9 +9,10 @@ import { ConfigError } from '../../lib/config.js';
 import { MemoryClientStore } from '../../services/auth/adapters/memory/memory-client-store.js';
 import { MemoryUserStore } from '../../services/auth/adapters/memory/memory-user-store.js';
 import { generateClientSecret } from '../../services/auth/domain/client-secret.js';
-import { ClientsFileError, parseClientsFile, SecretValue } from '../../services/auth/domain/clients-file.js';
+import { parseClientsFile } from '../../services/auth/adapters/clients-file/clients-file-reader.js';
+import { ClientsFileError, SecretValue } from '../../services/auth/domain/clients/clients-file.js';
 import type { ClientConfig } from '../../services/auth/domain/ports/client-store.js';
-import { upsertClientsFromFile } from '../../services/auth/domain/upsert-clients-from-file.js';
+import { applyClientsFile } from '../../services/auth/apply-clients-file.js';
 
 const REPORTS_SECRET = 'reports-secret-0123456789abcdefghijklmnop';
 const SHORT_SECRET = 'too-short-s3cr3t';
@@ -66,7 +67,7 @@ describe('clients file', () => {
   describe('when the file is good', () => {
     it('when a good YAML file is applied, then every client is created with a hashed secret, keys and defaults', async () => {
       const file = await write('clients.yaml', GOOD_YAML);
-      const result = await upsertClientsFromFile(file, { clients: store, users, firstPartyClientId: FIRST_PARTY, hashSecret, env });
+      const result = await applyClientsFile(file, { clients: store, users, firstPartyClientId: FIRST_PARTY, hashSecret, env });
       expect(result).toEqual({ created: ['reports', 'billing', 'web'], updated: [] });
 
       const reports = await store.findById('reports');
@@ -99,16 +100,16 @@ describe('clients file', () => {
         clients: [{ client_id: 'reports', client_secret: '${REPORTS_CLIENT_SECRET}', scopes: ['notes:read'], token_endpoint_auth_methods: ['client_secret_basic'] }],
       });
       const file = await write(name, json);
-      expect(await upsertClientsFromFile(file, { clients: store, users, firstPartyClientId: FIRST_PARTY, hashSecret, env })).toEqual({ created: ['reports'], updated: [] });
+      expect(await applyClientsFile(file, { clients: store, users, firstPartyClientId: FIRST_PARTY, hashSecret, env })).toEqual({ created: ['reports'], updated: [] });
       expect((await store.findById('reports'))?.tokenEndpointAuthMethods).toEqual(['client_secret_basic']);
     });
 
     it('when the same file is applied again, then clients are updated, not duplicated, and keep createdAt', async () => {
       const file = await write('clients.yaml', GOOD_YAML);
-      await upsertClientsFromFile(file, { clients: store, users, firstPartyClientId: FIRST_PARTY, hashSecret, env });
+      await applyClientsFile(file, { clients: store, users, firstPartyClientId: FIRST_PARTY, hashSecret, env });
       const before = await store.findById('reports');
 
-      const second = await upsertClientsFromFile(file, { clients: store, users, firstPartyClientId: FIRST_PARTY, hashSecret, env });
+      const second = await applyClientsFile(file, { clients: store, users, firstPartyClientId: FIRST_PARTY, hashSecret, env });
       expect(second).toEqual({ created: [], updated: ['reports', 'billing', 'web'] });
       expect(await store.list()).toHaveLength(3);
       expect((await store.findById('reports'))?.createdAt).toEqual(before?.createdAt);
@@ -116,11 +117,11 @@ describe('clients file', () => {
 
     it('when the file changes between runs, then the stored clients follow it, including a rotated secret', async () => {
       const file = await write('clients.yaml', GOOD_YAML);
-      await upsertClientsFromFile(file, { clients: store, users, firstPartyClientId: FIRST_PARTY, hashSecret, env });
+      await applyClientsFile(file, { clients: store, users, firstPartyClientId: FIRST_PARTY, hashSecret, env });
 
       const rotated = generateClientSecret();
       await write('clients.yaml', GOOD_YAML.replace('scopes: [notes:read]\n    audiences: [api]', 'scopes: [notes:read, notes:write]\n    audiences: [api]'));
-      await upsertClientsFromFile(file, { clients: store, users, firstPartyClientId: FIRST_PARTY, hashSecret, env: { ...env, REPORTS_CLIENT_SECRET: rotated } });
+      await applyClientsFile(file, { clients: store, users, firstPartyClientId: FIRST_PARTY, hashSecret, env: { ...env, REPORTS_CLIENT_SECRET: rotated } });
 
       const reports = await store.findById('reports');
       expect(reports?.scopes).toEqual(['notes:read', 'notes:write']);
@@ -138,21 +139,21 @@ describe('clients file', () => {
         grantTypes: ['client_credentials'],
       };
       const created = await store.create(adminMade);
-      await upsertClientsFromFile(await write('clients.yaml', GOOD_YAML), { clients: store, users, firstPartyClientId: FIRST_PARTY, hashSecret, env });
+      await applyClientsFile(await write('clients.yaml', GOOD_YAML), { clients: store, users, firstPartyClientId: FIRST_PARTY, hashSecret, env });
       expect(await store.findById('admin-made')).toEqual(created);
     });
 
     it('when a client was disabled, then applying the file again keeps it disabled', async () => {
       const file = await write('clients.yaml', GOOD_YAML);
-      await upsertClientsFromFile(file, { clients: store, users, firstPartyClientId: FIRST_PARTY, hashSecret, env });
+      await applyClientsFile(file, { clients: store, users, firstPartyClientId: FIRST_PARTY, hashSecret, env });
       await store.disable('reports');
-      await upsertClientsFromFile(file, { clients: store, users, firstPartyClientId: FIRST_PARTY, hashSecret, env });
+      await applyClientsFile(file, { clients: store, users, firstPartyClientId: FIRST_PARTY, hashSecret, env });
       expect((await store.findById('reports'))?.disabledAt).toBeInstanceOf(Date);
     });
 
     it('when the file lists no clients, then nothing happens', async () => {
       const file = await write('clients.yaml', 'clients: []\n');
-      expect(await upsertClientsFromFile(file, { clients: store, users, firstPartyClientId: FIRST_PARTY, hashSecret, env })).toEqual({ created: [], updated: [] });
+      expect(await applyClientsFile(file, { clients: store, users, firstPartyClientId: FIRST_PARTY, hashSecret, env })).toEqual({ created: [], updated: [] });
     });
   });
 
@@ -332,7 +333,7 @@ describe('clients file', () => {
       },
     ])('when the file has $label, then it is refused at $issue.path', async ({ text, issue, says }) => {
       const file = await write('clients.yaml', text);
-      const error = await upsertClientsFromFile(file, { clients: store, users, firstPartyClientId: FIRST_PARTY, hashSecret, env }).then(
+      const error = await applyClientsFile(file, { clients: store, users, firstPartyClientId: FIRST_PARTY, hashSecret, env }).then(
         () => null,
         (err: unknown) => err,
       );
@@ -353,24 +354,31 @@ describe('clients file', () => {
       expect(await store.list()).toEqual([]);
     });
 
+    it('when YAML is malformed, then the message names the place once and ends in words, not a dangling colon', async () => {
+      const error = (await applyClientsFile(await write('clients.yaml', 'clients:\n- client_id: a\n  scopes: [x\n'), { clients: store, users, firstPartyClientId: FIRST_PARTY, hashSecret, env }).catch((e: unknown) => e)) as ClientsFileError;
+      expect(error.issues[0]!.path).toMatch(/^line \d+, column \d+$/);
+      expect(error.issues[0]!.message).toMatch(/^not valid YAML: .*[a-z\]]$/);
+      expect(error.issues[0]!.message).not.toMatch(/line \d+, column \d+/);
+    });
+
     it('when JSON is malformed, then it is refused as JSON with its line', async () => {
       const file = await write('clients.json', '{"clients": [\n  {"client_id": "a" "scopes": ["x"]}\n]}');
-      await expect(upsertClientsFromFile(file, { clients: store, users, firstPartyClientId: FIRST_PARTY, hashSecret, env })).rejects.toMatchObject({
+      await expect(applyClientsFile(file, { clients: store, users, firstPartyClientId: FIRST_PARTY, hashSecret, env })).rejects.toMatchObject({
         issues: [{ path: expect.stringMatching(/^line 2, column \d+$/), message: expect.stringContaining('not valid JSON') }],
       });
       expect(await store.list()).toEqual([]);
     });
 
-    it('when several clients are bad, then every problem is listed and the message counts the rest', async () => {
+    it('when several clients are bad, then every problem is listed, in the message too', async () => {
       const text = `clients:\n  - client_id: a\n    client_secret: \${MISSING_A}\n    scopes: [x]\n  - client_id: b\n    client_secret: \${MISSING_B}\n    scopes: [x]\n`;
-      const error = (await upsertClientsFromFile(await write('clients.yaml', text), { clients: store, users, firstPartyClientId: FIRST_PARTY, hashSecret, env }).catch((e: unknown) => e)) as ClientsFileError;
+      const error = (await applyClientsFile(await write('clients.yaml', text), { clients: store, users, firstPartyClientId: FIRST_PARTY, hashSecret, env }).catch((e: unknown) => e)) as ClientsFileError;
       expect(error.issues.map((i) => i.clientId)).toEqual(['a', 'b']);
-      expect(error.message).toContain('(and 1 more problem)');
+      expect(error.message).toContain('clients[0].client_secret (client a): environment variable MISSING_A is not set; clients[1].client_secret (client b): environment variable MISSING_B is not set');
     });
 
     it('when a client takes the first-party client id, then the error names it and nothing is written', async () => {
       const file = await write('clients.yaml', GOOD_YAML.replace('client_id: web', `client_id: ${FIRST_PARTY}`));
-      const error = (await upsertClientsFromFile(file, { clients: store, users, firstPartyClientId: FIRST_PARTY, hashSecret, env }).catch((e: unknown) => e)) as ClientsFileError;
+      const error = (await applyClientsFile(file, { clients: store, users, firstPartyClientId: FIRST_PARTY, hashSecret, env }).catch((e: unknown) => e)) as ClientsFileError;
       expect(error).toBeInstanceOf(ClientsFileError);
       expect(error.variable).toBe('AUTH_CLIENTS_FILE');
       expect(error.issues).toEqual([{ path: 'clients[2].client_id', clientId: FIRST_PARTY, message: expect.stringContaining('first-party client') }]);
@@ -381,7 +389,7 @@ describe('clients file', () => {
     it("when a client takes a user's id, then the error names it and nothing is written (RFC 9068 §5)", async () => {
       const user = await users.create({ username: 'alice', passwordHash: 'x', roles: ['user'] });
       const file = await write('clients.yaml', GOOD_YAML.replace('client_id: billing', `client_id: ${user.id}`));
-      const error = (await upsertClientsFromFile(file, { clients: store, users, firstPartyClientId: FIRST_PARTY, hashSecret, env }).catch((e: unknown) => e)) as ClientsFileError;
+      const error = (await applyClientsFile(file, { clients: store, users, firstPartyClientId: FIRST_PARTY, hashSecret, env }).catch((e: unknown) => e)) as ClientsFileError;
       expect(error).toBeInstanceOf(ClientsFileError);
       expect(error.issues).toEqual([{ path: 'clients[1].client_id', clientId: user.id, message: expect.stringContaining("user's id") }]);
       expect(error.message).toContain(`client ${user.id}`);
@@ -390,7 +398,7 @@ describe('clients file', () => {
 
     it('when the file does not exist, then the error names the file and nothing is written', async () => {
       const file = path.join(dir, 'missing.yaml');
-      await expect(upsertClientsFromFile(file, { clients: store, users, firstPartyClientId: FIRST_PARTY, hashSecret, env })).rejects.toMatchObject({
+      await expect(applyClientsFile(file, { clients: store, users, firstPartyClientId: FIRST_PARTY, hashSecret, env })).rejects.toMatchObject({
         variable: 'AUTH_CLIENTS_FILE',
         issues: [{ path: 'file', message: expect.stringContaining('ENOENT') }],
       });
@@ -404,7 +412,7 @@ describe('clients file', () => {
         if (calls === 2) throw new Error('hasher out of memory');
         return hash(secret);
       };
-      await expect(upsertClientsFromFile(file, { clients: store, users, firstPartyClientId: FIRST_PARTY, hashSecret: failingHash, env })).rejects.toThrow('hasher out of memory');
+      await expect(applyClientsFile(file, { clients: store, users, firstPartyClientId: FIRST_PARTY, hashSecret: failingHash, env })).rejects.toThrow('hasher out of memory');
       expect(await store.list()).toEqual([]);
     });
   });

@@ -16,11 +16,20 @@ const ignored = readFileSync(path.join(ROOT, '.dockerignore'), 'utf8')
   .filter((line) => line !== '' && !line.startsWith('#'));
 
 describe('Dockerfile', () => {
-  it('when built, then a build stage compiles and a slim Node 20 stage runs the result', () => {
+  it('when built, then a build stage compiles and a slim Node 24 (Active LTS) stage runs the result', () => {
     expect(stages).toHaveLength(2);
-    expect(stages.every((line) => /^FROM node:20-(bookworm-)?slim\b/.test(line))).toBe(true);
+    expect(stages.every((line) => /^FROM node:24-bookworm-slim\b/.test(line))).toBe(true);
     expect(instructions.join('\n')).toMatch(/RUN npm run build/);
     expect(runtime.join('\n')).toMatch(/COPY --from=build \/app\/dist \.\/dist/);
+  });
+
+  it('when the runtime stage is assembled, then dist/ comes from npm run build alone (no asset patched in by hand)', () => {
+    expect(runtime.filter((line) => /^COPY .*\.\/dist\//.test(line))).toEqual([]);
+  });
+
+  it('when the image runs Node 24, then package.json engines admits both the image and CI versions (20 and 24)', () => {
+    const engines = (JSON.parse(readFileSync(path.join(ROOT, 'package.json'), 'utf8')) as { engines: { node: string } }).engines.node;
+    expect(engines).toBe('^20.19.0 || ^24.0.0');
   });
 
   it('when it runs, then it is production mode, production dependencies only, non-root, on all interfaces', () => {

@@ -5,7 +5,8 @@ import { parse, parseAllDocuments } from 'yaml';
 
 /** Repository root, so tests read the files a user would deploy. */
 export const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
-export const K8S_DIR = path.join(ROOT, 'k8s');
+/** The base every overlay builds on (k8s/base/; k8s/kustomization.yaml only points at it). */
+export const K8S_DIR = path.join(ROOT, 'k8s/base');
 
 /** A Kubernetes object as parsed from YAML; fields are checked by the schema tests, not typed here. */
 export interface K8sObject {
@@ -20,7 +21,7 @@ export interface K8sDocument {
   object: K8sObject;
 }
 
-/** Every YAML file in k8s/ other than the kustomization itself. */
+/** Every YAML file of the base other than the kustomization itself. */
 export function manifestFiles(): string[] {
   return readdirSync(K8S_DIR)
     .filter((name) => name.endsWith('.yaml') && name !== 'kustomization.yaml')

@@ -4,6 +4,7 @@ import { createLogger } from '../../lib/logger.js';
 import { createMetrics } from '../../lib/metrics/index.js';
 import { openRevocationList } from '../../lib/revocation/open-revocation-list.js';
 import type { RevocationList } from '../../lib/revocation/revocation-list.js';
+import { redisSettingsForUrl, type RedisSettings } from '../../lib/redis/env.js';
 import { loadNotesConfig } from '../../services/notes/config.js';
 import { startNotesService, type RunningNotesService } from '../../services/notes/notes-service.js';
 import { closedPort } from '../gateway/echo-upstream.js';
@@ -13,8 +14,8 @@ import { HAS_REDIS, TEST_REDIS_URL } from '../support/redis.js';
 const logger = createLogger({ name: 'test', level: 'silent' });
 const FEED_TOKEN = 'f'.repeat(40);
 const opened: RevocationList[] = [];
-const open = async (config: { redisUrl?: string }, env: Record<string, string>) => {
-  const list = await openRevocationList({ redisKeyPrefix: 'authgate:', verifier: { authUrl: `http://127.0.0.1:${await closedPort()}` }, ...config }, { connectionName: 'test-open', logger, env });
+const open = async (config: { redis?: RedisSettings }, env: Record<string, string>) => {
+  const list = await openRevocationList({ verifier: { authUrl: `http://127.0.0.1:${await closedPort()}` }, ...config }, { connectionName: 'test-open', logger, env });
   opened.push(list);
   return list;
 };
@@ -24,7 +25,7 @@ afterEach(async () => {
 
 describe('openRevocationList picks the feed', () => {
   it.runIf(HAS_REDIS)('when REDIS_URL is set, then Redis is the feed, whatever else is set', async () => {
-    expect((await open({ redisUrl: TEST_REDIS_URL }, { REVOCATION_FEED_TOKEN: FEED_TOKEN })).status().source).toBe('redis');
+    expect((await open({ redis: redisSettingsForUrl(TEST_REDIS_URL) }, { REVOCATION_FEED_TOKEN: FEED_TOKEN })).status().source).toBe('redis');
   });
 
   it('when only REVOCATION_FEED_TOKEN is set, then the auth service feed is used', async () => {
@@ -62,7 +63,7 @@ describe('a resource service reports its feed', () => {
   it('when notes runs with no feed, then /readyz is 200 with revocation_feed degraded and source none, and the gauge is 0', async () => {
     issuer = await startTestIssuer();
     const metrics = createMetrics({ service: 'notes', defaultMetrics: false });
-    const revocations = await openRevocationList({ redisKeyPrefix: 'authgate:', verifier: { authUrl: issuer.issuer } }, { connectionName: 'test', logger, metrics, env: {} });
+    const revocations = await openRevocationList({ verifier: { authUrl: issuer.issuer } }, { connectionName: 'test', logger, metrics, env: {} });
     notes = await startNotesService(loadNotesConfig({ NOTES_PORT: '0', AUTH_ISSUER: issuer.issuer, LOG_LEVEL: 'silent' }), { logger, revocations, metrics });
     const res = await fetch(`${notes.url}/readyz`);
     expect(res.status).toBe(200);

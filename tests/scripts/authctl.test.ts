@@ -46,11 +46,37 @@ describe('authctl against a real auth service', () => {
 
     const listed = await authctl(['clients', 'list']);
     expect(listed.code).toBe(0);
+    expect(listed.stdout.split('\n')[0]).toBe('client_id\tscopes\tauth method\tstate');
     expect(listed.stdout).toMatch(/^cli-made\tnotes:read reports:read\t.*\tenabled$/m);
     expect(listed.stdout).not.toContain(secret);
 
     const json = await authctl(['clients', 'list', '--json']);
     expect(JSON.parse(json.stdout).clients.map((c: { client_id: string }) => c.client_id)).toContain('cli-made');
+  });
+
+  it('when a scope nobody knows is asked for, then the client is refused with the known scopes listed; --allow-new-scopes registers it on purpose', async () => {
+    const typo = await authctl(['clients', 'create', '--id', 'cli-typo', '--scopes', 'notes:read,notes:raed']);
+    expect(typo.code).toBe(2);
+    expect(typo.stderr.trim().split('\n')).toHaveLength(1);
+    expect(typo.stderr).toMatch(/^authctl: unknown scope notes:raed \(known: .*notes:read.*\); pass --allow-new-scopes/);
+    expect((await authctl(['clients', 'list'])).stdout).not.toContain('cli-typo');
+
+    const deliberate = await authctl(['clients', 'create', '--id', 'cli-billing', '--scopes', 'billing:read', '--allow-new-scopes']);
+    expect(deliberate.code).toBe(0);
+    expect(deliberate.stdout).toContain('created client cli-billing (scopes: billing:read)');
+    // Once a client holds it, the scope is known: the next client needs no override.
+    expect((await authctl(['clients', 'create', '--id', 'cli-billing-2', '--scopes', 'billing:read'])).code).toBe(0);
+  });
+
+  it.each([
+    ['a mistyped option', ['clients', 'create', '--scope', 'notes:read'], 'authctl: unknown option --scope (did you mean --scopes?); run with --help for usage'],
+    ['an option without its value', ['clients', 'create', '--scopes'], 'authctl: --scopes needs a value, e.g. --scopes <value>; run with --help for usage'],
+    ['a value given to a switch', ['clients', 'list', '--json=yes'], 'authctl: --json is a switch and takes no value; run with --help for usage'],
+  ])('when run with %s, then one plain line names the mistake and points at --help (not the whole usage)', async (_name, args, line) => {
+    const result = await authctl(args);
+    expect(result.code).toBe(2);
+    expect(result.stderr).toBe(`${line}\n`);
+    expect(result.stdout).toBe('');
   });
 
   it('when a client is created from a JWKS file, then it gets no secret and uses private_key_jwt', async () => {

@@ -5,6 +5,7 @@ import path from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { NodeJoseKeySet } from '../../services/auth/adapters/keys/node-jose-key-set.js';
+import { DEFAULT_KEY_PUBLISH_DELAY_SECONDS, loadAuthConfig } from '../../services/auth/config.js';
 import { pollUntil } from '../auth/contracts/poll.js';
 import { startTestAuth, type TestAuth } from '../auth/support/auth-harness.js';
 import { get } from '../auth/support/http-client.js';
@@ -142,6 +143,24 @@ describe('npm run keys (offline key set tool)', () => {
       await undo?.();
       await rm(roDir, { recursive: true, force: true });
     }
+  });
+
+  it('when rotate runs without --publish-delay, then the new key signs after the service\'s own default delay (KEY_PUBLISH_DELAY_SECONDS, 300 s)', async () => {
+    const file = path.join(dir, 'default-delay.json');
+    expect((await keys('init', '--file', file)).code).toBe(0);
+    const before = Date.now();
+    const rotated = await keys('rotate', '--file', file, '--json');
+    expect(rotated.code).toBe(0);
+    const delaySeconds = (Date.parse((JSON.parse(rotated.stdout) as { activates_at: string }).activates_at) - before) / 1000;
+    expect(delaySeconds).toBeGreaterThanOrEqual(DEFAULT_KEY_PUBLISH_DELAY_SECONDS - 1);
+    expect(delaySeconds).toBeLessThan(DEFAULT_KEY_PUBLISH_DELAY_SECONDS + 60);
+    expect(loadAuthConfig({}).KEY_PUBLISH_DELAY_SECONDS).toBe(DEFAULT_KEY_PUBLISH_DELAY_SECONDS);
+  });
+
+  it('when an option is mistyped, then one plain line names it, suggests the right one and points at --help', async () => {
+    const result = await keys('rotate', '--file', path.join(dir, 'x.json'), '--publish-dely', '5');
+    expect(result.code).toBe(2);
+    expect(result.stderr).toBe('keys: unknown option --publish-dely (did you mean --publish-delay?); run with --help for usage\n');
   });
 
   it('when the image is built, then scripts/ is compiled too, so `node dist/scripts/keys.js` exists there', async () => {

@@ -38,13 +38,14 @@ export function createAuthUseCases({ settings, users, tokens, signer, accessToke
     counter: tokens,
     maxFailuresPerAccount: settings.loginMaxFailures,
     maxFailuresPerIp: settings.loginMaxFailuresPerIp,
+    maxRegistrationsPerIp: settings.registrationMaxPerIp,
     windowSeconds: settings.loginFailureWindowSeconds,
   });
   const userGrant = { clientId: settings.firstPartyClientId, scope: settings.defaultUserScope };
   const logout = createLogout({ tokens, now });
   const verifyAccessToken = async (token: string) => (await accessTokens.verify(token)).claims;
   return {
-    register: createRegister({ users, passwords }),
+    register: createRegister({ users, passwords, throttle }),
     login: createLogin({ users, passwords, throttle, tokens: pairs, grant: userGrant, events }),
     refresh: createRefresh({
       users,

@@ -5,6 +5,8 @@ export interface LoginThrottleOptions {
   counter: AttemptCounter;
   maxFailuresPerAccount: number;
   maxFailuresPerIp: number;
+  /** Registration attempts per client IP within the window before 429. */
+  maxRegistrationsPerIp: number;
   windowSeconds: number;
 }
 
@@ -35,6 +37,17 @@ export class LoginThrottle {
     await this.options.counter.recordAttempt(ipKey(clientIp), this.options.windowSeconds);
   }
 
+  /**
+   * Admits a registration attempt from `clientIp` (null) or refuses it with the seconds until it
+   * may be retried. Every attempt counts, taken or not: a 409 username_taken tells whether a name
+   * exists, so this bounds how fast anyone can ask.
+   */
+  async admitRegistration(clientIp: string): Promise<{ retryAfterSeconds: number } | null> {
+    const { counter, maxRegistrationsPerIp, windowSeconds } = this.options;
+    const attempts = await counter.recordAttempt(registrationKey(clientIp), windowSeconds);
+    return attempts.count > maxRegistrationsPerIp ? { retryAfterSeconds: attempts.resetInSeconds } : null;
+  }
+
   /** The right password resets the account's count (the IP's stays: it may be guessing others). */
   async succeeded(username: string): Promise<void> {
     await this.options.counter.clearAttempts(accountKey(username));
@@ -44,6 +57,10 @@ export class LoginThrottle {
 /** Hashed so that any presented string makes a short, safe key and usernames stay out of the store. */
 function accountKey(username: string): string {
   return `login-failures:account:${createHash('sha256').update(username, 'utf8').digest('base64url')}`;
+}
+
+function registrationKey(ip: string): string {
+  return `registrations:ip:${ip}`;
 }
 
 function ipKey(ip: string): string {

@@ -13,6 +13,8 @@ export interface AuthSettings {
   /** Failed logins per client IP within the window before 429. */
   loginMaxFailuresPerIp: number;
   loginFailureWindowSeconds: number;
+  /** Registration attempts per client IP within the login failure window before 429. */
+  registrationMaxPerIp: number;
   /** Space-separated scopes a user's tokens carry. */
   defaultUserScope: string;
   /** `client_id` of tokens issued through the first-party user API. */

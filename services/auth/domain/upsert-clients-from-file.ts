@@ -1,14 +1,11 @@
-import type { Env } from '../../../lib/config.js';
 import { clientIdConflict, type ClientIdReservationDeps } from './admin/client-id-reservation.js';
-import { type ClientDefinition, type ClientsFileIssue, ClientsFileError, loadClientsFile } from './clients-file.js';
+import { type ClientDefinition, type ClientsFileIssue, ClientsFileError } from './clients/clients-file.js';
 import type { ClientConfig, ClientStore } from './ports/client-store.js';
 
 export interface UpsertClientsFromFileDeps extends ClientIdReservationDeps {
   clients: ClientStore;
   /** argon2id PHC hasher for client secrets (the service's password hasher). */
   hashSecret: (secret: string) => Promise<string>;
-  /** Where `client_secret: ${NAME}` references are resolved; empty values count as unset. */
-  env: Env;
 }
 
 /** Client ids by outcome, for the start-up log line (ids only, never secrets). */
@@ -26,8 +23,7 @@ export interface UpsertClientsFromFileResult {
  * a ClientsFileError and leaves the store as it was. A store failure part-way leaves the earlier
  * clients applied; running again converges, since each upsert is idempotent.
  */
-export async function upsertClientsFromFile(path: string, deps: UpsertClientsFromFileDeps): Promise<UpsertClientsFromFileResult> {
-  const definitions = await loadClientsFile(path, deps.env);
+export async function upsertClientsFromFile(path: string, definitions: readonly ClientDefinition[], deps: UpsertClientsFromFileDeps): Promise<UpsertClientsFromFileResult> {
 
   // Reserved ids (first-party client, users' ids) are refused like any other bad entry: every one
   // is listed, and nothing is written.

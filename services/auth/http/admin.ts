@@ -1,9 +1,10 @@
 import { Router } from 'express';
 import { AppError } from '../../../lib/errors.js';
 import { jsonBody } from '../../../lib/http/json-body.js';
-import type { ClientAdmin } from '../domain/admin/client-admin.js';
+import { newClientSchema, type ClientAdmin } from '../domain/admin/client-admin.js';
+import { parseBodyFields } from '../../../lib/http/body-fields.js';
 import type { UserAdmin } from '../domain/admin/user-admin.js';
-import { KeyStoreReadOnlyError, type KeyRotation, type RotatedKey } from '../domain/ports/signing-key-set.js';
+import { KeySetReadOnlyError, type KeyRotation, type RotatedKey } from '../domain/ports/signing-key-set.js';
 import { adminAuth } from './admin-auth.js';
 
 export interface AdminRoutesDeps {
@@ -28,7 +29,7 @@ export function adminRoutes({ adminToken, clients, users, keys, publishDelaySeco
   router.use('/admin', adminAuth(adminToken), ...jsonBody());
 
   router.post('/admin/clients', async (req, res) => {
-    const created = await clients.create(req.body);
+    const created = await clients.create(parseBodyFields(newClientSchema, req.body));
     res.status(201).location(`/admin/clients/${encodeURIComponent(created.client_id)}`).json(created);
   });
 
@@ -73,7 +74,7 @@ async function rotateOrExplain(keys: KeyRotation): Promise<RotatedKey> {
   try {
     return await keys.rotate();
   } catch (err) {
-    if (!(err instanceof KeyStoreReadOnlyError)) throw err;
+    if (!(err instanceof KeySetReadOnlyError)) throw err;
     throw new AppError(
       'KEY_STORE_READ_ONLY',
       409,

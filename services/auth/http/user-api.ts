@@ -23,7 +23,7 @@ export function userApiRoutes(auth: AuthUseCases): Router {
   router.use('/auth', jsonBody());
 
   router.post('/auth/register', async (req, res) => {
-    const user = await auth.register(parseBody(registerBody, req.body));
+    const user = await auth.register({ ...parseBody(registerBody, req.body), clientIp: req.ip ?? req.socket.remoteAddress ?? 'unknown' });
     res.status(201).set('Cache-Control', 'no-store').json(user);
   });
 

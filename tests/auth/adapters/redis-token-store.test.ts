@@ -7,6 +7,7 @@ import { RedisTokenStore, connectRedisTokenStore } from '../../../services/auth/
 import { loadAuthConfig } from '../../../services/auth/config.js';
 import { openTokenStore } from '../../../services/auth/stores.js';
 import { createLogger } from '../../../lib/logger.js';
+import { redisSettingsForUrl } from '../../../lib/redis/env.js';
 import { HAS_REDIS, TEST_REDIS_URL, uniqueRedisPrefix } from '../../support/redis.js';
 import { runTokenStoreContract } from '../contracts/token-store.contract.js';
 import { pollUntil } from '../contracts/poll.js';
@@ -41,7 +42,7 @@ describe.runIf(HAS_REDIS)('RedisTokenStore', () => {
     let store: RedisTokenStore;
 
     beforeAll(async () => {
-      store = await connectRedisTokenStore(TEST_REDIS_URL, ownPrefix);
+      store = await connectRedisTokenStore(redisSettingsForUrl(TEST_REDIS_URL, ownPrefix));
     });
     afterAll(async () => {
       await store.close();
@@ -64,8 +65,8 @@ describe.runIf(HAS_REDIS)('RedisTokenStore', () => {
       const written = await keysWithPrefix(admin, ownPrefix);
       expect(written.sort()).toEqual(
         [
-          keys.refreshToken('h1'), keys.refreshToken('h2'), keys.refreshFamily('f1'), keys.deniedJti('j1'),
-          keys.denylist, keys.attempts('login:alice'), keys.claim('assertion-1'),
+          keys.refreshTokenFamily('h1'), keys.refreshTokenFamily('h2'), keys.refreshToken('f1', 'h1'), keys.refreshToken('f1', 'h2'),
+          keys.refreshFamily('f1'), keys.denylist, keys.attempts('login:alice'), keys.claim('assertion-1'),
         ].sort(),
       );
       const ttls = await Promise.all(written.map((key) => admin.pttl(key)));

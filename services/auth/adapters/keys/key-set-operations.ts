@@ -1,4 +1,4 @@
-import { KeyStoreReadOnlyError } from '../../domain/ports/signing-key-set.js';
+import { KeySetReadOnlyError } from '../../domain/ports/signing-key-set.js';
 import { createKeyFileExclusively, isReadOnlyError, keyFileWritable, readKeyFile, replaceKeyFile } from './key-file.js';
 import { generateSigningKey } from './key-generation.js';
 import { describeKeys, newKeySet, rotateKeySet, type KeyDescription, type RotationPolicy } from './key-set-changes.js';
@@ -42,7 +42,7 @@ export interface RotatedKeySet extends ParsedKeySet {
  * Adds a new key to the set in `file` (published now, signing after the publish delay), drops
  * retirees past their retention, and replaces the file atomically. The current file, not some
  * copy in memory, is the base: another replica may have rotated since this process loaded it.
- * Rejects with KeyStoreReadOnlyError when the file cannot be replaced from here.
+ * Rejects with KeySetReadOnlyError when the file cannot be replaced from here.
  */
 export async function rotateKeySetFile(
   file: string,
@@ -80,6 +80,6 @@ function assertModulus(modulusBits: number): void {
   if (!Number.isInteger(modulusBits) || modulusBits < MIN_RSA_BITS) throw new Error(`RSA signing keys need at least ${MIN_RSA_BITS} bits`);
 }
 
-function readOnly(file: string, cause?: unknown): KeyStoreReadOnlyError {
-  return new KeyStoreReadOnlyError(`signing key file ${file} is read-only here`, cause === undefined ? undefined : { cause });
+function readOnly(file: string, cause?: unknown): KeySetReadOnlyError {
+  return new KeySetReadOnlyError(`signing key file ${file} is read-only here`, cause === undefined ? undefined : { cause });
 }

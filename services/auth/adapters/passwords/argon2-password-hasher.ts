@@ -1,6 +1,8 @@
 import { randomBytes } from 'node:crypto';
+import { availableParallelism } from 'node:os';
 import { hash, verify, type Algorithm, type Options } from '@node-rs/argon2';
 import type { PasswordHasher } from '../../domain/ports/password-hasher.js';
+import { BoundedWorkQueue, type BoundedWorkQueueOptions } from './bounded-work-queue.js';
 
 /**
  * `Algorithm` is an ambient const enum, which isolatedModules cannot read; 2 is its Argon2id.
@@ -11,33 +13,53 @@ const ARGON2ID = 2 as Algorithm;
 export const OWASP_ARGON2ID: Options = { algorithm: ARGON2ID, memoryCost: 19_456, timeCost: 2, parallelism: 1 };
 
 /**
+ * Hashes at once: every core but one, so the event loop always has a core for health checks,
+ * token verification and everything else while a login storm runs (one hash per core at a time:
+ * parallelism 1). Beyond them a short queue absorbs bursts; past it a login gets 503 at once.
+ */
+export const DEFAULT_HASHING_LIMITS: BoundedWorkQueueOptions = {
+  concurrency: Math.max(1, availableParallelism() - 1),
+  maxWaiting: 32,
+};
+
+/**
  * argon2id via @node-rs/argon2, whose hash and verify run on the libuv thread pool, so the event
- * loop keeps serving other requests while a password is checked.
+ * loop keeps serving other requests while a password is checked. Every hash and verification,
+ * the dummy one included (login timing must not tell unknown users apart), goes through one
+ * bounded queue.
  */
 export class Argon2PasswordHasher implements PasswordHasher {
   /** Hash of a random password nobody knows, made with the same cost as real hashes. */
   private readonly dummyHash: Promise<string>;
+  private readonly queue: BoundedWorkQueue;
 
-  constructor(private readonly options: Options = OWASP_ARGON2ID) {
+  constructor(
+    private readonly options: Options = OWASP_ARGON2ID,
+    limits: BoundedWorkQueueOptions = DEFAULT_HASHING_LIMITS,
+  ) {
+    this.queue = new BoundedWorkQueue(limits);
     this.dummyHash = hash(randomBytes(32).toString('base64url'), options);
     // Surfaced again by verifyAgainstDummy; this only keeps an early failure from going unhandled.
     this.dummyHash.catch(() => undefined);
   }
 
   hash(password: string): Promise<string> {
-    return hash(password, this.options);
+    return this.queue.run(() => hash(password, this.options));
   }
 
   async verify(passwordHash: string, password: string): Promise<boolean> {
-    try {
-      return await verify(passwordHash, password);
-    } catch {
-      // A malformed stored hash must fail closed, not reveal itself as a 500 on one account.
-      return false;
-    }
+    return this.queue.run(async () => {
+      try {
+        return await verify(passwordHash, password);
+      } catch {
+        // A malformed stored hash must fail closed, not reveal itself as a 500 on one account.
+        return false;
+      }
+    });
   }
 
   async verifyAgainstDummy(password: string): Promise<void> {
-    await verify(await this.dummyHash, password);
+    const dummy = await this.dummyHash;
+    await this.queue.run(() => verify(dummy, password));
   }
 }

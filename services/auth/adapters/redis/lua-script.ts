@@ -1,11 +1,12 @@
 import { createHash } from 'node:crypto';
-import type { Redis } from 'ioredis';
+import type { RedisClient } from '../../../../lib/redis/connection.js';
+import { sendAcknowledged } from './replica-ack.js';
 
 /**
  * A Lua script run by SHA (EVALSHA), sent in full only when the server does not know it yet
- * (after a restart or SCRIPT FLUSH). Scripts run atomically on the server, which is how the Redis
- * adapter makes read-decide-write steps safe across replicas without WATCH retries. Unlike
- * `defineCommand`, it does not add methods to a connection the adapter was handed.
+ * (after a restart, a failover or SCRIPT FLUSH). Scripts run atomically on the server, which is
+ * how the Redis adapter makes read-decide-write steps safe across replicas without WATCH retries.
+ * Unlike `defineCommand`, it does not add methods to a connection the adapter was handed.
  */
 export class LuaScript {
   private readonly sha: string;
@@ -14,12 +15,15 @@ export class LuaScript {
     this.sha = createHash('sha1').update(source).digest('hex');
   }
 
-  async run(redis: Redis, keys: readonly string[], args: readonly (string | number)[]): Promise<unknown> {
+  /** `waitReplicas`: see sendAcknowledged; 0 for scripts whose loss a failover may cause. */
+  async run(redis: RedisClient, keys: readonly string[], args: readonly (string | number)[], waitReplicas = 0): Promise<unknown> {
     try {
-      return await redis.evalsha(this.sha, keys.length, ...keys, ...args);
+      const [reply] = await sendAcknowledged(redis, waitReplicas, (p) => p.evalsha(this.sha, keys.length, ...keys, ...args));
+      return reply;
     } catch (error) {
       if (!(error instanceof Error) || !error.message.startsWith('NOSCRIPT')) throw error;
-      return redis.eval(this.source, keys.length, ...keys, ...args);
+      const [reply] = await sendAcknowledged(redis, waitReplicas, (p) => p.eval(this.source, keys.length, ...keys, ...args));
+      return reply;
     }
   }
 }

@@ -1,5 +1,7 @@
-import { Redis } from 'ioredis';
 import type { Logger } from '../../../../lib/logger.js';
+import { closeRedis, connectRedis, type RedisClient } from '../../../../lib/redis/connection.js';
+import { redisSettingsForUrl, type RedisSettings } from '../../../../lib/redis/env.js';
+import { unlessRedisUnavailable } from '../../../../lib/redis/unavailable.js';
 import {
   DEFAULT_REDIS_KEY_PREFIX,
   encodeRevocationMessage,
@@ -14,6 +16,7 @@ import type {
   RotateOutcome,
   TokenStore,
 } from '../../domain/ports/token-store.js';
+import { sendAcknowledged } from './replica-ack.js';
 import {
   denyScript,
   findActiveScript,
@@ -27,34 +30,48 @@ import {
 const REFRESH_FAMILY_FIELDS = ['familyId', 'subject', 'clientId', 'expiresAt'] as const;
 
 export interface RedisTokenStoreOptions {
-  /** The connection this store owns from now on: `close()` quits it. */
-  redis: Redis;
+  /** The connection this store owns from now on (single server, Sentinel or Cluster): `close()` quits it. */
+  redis: RedisClient;
   /** Namespace for every key and the revocation channel. Default `authgate:`. */
   keyPrefix?: string;
+  /** Replicas that must confirm a security write before it is acknowledged (REDIS_WAIT_REPLICAS). */
+  waitReplicas?: number;
 }
 
 /**
  * Token state shared by every auth replica, in Redis. Read-decide-write steps are single Lua
- * scripts (see token-scripts.ts); every key carries a TTL so nothing outlives its meaning.
+ * scripts (see token-scripts.ts) whose keys share one hash slot, so the store runs on a single
+ * server, Sentinel or Cluster alike; every key carries a TTL so nothing outlives its meaning.
  * Denials also go to a sorted set and a pub/sub channel that the gateway's revocation list reads.
- * Needs Redis 7 or later (EXPIREAT ... GT).
+ * A Redis that is down or too slow fails every method within about a second with the 503
+ * AppError `REDIS_UNAVAILABLE` (lib/redis/unavailable.ts). Needs Redis 7 or later (EXPIREAT GT).
  */
 export class RedisTokenStore implements TokenStore {
-  private readonly redis: Redis;
+  private readonly redis: RedisClient;
   private readonly keys: RedisKeys;
+  private readonly waitReplicas: number;
 
-  constructor({ redis, keyPrefix = DEFAULT_REDIS_KEY_PREFIX }: RedisTokenStoreOptions) {
+  constructor({ redis, keyPrefix = DEFAULT_REDIS_KEY_PREFIX, waitReplicas = 0 }: RedisTokenStoreOptions) {
     this.redis = redis;
     this.keys = redisKeys(keyPrefix);
+    this.waitReplicas = waitReplicas;
   }
 
   async issueRefreshToken(record: RefreshTokenRecord): Promise<void> {
     const { familyId, subject, clientId, scope, issuedAt, expiresAt } = record;
-    await issueScript.run(
-      this.redis,
-      [this.keys.refreshToken(record.tokenHash), this.keys.refreshFamily(familyId)],
-      [familyId, subject, clientId, scope, issuedAt, expiresAt, expiresAt - Date.now()],
-    );
+    const ttlMs = expiresAt - Date.now();
+    if (ttlMs <= 0) return;
+    await unlessRedisUnavailable(async () => {
+      // The index first: without its token record it points at nothing, so a failure between the
+      // two writes leaves no usable state behind.
+      await this.redis.set(this.keys.refreshTokenFamily(record.tokenHash), familyId, 'PX', ttlMs);
+      await issueScript.run(
+        this.redis,
+        [this.keys.refreshToken(familyId, record.tokenHash), this.keys.refreshFamily(familyId)],
+        [familyId, subject, clientId, scope, issuedAt, expiresAt, ttlMs],
+        this.waitReplicas,
+      );
+    });
   }
 
   async rotateRefreshToken(
@@ -62,20 +79,31 @@ export class RedisTokenStore implements TokenStore {
     successor: RefreshSuccessor,
     { now, graceMs }: { now: number; graceMs: number },
   ): Promise<RotateOutcome> {
-    const reply = await rotateScript.run(
-      this.redis,
-      [this.keys.refreshToken(presentedHash)],
-      [
-        now,
-        graceMs,
-        successor.tokenHash,
-        successor.issuedAt,
-        successor.expiresAt,
-        successor.sealedSuccessor,
-        this.keys.refreshTokenPrefix,
-        this.keys.refreshFamilyPrefix,
-      ],
-    );
+    const reply = await unlessRedisUnavailable(async () => {
+      const familyId = await this.familyOf(presentedHash);
+      if (familyId === null) return null;
+      const successorIndex = this.keys.refreshTokenFamily(successor.tokenHash);
+      const successorTtlMs = successor.expiresAt - now;
+      if (successorTtlMs > 0) await this.redis.set(successorIndex, familyId, 'PX', successorTtlMs);
+      const outcome = await rotateScript.run(
+        this.redis,
+        [this.keys.refreshToken(familyId, presentedHash), this.keys.refreshFamily(familyId), this.keys.refreshToken(familyId, successor.tokenHash)],
+        [
+          now,
+          graceMs,
+          successor.tokenHash,
+          successor.issuedAt,
+          successor.expiresAt,
+          successor.sealedSuccessor,
+          this.keys.refreshTokenPrefix(familyId),
+        ],
+        this.waitReplicas,
+      );
+      // Only a rotation activates the proposed successor; otherwise its index points at nothing.
+      if (asStrings(outcome)[0] !== 'rotated') await this.redis.del(successorIndex).catch(() => undefined);
+      return outcome;
+    });
+    if (reply === null) return { outcome: 'invalid' };
     const [outcome, sealedSuccessor, ...fields] = asStrings(reply);
     if (outcome === 'invalid') return { outcome };
     const previous = toRecord(presentedHash, fields);
@@ -85,83 +113,89 @@ export class RedisTokenStore implements TokenStore {
   }
 
   async findActiveRefreshToken(tokenHash: string, now: number): Promise<RefreshTokenRecord | null> {
-    const reply = await findActiveScript.run(
-      this.redis,
-      [this.keys.refreshToken(tokenHash)],
-      [now, this.keys.refreshFamilyPrefix],
-    );
+    const reply = await unlessRedisUnavailable(async () => {
+      const familyId = await this.familyOf(tokenHash);
+      if (familyId === null) return null;
+      return findActiveScript.run(this.redis, [this.keys.refreshToken(familyId, tokenHash), this.keys.refreshFamily(familyId)], [now]);
+    });
     return reply === null ? null : toRecord(tokenHash, asStrings(reply));
   }
 
   async findRefreshFamily(tokenHash: string, now: number): Promise<RefreshFamilyRef | null> {
-    // A plain read of one hash: nothing is decided or written, so no script is needed.
-    const [familyId, subject, clientId, expiresAt] = await this.redis.hmget(
-      this.keys.refreshToken(tokenHash),
-      ...REFRESH_FAMILY_FIELDS,
-    );
+    // Plain reads: nothing is decided or written, so no script is needed.
+    const [familyId, subject, clientId, expiresAt] = await unlessRedisUnavailable(async () => {
+      const family = await this.familyOf(tokenHash);
+      if (family === null) return [];
+      return this.redis.hmget(this.keys.refreshToken(family, tokenHash), ...REFRESH_FAMILY_FIELDS);
+    });
     if (!familyId || !subject || !clientId || !expiresAt || Number(expiresAt) <= now) return null;
     return { familyId, subject, clientId };
   }
 
   async revokeRefreshFamily(familyId: string): Promise<void> {
-    await revokeFamilyScript.run(this.redis, [this.keys.refreshFamily(familyId)], []);
+    await unlessRedisUnavailable(() => revokeFamilyScript.run(this.redis, [this.keys.refreshFamily(familyId)], [], this.waitReplicas));
   }
 
   async denyAccessToken(jti: string, expiresAtSeconds: number): Promise<void> {
-    await denyScript.run(
-      this.redis,
-      [this.keys.deniedJti(jti), this.keys.denylist],
-      [
-        jti,
-        expiresAtSeconds,
-        Math.floor(Date.now() / 1000),
-        this.keys.revocationsChannel,
-        encodeRevocationMessage({ jti, exp: expiresAtSeconds }),
-      ],
+    await unlessRedisUnavailable(() =>
+      denyScript.run(
+        this.redis,
+        [this.keys.denylist],
+        [
+          jti,
+          expiresAtSeconds,
+          Math.floor(Date.now() / 1000),
+          this.keys.revocationsChannel,
+          encodeRevocationMessage({ jti, exp: expiresAtSeconds }),
+        ],
+        this.waitReplicas,
+      ),
     );
   }
 
   async isAccessTokenDenied(jti: string): Promise<boolean> {
-    return (await this.redis.exists(this.keys.deniedJti(jti))) === 1;
+    const exp = await unlessRedisUnavailable(() => this.redis.zscore(this.keys.denylist, jti));
+    return exp !== null && Number(exp) > Date.now() / 1000;
   }
 
   async recordAttempt(key: string, windowSeconds: number): Promise<AttemptCount> {
-    const reply = await recordAttemptScript.run(this.redis, [this.keys.attempts(key)], [windowSeconds * 1000]);
+    // Counters are not waited for: a failover may forget a few failures, never a revocation.
+    const reply = await unlessRedisUnavailable(() => recordAttemptScript.run(this.redis, [this.keys.attempts(key)], [windowSeconds * 1000]));
     const [count, ttlMs] = asNumbers(reply);
     return toCount(count, ttlMs);
   }
 
   async peekAttempts(key: string): Promise<AttemptCount> {
     const counter = this.keys.attempts(key);
-    const replies = (await this.redis.multi().get(counter).pttl(counter).exec()) ?? [];
-    const failed = replies.find(([error]) => error);
-    if (failed) throw failed[0];
-    const [count, ttlMs] = replies.map(([, value]) => Number(value ?? 0));
-    return toCount(count ?? 0, ttlMs ?? -2);
+    const [count, ttlMs] = await unlessRedisUnavailable(() => sendAcknowledged(this.redis, 0, (p) => p.get(counter).pttl(counter)));
+    return toCount(Number(count ?? 0), Number(ttlMs ?? -2));
   }
 
   async clearAttempts(key: string): Promise<void> {
-    await this.redis.del(this.keys.attempts(key));
+    await unlessRedisUnavailable(() => this.redis.del(this.keys.attempts(key)));
   }
 
   async claimOnce(key: string, expiresAtSeconds: number): Promise<boolean> {
     const claim = this.keys.claim(key);
-    // A deadline already past claims nothing (Redis rejects or drops it); report whether it was free.
-    if (expiresAtSeconds * 1000 <= Date.now()) return (await this.redis.exists(claim)) === 0;
-    return (await this.redis.set(claim, '1', 'EXAT', expiresAtSeconds, 'NX')) === 'OK';
+    return unlessRedisUnavailable(async () => {
+      // A deadline already past claims nothing (Redis rejects or drops it); report whether it was free.
+      if (expiresAtSeconds * 1000 <= Date.now()) return (await this.redis.exists(claim)) === 0;
+      const [reply] = await sendAcknowledged(this.redis, this.waitReplicas, (p) => p.set(claim, '1', 'EXAT', expiresAtSeconds, 'NX'));
+      return reply === 'OK';
+    });
   }
 
   async ping(): Promise<void> {
-    await this.redis.ping();
+    await unlessRedisUnavailable(() => this.redis.ping());
   }
 
   async close(): Promise<void> {
-    if (this.redis.status === 'end') return;
-    try {
-      await this.redis.quit();
-    } catch {
-      this.redis.disconnect();
-    }
+    await closeRedis(this.redis);
+  }
+
+  /** The family a token hash belongs to, from the write-once index; null when unknown or expired. */
+  private familyOf(tokenHash: string): Promise<string | null> {
+    return this.redis.get(this.keys.refreshTokenFamily(tokenHash));
   }
 }
 
@@ -171,52 +205,17 @@ export interface ConnectRedisTokenStoreOptions {
 }
 
 /**
- * Connects to `url` and returns a store that owns the connection. Rejects (and stops retrying)
- * when the first connection fails, so a misconfigured REDIS_URL stops the process at start.
+ * Connects (single server, Sentinel or Cluster, with the fail-fast options of lib/redis) and
+ * returns a store that owns the connection. Rejects when the first connection fails, so a
+ * misconfigured Redis stops the process at start. A URL string means a single server.
  */
 export async function connectRedisTokenStore(
-  url: string,
-  keyPrefix: string = DEFAULT_REDIS_KEY_PREFIX,
+  settings: RedisSettings | string,
   options: ConnectRedisTokenStoreOptions = {},
 ): Promise<RedisTokenStore> {
-  const redis = new Redis(url, { lazyConnect: true, connectionName: 'authgate-auth' });
-  // The first failure is reported by the rejection below; without a listener ioredis would also
-  // print it as an unhandled error event. Later errors are the owner's to observe. It is kept:
-  // connect() itself rejects only with "Connection is closed.", the socket's error says why.
-  let startupError: Error | undefined;
-  const absorbStartupError = (error: Error) => {
-    startupError ??= error;
-  };
-  redis.on('error', absorbStartupError);
-  try {
-    await redis.connect();
-  } catch (error) {
-    redis.disconnect();
-    throw withoutPassword(startupError ?? error, url);
-  } finally {
-    redis.off('error', absorbStartupError);
-  }
-  // ioredis reconnects by itself; the log says why commands are failing meanwhile.
-  const { logger } = options;
-  redis.on('error', (error: Error) => logger?.warn({ err: error }, 'redis token store connection error'));
-  return new RedisTokenStore({ redis, keyPrefix });
-}
-
-/**
- * The start-up failure as an Error whose message cannot carry the URL's password. ioredis does
- * not put it in messages today; this keeps it that way whatever a future version reports.
- */
-function withoutPassword(error: unknown, url: string): Error {
-  const cause = error instanceof Error ? error : new Error(String(error));
-  let password = '';
-  try {
-    password = decodeURIComponent(new URL(url).password);
-  } catch {
-    // An unparsable URL has no password to hide here; ioredis would have refused it already.
-  }
-  if (password === '' || !cause.message.includes(password)) return cause;
-  // No `cause`: a logger serialising the chain would print the original message.
-  return new Error(cause.message.replaceAll(password, '***'));
+  const resolved = typeof settings === 'string' ? redisSettingsForUrl(settings) : settings;
+  const redis = await connectRedis(resolved, 'authgate-auth', options.logger);
+  return new RedisTokenStore({ redis, keyPrefix: resolved.keyPrefix, waitReplicas: resolved.waitReplicas });
 }
 
 function asStrings(reply: unknown): string[] {

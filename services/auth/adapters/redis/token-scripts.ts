@@ -6,10 +6,11 @@ import { LuaScript } from './lua-script.js';
  * serialised by Redis itself. Every key a script writes gets a TTL in the same script.
  *
  * Refresh token hash fields: familyId subject clientId scope issuedAt expiresAt (epoch ms), and
- * once rotated: spentAt successorHash sealedSuccessor. Scripts that take `familyPrefix` derive the
- * family key from the stored record, so they touch a key not passed in KEYS: fine on a single
- * server or Sentinel, not on Redis Cluster. Pure reads that decide nothing (the store's
- * findRefreshFamily: HMGET of the token hash) need no script.
+ * once rotated: spentAt successorHash sealedSuccessor. Every key a script touches is in one hash
+ * slot (see lib/revocation/redis-keys.ts), so they run unchanged on Redis Cluster: the refresh
+ * scripts touch one family's keys (tag `{familyId}`); a rotation's grace check derives the earlier
+ * successor's key from `tokenPrefix`, which carries the same tag. Pure reads that decide nothing
+ * (the store's findRefreshFamily: HMGET of the token hash) need no script.
  */
 
 /** KEYS: token, family. ARGV: familyId subject clientId scope issuedAt expiresAt ttlMs. */
@@ -32,8 +33,8 @@ for i = 1, #rec, 2 do f[rec[i]] = rec[i + 1] end
 `;
 
 /**
- * KEYS: presented token. ARGV: now graceMs successorHash successorIssuedAt successorExpiresAt
- * sealedSuccessor tokenPrefix familyPrefix.
+ * KEYS: presented token, family, successor token. ARGV: now graceMs successorHash
+ * successorIssuedAt successorExpiresAt sealedSuccessor tokenPrefix (the family's).
  * Returns {outcome, sealedSuccessor or '', familyId, subject, clientId, scope, issuedAt, expiresAt}
  * or {'invalid'}.
  */
@@ -41,7 +42,7 @@ export const rotateScript = new LuaScript(`
 local now = tonumber(ARGV[1])
 ${READ_RECORD}
 if not f.expiresAt or tonumber(f.expiresAt) <= now then return {'invalid'} end
-local famKey = ARGV[8] .. f.familyId
+local famKey = KEYS[2]
 if redis.call('HGET', famKey, 'revoked') ~= '0' then return {'invalid'} end
 local fields = {f.familyId, f.subject, f.clientId, f.scope, f.issuedAt, f.expiresAt}
 
@@ -49,7 +50,7 @@ if not f.spentAt then
   redis.call('HSET', KEYS[1], 'spentAt', ARGV[1], 'successorHash', ARGV[3], 'sealedSuccessor', ARGV[6])
   local ttl = tonumber(ARGV[5]) - now
   if ttl > 0 then
-    local succKey = ARGV[7] .. ARGV[3]
+    local succKey = KEYS[3]
     redis.call('DEL', succKey)
     redis.call('HSET', succKey, 'familyId', f.familyId, 'subject', f.subject, 'clientId', f.clientId,
       'scope', f.scope, 'issuedAt', ARGV[4], 'expiresAt', ARGV[5])
@@ -70,14 +71,14 @@ return {'reused', '', unpack(fields)}
 `);
 
 /**
- * KEYS: token. ARGV: now familyPrefix.
+ * KEYS: token, family. ARGV: now.
  * Returns {familyId, subject, clientId, scope, issuedAt, expiresAt} when active, else nil.
  */
 export const findActiveScript = new LuaScript(`
 local now = tonumber(ARGV[1])
 ${READ_RECORD}
 if not f.expiresAt or f.spentAt or tonumber(f.expiresAt) <= now then return false end
-if redis.call('HGET', ARGV[2] .. f.familyId, 'revoked') ~= '0' then return false end
+if redis.call('HGET', KEYS[2], 'revoked') ~= '0' then return false end
 return {f.familyId, f.subject, f.clientId, f.scope, f.issuedAt, f.expiresAt}
 `);
 
@@ -88,23 +89,20 @@ return 1
 `);
 
 /**
- * KEYS: deny key, denylist sorted set. ARGV: jti exp nowSeconds channel message.
- * A later exp always wins (NX then EXPIREAT GT, ZADD GT), so a duplicate never shortens a denial.
- * The sorted set is pruned of past entries and lives until its latest member expires.
+ * KEYS: denylist sorted set. ARGV: jti exp nowSeconds channel message.
+ * A later exp always wins (ZADD GT), so a duplicate never shortens a denial. The set is pruned of
+ * past entries and lives until its latest member expires.
  */
 export const denyScript = new LuaScript(`
 local exp = tonumber(ARGV[2])
 local now = tonumber(ARGV[3])
 if exp <= now then return 0 end
-if not redis.call('SET', KEYS[1], '1', 'NX', 'EXAT', exp) then
-  redis.call('EXPIREAT', KEYS[1], exp, 'GT')
-end
-redis.call('ZADD', KEYS[2], 'GT', exp, ARGV[1])
-redis.call('ZREMRANGEBYSCORE', KEYS[2], '-inf', now)
-if redis.call('TTL', KEYS[2]) < 0 then
-  redis.call('EXPIREAT', KEYS[2], exp)
+redis.call('ZADD', KEYS[1], 'GT', exp, ARGV[1])
+redis.call('ZREMRANGEBYSCORE', KEYS[1], '-inf', now)
+if redis.call('TTL', KEYS[1]) < 0 then
+  redis.call('EXPIREAT', KEYS[1], exp)
 else
-  redis.call('EXPIREAT', KEYS[2], exp, 'GT')
+  redis.call('EXPIREAT', KEYS[1], exp, 'GT')
 end
 redis.call('PUBLISH', ARGV[4], ARGV[5])
 return 1

@@ -1,9 +1,8 @@
 import { randomBytes } from 'node:crypto';
 import { z } from 'zod';
 import { AppError } from '../../../../lib/errors.js';
-import { parseBodyFields } from '../../../../lib/http/body-fields.js';
 import { generateClientSecret } from '../client-secret.js';
-import { clientIdSchema, publicJwksSchema, scopeTokenSchema } from '../clients-file.js';
+import { audienceSchema, clientIdSchema, publicJwksSchema, scopeTokenSchema, uniqueList } from '../clients/client-fields.js';
 import type { ClientConfig, ClientRecord, ClientStore } from '../ports/client-store.js';
 import { clientIdConflict, type ClientIdReservationDeps } from './client-id-reservation.js';
 
@@ -27,18 +26,14 @@ export interface CreatedClient extends ClientView {
   client_secret_expires_at?: 0;
 }
 
-const audienceSchema = z.string().regex(/^[\x21-\x7E]{1,512}$/, 'must be 1-512 printable ASCII characters without spaces');
-const uniqueList = <T extends z.ZodType<string>>(item: T) =>
-  z.array(item).refine((values) => new Set(values).size === values.length, 'must not repeat an entry');
-
-/** POST /admin/clients body. */
+/** POST /admin/clients body; the HTTP layer parses it, so the use case receives typed fields. */
 export const newClientSchema = z.strictObject({
   client_id: clientIdSchema.optional(),
   scopes: uniqueList(scopeTokenSchema).min(1, 'must list at least one scope'),
   audiences: uniqueList(audienceSchema).optional(),
   jwks: publicJwksSchema.optional(),
 });
-export type NewClient = z.input<typeof newClientSchema>;
+export type NewClient = z.output<typeof newClientSchema>;
 
 export interface ClientAdminDeps extends ClientIdReservationDeps {
   clients: ClientStore;
@@ -72,8 +67,7 @@ const clientIdReserved = (problem: string) =>
  */
 export function createClientAdmin({ clients, hashSecret, ...reservation }: ClientAdminDeps) {
   return {
-    async create(body: unknown): Promise<CreatedClient> {
-      const { client_id, scopes, audiences = [], jwks } = parseBodyFields(newClientSchema, body);
+    async create({ client_id, scopes, audiences = [], jwks }: NewClient): Promise<CreatedClient> {
       const config: ClientConfig = {
         clientId: client_id ?? `client-${randomBytes(9).toString('base64url')}`,
         scopes,

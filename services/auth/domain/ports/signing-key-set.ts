@@ -52,10 +52,10 @@ export interface RotatedKey {
  * or file mount). Not a fault: the set is then managed outside the service, so the admin API
  * answers 409 and points the operator at the offline tool instead of failing with a 500.
  */
-export class KeyStoreReadOnlyError extends Error {
+export class KeySetReadOnlyError extends Error {
   constructor(message: string, options?: { cause?: unknown }) {
     super(message, options);
-    this.name = 'KeyStoreReadOnlyError';
+    this.name = 'KeySetReadOnlyError';
   }
 }
 
@@ -65,7 +65,7 @@ export class KeyStoreReadOnlyError extends Error {
  * A key that a newer one has replaced stays published for the retention time (ACCESS_TOKEN_TTL
  * plus clock tolerance), so every token it signed still verifies until it expires; then it is
  * dropped. The change is persisted before `rotate` resolves, and concurrent calls run one by one.
- * Rejects with KeyStoreReadOnlyError when the key set cannot be written from this process.
+ * Rejects with KeySetReadOnlyError when the key set cannot be written from this process.
  */
 export interface KeyRotation {
   rotate(): Promise<RotatedKey>;
