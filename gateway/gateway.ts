@@ -2,6 +2,7 @@ import { createLogger, type Logger } from '../lib/logger.js';
 import { createGatewayMetrics, recordRequest, upstreamErrorKind, type Metrics } from '../lib/metrics/index.js';
 import type { Env } from '../lib/config.js';
 import { listen } from '../lib/http/server.js';
+import { revocationFeedReadiness } from '../lib/revocation/feed-observability.js';
 import { noRevocations, type RevocationList } from '../lib/revocation/revocation-list.js';
 import { createVerifier } from '../lib/verifier/index.js';
 import type { GatewayConfig } from './config.js';
@@ -80,7 +81,7 @@ export async function startGateway(config: GatewayConfig, deps: GatewayDeps = {}
     [
       { name: 'routes', check: () => {} },
       { name: 'jwks', check: () => (verifier.keysLoaded() ? undefined : verifier.loadKeys()) },
-      { name: 'revocations', check: () => revocations.ready() },
+      revocationFeedReadiness(revocations),
     ],
     deps.metrics,
   );

@@ -2,19 +2,17 @@ import { createLogger } from '../lib/logger.js';
 import { createMetrics } from '../lib/metrics/index.js';
 import { runMain } from '../lib/main.js';
 import { onShutdownSignal } from '../lib/http/server.js';
-import { createRedisRevocationList } from '../lib/revocation/redis-revocation-list.js';
-import { noRevocations } from '../lib/revocation/revocation-list.js';
+import { openRevocationList } from '../lib/revocation/open-revocation-list.js';
 import { loadGatewayConfig } from './config.js';
 import { startGateway } from './gateway.js';
 
 runMain('gateway', async () => {
   const config = loadGatewayConfig();
   const logger = createLogger({ name: 'gateway', level: config.logLevel });
-  // With Redis, logouts and admin revocations reach the gateway within a second; without it,
-  // tokens stay valid until they expire (the contract's in-process mode).
-  const revocations = config.redis
-    ? createRedisRevocationList({ redis: config.redis, logger, connectionName: 'authgate-gateway' })
-    : noRevocations;
-  const gateway = await startGateway(config, { logger, revocations, metrics: createMetrics({ service: 'gateway' }) });
+  const metrics = createMetrics({ service: 'gateway' });
+  // Redis pub/sub when REDIS_URL is set, else the auth service's own feed: logouts and admin
+  // revocations reach the gateway within a second either way.
+  const revocations = await openRevocationList(config, { connectionName: 'authgate-gateway', logger, metrics });
+  const gateway = await startGateway(config, { logger, revocations, metrics });
   onShutdownSignal(logger, [() => gateway.close(), () => revocations.close()]);
 });

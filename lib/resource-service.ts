@@ -1,6 +1,8 @@
 import type { RequestListener } from 'node:http';
+import type { ReadinessCheck } from './http/health.js';
 import { listen } from './http/server.js';
 import type { Logger } from './logger.js';
+import { revocationFeedReadiness } from './revocation/feed-observability.js';
 import type { RevocationList } from './revocation/revocation-list.js';
 import type { VerifierSettings } from './verifier/env.js';
 import { createVerifier, type Verifier } from './verifier/index.js';
@@ -12,10 +14,10 @@ export interface ResourceServiceOptions {
   host: string;
   logger: Logger;
   verifier: VerifierSettings;
-  /** Owned by the caller, who closes it. */
+  /** Owned by the caller, who closes it (see openRevocationList). */
   revocations?: RevocationList;
-  /** Builds the app around the service's own verifier. */
-  createApp: (verifier: Verifier) => RequestListener;
+  /** Builds the app around the service's own verifier; `readiness` goes into its /readyz. */
+  createApp: (verifier: Verifier, readiness: ReadinessCheck[]) => RequestListener;
   /** Extra fields for the "listening" log line (never secrets). */
   describe?: Record<string, unknown>;
 }
@@ -35,7 +37,8 @@ export interface RunningResourceService {
 export async function startResourceService(options: ResourceServiceOptions): Promise<RunningResourceService> {
   const { name, logger, revocations } = options;
   const verifier = createVerifier({ ...options.verifier, logger, ...(revocations ? { revocations } : {}) });
-  const server = await listen(options.createApp(verifier), { port: options.port, host: options.host });
+  const readiness = revocations ? [revocationFeedReadiness(revocations)] : [];
+  const server = await listen(options.createApp(verifier, readiness), { port: options.port, host: options.host });
   verifier.loadKeys().catch(() => logger.warn({ jwksUri: options.verifier.jwksUri }, 'JWKS not reachable yet; /readyz reports it'));
   logger.info({ url: server.url, ...options.describe }, `${name} listening`);
   return {

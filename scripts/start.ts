@@ -61,6 +61,9 @@ env.REPORTS_URL ||= urlOf(ports.reports);
 env.GATEWAY_URL ||= urlOf(ports.gateway);
 const generatedAdminToken = !env.AUTH_ADMIN_TOKEN;
 env.AUTH_ADMIN_TOKEN ||= randomBytes(32).toString('base64url');
+// Without Redis the gateway and services hear logouts from auth's internal feed, which only
+// holders of this secret may read; one value per run, shared by the children alone.
+env.REVOCATION_FEED_TOKEN ||= randomBytes(32).toString('base64url');
 // Browser pages are served through the gateway, so its own origins may make cookie writes (auth and gateway).
 env.ALLOWED_ORIGINS ||= `http://localhost:${ports.gateway},http://127.0.0.1:${ports.gateway}`;
 // reports gets client-credentials tokens as client `reports`, declared in the clients file; its

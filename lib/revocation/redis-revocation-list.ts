@@ -2,6 +2,7 @@ import type { Logger } from '../logger.js';
 import { closeRedis, createRedisClient } from '../redis/connection.js';
 import { redisSettingsForUrl, type RedisSettings } from '../redis/env.js';
 import { openRedisSubscriber, type RedisSubscriber } from '../redis/subscriber.js';
+import { createFeedHealth } from './feed-health.js';
 import type { RevocationList } from './revocation-list.js';
 import { decodeRevocationMessage, redisKeys } from './redis-keys.js';
 
@@ -48,6 +49,8 @@ export function createRedisRevocationList(options: RedisRevocationListOptions): 
   let lastError: Error | undefined;
   const waiters = new Set<{ resolve: () => void; reject: (error: Error) => void }>();
   let retryTimer: NodeJS.Timeout | undefined;
+  // One warning per outage (reconnects and snapshot retries report every attempt) and the status for /readyz.
+  const health = createFeedHealth('redis', logger);
 
   const remember = (jti: string, exp: number) => {
     if (exp * 1000 <= Date.now()) return;
@@ -70,10 +73,11 @@ export function createRedisRevocationList(options: RedisRevocationListOptions): 
       loaded = true;
       lastError = undefined;
       logger?.info({ revoked: revoked.size }, 'revocation snapshot loaded');
+      health.up();
       settle();
     } catch (error) {
       if (closed) return;
-      logger?.warn({ err: error }, 'revocation snapshot failed; retrying');
+      health.down(error);
       clearTimeout(retryTimer);
       retryTimer = setTimeout(() => void readSnapshot(), SNAPSHOT_RETRY_MS).unref();
     }
@@ -83,12 +87,15 @@ export function createRedisRevocationList(options: RedisRevocationListOptions): 
   feed.on('up', () => void readSnapshot());
   snapshot.on('ready', () => void readSnapshot());
   feed.on('down', (error) => {
-    logger?.warn({ err: error }, 'revocation feed connection lost');
+    health.down(error ?? 'connection to Redis lost');
     if (loaded || !error) return;
     lastError = error;
     settle(error);
   });
-  snapshot.on('error', (error: Error) => logger?.warn({ err: error }, 'revocation snapshot connection error'));
+  // While the feed is down too, the outage was already reported once.
+  snapshot.on('error', (error: Error) => {
+    if (health.status().up) logger?.warn({ err: error }, 'revocation snapshot connection error');
+  });
   feed.on('message', (raw) => {
     const message = decodeRevocationMessage(raw);
     if (message) remember(message.jti, message.exp);
@@ -102,6 +109,8 @@ export function createRedisRevocationList(options: RedisRevocationListOptions): 
 
   return {
     feed,
+
+    status: () => health.status(),
 
     isRevoked(jti) {
       const exp = revoked.get(jti);

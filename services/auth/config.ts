@@ -30,13 +30,15 @@ export const authConfigSchema = z
     HOST: z.string().min(1).default('127.0.0.1'),
     AUTH_ISSUER: envField.url().default('http://localhost:4000'),
     AUTH_AUDIENCE: z.string().min(1).default('api'),
-    /** At most a day: access tokens cannot be recalled from a gateway without REDIS_URL. */
+    /** At most a day: a revoked token's denial is kept (and sent to every verifier) that long. */
     ACCESS_TOKEN_TTL: envField.seconds(900, { max: 86_400 }),
     /** At most a year; each rotation starts a new lifetime. */
     REFRESH_TOKEN_TTL: envField.seconds(1_209_600, { max: 31_536_000 }),
     /** Window in which a retried refresh gets the same successor instead of tripping reuse detection. */
     REFRESH_REUSE_GRACE_SECONDS: envField.seconds(5, { min: 0, max: 60 }),
     AUTH_ADMIN_TOKEN: envField.secret().optional(),
+    /** Bearer of GET /internal/revocations, the feed verifiers read when there is no Redis; off when unset. */
+    REVOCATION_FEED_TOKEN: envField.secret().optional(),
     /** YAML or JSON file of OAuth clients upserted at every start (compose, Kubernetes); optional. */
     AUTH_CLIENTS_FILE: z.string().min(1).optional(),
     /** Seconds between POST /admin/keys/rotate and the new key signing (DEFAULT_KEY_PUBLISH_DELAY_SECONDS). */

@@ -6,6 +6,7 @@ import { jsonwebtokenAssertionSignature } from './adapters/tokens/jsonwebtoken-a
 import { createJsonwebtokenSigner } from './adapters/tokens/jsonwebtoken-signer.js';
 import { createOwnAccessTokens } from './adapters/tokens/own-access-tokens.js';
 import { prometheusAuthEvents } from './adapters/metrics/prometheus-auth-events.js';
+import { revocationFeedOf } from './adapters/embedded/embedded-token-store.js';
 import { Argon2PasswordHasher } from './adapters/passwords/argon2-password-hasher.js';
 import { browserSessionFromConfig } from './browser-session-from-config.js';
 import type { AuthConfig } from './config.js';
@@ -92,6 +93,7 @@ export async function startAuthService(config: AuthConfig, overrides: AuthServic
       });
       logger.info({ file: config.AUTH_CLIENTS_FILE, created: applied.created, updated: applied.updated }, 'clients file applied');
     }
+    const feed = config.REVOCATION_FEED_TOKEN ? revocationFeedOf(tokens.store) : undefined;
     const app = createApp({
       logger,
       settings: settingsFromConfig(config),
@@ -106,6 +108,7 @@ export async function startAuthService(config: AuthConfig, overrides: AuthServic
       ...(config.AUTH_ADMIN_TOKEN
         ? { admin: { token: config.AUTH_ADMIN_TOKEN, keyRotation: keys, publishDelaySeconds: config.KEY_PUBLISH_DELAY_SECONDS } }
         : {}),
+      ...(feed && config.REVOCATION_FEED_TOKEN ? { revocationFeed: { feed, token: config.REVOCATION_FEED_TOKEN } } : {}),
       passwords,
       now,
       metrics,
@@ -125,6 +128,7 @@ export async function startAuthService(config: AuthConfig, overrides: AuthServic
         tokenStore: tokens.kind,
         clientStore: clients.kind,
         adminApi: config.AUTH_ADMIN_TOKEN ? 'on' : 'off',
+        revocationFeed: feed ? 'on' : 'off',
         kid: keys.currentSigningKey().kid,
       },
       'auth service listening',
@@ -134,7 +138,8 @@ export async function startAuthService(config: AuthConfig, overrides: AuthServic
       url: server.url,
       port: server.port,
       keys,
-      close: () => (closing ??= closeInOrder(server.close.bind(server, overrides.shutdownGraceMs), opened)),
+      // Held feed requests are answered first, so they do not hold the shutdown for the grace period.
+      close: () => (closing ??= (feed?.stopWaiting(), closeInOrder(server.close.bind(server, overrides.shutdownGraceMs), opened))),
     };
   } catch (err) {
     // The start-up failure is the news; a store that also fails to close must not replace it.

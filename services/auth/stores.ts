@@ -34,8 +34,9 @@ export async function openTokenStore(config: AuthConfig, logger: Logger): Promis
     const store = await naming(redisVariable(config.redis), connectRedisTokenStore(config.redis, { logger }));
     return { store, kind: `redis ${config.redis.target.mode}` };
   }
-  const { MemoryTokenStore } = await import('./adapters/memory/memory-token-store.js');
-  return { store: new MemoryTokenStore(), kind: 'memory' };
+  // Refresh state in memory; revocations under AUTH_DATA_DIR, served to verifiers as the feed.
+  const { openEmbeddedTokenStore } = await import('./adapters/embedded/embedded-token-store.js');
+  return { store: await naming('AUTH_DATA_DIR', openEmbeddedTokenStore(config.AUTH_DATA_DIR)), kind: 'embedded' };
 }
 
 /**

@@ -28,6 +28,6 @@ export async function startNotesService(config: NotesConfig, deps: NotesDeps = {
     logger,
     verifier: config.verifier,
     ...(deps.revocations ? { revocations: deps.revocations } : {}),
-    createApp: (verifier) => createApp({ logger, verifier, store, ...(deps.metrics ? { metrics: deps.metrics } : {}) }),
+    createApp: (verifier, readiness) => createApp({ logger, verifier, store, readiness, ...(deps.metrics ? { metrics: deps.metrics } : {}) }),
   });
 }

@@ -2,8 +2,7 @@ import { onShutdownSignal } from '../../lib/http/server.js';
 import { createLogger } from '../../lib/logger.js';
 import { runMain } from '../../lib/main.js';
 import { createMetrics } from '../../lib/metrics/index.js';
-import { createRedisRevocationList } from '../../lib/revocation/redis-revocation-list.js';
-import { noRevocations } from '../../lib/revocation/revocation-list.js';
+import { openRevocationList } from '../../lib/revocation/open-revocation-list.js';
 import { loadReportsConfig } from './config.js';
 import { startReportsService } from './reports-service.js';
 
@@ -11,9 +10,8 @@ import { startReportsService } from './reports-service.js';
 runMain('reports', async () => {
   const config = loadReportsConfig();
   const logger = createLogger({ name: 'reports', level: config.logLevel });
-  const revocations = config.redis
-    ? createRedisRevocationList({ redis: config.redis, logger, connectionName: 'authgate-reports' })
-    : noRevocations;
-  const reports = await startReportsService(config, { logger, revocations, metrics: createMetrics({ service: 'reports' }) });
+  const metrics = createMetrics({ service: 'reports' });
+  const revocations = await openRevocationList(config, { connectionName: 'authgate-reports', logger, metrics });
+  const reports = await startReportsService(config, { logger, revocations, metrics });
   onShutdownSignal(logger, [() => reports.close(), () => revocations.close()]);
 });

@@ -46,10 +46,11 @@ export async function startReportsService(config: ReportsConfig, deps: ReportsDe
     verifier: config.verifier,
     ...(deps.revocations ? { revocations: deps.revocations } : {}),
     describe: { gateway: config.gatewayUrl, clientId: config.clientId },
-    createApp: (verifier) =>
+    createApp: (verifier, readiness) =>
       createApp({
         logger,
         verifier,
+        readiness,
         summary: createSummary({ notes, clientId: config.clientId }),
         ...(deps.metrics ? { metrics: deps.metrics } : {}),
       }),

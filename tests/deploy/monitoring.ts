@@ -4,6 +4,8 @@ import { Histogram } from 'prom-client';
 import { parse } from 'yaml';
 import { createAuthMetrics, createGatewayMetrics, createMetrics } from '../../lib/metrics/index.js';
 import { ROOT } from './manifests.js';
+import { registerRevocationFeedGauge } from '../../lib/revocation/feed-observability.js';
+import { noRevocations } from '../../lib/revocation/revocation-list.js';
 
 /** What k8s/monitoring/ ships, read the way the tests need it. */
 export const MONITORING_DIR = path.join(ROOT, 'k8s/monitoring');
@@ -52,6 +54,7 @@ export async function exportedMetricNames(): Promise<Set<string>> {
   const metrics = createMetrics({ service: 'names' });
   createGatewayMetrics(metrics);
   createAuthMetrics(metrics);
+  registerRevocationFeedGauge(metrics, noRevocations);
   const names = new Set<string>();
   for (const metric of await metrics.registry.getMetricsAsJSON()) {
     names.add(metric.name);

@@ -94,6 +94,25 @@ describe('npm start', () => {
     expect(tampered.headers.get('www-authenticate')).toContain('error="invalid_token"');
   });
 
+  it('when a user logs out, then the gateway refuses the old access token within a second, without Redis', async () => {
+    const token = await login('demo', 'demo-password-1234');
+    const auth = { authorization: `Bearer ${token}` };
+    expect((await fetch(`${gateway}/api/notes`, { headers: auth })).status).toBe(200);
+
+    expect((await fetch(`${gateway}/auth/logout`, { method: 'POST', headers: auth })).status).toBe(204);
+    const loggedOutAt = Date.now();
+
+    let last = 0;
+    await waitFor(async () => (last = (await fetch(`${gateway}/api/notes`, { headers: auth })).status) === 401, { timeoutMs: 1_000, intervalMs: 20 });
+    expect(last).toBe(401);
+    expect(Date.now() - loggedOutAt).toBeLessThan(1_000);
+  });
+
+  it('when the stack is up without Redis, then the gateway reports the auth revocation feed as up', async () => {
+    const ready = await fetch(`${gateway}/readyz`);
+    expect(await ready.json()).toMatchObject({ checks: { revocation_feed: 'ok' }, details: { revocation_feed: { source: 'auth', up: true } } });
+  });
+
   it('when sent SIGTERM, then it stops every child and exits 0', async () => {
     launcher.kill('SIGTERM');
     await waitFor(() => exitCode !== undefined, { timeoutMs: 20_000, intervalMs: 100 });

@@ -9,6 +9,8 @@ import { createAuthUseCases, type AuthDomainDeps } from '../domain/auth-use-case
 import { createOAuthUseCases, SUPPORTED_AUTH_METHODS, SUPPORTED_GRANT_TYPES } from '../domain/oauth/oauth-use-cases.js';
 import { CLIENT_ASSERTION_ALGORITHMS } from '../domain/oauth/client-assertion.js';
 import type { ClientStore } from '../domain/ports/client-store.js';
+import type { RevocationFeed } from '../domain/ports/revocation-feed.js';
+import { createReadRevocationFeed } from '../domain/use-cases/read-revocation-feed.js';
 import type { KeyRotation, SigningKeySet } from '../domain/ports/signing-key-set.js';
 import type { AssertionSignatureVerifier } from '../domain/ports/token-signing.js';
 import { adminRoutes } from './admin.js';
@@ -20,6 +22,7 @@ import { OIDC_SCOPES } from '../domain/authorize/authorization-request.js';
 import type { AppSessionStore } from '../domain/ports/app-sessions.js';
 import { MemoryAppSessionStore } from '../adapters/memory/memory-app-sessions.js';
 import { registrationRoutes } from './register.js';
+import { revocationFeedRoutes } from './revocation-feed.js';
 import { userApiRoutes } from './user-api.js';
 import { wellKnownRoutes } from './well-known.js';
 
@@ -34,6 +37,8 @@ export interface AuthAppDeps extends AuthDomainDeps {
   admin?: { token: string; keyRotation: KeyRotation; publishDelaySeconds: number };
   /** Cookie attributes and allowed origins of the browser-session endpoints (/auth/session). */
   browserSession: BrowserSessionOptions;
+  /** The revocation feed for verifiers without Redis; absent (REVOCATION_FEED_TOKEN unset, or Redis) means 404. */
+  revocationFeed?: { feed: RevocationFeed; token: string };
   /** Checked by /readyz besides the signing key (stores, for instance). */
   readiness?: ReadinessCheck[];
   /** Serves GET /metrics and records every request (pair it with `events` for domain counters). */
@@ -86,6 +91,7 @@ export function createApp(deps: AuthAppDeps): Express {
   // Pages and JSON of the app flow, before the form-only /oauth token routes.
   app.use(authorizeRoutes({ flow: appFlow, clients: deps.clients, secure: deps.browserSession.secure }));
   app.use(oauthRoutes(oauth));
+  if (deps.revocationFeed) app.use(revocationFeedRoutes(createReadRevocationFeed(deps.revocationFeed.feed), deps.revocationFeed.token));
   if (deps.admin) {
     app.use(
       adminRoutes({

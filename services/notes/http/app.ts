@@ -1,5 +1,6 @@
 import type { Express } from 'express';
 import { createBaseApp, finishApp } from '../../../lib/http/base-app.js';
+import type { ReadinessCheck } from '../../../lib/http/health.js';
 import type { Logger } from '../../../lib/logger.js';
 import type { Metrics } from '../../../lib/metrics/index.js';
 import { createRequireAuth, type Verifier } from '../../../lib/verifier/index.js';
@@ -12,17 +13,19 @@ export interface NotesAppDeps {
   store: NoteStore;
   /** When given: GET /metrics and per-route request metrics. */
   metrics?: Metrics;
+  /** Checked by /readyz besides the JWKS (the revocation feed). */
+  readiness?: ReadinessCheck[];
 }
 
 /**
  * The notes API. It verifies every token itself with lib/verifier even behind the gateway
  * (defence in depth: a request that bypasses the gateway gets no further).
  */
-export function createApp({ logger, verifier, store, metrics }: NotesAppDeps): Express {
+export function createApp({ logger, verifier, store, metrics, readiness = [] }: NotesAppDeps): Express {
   const app = createBaseApp({
     logger,
     ...(metrics ? { metrics } : {}),
-    readiness: [{ name: 'jwks', check: () => (verifier.keysLoaded() ? undefined : verifier.loadKeys()) }],
+    readiness: [{ name: 'jwks', check: () => (verifier.keysLoaded() ? undefined : verifier.loadKeys()) }, ...readiness],
   });
   app.use(notesRoutes(store, createRequireAuth(verifier, { realm: 'notes' })));
   return finishApp(app, { realm: 'notes' });

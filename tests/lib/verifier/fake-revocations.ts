@@ -11,6 +11,7 @@ export function createFakeRevocations(): RevocationList & { revoke(jti: string):
       return revoked.has(jti);
     },
     ready: async () => {},
+    status: () => ({ source: 'redis' as const, up: true, loaded: true }),
     close: async () => {},
   };
   return list;
