@@ -10,6 +10,7 @@ import { revocationFeedOf } from './adapters/embedded/embedded-token-store.js';
 import { Argon2PasswordHasher } from './adapters/passwords/argon2-password-hasher.js';
 import { browserSessionFromConfig } from './browser-session-from-config.js';
 import type { AuthConfig } from './config.js';
+import type { AppSessionStore } from './domain/ports/app-sessions.js';
 import type { ClientStore } from './domain/ports/client-store.js';
 import type { KeyRotation, SigningKeySet } from './domain/ports/signing-key-set.js';
 import { applyClientsFile } from './apply-clients-file.js';
@@ -18,7 +19,7 @@ import type { TokenStore } from './domain/ports/token-store.js';
 import type { UserStore } from './domain/ports/user-store.js';
 import { createApp } from './http/create-app.js';
 import { settingsFromConfig } from './settings-from-config.js';
-import { openClientStore, openTokenStore, openUserStore } from './stores.js';
+import { openAppSessionStore, openClientStore, openTokenStore, openUserStore } from './stores.js';
 
 /** Verifiers accept up to 30 s of skew; a retired key outlives its last token by twice that. */
 const RETIRED_KEY_TOLERANCE_SECONDS = 60;
@@ -32,6 +33,8 @@ export interface AuthServiceOverrides {
   tokens?: TokenStore;
   /** Taken over: closed when the service closes. */
   clients?: ClientStore;
+  /** Taken over: closed when the service closes. */
+  appSessions?: AppSessionStore;
   passwords?: PasswordHasher;
   /** Where AUTH_CLIENTS_FILE's `${NAME}` secret references are read. Default process.env. */
   env?: Record<string, string | undefined>;
@@ -54,7 +57,7 @@ export interface RunningAuthService {
 
 /**
  * Starts the auth service in this process: stores by configuration (Mongo or embedded users,
- * Redis or memory tokens), the signing key set from AUTH_SIGNING_KEY_FILE, then HTTP on
+ * Redis or memory tokens and app sessions), the signing key set from AUTH_SIGNING_KEY_FILE, then HTTP on
  * HOST:AUTH_PORT. Used by main.ts, the stack launcher and component tests.
  */
 export async function startAuthService(config: AuthConfig, overrides: AuthServiceOverrides = {}): Promise<RunningAuthService> {
@@ -68,6 +71,8 @@ export async function startAuthService(config: AuthConfig, overrides: AuthServic
     const clients = overrides.clients ? { store: overrides.clients, kind: 'provided' } : await openClientStore(config);
     opened.push(clients.store);
     const now = overrides.now ?? Date.now;
+    const appSessions = overrides.appSessions ? { store: overrides.appSessions, kind: 'provided' } : await openAppSessionStore(config, logger, now);
+    opened.push(appSessions.store);
     const metrics = overrides.metrics ?? createMetrics({ service: 'auth' });
     const keys = await NodeJoseKeySet.open({
       file: config.AUTH_SIGNING_KEY_FILE,
@@ -105,6 +110,7 @@ export async function startAuthService(config: AuthConfig, overrides: AuthServic
       accessTokens: createOwnAccessTokens({ keys, denylist: tokens.store, issuer: config.AUTH_ISSUER, audience: config.AUTH_AUDIENCE, now }),
       assertionSignatures: jsonwebtokenAssertionSignature,
       clients: clients.store,
+      appSessions: appSessions.store,
       ...(config.AUTH_ADMIN_TOKEN
         ? { admin: { token: config.AUTH_ADMIN_TOKEN, keyRotation: keys, publishDelaySeconds: config.KEY_PUBLISH_DELAY_SECONDS } }
         : {}),
@@ -117,6 +123,7 @@ export async function startAuthService(config: AuthConfig, overrides: AuthServic
         { name: 'user-store', check: () => users.store.ping() },
         { name: 'token-store', check: () => tokens.store.ping() },
         { name: 'client-store', check: () => clients.store.ping() },
+        { name: 'app-session-store', check: () => appSessions.store.ping() },
       ],
     });
     const server = await listen(app, { port: config.AUTH_PORT, host: config.HOST });
@@ -127,6 +134,7 @@ export async function startAuthService(config: AuthConfig, overrides: AuthServic
         userStore: users.kind,
         tokenStore: tokens.kind,
         clientStore: clients.kind,
+        appSessionStore: appSessions.kind,
         adminApi: config.AUTH_ADMIN_TOKEN ? 'on' : 'off',
         revocationFeed: feed ? 'on' : 'off',
         kid: keys.currentSigningKey().kid,

@@ -1,5 +1,6 @@
 import type { Logger } from '../../lib/logger.js';
 import type { AuthConfig } from './config.js';
+import type { AppSessionStore } from './domain/ports/app-sessions.js';
 import type { ClientStore } from './domain/ports/client-store.js';
 import type { TokenStore } from './domain/ports/token-store.js';
 import type { UserStore } from './domain/ports/user-store.js';
@@ -37,6 +38,22 @@ export async function openTokenStore(config: AuthConfig, logger: Logger): Promis
   // Refresh state in memory; revocations under AUTH_DATA_DIR, served to verifiers as the feed.
   const { openEmbeddedTokenStore } = await import('./adapters/embedded/embedded-token-store.js');
   return { store: await naming('AUTH_DATA_DIR', openEmbeddedTokenStore(config.AUTH_DATA_DIR)), kind: 'embedded' };
+}
+
+/**
+ * Codes, login sessions and consents of the app flow: in Redis whenever Redis is configured (the
+ * same REDIS_* settings and key prefix as the token store), so any replica redeems any code and
+ * single sign-on holds across replicas; in process memory otherwise (one auth process).
+ */
+export async function openAppSessionStore(config: AuthConfig, logger: Logger, now: () => number): Promise<{ store: AppSessionStore; kind: string }> {
+  if (config.redis) {
+    const { connectRedisAppSessionStore } = await import('./adapters/redis/redis-app-sessions.js');
+    const { redisVariable } = await import('../../lib/redis/env.js');
+    const store = await naming(redisVariable(config.redis), connectRedisAppSessionStore(config.redis, { logger, now }));
+    return { store, kind: `redis ${config.redis.target.mode}` };
+  }
+  const { MemoryAppSessionStore } = await import('./adapters/memory/memory-app-sessions.js');
+  return { store: new MemoryAppSessionStore({ now }), kind: 'memory' };
 }
 
 /**

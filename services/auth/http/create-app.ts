@@ -20,7 +20,6 @@ import { authorizeRoutes } from './authorize.js';
 import { createAppFlow } from '../domain/authorize/app-flow.js';
 import { OIDC_SCOPES } from '../domain/authorize/authorization-request.js';
 import type { AppSessionStore } from '../domain/ports/app-sessions.js';
-import { MemoryAppSessionStore } from '../adapters/memory/memory-app-sessions.js';
 import { registrationRoutes } from './register.js';
 import { revocationFeedRoutes } from './revocation-feed.js';
 import { userApiRoutes } from './user-api.js';
@@ -43,8 +42,8 @@ export interface AuthAppDeps extends AuthDomainDeps {
   readiness?: ReadinessCheck[];
   /** Serves GET /metrics and records every request (pair it with `events` for domain counters). */
   metrics?: Metrics;
-  /** Codes, login sessions and consents of the app flow; in-process memory when absent. */
-  appSessions?: AppSessionStore;
+  /** Codes, login sessions and consents of the app flow (memory or Redis: the caller's choice, see stores.ts). */
+  appSessions: AppSessionStore;
 }
 
 /** The auth service's express app, built only from its arguments (no globals, no I/O here). */
@@ -52,7 +51,7 @@ export function createApp(deps: AuthAppDeps): Express {
   const auth = createAuthUseCases(deps);
   const appFlow = createAppFlow({
     issuer: deps.settings.issuer,
-    sessions: deps.appSessions ?? new MemoryAppSessionStore(deps.now ? { now: deps.now } : {}),
+    sessions: deps.appSessions,
     users: deps.users,
     tokens: deps.tokens,
     pairs: auth.pairs,

@@ -63,11 +63,18 @@ export class MemoryAppSessionStore implements AppSessionStore {
   }
 
   async grantedScopes(userId: string, clientId: string): Promise<string[]> {
-    return [...(this.#consents.get(`${userId} ${clientId}`) ?? [])];
+    return [...(this.#consents.get(consentKey(userId, clientId)) ?? [])];
   }
 
   async grantScopes(userId: string, clientId: string, scopes: string[]): Promise<void> {
-    const key = `${userId} ${clientId}`;
+    const key = consentKey(userId, clientId);
     this.#consents.set(key, new Set([...(this.#consents.get(key) ?? []), ...scopes]));
   }
+
+  async ping(): Promise<void> {}
+
+  async close(): Promise<void> {}
 }
+
+/** Unambiguous whatever the ids contain (a space-joined key would let `a b`+`c` meet `a`+`b c`). */
+const consentKey = (userId: string, clientId: string) => JSON.stringify([userId, clientId]);

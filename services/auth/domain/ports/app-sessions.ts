@@ -1,8 +1,8 @@
 /**
  * State of the browser-app flow (authorization code + OIDC): one-time codes, the auth server's
- * login sessions (single sign-on) and remembered consents. Adapters: memory (single process) so
- * far; a Redis adapter (takeCode atomic with a Lua script) and a shared contract suite are still
- * to come. Times are epoch milliseconds.
+ * login sessions (single sign-on) and remembered consents. Adapters: memory (one process) and
+ * Redis (every replica; takeCode one Lua script), both held to
+ * tests/auth/contracts/app-sessions.contract.ts. Times are epoch milliseconds.
  */
 
 /** What an authorization code stands for. Stored under the SHA-256 of the code, never the code. */
@@ -66,4 +66,8 @@ export interface AppSessionStore {
   grantedScopes(userId: string, clientId: string): Promise<string[]>;
   /** Adds scopes to what the user granted the client (never removes). */
   grantScopes(userId: string, clientId: string, scopes: string[]): Promise<void>;
+
+  /** Rejects when the store cannot answer (readiness). */
+  ping(): Promise<void>;
+  close(): Promise<void>;
 }
