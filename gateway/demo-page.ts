@@ -8,6 +8,9 @@ const FILES = [
   { path: '/', file: 'index.html', type: 'text/html; charset=utf-8' },
   { path: '/app.js', file: 'app.js', type: 'text/javascript; charset=utf-8' },
   { path: '/app.css', file: 'app.css', type: 'text/css; charset=utf-8' },
+  // The OpenID Connect demo app (authorization code + PKCE as public client `demo-spa`).
+  { path: '/spa/', file: 'spa/index.html', type: 'text/html; charset=utf-8' },
+  { path: '/spa/app.js', file: 'spa/app.js', type: 'text/javascript; charset=utf-8' },
 ] as const;
 
 /** The paths the page answers; the gateway hands exactly these to its ops app, never to the proxy. */

@@ -11,7 +11,8 @@
  * Every variable of the contract is honoured (ports, HOST, AUTH_ISSUER, AUTH_DATA_DIR, REDIS_URL,
  * MONGODB_URI, AUTH_ADMIN_TOKEN, LOG_LEVEL); DEMO_USERNAME / DEMO_PASSWORD change the seeded user.
  * Filled in when unset: AUTH_ADMIN_TOKEN and REPORTS_CLIENT_SECRET (random per run),
- * AUTH_CLIENTS_FILE (deploy/clients.yaml), ALLOWED_ORIGINS (the gateway's loopback origins),
+ * AUTH_CLIENTS_FILE (deploy/clients.yaml; the demo OIDC app `demo-spa` is added to a copy),
+ * ALLOWED_ORIGINS (the gateway's loopback origins),
  * AUTH_URL / NOTES_URL / REPORTS_URL / GATEWAY_URL (the loopback ports above).
  */
 import { spawn, type ChildProcess } from 'node:child_process';
@@ -20,6 +21,7 @@ import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
+import { clientsFileWithDemoSpa, DEMO_SPA_PATH } from './start/demo-spa-client.js';
 import { createTerminalLog } from './start/terminal-log.js';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
@@ -72,6 +74,9 @@ env.AUTH_CLIENTS_FILE ||= path.join(ROOT, 'deploy/clients.yaml');
 env.REPORTS_CLIENT_SECRET ||= randomBytes(32).toString('base64url');
 // The browser-session demo page at the gateway's `/` (off by default in the gateway itself).
 env.GATEWAY_DEMO_PAGE ||= 'true';
+// The OIDC demo app at /spa/ is public client `demo-spa`: the clients file gets it added.
+const pageOrigin = reachHost === '127.0.0.1' ? `http://localhost:${ports.gateway}` : urlOf(ports.gateway);
+env.AUTH_CLIENTS_FILE = clientsFileWithDemoSpa(env.AUTH_CLIENTS_FILE, [pageOrigin, `http://localhost:${ports.gateway}`, urlOf(ports.gateway)]);
 const demo = { username: env.DEMO_USERNAME || 'demo', password: env.DEMO_PASSWORD || 'demo-password-1234' };
 
 const terminalLog = createTerminalLog({ colorize: process.stdout.isTTY === true, quietStart: !process.env.LOG_LEVEL });
@@ -176,7 +181,8 @@ function printWelcome(gatewayUrl: string, services: RunningChild[]): void {
     '',
     `  demo user      ${demo.username} / ${demo.password}`,
     // localhost is a secure context, so the Secure session cookies work over plain http there.
-    `  demo page      ${reachHost === '127.0.0.1' ? `http://localhost:${ports.gateway}` : gatewayUrl}/   <- open in a browser, log in as the demo user`,
+    `  demo page      ${pageOrigin}/   <- open in a browser, log in as the demo user`,
+    `  demo OIDC app  ${pageOrigin}${DEMO_SPA_PATH}   <- the same notes as a public OpenID Connect app (code + PKCE)`,
     generatedAdminToken ? `  admin token    ${env.AUTH_ADMIN_TOKEN}   (generated for this run; set AUTH_ADMIN_TOKEN to choose one)` : '  admin token    from AUTH_ADMIN_TOKEN',
     '',
     'Walk-through (through the gateway only):',

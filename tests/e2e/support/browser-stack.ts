@@ -22,15 +22,19 @@ export interface BrowserStack {
   auth: TestAuth;
   notes: RunningNotesService;
   gateway: RunningGateway;
+  /** The Redis key prefix of this stack (with `redis`). */
+  keyPrefix: string;
   close(): Promise<void>;
 }
 
 export interface BrowserStackOptions {
   /**
-   * Tokens in the real Redis (REDIS_URL) and the gateway fed by its revocation channel, so a
-   * logout reaches the gateway; memory tokens and no revocation feed otherwise.
+   * Tokens and app sessions in the real Redis (REDIS_URL) and the gateway fed by its revocation
+   * channel, so a logout reaches the gateway; memory stores and no revocation feed otherwise.
    */
   redis?: boolean;
+  /** More environment for the auth service, given the gateway's origins (e.g. AUTH_CLIENTS_FILE). */
+  authEnv?: (origins: string[]) => Record<string, string>;
 }
 
 /**
@@ -39,14 +43,19 @@ export interface BrowserStackOptions {
  * actually bound. The gateway's port is chosen first, because the auth service must know the
  * gateway's origin (ALLOWED_ORIGINS) before the gateway exists.
  */
-export async function startBrowserStack({ redis = false }: BrowserStackOptions = {}): Promise<BrowserStack> {
+export async function startBrowserStack({ redis = false, authEnv }: BrowserStackOptions = {}): Promise<BrowserStack> {
   const gatewayPort = await closedPort();
   const origins = [`http://127.0.0.1:${gatewayPort}`, `http://localhost:${gatewayPort}`];
   const keyPrefix = uniqueRedisPrefix('browser-session');
   const logger = createLogger({ name: 'browser-stack', level: 'silent' });
   const revocations: RevocationList | undefined = redis ? createRedisRevocationList({ url: TEST_REDIS_URL, keyPrefix }) : undefined;
   const auth = await startTestAuth({
-    env: { ALLOWED_ORIGINS: origins.join(',') },
+    env: {
+      ALLOWED_ORIGINS: origins.join(','),
+      // With Redis configured auth keeps the app flow's codes and login sessions there too.
+      ...(redis ? { REDIS_URL: TEST_REDIS_URL, REDIS_KEY_PREFIX: keyPrefix } : {}),
+      ...authEnv?.(origins),
+    },
     ...(redis ? { tokens: () => new RedisTokenStore({ redis: new Redis(TEST_REDIS_URL), keyPrefix }) } : {}),
   });
   const notes = await startNotesService(loadNotesConfig({ NOTES_PORT: '0', AUTH_URL: auth.url, LOG_LEVEL: 'silent' }), {
@@ -66,6 +75,7 @@ export async function startBrowserStack({ redis = false }: BrowserStackOptions =
     auth,
     notes,
     gateway,
+    keyPrefix,
     async close() {
       await gateway.close(1_000);
       await notes.close(1_000);
