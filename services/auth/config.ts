@@ -29,6 +29,11 @@ export const authConfigSchema = z
     /** Window in which a retried refresh gets the same successor instead of tripping reuse detection. */
     REFRESH_REUSE_GRACE_SECONDS: envField.seconds(5, { min: 0, max: 60 }),
     AUTH_ADMIN_TOKEN: envField.secret().optional(),
+    /**
+     * Key material for the HMAC-SHA-256 that stores client secrets. Set it (the same value on every
+     * replica) when replicas share clients in MongoDB; unset, a random key is kept in AUTH_DATA_DIR.
+     */
+    AUTH_CLIENT_SECRET_KEY: envField.secret().optional(),
     /** YAML or JSON file of OAuth clients upserted at every start (compose, Kubernetes); optional. */
     AUTH_CLIENTS_FILE: z.string().min(1).optional(),
     /**

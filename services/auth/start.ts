@@ -7,6 +7,8 @@ import { createJsonwebtokenSigner } from './adapters/tokens/jsonwebtoken-signer.
 import { createOwnAccessTokens } from './adapters/tokens/own-access-tokens.js';
 import { prometheusAuthEvents } from './adapters/metrics/prometheus-auth-events.js';
 import { Argon2PasswordHasher } from './adapters/passwords/argon2-password-hasher.js';
+import { clientSecretKey } from './adapters/passwords/client-secret-key.js';
+import { HmacClientSecretHasher } from './adapters/passwords/hmac-client-secret-hasher.js';
 import { browserSessionFromConfig } from './browser-session-from-config.js';
 import type { AuthConfig } from './config.js';
 import type { ClientStore } from './domain/ports/client-store.js';
@@ -81,13 +83,14 @@ export async function startAuthService(config: AuthConfig, overrides: AuthServic
     // Stops the poll on close.
     opened.push(keys);
     const passwords = overrides.passwords ?? new Argon2PasswordHasher();
+    const clientSecrets = new HmacClientSecretHasher(await clientSecretKey(config.AUTH_CLIENT_SECRET_KEY, config.AUTH_DATA_DIR), passwords);
     if (config.AUTH_CLIENTS_FILE) {
       // Before listening: a bad file stops the start (a ConfigError naming AUTH_CLIENTS_FILE).
       const applied = await applyClientsFile(config.AUTH_CLIENTS_FILE, {
         clients: clients.store,
         users: users.store,
         firstPartyClientId: config.FIRST_PARTY_CLIENT_ID,
-        hashSecret: (secret) => passwords.hash(secret),
+        hashSecret: (secret) => clientSecrets.hash(secret),
         env: overrides.env ?? process.env,
       });
       logger.info({ file: config.AUTH_CLIENTS_FILE, created: applied.created, updated: applied.updated }, 'clients file applied');
@@ -107,6 +110,7 @@ export async function startAuthService(config: AuthConfig, overrides: AuthServic
         ? { admin: { token: config.AUTH_ADMIN_TOKEN, keyRotation: keys, publishDelaySeconds: config.KEY_PUBLISH_DELAY_SECONDS } }
         : {}),
       passwords,
+      clientSecrets,
       now,
       metrics,
       events: prometheusAuthEvents(metrics),

@@ -8,6 +8,7 @@ import { createUserAdmin } from '../domain/admin/user-admin.js';
 import { createAuthUseCases, type AuthDomainDeps } from '../domain/auth-use-cases.js';
 import { createOAuthUseCases, SUPPORTED_AUTH_METHODS, SUPPORTED_GRANT_TYPES } from '../domain/oauth/oauth-use-cases.js';
 import { CLIENT_ASSERTION_ALGORITHMS } from '../domain/oauth/client-assertion.js';
+import type { ClientSecretHasher } from '../domain/ports/client-secret-hasher.js';
 import type { ClientStore } from '../domain/ports/client-store.js';
 import type { KeyRotation, SigningKeySet } from '../domain/ports/signing-key-set.js';
 import type { AssertionSignatureVerifier } from '../domain/ports/token-signing.js';
@@ -21,6 +22,8 @@ export interface AuthAppDeps extends AuthDomainDeps {
   logger: Logger;
   /** Registered OAuth clients (token, introspection, revocation endpoints and the admin API). */
   clients: ClientStore;
+  /** Hashes and checks client secrets (token, introspection and revocation endpoints, admin API). */
+  clientSecrets: ClientSecretHasher;
   /** The signing key set: its public keys are the JWKS, and /readyz needs a current key. */
   keys: SigningKeySet;
   assertionSignatures: AssertionSignatureVerifier;
@@ -62,7 +65,7 @@ export function createApp(deps: AuthAppDeps): Express {
         adminToken: deps.admin.token,
         clients: createClientAdmin({
           clients: deps.clients,
-          hashSecret: (secret) => deps.passwords.hash(secret),
+          hashSecret: (secret) => deps.clientSecrets.hash(secret),
           users: deps.users,
           firstPartyClientId: deps.settings.firstPartyClientId,
         }),

@@ -37,7 +37,7 @@ export type NewClient = z.output<typeof newClientSchema>;
 
 export interface ClientAdminDeps extends ClientIdReservationDeps {
   clients: ClientStore;
-  /** argon2id, the same hasher as passwords. */
+  /** The client-secret hasher (HMAC-SHA-256 under the server key). */
   hashSecret: (secret: string) => Promise<string>;
 }
 
@@ -62,7 +62,7 @@ const clientIdReserved = (problem: string) =>
 /**
  * Client registration for operators (the admin API and authctl). A client with `jwks`
  * authenticates with private_key_jwt and gets no secret; any other gets a fresh 256-bit secret,
- * returned once and stored only as its argon2id hash. Every client made here is confidential
+ * returned once and stored only as its keyed hash. Every client made here is confidential
  * and uses client_credentials.
  */
 export function createClientAdmin({ clients, hashSecret, ...reservation }: ClientAdminDeps) {

@@ -2,6 +2,7 @@ import { inspect } from 'node:util';
 import { z } from 'zod';
 import { ConfigError, type Env } from '../../../../lib/config.js';
 import type { ClientGrantType, PublicJwks, TokenEndpointAuthMethod } from '../ports/client-store.js';
+import { clientSecretWeakness } from '../client-secret.js';
 import { audienceSchema, authMethodSchema, clientIdSchema, grantTypeSchema, publicJwksSchema, scopeTokenSchema, uniqueList } from './client-fields.js';
 
 /**
@@ -16,7 +17,7 @@ import { audienceSchema, authMethodSchema, clientIdSchema, grantTypeSchema, publ
  * ```yaml
  * clients:
  *   - client_id: reports                       # [A-Za-z0-9._~-], 1-128, starts alphanumeric
- *     client_secret: ${REPORTS_CLIENT_SECRET}  # env var holding >= 32 characters
+ *     client_secret: ${REPORTS_CLIENT_SECRET}  # env var holding 32 random bytes' worth (clientSecretWeakness)
  *     scopes: [notes:read]                     # RFC 6749 scope tokens, at least one
  *     audiences: [api]                         # optional; empty = the default AUTH_AUDIENCE only
  *     grant_types: [client_credentials]        # optional for confidential clients (this default)
@@ -36,8 +37,6 @@ import { audienceSchema, authMethodSchema, clientIdSchema, grantTypeSchema, publ
  * an unknown key, a private JWK member (d, p, q, dp, dq, qi, oth, k) and a duplicate client_id
  * are all errors.
  */
-
-export const MIN_CLIENT_SECRET_LENGTH = 32;
 
 /** A secret that prints as `[secret]` in logs, JSON and test diffs; `reveal()` is the one way out. */
 export class SecretValue {
@@ -159,9 +158,12 @@ function toDefinition(entry: ClientEntry, env: Env, report: (field: string, mess
     const name = entry.client_secret;
     const value = env[name];
     if (value === undefined || value === '') report('client_secret', `environment variable ${name} is not set`);
-    else if (value.length < MIN_CLIENT_SECRET_LENGTH) {
-      report('client_secret', `environment variable ${name} holds a secret shorter than ${MIN_CLIENT_SECRET_LENGTH} characters`);
-    } else definition.secret = new SecretValue(value);
+    else {
+      // Stored with a fast keyed hash, so it must be as unguessable as a generated secret.
+      const weakness = clientSecretWeakness(value);
+      if (weakness !== null) report('client_secret', `environment variable ${name} holds a secret that ${weakness}`);
+      else definition.secret = new SecretValue(value);
+    }
   }
   if (entry.jwks) definition.jwks = entry.jwks;
 

@@ -1,7 +1,7 @@
 import { ignoreAuthEvents, type AuthEvents } from '../ports/auth-events.js';
 import type { ClientRecord, ClientStore } from '../ports/client-store.js';
 import type { AssertionSignatureVerifier, OwnAccessTokens, TokenSigner } from '../ports/token-signing.js';
-import type { PasswordHasher } from '../ports/password-hasher.js';
+import type { ClientSecretHasher } from '../ports/client-secret-hasher.js';
 import type { TokenStore } from '../ports/token-store.js';
 import type { UserStore } from '../ports/user-store.js';
 import type { AuthSettings } from '../settings.js';
@@ -26,7 +26,8 @@ export interface OAuthDeps {
   accessTokens: OwnAccessTokens;
   /** private_key_jwt signature checks (RFC 7523). */
   assertionSignatures: AssertionSignatureVerifier;
-  passwords: PasswordHasher;
+  /** Client secrets: HMAC-SHA-256 under a server key; argon2id stays for user passwords. */
+  clientSecrets: ClientSecretHasher;
   /** The /auth/refresh rotation use case, so both endpoints rotate by the same rules. */
   rotateRefreshToken: (refreshToken: string, options?: RefreshOptions) => Promise<TokenPair>;
   now?: () => number;
@@ -74,10 +75,10 @@ const hintOf = (value: string | undefined): TokenTypeHint | undefined =>
  * ports. The HTTP layer passes the Authorization header and the form; everything OAuth-specific
  * (which credentials, which grant, which errors) is decided here.
  */
-export function createOAuthUseCases({ settings, clients, users, tokens, signer, accessTokens, assertionSignatures, passwords, rotateRefreshToken, now = Date.now, events = ignoreAuthEvents }: OAuthDeps) {
+export function createOAuthUseCases({ settings, clients, users, tokens, signer, accessTokens, assertionSignatures, clientSecrets, rotateRefreshToken, now = Date.now, events = ignoreAuthEvents }: OAuthDeps) {
   const authenticate = createClientAuthenticator({
     clients,
-    passwords,
+    secrets: clientSecrets,
     verifyAssertion: createClientAssertionVerifier({ signatures: assertionSignatures, issuer: settings.issuer, tokenEndpoint: tokenEndpointOf(settings.issuer), replay: tokens, now }),
     assertionClientId: assertionClientIdOf(assertionSignatures),
     builtInClients: [firstPartyClient(settings)],

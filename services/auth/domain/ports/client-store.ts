@@ -38,7 +38,7 @@ export interface PublicJwks {
 export interface ClientConfig {
   /** Unique; compared exactly (no normalization), it becomes `client_id` and `sub` of tokens. */
   clientId: string;
-  /** argon2id PHC string of the client secret; never the secret. Absent for jwks-only and public clients. */
+  /** Keyed hash of the client secret (`$hmac-sha256$...`, or an argon2id PHC string from before); never the secret. Absent for jwks-only and public clients. */
   secretHash?: string;
   /** Public keys for `private_key_jwt`; absent when the client authenticates otherwise. */
   jwks?: PublicJwks;
