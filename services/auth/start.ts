@@ -11,6 +11,7 @@ import { clientSecretKey } from './adapters/passwords/client-secret-key.js';
 import { HmacClientSecretHasher } from './adapters/passwords/hmac-client-secret-hasher.js';
 import { browserSessionFromConfig } from './browser-session-from-config.js';
 import type { AuthConfig } from './config.js';
+import type { ClientSecretHasher } from './domain/ports/client-secret-hasher.js';
 import type { ClientStore } from './domain/ports/client-store.js';
 import type { KeyRotation, SigningKeySet } from './domain/ports/signing-key-set.js';
 import { applyClientsFile } from './apply-clients-file.js';
@@ -34,6 +35,8 @@ export interface AuthServiceOverrides {
   /** Taken over: closed when the service closes. */
   clients?: ClientStore;
   passwords?: PasswordHasher;
+  /** Instead of HMAC-SHA-256 under the configured key (the bench's argon2id baseline). */
+  clientSecrets?: ClientSecretHasher;
   /** Where AUTH_CLIENTS_FILE's `${NAME}` secret references are read. Default process.env. */
   env?: Record<string, string | undefined>;
   /** Epoch milliseconds. */
@@ -83,7 +86,7 @@ export async function startAuthService(config: AuthConfig, overrides: AuthServic
     // Stops the poll on close.
     opened.push(keys);
     const passwords = overrides.passwords ?? new Argon2PasswordHasher();
-    const clientSecrets = new HmacClientSecretHasher(await clientSecretKey(config.AUTH_CLIENT_SECRET_KEY, config.AUTH_DATA_DIR), passwords);
+    const clientSecrets = overrides.clientSecrets ?? new HmacClientSecretHasher(await clientSecretKey(config.AUTH_CLIENT_SECRET_KEY, config.AUTH_DATA_DIR), passwords);
     if (config.AUTH_CLIENTS_FILE) {
       // Before listening: a bad file stops the start (a ConfigError naming AUTH_CLIENTS_FILE).
       const applied = await applyClientsFile(config.AUTH_CLIENTS_FILE, {
