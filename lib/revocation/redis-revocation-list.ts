@@ -1,6 +1,6 @@
 import { Redis } from 'ioredis';
 import type { Logger } from '../logger.js';
-import type { RevocationList } from './revocation-list.js';
+import { sessionRevocationId, type RevocationList } from './revocation-list.js';
 import { DEFAULT_REDIS_KEY_PREFIX, decodeRevocationMessage, redisKeys } from './redis-keys.js';
 
 export interface RedisRevocationListOptions {
@@ -88,14 +88,17 @@ export function createRedisRevocationList(options: RedisRevocationListOptions): 
     for (const [jti, exp] of revoked) if (exp * 1000 <= now) revoked.delete(jti);
   }, sweepIntervalMs).unref();
 
+  function isRevoked(id: string): boolean {
+    const exp = revoked.get(id);
+    if (exp === undefined) return false;
+    if (exp * 1000 > Date.now()) return true;
+    revoked.delete(id);
+    return false;
+  }
+
   return {
-    isRevoked(jti) {
-      const exp = revoked.get(jti);
-      if (exp === undefined) return false;
-      if (exp * 1000 > Date.now()) return true;
-      revoked.delete(jti);
-      return false;
-    },
+    isRevoked,
+    isSessionRevoked: (sid) => isRevoked(sessionRevocationId(sid)),
 
     ready() {
       if (loaded) return Promise.resolve();

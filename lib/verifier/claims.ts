@@ -22,6 +22,8 @@ export interface AccessTokenClaims {
   scope?: string;
   roles?: string[];
   username?: string;
+  /** The login session (user tokens): shared by every token refreshed from one login; logout revokes it. */
+  sid?: string;
   [claim: string]: unknown;
 }
 
@@ -32,6 +34,8 @@ export interface VerifiedToken {
   scopes: readonly string[];
   roles: readonly string[];
   jti: string;
+  /** The login session of a user token (`sid`); absent on client-credentials tokens. */
+  sid?: string;
   /** `exp`, in seconds since the epoch. */
   expiresAt: number;
   claims: Readonly<AccessTokenClaims>;
@@ -63,7 +67,7 @@ const isStringArray = (value: unknown): value is string[] => Array.isArray(value
 export function checkAccessTokenClaims(payload: unknown, token: string, policy: ClaimsPolicy, nowSeconds: number): VerifiedToken {
   if (typeof payload !== 'object' || payload === null || Array.isArray(payload)) throw tokenError('TOKEN_MALFORMED');
   const claims = payload as Record<string, unknown>;
-  const { iss, aud, exp, iat, nbf, sub, client_id: clientId, jti, scope, roles } = claims;
+  const { iss, aud, exp, iat, nbf, sub, client_id: clientId, jti, scope, roles, sid } = claims;
   const tolerance = policy.clockToleranceSeconds;
 
   if (!isNumber(exp) || !isNumber(iat) || (nbf !== undefined && !isNumber(nbf))) throw tokenError('TOKEN_CLAIMS_INVALID');
@@ -78,10 +82,12 @@ export function checkAccessTokenClaims(payload: unknown, token: string, policy: 
   if (!nonEmptyString(sub) || !nonEmptyString(clientId) || !nonEmptyString(jti)) throw tokenError('TOKEN_CLAIMS_INVALID');
   if (scope !== undefined && typeof scope !== 'string') throw tokenError('TOKEN_CLAIMS_INVALID');
   if (roles !== undefined && !isStringArray(roles)) throw tokenError('TOKEN_CLAIMS_INVALID');
+  if (sid !== undefined && !nonEmptyString(sid)) throw tokenError('TOKEN_CLAIMS_INVALID');
   return Object.freeze({
     sub,
     clientId,
     jti,
+    ...(sid !== undefined ? { sid } : {}),
     expiresAt: exp,
     scopes: Object.freeze(scope ? scope.split(' ').filter(Boolean) : []),
     roles: Object.freeze(roles ? [...roles] : []),

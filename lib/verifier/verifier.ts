@@ -11,11 +11,13 @@ import { TokenCache } from './token-cache.js';
 export { MAX_CLOCK_TOLERANCE_SECONDS };
 
 /**
- * Whether an access token's `jti` was revoked. Verifiers outside the issuer answer from memory
- * (a RevocationList fed by Redis); the issuer asks its own store, so its answer may be a promise.
+ * Whether an access token's `jti`, or its login session `sid`, was revoked. Verifiers outside the
+ * issuer answer from memory (a RevocationList fed by Redis); the issuer asks its own store, so its
+ * answer may be a promise. Without `isSessionRevoked` no session is known revoked.
  */
 export interface RevocationCheck {
   isRevoked(jti: string): boolean | Promise<boolean>;
+  isSessionRevoked?(sid: string): boolean | Promise<boolean>;
 }
 
 interface CommonOptions {
@@ -130,7 +132,9 @@ export function createVerifier(options: VerifierOptions): Verifier {
   const keys: VerificationKeys = remote ?? options.keys!;
 
   async function notRevoked(token: VerifiedToken): Promise<VerifiedToken> {
-    if (revocations !== undefined && (await revocations.isRevoked(token.jti))) throw tokenError('TOKEN_REVOKED');
+    if (revocations === undefined) return token;
+    if (await revocations.isRevoked(token.jti)) throw tokenError('TOKEN_REVOKED');
+    if (token.sid !== undefined && revocations.isSessionRevoked && (await revocations.isSessionRevoked(token.sid))) throw tokenError('TOKEN_REVOKED');
     return token;
   }
 

@@ -1,3 +1,4 @@
+import { sessionRevocationId } from '../../../../lib/revocation/revocation-list.js';
 import type {
   AttemptCount,
   RefreshFamilyRef,
@@ -100,6 +101,15 @@ export class MemoryTokenStore implements TokenStore {
     // A longer existing deadline wins, so a late duplicate can never shorten a revocation.
     const current = this.denied.expiresAt(jti) ?? 0;
     this.denied.set(jti, true, Math.max(current, expiresAtSeconds * 1000));
+  }
+
+  /** A session is one more entry of the denylist (and of the gateway's feed), under its own id. */
+  denySession(sid: string, expiresAtSeconds: number): Promise<void> {
+    return this.denyAccessToken(sessionRevocationId(sid), expiresAtSeconds);
+  }
+
+  isSessionDenied(sid: string): Promise<boolean> {
+    return this.isAccessTokenDenied(sessionRevocationId(sid));
   }
 
   async isAccessTokenDenied(jti: string): Promise<boolean> {

@@ -1,3 +1,4 @@
+import { sessionRevocationId } from '../../../../lib/revocation/revocation-list.js';
 import { Redis } from 'ioredis';
 import type { Logger } from '../../../../lib/logger.js';
 import {
@@ -119,6 +120,15 @@ export class RedisTokenStore implements TokenStore {
         encodeRevocationMessage({ jti, exp: expiresAtSeconds }),
       ],
     );
+  }
+
+  /** A session is one more entry of the denylist (and of the gateway's feed), under its own id. */
+  denySession(sid: string, expiresAtSeconds: number): Promise<void> {
+    return this.denyAccessToken(sessionRevocationId(sid), expiresAtSeconds);
+  }
+
+  isSessionDenied(sid: string): Promise<boolean> {
+    return this.isAccessTokenDenied(sessionRevocationId(sid));
   }
 
   async isAccessTokenDenied(jti: string): Promise<boolean> {

@@ -24,6 +24,8 @@ export type IntrospectionResponse =
       /** `Bearer` for access tokens, `refresh_token` for refresh tokens. */
       token_type: 'Bearer' | 'refresh_token';
       username?: string;
+      /** The login session of a user access token. */
+      sid?: string;
     };
 
 export interface IntrospectionDeps {
@@ -50,8 +52,9 @@ export function createIntrospection({ accessTokens, denylist, refreshTokens, use
     if (own === null) return null;
     // The issuer is the clock that set exp, so no tolerance: expired at exp exactly.
     if (own.expiresAt <= Math.floor(now() / 1000) || (await denylist.isAccessTokenDenied(own.jti))) return INACTIVE;
-    const { sub, scope = '', client_id, exp, iat, iss, aud, jti, username } = own.claims;
-    return { active: true, sub, scope, client_id, exp, iat, iss, aud, jti, token_type: 'Bearer', ...(username ? { username } : {}) };
+    if (own.sid !== undefined && (await denylist.isSessionDenied(own.sid))) return INACTIVE;
+    const { sub, scope = '', client_id, exp, iat, iss, aud, jti, username, sid } = own.claims;
+    return { active: true, sub, scope, client_id, exp, iat, iss, aud, jti, token_type: 'Bearer', ...(username ? { username } : {}), ...(sid ? { sid } : {}) };
   }
 
   async function asRefreshToken(token: string): Promise<IntrospectionResponse | null> {

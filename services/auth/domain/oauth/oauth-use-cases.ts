@@ -15,6 +15,7 @@ import { oauthErrors } from './oauth-errors.js';
 import { presentedCredentials, type OAuthParams } from './presented-credentials.js';
 import { createRefreshTokenGrant } from './refresh-token-grant.js';
 import { createRevocation } from './revocation.js';
+import { createSessionEnder } from '../tokens/session.js';
 import type { TokenResponse } from './token-response.js';
 
 export interface OAuthDeps {
@@ -92,7 +93,7 @@ export function createOAuthUseCases({ settings, clients, users, tokens, signer, 
   });
   const refreshGrant = createRefreshTokenGrant({ refreshTokens: tokens, rotate: rotateRefreshToken, now });
   const introspection = createIntrospection({ accessTokens, denylist: tokens, refreshTokens: tokens, users, issuer: settings.issuer, now });
-  const revocation = createRevocation({ accessTokens, tokens, now });
+  const revocation = createRevocation({ accessTokens, tokens, endSession: createSessionEnder({ tokens, accessTokenTtlSeconds: settings.accessTokenTtlSeconds, now }), now });
 
   function requiredToken(params: OAuthParams): string {
     const token = params.token;

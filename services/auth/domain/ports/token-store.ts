@@ -87,6 +87,13 @@ export interface AccessTokenDenylist {
    */
   denyAccessToken(jti: string, expiresAtSeconds: number): Promise<void>;
   isAccessTokenDenied(jti: string): Promise<boolean>;
+  /**
+   * Denies every access token of the login session `sid` until `expiresAtSeconds` (the latest
+   * `exp` one of them can have), announced on the same feed as jti denials under
+   * `sessionRevocationId(sid)`, so verifiers refuse them within a second.
+   */
+  denySession(sid: string, expiresAtSeconds: number): Promise<void>;
+  isSessionDenied(sid: string): Promise<boolean>;
 }
 
 export interface AttemptCount {

@@ -8,6 +8,8 @@ export interface AccessTokenSubject {
   scope: string;
   roles?: string[];
   username?: string;
+  /** The login session (refresh family) a user token belongs to. */
+  sid?: string;
 }
 
 export interface IssuedAccessToken {
@@ -28,7 +30,7 @@ export type AccessTokenIssuer = (subject: AccessTokenSubject) => IssuedAccessTok
 
 /** Options are fixed once; each call only builds claims (RFC 9068 §2.2) and signs with the current key. */
 export function createAccessTokenIssuer({ signer, issuer, audience, ttlSeconds, now }: AccessTokenIssuerOptions): AccessTokenIssuer {
-  return ({ sub, clientId, scope, roles, username }) => {
+  return ({ sub, clientId, scope, roles, username, sid }) => {
     const iat = Math.floor(now() / 1000);
     const claims = {
       iss: issuer,
@@ -41,6 +43,7 @@ export function createAccessTokenIssuer({ signer, issuer, audience, ttlSeconds, 
       scope,
       ...(roles ? { roles } : {}),
       ...(username ? { username } : {}),
+      ...(sid ? { sid } : {}),
     };
     return { token: signer.sign(claims, ACCESS_TOKEN_TYPE), claims, expiresIn: ttlSeconds };
   };
