@@ -31,6 +31,8 @@ export const TOKEN_ERRORS = {
   JWKS_UNAVAILABLE: { status: 503, error: 'temporarily_unavailable', description: 'the signing keys cannot be fetched right now, retry shortly' },
   INSUFFICIENT_SCOPE: { status: 403, error: 'insufficient_scope', description: 'the access token lacks a required scope' },
   INSUFFICIENT_ROLE: { status: 403, error: 'insufficient_scope', description: 'the access token lacks a required role' },
+  DELEGATION_REQUIRED: { status: 403, error: 'insufficient_scope', description: 'this route needs a token obtained on a user\'s behalf (token exchange)' },
+  DELEGATION_REFUSED: { status: 403, error: 'insufficient_scope', description: 'this route refuses delegated (exchanged) tokens' },
   TOKEN_SUBJECT_GONE: { status: 401, error: 'invalid_token', description: 'the account behind the access token no longer exists' },
   ADMIN_TOKEN_MISSING: { status: 401, error: 'unauthorized', description: 'the admin API needs Authorization: Bearer <admin token>' },
   ADMIN_TOKEN_INVALID: { status: 401, error: 'invalid_token', description: 'the admin token is not valid' },

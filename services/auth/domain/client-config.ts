@@ -14,5 +14,6 @@ export function clientConfigOf(client: ClientConfig): ClientConfig {
   };
   if (client.secretHash !== undefined) config.secretHash = client.secretHash;
   if (client.jwks !== undefined) config.jwks = client.jwks;
+  if (client.tokenExchange !== undefined) config.tokenExchange = { audiences: [...client.tokenExchange.audiences], scopes: [...client.tokenExchange.scopes] };
   return config;
 }

@@ -56,5 +56,6 @@ async function toClientConfig(definition: ClientDefinition, hashSecret: (secret:
   };
   if (definition.secret) config.secretHash = await hashSecret(definition.secret.reveal());
   if (definition.jwks) config.jwks = definition.jwks;
+  if (definition.tokenExchange) config.tokenExchange = definition.tokenExchange;
   return config;
 }

@@ -67,6 +67,7 @@ class EmbeddedClientStore implements ClientStore {
     const unset: Record<string, true> = {};
     if (config.secretHash === undefined) unset.secretHash = true;
     if (config.jwks === undefined) unset.jwks = true;
+    if (config.tokenExchange === undefined) unset.tokenExchange = true;
     for (let attempt = 1; ; attempt += 1) {
       const now = this.now();
       const update: Record<string, unknown> = { $set: { ...config, updatedAt: now } };
@@ -141,6 +142,7 @@ function toRecord(doc: ClientDoc & { _id?: string }): ClientRecord {
   };
   if (doc.secretHash !== undefined) record.secretHash = doc.secretHash;
   if (doc.jwks !== undefined) record.jwks = doc.jwks;
+  if (doc.tokenExchange !== undefined) record.tokenExchange = doc.tokenExchange;
   // NeDB's copies share Date objects with its in-memory documents.
   return structuredClone(record);
 }

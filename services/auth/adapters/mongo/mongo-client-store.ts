@@ -20,6 +20,7 @@ const clientSchema = new Schema<ClientDoc>(
     scopes: { type: [String], required: true },
     audiences: { type: [String], required: true },
     grantTypes: { type: [String], required: true },
+    tokenExchange: { type: new Schema({ audiences: [String], scopes: [String] }, { _id: false }), default: undefined },
     createdAt: { type: Date, required: true },
     updatedAt: { type: Date, required: true },
     disabledAt: { type: Date, default: null },
@@ -78,6 +79,7 @@ class MongoClientStore implements ClientStore {
     const unset: Record<string, 1> = {};
     if (config.secretHash === undefined) unset.secretHash = 1;
     if (config.jwks === undefined) unset.jwks = 1;
+    if (config.tokenExchange === undefined) unset.tokenExchange = 1;
     for (let attempt = 1; ; attempt += 1) {
       const now = this.now();
       try {
@@ -153,5 +155,6 @@ function toRecord(doc: ClientDoc): ClientRecord {
   };
   if (doc.secretHash !== undefined && doc.secretHash !== null) record.secretHash = doc.secretHash;
   if (doc.jwks !== undefined && doc.jwks !== null) record.jwks = doc.jwks;
+  if (doc.tokenExchange?.audiences && doc.tokenExchange.scopes) record.tokenExchange = { audiences: [...doc.tokenExchange.audiences], scopes: [...doc.tokenExchange.scopes] };
   return record;
 }

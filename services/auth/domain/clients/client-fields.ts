@@ -133,3 +133,9 @@ export function uniqueList<T extends z.ZodType<string>>(item: T) {
   });
 }
 
+
+/** `token_exchange` (RFC 8693 allowance): the audiences and scopes a client may obtain on a user's behalf. */
+export const tokenExchangeSchema = z.strictObject({
+  audiences: uniqueList(audienceSchema).min(1, 'must list at least one audience'),
+  scopes: uniqueList(scopeTokenSchema).min(1, 'must list at least one scope'),
+});

@@ -1,9 +1,9 @@
 import { inspect } from 'node:util';
 import { z } from 'zod';
 import { ConfigError, type Env } from '../../../../lib/config.js';
-import type { ClientGrantType, PublicJwks, TokenEndpointAuthMethod } from '../ports/client-store.js';
+import type { ClientGrantType, PublicJwks, TokenEndpointAuthMethod, TokenExchangeAllowance } from '../ports/client-store.js';
 import { clientSecretWeakness } from '../client-secret.js';
-import { audienceSchema, authMethodSchema, clientIdSchema, grantTypeSchema, publicJwksSchema, scopeTokenSchema, uniqueList } from './client-fields.js';
+import { audienceSchema, authMethodSchema, clientIdSchema, grantTypeSchema, publicJwksSchema, scopeTokenSchema, tokenExchangeSchema, uniqueList } from './client-fields.js';
 
 /**
  * AUTH_CLIENTS_FILE: the OAuth clients a deployment declares up front (compose, Kubernetes), so
@@ -72,6 +72,7 @@ export interface ClientDefinition {
   scopes: string[];
   audiences: string[];
   grantTypes: ClientGrantType[];
+  tokenExchange?: TokenExchangeAllowance;
 }
 
 export interface ClientsFileIssue {
@@ -113,6 +114,7 @@ const clientEntrySchema = z.strictObject({
   audiences: uniqueList(audienceSchema).optional(),
   grant_types: uniqueList(grantTypeSchema).min(1, 'must list at least one grant type').optional(),
   token_endpoint_auth_methods: uniqueList(authMethodSchema).min(1, 'must list at least one method').optional(),
+  token_exchange: tokenExchangeSchema.optional(),
 });
 type ClientEntry = z.output<typeof clientEntrySchema>;
 
@@ -166,6 +168,7 @@ function toDefinition(entry: ClientEntry, env: Env, report: (field: string, mess
     }
   }
   if (entry.jwks) definition.jwks = entry.jwks;
+  if (entry.token_exchange) definition.tokenExchange = entry.token_exchange;
 
   const hasSecret = entry.client_secret !== undefined;
   const hasJwks = entry.jwks !== undefined;

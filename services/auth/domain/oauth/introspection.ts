@@ -1,3 +1,4 @@
+import { isLiveAccessToken } from '../tokens/live-access-token.js';
 import type { OwnAccessTokens } from '../ports/token-signing.js';
 import type { AccessTokenDenylist, RefreshTokenStore } from '../ports/token-store.js';
 import type { UserStore } from '../ports/user-store.js';
@@ -50,9 +51,7 @@ export function createIntrospection({ accessTokens, denylist, refreshTokens, use
   async function asAccessToken(token: string): Promise<IntrospectionResponse | null> {
     const own = await accessTokens.read(token);
     if (own === null) return null;
-    // The issuer is the clock that set exp, so no tolerance: expired at exp exactly.
-    if (own.expiresAt <= Math.floor(now() / 1000) || (await denylist.isAccessTokenDenied(own.jti))) return INACTIVE;
-    if (own.sid !== undefined && (await denylist.isSessionDenied(own.sid))) return INACTIVE;
+    if (!(await isLiveAccessToken(own, denylist, Math.floor(now() / 1000)))) return INACTIVE;
     const { sub, scope = '', client_id, exp, iat, iss, aud, jti, username, sid } = own.claims;
     return { active: true, sub, scope, client_id, exp, iat, iss, aud, jti, token_type: 'Bearer', ...(username ? { username } : {}), ...(sid ? { sid } : {}) };
   }

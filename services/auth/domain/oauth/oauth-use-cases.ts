@@ -15,6 +15,7 @@ import { oauthErrors } from './oauth-errors.js';
 import { presentedCredentials, type OAuthParams } from './presented-credentials.js';
 import { createRefreshTokenGrant } from './refresh-token-grant.js';
 import { createRevocation } from './revocation.js';
+import { createTokenExchangeGrant, TOKEN_EXCHANGE_GRANT, type TokenExchangeResponse } from './token-exchange-grant.js';
 import { createSessionEnder } from '../tokens/session.js';
 import type { TokenResponse } from './token-response.js';
 
@@ -43,7 +44,7 @@ export interface OAuthRequest {
 }
 
 /** The grants /oauth/token accepts, as discovery documents them. */
-export const SUPPORTED_GRANT_TYPES = ['client_credentials', 'refresh_token'] as const;
+export const SUPPORTED_GRANT_TYPES = ['client_credentials', 'refresh_token', TOKEN_EXCHANGE_GRANT] as const;
 /** Client authentication methods the OAuth endpoints accept, as discovery documents them. */
 export const SUPPORTED_AUTH_METHODS = ['client_secret_basic', 'client_secret_post', 'private_key_jwt', 'none'] as const;
 
@@ -91,6 +92,7 @@ export function createOAuthUseCases({ settings, clients, users, tokens, signer, 
     ttlSeconds: settings.accessTokenTtlSeconds,
     now,
   });
+  const tokenExchange = createTokenExchangeGrant({ signer, accessTokens, denylist: tokens, issuer: settings.issuer, ttlSeconds: settings.accessTokenTtlSeconds, now });
   const refreshGrant = createRefreshTokenGrant({ refreshTokens: tokens, rotate: rotateRefreshToken, now });
   const introspection = createIntrospection({ accessTokens, denylist: tokens, refreshTokens: tokens, users, issuer: settings.issuer, now });
   const revocation = createRevocation({ accessTokens, tokens, endSession: createSessionEnder({ tokens, accessTokenTtlSeconds: settings.accessTokenTtlSeconds, now }), now });
@@ -103,11 +105,16 @@ export function createOAuthUseCases({ settings, clients, users, tokens, signer, 
 
   return {
     /** POST /oauth/token (RFC 6749 §4.4, §6). */
-    async token({ authorization, params }: OAuthRequest): Promise<TokenResponse> {
+    async token({ authorization, params }: OAuthRequest): Promise<TokenResponse | TokenExchangeResponse> {
       const grantType = params.grant_type;
       if (grantType === undefined || grantType === '') throw oauthErrors.invalidRequest('grant_type is required', 'OAUTH_GRANT_TYPE_MISSING');
-      if (grantType !== 'client_credentials' && grantType !== 'refresh_token') throw oauthErrors.unsupportedGrantType();
+      if (!(SUPPORTED_GRANT_TYPES as readonly string[]).includes(grantType)) throw oauthErrors.unsupportedGrantType();
       const { client } = await authenticate(presentedCredentials(authorization, params));
+      if (grantType === TOKEN_EXCHANGE_GRANT) {
+        const exchanged = await tokenExchange(client, params);
+        events.accessTokenIssued('token_exchange');
+        return exchanged;
+      }
       if (grantType === 'client_credentials') {
         const issued = clientCredentials({ client, scope: params.scope, audience: params.audience });
         events.accessTokenIssued('client_credentials');

@@ -34,6 +34,17 @@ export interface PublicJwks {
   keys: PublicJwk[];
 }
 
+/**
+ * What a client may obtain by token exchange (RFC 8693) on a user's behalf. Absent: the client may
+ * not exchange at all (deny by default). Metadata name `token_exchange`.
+ */
+export interface TokenExchangeAllowance {
+  /** Audiences it may ask for; the first is the default when the request names none. */
+  audiences: string[];
+  /** Scopes it may obtain, further limited to those the subject token holds. */
+  scopes: string[];
+}
+
 /** What an operator configures for a client; the store adds the timestamps. */
 export interface ClientConfig {
   /** Unique; compared exactly (no normalization), it becomes `client_id` and `sub` of tokens. */
@@ -49,6 +60,8 @@ export interface ClientConfig {
   /** Audiences the client may ask for; empty means only the issuer's default audience (AUTH_AUDIENCE). */
   audiences: string[];
   grantTypes: ClientGrantType[];
+  /** Token exchange allowance; absent means the client may not exchange tokens. */
+  tokenExchange?: TokenExchangeAllowance;
 }
 
 /** A stored client. */
