@@ -42,6 +42,7 @@ clients:
     client_secret: \${REPORTS_CLIENT_SECRET}
     scopes: [notes:read]
     audiences: [api]
+    token_exchange: { audiences: [api], scopes: [notes:read] }
   - client_id: billing
     jwks: ${jwksYaml(RSA_PUBLIC, EC_PUBLIC)}
     scopes: [notes:read, billing:write]
@@ -92,6 +93,7 @@ describe('clients file', () => {
       expect(reports?.secretHash).toMatch(/^\$hmac-sha256\$/);
       expect(await verify(reports?.secretHash ?? '', REPORTS_SECRET)).toBe(true);
       expect(reports).not.toHaveProperty('jwks');
+      expect(reports?.tokenExchange).toEqual({ audiences: ['api'], scopes: ['notes:read'] });
 
       const billing = await store.findById('billing');
       expect(billing).not.toHaveProperty('secretHash');
@@ -197,6 +199,12 @@ describe('clients file', () => {
         issue: { path: 'clients[1].client_secret', clientId: 'reports' },
         says: `${name} holds a secret that ${says}`,
       })),
+      {
+        label: 'a token_exchange without audiences',
+        text: client('client_secret: ${REPORTS_CLIENT_SECRET}\nscopes: [notes:read]\ntoken_exchange: { audiences: [], scopes: [notes:read] }'),
+        issue: { path: 'clients[1].token_exchange.audiences', clientId: 'reports' },
+        says: 'at least one audience',
+      },
       {
         label: 'an inline secret',
         text: client(`client_secret: ${REPORTS_SECRET}\nscopes: [notes:read]`),
