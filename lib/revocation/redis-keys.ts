@@ -21,6 +21,8 @@ export interface RedisKeys {
   refreshFamily(familyId: string): string;
   /** Prefix of `refreshFamily` keys, for Lua scripts that derive the family key from a record. */
   readonly refreshFamilyPrefix: string;
+  /** Set of the refresh family ids (login sessions) of one subject, so locking can end them all. */
+  subjectSessions(subject: string): string;
   /** Integer counter of attempts in a fixed window (e.g. failed logins per account). */
   attempts(key: string): string;
   /** Replay-cache claim (e.g. a private_key_jwt assertion's jti). */
@@ -36,6 +38,7 @@ export function redisKeys(prefix: string = DEFAULT_REDIS_KEY_PREFIX): RedisKeys 
     refreshTokenPrefix: `${prefix}rt:`,
     refreshFamily: (familyId) => `${prefix}rf:${familyId}`,
     refreshFamilyPrefix: `${prefix}rf:`,
+    subjectSessions: (subject) => `${prefix}sessions:${subject}`,
     attempts: (key) => `${prefix}attempts:${key}`,
     claim: (key) => `${prefix}claim:${key}`,
   };

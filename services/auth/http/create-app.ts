@@ -5,6 +5,7 @@ import type { ReadinessCheck } from '../../../lib/http/health.js';
 import type { Metrics } from '../../../lib/metrics/registry.js';
 import { createClientAdmin } from '../domain/admin/client-admin.js';
 import { createUserAdmin } from '../domain/admin/user-admin.js';
+import { createSessionEnder } from '../domain/tokens/session.js';
 import { createAuthUseCases, type AuthDomainDeps } from '../domain/auth-use-cases.js';
 import { createOAuthUseCases, SUPPORTED_AUTH_METHODS, SUPPORTED_GRANT_TYPES } from '../domain/oauth/oauth-use-cases.js';
 import { CLIENT_ASSERTION_ALGORITHMS } from '../domain/oauth/client-assertion.js';
@@ -69,7 +70,10 @@ export function createApp(deps: AuthAppDeps): Express {
           users: deps.users,
           firstPartyClientId: deps.settings.firstPartyClientId,
         }),
-        users: createUserAdmin({ users: deps.users }),
+        users: createUserAdmin({
+          users: deps.users,
+          sessions: { findSessions: (subject) => deps.tokens.findSessions(subject), endSession: createSessionEnder({ tokens: deps.tokens, accessTokenTtlSeconds: deps.settings.accessTokenTtlSeconds, now: deps.now ?? Date.now }) },
+        }),
         keys: deps.admin.keyRotation,
         publishDelaySeconds: deps.admin.publishDelaySeconds,
       }),

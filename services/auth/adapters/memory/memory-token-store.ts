@@ -34,6 +34,8 @@ export class MemoryTokenStore implements TokenStore {
   private readonly denied: ExpiringMap<string, true>;
   private readonly attempts: ExpiringMap<string, number>;
   private readonly claims: ExpiringMap<string, true>;
+  /** subject -> its family ids; an id whose family has expired is dropped when listed. */
+  private readonly sessions = new Map<string, Set<string>>();
 
   constructor(options: MemoryTokenStoreOptions = {}) {
     this.now = options.now ?? Date.now;
@@ -47,6 +49,16 @@ export class MemoryTokenStore implements TokenStore {
   async issueRefreshToken(record: RefreshTokenRecord): Promise<void> {
     this.refresh.set(record.tokenHash, { record: { ...record } }, record.expiresAt);
     this.extendFamily(record.familyId, record.expiresAt);
+    const ids = this.sessions.get(record.subject) ?? new Set<string>();
+    this.sessions.set(record.subject, ids.add(record.familyId));
+  }
+
+  async findSessions(subject: string): Promise<string[]> {
+    const ids = this.sessions.get(subject);
+    if (!ids) return [];
+    for (const id of ids) if (this.families.get(id) === undefined) ids.delete(id);
+    if (ids.size === 0) this.sessions.delete(subject);
+    return [...ids];
   }
 
   async rotateRefreshToken(

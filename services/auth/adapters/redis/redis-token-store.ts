@@ -56,6 +56,22 @@ export class RedisTokenStore implements TokenStore {
       [this.keys.refreshToken(record.tokenHash), this.keys.refreshFamily(familyId)],
       [familyId, subject, clientId, scope, issuedAt, expiresAt, expiresAt - Date.now()],
     );
+    await this.keepSession(subject, familyId, expiresAt);
+  }
+
+  /**
+   * Adds the family to its subject's session set and keeps the set alive at least until `expiresAt`
+   * (NX for a new set, GT afterwards: a later token never shortens it). Rotation extends it too.
+   */
+  private async keepSession(subject: string, familyId: string | undefined, expiresAt: number): Promise<void> {
+    const key = this.keys.subjectSessions(subject);
+    const step = this.redis.multi();
+    if (familyId !== undefined) step.sadd(key, familyId);
+    await step.pexpireat(key, expiresAt, 'NX').pexpireat(key, expiresAt, 'GT').exec();
+  }
+
+  async findSessions(subject: string): Promise<string[]> {
+    return this.redis.smembers(this.keys.subjectSessions(subject));
   }
 
   async rotateRefreshToken(
@@ -80,6 +96,7 @@ export class RedisTokenStore implements TokenStore {
     const [outcome, sealedSuccessor, ...fields] = asStrings(reply);
     if (outcome === 'invalid') return { outcome };
     const previous = toRecord(presentedHash, fields);
+    if (outcome === 'rotated') await this.keepSession(previous.subject, undefined, successor.expiresAt);
     if (outcome === 'rotated' || outcome === 'reused') return { outcome, previous };
     if (outcome === 'grace' && sealedSuccessor) return { outcome, previous, sealedSuccessor };
     throw new Error(`unexpected rotation reply from Redis: ${String(outcome)}`);

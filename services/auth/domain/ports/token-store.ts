@@ -78,6 +78,12 @@ export interface RefreshTokenStore {
   findRefreshFamily(tokenHash: string, now: number): Promise<RefreshFamilyRef | null>;
   /** Revokes every token of the family, spent or active; idempotent. */
   revokeRefreshFamily(familyId: string): Promise<void>;
+  /**
+   * The ids of the families (login sessions) of `subject` that may still hold a token, revoked
+   * ones possibly included; used to end every session of a locked account. An entry lasts at least
+   * as long as its family's longest-lived token.
+   */
+  findSessions(subject: string): Promise<string[]>;
 }
 
 export interface AccessTokenDenylist {
