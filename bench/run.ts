@@ -1,6 +1,7 @@
 import { mkdirSync } from 'node:fs';
 import { availableParallelism, cpus, totalmem } from 'node:os';
 import { printArgon2Table, runArgon2Bench } from './argon2-bench.js';
+import { printClientAuthTable, runClientAuthBench } from './client-auth-bench.js';
 import { startBenchIssuer } from './issuer.js';
 import { printLoginStormTable, runLoginStormBench } from './login-storm-bench.js';
 import { defaultProfileDir, printProxyTable, runProxyBench } from './proxy-bench.js';
@@ -10,11 +11,11 @@ import { printVerifierTable, runVerifierBench } from './verifier-bench.js';
 
 /**
  * `npm run bench`: prints ratios against baselines measured in this same run. Not a test, not in
- * CI. Knobs (env): BENCH_ONLY=proxy,verifier,argon2,storm  BENCH_REQUESTS (per batch)  BENCH_ROUNDS
+ * CI. Knobs (env): BENCH_ONLY=proxy,verifier,argon2,storm,client-auth  BENCH_REQUESTS (per batch)  BENCH_ROUNDS
  * BENCH_CONCURRENCY  BENCH_GATEWAY_LOG=<file>  BENCH_CPU_PROF=1|<dir>. See bench/README.md.
  */
 const env = process.env;
-const only = new Set((env.BENCH_ONLY ?? 'proxy,verifier,argon2,storm').split(',').map((part) => part.trim()));
+const only = new Set((env.BENCH_ONLY ?? 'proxy,verifier,argon2,storm,client-auth').split(',').map((part) => part.trim()));
 const requests = positiveInt('BENCH_REQUESTS', 5_000);
 const rounds = positiveInt('BENCH_ROUNDS', 7);
 const concurrency = positiveInt('BENCH_CONCURRENCY', 16);
@@ -60,6 +61,10 @@ try {
   if (only.has('storm')) {
     process.stderr.write('running login storm benchmark\n');
     printLoginStormTable(await runLoginStormBench());
+  }
+  if (only.has('client-auth')) {
+    process.stderr.write('running client authentication benchmark\n');
+    printClientAuthTable(await runClientAuthBench({ requests, concurrency, measureMs: 3_000 }));
   }
 } finally {
   await issuer.close();

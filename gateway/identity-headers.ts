@@ -35,6 +35,8 @@ export function setIdentityHeaders(headers: IncomingHttpHeaders, identity: Verif
   headers['x-auth-client-id'] = headerSafe(identity.clientId);
   headers['x-auth-scope'] = headerSafe(identity.scopes.join(' '));
   headers['x-auth-roles'] = headerSafe(identity.roles.join(','));
+  // Only on delegated (exchanged) tokens: the act.sub chain, innermost last.
+  if (identity.actor.length > 0) headers['x-auth-actor'] = headerSafe(identity.actor.join(','));
 }
 
 const VISIBLE_ASCII = /^[\x20-\x7e]*$/;

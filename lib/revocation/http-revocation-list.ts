@@ -1,6 +1,6 @@
 import type { Logger } from '../logger.js';
 import { createFeedHealth } from './feed-health.js';
-import { parseRevocationEntry, REVOCATION_FEED_PATH, revocationKey, type RevocationEntry, type RevocationFeedPage } from './revocation-entry.js';
+import { parseRevocationEntry, REVOCATION_FEED_PATH, revocationKey, type RevocationEntry, type RevocationKind, type RevocationFeedPage } from './revocation-entry.js';
 import type { RevocationList } from './revocation-list.js';
 
 export interface HttpRevocationListOptions {
@@ -111,15 +111,18 @@ export function createHttpRevocationList(options: HttpRevocationListOptions): Re
     for (const [key, until] of revoked) if (until <= nowSeconds) revoked.delete(key);
   }, sweepIntervalMs).unref();
 
+  function isRevoked(kind: RevocationKind, value: string): boolean {
+    const key = revocationKey(kind, value);
+    const until = revoked.get(key);
+    if (until === undefined) return false;
+    if (until * 1000 > Date.now()) return true;
+    revoked.delete(key);
+    return false;
+  }
+
   return {
-    isRevoked(jti) {
-      const key = revocationKey('jti', jti);
-      const until = revoked.get(key);
-      if (until === undefined) return false;
-      if (until * 1000 > Date.now()) return true;
-      revoked.delete(key);
-      return false;
-    },
+    isRevoked: (jti) => isRevoked('jti', jti),
+    isSessionRevoked: (sid) => isRevoked('sid', sid),
     ready() {
       if (health.loaded) return Promise.resolve();
       if (lastError) return Promise.reject(lastError);

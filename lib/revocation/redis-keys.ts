@@ -29,6 +29,8 @@ export interface RedisKeys {
   refreshTokenPrefix(familyId: string): string;
   /** Hash of one refresh family: `revoked` (0/1); lives as long as the family's longest-lived token. */
   refreshFamily(familyId: string): string;
+  /** Set of the refresh family ids (login sessions) of one subject, so locking can end them all. */
+  subjectSessions(subject: string): string;
   /** Integer counter of attempts in a fixed window (e.g. failed logins per account). */
   attempts(key: string): string;
   /** Replay-cache claim (e.g. a private_key_jwt assertion's jti). */
@@ -44,6 +46,7 @@ export function redisKeys(prefix: string = DEFAULT_REDIS_KEY_PREFIX): RedisKeys 
     refreshToken: (familyId, tokenHash) => `${tokenPrefix(familyId)}${tokenHash}`,
     refreshTokenPrefix: tokenPrefix,
     refreshFamily: (familyId) => `${prefix}rf:{${familyId}}`,
+    subjectSessions: (subject) => `${prefix}sessions:${subject}`,
     attempts: (key) => `${prefix}attempts:${key}`,
     claim: (key) => `${prefix}claim:${key}`,
   };

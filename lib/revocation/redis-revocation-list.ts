@@ -3,7 +3,7 @@ import { closeRedis, createRedisClient } from '../redis/connection.js';
 import { redisSettingsForUrl, type RedisSettings } from '../redis/env.js';
 import { openRedisSubscriber, type RedisSubscriber } from '../redis/subscriber.js';
 import { createFeedHealth } from './feed-health.js';
-import type { RevocationList } from './revocation-list.js';
+import { sessionRevocationId, type RevocationList } from './revocation-list.js';
 import { decodeRevocationMessage, redisKeys } from './redis-keys.js';
 
 export interface RedisRevocationListOptions {
@@ -107,18 +107,22 @@ export function createRedisRevocationList(options: RedisRevocationListOptions): 
     for (const [jti, exp] of revoked) if (exp * 1000 <= now) revoked.delete(jti);
   }, sweepIntervalMs).unref();
 
+  function isRevoked(id: string): boolean {
+    const exp = revoked.get(id);
+    if (exp === undefined) return false;
+    if (exp * 1000 > Date.now()) return true;
+    revoked.delete(id);
+    return false;
+  }
+
   return {
     feed,
 
     status: () => health.status(),
 
-    isRevoked(jti) {
-      const exp = revoked.get(jti);
-      if (exp === undefined) return false;
-      if (exp * 1000 > Date.now()) return true;
-      revoked.delete(jti);
-      return false;
-    },
+    isRevoked,
+
+    isSessionRevoked: (sid) => isRevoked(sessionRevocationId(sid)),
 
     ready() {
       if (loaded) return Promise.resolve();

@@ -12,7 +12,7 @@ export interface RevocationEntry {
   until: number;
 }
 
-export type RevocationKind = 'jti' | (string & {});
+export type RevocationKind = 'jti' | 'sid' | (string & {});
 
 const KIND = /^[a-z][a-z0-9_]{0,15}$/;
 /** jtis are ours (base64url/uuid); the bound keeps a bad writer from filling memory with one entry. */

@@ -6,10 +6,15 @@ export interface AccessRequirements {
   scopes?: readonly string[];
   /** At least one of these roles must be held (roles name who you are; any listed one suffices). */
   roles?: readonly string[];
+  /**
+   * `required`: only a delegated token (one with `act`, from token exchange) may pass; `refused`:
+   * only a token used by the party it was issued to. Absent: either.
+   */
+  delegation?: 'required' | 'refused';
 }
 
-/** Throws INSUFFICIENT_SCOPE (naming the scopes needed) or INSUFFICIENT_ROLE. */
-export function assertAuthorized(identity: Pick<VerifiedToken, 'scopes' | 'roles'>, { scopes, roles }: AccessRequirements): void {
+/** Throws INSUFFICIENT_SCOPE (naming the scopes needed), INSUFFICIENT_ROLE, DELEGATION_REQUIRED or DELEGATION_REFUSED. */
+export function assertAuthorized(identity: Pick<VerifiedToken, 'scopes' | 'roles'> & Partial<Pick<VerifiedToken, 'actor'>>, { scopes, roles, delegation }: AccessRequirements): void {
   if (scopes !== undefined && scopes.length > 0) {
     for (const scope of scopes) {
       if (!identity.scopes.includes(scope)) throw tokenError('INSUFFICIENT_SCOPE', { scope: scopes.join(' ') });
@@ -18,4 +23,7 @@ export function assertAuthorized(identity: Pick<VerifiedToken, 'scopes' | 'roles
   if (roles !== undefined && roles.length > 0 && !roles.some((role) => identity.roles.includes(role))) {
     throw tokenError('INSUFFICIENT_ROLE');
   }
+  const delegated = (identity.actor?.length ?? 0) > 0;
+  if (delegation === 'required' && !delegated) throw tokenError('DELEGATION_REQUIRED');
+  if (delegation === 'refused' && delegated) throw tokenError('DELEGATION_REFUSED');
 }

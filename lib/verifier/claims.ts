@@ -22,6 +22,17 @@ export interface AccessTokenClaims {
   scope?: string;
   roles?: string[];
   username?: string;
+  /** The login session (user tokens): shared by every token refreshed from one login; logout revokes it. */
+  sid?: string;
+  /** Present on tokens obtained by token exchange: who acts on `sub`'s behalf. */
+  act?: ActorClaim;
+  [claim: string]: unknown;
+}
+
+/** RFC 8693 §4.1 `act`: the party acting for the subject, and (nested) who it acted for in turn. */
+export interface ActorClaim {
+  sub: string;
+  act?: ActorClaim;
   [claim: string]: unknown;
 }
 
@@ -32,6 +43,13 @@ export interface VerifiedToken {
   scopes: readonly string[];
   roles: readonly string[];
   jti: string;
+  /** The login session of a user token (`sid`); absent on client-credentials tokens. */
+  sid?: string;
+  /**
+   * For a delegated (exchanged) token, the `act.sub` chain: the party calling now first, then whom
+   * it acted for in turn. Empty for a token used by the party it was issued to.
+   */
+  actor: readonly string[];
   /** `exp`, in seconds since the epoch. */
   expiresAt: number;
   claims: Readonly<AccessTokenClaims>;
@@ -63,7 +81,7 @@ const isStringArray = (value: unknown): value is string[] => Array.isArray(value
 export function checkAccessTokenClaims(payload: unknown, token: string, policy: ClaimsPolicy, nowSeconds: number): VerifiedToken {
   if (typeof payload !== 'object' || payload === null || Array.isArray(payload)) throw tokenError('TOKEN_MALFORMED');
   const claims = payload as Record<string, unknown>;
-  const { iss, aud, exp, iat, nbf, sub, client_id: clientId, jti, scope, roles } = claims;
+  const { iss, aud, exp, iat, nbf, sub, client_id: clientId, jti, scope, roles, sid, act } = claims;
   const tolerance = policy.clockToleranceSeconds;
 
   if (!isNumber(exp) || !isNumber(iat) || (nbf !== undefined && !isNumber(nbf))) throw tokenError('TOKEN_CLAIMS_INVALID');
@@ -78,14 +96,36 @@ export function checkAccessTokenClaims(payload: unknown, token: string, policy: 
   if (!nonEmptyString(sub) || !nonEmptyString(clientId) || !nonEmptyString(jti)) throw tokenError('TOKEN_CLAIMS_INVALID');
   if (scope !== undefined && typeof scope !== 'string') throw tokenError('TOKEN_CLAIMS_INVALID');
   if (roles !== undefined && !isStringArray(roles)) throw tokenError('TOKEN_CLAIMS_INVALID');
+  if (sid !== undefined && !nonEmptyString(sid)) throw tokenError('TOKEN_CLAIMS_INVALID');
+  const actor = act === undefined ? [] : actorChain(act);
+  if (actor === null) throw tokenError('TOKEN_CLAIMS_INVALID');
   return Object.freeze({
     sub,
     clientId,
     jti,
+    ...(sid !== undefined ? { sid } : {}),
+    actor: Object.freeze(actor),
     expiresAt: exp,
     scopes: Object.freeze(scope ? scope.split(' ').filter(Boolean) : []),
     roles: Object.freeze(roles ? [...roles] : []),
     claims: Object.freeze(claims as AccessTokenClaims),
     token,
   });
+}
+
+/** Deepest `act` nesting accepted: a chain longer than this is a loop or an attack, not delegation. */
+const MAX_ACTOR_DEPTH = 8;
+
+/** The `act.sub` chain, outermost first; null when `act` is not a well-formed RFC 8693 §4.1 claim. */
+function actorChain(act: unknown): string[] | null {
+  const chain: string[] = [];
+  let current: unknown = act;
+  while (current !== undefined) {
+    if (typeof current !== 'object' || current === null || Array.isArray(current) || chain.length === MAX_ACTOR_DEPTH) return null;
+    const { sub, act: inner } = current as Record<string, unknown>;
+    if (!nonEmptyString(sub)) return null;
+    chain.push(sub);
+    current = inner;
+  }
+  return chain;
 }

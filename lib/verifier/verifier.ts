@@ -11,11 +11,13 @@ import { TokenCache } from './token-cache.js';
 export { MAX_CLOCK_TOLERANCE_SECONDS };
 
 /**
- * Whether an access token's `jti` was revoked. Verifiers outside the issuer answer from memory
- * (a RevocationList fed by Redis); the issuer asks its own store, so its answer may be a promise.
+ * Whether an access token's `jti`, or its login session `sid`, was revoked. Verifiers outside the
+ * issuer answer from memory (a RevocationList fed by Redis); the issuer asks its own store, so its
+ * answer may be a promise. Without `isSessionRevoked` no session is known revoked.
  */
 export interface RevocationCheck {
   isRevoked(jti: string): boolean | Promise<boolean>;
+  isSessionRevoked?(sid: string): boolean | Promise<boolean>;
 }
 
 interface CommonOptions {
@@ -132,9 +134,10 @@ export function createVerifier(options: VerifierOptions): Verifier {
   // Synchronous for in-memory revocation lists, so a cache hit costs no extra promise hop.
   function notRevoked(token: VerifiedToken): VerifiedToken | Promise<VerifiedToken> {
     if (revocations === undefined) return token;
-    const revoked = revocations.isRevoked(token.jti);
-    if (typeof revoked === 'boolean') return refuseIfRevoked(revoked, token);
-    return revoked.then((answer) => refuseIfRevoked(answer, token));
+    const byJti = revocations.isRevoked(token.jti);
+    const bySession = token.sid !== undefined && revocations.isSessionRevoked ? revocations.isSessionRevoked(token.sid) : false;
+    if (typeof byJti === 'boolean' && typeof bySession === 'boolean') return refuseIfRevoked(byJti || bySession, token);
+    return Promise.all([byJti, bySession]).then(([jti, session]) => refuseIfRevoked(jti || session, token));
   }
 
   async function verifyUncached(token: string, nowMs: number): Promise<VerifiedToken> {

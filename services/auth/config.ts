@@ -39,6 +39,11 @@ export const authConfigSchema = z
     AUTH_ADMIN_TOKEN: envField.secret().optional(),
     /** Bearer of GET /internal/revocations, the feed verifiers read when there is no Redis; off when unset. */
     REVOCATION_FEED_TOKEN: envField.secret().optional(),
+    /**
+     * Key material for the HMAC-SHA-256 that stores client secrets. Set it (the same value on every
+     * replica) when replicas share clients in MongoDB; unset, a random key is kept in AUTH_DATA_DIR.
+     */
+    AUTH_CLIENT_SECRET_KEY: envField.secret().optional(),
     /** YAML or JSON file of OAuth clients upserted at every start (compose, Kubernetes); optional. */
     AUTH_CLIENTS_FILE: z.string().min(1).optional(),
     /** Seconds between POST /admin/keys/rotate and the new key signing (DEFAULT_KEY_PUBLISH_DELAY_SECONDS). */

@@ -8,9 +8,12 @@ import { createOwnAccessTokens } from './adapters/tokens/own-access-tokens.js';
 import { prometheusAuthEvents } from './adapters/metrics/prometheus-auth-events.js';
 import { revocationFeedOf } from './adapters/embedded/embedded-token-store.js';
 import { Argon2PasswordHasher } from './adapters/passwords/argon2-password-hasher.js';
+import { clientSecretKey } from './adapters/passwords/client-secret-key.js';
+import { HmacClientSecretHasher } from './adapters/passwords/hmac-client-secret-hasher.js';
 import { browserSessionFromConfig } from './browser-session-from-config.js';
 import type { AuthConfig } from './config.js';
 import type { AppSessionStore } from './domain/ports/app-sessions.js';
+import type { ClientSecretHasher } from './domain/ports/client-secret-hasher.js';
 import type { ClientStore } from './domain/ports/client-store.js';
 import type { KeyRotation, SigningKeySet } from './domain/ports/signing-key-set.js';
 import { applyClientsFile } from './apply-clients-file.js';
@@ -36,6 +39,8 @@ export interface AuthServiceOverrides {
   /** Taken over: closed when the service closes. */
   appSessions?: AppSessionStore;
   passwords?: PasswordHasher;
+  /** Instead of HMAC-SHA-256 under the configured key (the bench's argon2id baseline). */
+  clientSecrets?: ClientSecretHasher;
   /** Where AUTH_CLIENTS_FILE's `${NAME}` secret references are read. Default process.env. */
   env?: Record<string, string | undefined>;
   /** Epoch milliseconds. */
@@ -87,13 +92,14 @@ export async function startAuthService(config: AuthConfig, overrides: AuthServic
     // Stops the poll on close.
     opened.push(keys);
     const passwords = overrides.passwords ?? new Argon2PasswordHasher();
+    const clientSecrets = overrides.clientSecrets ?? new HmacClientSecretHasher(await clientSecretKey(config.AUTH_CLIENT_SECRET_KEY, config.AUTH_DATA_DIR), passwords);
     if (config.AUTH_CLIENTS_FILE) {
       // Before listening: a bad file stops the start (a ConfigError naming AUTH_CLIENTS_FILE).
       const applied = await applyClientsFile(config.AUTH_CLIENTS_FILE, {
         clients: clients.store,
         users: users.store,
         firstPartyClientId: config.FIRST_PARTY_CLIENT_ID,
-        hashSecret: (secret) => passwords.hash(secret),
+        hashSecret: (secret) => clientSecrets.hash(secret),
         env: overrides.env ?? process.env,
       });
       logger.info({ file: config.AUTH_CLIENTS_FILE, created: applied.created, updated: applied.updated }, 'clients file applied');
@@ -116,6 +122,7 @@ export async function startAuthService(config: AuthConfig, overrides: AuthServic
         : {}),
       ...(feed && config.REVOCATION_FEED_TOKEN ? { revocationFeed: { feed, token: config.REVOCATION_FEED_TOKEN } } : {}),
       passwords,
+      clientSecrets,
       now,
       metrics,
       events: prometheusAuthEvents(metrics),

@@ -4,6 +4,7 @@ import type { Metrics } from '../../lib/metrics/index.js';
 import type { RevocationList } from '../../lib/revocation/revocation-list.js';
 import { startResourceService, type RunningResourceService } from '../../lib/resource-service.js';
 import { createGatewayNotesReader } from './adapters/gateway-notes-reader.js';
+import { createTokenExchanger } from './adapters/token-exchanger.js';
 import type { ReportsConfig } from './config.js';
 import { createSummary } from './domain/summary.js';
 import { createApp } from './http/app.js';
@@ -37,6 +38,13 @@ export async function startReportsService(config: ReportsConfig, deps: ReportsDe
       scope: REPORTS_NOTES_SCOPE,
       ...(deps.fetch ? { fetch: deps.fetch } : {}),
     });
+  const exchange = createTokenExchanger({
+    tokenEndpoint: config.tokenEndpoint,
+    clientId: config.clientId,
+    clientSecret: config.clientSecret,
+    scope: REPORTS_NOTES_SCOPE,
+    ...(deps.fetch ? { fetch: deps.fetch } : {}),
+  });
   const notes = createGatewayNotesReader({ gatewayUrl: config.gatewayUrl, tokens, ...(deps.fetch ? { fetch: deps.fetch } : {}) });
   return startResourceService({
     name: 'reports',
@@ -51,7 +59,7 @@ export async function startReportsService(config: ReportsConfig, deps: ReportsDe
         logger,
         verifier,
         readiness,
-        summary: createSummary({ notes, clientId: config.clientId }),
+        summary: createSummary({ notes, exchange, clientId: config.clientId }),
         ...(deps.metrics ? { metrics: deps.metrics } : {}),
       }),
   });

@@ -55,10 +55,12 @@ describe('AUTH_CLIENTS_FILE at start', () => {
     ['an inline secret', 'clients:\n  - client_id: batch\n    client_secret: hunter2hunter2hunter2hunter2hunter2\n    scopes: [notes:read]\n', /inline secrets are not allowed/],
     ['broken YAML', 'clients: [\n', /not valid YAML/],
     ['the first-party client id', 'clients:\n  - client_id: first-party\n    grant_types: [refresh_token]\n    scopes: [notes:read]\n', /client first-party\).*first-party client/],
-  ])('when the file has %s, then the process exits 1 with one line naming AUTH_CLIENTS_FILE and never listens', async (_name, content, reason) => {
+    // Client secrets are stored with a fast keyed hash, so a guessable one is refused at start.
+    ['a secret weaker than a generated one', 'clients:\n  - client_id: batch\n    client_secret: ${WEAK_SECRET}\n    scopes: [notes:read]\n', /WEAK_SECRET holds a secret that carries about \d+ bits/, { WEAK_SECRET: 'hunter2hunter2hunter2hunter2hunter2' }],
+  ])('when the file has %s, then the process exits 1 with one line naming AUTH_CLIENTS_FILE and never listens', async (_name, content, reason, env: Record<string, string> = {}) => {
     const file = path.join(dir, `bad-${Math.random().toString(36).slice(2)}.yaml`);
     await writeFile(file, content);
-    const run = runAuth({ AUTH_PORT: '0', AUTH_DATA_DIR: path.join(dir, 'bad'), AUTH_CLIENTS_FILE: file });
+    const run = runAuth({ AUTH_PORT: '0', AUTH_DATA_DIR: path.join(dir, 'bad'), AUTH_CLIENTS_FILE: file, ...env });
     expect(await run.exited).toBe(1);
     const { stdout, stderr } = run.output();
     const lines = stderr.trim().split('\n');

@@ -3,7 +3,9 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { inspect } from 'node:util';
-import { hash, verify } from '@node-rs/argon2';
+import { randomBytes } from 'node:crypto';
+import { Argon2PasswordHasher } from '../../services/auth/adapters/passwords/argon2-password-hasher.js';
+import { HmacClientSecretHasher } from '../../services/auth/adapters/passwords/hmac-client-secret-hasher.js';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { ConfigError } from '../../lib/config.js';
 import { MemoryClientStore } from '../../services/auth/adapters/memory/memory-client-store.js';
@@ -14,9 +16,16 @@ import { ClientsFileError, SecretValue } from '../../services/auth/domain/client
 import type { ClientConfig } from '../../services/auth/domain/ports/client-store.js';
 import { applyClientsFile } from '../../services/auth/apply-clients-file.js';
 
-const REPORTS_SECRET = 'reports-secret-0123456789abcdefghijklmnop';
-const SHORT_SECRET = 'too-short-s3cr3t';
-const env = { REPORTS_CLIENT_SECRET: REPORTS_SECRET, SHORT_SECRET, EMPTY_SECRET: '' };
+const REPORTS_SECRET = generateClientSecret();
+const env = {
+  REPORTS_CLIENT_SECRET: REPORTS_SECRET,
+  // Weaker than a generated secret, each in its own way.
+  SHORT_SECRET: 'too-short-s3cr3t',
+  WORDY_SECRET: 'reports-secret-0123456789abcdefghijklmnop',
+  REPEATED_SECRET: 'b'.repeat(64),
+  PATTERN_SECRET: 'ab'.repeat(40),
+  EMPTY_SECRET: '',
+};
 
 const rsaKeys = generateKeyPairSync('rsa', { modulusLength: 2048 });
 const RSA_PUBLIC = { ...rsaKeys.publicKey.export({ format: 'jwk' }), kid: 'billing-1', alg: 'RS256', use: 'sig' };
@@ -33,6 +42,7 @@ clients:
     client_secret: \${REPORTS_CLIENT_SECRET}
     scopes: [notes:read]
     audiences: [api]
+    token_exchange: { audiences: [api], scopes: [notes:read] }
   - client_id: billing
     jwks: ${jwksYaml(RSA_PUBLIC, EC_PUBLIC)}
     scopes: [notes:read, billing:write]
@@ -41,7 +51,9 @@ clients:
     scopes: [notes:read, notes:write]
 `;
 
-const hashSecret = (secret: string) => hash(secret);
+const secrets = new HmacClientSecretHasher(randomBytes(32), new Argon2PasswordHasher());
+const hashSecret = (secret: string) => secrets.hash(secret);
+const verify = async (stored: string, secret: string) => (await secrets.verify(stored, secret)).matches;
 const FIRST_PARTY = 'first-party';
 
 describe('clients file', () => {
@@ -78,9 +90,10 @@ describe('clients file', () => {
         tokenEndpointAuthMethods: ['client_secret_basic', 'client_secret_post'],
         disabledAt: null,
       });
-      expect(reports?.secretHash).toMatch(/^\$argon2id\$/);
+      expect(reports?.secretHash).toMatch(/^\$hmac-sha256\$/);
       expect(await verify(reports?.secretHash ?? '', REPORTS_SECRET)).toBe(true);
       expect(reports).not.toHaveProperty('jwks');
+      expect(reports?.tokenExchange).toEqual({ audiences: ['api'], scopes: ['notes:read'] });
 
       const billing = await store.findById('billing');
       expect(billing).not.toHaveProperty('secretHash');
@@ -165,7 +178,7 @@ describe('clients file', () => {
     it('when the store has clients the file does not name, then they are left alone', async () => {
       const adminMade: ClientConfig = {
         clientId: 'admin-made',
-        secretHash: await hash(generateClientSecret()),
+        secretHash: await hashSecret(generateClientSecret()),
         tokenEndpointAuthMethods: ['client_secret_basic'],
         scopes: ['x'],
         audiences: [],
@@ -208,11 +221,22 @@ describe('clients file', () => {
         issue: { path: 'clients[1].client_secret', clientId: 'reports' },
         says: 'EMPTY_SECRET is not set',
       },
-      {
-        label: 'a secret shorter than 32 characters',
-        text: client('client_secret: ${SHORT_SECRET}\nscopes: [notes:read]'),
+      ...[
+        ['a short secret', 'SHORT_SECRET', 'carries about'],
+        ['a long but guessable secret', 'WORDY_SECRET', 'carries about'],
+        ['one character repeated', 'REPEATED_SECRET', 'is too repetitive'],
+        ['a repeated pattern', 'PATTERN_SECRET', 'is too repetitive'],
+      ].map(([label, name, says]) => ({
+        label: `${label} (weaker than a generated one)`,
+        text: client(`client_secret: \${${name}}\nscopes: [notes:read]`),
         issue: { path: 'clients[1].client_secret', clientId: 'reports' },
-        says: 'SHORT_SECRET holds a secret shorter than 32 characters',
+        says: `${name} holds a secret that ${says}`,
+      })),
+      {
+        label: 'a token_exchange without audiences',
+        text: client('client_secret: ${REPORTS_CLIENT_SECRET}\nscopes: [notes:read]\ntoken_exchange: { audiences: [], scopes: [notes:read] }'),
+        issue: { path: 'clients[1].token_exchange.audiences', clientId: 'reports' },
+        says: 'at least one audience',
       },
       {
         label: 'an inline secret',
@@ -422,7 +446,7 @@ describe('clients file', () => {
       if (typeof issue.path === 'string') expect(fileError.message).toContain(issue.path);
       if ('clientId' in issue) expect(fileError.message).toContain(`client ${issue.clientId}`);
       expect(fileError.message.split('\n')).toHaveLength(1);
-      for (const secret of [REPORTS_SECRET, SHORT_SECRET]) {
+      for (const secret of [REPORTS_SECRET, env.SHORT_SECRET, env.WORDY_SECRET, env.REPEATED_SECRET]) {
         expect(fileError.message).not.toContain(secret);
         expect(JSON.stringify(fileError.issues)).not.toContain(secret);
       }
@@ -485,7 +509,7 @@ describe('clients file', () => {
       const failingHash = async (secret: string) => {
         calls += 1;
         if (calls === 2) throw new Error('hasher out of memory');
-        return hash(secret);
+        return hashSecret(secret);
       };
       await expect(applyClientsFile(file, { clients: store, users, firstPartyClientId: FIRST_PARTY, hashSecret: failingHash, env })).rejects.toThrow('hasher out of memory');
       expect(await store.list()).toEqual([]);

@@ -85,11 +85,14 @@ for (const variant of tokenStoreVariants) {
       expect(refresh.body.error).toBe('invalid_grant');
     });
 
-    it('when a user logs out without a refresh token, then only the access token is revoked', async () => {
+    it('when a user logs out without a refresh token, then the whole login session ends (its sid), refresh token included, and another login does not', async () => {
       const tokens = await registerAndLogin(auth.url, 'grace');
+      const other = await post(auth.url, '/auth/login', { username: 'grace', password: PASSWORD });
       expect((await post(auth.url, '/auth/logout', undefined, tokens.access_token)).status).toBe(204);
       expect((await get(auth.url, '/auth/me', tokens.access_token)).status).toBe(401);
-      expect((await post(auth.url, '/auth/refresh', { refresh_token: tokens.refresh_token })).status).toBe(200);
+      expect((await post(auth.url, '/auth/refresh', { refresh_token: tokens.refresh_token })).status).toBe(401);
+      expect((await get(auth.url, '/auth/me', other.body.access_token)).status).toBe(200);
+      expect((await post(auth.url, '/auth/refresh', { refresh_token: other.body.refresh_token })).status).toBe(200);
     });
 
     it("when a user logs out with someone else's refresh token, then that token keeps working", async () => {

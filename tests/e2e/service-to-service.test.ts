@@ -73,10 +73,17 @@ async function userToken(): Promise<string> {
 }
 
 describe('service-to-service in the npm start stack', () => {
-  it('when a user asks reports for a summary through the gateway, then reports read notes as client reports', async () => {
-    const res = await fetch(`${gateway}/api/reports/summary`, { headers: { authorization: `Bearer ${await userToken()}` } });
+  it('when a user asks reports for a summary through the gateway, then reports reads that user\'s notes on their behalf (token exchange)', async () => {
+    const token = await userToken();
+    const sub = JSON.parse(Buffer.from(token.split('.')[1]!, 'base64url').toString()).sub as string;
+    const before = await fetch(`${gateway}/api/reports/summary`, { headers: { authorization: `Bearer ${token}` } });
+    expect(before.status).toBe(200);
+    const count = ((await before.json()) as { notes: { count: number } }).notes.count;
+    const created = await fetch(`${gateway}/api/notes`, { method: 'POST', headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' }, body: JSON.stringify({ title: 'for the report' }) });
+    expect(created.status).toBe(201);
+    const res = await fetch(`${gateway}/api/reports/summary`, { headers: { authorization: `Bearer ${token}` } });
     expect(res.status).toBe(200);
-    expect(await res.json()).toMatchObject({ requestedBy: { username: 'demo' }, readAs: { clientId: 'reports' }, notes: { count: 0 } });
+    expect(await res.json()).toMatchObject({ requestedBy: { username: 'demo', sub }, readAs: { clientId: 'reports', sub, actor: 'reports' }, notes: { count: count + 1 } });
   });
 
   it('when an operator registers a service with authctl, then it gets a token at the gateway and calls notes with Bearer only', async () => {

@@ -60,6 +60,19 @@ export function runRevocationListContract(name: string, backend: RevocationBacke
       await pollUntil(() => list.isRevoked(jti), { timeoutMs: 1_000, intervalMs: 10, what: 'the revocation to arrive' });
     });
 
+    it('when the auth service denies a session, then isSessionRevoked turns true within one second on the same feed, and isRevoked of that id stays false', async () => {
+      const list = openList();
+      await list.ready();
+      const sid = newJti();
+      expect(list.isSessionRevoked?.(sid)).toBe(false);
+      await tokens.denySession(sid, inSeconds(600));
+      await pollUntil(() => list.isSessionRevoked?.(sid) === true, { timeoutMs: 1_000, intervalMs: 10, what: 'the session revocation to arrive' });
+      expect(list.isRevoked(sid)).toBe(false);
+      const late = openList();
+      await late.ready();
+      expect(late.isSessionRevoked?.(sid)).toBe(true);
+    });
+
     it('when tokens were denied before the list started, then the snapshot knows them once ready', async () => {
       const jti = newJti();
       await tokens.denyAccessToken(jti, inSeconds(600));

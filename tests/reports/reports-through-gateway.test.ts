@@ -39,7 +39,7 @@ function watchingFetch(tokenEndpoint: string, options: { bogusFirstToken?: boole
   return { tokenRequests, gatewayRequests, fetch: watched };
 }
 
-describe('reports calls notes through the gateway with its own client-credentials token', () => {
+describe('reports calls notes through the gateway: for a user by token exchange, for a client with its own token', () => {
   const secret = newSecret();
   const owners: string[] = [];
   let auth: TestAuth;
@@ -49,13 +49,24 @@ describe('reports calls notes through the gateway with its own client-credential
   let store: NoteStore;
   let watch: ReturnType<typeof watchingFetch>;
   let reportsPort: number;
+  let batchSecret: string;
+  const ADMIN_TOKEN = newSecret();
+  const batchToken = async () =>
+    (await fetch(`${auth.url}/oauth/token`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/x-www-form-urlencoded', authorization: `Basic ${Buffer.from(`batch:${batchSecret}`).toString('base64')}` },
+      body: 'grant_type=client_credentials',
+    }).then((r) => r.json() as Promise<{ access_token: string }>)).access_token;
 
   const reportsConfig = (port: number) =>
     loadReportsConfig({ REPORTS_PORT: String(port), GATEWAY_URL: gateway.url, AUTH_URL: auth.url, REPORTS_CLIENT_SECRET: secret, LOG_LEVEL: 'silent' });
 
   beforeAll(async () => {
     // The compose clients file registers `reports` with ${REPORTS_CLIENT_SECRET}.
-    auth = await startTestAuth({ env: { AUTH_CLIENTS_FILE: 'deploy/clients.yaml', REPORTS_CLIENT_SECRET: secret } });
+    auth = await startTestAuth({ env: { AUTH_CLIENTS_FILE: 'deploy/clients.yaml', REPORTS_CLIENT_SECRET: secret, AUTH_ADMIN_TOKEN: ADMIN_TOKEN } });
+    // A service calling reports as itself (client credentials, no user).
+    const created = await post(auth.url, '/admin/clients', { client_id: 'batch', scopes: ['reports:read'] }, ADMIN_TOKEN);
+    batchSecret = created.body.client_secret;
     const memory = createMemoryNoteStore();
     store = { ...memory, list: async (owner) => (owners.push(owner), memory.list(owner)) };
     notes = await startNotesService(loadNotesConfig({ NOTES_PORT: '0', AUTH_URL: auth.url, LOG_LEVEL: 'silent' }), { store, logger: silent });
@@ -78,10 +89,10 @@ describe('reports calls notes through the gateway with its own client-credential
     await auth?.stop();
   });
 
-  it('when a user asks for the summary through the gateway, then notes is read as client reports, with Bearer only', async () => {
+  it('when a user asks for the summary through the gateway, then notes is read as that user with reports as the actor, by a token exchanged for theirs, Bearer only', async () => {
     const user = await registerAndLogin(auth.url, 'report-reader');
-    // The user's own note is theirs alone; one note belongs to the reports identity itself.
     expect((await post(gateway.url, '/api/notes', { title: 'mine' }, user.access_token)).status).toBe(201);
+    expect((await post(gateway.url, '/api/notes', { title: 'also mine' }, user.access_token)).status).toBe(201);
     await store.create({ owner: 'reports', title: 'kept by reports', body: '' });
     owners.length = 0;
 
@@ -89,29 +100,55 @@ describe('reports calls notes through the gateway with its own client-credential
     expect(res.status).toBe(200);
     expect(res.body).toMatchObject({
       requestedBy: { sub: user.id, username: 'report-reader', clientId: auth.config.FIRST_PARTY_CLIENT_ID },
-      readAs: { clientId: 'reports' },
-      notes: { count: 1 },
+      readAs: { clientId: 'reports', sub: user.id, actor: 'reports' },
+      notes: { count: 2 },
     });
-    expect(owners).toEqual(['reports']);
+    expect(JSON.stringify(res.body)).not.toContain(user.access_token);
+    expect(owners).toEqual([user.id]);
     const call = watch.gatewayRequests.at(-1)!;
     expect(call.cookie).toBeNull();
     expect(call.status).toBe(200);
-    expect(decodeJwt(call.authorization!.replace(/^Bearer /, ''))).toMatchObject({ sub: 'reports', client_id: 'reports', scope: 'notes:read' });
+    const sent = call.authorization!.replace(/^Bearer /, '');
+    expect(sent).not.toBe(user.access_token);
+    expect(decodeJwt(sent)).toMatchObject({ sub: user.id, client_id: 'reports', act: { sub: 'reports' }, scope: 'notes:read', sid: decodeJwt(user.access_token).sid });
   });
 
-  it('when the summary is asked for repeatedly, then reports fetched its token once', async () => {
-    const user = await registerAndLogin(auth.url, 'report-repeater');
-    for (let i = 0; i < 3; i += 1) expect((await get(gateway.url, '/api/reports/summary', user.access_token)).status).toBe(200);
-    expect(watch.tokenRequests).toHaveLength(1);
+  it("when the user's token lacks notes:read, then the exchange is refused and reports answers 403 without calling notes", async () => {
+    const user = await registerAndLogin(auth.url, 'report-narrow');
+    const narrowed = await fetch(`${auth.url}/oauth/token`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+      body: new URLSearchParams({ grant_type: 'refresh_token', refresh_token: user.refresh_token, client_id: auth.config.FIRST_PARTY_CLIENT_ID, scope: 'reports:read' }),
+    }).then((r) => r.json() as Promise<{ access_token: string }>);
+    const calls = watch.gatewayRequests.length;
+    const res = await get(gateway.url, '/api/reports/summary', narrowed.access_token);
+    expect(res.status).toBe(403);
+    expect(res.body.error).toBe('insufficient_scope');
+    expect(watch.gatewayRequests).toHaveLength(calls);
   });
 
-  it('when notes refuses the cached token with 401, then reports renews it and retries exactly once', async () => {
+  it('when a client-credentials caller asks, then notes is read as client reports, and reports fetched its own token once for repeated calls', async () => {
+    const token = await batchToken();
+    await store.create({ owner: 'reports', title: 'kept by reports 2', body: '' });
+    owners.length = 0;
+    const before = watch.tokenRequests.length;
+    for (let i = 0; i < 3; i += 1) {
+      const res = await get(gateway.url, '/api/reports/summary', token);
+      expect(res.status).toBe(200);
+      expect(res.body).toMatchObject({ requestedBy: { sub: 'batch', clientId: 'batch' }, readAs: { clientId: 'reports' } });
+      expect(res.body.readAs).not.toHaveProperty('sub');
+    }
+    expect(owners).toEqual(['reports', 'reports', 'reports']);
+    expect(watch.tokenRequests.length - before).toBeLessThanOrEqual(1);
+    expect(decodeJwt(watch.gatewayRequests.at(-1)!.authorization!.replace(/^Bearer /, ''))).toMatchObject({ sub: 'reports', client_id: 'reports' });
+  });
+
+  it('when notes refuses the cached client token with 401, then reports renews it and retries exactly once', async () => {
     const port = await freePort();
     const retrying = watchingFetch(`${auth.url}/oauth/token`, { bogusFirstToken: true });
     const second = await startReportsService(reportsConfig(port), { logger: silent, fetch: retrying.fetch });
     try {
-      const user = await registerAndLogin(auth.url, 'report-retry');
-      const res = await get(second.url, '/reports/summary', user.access_token);
+      const res = await get(second.url, '/reports/summary', await batchToken());
       expect(res.status).toBe(200);
       expect(retrying.tokenRequests).toHaveLength(2);
       expect(retrying.gatewayRequests.map((r) => r.status)).toEqual([401, 200]);

@@ -11,6 +11,7 @@ import { createEndSession } from './use-cases/end-session.js';
 import { createLogin } from './use-cases/login.js';
 import { createPasswordCheck } from './use-cases/password-check.js';
 import { createLogout } from './use-cases/logout.js';
+import { createSessionEnder } from './tokens/session.js';
 import { createMe } from './use-cases/me.js';
 import { createRefresh } from './use-cases/refresh.js';
 import { createRegister } from './use-cases/register.js';
@@ -44,7 +45,7 @@ export function createAuthUseCases({ settings, users, tokens, signer, accessToke
   });
   const userGrant = { clientId: settings.firstPartyClientId, scope: settings.defaultUserScope };
   const checkPassword = createPasswordCheck({ users, passwords, throttle, events });
-  const logout = createLogout({ tokens, now });
+  const logout = createLogout({ tokens, endSession: createSessionEnder({ tokens, accessTokenTtlSeconds: settings.accessTokenTtlSeconds, now }), now });
   const verifyAccessToken = async (token: string) => (await accessTokens.verify(token)).claims;
   return {
     register: createRegister({ users, passwords, throttle }),

@@ -25,5 +25,6 @@ export function clientConfigOf(client: ClientConfig): ClientConfig {
   if (client.postLogoutRedirectUris !== undefined) config.postLogoutRedirectUris = [...client.postLogoutRedirectUris];
   if (client.firstParty !== undefined) config.firstParty = client.firstParty;
   if (client.dpopBoundAccessTokens !== undefined) config.dpopBoundAccessTokens = client.dpopBoundAccessTokens;
+  if (client.tokenExchange !== undefined) config.tokenExchange = { audiences: [...client.tokenExchange.audiences], scopes: [...client.tokenExchange.scopes] };
   return config;
 }

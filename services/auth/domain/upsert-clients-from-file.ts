@@ -4,7 +4,7 @@ import type { ClientConfig, ClientStore } from './ports/client-store.js';
 
 export interface UpsertClientsFromFileDeps extends ClientIdReservationDeps {
   clients: ClientStore;
-  /** argon2id PHC hasher for client secrets (the service's password hasher). */
+  /** The client-secret hasher (HMAC-SHA-256 under the server key). */
   hashSecret: (secret: string) => Promise<string>;
 }
 
@@ -34,7 +34,7 @@ export async function upsertClientsFromFile(path: string, definitions: readonly 
   }
   if (reserved.length > 0) throw new ClientsFileError(path, reserved);
 
-  // Sequential: argon2id is memory-hard by design, and start-up is not a hot path.
+  // Hashed before any write, so a failure leaves the store as it was.
   const configs: ClientConfig[] = [];
   for (const definition of definitions) configs.push(await toClientConfig(definition, deps.hashSecret));
 

@@ -5,9 +5,11 @@ import type { ReadinessCheck } from '../../../lib/http/health.js';
 import type { Metrics } from '../../../lib/metrics/registry.js';
 import { createClientAdmin } from '../domain/admin/client-admin.js';
 import { createUserAdmin } from '../domain/admin/user-admin.js';
+import { createSessionEnder } from '../domain/tokens/session.js';
 import { createAuthUseCases, type AuthDomainDeps } from '../domain/auth-use-cases.js';
 import { createOAuthUseCases, SUPPORTED_AUTH_METHODS, SUPPORTED_GRANT_TYPES } from '../domain/oauth/oauth-use-cases.js';
 import { CLIENT_ASSERTION_ALGORITHMS } from '../domain/oauth/client-assertion.js';
+import type { ClientSecretHasher } from '../domain/ports/client-secret-hasher.js';
 import type { ClientStore } from '../domain/ports/client-store.js';
 import type { RevocationFeed } from '../domain/ports/revocation-feed.js';
 import { createReadRevocationFeed } from '../domain/use-cases/read-revocation-feed.js';
@@ -29,6 +31,8 @@ export interface AuthAppDeps extends AuthDomainDeps {
   logger: Logger;
   /** Registered OAuth clients (token, introspection, revocation endpoints and the admin API). */
   clients: ClientStore;
+  /** Hashes and checks client secrets (token, introspection and revocation endpoints, admin API). */
+  clientSecrets: ClientSecretHasher;
   /** The signing key set: its public keys are the JWKS, and /readyz needs a current key. */
   keys: SigningKeySet;
   assertionSignatures: AssertionSignatureVerifier;
@@ -81,7 +85,7 @@ export function createApp(deps: AuthAppDeps): Express {
   app.use(browserSessionRoutes(auth, deps.browserSession));
   const clientAdmin = createClientAdmin({
     clients: deps.clients,
-    hashSecret: (secret) => deps.passwords.hash(secret),
+    hashSecret: (secret) => deps.clientSecrets.hash(secret),
     users: deps.users,
     firstPartyClientId: deps.settings.firstPartyClientId,
   });
@@ -96,7 +100,10 @@ export function createApp(deps: AuthAppDeps): Express {
       adminRoutes({
         adminToken: deps.admin.token,
         clients: clientAdmin,
-        users: createUserAdmin({ users: deps.users }),
+        users: createUserAdmin({
+          users: deps.users,
+          sessions: { findSessions: (subject) => deps.tokens.findSessions(subject), endSession: createSessionEnder({ tokens: deps.tokens, accessTokenTtlSeconds: deps.settings.accessTokenTtlSeconds, now: deps.now ?? Date.now }) },
+        }),
         keys: deps.admin.keyRotation,
         publishDelaySeconds: deps.admin.publishDelaySeconds,
       }),

@@ -15,16 +15,20 @@ const notesUnavailable = (why: string, cause?: unknown) =>
   new AppError('NOTES_UNAVAILABLE', 502, `notes could not be read: ${why}`, { error: 'bad_gateway', cause });
 
 /**
- * NotesReader over HTTP through the gateway, with Bearer only (no cookie is ever sent). A 401 gets
- * one retry with a fresh token (the cached one may have been revoked or signed by a withdrawn key).
+ * NotesReader over HTTP through the gateway, with Bearer only (no cookie is ever sent). With its own
+ * token a 401 gets one retry with a fresh one (the cached one may have been revoked or signed by a
+ * withdrawn key); a delegated token is fresh from the exchange, so it gets none.
  */
 export function createGatewayNotesReader({ gatewayUrl, tokens, timeoutMs = 10_000, fetch: doFetch = fetch }: GatewayNotesReaderOptions): NotesReader {
   const url = `${gatewayUrl}/api/notes`;
   return {
-    async listVisibleNotes(): Promise<NoteHeader[]> {
+    async listVisibleNotes(delegatedToken?: string): Promise<NoteHeader[]> {
       let response: Response;
       try {
-        response = await fetchWithClientToken(tokens, url, { headers: { accept: 'application/json' }, signal: AbortSignal.timeout(timeoutMs) }, doFetch);
+        const init = { headers: { accept: 'application/json' }, signal: AbortSignal.timeout(timeoutMs) };
+        response = delegatedToken
+          ? await doFetch(url, { ...init, headers: { ...init.headers, authorization: `Bearer ${delegatedToken}` } })
+          : await fetchWithClientToken(tokens, url, init, doFetch);
       } catch (err) {
         if (err instanceof ClientCredentialsError) throw notesUnavailable(`no token (${err.message})`, err);
         throw notesUnavailable('the gateway did not answer', err);

@@ -8,7 +8,7 @@ export function reportsRoutes(summary: (requester: Requester) => Promise<Summary
   router.get('/reports/summary', requireAuth({ scopes: ['reports:read'] }), async (req, res) => {
     const auth = req.auth!;
     const username = typeof auth.claims.username === 'string' ? auth.claims.username : undefined;
-    res.set('Cache-Control', 'no-store').json(await summary({ sub: auth.sub, clientId: auth.clientId, username }));
+    res.set('Cache-Control', 'no-store').json(await summary({ sub: auth.sub, clientId: auth.clientId, username, token: auth.token }));
   });
   return router;
 }

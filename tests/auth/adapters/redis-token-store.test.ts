@@ -66,12 +66,14 @@ describe.runIf(HAS_REDIS)('RedisTokenStore', () => {
       expect(written.sort()).toEqual(
         [
           keys.refreshTokenFamily('h1'), keys.refreshTokenFamily('h2'), keys.refreshToken('f1', 'h1'), keys.refreshToken('f1', 'h2'),
-          keys.refreshFamily('f1'), keys.denylist, keys.attempts('login:alice'), keys.claim('assertion-1'),
+          keys.refreshFamily('f1'), keys.denylist, keys.attempts('login:alice'), keys.claim('assertion-1'), keys.subjectSessions('s'),
         ].sort(),
       );
       const ttls = await Promise.all(written.map((key) => admin.pttl(key)));
       expect(written.filter((_key, i) => !((ttls[i] ?? -1) > 0))).toEqual([]);
       expect(await admin.pttl(keys.refreshFamily('f1'))).toBeGreaterThan(60_000);
+      // Rotation extended the session set with the family.
+      expect(await admin.pttl(keys.subjectSessions('s'))).toBeGreaterThan(60_000);
     });
 
     it('when an access token is denied, then the sorted set holds it scored by exp and the channel announces it', async () => {

@@ -81,6 +81,16 @@ export function runClientStoreContract(name: string, factory: ClientStoreFactory
         expect(found).toMatchObject({ tokenEndpointAuthMethods: ['none'], grantTypes: ['refresh_token'] });
       });
 
+      it('when a client has a token_exchange allowance, then it comes back whole; upserting without one removes it', async () => {
+        const tokenExchange = { audiences: ['api', 'billing'], scopes: ['notes:read'] };
+        const created = await store.create(newClient({ tokenExchange }));
+        expect((await store.findById(created.clientId))?.tokenExchange).toEqual(tokenExchange);
+        const { tokenExchange: _dropped, createdAt: _c, updatedAt: _u, disabledAt: _d, ...config } = created;
+        await store.upsert(config);
+        expect(await store.findById(created.clientId)).not.toHaveProperty('tokenExchange');
+        expect(await store.findById(newClient().clientId)).toBeNull();
+      });
+
       it('when a client has empty scopes and audiences, then they come back empty, not missing', async () => {
         const created = await store.create(newClient({ scopes: [], audiences: [] }));
         expect(await store.findById(created.clientId)).toMatchObject({ scopes: [], audiences: [] });

@@ -306,6 +306,30 @@ export function runTokenStoreContract(name: string, factory: () => Promise<Token
         await store.denyAccessToken(jti, nowSeconds() - 10);
         expect(await store.isAccessTokenDenied(jti)).toBe(true);
       });
+
+      it('when families are issued for a subject, then findSessions lists them all and nothing for another subject', async () => {
+        const subject = random('user');
+        const families = [random('fam'), random('fam')];
+        for (const familyId of families) {
+          await store.issueRefreshToken({ tokenHash: random('hash'), familyId, subject, clientId: 'first-party', scope: 'a', issuedAt: Date.now(), expiresAt: Date.now() + 60_000 });
+        }
+        expect((await store.findSessions(subject)).sort()).toEqual([...families].sort());
+        expect(await store.findSessions(random('user'))).toEqual([]);
+      });
+
+      it('when a session is denied, then that sid is denied, other sids are not, and no jti of the same value is', async () => {
+        const sid = random('sid');
+        await store.denySession(sid, nowSeconds() + 900);
+        expect(await store.isSessionDenied(sid)).toBe(true);
+        expect(await store.isSessionDenied(random('sid'))).toBe(false);
+        expect(await store.isAccessTokenDenied(sid)).toBe(false);
+      });
+
+      it('when a denied session reaches its deadline, then the entry disappears', async () => {
+        const sid = random('sid');
+        await store.denySession(sid, nowSeconds() + 1);
+        await pollUntil(async () => !(await store.isSessionDenied(sid)), { what: 'the session denial to expire' });
+      });
     });
 
     describe('attempt counters', () => {

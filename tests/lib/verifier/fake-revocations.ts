@@ -1,6 +1,6 @@
-import type { RevocationList } from '../../../lib/revocation/revocation-list.js';
+import { sessionRevocationId, type RevocationList } from '../../../lib/revocation/revocation-list.js';
 
-/** A RevocationList tests can revoke on, counting how often it is asked. */
+/** A RevocationList tests can revoke on (a jti, or `sessionRevocationId(sid)`), counting how often it is asked. */
 export function createFakeRevocations(): RevocationList & { revoke(jti: string): void; checks: number } {
   const revoked = new Set<string>();
   const list = {
@@ -9,6 +9,9 @@ export function createFakeRevocations(): RevocationList & { revoke(jti: string):
     isRevoked(jti: string) {
       list.checks++;
       return revoked.has(jti);
+    },
+    isSessionRevoked(sid: string) {
+      return revoked.has(sessionRevocationId(sid));
     },
     ready: async () => {},
     status: () => ({ source: 'redis' as const, up: true, loaded: true }),

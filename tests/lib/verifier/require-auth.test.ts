@@ -20,6 +20,8 @@ beforeAll(async () => {
   app.get('/mw/read', requireAuth({ scopes: ['notes:read'] }), (req, res) => res.json({ sub: req.auth!.sub, scopes: req.auth!.scopes }));
   app.get('/mw/admin', requireAuth({ scopes: ['notes:read', 'notes:admin'] }), (_req, res) => res.json({}));
   app.get('/mw/role', requireAuth({ roles: ['admin', 'auditor'] }), (_req, res) => res.json({}));
+  app.get('/mw/on-behalf', requireAuth({ delegation: 'required' }), (req, res) => res.json({ sub: req.auth!.sub, actor: req.auth!.actor }));
+  app.get('/mw/direct', requireAuth({ delegation: 'refused' }), (req, res) => res.json({ actor: req.auth!.actor }));
   passport.use(createBearerStrategy(verifier, { realm: 'notes', scopes: ['notes:read'] }));
   app.use(passport.initialize());
   app.get('/pp/read', passport.authenticate('authgate-bearer', { session: false }), (req, res) => res.json({ sub: (req.user as VerifiedToken).sub }));
@@ -97,5 +99,26 @@ describe('Passport strategy', () => {
     const res = await get('/pp/read', `Bearer ${issuer.sign({ claims: { scope: 'other' } })}`);
     expect(res.status).toBe(403);
     expect(res.headers.get('www-authenticate')).toContain('error="insufficient_scope"');
+  });
+});
+
+describe('requireAuth with delegation requirements (token exchange)', () => {
+  const delegated = () => `Bearer ${issuer.sign({ claims: { sub: 'u-1', client_id: 'reports', act: { sub: 'reports' } } })}`;
+  const direct = () => `Bearer ${issuer.sign({ claims: { sub: 'u-1' } })}`;
+
+  it.each([
+    ['a route that requires delegation, a delegated token', '/mw/on-behalf', delegated, 200, undefined],
+    ['a route that requires delegation, a direct token', '/mw/on-behalf', direct, 403, 'insufficient_scope'],
+    ['a route that refuses delegation, a direct token', '/mw/direct', direct, 200, undefined],
+    ['a route that refuses delegation, a delegated token', '/mw/direct', delegated, 403, 'insufficient_scope'],
+    ['a route without a delegation rule, a delegated token', '/mw/read', delegated, 200, undefined],
+  ])('when %s arrives, then %s', async (_label, path, token, status, error) => {
+    const res = await get(path, token());
+    expect(res.status).toBe(status);
+    if (error) expect(((await res.json()) as { error: string }).error).toBe(error);
+  });
+
+  it('when a delegated token passes, then req.auth.actor names the acting client', async () => {
+    expect(await (await get('/mw/on-behalf', delegated())).json()).toEqual({ sub: 'u-1', actor: ['reports'] });
   });
 });

@@ -67,6 +67,15 @@ export class EmbeddedDenylist implements AccessTokenDenylist, RevocationFeed {
     return this.log.until('jti', jti) !== undefined;
   }
 
+  /** A login session (`sid`) ended: its own kind of entry on the same feed. */
+  async denySession(sid: string, expiresAtSeconds: number): Promise<void> {
+    await this.revoke({ kind: 'sid', value: sid, until: expiresAtSeconds });
+  }
+
+  async isSessionDenied(sid: string): Promise<boolean> {
+    return this.log.until('sid', sid) !== undefined;
+  }
+
   /** Persists, then publishes: a revocation is heard only once it would survive a restart. */
   async revoke(entry: RevocationEntry): Promise<void> {
     const current = this.log.until(entry.kind, entry.value);

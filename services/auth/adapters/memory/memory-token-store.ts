@@ -1,3 +1,4 @@
+import { sessionRevocationId } from '../../../../lib/revocation/revocation-list.js';
 import type {
   AttemptCount,
   RefreshFamilyRef,
@@ -33,6 +34,8 @@ export class MemoryTokenStore implements TokenStore {
   private readonly denied: ExpiringMap<string, true>;
   private readonly attempts: ExpiringMap<string, number>;
   private readonly claims: ExpiringMap<string, true>;
+  /** subject -> its family ids; an id whose family has expired is dropped when listed. */
+  private readonly sessions = new Map<string, Set<string>>();
 
   constructor(options: MemoryTokenStoreOptions = {}) {
     this.now = options.now ?? Date.now;
@@ -46,6 +49,16 @@ export class MemoryTokenStore implements TokenStore {
   async issueRefreshToken(record: RefreshTokenRecord): Promise<void> {
     this.refresh.set(record.tokenHash, { record: { ...record } }, record.expiresAt);
     this.extendFamily(record.familyId, record.expiresAt);
+    const ids = this.sessions.get(record.subject) ?? new Set<string>();
+    this.sessions.set(record.subject, ids.add(record.familyId));
+  }
+
+  async findSessions(subject: string): Promise<string[]> {
+    const ids = this.sessions.get(subject);
+    if (!ids) return [];
+    for (const id of ids) if (this.families.get(id) === undefined) ids.delete(id);
+    if (ids.size === 0) this.sessions.delete(subject);
+    return [...ids];
   }
 
   async rotateRefreshToken(
@@ -100,6 +113,15 @@ export class MemoryTokenStore implements TokenStore {
     // A longer existing deadline wins, so a late duplicate can never shorten a revocation.
     const current = this.denied.expiresAt(jti) ?? 0;
     this.denied.set(jti, true, Math.max(current, expiresAtSeconds * 1000));
+  }
+
+  /** A session is one more entry of the denylist (and of the gateway's feed), under its own id. */
+  denySession(sid: string, expiresAtSeconds: number): Promise<void> {
+    return this.denyAccessToken(sessionRevocationId(sid), expiresAtSeconds);
+  }
+
+  isSessionDenied(sid: string): Promise<boolean> {
+    return this.isAccessTokenDenied(sessionRevocationId(sid));
   }
 
   async isAccessTokenDenied(jti: string): Promise<boolean> {

@@ -26,6 +26,7 @@ const clientSchema = new Schema<ClientDoc>(
     postLogoutRedirectUris: { type: [String], default: undefined },
     firstParty: { type: Boolean },
     dpopBoundAccessTokens: { type: Boolean },
+    tokenExchange: { type: new Schema({ audiences: [String], scopes: [String] }, { _id: false }), default: undefined },
     createdAt: { type: Date, required: true },
     updatedAt: { type: Date, required: true },
     disabledAt: { type: Date, default: null },

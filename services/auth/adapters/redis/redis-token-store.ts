@@ -1,3 +1,4 @@
+import { sessionRevocationId } from '../../../../lib/revocation/revocation-list.js';
 import type { Logger } from '../../../../lib/logger.js';
 import { closeRedis, connectRedis, type RedisClient } from '../../../../lib/redis/connection.js';
 import { redisSettingsForUrl, type RedisSettings } from '../../../../lib/redis/env.js';
@@ -71,7 +72,23 @@ export class RedisTokenStore implements TokenStore {
         [familyId, subject, clientId, scope, issuedAt, expiresAt, ttlMs],
         this.waitReplicas,
       );
+      await this.keepSession(subject, familyId, expiresAt);
     });
+  }
+
+  /**
+   * Adds the family to its subject's session set and keeps the set alive at least until `expiresAt`
+   * (NX for a new set, GT afterwards: a later token never shortens it). Rotation extends it too.
+   */
+  private async keepSession(subject: string, familyId: string | undefined, expiresAt: number): Promise<void> {
+    const key = this.keys.subjectSessions(subject);
+    const step = this.redis.multi();
+    if (familyId !== undefined) step.sadd(key, familyId);
+    await step.pexpireat(key, expiresAt, 'NX').pexpireat(key, expiresAt, 'GT').exec();
+  }
+
+  async findSessions(subject: string): Promise<string[]> {
+    return unlessRedisUnavailable(() => this.redis.smembers(this.keys.subjectSessions(subject)));
   }
 
   async rotateRefreshToken(
@@ -107,6 +124,7 @@ export class RedisTokenStore implements TokenStore {
     const [outcome, sealedSuccessor, ...fields] = asStrings(reply);
     if (outcome === 'invalid') return { outcome };
     const previous = toRecord(presentedHash, fields);
+    if (outcome === 'rotated') await unlessRedisUnavailable(() => this.keepSession(previous.subject, undefined, successor.expiresAt));
     if (outcome === 'rotated' || outcome === 'reused') return { outcome, previous };
     if (outcome === 'grace' && sealedSuccessor) return { outcome, previous, sealedSuccessor };
     throw new Error(`unexpected rotation reply from Redis: ${String(outcome)}`);
@@ -151,6 +169,15 @@ export class RedisTokenStore implements TokenStore {
         this.waitReplicas,
       ),
     );
+  }
+
+  /** A session is one more entry of the denylist (and of the gateway's feed), under its own id. */
+  denySession(sid: string, expiresAtSeconds: number): Promise<void> {
+    return this.denyAccessToken(sessionRevocationId(sid), expiresAtSeconds);
+  }
+
+  isSessionDenied(sid: string): Promise<boolean> {
+    return this.isAccessTokenDenied(sessionRevocationId(sid));
   }
 
   async isAccessTokenDenied(jti: string): Promise<boolean> {

@@ -27,7 +27,7 @@ export function createOwnAccessTokens({ keys, denylist, issuer, audience, now }:
     },
   };
   const common = { issuer, keys: localKeys, clockToleranceSeconds: 0, now };
-  const forApi = createVerifier({ ...common, audience, revocations: { isRevoked: (jti) => denylist.isAccessTokenDenied(jti) } });
+  const forApi = createVerifier({ ...common, audience, revocations: { isRevoked: (jti) => denylist.isAccessTokenDenied(jti), isSessionRevoked: (sid) => denylist.isSessionDenied(sid) } });
   const anyOfOurs = createVerifier({ ...common, audience: null, enforceExpiry: false });
   return {
     verify: (token) => forApi.verify(token),

@@ -62,7 +62,7 @@ const invalidMetadata = (field: string, message: string) =>
 
 export interface ClientAdminDeps extends ClientIdReservationDeps {
   clients: ClientStore;
-  /** argon2id, the same hasher as passwords. */
+  /** The client-secret hasher (HMAC-SHA-256 under the server key). */
   hashSecret: (secret: string) => Promise<string>;
 }
 
@@ -95,7 +95,7 @@ const clientIdReserved = (problem: string) =>
 /**
  * Client registration for operators (the admin API, authctl and RFC 7591 `POST /oauth/register`),
  * by the shared metadata rules (clients/client-metadata.ts). A client allowed a client_secret_*
- * method gets a fresh 256-bit secret, returned once and stored only as its argon2id hash; a
+ * method gets a fresh 256-bit secret, returned once and stored only as its keyed hash; a
  * client with `jwks` uses private_key_jwt; `token_endpoint_auth_method: none` makes a public app.
  */
 export function createClientAdmin({ clients, hashSecret, ...reservation }: ClientAdminDeps) {

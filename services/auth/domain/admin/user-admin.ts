@@ -1,3 +1,4 @@
+import type { SessionEnder } from '../tokens/session.js';
 import { AppError } from '../../../../lib/errors.js';
 import { authErrors } from '../errors.js';
 import type { UserRecord, UserStore } from '../ports/user-store.js';
@@ -30,14 +31,15 @@ const userNotFound = () => new AppError('USER_NOT_FOUND', 404, 'no such user', {
 
 /**
  * Account administration for operators (the admin API and authctl). Locking refuses the account's
- * next login and next refresh (each answers exactly like a wrong password) and ends each refresh
- * family when it is next presented; access tokens already issued live until their `exp` (there is
- * no index of a user's tokens or families, and this does not build one). Unlocking lets the user
- * log in again; families ended while locked stay ended.
+ * next login and next refresh (each answers exactly like a wrong password) and ends every login
+ * session of the account at once: refresh families and the access tokens carrying their `sid`,
+ * on every verifier fed by the revocation feed. Unlocking lets the user log in again; sessions
+ * ended while locked stay ended.
  */
-export function createUserAdmin({ users }: { users: UserStore }) {
+export function createUserAdmin({ users, sessions }: { users: UserStore; sessions: { findSessions(subject: string): Promise<string[]>; endSession: SessionEnder } }) {
   async function setLocked(id: string, locked: boolean): Promise<UserView> {
     if (!(await users.setLocked(id, locked))) throw userNotFound();
+    if (locked) for (const sid of await sessions.findSessions(id)) await sessions.endSession(sid);
     const user = await users.findById(id);
     if (!user) throw userNotFound();
     return toUserView(user);

@@ -171,3 +171,9 @@ function redirectUriProblem(value: string): string | null {
   if (url.protocol === 'http:') return LOOPBACK_HOSTS.has(url.hostname) ? null : 'must use https (http is allowed only for localhost and loopback addresses)';
   return url.protocol.includes('.') ? null : 'must use https, http on loopback, or a private-use scheme such as com.example.app: (RFC 8252)';
 }
+
+/** `token_exchange` (RFC 8693 allowance): the audiences and scopes a client may obtain on a user's behalf. */
+export const tokenExchangeSchema = z.strictObject({
+  audiences: uniqueList(audienceSchema).min(1, 'must list at least one audience'),
+  scopes: uniqueList(scopeTokenSchema).min(1, 'must list at least one scope'),
+});

@@ -11,6 +11,7 @@ import {
   scopeStringSchema,
   scopeTokenSchema,
   uniqueList,
+  tokenExchangeSchema,
 } from './client-fields.js';
 
 /**
@@ -36,6 +37,8 @@ export const clientMetadataShape = {
   /** Consent is skipped for first-party apps; third-party ones (the default) ask the user. */
   first_party: z.boolean().optional(),
   dpop_bound_access_tokens: z.boolean().optional(),
+  /** RFC 8693 allowance (this server's own): the audiences and scopes it may obtain on a user's behalf. */
+  token_exchange: tokenExchangeSchema.optional(),
 };
 export const clientMetadataSchema = z.strictObject(clientMetadataShape);
 export type ClientMetadata = z.output<typeof clientMetadataSchema>;
@@ -107,6 +110,7 @@ export function resolveClientMetadata(metadata: ClientMetadata, secret: SecretSo
   if (metadata.post_logout_redirect_uris !== undefined) resolved.postLogoutRedirectUris = metadata.post_logout_redirect_uris;
   if (metadata.first_party !== undefined) resolved.firstParty = metadata.first_party;
   if (metadata.dpop_bound_access_tokens !== undefined) resolved.dpopBoundAccessTokens = metadata.dpop_bound_access_tokens;
+  if (metadata.token_exchange !== undefined) resolved.tokenExchange = metadata.token_exchange;
   return resolved;
 }
 

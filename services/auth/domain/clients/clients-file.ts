@@ -4,6 +4,7 @@ import { ConfigError, type Env } from '../../../../lib/config.js';
 import type { ClientConfig } from '../ports/client-store.js';
 import { clientIdSchema } from './client-fields.js';
 import { clientMetadataShape, resolveClientMetadata } from './client-metadata.js';
+import { clientSecretWeakness } from '../client-secret.js';
 
 /**
  * AUTH_CLIENTS_FILE: the OAuth clients a deployment declares up front (compose, Kubernetes), so
@@ -44,8 +45,6 @@ import { clientMetadataShape, resolveClientMetadata } from './client-metadata.js
  * an unknown key, a private JWK member (d, p, q, dp, dq, qi, oth, k) and a duplicate client_id
  * are all errors.
  */
-
-export const MIN_CLIENT_SECRET_LENGTH = 32;
 
 /** A secret that prints as `[secret]` in logs, JSON and test diffs; `reveal()` is the one way out. */
 export class SecretValue {
@@ -149,9 +148,12 @@ function toDefinition(entry: ClientEntry, env: Env, report: (field: string, mess
     const name = entry.client_secret;
     const value = env[name];
     if (value === undefined || value === '') report('client_secret', `environment variable ${name} is not set`);
-    else if (value.length < MIN_CLIENT_SECRET_LENGTH) {
-      report('client_secret', `environment variable ${name} holds a secret shorter than ${MIN_CLIENT_SECRET_LENGTH} characters`);
-    } else definition.secret = new SecretValue(value);
+    else {
+      // Stored with a fast keyed hash, so it must be as unguessable as a generated secret.
+      const weakness = clientSecretWeakness(value);
+      if (weakness !== null) report('client_secret', `environment variable ${name} holds a secret that ${weakness}`);
+      else definition.secret = new SecretValue(value);
+    }
   }
   return definition;
 }

@@ -1,13 +1,14 @@
 import type { ClientRecord, ClientStore } from '../ports/client-store.js';
-import type { PasswordHasher } from '../ports/password-hasher.js';
+import { clientConfigOf } from '../client-config.js';
+import type { ClientSecretHasher } from '../ports/client-secret-hasher.js';
 import type { ClientAssertionVerifier } from './client-assertion.js';
 import { oauthErrors } from './oauth-errors.js';
 import type { PresentedCredentials } from './presented-credentials.js';
 
 export interface ClientAuthenticatorDeps {
   clients: ClientStore;
-  /** The service's argon2id hasher: client secrets are stored like passwords. */
-  passwords: PasswordHasher;
+  /** Keyed fast hash of client secrets; also reads (and upgrades) argon2id hashes stored before it. */
+  secrets: ClientSecretHasher;
   verifyAssertion: ClientAssertionVerifier;
   /** Whose keys to verify an assertion with: its unverified `sub` (= `iss`), or null. */
   assertionClientId: (assertion: string) => string | null;
@@ -29,12 +30,28 @@ export interface AuthenticatedClient {
 /**
  * Checks presented credentials against the client store. Every failure is the same 401
  * invalid_client. A secret for an unknown client, or for a client without a secret, is still run
- * through one argon2id verification (against a dummy hash) so an unknown id answers as slowly as
- * a wrong secret. A disabled client is refused on its very next request: nothing is cached.
+ * through one verification (against a dummy hash) so an unknown id answers like a wrong secret.
+ * A disabled client is refused on its very next request: nothing is cached. A secret that matched
+ * an argon2id hash from before the keyed hash has its hash replaced, once, by the fast one.
  */
-export function createClientAuthenticator({ clients, passwords, verifyAssertion, assertionClientId, builtInClients = [] }: ClientAuthenticatorDeps) {
+export function createClientAuthenticator({ clients, secrets, verifyAssertion, assertionClientId, builtInClients = [] }: ClientAuthenticatorDeps) {
   async function find(clientId: string): Promise<ClientRecord | null> {
     return (await clients.findById(clientId)) ?? builtInClients.find((client) => client.clientId === clientId) ?? null;
+  }
+
+  /**
+   * Stores the upgraded hash. Best effort: the request already succeeded, and a failed write only
+   * means the next use verifies argon2id again and retries. Written only if the record still holds
+   * the hash that matched, so a secret rotated meanwhile is never overwritten with the old one.
+   */
+  async function migrate(client: ClientRecord, rehash: string): Promise<void> {
+    try {
+      const current = await clients.findById(client.clientId);
+      if (current === null || current.secretHash !== client.secretHash) return;
+      await clients.upsert({ ...clientConfigOf(current), secretHash: rehash });
+    } catch {
+      // Retried on the next successful use.
+    }
   }
 
   return async function authenticateClient(presented: PresentedCredentials): Promise<AuthenticatedClient> {
@@ -45,11 +62,13 @@ export function createClientAuthenticator({ clients, passwords, verifyAssertion,
         const client = await find(presented.clientId);
         const usable = client !== null && client.secretHash !== undefined && client.tokenEndpointAuthMethods.includes(presented.method);
         if (!usable) {
-          await passwords.verifyAgainstDummy(presented.secret);
+          await secrets.verifyAgainstDummy(presented.secret);
           throw fail(client === null ? 'CLIENT_UNKNOWN' : 'CLIENT_METHOD_NOT_ALLOWED');
         }
-        if (!(await passwords.verify(client.secretHash!, presented.secret))) throw fail('CLIENT_SECRET_WRONG');
+        const { matches, rehash } = await secrets.verify(client.secretHash!, presented.secret);
+        if (!matches) throw fail('CLIENT_SECRET_WRONG');
         if (client.disabledAt !== null) throw fail('CLIENT_DISABLED');
+        if (rehash !== undefined) await migrate(client, rehash);
         return { client, method: presented.method };
       }
       case 'private_key_jwt': {

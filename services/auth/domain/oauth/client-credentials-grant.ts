@@ -1,6 +1,6 @@
 import type { ClientRecord } from '../ports/client-store.js';
 import type { TokenSigner } from '../ports/token-signing.js';
-import { createAccessTokenIssuer } from '../tokens/access-token-issuer.js';
+import { createAudienceIssuers } from '../tokens/access-token-issuer.js';
 import { oauthErrors } from './oauth-errors.js';
 import { grantedScope } from './scope.js';
 import type { TokenResponse } from './token-response.js';
@@ -29,13 +29,7 @@ export interface ClientCredentialsRequest {
  * is for AUTH_AUDIENCE when the client may have it, else for its first registered audience.
  */
 export function createClientCredentialsGrant({ signer, issuer, defaultAudience, ttlSeconds, now }: ClientCredentialsGrantDeps) {
-  // One issuer per audience, built on first use: the options are fixed, the calls are cheap.
-  const issuers = new Map<string, ReturnType<typeof createAccessTokenIssuer>>();
-  const issuerFor = (audience: string) => {
-    let issue = issuers.get(audience);
-    if (!issue) issuers.set(audience, (issue = createAccessTokenIssuer({ signer, issuer, audience, ttlSeconds, now })));
-    return issue;
-  };
+  const issuerFor = createAudienceIssuers({ signer, issuer, ttlSeconds, now });
 
   return function clientCredentialsGrant({ client, scope, audience }: ClientCredentialsRequest): TokenResponse {
     if (!client.grantTypes.includes('client_credentials') || client.tokenEndpointAuthMethods.includes('none')) {

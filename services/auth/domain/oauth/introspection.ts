@@ -1,3 +1,4 @@
+import { isLiveAccessToken } from '../tokens/live-access-token.js';
 import type { OwnAccessTokens } from '../ports/token-signing.js';
 import type { AccessTokenDenylist, RefreshTokenStore } from '../ports/token-store.js';
 import type { UserStore } from '../ports/user-store.js';
@@ -24,6 +25,8 @@ export type IntrospectionResponse =
       /** `Bearer` for access tokens, `refresh_token` for refresh tokens. */
       token_type: 'Bearer' | 'refresh_token';
       username?: string;
+      /** The login session of a user access token. */
+      sid?: string;
     };
 
 export interface IntrospectionDeps {
@@ -48,10 +51,9 @@ export function createIntrospection({ accessTokens, denylist, refreshTokens, use
   async function asAccessToken(token: string): Promise<IntrospectionResponse | null> {
     const own = await accessTokens.read(token);
     if (own === null) return null;
-    // The issuer is the clock that set exp, so no tolerance: expired at exp exactly.
-    if (own.expiresAt <= Math.floor(now() / 1000) || (await denylist.isAccessTokenDenied(own.jti))) return INACTIVE;
-    const { sub, scope = '', client_id, exp, iat, iss, aud, jti, username } = own.claims;
-    return { active: true, sub, scope, client_id, exp, iat, iss, aud, jti, token_type: 'Bearer', ...(username ? { username } : {}) };
+    if (!(await isLiveAccessToken(own, denylist, Math.floor(now() / 1000)))) return INACTIVE;
+    const { sub, scope = '', client_id, exp, iat, iss, aud, jti, username, sid } = own.claims;
+    return { active: true, sub, scope, client_id, exp, iat, iss, aud, jti, token_type: 'Bearer', ...(username ? { username } : {}), ...(sid ? { sid } : {}) };
   }
 
   async function asRefreshToken(token: string): Promise<IntrospectionResponse | null> {

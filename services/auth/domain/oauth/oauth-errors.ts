@@ -36,7 +36,7 @@ export const oauthErrors = {
   notTokenOwner: () =>
     new AppError('OAUTH_REVOKE_NOT_OWNER', 400, 'the token was not issued to this client', { error: 'unauthorized_client' }),
   unsupportedGrantType: () =>
-    new AppError('OAUTH_UNSUPPORTED_GRANT_TYPE', 400, 'grant_type must be client_credentials or refresh_token', { error: 'unsupported_grant_type' }),
+    new AppError('OAUTH_UNSUPPORTED_GRANT_TYPE', 400, 'grant_type must be client_credentials, refresh_token or urn:ietf:params:oauth:grant-type:token-exchange', { error: 'unsupported_grant_type' }),
   invalidScope: () => new AppError('OAUTH_INVALID_SCOPE', 400, 'the requested scope is not allowed for this client', { error: 'invalid_scope' }),
   /** RFC 8707 §2: the error for a resource (audience) the client may not ask for. */
   invalidTarget: () => new AppError('OAUTH_INVALID_TARGET', 400, 'the requested audience is not allowed for this client', { error: 'invalid_target' }),

@@ -1,7 +1,7 @@
 import { ignoreAuthEvents, type AuthEvents } from '../ports/auth-events.js';
 import type { ClientRecord, ClientStore } from '../ports/client-store.js';
 import type { AssertionSignatureVerifier, OwnAccessTokens, TokenSigner } from '../ports/token-signing.js';
-import type { PasswordHasher } from '../ports/password-hasher.js';
+import type { ClientSecretHasher } from '../ports/client-secret-hasher.js';
 import type { TokenStore } from '../ports/token-store.js';
 import type { UserStore } from '../ports/user-store.js';
 import type { AuthSettings } from '../settings.js';
@@ -15,6 +15,8 @@ import { oauthErrors } from './oauth-errors.js';
 import { presentedCredentials, type OAuthParams } from './presented-credentials.js';
 import { createRefreshTokenGrant } from './refresh-token-grant.js';
 import { createRevocation } from './revocation.js';
+import { createTokenExchangeGrant, TOKEN_EXCHANGE_GRANT, type TokenExchangeResponse } from './token-exchange-grant.js';
+import { createSessionEnder } from '../tokens/session.js';
 import type { TokenResponse } from './token-response.js';
 
 export interface OAuthDeps {
@@ -26,7 +28,8 @@ export interface OAuthDeps {
   accessTokens: OwnAccessTokens;
   /** private_key_jwt signature checks (RFC 7523). */
   assertionSignatures: AssertionSignatureVerifier;
-  passwords: PasswordHasher;
+  /** Client secrets: HMAC-SHA-256 under a server key; argon2id stays for user passwords. */
+  clientSecrets: ClientSecretHasher;
   /** The /auth/refresh rotation use case, so both endpoints rotate by the same rules. */
   rotateRefreshToken: (refreshToken: string, options?: RefreshOptions) => Promise<TokenPair>;
   now?: () => number;
@@ -43,7 +46,7 @@ export interface OAuthRequest {
 }
 
 /** The grants /oauth/token accepts, as discovery documents them. */
-export const SUPPORTED_GRANT_TYPES = ['authorization_code', 'client_credentials', 'refresh_token'] as const;
+export const SUPPORTED_GRANT_TYPES = ['authorization_code', 'client_credentials', 'refresh_token', TOKEN_EXCHANGE_GRANT] as const;
 /** Client authentication methods the OAuth endpoints accept, as discovery documents them. */
 export const SUPPORTED_AUTH_METHODS = ['client_secret_basic', 'client_secret_post', 'private_key_jwt', 'none'] as const;
 
@@ -76,10 +79,10 @@ const hintOf = (value: string | undefined): TokenTypeHint | undefined =>
  * ports. The HTTP layer passes the Authorization header and the form; everything OAuth-specific
  * (which credentials, which grant, which errors) is decided here.
  */
-export function createOAuthUseCases({ settings, clients, users, tokens, signer, accessTokens, assertionSignatures, passwords, rotateRefreshToken, now = Date.now, events = ignoreAuthEvents, authorizationCode }: OAuthDeps) {
+export function createOAuthUseCases({ settings, clients, users, tokens, signer, accessTokens, assertionSignatures, clientSecrets, rotateRefreshToken, now = Date.now, events = ignoreAuthEvents, authorizationCode }: OAuthDeps) {
   const authenticate = createClientAuthenticator({
     clients,
-    passwords,
+    secrets: clientSecrets,
     verifyAssertion: createClientAssertionVerifier({ signatures: assertionSignatures, issuer: settings.issuer, tokenEndpoint: tokenEndpointOf(settings.issuer), replay: tokens, now }),
     assertionClientId: assertionClientIdOf(assertionSignatures),
     builtInClients: [firstPartyClient(settings)],
@@ -91,9 +94,10 @@ export function createOAuthUseCases({ settings, clients, users, tokens, signer, 
     ttlSeconds: settings.accessTokenTtlSeconds,
     now,
   });
+  const tokenExchange = createTokenExchangeGrant({ signer, accessTokens, denylist: tokens, issuer: settings.issuer, ttlSeconds: settings.accessTokenTtlSeconds, now });
   const refreshGrant = createRefreshTokenGrant({ refreshTokens: tokens, rotate: rotateRefreshToken, now });
   const introspection = createIntrospection({ accessTokens, denylist: tokens, refreshTokens: tokens, users, issuer: settings.issuer, now });
-  const revocation = createRevocation({ accessTokens, tokens, now });
+  const revocation = createRevocation({ accessTokens, tokens, endSession: createSessionEnder({ tokens, accessTokenTtlSeconds: settings.accessTokenTtlSeconds, now }), now });
 
   function requiredToken(params: OAuthParams): string {
     const token = params.token;
@@ -103,13 +107,18 @@ export function createOAuthUseCases({ settings, clients, users, tokens, signer, 
 
   return {
     /** POST /oauth/token (RFC 6749 §4.4, §6). */
-    async token({ authorization, params }: OAuthRequest): Promise<TokenResponse | object> {
+    async token({ authorization, params }: OAuthRequest): Promise<TokenResponse | TokenExchangeResponse | object> {
       const grantType = params.grant_type;
       if (grantType === undefined || grantType === '') throw oauthErrors.invalidRequest('grant_type is required', 'OAUTH_GRANT_TYPE_MISSING');
       const codeGrant = grantType === 'authorization_code' ? authorizationCode : undefined;
-      if (grantType !== 'client_credentials' && grantType !== 'refresh_token' && !codeGrant) throw oauthErrors.unsupportedGrantType();
+      if (!(SUPPORTED_GRANT_TYPES as readonly string[]).includes(grantType) || (grantType === 'authorization_code' && !codeGrant)) throw oauthErrors.unsupportedGrantType();
       const { client } = await authenticate(presentedCredentials(authorization, params));
       if (codeGrant) return codeGrant(client, params);
+      if (grantType === TOKEN_EXCHANGE_GRANT) {
+        const exchanged = await tokenExchange(client, params);
+        events.accessTokenIssued('token_exchange');
+        return exchanged;
+      }
       if (grantType === 'client_credentials') {
         const issued = clientCredentials({ client, scope: params.scope, audience: params.audience });
         events.accessTokenIssued('client_credentials');

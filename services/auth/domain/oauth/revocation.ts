@@ -1,12 +1,15 @@
 import type { OwnAccessTokens } from '../ports/token-signing.js';
 import type { AccessTokenDenylist, RefreshTokenStore } from '../ports/token-store.js';
 import { deniedUntil } from '../tokens/denial.js';
+import type { SessionEnder } from '../tokens/session.js';
 import { hashRefreshToken, isRefreshTokenShaped } from '../tokens/refresh-token.js';
 import type { TokenTypeHint } from './introspection.js';
 
 export interface RevocationDeps {
   accessTokens: OwnAccessTokens;
   tokens: RefreshTokenStore & AccessTokenDenylist;
+  /** A revoked refresh token ends its session: its access tokens too (RFC 7009 §2.1 SHOULD). */
+  endSession: SessionEnder;
   now: () => number;
 }
 
@@ -15,18 +18,18 @@ export type RevocationOutcome = 'refresh_family_revoked' | 'access_token_denied'
 
 /**
  * RFC 7009. A refresh token, active or already spent (a stale copy still names its session): its
- * whole family is revoked (every rotation descendant, so the session ends). An access token: its `jti` is denied until it would have expired (the denylist
+ * whole family is revoked (every rotation descendant) and so is every access token of its session (`sid`). An access token: its `jti` is denied until it would have expired (the denylist
  * also tells the gateway). A client may revoke only tokens issued to it (§2.1): another client's
  * token changes nothing and is reported as `not_owner` (the endpoint refuses it, as §2.1 asks);
  * anything unknown changes nothing either and is not an error (§2.2).
  */
-export function createRevocation({ accessTokens, tokens, now }: RevocationDeps) {
+export function createRevocation({ accessTokens, tokens, endSession, now }: RevocationDeps) {
   async function asRefreshToken(token: string, clientId: string): Promise<RevocationOutcome | null> {
     if (!isRefreshTokenShaped(token)) return null;
     const family = await tokens.findRefreshFamily(hashRefreshToken(token), now());
     if (!family) return null;
     if (family.clientId !== clientId) return 'not_owner';
-    await tokens.revokeRefreshFamily(family.familyId);
+    await endSession(family.familyId);
     return 'refresh_family_revoked';
   }
 

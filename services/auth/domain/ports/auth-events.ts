@@ -5,7 +5,7 @@
  */
 export interface AuthEvents {
   loginFinished(outcome: 'success' | 'invalid_credentials' | 'rate_limited'): void;
-  accessTokenIssued(grant: 'password' | 'refresh_token' | 'client_credentials'): void;
+  accessTokenIssued(grant: 'password' | 'refresh_token' | 'client_credentials' | 'token_exchange'): void;
   /** A spent refresh token came back after the grace window and its family was revoked. */
   refreshReuseDetected(): void;
 }

@@ -34,11 +34,22 @@ export interface PublicJwks {
   keys: PublicJwk[];
 }
 
+/**
+ * What a client may obtain by token exchange (RFC 8693) on a user's behalf. Absent: the client may
+ * not exchange at all (deny by default). Metadata name `token_exchange`.
+ */
+export interface TokenExchangeAllowance {
+  /** Audiences it may ask for; the first is the default when the request names none. */
+  audiences: string[];
+  /** Scopes it may obtain, further limited to those the subject token holds. */
+  scopes: string[];
+}
+
 /** What an operator configures for a client; the store adds the timestamps. */
 export interface ClientConfig {
   /** Unique; compared exactly (no normalization), it becomes `client_id` and `sub` of tokens. */
   clientId: string;
-  /** argon2id PHC string of the client secret; never the secret. Absent for jwks-only and public clients. */
+  /** Keyed hash of the client secret (`$hmac-sha256$...`, or an argon2id PHC string from before); never the secret. Absent for jwks-only and public clients. */
   secretHash?: string;
   /** Public keys for `private_key_jwt`; absent when the client authenticates otherwise. */
   jwks?: PublicJwks;
@@ -59,10 +70,12 @@ export interface ClientConfig {
   firstParty?: boolean;
   /** RFC 9449 §5.2 `dpop_bound_access_tokens`: the token endpoint must get a DPoP proof. */
   dpopBoundAccessTokens?: boolean;
+  /** Token exchange allowance; absent means the client may not exchange tokens. */
+  tokenExchange?: TokenExchangeAllowance;
 }
 
 /** The optional configuration members an upsert removes when they are absent. */
-export const OPTIONAL_CLIENT_FIELDS = ['secretHash', 'jwks', 'clientName', 'redirectUris', 'postLogoutRedirectUris', 'firstParty', 'dpopBoundAccessTokens'] as const;
+export const OPTIONAL_CLIENT_FIELDS = ['secretHash', 'jwks', 'clientName', 'redirectUris', 'postLogoutRedirectUris', 'firstParty', 'dpopBoundAccessTokens', 'tokenExchange'] as const;
 
 /** A stored client. */
 export interface ClientRecord extends ClientConfig {

@@ -78,6 +78,12 @@ export interface RefreshTokenStore {
   findRefreshFamily(tokenHash: string, now: number): Promise<RefreshFamilyRef | null>;
   /** Revokes every token of the family, spent or active; idempotent. */
   revokeRefreshFamily(familyId: string): Promise<void>;
+  /**
+   * The ids of the families (login sessions) of `subject` that may still hold a token, revoked
+   * ones possibly included; used to end every session of a locked account. An entry lasts at least
+   * as long as its family's longest-lived token.
+   */
+  findSessions(subject: string): Promise<string[]>;
 }
 
 export interface AccessTokenDenylist {
@@ -87,6 +93,13 @@ export interface AccessTokenDenylist {
    */
   denyAccessToken(jti: string, expiresAtSeconds: number): Promise<void>;
   isAccessTokenDenied(jti: string): Promise<boolean>;
+  /**
+   * Denies every access token of the login session `sid` until `expiresAtSeconds` (the latest
+   * `exp` one of them can have), announced on the same feed as jti denials under
+   * `sessionRevocationId(sid)`, so verifiers refuse them within a second.
+   */
+  denySession(sid: string, expiresAtSeconds: number): Promise<void>;
+  isSessionDenied(sid: string): Promise<boolean>;
 }
 
 export interface AttemptCount {

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { ACCESS_TOKEN_TYPE, type AccessTokenClaims } from '../../../../lib/verifier/index.js';
+import { ACCESS_TOKEN_TYPE, type AccessTokenClaims, type ActorClaim } from '../../../../lib/verifier/index.js';
 import type { TokenSigner } from '../ports/token-signing.js';
 
 export interface AccessTokenSubject {
@@ -8,6 +8,12 @@ export interface AccessTokenSubject {
   scope: string;
   roles?: string[];
   username?: string;
+  /** The login session (refresh family) a user token belongs to. */
+  sid?: string;
+  /** RFC 8693 §4.1 actor chain of an exchanged token: who acts for `sub`, outermost first. */
+  act?: ActorClaim;
+  /** Epoch seconds the token may not outlive (an exchanged token never outlives its subject token). */
+  notAfter?: number;
 }
 
 export interface IssuedAccessToken {
@@ -28,20 +34,36 @@ export type AccessTokenIssuer = (subject: AccessTokenSubject) => IssuedAccessTok
 
 /** Options are fixed once; each call only builds claims (RFC 9068 §2.2) and signs with the current key. */
 export function createAccessTokenIssuer({ signer, issuer, audience, ttlSeconds, now }: AccessTokenIssuerOptions): AccessTokenIssuer {
-  return ({ sub, clientId, scope, roles, username }) => {
+  return ({ sub, clientId, scope, roles, username, sid, act, notAfter }) => {
     const iat = Math.floor(now() / 1000);
+    const exp = notAfter === undefined ? iat + ttlSeconds : Math.min(iat + ttlSeconds, notAfter);
     const claims = {
       iss: issuer,
       sub,
       aud: audience,
-      exp: iat + ttlSeconds,
+      exp,
       iat,
       jti: randomUUID(),
       client_id: clientId,
       scope,
       ...(roles ? { roles } : {}),
       ...(username ? { username } : {}),
+      ...(sid ? { sid } : {}),
+      ...(act ? { act } : {}),
     };
-    return { token: signer.sign(claims, ACCESS_TOKEN_TYPE), claims, expiresIn: ttlSeconds };
+    return { token: signer.sign(claims, ACCESS_TOKEN_TYPE), claims, expiresIn: exp - iat };
+  };
+}
+
+/**
+ * Issuers for tokens of several audiences (client credentials and token exchange pick the audience
+ * per request): one per audience, built on first use, since the options are fixed and calls cheap.
+ */
+export function createAudienceIssuers(options: Omit<AccessTokenIssuerOptions, 'audience'>): (audience: string) => AccessTokenIssuer {
+  const issuers = new Map<string, AccessTokenIssuer>();
+  return (audience) => {
+    let issue = issuers.get(audience);
+    if (!issue) issuers.set(audience, (issue = createAccessTokenIssuer({ ...options, audience })));
+    return issue;
   };
 }

@@ -30,30 +30,32 @@ export interface TokenPairIssuerOptions {
 export class TokenPairIssuer {
   constructor(private readonly options: TokenPairIssuerOptions) {}
 
-  /** A fresh access token for `user` carrying the grant's client and scope. */
-  accessTokenFor(user: UserRecord, grant: Grant) {
-    return this.options.issueAccessToken({ sub: user.id, clientId: grant.clientId, scope: grant.scope, roles: user.roles, username: user.username });
+  /** A fresh access token for `user` carrying the grant's client and scope, in login session `sid`. */
+  accessTokenFor(user: UserRecord, grant: Grant, sid: string) {
+    return this.options.issueAccessToken({ sub: user.id, clientId: grant.clientId, scope: grant.scope, roles: user.roles, username: user.username, sid });
   }
 
   /** Starts a new refresh-token family (a login) and returns its first pair. */
   async startFamily(user: UserRecord, grant: Grant): Promise<TokenPair> {
     const refreshToken = newRefreshToken();
     const issuedAt = this.options.now();
+    // The family is the login session: its id is the `sid` of every access token refreshed from it.
+    const familyId = randomUUID();
     await this.options.refreshTokens.issueRefreshToken({
       tokenHash: hashRefreshToken(refreshToken),
-      familyId: randomUUID(),
+      familyId,
       subject: user.id,
       clientId: grant.clientId,
       scope: grant.scope,
       issuedAt,
       expiresAt: issuedAt + this.options.refreshTokenTtlSeconds * 1000,
     });
-    return this.pair(user, grant, refreshToken);
+    return this.pair(user, grant, refreshToken, familyId);
   }
 
-  /** Pairs a new access token with a refresh token that already exists in the store. */
-  pair(user: UserRecord, grant: Grant, refreshToken: string): TokenPair {
-    const access = this.accessTokenFor(user, grant);
+  /** Pairs a new access token of session `sid` with a refresh token that already exists in the store. */
+  pair(user: UserRecord, grant: Grant, refreshToken: string, sid: string): TokenPair {
+    const access = this.accessTokenFor(user, grant, sid);
     return { access_token: access.token, token_type: 'Bearer', expires_in: access.expiresIn, refresh_token: refreshToken, scope: grant.scope };
   }
 }

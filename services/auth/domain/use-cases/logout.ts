@@ -1,26 +1,30 @@
 import type { AccessTokenClaims } from '../../../../lib/verifier/claims.js';
 import type { AccessTokenDenylist, RefreshTokenStore } from '../ports/token-store.js';
 import { deniedUntil } from '../tokens/denial.js';
+import type { SessionEnder } from '../tokens/session.js';
 import { hashRefreshToken, isRefreshTokenShaped } from '../tokens/refresh-token.js';
 
 export interface LogoutDeps {
   tokens: RefreshTokenStore & AccessTokenDenylist;
+  endSession: SessionEnder;
   now: () => number;
 }
 
 /**
- * Ends a session: the refresh family (when its token is given and belongs to the caller) and the
- * presented access token, which stays denied until it would have expired anyway. The refresh token
+ * Ends a session: the caller's login session (`sid`: its refresh family, and every access token
+ * carrying that sid, on every verifier), the family of the refresh token given (when it belongs to
+ * the caller), and the presented access token, which stays denied until it would have expired. The refresh token
  * may be active or already spent (a stale copy, or one an attacker rotated first): either way its
  * family ends. One that is unknown, expired or someone else's is ignored without saying so (as
  * RFC 7009 does): a caller never ends another user's session.
  */
-export function createLogout({ tokens, now }: LogoutDeps) {
+export function createLogout({ tokens, endSession, now }: LogoutDeps) {
   return async function logout(caller: AccessTokenClaims, refreshToken?: string): Promise<void> {
     if (refreshToken !== undefined && isRefreshTokenShaped(refreshToken)) {
       const family = await tokens.findRefreshFamily(hashRefreshToken(refreshToken), now());
-      if (family && family.subject === caller.sub) await tokens.revokeRefreshFamily(family.familyId);
+      if (family && family.subject === caller.sub && family.familyId !== caller.sid) await endSession(family.familyId);
     }
+    if (caller.sid !== undefined) await endSession(caller.sid);
     await tokens.denyAccessToken(caller.jti, deniedUntil(caller.exp));
   };
 }

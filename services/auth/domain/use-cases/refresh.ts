@@ -75,7 +75,7 @@ export function createRefresh({ users, refreshTokens, tokens, refreshTokenTtlSec
     // grant, so a later refresh may ask for all of it again (RFC 6749 §6). A scope beyond the grant
     // is invalid_scope (the caller checks that before rotating, so such a request spends nothing).
     const scope = grantedScope(requestedScope, record.scope.split(' ').filter(Boolean));
-    const pair = tokens.pair(user, { clientId: record.clientId, scope }, refreshToken);
+    const pair = tokens.pair(user, { clientId: record.clientId, scope }, refreshToken, record.familyId);
     events.accessTokenIssued('refresh_token');
     return pair;
   }
