@@ -59,7 +59,7 @@ describe('apps: authorization code + PKCE and OpenID Connect with openid-client'
       response_types_supported: ['code'],
       code_challenge_methods_supported: ['S256'],
     });
-    expect(metadata.grant_types_supported).toEqual(['authorization_code', 'client_credentials', 'refresh_token']);
+    expect(metadata.grant_types_supported).toEqual(['authorization_code', 'client_credentials', 'refresh_token', 'urn:ietf:params:oauth:grant-type:token-exchange']);
     expect(metadata.scopes_supported).toEqual(expect.arrayContaining(['openid', 'profile', 'email']));
     expect(metadata.claims_supported).toEqual(expect.arrayContaining(['sub', 'auth_time', 'nonce', 'sid']));
   });
