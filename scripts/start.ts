@@ -55,6 +55,7 @@ env.AUTH_URL ||= urlOf(ports.auth);
 env.NOTES_URL ||= urlOf(ports.notes);
 env.REPORTS_URL ||= urlOf(ports.reports);
 env.GATEWAY_URL ||= urlOf(ports.gateway);
+env.GATEWAY_DEMO_PAGE ||= 'true';
 const generatedAdminToken = !env.AUTH_ADMIN_TOKEN;
 env.AUTH_ADMIN_TOKEN ||= randomBytes(32).toString('base64url');
 // Browser pages are served through the gateway, so its own origins may make cookie writes (auth and gateway).
