@@ -5,7 +5,7 @@ import { listen } from '../lib/http/server.js';
 import { noRevocations, type RevocationList } from '../lib/revocation/revocation-list.js';
 import { createVerifier } from '../lib/verifier/index.js';
 import type { GatewayConfig } from './config.js';
-import { ServerResponse } from 'node:http';
+import { responseForUpgrade } from '../lib/http/upgrade-response.js';
 import { createCorsPolicy } from './cors.js';
 import { compileRequirements, createGatewayHandler, type CompiledRoute, type GatewayObserver } from './gateway-handler.js';
 import { createOpsApp, createPublicOpsApp, publicOpsPaths } from './ops-app.js';
@@ -109,13 +109,7 @@ export async function startGateway(config: GatewayConfig, deps: GatewayDeps = {}
   const server = await listen(handler, { port: config.port, host: config.host, maxHeaderSize: MAX_HEADER_BYTES });
   // Upgrades run through the same handler, with a response bound to the raw socket so refusals
   // are ordinary JSON answers; on routes without `websocket: true` they are refused.
-  server.server.on('upgrade', (req, socket, head) => {
-    if (head.length > 0) socket.unshift(head);
-    const res = new ServerResponse(req);
-    res.shouldKeepAlive = false;
-    res.assignSocket(socket as import('node:net').Socket);
-    handler(req, res, true);
-  });
+  server.server.on('upgrade', (req, socket, head) => handler(req, responseForUpgrade(req, socket, head), true));
   const opsServer = await listen(createOpsApp(logger, readiness, deps.metrics), { port: config.opsPort, host: config.host }).catch(async (err: unknown) => {
     await server.close(0);
     throw err;

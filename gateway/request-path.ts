@@ -1,3 +1,5 @@
+import { hasMalformedPercentEncoding, malformedPathError } from '../lib/http/percent-encoding.js';
+
 /**
  * Which route a request-target belongs to, read the way the upstream frameworks behind us could
  * read it (express, fastify, Spring/Tomcat, Go net/http, nginx), so a path is never authorised
@@ -21,28 +23,19 @@ export type PathVerdict<R> = { kind: 'route'; route: R | undefined } | { kind: '
 const DOT_SEGMENTS = /%2f|%5c|\\|(?:^|\/)(?:\.|%2e)(?:\.|%2e|;|%3b|\/|$)/i;
 /** Controls (C0 and DEL) raw or percent-encoded, and `#` (a fragment). */
 const FORBIDDEN = /[\x00-\x1f\x7f#]|%[01][0-9a-f]|%7f/i;
-/** A `%` not followed by two hex digits. */
-const BAD_ESCAPE = /%(?![0-9a-f]{2})/i;
 /** Only paths holding one of these can read differently in the three ways (the common case skips the work). */
 const NEEDS_READINGS = /[%;]|\/\//;
 
 export function resolvePath<R>(path: string, findRoute: (lowerCasePath: string) => R | undefined): PathVerdict<R> {
   if (path.charCodeAt(0) !== 47 /* / */) return invalid('the request path must start with /');
   if (FORBIDDEN.test(path)) return invalid('the request path holds a fragment or a control character');
-  if (BAD_ESCAPE.test(path)) return invalid('the request path holds a malformed percent-escape');
+  if (hasMalformedPercentEncoding(path)) return invalid(malformedPathError().message);
   if (DOT_SEGMENTS.test(path)) return invalid('the request path is not valid');
   const asSent = path.toLowerCase();
   const route = findRoute(asSent);
   if (!NEEDS_READINGS.test(path)) return { kind: 'route', route };
-  let decoded: string;
-  let withoutParams: string;
-  try {
-    decoded = decodedReading(asSent, false);
-    withoutParams = decodedReading(asSent, true);
-  } catch {
-    // decodeURIComponent: escapes that are not UTF-8 (`%C3` alone).
-    return invalid('the request path holds a malformed percent-escape');
-  }
+  const decoded = decodedReading(asSent, false);
+  const withoutParams = decodedReading(asSent, true);
   if (findRoute(decoded) !== route || findRoute(withoutParams) !== route) {
     return invalid('the request path could reach a different route once decoded (percent-escapes, ;parameters or //)');
   }

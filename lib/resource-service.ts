@@ -1,5 +1,6 @@
 import type { RequestListener } from 'node:http';
 import { listen } from './http/server.js';
+import { responseForUpgrade } from './http/upgrade-response.js';
 import type { Logger } from './logger.js';
 import type { RevocationList } from './revocation/revocation-list.js';
 import type { VerifierSettings } from './verifier/env.js';
@@ -16,6 +17,8 @@ export interface ResourceServiceOptions {
   revocations?: RevocationList;
   /** Builds the app around the service's own verifier. */
   createApp: (verifier: Verifier) => RequestListener;
+  /** Hand upgrade requests (WebSocket) to the app too, with a response bound to the socket (lib/http/upgrade-response.ts). */
+  upgrades?: boolean;
   /** Extra fields for the "listening" log line (never secrets). */
   describe?: Record<string, unknown>;
 }
@@ -35,7 +38,9 @@ export interface RunningResourceService {
 export async function startResourceService(options: ResourceServiceOptions): Promise<RunningResourceService> {
   const { name, logger, revocations } = options;
   const verifier = createVerifier({ ...options.verifier, logger, ...(revocations ? { revocations } : {}) });
-  const server = await listen(options.createApp(verifier), { port: options.port, host: options.host });
+  const app = options.createApp(verifier);
+  const server = await listen(app, { port: options.port, host: options.host });
+  if (options.upgrades) server.server.on('upgrade', (req, socket, head) => app(req, responseForUpgrade(req, socket, head)));
   verifier.loadKeys().catch(() => logger.warn({ jwksUri: options.verifier.jwksUri }, 'JWKS not reachable yet; /readyz reports it'));
   logger.info({ url: server.url, ...options.describe }, `${name} listening`);
   return {

@@ -5,6 +5,7 @@ import { healthRoutes, type ReadinessCheck } from './health.js';
 import { errorHandler, notFound } from './error-handler.js';
 import type { Metrics } from '../metrics/registry.js';
 import { httpMetrics } from '../metrics/http-metrics.js';
+import { hasMalformedPercentEncoding, malformedPathError } from './percent-encoding.js';
 
 export interface BaseAppOptions {
   logger: Logger;
@@ -24,6 +25,8 @@ export function createBaseApp({ logger, readiness = [], metrics }: BaseAppOption
   // First, so the recorded duration covers every later middleware, health routes included.
   if (metrics) app.use(httpMetrics(metrics));
   app.use(requestContext(logger));
+  // `/notes/%ZZ`: express would throw decoding the route parameter, answered as a 500 with a stack.
+  app.use((req, _res, next) => next(hasMalformedPercentEncoding(req.path) ? malformedPathError() : undefined));
   app.use(healthRoutes(readiness));
   if (metrics) app.get('/metrics', metrics.metricsHandler);
   return app;
