@@ -27,8 +27,8 @@ export interface CompiledRoute {
 
 /** Hooks for metrics, kept out of the handler so it does not depend on a metrics library. */
 export interface GatewayObserver {
-  /** A request arrived; `route()` names the matched prefix once the response ends. */
-  request(req: IncomingMessage, res: ServerResponse, route: () => string): void;
+  /** A response ended (or the client left): `route` is the matched prefix or `unmatched`. */
+  finished(req: IncomingMessage, res: ServerResponse, route: string, seconds: number): void;
   /** A token verification ended: `ok` or the error code. */
   verification(outcome: string): void;
 }
@@ -76,15 +76,17 @@ export function createGatewayHandler({ findRoute, verifier, ops, opsPaths, logge
     req.headers['x-request-id'] = requestId;
     res.setHeader('X-Request-Id', requestId);
     let route: CompiledRoute | undefined;
-    observer?.request(req, res, () => route?.definition.prefix ?? 'unmatched');
+    // One listener for the log line and the metrics: this runs for every request.
     res.once('close', () => {
+      const ms = elapsedMs(started);
+      observer?.finished(req, res, route?.definition.prefix ?? 'unmatched', ms / 1000);
       accessLog({
         reqId: requestId,
         method: req.method,
         route: route?.definition.prefix ?? '(unmatched)',
         path,
         status: res.statusCode,
-        ms: elapsedMs(started),
+        ms,
         ...(res.writableFinished ? {} : { aborted: true as const }),
       });
     });

@@ -1,5 +1,5 @@
 import { createLogger, type Logger } from '../lib/logger.js';
-import { createGatewayMetrics, recordRequest, upstreamErrorKind, type Metrics } from '../lib/metrics/index.js';
+import { createGatewayMetrics, observeRequest, upstreamErrorKind, type Metrics } from '../lib/metrics/index.js';
 import type { Env } from '../lib/config.js';
 import { listen } from '../lib/http/server.js';
 import { noRevocations, type RevocationList } from '../lib/revocation/revocation-list.js';
@@ -91,7 +91,7 @@ export async function startGateway(config: GatewayConfig, deps: GatewayDeps = {}
   const observer: GatewayObserver | undefined =
     metrics && gatewayMetrics
       ? {
-          request: (req, res, route) => recordRequest(metrics, req, res, route),
+          finished: (req, res, route, seconds) => observeRequest(metrics, req, res, route, seconds),
           verification: (outcome) => gatewayMetrics.tokenVerifications.inc({ outcome }),
         }
       : undefined;

@@ -5,7 +5,7 @@ import type { IncomingHttpHeaders } from 'node:http';
  * the gateway: the client's proxy credentials (`Proxy-Authorization`) are for its proxy, not for
  * every service, and framing headers are the gateway's own business on each side.
  */
-const HOP_BY_HOP = ['connection', 'keep-alive', 'proxy-connection', 'proxy-authorization', 'proxy-authenticate', 'te', 'trailer', 'transfer-encoding', 'upgrade'] as const;
+const HOP_BY_HOP: ReadonlySet<string> = new Set(['connection', 'keep-alive', 'proxy-connection', 'proxy-authorization', 'proxy-authenticate', 'te', 'trailer', 'transfer-encoding', 'upgrade']);
 
 /**
  * Headers `Connection` may not remove: naming one there must not let a client drop the identity
@@ -26,9 +26,9 @@ export function stripHopByHop(headers: IncomingHttpHeaders, keepUpgrade = false)
       if (name !== '' && !PROTECTED.test(name) && !(keepUpgrade && name === 'upgrade')) delete headers[name];
     }
   }
-  for (const name of HOP_BY_HOP) {
-    if (keepUpgrade && (name === 'upgrade' || name === 'connection')) continue;
-    if (headers[name] !== undefined) delete headers[name];
+  // One pass over the few headers present rather than a lookup per hop-by-hop name.
+  for (const name in headers) {
+    if (HOP_BY_HOP.has(name) && !(keepUpgrade && (name === 'upgrade' || name === 'connection'))) delete headers[name];
   }
   if (keepUpgrade && headers.connection !== undefined) headers.connection = 'upgrade';
 }

@@ -91,6 +91,7 @@ export async function startAuthService(config: AuthConfig, overrides: AuthServic
     }
     const app = createApp({
       logger,
+      trustedProxies: config.TRUSTED_PROXIES.trust,
       settings: settingsFromConfig(config),
       browserSession: browserSessionFromConfig(config),
       users: users.store,

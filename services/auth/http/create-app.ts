@@ -3,6 +3,7 @@ import type { Logger } from '../../../lib/logger.js';
 import { createBaseApp, finishApp } from '../../../lib/http/base-app.js';
 import type { ReadinessCheck } from '../../../lib/http/health.js';
 import type { Metrics } from '../../../lib/metrics/registry.js';
+import type { ProxyTrust } from '../../../lib/http/client-address.js';
 import { createClientAdmin } from '../domain/admin/client-admin.js';
 import { createUserAdmin } from '../domain/admin/user-admin.js';
 import { createAuthUseCases, type AuthDomainDeps } from '../domain/auth-use-cases.js';
@@ -28,6 +29,8 @@ export interface AuthAppDeps extends AuthDomainDeps {
   readiness?: ReadinessCheck[];
   /** Serves GET /metrics and records every request (pair it with `events` for domain counters). */
   metrics?: Metrics;
+  /** Proxies in front of the gateway (TRUSTED_PROXIES), for the client address of the per-IP login limit. */
+  trustedProxies?: ProxyTrust;
 }
 
 /** The auth service's express app, built only from its arguments (no globals, no I/O here). */
@@ -39,6 +42,7 @@ export function createApp(deps: AuthAppDeps): Express {
     logger: deps.logger,
     readiness: [...(deps.readiness ?? []), signingKeyLoaded],
     ...(deps.metrics ? { metrics: deps.metrics } : {}),
+    ...(deps.trustedProxies ? { trustedProxies: deps.trustedProxies } : {}),
   });
   app.use(
     wellKnownRoutes(deps.keys, {
