@@ -12,5 +12,7 @@ export function responseForUpgrade(req: IncomingMessage, socket: Duplex, head: B
   const res = new ServerResponse(req);
   res.shouldKeepAlive = false;
   res.assignSocket(socket as import('node:net').Socket);
+  // A refusal (or any plain answer) ends the connection once written; a taken-over socket never finishes `res`.
+  res.once('finish', () => socket.end());
   return res;
 }
