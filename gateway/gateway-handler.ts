@@ -9,7 +9,8 @@ import { requestAccessToken } from './cookie-credentials.js';
 import type { CorsPolicy } from './cors.js';
 import { setForwardedHeaders } from './forwarded-headers.js';
 import { resolvePath } from './request-path.js';
-import { setIdentityHeaders, stripIdentityHeaders } from './identity-headers.js';
+import { stripInboundHeaders } from './hop-by-hop.js';
+import { setIdentityHeaders } from './identity-headers.js';
 import type { HttpMethod, RouteDefinition } from './route-config.js';
 import { sendError } from './send-json.js';
 import type { ProxyHandler } from './upstream-proxy.js';
@@ -98,7 +99,8 @@ export function createGatewayHandler({ findRoute, verifier, ops, opsPaths, logge
     const websocket = upgrade && route.definition.websocket;
     if (upgrade && !websocket) return sendError(res, new AppError('UPGRADE_NOT_ALLOWED', 400, 'this route does not take WebSocket upgrades'), GATEWAY_REALM);
     if (route.cors !== undefined && route.cors.handle(req, res)) return;
-    stripIdentityHeaders(req.headers);
+    // Caller-sent X-Auth-* (any spelling) and hop-by-hop headers, in one pass.
+    stripInboundHeaders(req.headers, websocket);
     // Node already answered `Expect: 100-continue`; the upstream gets the body without waiting.
     if (req.headers.expect !== undefined) delete req.headers.expect;
     setForwardedHeaders(req, trust);

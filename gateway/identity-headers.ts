@@ -2,20 +2,14 @@ import type { IncomingHttpHeaders } from 'node:http';
 import type { VerifiedToken } from '../lib/verifier/index.js';
 
 /**
- * Removes every `x-auth-*` header a caller sent: upstreams trust these names to come from the
- * gateway, so on every route (public ones too) only the gateway may set them. `_` counts as `-`:
- * CGI-style frameworks (WSGI, PHP, Rack) map `X_Auth_Subject` and `X-Auth-Subject` to the same
- * HTTP_X_AUTH_SUBJECT, so a spoofed underscore spelling would read as the gateway's header.
- * Node has already lower-cased the names.
+ * True for `x-auth-*` in any spelling: upstreams trust these names to come from the gateway, so
+ * on every route (public ones too) a caller's are removed (hop-by-hop.ts, stripInboundHeaders).
+ * `_` counts as `-`: CGI-style frameworks (WSGI, PHP, Rack) map `X_Auth_Subject` and
+ * `X-Auth-Subject` to the same HTTP_X_AUTH_SUBJECT, so a spoofed underscore spelling would read
+ * as the gateway's header. Node has already lower-cased the names. Checked by char code: this
+ * runs for every header of every request.
  */
-export function stripIdentityHeaders(headers: IncomingHttpHeaders): void {
-  for (const name in headers) {
-    if (isIdentityHeaderName(name)) delete headers[name];
-  }
-}
-
-/** `x-auth-` with `-` or `_` at each separator, checked by char code: this runs for every header of every request. */
-function isIdentityHeaderName(name: string): boolean {
+export function isIdentityHeaderName(name: string): boolean {
   return (
     name.length >= 7 &&
     name.charCodeAt(0) === 120 /* x */ &&

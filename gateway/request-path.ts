@@ -26,7 +26,11 @@ const FORBIDDEN = /[\x00-\x1f\x7f#]|%[01][0-9a-f]|%7f/i;
 /** Only paths holding one of these can read differently in the three ways (the common case skips the work). */
 const NEEDS_READINGS = /[%;]|\/\//;
 
+/** Nothing any rule below looks for: the common path takes one regex and one lookup. */
+const PLAIN = /^\/[^%\\.#;\x00-\x1f\x7f/]*(?:\/[^%\\.#;\x00-\x1f\x7f/]+)*\/?$/;
+
 export function resolvePath<R>(path: string, findRoute: (lowerCasePath: string) => R | undefined): PathVerdict<R> {
+  if (PLAIN.test(path)) return { kind: 'route', route: findRoute(path.toLowerCase()) };
   if (path.charCodeAt(0) !== 47 /* / */) return invalid('the request path must start with /');
   if (FORBIDDEN.test(path)) return invalid('the request path holds a fragment or a control character');
   if (hasMalformedPercentEncoding(path)) return invalid(malformedPathError().message);

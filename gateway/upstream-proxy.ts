@@ -64,85 +64,113 @@ const TIMEOUT_CODES = new Set(['UND_ERR_HEADERS_TIMEOUT', 'UND_ERR_CONNECT_TIMEO
  * exchange, so neither side is left hanging.
  */
 export function createUpstreamProxy(options: UpstreamProxyOptions): ProxyHandler {
-  const stripPrefix = options.stripPrefix ?? '';
-  const basePath = options.upstream.pathname === '/' ? '' : options.upstream.pathname.replace(/\/$/, '');
-  const { pool, timeoutMs } = options;
-
-  function fail(req: IncomingMessage, res: ServerResponse, err: Error & { code?: string }): void {
-    if (res.headersSent) return void res.destroy();
-    if (res.destroyed || req.socket === null || req.socket.destroyed) return;
-    const timedOut = err.code !== undefined && TIMEOUT_CODES.has(err.code);
-    options.onUpstreamError?.(err, timedOut);
-    options.logger.warn({ upstream: options.upstream.origin, code: err.code, reqId: req.headers['x-request-id'] }, timedOut ? 'upstream timed out' : 'upstream unreachable');
-    sendError(
-      res,
-      timedOut
-        ? new AppError('UPSTREAM_TIMEOUT', 504, 'the upstream service did not answer in time', { error: 'gateway_timeout' })
-        : new AppError('UPSTREAM_UNAVAILABLE', 502, 'the upstream service is unavailable', { error: 'bad_gateway' }),
-      REALM,
-    );
-  }
-
+  const route: RouteSide = {
+    options,
+    stripPrefix: options.stripPrefix ?? '',
+    basePath: options.upstream.pathname === '/' ? '' : options.upstream.pathname.replace(/\/$/, ''),
+  };
   return (req, res) => {
-    // Decided from the client's framing, before the hop-by-hop strip removes Transfer-Encoding.
-    const hasBody = req.headers['content-length'] !== undefined || req.headers['transfer-encoding'] !== undefined;
-    stripHopByHop(req.headers);
-    let controller: Dispatcher.DispatchController | undefined;
-    let done = false;
-    res.once('close', () => {
-      if (!done) controller?.abort(new Error('client went away'));
-    });
-    const handler: Dispatcher.DispatchHandler = {
-      onRequestStart(ctl) {
-        controller = ctl;
-        if (res.destroyed) ctl.abort(new Error('client went away'));
-      },
-      onResponseStart(ctl, statusCode, headers, statusMessage) {
-        // 1xx (103 Early Hints, a stray 100) are not passed on: the final head follows.
-        if (statusCode < 200) return;
-        stripHopByHop(headers);
-        if (stripPrefix !== '') restoreStrippedPrefix(headers, stripPrefix);
-        if (res.hasHeader('vary')) gatewayCorsWins(headers, res);
-        if (statusMessage) res.statusMessage = statusMessage;
-        res.writeHead(statusCode, headers as OutgoingHttpHeaders);
-        if (res.writableNeedDrain) pauseUntilDrain(ctl);
-      },
-      onResponseData(ctl, chunk) {
-        if (!res.write(chunk)) pauseUntilDrain(ctl);
-      },
-      onResponseEnd() {
-        done = true;
-        res.end();
-      },
-      onResponseError(_ctl, err) {
-        done = true;
-        fail(req, res, err);
-      },
-    };
-    function pauseUntilDrain(ctl: Dispatcher.DispatchController): void {
-      ctl.pause();
-      res.once('drain', () => ctl.resume());
-    }
+    // The caller stripped the other hop-by-hop headers (stripInboundHeaders); Transfer-Encoding
+    // was left to tell whether a body follows. undici frames the body itself.
+    const chunked = req.headers['transfer-encoding'] !== undefined;
+    if (chunked) delete req.headers['transfer-encoding'];
+    const hasBody = chunked || req.headers['content-length'] !== undefined;
+    const exchange = new Exchange(route, req, res);
     try {
-      pool.dispatch(
+      options.pool.dispatch(
         {
           origin: options.upstream.origin,
           method: req.method ?? 'GET',
-          path: basePath + (req.url ?? '/'),
+          path: route.basePath + (req.url ?? '/'),
           headers: req.headers as Record<string, string | string[]>,
           body: hasBody ? bodyOf(req) : null,
-          headersTimeout: timeoutMs,
-          bodyTimeout: timeoutMs,
+          headersTimeout: options.timeoutMs,
+          bodyTimeout: options.timeoutMs,
         },
-        handler,
+        exchange,
       );
     } catch (err) {
       // undici validates the request synchronously (a header value it refuses, for instance).
-      done = true;
       options.logger.error({ err, upstream: options.upstream.origin }, 'proxy failed');
-      fail(req, res, err as Error);
+      exchange.onResponseError(undefined, err as Error);
     }
   };
+}
+
+interface RouteSide {
+  options: UpstreamProxyOptions;
+  stripPrefix: string;
+  basePath: string;
+}
+
+/**
+ * One proxied exchange, as undici's dispatch handler: a class rather than closures, since one is
+ * made per request. The client leaving aborts the upstream side; the upstream failing before its
+ * response head answers 502/504, after it cuts the client's response.
+ */
+class Exchange implements Dispatcher.DispatchHandler {
+  private controller: Dispatcher.DispatchController | undefined;
+  private done = false;
+
+  constructor(
+    private readonly route: RouteSide,
+    private readonly req: IncomingMessage,
+    private readonly res: ServerResponse,
+  ) {
+    res.once('close', () => {
+      if (!this.done) this.controller?.abort(new Error('client went away'));
+    });
+  }
+
+  onRequestStart(controller: Dispatcher.DispatchController): void {
+    this.controller = controller;
+    if (this.res.destroyed) controller.abort(new Error('client went away'));
+  }
+
+  onResponseStart(controller: Dispatcher.DispatchController, statusCode: number, headers: IncomingHttpHeaders, statusMessage?: string): void {
+    // 1xx (103 Early Hints, a stray 100) are not passed on: the final head follows.
+    if (statusCode < 200) return;
+    const res = this.res;
+    stripHopByHop(headers);
+    if (this.route.stripPrefix !== '') restoreStrippedPrefix(headers, this.route.stripPrefix);
+    if (res.hasHeader('vary')) gatewayCorsWins(headers, res);
+    if (statusMessage) res.statusMessage = statusMessage;
+    res.writeHead(statusCode, headers as OutgoingHttpHeaders);
+    if (res.writableNeedDrain) this.pauseUntilDrain(controller);
+  }
+
+  onResponseData(controller: Dispatcher.DispatchController, chunk: Buffer): void {
+    if (!this.res.write(chunk)) this.pauseUntilDrain(controller);
+  }
+
+  onResponseEnd(): void {
+    this.done = true;
+    this.res.end();
+  }
+
+  onResponseError(_controller: Dispatcher.DispatchController | undefined, err: Error & { code?: string }): void {
+    this.done = true;
+    const { req, res } = this;
+    if (res.headersSent) return void res.destroy();
+    if (res.destroyed || req.socket === null || req.socket.destroyed) return;
+    const { options } = this.route;
+    const timedOut = err.code !== undefined && TIMEOUT_CODES.has(err.code);
+    options.onUpstreamError?.(err, timedOut);
+    options.logger.warn({ upstream: options.upstream.origin, code: err.code, reqId: req.headers['x-request-id'] }, timedOut ? 'upstream timed out' : 'upstream unreachable');
+    sendError(res, upstreamFailure(timedOut), REALM);
+  }
+
+  private pauseUntilDrain(controller: Dispatcher.DispatchController): void {
+    controller.pause();
+    this.res.once('drain', () => controller.resume());
+  }
+}
+
+/** The answer to a failed upstream exchange: 504 when it timed out, 502 otherwise. */
+export function upstreamFailure(timedOut: boolean): AppError {
+  return timedOut
+    ? new AppError('UPSTREAM_TIMEOUT', 504, 'the upstream service did not answer in time', { error: 'gateway_timeout' })
+    : new AppError('UPSTREAM_UNAVAILABLE', 502, 'the upstream service is unavailable', { error: 'bad_gateway' });
 }
 
 /**

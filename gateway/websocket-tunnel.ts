@@ -2,13 +2,13 @@ import http from 'node:http';
 import https from 'node:https';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Socket } from 'node:net';
-import { AppError } from '../lib/errors.js';
 import type { Logger } from '../lib/logger.js';
 import type { RevocationList } from '../lib/revocation/revocation-list.js';
 import type { VerifiedToken } from '../lib/verifier/index.js';
 import type { CompiledRoute, UpgradeTunnel } from './gateway-handler.js';
 import { stripHopByHop } from './hop-by-hop.js';
 import { sendError } from './send-json.js';
+import { upstreamFailure } from './upstream-proxy.js';
 
 /** How often open sockets are checked against the revocation feed (an in-memory lookup each). */
 const REVOCATION_CHECK_MS = 1_000;
@@ -36,7 +36,8 @@ export function createWebSocketTunnel(logger: Logger, revocations: RevocationLis
 
   const tunnel: UpgradeTunnel = (req: IncomingMessage, res: ServerResponse, route: CompiledRoute, identity: VerifiedToken | undefined) => {
     const client = req.socket;
-    stripHopByHop(req.headers, true);
+    // Hop-by-hop headers are gone already (stripInboundHeaders kept Upgrade); an upgrade has no body.
+    delete req.headers['transfer-encoding'];
     const upstream = route.definition.upstream;
     const basePath = upstream.pathname === '/' ? '' : upstream.pathname.replace(/\/$/, '');
     const request = (upstream.protocol === 'https:' ? https : http).request({
@@ -50,13 +51,7 @@ export function createWebSocketTunnel(logger: Logger, revocations: RevocationLis
     });
     const fail = (err: Error & { code?: string }, timedOut: boolean) => {
       logger.warn({ upstream: upstream.origin, code: err.code, reqId: req.headers['x-request-id'] }, timedOut ? 'upstream timed out' : 'upstream unreachable');
-      sendError(
-        res,
-        timedOut
-          ? new AppError('UPSTREAM_TIMEOUT', 504, 'the upstream service did not answer in time', { error: 'gateway_timeout' })
-          : new AppError('UPSTREAM_UNAVAILABLE', 502, 'the upstream service is unavailable', { error: 'bad_gateway' }),
-        'gateway',
-      );
+      sendError(res, upstreamFailure(timedOut), 'gateway');
     };
     request.once('timeout', () => request.destroy(Object.assign(new Error('upstream timed out'), { code: 'UPSTREAM_TIMEOUT' })));
     request.once('error', (err: Error & { code?: string }) => fail(err, err.code === 'UPSTREAM_TIMEOUT'));

@@ -120,7 +120,7 @@ describe('gateway ops port', () => {
     const container = deployment.spec.template.spec.containers[0]!;
     expect(container.ports).toContainEqual({ name: 'ops', containerPort: 8081 });
     for (const probe of [container.livenessProbe, container.readinessProbe]) expect(probe?.httpGet?.port).toBe('ops');
-    expect(deployment.spec.template.metadata.annotations?.['prometheus.io/port']).toBe('8081');
+    expect((deployment.spec.template.metadata as { annotations?: Record<string, string> }).annotations?.['prometheus.io/port']).toBe('8081');
     const settings = ofKind<ConfigMap>(docs, 'ConfigMap').find((c) => c.metadata.name === 'gateway-config')!.data;
     expect(settings.GATEWAY_OPS_PORT).toBe('8081');
   });
