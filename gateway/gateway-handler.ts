@@ -66,37 +66,81 @@ export type GatewayHandler = (req: IncomingMessage, res: ServerResponse, upgrade
  */
 export function createGatewayHandler({ findRoute, verifier, ops, opsPaths, logger, observer, allowedOrigins, trust, tunnel }: GatewayHandlerOptions): GatewayHandler {
   const accessLog = createAccessLog(logger);
+
+  // Per-request state lives in an Exchange object and the functions below are made once: no
+  // closure is created per request (closures are what a busy proxy allocates most of).
+  function onClose(this: ServerResponse): void {
+    const exchange = (this as Tracked)[EXCHANGE]!;
+    const ms = elapsedMs(exchange.started);
+    const prefix = exchange.route?.definition.prefix;
+    observer?.finished(exchange.req, this, prefix ?? 'unmatched', ms / 1000);
+    accessLog({
+      reqId: exchange.requestId,
+      method: exchange.req.method,
+      route: prefix ?? '(unmatched)',
+      path: exchange.path,
+      status: this.statusCode,
+      ms,
+      ...(this.writableFinished ? {} : { aborted: true as const }),
+    });
+  }
+
+  function pass(exchange: RequestExchange, route: CompiledRoute, identity: VerifiedToken | undefined): void {
+    if (identity !== undefined) setIdentityHeaders(exchange.req.headers, identity);
+    if (exchange.websocket) tunnel?.(exchange.req, exchange.res, route, identity);
+    else route.proxy(exchange.req, exchange.res);
+  }
+
+  async function verifyAndPass(exchange: RequestExchange, route: CompiledRoute, token: string): Promise<void> {
+    let identity: VerifiedToken;
+    try {
+      identity = await verifier.verify(token);
+    } catch (err) {
+      observer?.verification(isAppError(err) ? err.code : 'OTHER');
+      return refuse(exchange.res, err);
+    }
+    observer?.verification('ok');
+    try {
+      assertAuthorized(identity, route.requirementsFor(exchange.req.method));
+    } catch (err) {
+      return refuse(exchange.res, err);
+    }
+    // The client may have left while the keys were fetched: do not start an upstream call for nobody.
+    if (exchange.res.destroyed) return;
+    try {
+      pass(exchange, route, identity);
+    } catch (err) {
+      refuse(exchange.res, err);
+    }
+  }
+
+  function refuse(res: ServerResponse, err: unknown): void {
+    const appError = isAppError(err) ? err : internalError(err);
+    if (appError.status >= 500 && appError.code !== 'JWKS_UNAVAILABLE') logger.error({ err: appError.cause ?? appError, code: appError.code }, 'request failed');
+    sendError(res, appError, GATEWAY_REALM);
+  }
+
   return (req, res, upgrade = false) => {
     const url = req.url ?? '/';
     const queryAt = url.indexOf('?');
     const path = queryAt === -1 ? url : url.slice(0, queryAt);
     if (!upgrade && opsPaths.has(path)) return ops(req, res);
 
-    const started = process.hrtime.bigint();
     const requestId = requestIdFrom(req.headers['x-request-id']);
     req.headers['x-request-id'] = requestId;
     res.setHeader('X-Request-Id', requestId);
-    let route: CompiledRoute | undefined;
-    // One listener for the log line and the metrics: this runs for every request.
-    res.once('close', () => {
-      const ms = elapsedMs(started);
-      observer?.finished(req, res, route?.definition.prefix ?? 'unmatched', ms / 1000);
-      accessLog({
-        reqId: requestId,
-        method: req.method,
-        route: route?.definition.prefix ?? '(unmatched)',
-        path,
-        status: res.statusCode,
-        ms,
-        ...(res.writableFinished ? {} : { aborted: true as const }),
-      });
-    });
+    const exchange = new RequestExchange(req, res, path, requestId);
+    (res as Tracked)[EXCHANGE] = exchange;
+    // One listener for the log line and the metrics.
+    res.once('close', onClose);
 
     const verdict = resolvePath(path, findRoute);
     if (verdict.kind === 'invalid') return sendError(res, new AppError('PATH_INVALID', 400, verdict.reason), GATEWAY_REALM);
-    route = verdict.route;
+    const route = verdict.route;
     if (route === undefined) return sendError(res, new AppError('NOT_FOUND', 404, 'no route for this path'), GATEWAY_REALM);
+    exchange.route = route;
     const websocket = upgrade && route.definition.websocket;
+    exchange.websocket = websocket;
     if (upgrade && !websocket) return sendError(res, new AppError('UPGRADE_NOT_ALLOWED', 400, 'this route does not take WebSocket upgrades'), GATEWAY_REALM);
     if (route.cors !== undefined && route.cors.handle(req, res)) return;
     // Caller-sent X-Auth-* (any spelling) and hop-by-hop headers, in one pass.
@@ -105,51 +149,40 @@ export function createGatewayHandler({ findRoute, verifier, ops, opsPaths, logge
     if (req.headers.expect !== undefined) delete req.headers.expect;
     setForwardedHeaders(req, trust);
     rewritePath(req, route.definition.stripPrefix, url);
-    const matched = route;
-    const pass = (identity: VerifiedToken | undefined) => {
-      if (identity !== undefined) setIdentityHeaders(req.headers, identity);
-      if (websocket) tunnel?.(req, res, matched, identity);
-      else matched.proxy(req, res);
-    };
-    if (matched.definition.auth === 'none') return pass(undefined);
+    if (route.definition.auth === 'none') return pass(exchange, route, undefined);
 
     let token: string | undefined;
     try {
       // Bearer header, or on `cookies: true` routes the access_token cookie (CSRF-checked, or
       // Origin-checked for an upgrade, and copied into Authorization so upstreams see what a
       // Bearer client sends).
-      token = requestAccessToken(req, matched.definition.cookies, allowedOrigins, websocket);
+      token = requestAccessToken(req, route.definition.cookies, allowedOrigins, websocket);
     } catch (err) {
       return refuse(res, err);
     }
     if (token === undefined) {
-      if (matched.definition.auth === 'optional') return pass(undefined);
+      if (route.definition.auth === 'optional') return pass(exchange, route, undefined);
       return refuse(res, tokenError('TOKEN_MISSING'));
     }
-    verifier.verify(token).then(
-      (identity) => {
-        observer?.verification('ok');
-        try {
-          assertAuthorized(identity, matched.requirementsFor(req.method));
-        } catch (err) {
-          return refuse(res, err);
-        }
-        // The client may have left while the keys were fetched: do not start an upstream call for nobody.
-        if (res.destroyed) return;
-        pass(identity);
-      },
-      (err: unknown) => {
-        observer?.verification(isAppError(err) ? err.code : 'OTHER');
-        refuse(res, err);
-      },
-    );
+    void verifyAndPass(exchange, route, token);
   };
+}
 
-  function refuse(res: ServerResponse, err: unknown): void {
-    const appError = isAppError(err) ? err : internalError(err);
-    if (appError.status >= 500 && appError.code !== 'JWKS_UNAVAILABLE') logger.error({ err: appError.cause ?? appError, code: appError.code }, 'request failed');
-    sendError(res, appError, GATEWAY_REALM);
-  }
+const EXCHANGE = Symbol('gatewayExchange');
+type Tracked = ServerResponse & { [EXCHANGE]?: RequestExchange };
+
+/** What the gateway knows about one request, for its log line and metrics. */
+class RequestExchange {
+  readonly started = process.hrtime.bigint();
+  route: CompiledRoute | undefined = undefined;
+  websocket = false;
+
+  constructor(
+    readonly req: IncomingMessage,
+    readonly res: ServerResponse,
+    readonly path: string,
+    readonly requestId: string,
+  ) {}
 }
 
 function rewritePath(req: IncomingMessage, stripPrefix: string, url: string): void {

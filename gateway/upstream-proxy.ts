@@ -103,6 +103,14 @@ interface RouteSide {
   basePath: string;
 }
 
+const UPSTREAM_EXCHANGE = Symbol('upstreamExchange');
+type WithExchange = ServerResponse & { [UPSTREAM_EXCHANGE]?: Exchange };
+
+/** The client went away (or the response ended): stop an upstream call still running. */
+function abortIfUnfinished(this: ServerResponse): void {
+  (this as WithExchange)[UPSTREAM_EXCHANGE]?.clientGone();
+}
+
 /**
  * One proxied exchange, as undici's dispatch handler: a class rather than closures, since one is
  * made per request. The client leaving aborts the upstream side; the upstream failing before its
@@ -117,9 +125,12 @@ class Exchange implements Dispatcher.DispatchHandler {
     private readonly req: IncomingMessage,
     private readonly res: ServerResponse,
   ) {
-    res.once('close', () => {
-      if (!this.done) this.controller?.abort(new Error('client went away'));
-    });
+    (res as WithExchange)[UPSTREAM_EXCHANGE] = this;
+    res.once('close', abortIfUnfinished);
+  }
+
+  clientGone(): void {
+    if (!this.done) this.controller?.abort(new Error('client went away'));
   }
 
   onRequestStart(controller: Dispatcher.DispatchController): void {
