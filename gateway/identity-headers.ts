@@ -23,12 +23,35 @@ function isSeparator(code: number): boolean {
   return code === 45 /* - */ || code === 95 /* _ */;
 }
 
+interface IdentityHeaders {
+  subject: string;
+  clientId: string;
+  scope: string;
+  roles: string;
+}
+
+/**
+ * Header values per verified token. The verifier hands out the same VerifiedToken object for
+ * every request of a cached token, so the values are worked out once per token, not per request.
+ */
+const valuesOf = new WeakMap<VerifiedToken, IdentityHeaders>();
+
 /** The verified identity for upstreams, next to the original Authorization header. */
 export function setIdentityHeaders(headers: IncomingHttpHeaders, identity: VerifiedToken): void {
-  headers['x-auth-subject'] = headerSafe(identity.sub);
-  headers['x-auth-client-id'] = headerSafe(identity.clientId);
-  headers['x-auth-scope'] = headerSafe(identity.scopes.join(' '));
-  headers['x-auth-roles'] = headerSafe(identity.roles.join(','));
+  let values = valuesOf.get(identity);
+  if (values === undefined) {
+    values = {
+      subject: headerSafe(identity.sub),
+      clientId: headerSafe(identity.clientId),
+      scope: headerSafe(identity.scopes.join(' ')),
+      roles: headerSafe(identity.roles.join(',')),
+    };
+    valuesOf.set(identity, values);
+  }
+  headers['x-auth-subject'] = values.subject;
+  headers['x-auth-client-id'] = values.clientId;
+  headers['x-auth-scope'] = values.scope;
+  headers['x-auth-roles'] = values.roles;
 }
 
 const VISIBLE_ASCII = /^[\x20-\x7e]*$/;
