@@ -10,7 +10,7 @@ import { startGateway } from './gateway.js';
 runMain('gateway', async () => {
   const config = loadGatewayConfig();
   // Buffered: the gateway writes a line per request, and a write per line is a syscall per request.
-  const logger = createLogger({ name: 'gateway', level: config.logLevel, bufferBytes: 8 * 1024 });
+  const logger = createLogger({ name: 'gateway', level: config.logLevel, bufferBytes: 32 * 1024 });
   // With Redis, logouts and admin revocations reach the gateway within a second; without it,
   // tokens stay valid until they expire (the contract's in-process mode).
   const revocations = config.redisUrl

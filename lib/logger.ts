@@ -69,7 +69,8 @@ export function createLogger({ name, level = 'info', destination, bufferBytes }:
   };
   if (destination) return pino(options, destination);
   if (bufferBytes === undefined) return pino(options);
-  const buffered = pino.destination({ dest: 1, minLength: bufferBytes, sync: false });
+  // sonic-boom needs its largest single write (maxWrite) above the buffer size.
+  const buffered = pino.destination({ dest: 1, minLength: bufferBytes, maxWrite: 2 * bufferBytes, sync: false });
   // A quiet process still shows its lines within a second.
   setInterval(() => {
     // After the stream ended (shutdown), flush would throw.
