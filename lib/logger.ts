@@ -1,4 +1,5 @@
 import { pino, type Logger, type DestinationStream } from 'pino';
+import { BatchedStdout } from './batched-stdout.js';
 
 export type { Logger } from 'pino';
 
@@ -69,12 +70,5 @@ export function createLogger({ name, level = 'info', destination, bufferBytes }:
   };
   if (destination) return pino(options, destination);
   if (bufferBytes === undefined) return pino(options);
-  // sonic-boom needs its largest single write (maxWrite) above the buffer size.
-  const buffered = pino.destination({ dest: 1, minLength: bufferBytes, maxWrite: 2 * bufferBytes, sync: false });
-  // A quiet process still shows its lines within a second.
-  setInterval(() => {
-    // After the stream ended (shutdown), flush would throw.
-    if (!(buffered as unknown as { destroyed: boolean }).destroyed) buffered.flush();
-  }, 1_000).unref();
-  return pino(options, buffered);
+  return pino(options, new BatchedStdout(bufferBytes));
 }
