@@ -4,7 +4,8 @@ export interface LoadOptions {
   /** Base URL of the proxy under test (loopback). */
   url: string;
   path: string;
-  headers: Record<string, string>;
+  /** Header sets sent round robin, one per request (e.g. 1,000 users' tokens); at least one. */
+  headers: ReadonlyArray<Record<string, string>>;
   /** Requests to send (upper bound). */
   requests: number;
   /** Requests in flight at once, each on its own keep-alive connection. */
@@ -42,9 +43,11 @@ export async function runLoad(options: LoadOptions): Promise<LoadResult> {
   const started = process.hrtime.bigint();
   const deadline = Date.now() + options.maxMs;
 
+  let next = 0;
   const once = () =>
     new Promise<boolean>((resolve) => {
-      const req = http.request({ agent, hostname: target.hostname, port: target.port, path: options.path, method: 'GET', headers: options.headers }, (res) => {
+      const headers = options.headers[next++ % options.headers.length];
+      const req = http.request({ agent, hostname: target.hostname, port: target.port, path: options.path, method: 'GET', headers }, (res) => {
         res.on('data', () => {});
         res.on('end', () => resolve(res.statusCode === 200));
         res.on('error', () => resolve(false));

@@ -14,6 +14,8 @@ export interface ProxyBenchOptions {
   rounds: number;
   warmupRequests: number;
   concurrency: number;
+  /** Distinct users' tokens sent round robin (the gateway's token cache holds them all, as in production). */
+  tokens: number;
   /** Cap per batch, so a slow machine still finishes. */
   maxBatchMs: number;
   /** Write the production gateway's log lines to this file instead of /dev/null. */
@@ -24,7 +26,7 @@ export interface ProxyBenchOptions {
 
 interface Variant {
   name: string;
-  script: 'baseline-proxy-child.ts' | 'gateway-child.ts';
+  script: 'baseline-proxy-child.ts' | 'undici-floor-child.ts' | 'fastify-peer-child.ts' | 'gateway-child.ts';
   path: string;
   gateway?: Pick<GatewayChildArgs, 'logLevel' | 'metrics'>;
   /** The production-like variant: its logs may go to a file. */
@@ -46,6 +48,8 @@ const REQUEST_PATH_PUBLIC = '/public/bench?limit=20';
 
 const VARIANTS: Variant[] = [
   { name: 'baseline: bare node:http keep-alive proxy', script: 'baseline-proxy-child.ts', path: REQUEST_PATH_AUTH },
+  { name: 'floor: bare node:http server + undici Pool upstream', script: 'undici-floor-child.ts', path: REQUEST_PATH_AUTH },
+  { name: 'peer: fastify + @fastify/http-proxy + fast-jwt (cached)', script: 'fastify-peer-child.ts', path: REQUEST_PATH_AUTH },
   { name: 'gateway, auth: none route, silent, no metrics', script: 'gateway-child.ts', path: REQUEST_PATH_PUBLIC, gateway: { logLevel: 'silent', metrics: false } },
   { name: 'gateway, auth: required (cache hit), silent, no metrics', script: 'gateway-child.ts', path: REQUEST_PATH_AUTH, gateway: { logLevel: 'silent', metrics: false } },
   { name: 'gateway, auth: required, silent + metrics', script: 'gateway-child.ts', path: REQUEST_PATH_AUTH, gateway: { logLevel: 'silent', metrics: true } },
@@ -76,8 +80,8 @@ export interface VariantProfile {
 }
 
 export async function runProxyBench(options: ProxyBenchOptions): Promise<{ rows: ProxyRow[]; profiles: VariantProfile[] }> {
-  // Same token, same headers for every variant: the baseline carries the same bytes, it just ignores them.
-  const headers = { authorization: `Bearer ${options.issuer.sign()}`, accept: 'application/json', 'user-agent': 'authgate-bench' };
+  // Same tokens, same headers for every variant: the baselines carry the same bytes, they just ignore them.
+  const headers = Array.from({ length: options.tokens }, (_, i) => ({ authorization: `Bearer ${options.issuer.sign(`user-${i}`)}`, accept: 'application/json', 'user-agent': 'authgate-bench' }));
   const upstream = await startChild('upstream-child.ts', {});
   const running: Running[] = [];
   const profiles: VariantProfile[] = [];
@@ -117,7 +121,13 @@ export async function runProxyBench(options: ProxyBenchOptions): Promise<{ rows:
 
 async function start(variant: Variant, upstreamUrl: string, options: ProxyBenchOptions): Promise<Running> {
   const logFd = variant.production && options.logFile ? openSync(options.logFile, 'a') : undefined;
-  const args: GatewayChildArgs | { upstreamUrl: string } = variant.gateway ? { upstreamUrl, issuer: options.issuer.issuer, ...variant.gateway } : { upstreamUrl };
+  const { issuer, audience, publicPem } = options.issuer;
+  const args =
+    variant.script === 'gateway-child.ts'
+      ? ({ upstreamUrl, issuer, ...variant.gateway } as GatewayChildArgs)
+      : variant.script === 'fastify-peer-child.ts'
+        ? { upstreamUrl, issuer, audience, publicPem }
+        : { upstreamUrl };
   try {
     const child = await startChild(variant.script, args, logFd !== undefined ? { stdout: logFd } : {});
     const agent = new http.Agent({ keepAlive: true, maxSockets: options.concurrency });
@@ -146,11 +156,11 @@ function toRow(run: Running): ProxyRow {
   };
 }
 
-export function printProxyTable(rows: ProxyRow[], options: Pick<ProxyBenchOptions, 'requests' | 'rounds' | 'concurrency' | 'logFile' | 'cpuProfDir'>): void {
+export function printProxyTable(rows: ProxyRow[], options: Pick<ProxyBenchOptions, 'requests' | 'rounds' | 'concurrency' | 'tokens' | 'logFile' | 'cpuProfDir'>): void {
   const base = rows[0];
   if (base === undefined) return;
   printTable(
-    `1. Proxy CPU per request (proxy process CPU; median of ${options.rounds} interleaved rounds x ${fmt(options.requests)} requests; ${options.concurrency} keep-alive connections; GET, ~200 B JSON response)`,
+    `1. Proxy CPU per request (proxy process CPU; median of ${options.rounds} interleaved rounds x ${fmt(options.requests)} requests; ${options.concurrency} keep-alive connections; ${fmt(options.tokens)} users' tokens round robin; GET, ~200 B JSON response)`,
     ['variant', 'µs CPU/req', 'min-max', 'vs baseline', 'req/s', 'vs baseline', 'p50 ms', 'p99 ms', 'errors'],
     rows.map((row) => [
       row.name,

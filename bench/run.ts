@@ -12,13 +12,14 @@ import { printVerifierTable, runVerifierBench } from './verifier-bench.js';
 /**
  * `npm run bench`: prints ratios against baselines measured in this same run. Not a test, not in
  * CI. Knobs (env): BENCH_ONLY=proxy,verifier,argon2,storm,client-auth  BENCH_REQUESTS (per batch)  BENCH_ROUNDS
- * BENCH_CONCURRENCY  BENCH_GATEWAY_LOG=<file>  BENCH_CPU_PROF=1|<dir>. See bench/README.md.
+ * BENCH_CONCURRENCY  BENCH_TOKENS  BENCH_GATEWAY_LOG=<file>  BENCH_CPU_PROF=1|<dir>. See bench/README.md.
  */
 const env = process.env;
 const only = new Set((env.BENCH_ONLY ?? 'proxy,verifier,argon2,storm,client-auth').split(',').map((part) => part.trim()));
 const requests = positiveInt('BENCH_REQUESTS', 5_000);
 const rounds = positiveInt('BENCH_ROUNDS', 7);
-const concurrency = positiveInt('BENCH_CONCURRENCY', 16);
+const concurrency = positiveInt('BENCH_CONCURRENCY', 32);
+const tokens = positiveInt('BENCH_TOKENS', 1_000);
 const cpuProfDir = env.BENCH_CPU_PROF ? (env.BENCH_CPU_PROF === '1' ? defaultProfileDir() : env.BENCH_CPU_PROF) : undefined;
 
 function positiveInt(name: string, fallback: number): number {
@@ -41,8 +42,8 @@ try {
     if (cpuProfDir) mkdirSync(cpuProfDir, { recursive: true });
     process.stderr.write('running proxy benchmark (each proxy in its own process)\n');
     const logFile = env.BENCH_GATEWAY_LOG || undefined;
-    const { rows, profiles } = await runProxyBench({ issuer, requests, rounds, warmupRequests: Math.max(2_000, Math.round(requests / 2)), concurrency, maxBatchMs: 15_000, logFile, cpuProfDir });
-    printProxyTable(rows, { requests, rounds, concurrency, logFile, cpuProfDir });
+    const { rows, profiles } = await runProxyBench({ issuer, requests, rounds, tokens, warmupRequests: Math.max(2_000, Math.round(requests / 2)), concurrency, maxBatchMs: 15_000, logFile, cpuProfDir });
+    printProxyTable(rows, { requests, rounds, concurrency, tokens, logFile, cpuProfDir });
     for (const profile of profiles) {
       const cpuUsPerRequest = rows.find((row) => row.name === profile.name)?.cpuUsPerRequest;
       summarizeProfile(profile.file, { title: profile.name, top: 12, ...(cpuUsPerRequest ? { cpuUsPerRequest } : {}) });
@@ -50,9 +51,8 @@ try {
   }
   if (only.has('verifier')) {
     process.stderr.write('running verifier benchmark\n');
-    const tokens = 1_000;
-    const { rows, signPerSecond } = await runVerifierBench({ issuer, tokens, measureMs: 2_000 });
-    printVerifierTable(rows, signPerSecond, tokens);
+    const { rows, signPerSecond } = await runVerifierBench({ issuer, tokens: 1_000, measureMs: 2_000 });
+    printVerifierTable(rows, signPerSecond, 1_000);
   }
   if (only.has('argon2')) {
     process.stderr.write('running argon2 benchmark\n');

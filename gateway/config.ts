@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { envField, loadConfig, type Env } from '../lib/config.js';
 import { checkRedisEnv, redisEnvFields, toRedisSettings, type RedisSettings } from '../lib/redis/env.js';
+import { trustedProxiesField, type ProxyTrust } from '../lib/http/client-address.js';
 import { allowedOriginsField, loopbackOrigins } from '../lib/http/csrf.js';
 import { toVerifierSettings, verifierEnvFields, type VerifierSettings } from '../lib/verifier/env.js';
 
@@ -8,6 +9,12 @@ import { toVerifierSettings, verifierEnvFields, type VerifierSettings } from '..
 export const gatewayConfigSchema = z
   .object({
     GATEWAY_PORT: envField.port(8080),
+    /** /metrics, /healthz, /readyz for Prometheus and probes; keep it off the internet (NetworkPolicy). */
+    GATEWAY_OPS_PORT: envField.port(8081),
+    /** The browser-session demo page at / (npm start sets it); off, / is routed like any path. */
+    GATEWAY_DEMO_PAGE: envField.boolean(false),
+    /** Peers (ingress, load balancer) whose X-Forwarded-* chain is kept: comma-separated IPs/CIDRs. */
+    TRUSTED_PROXIES: trustedProxiesField(),
     HOST: z.string().min(1).default('127.0.0.1'),
     GATEWAY_ROUTES: z.string().min(1).default('gateway/routes.yaml'),
     ...verifierEnvFields,
@@ -19,6 +26,9 @@ export const gatewayConfigSchema = z
   .superRefine(checkRedisEnv)
   .transform((env) => ({
     port: env.GATEWAY_PORT,
+    opsPort: env.GATEWAY_OPS_PORT,
+    demoPage: env.GATEWAY_DEMO_PAGE,
+    trustedProxies: env.TRUSTED_PROXIES.trust,
     host: env.HOST,
     routesFile: env.GATEWAY_ROUTES,
     verifier: toVerifierSettings(env),
@@ -30,6 +40,12 @@ export const gatewayConfigSchema = z
 
 export interface GatewayConfig {
   port: number;
+  /** Port of /metrics (and /healthz, /readyz); 0 picks a free one (tests). */
+  opsPort: number;
+  /** Serve the demo page at /, /app.js, /app.css. */
+  demoPage: boolean;
+  /** Peers whose X-Forwarded-* are kept and appended to (TRUSTED_PROXIES). */
+  trustedProxies: ProxyTrust;
   host: string;
   /** Path of the routes YAML, relative to the working directory. */
   routesFile: string;

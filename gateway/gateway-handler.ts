@@ -3,9 +3,14 @@ import { AppError, isAppError, internalError } from '../lib/errors.js';
 import { requestIdFrom } from '../lib/http/request-context.js';
 import { createAccessLog, elapsedMs } from '../lib/http/access-log.js';
 import type { Logger } from '../lib/logger.js';
-import { assertAuthorized, tokenError, type AccessRequirements, type Verifier } from '../lib/verifier/index.js';
+import type { ProxyTrust } from '../lib/http/client-address.js';
+import { assertAuthorized, tokenError, type AccessRequirements, type Verifier, type VerifiedToken } from '../lib/verifier/index.js';
 import { requestAccessToken } from './cookie-credentials.js';
-import { setIdentityHeaders, stripIdentityHeaders } from './identity-headers.js';
+import type { CorsPolicy } from './cors.js';
+import { setForwardedHeaders } from './forwarded-headers.js';
+import { resolvePath } from './request-path.js';
+import { stripInboundHeaders } from './hop-by-hop.js';
+import { setIdentityHeaders } from './identity-headers.js';
 import type { HttpMethod, RouteDefinition } from './route-config.js';
 import { sendError } from './send-json.js';
 import type { ProxyHandler } from './upstream-proxy.js';
@@ -17,121 +22,167 @@ export interface CompiledRoute {
   definition: RouteDefinition;
   proxy: ProxyHandler;
   requirementsFor(method: string | undefined): AccessRequirements;
+  /** Answers CORS for this route (`cors:` in routes.yaml); undefined when the route has none. */
+  cors?: CorsPolicy | undefined;
 }
 
 /** Hooks for metrics, kept out of the handler so it does not depend on a metrics library. */
 export interface GatewayObserver {
-  /** A request arrived; `route()` names the matched prefix once the response ends. */
-  request(req: IncomingMessage, res: ServerResponse, route: () => string): void;
+  /** A response ended (or the client left): `route` is the matched prefix or `unmatched`. */
+  finished(req: IncomingMessage, res: ServerResponse, route: string, seconds: number): void;
   /** A token verification ended: `ok` or the error code. */
   verification(outcome: string): void;
 }
 
+/** What a WebSocket upgrade needs once it is authorised: the route, and the verified identity when there was a token. */
+export type UpgradeTunnel = (req: IncomingMessage, res: ServerResponse, route: CompiledRoute, identity: VerifiedToken | undefined) => void;
+
 export interface GatewayHandlerOptions {
-  findRoute: (path: string) => CompiledRoute | undefined;
+  /** Longest-prefix lookup; given the lower-cased path (prefixes match case-insensitively). */
+  findRoute: (lowerCasePath: string) => CompiledRoute | undefined;
   verifier: Verifier;
-  /** Serves the operational paths (an express app; kept off the proxy path). */
+  /** Serves the paths in `opsPaths` (an express app; kept off the proxy path). */
   ops: RequestListener;
-  /** Paths answered by `ops`. Default /healthz and /readyz. */
-  opsPaths?: ReadonlySet<string>;
+  /** Paths answered by `ops`: /healthz, /readyz and, with GATEWAY_DEMO_PAGE, the demo page. */
+  opsPaths: ReadonlySet<string>;
   logger: Logger;
   observer?: GatewayObserver;
-  /** Origins allowed to send cookie-authenticated writes (routes with `cookies: true`). */
+  /** Origins allowed to send cookie-authenticated writes (routes with `cookies: true`) and cookie WebSocket upgrades. */
   allowedOrigins: ReadonlySet<string>;
+  /** Peers whose X-Forwarded-* are kept (TRUSTED_PROXIES). */
+  trust: ProxyTrust;
+  /** Tunnels an authorised upgrade on a `websocket: true` route. */
+  tunnel?: UpgradeTunnel;
 }
 
-/**
- * Paths an upstream may resolve to another path than the one we routed (and authorised):
- * - `.` / `..` segments, plain or percent-encoded, which upstreams normalise away;
- * - a segment beginning `..` or `.;` (`..;`, `.%3b`): Tomcat/Jetty drop `;params` and then see `..` or `.`;
- * - `%2f` / `%5c`: servers that decode before splitting see an extra segment (`..%2f` is `../`);
- * - a raw `\`: Windows and some frameworks read it as `/`.
- * One case-insensitive regex, run once per request on the path only (the query is not routed).
- */
-const UNSAFE_PATH = /%2f|%5c|\\|(?:^|\/)(?:\.|%2e)(?:\.|%2e|;|%3b|\/|$)/i;
-const DEFAULT_OPS_PATHS: ReadonlySet<string> = new Set(['/healthz', '/readyz']);
+/** A request handler that also takes upgrades: `upgrade` is true when `res` stands for an upgrade's socket. */
+export type GatewayHandler = (req: IncomingMessage, res: ServerResponse, upgrade?: boolean) => void;
 
 /**
- * The gateway's request listener, plain node http: route by longest prefix, strip caller-sent
- * X-Auth-*, verify the bearer token when the route asks, add the identity headers and proxy.
- * No body parsing and no express on this path; one log line per request.
+ * The gateway's request listener, plain node http: resolve the route (request-path.ts), strip
+ * caller-sent X-Auth-* and hop-by-hop headers, answer CORS preflights, verify the token when the
+ * route asks, add the identity headers and proxy (or tunnel a WebSocket). No body parsing and
+ * no express on this path; one log line per request.
  */
-export function createGatewayHandler({ findRoute, verifier, ops, opsPaths = DEFAULT_OPS_PATHS, logger, observer, allowedOrigins }: GatewayHandlerOptions): RequestListener {
+export function createGatewayHandler({ findRoute, verifier, ops, opsPaths, logger, observer, allowedOrigins, trust, tunnel }: GatewayHandlerOptions): GatewayHandler {
   const accessLog = createAccessLog(logger);
-  return (req, res) => {
-    const url = req.url ?? '/';
-    const queryAt = url.indexOf('?');
-    const path = queryAt === -1 ? url : url.slice(0, queryAt);
-    if (opsPaths.has(path)) return ops(req, res);
 
-    const started = process.hrtime.bigint();
-    const requestId = requestIdFrom(req.headers['x-request-id']);
-    req.headers['x-request-id'] = requestId;
-    res.setHeader('X-Request-Id', requestId);
-    let route: CompiledRoute | undefined;
-    observer?.request(req, res, () => route?.definition.prefix ?? 'unmatched');
-    res.once('close', () => {
-      accessLog({
-        reqId: requestId,
-        method: req.method,
-        route: route?.definition.prefix ?? '(unmatched)',
-        path,
-        status: res.statusCode,
-        ms: elapsedMs(started),
-        ...(res.writableFinished ? {} : { aborted: true as const }),
-      });
+  // Per-request state lives in an Exchange object and the functions below are made once: no
+  // closure is created per request (closures are what a busy proxy allocates most of).
+  function onClose(this: ServerResponse): void {
+    const exchange = (this as Tracked)[EXCHANGE]!;
+    const ms = elapsedMs(exchange.started);
+    const prefix = exchange.route?.definition.prefix;
+    observer?.finished(exchange.req, this, prefix ?? 'unmatched', ms / 1000);
+    accessLog({
+      reqId: exchange.requestId,
+      method: exchange.req.method,
+      route: prefix ?? '(unmatched)',
+      path: exchange.path,
+      status: this.statusCode,
+      ms,
+      ...(this.writableFinished ? {} : { aborted: true as const }),
     });
+  }
 
-    if (!path.startsWith('/') || UNSAFE_PATH.test(path)) {
-      return sendError(res, new AppError('PATH_INVALID', 400, 'the request path is not valid'), GATEWAY_REALM);
-    }
-    route = findRoute(path);
-    if (route === undefined) return sendError(res, new AppError('NOT_FOUND', 404, 'no route for this path'), GATEWAY_REALM);
-    stripIdentityHeaders(req.headers);
-    // Node already answered `Expect: 100-continue`; passed on, it would also make http-proxy skip
-    // its proxyReq hook, and with it our upstream timeout and disconnect handling.
-    if (req.headers.expect !== undefined) delete req.headers.expect;
-    rewritePath(req, route.definition.stripPrefix, url);
-    if (route.definition.auth === 'none') return route.proxy(req, res);
+  function pass(exchange: RequestExchange, route: CompiledRoute, identity: VerifiedToken | undefined): void {
+    if (identity !== undefined) setIdentityHeaders(exchange.req.headers, identity);
+    if (exchange.websocket) tunnel?.(exchange.req, exchange.res, route, identity);
+    else route.proxy(exchange.req, exchange.res);
+  }
 
-    let token: string | undefined;
+  async function verifyAndPass(exchange: RequestExchange, route: CompiledRoute, token: string): Promise<void> {
+    let identity: VerifiedToken;
     try {
-      // Bearer header, or on `cookies: true` routes the access_token cookie (CSRF-checked, and
-      // copied into Authorization so upstreams see what a Bearer client sends).
-      token = requestAccessToken(req, route.definition.cookies, allowedOrigins);
+      identity = await verifier.verify(token);
     } catch (err) {
-      return refuse(res, err);
+      observer?.verification(isAppError(err) ? err.code : 'OTHER');
+      return refuse(exchange.res, err);
     }
-    if (token === undefined) {
-      if (route.definition.auth === 'optional') return route.proxy(req, res);
-      return refuse(res, tokenError('TOKEN_MISSING'));
+    observer?.verification('ok');
+    try {
+      assertAuthorized(identity, route.requirementsFor(exchange.req.method));
+    } catch (err) {
+      return refuse(exchange.res, err);
     }
-    const matched = route;
-    verifier.verify(token).then(
-      (identity) => {
-        observer?.verification('ok');
-        try {
-          assertAuthorized(identity, matched.requirementsFor(req.method));
-        } catch (err) {
-          return refuse(res, err);
-        }
-        // The client may have left while the keys were fetched: do not start an upstream call for nobody.
-        if (res.destroyed) return;
-        setIdentityHeaders(req.headers, identity);
-        matched.proxy(req, res);
-      },
-      (err: unknown) => {
-        observer?.verification(isAppError(err) ? err.code : 'OTHER');
-        refuse(res, err);
-      },
-    );
-  };
+    // The client may have left while the keys were fetched: do not start an upstream call for nobody.
+    if (exchange.res.destroyed) return;
+    try {
+      pass(exchange, route, identity);
+    } catch (err) {
+      refuse(exchange.res, err);
+    }
+  }
 
   function refuse(res: ServerResponse, err: unknown): void {
     const appError = isAppError(err) ? err : internalError(err);
     if (appError.status >= 500 && appError.code !== 'JWKS_UNAVAILABLE') logger.error({ err: appError.cause ?? appError, code: appError.code }, 'request failed');
     sendError(res, appError, GATEWAY_REALM);
   }
+
+  return (req, res, upgrade = false) => {
+    const url = req.url ?? '/';
+    const queryAt = url.indexOf('?');
+    const path = queryAt === -1 ? url : url.slice(0, queryAt);
+    if (!upgrade && opsPaths.has(path)) return ops(req, res);
+
+    const requestId = requestIdFrom(req.headers['x-request-id']);
+    req.headers['x-request-id'] = requestId;
+    res.setHeader('X-Request-Id', requestId);
+    const exchange = new RequestExchange(req, res, path, requestId);
+    (res as Tracked)[EXCHANGE] = exchange;
+    // One listener for the log line and the metrics.
+    res.once('close', onClose);
+
+    const verdict = resolvePath(path, findRoute);
+    if (verdict.kind === 'invalid') return sendError(res, new AppError('PATH_INVALID', 400, verdict.reason), GATEWAY_REALM);
+    const route = verdict.route;
+    if (route === undefined) return sendError(res, new AppError('NOT_FOUND', 404, 'no route for this path'), GATEWAY_REALM);
+    exchange.route = route;
+    const websocket = upgrade && route.definition.websocket;
+    exchange.websocket = websocket;
+    if (upgrade && !websocket) return sendError(res, new AppError('UPGRADE_NOT_ALLOWED', 400, 'this route does not take WebSocket upgrades'), GATEWAY_REALM);
+    if (route.cors !== undefined && route.cors.handle(req, res)) return;
+    // Caller-sent X-Auth-* (any spelling) and hop-by-hop headers, in one pass.
+    stripInboundHeaders(req.headers, websocket);
+    // Node already answered `Expect: 100-continue`; the upstream gets the body without waiting.
+    if (req.headers.expect !== undefined) delete req.headers.expect;
+    setForwardedHeaders(req, trust);
+    rewritePath(req, route.definition.stripPrefix, url);
+    if (route.definition.auth === 'none') return pass(exchange, route, undefined);
+
+    let token: string | undefined;
+    try {
+      // Bearer header, or on `cookies: true` routes the access_token cookie (CSRF-checked, or
+      // Origin-checked for an upgrade, and copied into Authorization so upstreams see what a
+      // Bearer client sends).
+      token = requestAccessToken(req, route.definition.cookies, allowedOrigins, websocket);
+    } catch (err) {
+      return refuse(res, err);
+    }
+    if (token === undefined) {
+      if (route.definition.auth === 'optional') return pass(exchange, route, undefined);
+      return refuse(res, tokenError('TOKEN_MISSING'));
+    }
+    void verifyAndPass(exchange, route, token);
+  };
+}
+
+const EXCHANGE = Symbol('gatewayExchange');
+type Tracked = ServerResponse & { [EXCHANGE]?: RequestExchange };
+
+/** What the gateway knows about one request, for its log line and metrics. */
+class RequestExchange {
+  readonly started = process.hrtime.bigint();
+  route: CompiledRoute | undefined = undefined;
+  websocket = false;
+
+  constructor(
+    readonly req: IncomingMessage,
+    readonly res: ServerResponse,
+    readonly path: string,
+    readonly requestId: string,
+  ) {}
 }
 
 function rewritePath(req: IncomingMessage, stripPrefix: string, url: string): void {

@@ -1,16 +1,19 @@
 import { createLogger, type Logger } from '../lib/logger.js';
-import { createGatewayMetrics, recordRequest, upstreamErrorKind, type Metrics } from '../lib/metrics/index.js';
+import { createGatewayMetrics, observeRequest, upstreamErrorKind, type Metrics } from '../lib/metrics/index.js';
 import type { Env } from '../lib/config.js';
 import { listen } from '../lib/http/server.js';
 import { revocationFeedReadiness } from '../lib/revocation/feed-observability.js';
 import { noRevocations, type RevocationList } from '../lib/revocation/revocation-list.js';
 import { createVerifier } from '../lib/verifier/index.js';
 import type { GatewayConfig } from './config.js';
+import { responseForUpgrade } from '../lib/http/upgrade-response.js';
+import { createCorsPolicy } from './cors.js';
 import { compileRequirements, createGatewayHandler, type CompiledRoute, type GatewayObserver } from './gateway-handler.js';
-import { createOpsApp, opsPaths } from './ops-app.js';
+import { createOpsApp, createPublicOpsApp, publicOpsPaths } from './ops-app.js';
 import { loadRoutesFile, type RouteDefinition } from './route-config.js';
 import { createRouteTable } from './route-table.js';
-import { createUpstreamAgents, createUpstreamProxy } from './upstream-proxy.js';
+import { createUpstreamPools, createUpstreamProxy } from './upstream-proxy.js';
+import { createWebSocketTunnel } from './websocket-tunnel.js';
 
 export interface GatewayDeps {
   logger?: Logger;
@@ -29,6 +32,8 @@ export interface GatewayDeps {
 export interface RunningGateway {
   url: string;
   port: number;
+  /** The ops port (GATEWAY_OPS_PORT): /metrics, /healthz, /readyz. */
+  opsUrl: string;
   /** Stops accepting, lets in-flight requests finish (up to `graceMs`), then frees upstream sockets. */
   close(graceMs?: number): Promise<void>;
 }
@@ -61,12 +66,13 @@ export async function startGateway(config: GatewayConfig, deps: GatewayDeps = {}
     ...(deps.now ? { now: deps.now } : {}),
     ...(gatewayMetrics ? { onJwksFetch: (result: 'ok' | 'error') => gatewayMetrics.jwksFetches.inc({ result }) } : {}),
   });
-  const agents = createUpstreamAgents();
+  const pools = createUpstreamPools();
   const compiled: CompiledRoute[] = definitions.map((definition) => ({
     definition,
+    cors: definition.cors ? createCorsPolicy(definition.cors) : undefined,
     proxy: createUpstreamProxy({
       upstream: definition.upstream,
-      agent: agents.agentFor(definition.upstream),
+      pool: pools.poolFor(definition.upstream),
       timeoutMs: definition.timeoutMs,
       stripPrefix: definition.stripPrefix,
       logger,
@@ -76,42 +82,50 @@ export async function startGateway(config: GatewayConfig, deps: GatewayDeps = {}
     }),
     requirementsFor: compileRequirements(definition),
   }));
-  const ops = createOpsApp(
-    logger,
-    [
-      { name: 'routes', check: () => {} },
-      { name: 'jwks', check: () => (verifier.keysLoaded() ? undefined : verifier.loadKeys()) },
-      revocationFeedReadiness(revocations),
-    ],
-    deps.metrics,
-  );
+  const readiness = [
+    { name: 'routes', check: () => {} },
+    { name: 'jwks', check: () => (verifier.keysLoaded() ? undefined : verifier.loadKeys()) },
+    revocationFeedReadiness(revocations),
+  ];
+  const websockets = createWebSocketTunnel(logger, revocations, deps.now);
   const metrics = deps.metrics;
   const observer: GatewayObserver | undefined =
     metrics && gatewayMetrics
       ? {
-          request: (req, res, route) => recordRequest(metrics, req, res, route),
+          finished: (req, res, route, seconds) => observeRequest(metrics, req, res, route, seconds),
           verification: (outcome) => gatewayMetrics.tokenVerifications.inc({ outcome }),
         }
       : undefined;
   const handler = createGatewayHandler({
     findRoute: createRouteTable(compiled, (route) => route.definition.prefix),
     verifier,
-    ops,
-    opsPaths: opsPaths(metrics !== undefined),
+    ops: createPublicOpsApp(logger, readiness, config.demoPage),
+    opsPaths: publicOpsPaths(config.demoPage),
     logger,
     allowedOrigins: config.allowedOrigins,
+    trust: config.trustedProxies,
+    tunnel: websockets.tunnel,
     ...(observer ? { observer } : {}),
   });
   const server = await listen(handler, { port: config.port, host: config.host, maxHeaderSize: MAX_HEADER_BYTES });
+  // Upgrades run through the same handler, with a response bound to the raw socket so refusals
+  // are ordinary JSON answers; on routes without `websocket: true` they are refused.
+  server.server.on('upgrade', (req, socket, head) => handler(req, responseForUpgrade(req, socket, head), true));
+  const opsServer = await listen(createOpsApp(logger, readiness, deps.metrics), { port: config.opsPort, host: config.host }).catch(async (err: unknown) => {
+    await server.close(0);
+    throw err;
+  });
   // Warm the key set so the first request does not pay for it; an issuer still starting is fine.
   verifier.loadKeys().catch(() => logger.warn({ jwksUri: config.verifier.jwksUri }, 'JWKS not reachable yet; /readyz reports it'));
-  logger.info({ url: server.url, routes: definitions.map((route) => `${route.prefix} -> ${route.upstream.origin}`) }, 'gateway listening');
+  logger.info({ url: server.url, opsUrl: opsServer.url, routes: definitions.map((route) => `${route.prefix} -> ${route.upstream.origin}`) }, 'gateway listening');
   return {
     url: server.url,
     port: server.port,
+    opsUrl: opsServer.url,
     async close(graceMs) {
-      await server.close(graceMs);
-      agents.destroy();
+      websockets.closeAll();
+      await Promise.all([server.close(graceMs), opsServer.close(graceMs)]);
+      await pools.close();
       verifier.close();
     },
   };

@@ -2,20 +2,46 @@ import { readFile } from 'node:fs/promises';
 import { parse as parseYaml } from 'yaml';
 import { z } from 'zod';
 import { ConfigError, type Env } from '../lib/config.js';
+import type { CorsSettings } from './cors.js';
 
 const METHODS = ['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE', 'OPTIONS'] as const;
 const SCOPE = z.string().regex(/^[\x21\x23-\x5b\x5d-\x7e]+$/, 'must be a scope token (RFC 6749 §3.3)');
 
+/** zod's own words ("expected string, received undefined") replaced by what the field needs. */
+const missingOr = (expected: string) => ({ error: (issue: { input: unknown }) => (issue.input === undefined ? `is missing: expected ${expected}` : `must be ${expected}`) });
+
+const ORIGIN = z.string().refine((value) => {
+  try {
+    const url = new URL(value);
+    return (url.protocol === 'https:' || url.protocol === 'http:') && url.origin === value;
+  } catch {
+    return false;
+  }
+}, 'must be an exact origin like https://app.example (scheme, host and port only, no path, no *)');
+
+const corsSchema = z
+  .object(
+    {
+      origins: z.array(ORIGIN, missingOr('a list of exact origins')).min(1, 'must list at least one origin'),
+      credentials: z.boolean(missingOr('true or false')).default(false),
+      maxAgeSeconds: z.number(missingOr('a number of seconds')).int('must be a whole number of seconds').min(0).max(86_400, 'must be at most 86400').default(600),
+    },
+    missingOr('a mapping with origins, credentials, maxAgeSeconds'),
+  )
+  .strict();
+
 const routeSchema = z
   .object({
-    prefix: z.string().regex(/^\/(?:[^\s?#]*[^\s?#/])?$/, 'must start with / and must not end with / (except the root /)'),
-    upstream: z.string().min(1),
-    auth: z.enum(['required', 'optional', 'none'], { error: 'must be required, optional or none' }),
+    prefix: z.string(missingOr('a path such as /api/notes')).regex(/^\/(?:[^\s?#;%\\]*[^\s?#;%\\/])?$/, 'must start with /, must not end with / (except the root /) and must not hold spaces, ?, #, ;, % or \\'),
+    upstream: z.string(missingOr('an http(s) URL such as http://notes:4001')).min(1, 'is empty: expected an http(s) URL'),
+    auth: z.enum(['required', 'optional', 'none'], missingOr('required, optional or none')),
     scopes: z.partialRecord(z.enum([...METHODS, '*'], { error: `keys must be HTTP methods (${METHODS.join(', ')}) or *` }), z.array(SCOPE)).optional(),
     roles: z.array(z.string().min(1)).optional(),
-    cookies: z.boolean().default(false),
-    stripPrefix: z.union([z.boolean(), z.string()]).default(false),
-    timeoutMs: z.number().int().positive().max(300_000, 'must be at most 300000').default(30_000),
+    cookies: z.boolean(missingOr('true or false')).default(false),
+    stripPrefix: z.union([z.boolean(), z.string()], missingOr('true, false or a leading part of prefix')).default(false),
+    timeoutMs: z.number(missingOr('a number of milliseconds')).int('must be a whole number of milliseconds').positive('must be more than 0').max(300_000, 'must be at most 300000').default(30_000),
+    websocket: z.boolean(missingOr('true or false')).default(false),
+    cors: corsSchema.optional(),
   })
   .strict();
 
@@ -34,6 +60,10 @@ export interface RouteDefinition {
   /** Leading path removed before proxying ('' for none). */
   stripPrefix: string;
   timeoutMs: number;
+  /** Upgrade requests are verified, then tunnelled (WebSocket). */
+  websocket: boolean;
+  /** Answered by the gateway (preflights never need a token); undefined: no CORS headers. */
+  cors?: CorsSettings | undefined;
 }
 
 /** Reads GATEWAY_ROUTES; any problem is a ConfigError naming the route by index and prefix. */
@@ -56,15 +86,17 @@ export async function loadRoutesFile(file: string, env: Env): Promise<RouteDefin
 /** Validates a parsed routes document (`{ routes: [...] }`); exported for tests and embedders. */
 export function parseRoutes(document: unknown, env: Env): RouteDefinition[] {
   const file = routesFileSchema.safeParse(document);
-  if (!file.success) throw routesError(describeIssue(file.error));
+  if (!file.success) throw routesError(describeIssue(file.error, 'routes'));
   const seen = new Set<string>();
   return file.data.routes.map((raw, index) => {
     const name = `route ${index}${prefixOf(raw)}`;
     const parsed = routeSchema.safeParse(raw);
     if (!parsed.success) throw routesError(`${name}: ${describeIssue(parsed.error)}`);
     const route = parsed.data;
-    if (seen.has(route.prefix)) throw routesError(`${name}: prefix is listed twice`);
-    seen.add(route.prefix);
+    // Prefixes match case-insensitively, so /API and /api are one prefix.
+    const key = route.prefix.toLowerCase();
+    if (seen.has(key)) throw routesError(`${name}: prefix is listed twice (prefixes match regardless of letter case)`);
+    seen.add(key);
     if (route.auth !== 'required' && ((route.roles?.length ?? 0) > 0 || Object.keys(route.scopes ?? {}).length > 0)) {
       throw routesError(`${name}: scopes and roles need auth: required`);
     }
@@ -77,6 +109,8 @@ export function parseRoutes(document: unknown, env: Env): RouteDefinition[] {
       cookies: route.cookies,
       stripPrefix: resolveStripPrefix(route.prefix, route.stripPrefix, name),
       timeoutMs: route.timeoutMs,
+      websocket: route.websocket,
+      ...(route.cors ? { cors: route.cors } : {}),
     };
   });
 }
@@ -116,11 +150,22 @@ function prefixOf(raw: unknown): string {
   return '';
 }
 
-function describeIssue(error: z.ZodError): string {
+function describeIssue(error: z.ZodError, topKeys?: string): string {
   const issue = error.issues[0];
   if (issue === undefined) return 'invalid';
   const path = issue.path.map(String).join('.');
+  // Unknown keys: name them and say what is allowed, rather than zod's "Unrecognized key".
+  if (issue.code === 'unrecognized_keys') {
+    const where = path ? `${path}: ` : '';
+    return `${where}unknown key ${issue.keys.map((key) => `"${key}"`).join(', ')} (allowed: ${topKeys !== undefined && path === '' ? topKeys : allowedKeys(path)})`;
+  }
   return path ? `${path}: ${issue.message}` : issue.message;
+}
+
+function allowedKeys(path: string): string {
+  if (path === 'cors') return Object.keys(corsSchema.shape).join(', ');
+  if (path === '') return Object.keys(routeSchema.shape).join(', ');
+  return 'see gateway/routes.yaml';
 }
 
 function routesError(message: string): ConfigError {

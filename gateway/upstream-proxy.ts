@@ -1,59 +1,48 @@
-import http from 'node:http';
-import https from 'node:https';
-import type { IncomingHttpHeaders, IncomingMessage, ServerResponse, ClientRequest } from 'node:http';
-import { createProxyMiddleware } from 'http-proxy-middleware';
-import type { Plugin } from 'http-proxy-middleware';
+import type { IncomingHttpHeaders, IncomingMessage, OutgoingHttpHeaders, ServerResponse } from 'node:http';
+import { PassThrough, type Readable } from 'node:stream';
+import { Pool, type Dispatcher } from 'undici';
 import { AppError } from '../lib/errors.js';
 import type { Logger } from '../lib/logger.js';
+import { stripHopByHop } from './hop-by-hop.js';
 import { sendError } from './send-json.js';
 
 export type ProxyHandler = (req: IncomingMessage, res: ServerResponse) => void;
 
-export interface UpstreamAgents {
-  /** The keep-alive agent of `upstream`'s origin, created on first use and shared by its routes. */
-  agentFor(upstream: URL): http.Agent;
-  destroy(): void;
+export interface UpstreamPools {
+  /** The keep-alive connection pool of `upstream`'s origin, created on first use and shared by its routes. */
+  poolFor(upstream: URL): Pool;
+  close(): Promise<void>;
 }
 
-/** One keep-alive agent per upstream origin, so proxied requests reuse warm connections. */
-export function createUpstreamAgents(): UpstreamAgents {
-  const agents = new Map<string, http.Agent>();
+/**
+ * One undici `Pool` per upstream origin. undici rather than `http.request` (or http-proxy on top
+ * of it): its HTTP/1.1 client parses responses with llhttp in WebAssembly and keeps no per-request
+ * ClientRequest/IncomingMessage/Agent bookkeeping, which is most of what a Node proxy spends per
+ * request (bench/README.md has the numbers). Idle sockets are reused most-recent first.
+ */
+export function createUpstreamPools(): UpstreamPools {
+  const pools = new Map<string, Pool>();
   return {
-    agentFor(upstream) {
-      let agent = agents.get(upstream.origin);
-      if (agent === undefined) {
-        const options = { keepAlive: true, scheduling: 'lifo' as const };
-        agent = upstream.protocol === 'https:' ? new https.Agent(options) : new http.Agent(options);
-        agents.set(upstream.origin, agent);
+    poolFor(upstream) {
+      let pool = pools.get(upstream.origin);
+      if (pool === undefined) {
+        pool = new Pool(upstream.origin, { connections: null, pipelining: 1 });
+        pools.set(upstream.origin, pool);
       }
-      return agent;
+      return pool;
     },
-    destroy() {
-      for (const agent of agents.values()) agent.destroy();
-      agents.clear();
+    async close() {
+      const all = [...pools.values()];
+      pools.clear();
+      await Promise.all(all.map((pool) => pool.destroy()));
     },
   };
 }
 
-class UpstreamTimeoutError extends Error {
-  readonly code = 'UPSTREAM_TIMEOUT';
-}
-
-const REALM = 'gateway';
-
-/**
- * A streaming proxy to one upstream with http-proxy-middleware: the body is piped, never parsed;
- * method, path and query go through as they are (path already rewritten by the caller).
- * X-Forwarded-For/Proto/Host/Port are overwritten from the connection (see setForwardedHeaders);
- * with a stripped prefix, an absolute-path Location/Content-Location gets the prefix back.
- *
- * hpm's default plugins are ejected: its error plugin answers in text and its logger logs per
- * request; this plugin answers 502/504 as JSON, bounds the wait with an idle timeout, and ties the
- * upstream exchange to the client's connection so neither side is left hanging.
- */
 export interface UpstreamProxyOptions {
   upstream: URL;
-  agent: http.Agent;
+  pool: Dispatcher;
+  /** Idle timeout: 504 when the upstream sends no response head for this long; a response that stalls this long mid-body is cut. */
   timeoutMs: number;
   logger: Logger;
   /** The part of the path the route strips before proxying ('' for none); restored in Location headers. */
@@ -62,96 +51,158 @@ export interface UpstreamProxyOptions {
   onUpstreamError?: (err: Error, timedOut: boolean) => void;
 }
 
+const REALM = 'gateway';
+const TIMEOUT_CODES = new Set(['UND_ERR_HEADERS_TIMEOUT', 'UND_ERR_CONNECT_TIMEOUT']);
+
+/**
+ * A streaming proxy to one upstream: the body is streamed both ways, never parsed; method, path
+ * and query go through as they are (the path already rewritten by the caller), headers too,
+ * less the hop-by-hop ones (the caller strips the request's; the response's are stripped here).
+ * With a stripped prefix, an absolute-path Location/Content-Location gets the prefix back.
+ * Failures before the response starts answer 502/504 JSON; after, the client's response is cut,
+ * so it never mistakes half a body for a whole one. A client that leaves aborts the upstream
+ * exchange, so neither side is left hanging.
+ */
 export function createUpstreamProxy(options: UpstreamProxyOptions): ProxyHandler {
-  const stripPrefix = options.stripPrefix ?? '';
-  const guard: Plugin = (proxyServer) => {
-    proxyServer.on('proxyReq', (proxyReq: ClientRequest, _req: IncomingMessage, res: ServerResponse) => {
-      // Idle timeout: fires when the upstream sends nothing for timeoutMs, before or during the response.
-      proxyReq.setTimeout(options.timeoutMs, () => {
-        if (!res.writableFinished) proxyReq.destroy(new UpstreamTimeoutError('upstream timed out'));
-      });
-      // Client went away: stop the upstream exchange so its socket is not left half-read.
-      if (res.destroyed) return void proxyReq.destroy();
-      res.once('close', () => {
-        if (!res.writableFinished) proxyReq.destroy();
-      });
-    });
-    proxyServer.on('proxyRes', (proxyRes: IncomingMessage, _req: IncomingMessage, res: ServerResponse) => {
-      // Emitted before http-proxy copies the headers to the client, so edits here are what it sees.
-      if (stripPrefix !== '') restoreStrippedPrefix(proxyRes.headers, stripPrefix);
-      // Upstream died mid-response: the client must see a cut response, not wait forever.
-      proxyRes.once('error', () => res.destroy());
-      proxyRes.once('close', () => {
-        if (!proxyRes.complete) res.destroy();
-      });
-    });
-    proxyServer.on('error', (err: Error & { code?: string }, req: IncomingMessage, res: ServerResponse | import('node:net').Socket) => {
-      if (!('setHeader' in res)) return res.destroy();
-      if (req.socket.destroyed || res.destroyed) return;
-      const timedOut = err instanceof UpstreamTimeoutError;
-      options.onUpstreamError?.(err, timedOut);
-      options.logger.warn({ upstream: options.upstream.origin, code: err.code, reqId: req.headers['x-request-id'] }, timedOut ? 'upstream timed out' : 'upstream unreachable');
-      sendError(
-        res,
-        timedOut
-          ? new AppError('UPSTREAM_TIMEOUT', 504, 'the upstream service did not answer in time', { error: 'gateway_timeout' })
-          : new AppError('UPSTREAM_UNAVAILABLE', 502, 'the upstream service is unavailable', { error: 'bad_gateway' }),
-        REALM,
-      );
-    });
-    // A client reset while the upstream is busy is routine; http-proxy reports it here, not as an error.
-    proxyServer.on('econnreset', () => {});
+  const route: RouteSide = {
+    options,
+    stripPrefix: options.stripPrefix ?? '',
+    basePath: options.upstream.pathname === '/' ? '' : options.upstream.pathname.replace(/\/$/, ''),
   };
-
-  const middleware = createProxyMiddleware<IncomingMessage, ServerResponse>({
-    target: options.upstream.href,
-    agent: options.agent,
-    // Off: xfwd appends to the client's X-Forwarded-For; as the public edge we overwrite it instead.
-    xfwd: false,
-    changeOrigin: false,
-    ejectPlugins: true,
-    plugins: [guard],
-  });
-
   return (req, res) => {
-    setForwardedHeaders(req);
-    void middleware(req, res, (err?: unknown) => {
-      // hpm reports synchronous failures (e.g. an invalid outgoing header) through next.
+    // The caller stripped the other hop-by-hop headers (stripInboundHeaders); Transfer-Encoding
+    // was left to tell whether a body follows. undici frames the body itself.
+    const chunked = req.headers['transfer-encoding'] !== undefined;
+    if (chunked) delete req.headers['transfer-encoding'];
+    const hasBody = chunked || req.headers['content-length'] !== undefined;
+    const exchange = new Exchange(route, req, res);
+    try {
+      options.pool.dispatch(
+        {
+          origin: options.upstream.origin,
+          method: req.method ?? 'GET',
+          path: route.basePath + (req.url ?? '/'),
+          headers: req.headers as Record<string, string | string[]>,
+          body: hasBody ? bodyOf(req) : null,
+          headersTimeout: options.timeoutMs,
+          bodyTimeout: options.timeoutMs,
+        },
+        exchange,
+      );
+    } catch (err) {
+      // undici validates the request synchronously (a header value it refuses, for instance).
       options.logger.error({ err, upstream: options.upstream.origin }, 'proxy failed');
-      options.onUpstreamError?.(err instanceof Error ? err : new Error(String(err)), false);
-      sendError(res, new AppError('UPSTREAM_UNAVAILABLE', 502, 'the upstream service is unavailable', { error: 'bad_gateway' }), REALM);
-    });
+      exchange.onResponseError(undefined, err as Error);
+    }
   };
 }
 
-const PORT_IN_HOST = /:(\d+)$/;
+interface RouteSide {
+  options: UpstreamProxyOptions;
+  stripPrefix: string;
+  basePath: string;
+}
+
+const UPSTREAM_EXCHANGE = Symbol('upstreamExchange');
+type WithExchange = ServerResponse & { [UPSTREAM_EXCHANGE]?: Exchange };
+
+/** The client went away (or the response ended): stop an upstream call still running. */
+function abortIfUnfinished(this: ServerResponse): void {
+  (this as WithExchange)[UPSTREAM_EXCHANGE]?.clientGone();
+}
 
 /**
- * The gateway is the public edge, so nothing a client sends in X-Forwarded-* is true: appended to,
- * a client's `X-Forwarded-For: 10.9.9.9` would become the address auth's trusted-proxy parsing
- * reads, dodging (or aiming) its per-IP login limit. Set all four from the connection instead,
- * directly on the headers http-proxy copies (no extra middleware on the hot path).
+ * One proxied exchange, as undici's dispatch handler: a class rather than closures, since one is
+ * made per request. The client leaving aborts the upstream side; the upstream failing before its
+ * response head answers 502/504, after it cuts the client's response.
  */
-function setForwardedHeaders(req: IncomingMessage): void {
-  const headers = req.headers;
-  // Other spellings of "who is the client" that an upstream might trust: the gateway is the edge,
-  // so only its own X-Forwarded-* say that.
-  delete headers.forwarded;
-  delete headers['x-real-ip'];
-  const address = req.socket.remoteAddress;
-  if (address === undefined) delete headers['x-forwarded-for'];
-  else headers['x-forwarded-for'] = address;
-  const encrypted = 'encrypted' in req.socket && req.socket.encrypted === true;
-  headers['x-forwarded-proto'] = encrypted ? 'https' : 'http';
-  const host = headers.host;
-  if (host === undefined) {
-    delete headers['x-forwarded-host'];
-    delete headers['x-forwarded-port'];
-    return;
+class Exchange implements Dispatcher.DispatchHandler {
+  private controller: Dispatcher.DispatchController | undefined;
+  private done = false;
+
+  constructor(
+    private readonly route: RouteSide,
+    private readonly req: IncomingMessage,
+    private readonly res: ServerResponse,
+  ) {
+    (res as WithExchange)[UPSTREAM_EXCHANGE] = this;
+    res.once('close', abortIfUnfinished);
   }
-  headers['x-forwarded-host'] = host;
-  // The port the client addressed, as http-proxy's xfwd reported it; anchored at the end so an IPv6 literal's colons are not read as one.
-  headers['x-forwarded-port'] = PORT_IN_HOST.exec(host)?.[1] ?? (encrypted ? '443' : '80');
+
+  clientGone(): void {
+    if (!this.done) this.controller?.abort(new Error('client went away'));
+  }
+
+  onRequestStart(controller: Dispatcher.DispatchController): void {
+    this.controller = controller;
+    if (this.res.destroyed) controller.abort(new Error('client went away'));
+  }
+
+  onResponseStart(controller: Dispatcher.DispatchController, statusCode: number, headers: IncomingHttpHeaders, statusMessage?: string): void {
+    // 1xx (103 Early Hints, a stray 100) are not passed on: the final head follows.
+    if (statusCode < 200) return;
+    const res = this.res;
+    stripHopByHop(headers);
+    if (this.route.stripPrefix !== '') restoreStrippedPrefix(headers, this.route.stripPrefix);
+    if (res.hasHeader('vary')) gatewayCorsWins(headers, res);
+    if (statusMessage) res.statusMessage = statusMessage;
+    res.writeHead(statusCode, headers as OutgoingHttpHeaders);
+    if (res.writableNeedDrain) this.pauseUntilDrain(controller);
+  }
+
+  onResponseData(controller: Dispatcher.DispatchController, chunk: Buffer): void {
+    if (!this.res.write(chunk)) this.pauseUntilDrain(controller);
+  }
+
+  onResponseEnd(): void {
+    this.done = true;
+    this.res.end();
+  }
+
+  onResponseError(_controller: Dispatcher.DispatchController | undefined, err: Error & { code?: string }): void {
+    this.done = true;
+    const { req, res } = this;
+    if (res.headersSent) return void res.destroy();
+    if (res.destroyed || req.socket === null || req.socket.destroyed) return;
+    const { options } = this.route;
+    const timedOut = err.code !== undefined && TIMEOUT_CODES.has(err.code);
+    options.onUpstreamError?.(err, timedOut);
+    options.logger.warn({ upstream: options.upstream.origin, code: err.code, reqId: req.headers['x-request-id'] }, timedOut ? 'upstream timed out' : 'upstream unreachable');
+    sendError(res, upstreamFailure(timedOut), REALM);
+  }
+
+  private pauseUntilDrain(controller: Dispatcher.DispatchController): void {
+    controller.pause();
+    this.res.once('drain', () => controller.resume());
+  }
+}
+
+/** The answer to a failed upstream exchange: 504 when it timed out, 502 otherwise. */
+export function upstreamFailure(timedOut: boolean): AppError {
+  return timedOut
+    ? new AppError('UPSTREAM_TIMEOUT', 504, 'the upstream service did not answer in time', { error: 'gateway_timeout' })
+    : new AppError('UPSTREAM_UNAVAILABLE', 502, 'the upstream service is unavailable', { error: 'bad_gateway' });
+}
+
+/**
+ * The request body as undici's stream. Not `req` itself: undici destroys the body stream when the
+ * exchange fails, and destroying an IncomingMessage closes the client's socket, so the 502/504
+ * could never be sent. The pipe keeps backpressure both ways.
+ */
+function bodyOf(req: IncomingMessage): Readable {
+  const body = new PassThrough();
+  req.pipe(body);
+  return body;
+}
+
+/**
+ * On a `cors:` route the gateway's CORS answer stands: the upstream's own Access-Control-*
+ * headers are dropped (they would replace ours in writeHead), and its Vary is merged with ours.
+ */
+function gatewayCorsWins(headers: IncomingHttpHeaders, res: ServerResponse): void {
+  for (const name in headers) if (name.startsWith('access-control-')) delete headers[name];
+  const upstreamVary = headers.vary;
+  if (upstreamVary !== undefined) headers.vary = `${String(res.getHeader('vary'))}, ${upstreamVary}`;
 }
 
 /**
@@ -162,7 +213,7 @@ function setForwardedHeaders(req: IncomingMessage): void {
  */
 function restoreStrippedPrefix(headers: IncomingHttpHeaders, stripPrefix: string): void {
   const location = headers.location;
-  if (location !== undefined && isAbsolutePath(location)) headers.location = stripPrefix + location;
+  if (typeof location === 'string' && isAbsolutePath(location)) headers.location = stripPrefix + location;
   const contentLocation = headers['content-location'];
   if (typeof contentLocation === 'string' && isAbsolutePath(contentLocation)) headers['content-location'] = stripPrefix + contentLocation;
 }

@@ -1,6 +1,7 @@
 import type { RequestListener } from 'node:http';
 import type { ReadinessCheck } from './http/health.js';
 import { listen } from './http/server.js';
+import { responseForUpgrade } from './http/upgrade-response.js';
 import type { Logger } from './logger.js';
 import { revocationFeedReadiness } from './revocation/feed-observability.js';
 import type { RevocationList } from './revocation/revocation-list.js';
@@ -18,6 +19,8 @@ export interface ResourceServiceOptions {
   revocations?: RevocationList;
   /** Builds the app around the service's own verifier; `readiness` goes into its /readyz. */
   createApp: (verifier: Verifier, readiness: ReadinessCheck[]) => RequestListener;
+  /** Hand upgrade requests (WebSocket) to the app too, with a response bound to the socket (lib/http/upgrade-response.ts). */
+  upgrades?: boolean;
   /** Extra fields for the "listening" log line (never secrets). */
   describe?: Record<string, unknown>;
 }
@@ -38,7 +41,9 @@ export async function startResourceService(options: ResourceServiceOptions): Pro
   const { name, logger, revocations } = options;
   const verifier = createVerifier({ ...options.verifier, logger, ...(revocations ? { revocations } : {}) });
   const readiness = revocations ? [revocationFeedReadiness(revocations)] : [];
-  const server = await listen(options.createApp(verifier, readiness), { port: options.port, host: options.host });
+  const app = options.createApp(verifier, readiness);
+  const server = await listen(app, { port: options.port, host: options.host });
+  if (options.upgrades) server.server.on('upgrade', (req, socket, head) => app(req, responseForUpgrade(req, socket, head)));
   verifier.loadKeys().catch(() => logger.warn({ jwksUri: options.verifier.jwksUri }, 'JWKS not reachable yet; /readyz reports it'));
   logger.info({ url: server.url, ...options.describe }, `${name} listening`);
   return {

@@ -61,6 +61,7 @@ env.AUTH_URL ||= urlOf(ports.auth);
 env.NOTES_URL ||= urlOf(ports.notes);
 env.REPORTS_URL ||= urlOf(ports.reports);
 env.GATEWAY_URL ||= urlOf(ports.gateway);
+env.GATEWAY_DEMO_PAGE ||= 'true';
 const generatedAdminToken = !env.AUTH_ADMIN_TOKEN;
 env.AUTH_ADMIN_TOKEN ||= randomBytes(32).toString('base64url');
 // Without Redis the gateway and services hear logouts from auth's internal feed, which only

@@ -1,3 +1,4 @@
+import { pino } from 'pino';
 import type { Logger } from '../logger.js';
 
 /** The fields of the one line logged per request; nothing else may go on that line. */
@@ -16,15 +17,23 @@ export interface AccessLogEntry {
 
 /**
  * Writes the per-request line. Its fields are fixed by `AccessLogEntry` and none can hold a
- * secret, so this line skips the redaction every other log line pays for: on the gateway's hot
- * path that is about a quarter of the logging cost (see bench/). Anything else about a request
- * (errors, causes) goes through the redacting logger.
+ * secret, so this line skips the redaction every other log line pays for, and pino's generic
+ * serialiser too: the line is put together here, in pino's own format (level, time, the logger's
+ * bindings, the fields, msg), and handed to the logger's stream. On the gateway's hot path that
+ * halves what logging costs per request (see bench/). Anything else about a request (errors,
+ * causes) goes through the redacting logger.
  */
 export function createAccessLog(logger: Logger): (entry: AccessLogEntry) => void {
-  const plain = logger.child({}, { redact: [] });
+  const internals = logger as unknown as Record<symbol, unknown>;
+  const stream = internals[pino.symbols.streamSym] as { write(line: string): unknown };
+  const time = internals[pino.symbols.timeSym] as () => string;
+  const bindings = internals[pino.symbols.chindingsSym] as string;
   return (entry) => {
-    if (entry.status >= 500) plain.error(entry, 'request');
-    else plain.info(entry, 'request');
+    const error = entry.status >= 500;
+    if (!logger.isLevelEnabled(error ? 'error' : 'info')) return;
+    stream.write(
+      `{"level":${error ? 50 : 30}${time()}${bindings},"reqId":${JSON.stringify(entry.reqId)}${entry.method === undefined ? '' : `,"method":${JSON.stringify(entry.method)}`},"route":${JSON.stringify(entry.route)},"path":${JSON.stringify(entry.path)},"status":${entry.status},"ms":${entry.ms}${entry.aborted ? ',"aborted":true' : ''},"msg":"request"}\n`,
+    );
   };
 }
 

@@ -1,29 +1,50 @@
-import express, { type Express } from 'express';
+import express, { type Express, type Request } from 'express';
+import { clientAddress, eitherTrust, INTERNAL_NETWORKS, parseProxyTrust, type ProxyTrust } from './client-address.js';
 import type { Logger } from '../logger.js';
 import { requestContext } from './request-context.js';
 import { healthRoutes, type ReadinessCheck } from './health.js';
 import { errorHandler, notFound } from './error-handler.js';
 import type { Metrics } from '../metrics/registry.js';
 import { httpMetrics } from '../metrics/http-metrics.js';
+import { hasMalformedPercentEncoding, malformedPathError } from './percent-encoding.js';
 
 export interface BaseAppOptions {
   logger: Logger;
   readiness?: ReadinessCheck[];
   /** When given: GET /metrics is served and every request is recorded by route pattern and status. */
   metrics?: Metrics;
+  /**
+   * Proxies trusted besides our own networks (TRUSTED_PROXIES: the ingress in front of the
+   * gateway), for `clientAddressOf`.
+   */
+  trustedProxies?: ProxyTrust;
+}
+
+const INTERNAL: ProxyTrust = parseProxyTrust(INTERNAL_NETWORKS);
+
+/**
+ * The client's address, by the rule the gateway builds X-Forwarded-For with
+ * (lib/http/client-address.ts): our own networks (the gateway, loopback) and TRUSTED_PROXIES are
+ * skipped from the right. What auth's per-IP login limit counts.
+ */
+export function clientAddressOf(req: Request): string {
+  return clientAddress(req.socket.remoteAddress, req.headers['x-forwarded-for'], req.app.get('trust proxy fn') as ProxyTrust) ?? 'unknown';
 }
 
 /**
  * The express app every process starts from: request ids and one log line per request, then
  * the operational routes. Callers mount their routes, then call `finishApp` to add 404 and errors.
  */
-export function createBaseApp({ logger, readiness = [], metrics }: BaseAppOptions): Express {
+export function createBaseApp({ logger, readiness = [], metrics, trustedProxies }: BaseAppOptions): Express {
   const app = express();
   app.disable('x-powered-by');
-  app.set('trust proxy', 'loopback, linklocal, uniquelocal');
+  // One trust for req.ip / req.protocol (express) and clientAddressOf.
+  app.set('trust proxy', trustedProxies ? eitherTrust(INTERNAL, trustedProxies) : INTERNAL);
   // First, so the recorded duration covers every later middleware, health routes included.
   if (metrics) app.use(httpMetrics(metrics));
   app.use(requestContext(logger));
+  // `/notes/%ZZ`: express would throw decoding the route parameter, answered as a 500 with a stack.
+  app.use((req, _res, next) => next(hasMalformedPercentEncoding(req.path) ? malformedPathError() : undefined));
   app.use(healthRoutes(readiness));
   if (metrics) app.get('/metrics', metrics.metricsHandler);
   return app;

@@ -38,17 +38,22 @@ function routeLabel(res: Response, matched: string | undefined): string {
  */
 export function recordRequest(metrics: Metrics, req: IncomingMessage, res: ServerResponse, route: () => string): void {
   const started = process.hrtime.bigint();
-  res.once('close', () => {
-    const seconds = Number(process.hrtime.bigint() - started) / 1e9;
-    const method = req.method ?? 'OTHER';
-    const labels = {
-      method: KNOWN_METHODS.has(method) ? method : 'OTHER',
-      route: route(),
-      status: res.writableFinished || res.headersSent ? String(res.statusCode) : '499',
-    };
-    metrics.httpRequestDuration.observe(labels, seconds);
-    metrics.httpRequestsTotal.inc(labels);
-  });
+  res.once('close', () => observeRequest(metrics, req, res, route(), Number(process.hrtime.bigint() - started) / 1e9));
+}
+
+/**
+ * The observation `recordRequest` makes, for a caller that already listens for the response's
+ * end (the gateway's hot path: one `close` listener per request for the log line and this).
+ */
+export function observeRequest(metrics: Metrics, req: IncomingMessage, res: ServerResponse, route: string, seconds: number): void {
+  const method = req.method ?? 'OTHER';
+  const labels = {
+    method: KNOWN_METHODS.has(method) ? method : 'OTHER',
+    route,
+    status: res.writableFinished || res.headersSent ? String(res.statusCode) : '499',
+  };
+  metrics.httpRequestDuration.observe(labels, seconds);
+  metrics.httpRequestsTotal.inc(labels);
 }
 
 /** Express middleware recording every request by route pattern (see `recordRequest`). */

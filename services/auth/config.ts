@@ -1,6 +1,7 @@
 import path from 'node:path';
 import { z } from 'zod';
 import { envField, loadConfig, type Env } from '../../lib/config.js';
+import { trustedProxiesField } from '../../lib/http/client-address.js';
 import { allowedOriginsField, loopbackOrigins } from '../../lib/http/csrf.js';
 import { checkRedisEnv, redisEnvFields, toRedisSettings } from '../../lib/redis/env.js';
 
@@ -72,6 +73,8 @@ export const authConfigSchema = z
     COOKIE_SECURE: envField.boolean(true),
     /** Origins whose pages may use the browser session: the gateway's public origin(s), as browsers send them in Origin. */
     ALLOWED_ORIGINS: allowedOriginsField().default(loopbackOrigins(8080)),
+    /** The gateway's TRUSTED_PROXIES, so the per-IP login limit counts the same client address (README, "Gateway edge"). */
+    TRUSTED_PROXIES: trustedProxiesField(),
   })
   .superRefine(checkRedisEnv)
   .transform((env) => ({

@@ -107,6 +107,7 @@ export async function startAuthService(config: AuthConfig, overrides: AuthServic
     const feed = config.REVOCATION_FEED_TOKEN ? revocationFeedOf(tokens.store) : undefined;
     const app = createApp({
       logger,
+      trustedProxies: config.TRUSTED_PROXIES.trust,
       settings: settingsFromConfig(config),
       browserSession: browserSessionFromConfig(config),
       users: users.store,

@@ -5,7 +5,9 @@ import { startResourceService, type RunningResourceService } from '../../lib/res
 import { createMemoryNoteStore } from './adapters/memory-note-store.js';
 import type { NotesConfig } from './config.js';
 import type { NoteStore } from './domain/note-store.js';
+import { createNoteFeed } from './domain/note-feed.js';
 import { createApp } from './http/app.js';
+import { createFeedSockets } from './http/note-feed-socket.js';
 
 export interface NotesDeps {
   logger?: Logger;
@@ -21,13 +23,24 @@ export type RunningNotesService = RunningResourceService;
 export async function startNotesService(config: NotesConfig, deps: NotesDeps = {}): Promise<RunningNotesService> {
   const logger = deps.logger ?? createLogger({ name: 'notes', level: config.logLevel });
   const store = deps.store ?? createMemoryNoteStore();
-  return startResourceService({
+  const feed = createNoteFeed();
+  const sockets = createFeedSockets(feed);
+  const service = await startResourceService({
     name: 'notes',
     port: config.port,
     host: config.host,
     logger,
     verifier: config.verifier,
     ...(deps.revocations ? { revocations: deps.revocations } : {}),
-    createApp: (verifier, readiness) => createApp({ logger, verifier, store, readiness, ...(deps.metrics ? { metrics: deps.metrics } : {}) }),
+    upgrades: true,
+    createApp: (verifier, readiness) => createApp({ logger, verifier, store, feed, sockets, readiness, ...(deps.metrics ? { metrics: deps.metrics } : {}) }),
   });
+  return {
+    ...service,
+    async close(graceMs) {
+      // Open feed sockets would hold the server's close open until they end by themselves.
+      sockets.closeAll();
+      await service.close(graceMs);
+    },
+  };
 }

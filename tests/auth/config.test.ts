@@ -28,6 +28,7 @@ describe('auth configuration', () => {
       FIRST_PARTY_CLIENT_ID: 'first-party',
       COOKIE_SECURE: true,
       ALLOWED_ORIGINS: new Set(['http://localhost:8080', 'http://127.0.0.1:8080']),
+      TRUSTED_PROXIES: { list: '', trust: expect.any(Function) },
     });
   });
 

@@ -36,13 +36,21 @@ describe('docker-compose.yml', () => {
   });
 
   it.each(appServices)('%s checks a health path its process serves, on the port it listens on', (_name, process, service) => {
-    const { name: portVar, port: defaultPort } = PORT_VARIABLE[process];
+    // The gateway is checked on its ops port (GATEWAY_OPS_PORT), which also serves /readyz.
+    const { name: portVar, port: defaultPort } = process === 'gateway' ? { name: 'GATEWAY_OPS_PORT', port: 8081 } : PORT_VARIABLE[process];
     const port = serviceEnv(service, HOST_ENV)[portVar] ?? String(defaultPort);
     expect(healthcheckCommand(service)).toMatch(new RegExp(`http://127\\.0\\.0\\.1:${port}/(healthz|readyz)['"]`));
   });
 
   it.each(appServices)('%s runs the compiled twin of a source entry point that exists', (_name, process) => {
     expect(existsSync(path.join(ROOT, MAIN_SOURCE[process])), MAIN_SOURCE[process]).toBe(true);
+  });
+
+  it('when the gateway runs, then only its public port is published; the ops port (metrics) stays on the compose network', () => {
+    const gateway = compose.services.gateway!;
+    expect((gateway.ports ?? []).map(String)).toEqual(['${GATEWAY_PUBLISH:-127.0.0.1:8080}:8080']);
+    expect(serviceEnv(gateway, HOST_ENV).GATEWAY_OPS_PORT).toBe('8081');
+    expect((gateway as { expose?: unknown[] }).expose?.map(String)).toEqual(['8081']);
   });
 
   it('when mongo and redis are checked, then they are pinged with their own clients', () => {

@@ -98,6 +98,27 @@ describe('Deployments', () => {
   });
 });
 
+describe('gateway ops port', () => {
+  it('when the gateway runs, then it names port 8081 `ops`, probes and is scraped there', () => {
+    const deployment = byName('gateway')!;
+    const container = deployment.spec.template.spec.containers[0]!;
+    expect(container.ports).toContainEqual({ name: 'ops', containerPort: 8081 });
+    for (const probe of [container.livenessProbe, container.readinessProbe]) expect(probe?.httpGet?.port).toBe('ops');
+    expect((deployment.spec.template.metadata as { annotations?: Record<string, string> }).annotations?.['prometheus.io/port']).toBe('8081');
+    const settings = ofKind<ConfigMap>(docs, 'ConfigMap').find((c) => c.metadata.name === 'gateway-config')!.data;
+    expect(settings.GATEWAY_OPS_PORT).toBe('8081');
+  });
+
+  it('when traffic reaches the gateway, then 8080 is open to all but 8081 only to the monitoring namespace', () => {
+    const policy = ofKind<NetworkPolicy>(docs, 'NetworkPolicy').find((p) => p.spec.podSelector.matchLabels?.['app.kubernetes.io/name'] === 'gateway')!;
+    const rules = (policy.spec.ingress ?? []) as Array<{ from?: Array<{ namespaceSelector?: { matchLabels?: Record<string, string> } }>; ports?: Array<{ port?: number | string }> }>;
+    const ops = rules.filter((rule) => rule.ports?.some((port) => port.port === 8081));
+    expect(ops).toHaveLength(1);
+    expect(ops[0]!.from?.map((peer) => peer.namespaceSelector?.matchLabels?.['kubernetes.io/metadata.name'])).toEqual(['monitoring']);
+    expect(rules.filter((rule) => rule.from === undefined).flatMap((rule) => rule.ports?.map((port) => port.port))).toEqual([8080]);
+  });
+});
+
 describe('gateway availability', () => {
   const selectsGateway = (selector: { matchLabels?: Record<string, string> }) =>
     Object.entries(selector.matchLabels ?? {}).every(([k, v]) => byName('gateway')!.spec.template.metadata.labels[k] === v);

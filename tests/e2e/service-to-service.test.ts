@@ -34,6 +34,7 @@ beforeAll(async () => {
       NOTES_PORT: String(notes),
       REPORTS_PORT: String(reports),
       GATEWAY_PORT: String(gw),
+      GATEWAY_OPS_PORT: String(await closedPort()),
       AUTH_DATA_DIR: dataDir,
       LOG_LEVEL: 'warn',
       AUTH_ISSUER: '',

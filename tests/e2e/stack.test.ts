@@ -22,7 +22,7 @@ beforeAll(async () => {
   // `npm start` itself, not the script behind it: a signal must get through npm's own process too.
   launcher = spawn('npm', ['start', '--silent'], {
     cwd: path.resolve(import.meta.dirname, '../..'),
-    env: { ...process.env, AUTH_PORT: String(auth), NOTES_PORT: String(notes), REPORTS_PORT: String(reports), GATEWAY_PORT: String(gw), AUTH_DATA_DIR: dataDir, LOG_LEVEL: 'warn', AUTH_ISSUER: '', AUTH_ADMIN_TOKEN: '', REDIS_URL: '', MONGODB_URI: '' },
+    env: { ...process.env, AUTH_PORT: String(auth), NOTES_PORT: String(notes), REPORTS_PORT: String(reports), GATEWAY_PORT: String(gw), GATEWAY_OPS_PORT: String(await closedPort()), AUTH_DATA_DIR: dataDir, LOG_LEVEL: 'warn', AUTH_ISSUER: '', AUTH_ADMIN_TOKEN: '', REDIS_URL: '', MONGODB_URI: '' },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   launcher.stdout!.on('data', (chunk: Buffer) => (output += chunk.toString()));

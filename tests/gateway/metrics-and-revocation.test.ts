@@ -36,7 +36,7 @@ describe('gateway /metrics', () => {
     await send(f.gateway.url, { path: '/api/notes', headers: [['Authorization', `Bearer ${f.issuer.sign().slice(0, -3)}`]] });
     await send(f.gateway.url, { path: '/down/x' });
     await send(f.gateway.url, { path: '/timeouts/slow' });
-    const res = await send(f.gateway.url, { path: '/metrics' });
+    const res = await send(f.gateway.opsUrl, { path: '/metrics' });
     expect(res.status).toBe(200);
     expect(counter(res.text, 'gateway_token_verifications_total', 'outcome="ok"')).toBeGreaterThanOrEqual(1);
     expect(counter(res.text, 'gateway_token_verifications_total', 'outcome="TOKEN_SIGNATURE_INVALID"')).toBe(1);

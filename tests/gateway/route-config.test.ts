@@ -85,3 +85,29 @@ describe('gateway config', () => {
     expect(() => loadGatewayConfig({ REDIS_URL: 'http://x' })).toThrow(/REDIS_URL/);
   });
 });
+
+describe('route config errors in plain words', () => {
+  const { auth: _auth, ...withoutAuth } = base;
+  it.each([
+    ['a missing auth', { routes: [withoutAuth] }, 'route 0 (/api/x): auth: is missing: expected required, optional or none'],
+    ['a missing upstream', { routes: [{ prefix: '/a', auth: 'none' }] }, 'route 0 (/a): upstream: is missing: expected an http(s) URL such as http://notes:4001'],
+    ['a missing prefix', { routes: [{ upstream: 'http://x', auth: 'none' }] }, 'route 0: prefix: is missing: expected a path such as /api/notes'],
+    ['auth of the wrong type', { routes: [{ ...base, auth: true }] }, 'route 0 (/api/x): auth: must be required, optional or none'],
+    ['an unknown key', { routes: [{ ...base, upstreams: 'x' }] }, 'route 0 (/api/x): unknown key "upstreams" (allowed: prefix, upstream, auth'],
+    ['an unknown top-level key', { routes: [base], extra: 1 }, 'unknown key "extra" (allowed: routes)'],
+    ['websocket not a boolean', { routes: [{ ...base, websocket: 'yes' }] }, 'route 0 (/api/x): websocket: must be true or false'],
+    ['a prefix with ;', { routes: [{ ...base, prefix: '/api;x' }] }, 'route 0 (/api;x): prefix: must start with /'],
+    ['prefixes differing only in case', { routes: [base, { ...base, prefix: '/API/X' }] }, 'route 1 (/API/X): prefix is listed twice (prefixes match regardless of letter case)'],
+    ['cors without origins', { routes: [{ ...base, cors: { credentials: true } }] }, 'route 0 (/api/x): cors.origins: is missing: expected a list of exact origins'],
+    ['a cors wildcard', { routes: [{ ...base, cors: { origins: ['*'] } }] }, 'cors.origins.0: must be an exact origin like https://app.example'],
+    ['a cors origin with a path', { routes: [{ ...base, cors: { origins: ['https://app.example/'] } }] }, 'cors.origins.0: must be an exact origin'],
+    ['an unknown cors key', { routes: [{ ...base, cors: { origins: ['https://a.example'], headers: ['x'] } }] }, 'cors: unknown key "headers" (allowed: origins, credentials, maxAgeSeconds)'],
+  ])('when the routes have %s, then the message says what is wrong and what is expected', (_name, document, expected) => {
+    expect(messageOf(() => parseRoutes(document, {}))).toContain(expected);
+  });
+
+  it('when websocket and cors are given, then they reach the route definition', () => {
+    const [route] = parseRoutes({ routes: [{ ...base, websocket: true, cors: { origins: ['https://a.example'], credentials: true } }] }, {});
+    expect(route).toMatchObject({ websocket: true, cors: { origins: ['https://a.example'], credentials: true, maxAgeSeconds: 600 } });
+  });
+});

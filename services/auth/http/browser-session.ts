@@ -4,6 +4,7 @@ import { isAppError } from '../../../lib/errors.js';
 import { readCookie } from '../../../lib/http/cookies.js';
 import { checkCsrf, checkOriginIfPresent, CSRF_COOKIE } from '../../../lib/http/csrf.js';
 import { jsonBody } from '../../../lib/http/json-body.js';
+import { clientAddressOf } from '../../../lib/http/base-app.js';
 import type { AuthUseCases } from '../domain/auth-use-cases.js';
 import { authErrors } from '../domain/errors.js';
 import { parseBody, stringField } from './request-body.js';
@@ -38,7 +39,7 @@ export function browserSessionRoutes(auth: AuthUseCases, options: BrowserSession
 
   router.post('/auth/session', sameOriginLogin, async (req, res) => {
     const { username, password } = parseBody(loginBody, req.body);
-    const pair = await auth.login({ username, password, clientIp: req.ip ?? req.socket.remoteAddress ?? 'unknown' });
+    const pair = await auth.login({ username, password, clientIp: clientAddressOf(req) });
     setSessionCookies(res, pair, newCsrfToken(), options);
     res.status(204).end();
   });

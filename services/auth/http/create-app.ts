@@ -3,6 +3,7 @@ import type { Logger } from '../../../lib/logger.js';
 import { createBaseApp, finishApp } from '../../../lib/http/base-app.js';
 import type { ReadinessCheck } from '../../../lib/http/health.js';
 import type { Metrics } from '../../../lib/metrics/registry.js';
+import type { ProxyTrust } from '../../../lib/http/client-address.js';
 import { createClientAdmin } from '../domain/admin/client-admin.js';
 import { createUserAdmin } from '../domain/admin/user-admin.js';
 import { createSessionEnder } from '../domain/tokens/session.js';
@@ -48,6 +49,8 @@ export interface AuthAppDeps extends AuthDomainDeps {
   metrics?: Metrics;
   /** Codes, login sessions and consents of the app flow (memory or Redis: the caller's choice, see stores.ts). */
   appSessions: AppSessionStore;
+  /** Proxies in front of the gateway (TRUSTED_PROXIES), for the client address of the per-IP login limit. */
+  trustedProxies?: ProxyTrust;
 }
 
 /** The auth service's express app, built only from its arguments (no globals, no I/O here). */
@@ -70,6 +73,7 @@ export function createApp(deps: AuthAppDeps): Express {
     logger: deps.logger,
     readiness: [...(deps.readiness ?? []), signingKeyLoaded],
     ...(deps.metrics ? { metrics: deps.metrics } : {}),
+    ...(deps.trustedProxies ? { trustedProxies: deps.trustedProxies } : {}),
   });
   app.use(
     wellKnownRoutes(deps.keys, {

@@ -1,6 +1,7 @@
 import { Router, type Response } from 'express';
 import { z } from 'zod';
 import { jsonBody } from '../../../lib/http/json-body.js';
+import { clientAddressOf } from '../../../lib/http/base-app.js';
 import type { AuthUseCases } from '../domain/auth-use-cases.js';
 import type { TokenPair } from '../domain/tokens/token-pair.js';
 import { bearerAuth, callerOf } from './bearer-auth.js';
@@ -29,7 +30,7 @@ export function userApiRoutes(auth: AuthUseCases): Router {
 
   router.post('/auth/login', async (req, res) => {
     const { username, password } = parseBody(loginBody, req.body);
-    sendTokens(res, await auth.login({ username, password, clientIp: req.ip ?? req.socket.remoteAddress ?? 'unknown' }));
+    sendTokens(res, await auth.login({ username, password, clientIp: clientAddressOf(req) }));
   });
 
   router.post('/auth/refresh', async (req, res) => {

@@ -4,7 +4,9 @@ import { AppError } from '../../../lib/errors.js';
 import { parseBodyFields } from '../../../lib/http/body-fields.js';
 import { jsonBody } from '../../../lib/http/json-body.js';
 import type { AccessRequirements } from '../../../lib/verifier/index.js';
+import type { NoteFeed } from '../domain/note-feed.js';
 import type { Note, NoteStore } from '../domain/note-store.js';
+import type { FeedSockets } from './note-feed-socket.js';
 
 const newNoteSchema = z.object({
   title: z.string().trim().min(1, 'must not be empty').max(200, 'must be at most 200 characters'),
@@ -16,8 +18,11 @@ function view({ id, title, body, createdAt }: Note) {
   return { id, title, body, createdAt };
 }
 
-/** GET /notes (notes:read), POST /notes (notes:write), GET /notes/:id (notes:read), all per user. */
-export function notesRoutes(store: NoteStore, requireAuth: (requirements: AccessRequirements) => RequestHandler): Router {
+/**
+ * GET /notes (notes:read), POST /notes (notes:write), GET /notes/:id (notes:read), all per user;
+ * GET /notes/feed (notes:read) is a WebSocket of the caller's new notes.
+ */
+export function notesRoutes(store: NoteStore, requireAuth: (requirements: AccessRequirements) => RequestHandler, feed: NoteFeed, sockets: FeedSockets): Router {
   const router = Router();
   router.get('/notes', requireAuth({ scopes: ['notes:read'] }), async (req, res) => {
     const notes = await store.list(req.auth!.sub);
@@ -26,8 +31,11 @@ export function notesRoutes(store: NoteStore, requireAuth: (requirements: Access
   router.post('/notes', requireAuth({ scopes: ['notes:write'] }), ...jsonBody(), async (req, res) => {
     // Descriptions name the field ("title: must be a string"), as the auth service's do.
     const note = await store.create({ owner: req.auth!.sub, ...parseBodyFields(newNoteSchema, req.body) });
+    feed.publish(note);
     res.status(201).location(`/notes/${note.id}`).json(view(note));
   });
+  // Before /notes/:id, which would take "feed" for an id.
+  router.get('/notes/feed', requireAuth({ scopes: ['notes:read'] }), (req, res) => sockets.accept(req, res, view));
   router.get('/notes/:id', requireAuth({ scopes: ['notes:read'] }), async (req, res) => {
     const note = await store.get(req.auth!.sub, String(req.params.id));
     if (note === undefined) throw new AppError('NOTE_NOT_FOUND', 404, 'no such note');
