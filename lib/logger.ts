@@ -32,17 +32,19 @@ export const REDACT_PATHS = [
 
 export interface LoggerOptions {
   name: string;
+  /** The `service` field; `name` unless given (a second logger of one service, e.g. `audit` of auth). */
+  service?: string;
   level?: string;
   /** Tests pass a stream to read the lines back. */
   destination?: DestinationStream;
 }
 
-export function createLogger({ name, level = 'info', destination }: LoggerOptions): Logger {
+export function createLogger({ name, service = name, level = 'info', destination }: LoggerOptions): Logger {
   const options = {
     name,
     level,
     redact: { paths: REDACT_PATHS, censor: '[redacted]' },
-    base: { service: name },
+    base: { service },
     timestamp: pino.stdTimeFunctions.isoTime,
   };
   return destination ? pino(options, destination) : pino(options);

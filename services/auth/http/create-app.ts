@@ -6,6 +6,7 @@ import type { Metrics } from '../../../lib/metrics/registry.js';
 import { createClientAdmin } from '../domain/admin/client-admin.js';
 import { createUserAdmin } from '../domain/admin/user-admin.js';
 import { createAuthUseCases, type AuthDomainDeps } from '../domain/auth-use-cases.js';
+import { ignoreAuthEvents } from '../domain/ports/auth-events.js';
 import { createOAuthUseCases, SUPPORTED_AUTH_METHODS, SUPPORTED_GRANT_TYPES } from '../domain/oauth/oauth-use-cases.js';
 import { CLIENT_ASSERTION_ALGORITHMS } from '../domain/oauth/client-assertion.js';
 import type { ClientStore } from '../domain/ports/client-store.js';
@@ -49,6 +50,7 @@ export interface AuthAppDeps extends AuthDomainDeps {
 
 /** The auth service's express app, built only from its arguments (no globals, no I/O here). */
 export function createApp(deps: AuthAppDeps): Express {
+  const events = deps.events ?? ignoreAuthEvents;
   const auth = createAuthUseCases(deps);
   const appFlow = createAppFlow({
     issuer: deps.settings.issuer,
@@ -85,9 +87,10 @@ export function createApp(deps: AuthAppDeps): Express {
     hashSecret: (secret) => deps.passwords.hash(secret),
     users: deps.users,
     firstPartyClientId: deps.settings.firstPartyClientId,
+    events,
   });
   // JSON, so before the form-only /oauth routes.
-  app.use(registrationRoutes({ adminToken: deps.admin?.token, clients: clientAdmin }));
+  app.use(registrationRoutes({ adminToken: deps.admin?.token, clients: clientAdmin, events }));
   // Pages and JSON of the app flow, before the form-only /oauth token routes.
   app.use(authorizeRoutes({ flow: appFlow, clients: deps.clients, secure: deps.browserSession.secure }));
   app.use(oauthRoutes(oauth));
@@ -97,9 +100,10 @@ export function createApp(deps: AuthAppDeps): Express {
       adminRoutes({
         adminToken: deps.admin.token,
         clients: clientAdmin,
-        users: createUserAdmin({ users: deps.users }),
+        users: createUserAdmin({ users: deps.users, events }),
         keys: deps.admin.keyRotation,
         publishDelaySeconds: deps.admin.publishDelaySeconds,
+        events,
       }),
     );
   }

@@ -1,5 +1,6 @@
 import { AppError } from '../../../../lib/errors.js';
 import { authErrors } from '../errors.js';
+import type { AdminCaller, AuthEvents } from '../ports/auth-events.js';
 import type { UserRecord, UserStore } from '../ports/user-store.js';
 import { isLocked } from '../users/account-lock.js';
 import { normalizeUsername, usernameProblem } from '../users/username.js';
@@ -35,9 +36,10 @@ const userNotFound = () => new AppError('USER_NOT_FOUND', 404, 'no such user', {
  * no index of a user's tokens or families, and this does not build one). Unlocking lets the user
  * log in again; families ended while locked stay ended.
  */
-export function createUserAdmin({ users }: { users: UserStore }) {
-  async function setLocked(id: string, locked: boolean): Promise<UserView> {
+export function createUserAdmin({ users, events }: { users: UserStore; events: AuthEvents }) {
+  async function setLocked(id: string, locked: boolean, by: AdminCaller): Promise<UserView> {
     if (!(await users.setLocked(id, locked))) throw userNotFound();
+    events.accountLockChanged({ userId: id, locked, by });
     const user = await users.findById(id);
     if (!user) throw userNotFound();
     return toUserView(user);
@@ -55,10 +57,10 @@ export function createUserAdmin({ users }: { users: UserStore }) {
     },
 
     /** Idempotent: locking a locked account keeps its first `locked_at`. */
-    lock: (id: string) => setLocked(id, true),
+    lock: (id: string, by: AdminCaller) => setLocked(id, true, by),
 
     /** Idempotent. */
-    unlock: (id: string) => setLocked(id, false),
+    unlock: (id: string, by: AdminCaller) => setLocked(id, false, by),
   };
 }
 
