@@ -115,9 +115,9 @@ describe('audit trail of the auth service', () => {
   });
 
   it.each([
-    ['without a token', undefined, 'missing'],
-    ['with a wrong token', 'not-the-admin-token', 'invalid'],
-  ])('when the admin API is called %s, then admin.auth_failed says %s with the address and path', async (_name, token, reason) => {
+    ['without a token', 'missing', undefined],
+    ['with a wrong token', 'invalid', 'not-the-admin-token'],
+  ])('when the admin API is called %s, then admin.auth_failed says %s with the address and path', async (_name, reason, token) => {
     const line = await one(sink, 'admin.auth_failed', async () => expect((await request(auth.url, 'GET', '/admin/clients?x=1', token ? { token } : {})).status).toBe(401));
     expect(line).toMatchObject({ reason, client_ip: LOOPBACK, path: '/admin/clients', level: 40 });
   });
