@@ -33,6 +33,8 @@ export const REDACT_PATHS = [
 
 export interface LoggerOptions {
   name: string;
+  /** The `service` field; `name` unless given (a second logger of one service, e.g. `audit` of auth). */
+  service?: string;
   level?: string;
   /** Tests pass a stream to read the lines back. */
   destination?: DestinationStream;
@@ -60,12 +62,12 @@ function cachedIsoTime(): string {
   return lastTime;
 }
 
-export function createLogger({ name, level = 'info', destination, bufferBytes }: LoggerOptions): Logger {
+export function createLogger({ name, service = name, level = 'info', destination, bufferBytes }: LoggerOptions): Logger {
   const options = {
     name,
     level,
     redact: { paths: REDACT_PATHS, censor: '[redacted]' },
-    base: { service: name },
+    base: { service },
     timestamp: cachedIsoTime,
   };
   if (destination) return pino(options, destination);

@@ -6,6 +6,8 @@ import { jsonwebtokenAssertionSignature } from './adapters/tokens/jsonwebtoken-a
 import { createJsonwebtokenSigner } from './adapters/tokens/jsonwebtoken-signer.js';
 import { createOwnAccessTokens } from './adapters/tokens/own-access-tokens.js';
 import { prometheusAuthEvents } from './adapters/metrics/prometheus-auth-events.js';
+import { createAuditLogger, pinoAuditEvents } from './adapters/audit/pino-audit-events.js';
+import { allAuthEvents } from './domain/ports/auth-events.js';
 import { revocationFeedOf } from './adapters/embedded/embedded-token-store.js';
 import { Argon2PasswordHasher } from './adapters/passwords/argon2-password-hasher.js';
 import { clientSecretKey } from './adapters/passwords/client-secret-key.js';
@@ -30,6 +32,8 @@ const RETIRED_KEY_TOLERANCE_SECONDS = 60;
 /** Parts a caller may supply instead of having them built from the config (tests, the launcher). */
 export interface AuthServiceOverrides {
   logger?: Logger;
+  /** The audit trail's logger (name `audit`); one on stdout by LOG_LEVEL otherwise (createAuditLogger). */
+  auditLogger?: Logger;
   /** Taken over: closed when the service closes. */
   users?: UserStore;
   /** Taken over: closed when the service closes. */
@@ -79,6 +83,8 @@ export async function startAuthService(config: AuthConfig, overrides: AuthServic
     const appSessions = overrides.appSessions ? { store: overrides.appSessions, kind: 'provided' } : await openAppSessionStore(config, logger, now);
     opened.push(appSessions.store);
     const metrics = overrides.metrics ?? createMetrics({ service: 'auth' });
+    // One report per event, heard by the counters and the audit trail alike.
+    const events = allAuthEvents(prometheusAuthEvents(metrics), pinoAuditEvents(overrides.auditLogger ?? createAuditLogger({ logLevel: config.LOG_LEVEL })));
     const keys = await NodeJoseKeySet.open({
       file: config.AUTH_SIGNING_KEY_FILE,
       now,
@@ -88,6 +94,7 @@ export async function startAuthService(config: AuthConfig, overrides: AuthServic
       // Replicas sharing the file converge on one set: each re-reads it when its content changes.
       pollIntervalMs: config.KEY_FILE_POLL_SECONDS * 1000,
       log: logger,
+      events,
     });
     // Stops the poll on close.
     opened.push(keys);
@@ -101,6 +108,7 @@ export async function startAuthService(config: AuthConfig, overrides: AuthServic
         firstPartyClientId: config.FIRST_PARTY_CLIENT_ID,
         hashSecret: (secret) => clientSecrets.hash(secret),
         env: overrides.env ?? process.env,
+        events,
       });
       logger.info({ file: config.AUTH_CLIENTS_FILE, created: applied.created, updated: applied.updated }, 'clients file applied');
     }
@@ -126,7 +134,7 @@ export async function startAuthService(config: AuthConfig, overrides: AuthServic
       clientSecrets,
       now,
       metrics,
-      events: prometheusAuthEvents(metrics),
+      events,
       readiness: [
         { name: 'user-store', check: () => users.store.ping() },
         { name: 'token-store', check: () => tokens.store.ping() },

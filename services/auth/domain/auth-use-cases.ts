@@ -26,7 +26,7 @@ export interface AuthDomainDeps {
   passwords: PasswordHasher;
   /** Epoch milliseconds; tests move time by passing their own clock. */
   now?: () => number;
-  /** Where login and token outcomes are reported (metrics); ignored when absent. */
+  /** Where security events are reported (metrics and the audit trail); ignored when absent. */
   events?: AuthEvents;
 }
 
@@ -45,7 +45,7 @@ export function createAuthUseCases({ settings, users, tokens, signer, accessToke
   });
   const userGrant = { clientId: settings.firstPartyClientId, scope: settings.defaultUserScope };
   const checkPassword = createPasswordCheck({ users, passwords, throttle, events });
-  const logout = createLogout({ tokens, endSession: createSessionEnder({ tokens, accessTokenTtlSeconds: settings.accessTokenTtlSeconds, now }), now });
+  const logout = createLogout({ tokens, endSession: createSessionEnder({ tokens, accessTokenTtlSeconds: settings.accessTokenTtlSeconds, now }), now, events });
   const verifyAccessToken = async (token: string) => (await accessTokens.verify(token)).claims;
   return {
     register: createRegister({ users, passwords, throttle }),
@@ -64,7 +64,7 @@ export function createAuthUseCases({ settings, users, tokens, signer, accessToke
     }),
     logout,
     /** Browser logout: the API's logout when the access token is still valid, else the refresh family alone. */
-    endSession: createEndSession({ tokens, verifyAccessToken, logout, now }),
+    endSession: createEndSession({ tokens, verifyAccessToken, logout, now, events }),
     me: createMe({ users }),
     verifyAccessToken,
   };

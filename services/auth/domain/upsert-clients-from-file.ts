@@ -1,11 +1,14 @@
 import { clientIdConflict, type ClientIdReservationDeps } from './admin/client-id-reservation.js';
 import { type ClientDefinition, type ClientsFileIssue, ClientsFileError } from './clients/clients-file.js';
+import { ignoreAuthEvents, type AuthEvents } from './ports/auth-events.js';
 import type { ClientConfig, ClientStore } from './ports/client-store.js';
 
 export interface UpsertClientsFromFileDeps extends ClientIdReservationDeps {
   clients: ClientStore;
   /** The client-secret hasher (HMAC-SHA-256 under the server key). */
   hashSecret: (secret: string) => Promise<string>;
+  /** Where each created or replaced client is reported (audit trail); ignored when absent. */
+  events?: AuthEvents;
 }
 
 /** Client ids by outcome, for the start-up log line (ids only, never secrets). */
@@ -42,6 +45,7 @@ export async function upsertClientsFromFile(path: string, definitions: readonly 
   for (const config of configs) {
     const { created } = await deps.clients.upsert(config);
     (created ? result.created : result.updated).push(config.clientId);
+    (deps.events ?? ignoreAuthEvents).clientChanged({ change: created ? 'created' : 'updated', clientId: config.clientId, by: { source: 'clients_file' } });
   }
   return result;
 }

@@ -1,11 +1,13 @@
-import { Router } from 'express';
+import { Router, type Request } from 'express';
 import { AppError } from '../../../lib/errors.js';
 import { jsonBody } from '../../../lib/http/json-body.js';
 import { newClientSchema, type ClientAdmin } from '../domain/admin/client-admin.js';
 import { parseBodyFields } from '../../../lib/http/body-fields.js';
 import type { UserAdmin } from '../domain/admin/user-admin.js';
 import { KeySetReadOnlyError, type KeyRotation, type RotatedKey } from '../domain/ports/signing-key-set.js';
+import type { AdminCaller, AuthEvents } from '../domain/ports/auth-events.js';
 import { adminAuth } from './admin-auth.js';
+import { clientAddress } from './client-address.js';
 
 export interface AdminRoutesDeps {
   adminToken: string;
@@ -14,22 +16,24 @@ export interface AdminRoutesDeps {
   keys: KeyRotation;
   /** Reported with a rotation, so the operator knows when the new key starts signing. */
   publishDelaySeconds: number;
+  /** Where refused admin requests are reported (audit trail). */
+  events: AuthEvents;
 }
 
 /**
  * The admin API (`/admin`, Bearer AUTH_ADMIN_TOKEN): clients, user locks and key rotation. Mounted
  * only when the token is configured; otherwise every /admin path is a plain 404.
  */
-export function adminRoutes({ adminToken, clients, users, keys, publishDelaySeconds }: AdminRoutesDeps): Router {
+export function adminRoutes({ adminToken, clients, users, keys, publishDelaySeconds, events }: AdminRoutesDeps): Router {
   const router = Router();
   router.use('/admin', (_req, res, next) => {
     res.set('Cache-Control', 'no-store');
     next();
   });
-  router.use('/admin', adminAuth(adminToken), ...jsonBody());
+  router.use('/admin', adminAuth(adminToken, events), ...jsonBody());
 
   router.post('/admin/clients', async (req, res) => {
-    const created = await clients.create(parseBodyFields(newClientSchema, req.body));
+    const created = await clients.create(parseBodyFields(newClientSchema, req.body), caller(req));
     res.status(201).location(`/admin/clients/${encodeURIComponent(created.client_id)}`).json(created);
   });
 
@@ -38,12 +42,12 @@ export function adminRoutes({ adminToken, clients, users, keys, publishDelaySeco
   });
 
   router.delete('/admin/clients/:id', async (req, res) => {
-    await clients.delete(String(req.params.id));
+    await clients.delete(String(req.params.id), caller(req));
     res.status(204).end();
   });
 
   router.post('/admin/clients/:id/disable', async (req, res) => {
-    res.json(await clients.disable(String(req.params.id)));
+    res.json(await clients.disable(String(req.params.id), caller(req)));
   });
 
   router.get('/admin/users', async (req, res) => {
@@ -51,11 +55,11 @@ export function adminRoutes({ adminToken, clients, users, keys, publishDelaySeco
   });
 
   router.post('/admin/users/:id/lock', async (req, res) => {
-    res.json(await users.lock(String(req.params.id)));
+    res.json(await users.lock(String(req.params.id), caller(req)));
   });
 
   router.post('/admin/users/:id/unlock', async (req, res) => {
-    res.json(await users.unlock(String(req.params.id)));
+    res.json(await users.unlock(String(req.params.id), caller(req)));
   });
 
   router.post('/admin/keys/rotate', async (_req, res) => {
@@ -65,6 +69,8 @@ export function adminRoutes({ adminToken, clients, users, keys, publishDelaySeco
 
   return router;
 }
+
+const caller = (req: Request): AdminCaller => ({ source: 'admin_api', clientIp: clientAddress(req) });
 
 /**
  * A read-only key set (mounted Secret or file secret) is a deployment choice, not a fault: the

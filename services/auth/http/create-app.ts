@@ -8,6 +8,7 @@ import { createClientAdmin } from '../domain/admin/client-admin.js';
 import { createUserAdmin } from '../domain/admin/user-admin.js';
 import { createSessionEnder } from '../domain/tokens/session.js';
 import { createAuthUseCases, type AuthDomainDeps } from '../domain/auth-use-cases.js';
+import { ignoreAuthEvents } from '../domain/ports/auth-events.js';
 import { createOAuthUseCases, SUPPORTED_AUTH_METHODS, SUPPORTED_GRANT_TYPES } from '../domain/oauth/oauth-use-cases.js';
 import { CLIENT_ASSERTION_ALGORITHMS } from '../domain/oauth/client-assertion.js';
 import type { ClientSecretHasher } from '../domain/ports/client-secret-hasher.js';
@@ -55,6 +56,7 @@ export interface AuthAppDeps extends AuthDomainDeps {
 
 /** The auth service's express app, built only from its arguments (no globals, no I/O here). */
 export function createApp(deps: AuthAppDeps): Express {
+  const events = deps.events ?? ignoreAuthEvents;
   const auth = createAuthUseCases(deps);
   const appFlow = createAppFlow({
     issuer: deps.settings.issuer,
@@ -92,9 +94,10 @@ export function createApp(deps: AuthAppDeps): Express {
     hashSecret: (secret) => deps.clientSecrets.hash(secret),
     users: deps.users,
     firstPartyClientId: deps.settings.firstPartyClientId,
+    events,
   });
   // JSON, so before the form-only /oauth routes.
-  app.use(registrationRoutes({ adminToken: deps.admin?.token, clients: clientAdmin }));
+  app.use(registrationRoutes({ adminToken: deps.admin?.token, clients: clientAdmin, events }));
   // Pages and JSON of the app flow, before the form-only /oauth token routes.
   app.use(authorizeRoutes({ flow: appFlow, clients: deps.clients, secure: deps.browserSession.secure }));
   app.use(oauthRoutes(oauth));
@@ -107,9 +110,11 @@ export function createApp(deps: AuthAppDeps): Express {
         users: createUserAdmin({
           users: deps.users,
           sessions: { findSessions: (subject) => deps.tokens.findSessions(subject), endSession: createSessionEnder({ tokens: deps.tokens, accessTokenTtlSeconds: deps.settings.accessTokenTtlSeconds, now: deps.now ?? Date.now }) },
+          events,
         }),
         keys: deps.admin.keyRotation,
         publishDelaySeconds: deps.admin.publishDelaySeconds,
+        events,
       }),
     );
   }

@@ -3,14 +3,16 @@ import { AppError, isAppError } from '../../../lib/errors.js';
 import { parseBodyFields } from '../../../lib/http/body-fields.js';
 import { jsonBody } from '../../../lib/http/json-body.js';
 import { newClientSchema, type ClientAdmin } from '../domain/admin/client-admin.js';
+import type { AuthEvents } from '../domain/ports/auth-events.js';
 import { adminAuth } from './admin-auth.js';
+import { clientAddress } from './client-address.js';
 
 /**
  * RFC 7591 dynamic client registration, protected (§3) by an initial access token: the admin
  * token, so registration stays an operator's act, as with the admin API it shares its use case
  * with. Without AUTH_ADMIN_TOKEN the path is 404, as the admin API is.
  */
-export function registrationRoutes({ adminToken, clients }: { adminToken: string | undefined; clients: ClientAdmin }): Router {
+export function registrationRoutes({ adminToken, clients, events }: { adminToken: string | undefined; clients: ClientAdmin; events: AuthEvents }): Router {
   const router = Router();
   if (adminToken === undefined) {
     // Said here, before the form-only /oauth routes would call a JSON body a bad request.
@@ -23,8 +25,8 @@ export function registrationRoutes({ adminToken, clients }: { adminToken: string
     res.set({ 'Cache-Control': 'no-store', Pragma: 'no-cache' });
     next();
   });
-  router.post('/oauth/register', adminAuth(adminToken), ...jsonBody(), async (req, res) => {
-    const created = await clients.create(asRegistrationError(() => parseBodyFields(newClientSchema, req.body)));
+  router.post('/oauth/register', adminAuth(adminToken, events), ...jsonBody(), async (req, res) => {
+    const created = await clients.create(asRegistrationError(() => parseBodyFields(newClientSchema, req.body)), { source: 'registration', clientIp: clientAddress(req) });
     res.status(201).json(created);
   });
   return router;

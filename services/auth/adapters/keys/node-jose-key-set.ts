@@ -1,4 +1,5 @@
 import type { KeyObject } from 'node:crypto';
+import type { AuthEvents } from '../../domain/ports/auth-events.js';
 import type { JsonWebKeySet, KeyRotation, SigningKeySet, RotatedKey, SigningKey } from '../../domain/ports/signing-key-set.js';
 import { keyFileWritable, readKeyFile } from './key-file.js';
 import { pollEvery } from './key-file-poller.js';
@@ -31,9 +32,12 @@ export interface NodeJoseKeySetOptions {
    */
   pollIntervalMs?: number;
   log?: KeyStoreLog;
+  /** Where each rotation and each reload that took a new set is reported (audit trail: kids only). */
+  events?: Pick<AuthEvents, 'signingKeysChanged'>;
 }
 
 const SILENT: KeyStoreLog = { info: () => undefined, error: () => undefined };
+const UNREPORTED: Pick<AuthEvents, 'signingKeysChanged'> = { signingKeysChanged: () => undefined };
 
 /**
  * SigningKeySet over a node-jose key set persisted as one JSON file (mode 0600, written atomically),
@@ -54,7 +58,7 @@ export class NodeJoseKeySet implements SigningKeySet, KeyRotation {
     /** Hash of the file content `keys` came from. */
     private loadedHash: string,
     private readonly now: () => number,
-    private readonly options: Required<Pick<NodeJoseKeySetOptions, 'file' | 'modulusBits' | 'publishDelayMs' | 'retiredKeyRetentionMs' | 'log'>>,
+    private readonly options: Required<Pick<NodeJoseKeySetOptions, 'file' | 'modulusBits' | 'publishDelayMs' | 'retiredKeyRetentionMs' | 'log' | 'events'>>,
   ) {}
 
   /**
@@ -70,10 +74,11 @@ export class NodeJoseKeySet implements SigningKeySet, KeyRotation {
     retiredKeyRetentionMs = Number.POSITIVE_INFINITY,
     pollIntervalMs,
     log = SILENT,
+    events = UNREPORTED,
   }: NodeJoseKeySetOptions): Promise<NodeJoseKeySet> {
     const { text } = await createKeySetFile(file, { modulusBits, now: now() });
     const { keys } = await parseKeySet(file, text);
-    const store = new NodeJoseKeySet(keys, keySetHash(text), now, { file, modulusBits, publishDelayMs, retiredKeyRetentionMs, log });
+    const store = new NodeJoseKeySet(keys, keySetHash(text), now, { file, modulusBits, publishDelayMs, retiredKeyRetentionMs, log, events });
     if (pollIntervalMs !== undefined && pollIntervalMs > 0) store.stopPolling = pollEvery(pollIntervalMs, () => store.reload());
     if (!(await keyFileWritable(file))) {
       log.info({ file }, 'signing key file is read-only here: POST /admin/keys/rotate answers 409; rotate with the keys CLI and update the mounted file');
@@ -103,6 +108,7 @@ export class NodeJoseKeySet implements SigningKeySet, KeyRotation {
       const { file, modulusBits, publishDelayMs, retiredKeyRetentionMs } = this.options;
       const rotated = await rotateKeySetFile(file, { modulusBits, now: this.now(), publishDelayMs, retiredKeyRetentionMs });
       this.take(rotated.keys, keySetHash(rotated.text));
+      this.options.events.signingKeysChanged({ change: 'rotated', kid: rotated.kid, activatesAt: rotated.activatesAt });
       return { kid: rotated.kid, activatesAt: rotated.activatesAt };
     });
   }
@@ -151,7 +157,9 @@ export class NodeJoseKeySet implements SigningKeySet, KeyRotation {
       this.refuse(hash, { file, reason }, 'signing key file changed but was refused; keeping the loaded key set');
       return false;
     }
-    log.info({ file, kids: this.keys.map((key) => key.kid), signingKid: this.currentSigningKey().kid }, 'signing key set reloaded');
+    const reloaded = { kids: this.keys.map((key) => key.kid), signingKid: this.currentSigningKey().kid };
+    log.info({ file, ...reloaded }, 'signing key set reloaded');
+    this.options.events.signingKeysChanged({ change: 'reloaded', ...reloaded });
     return true;
   }
 

@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { AppError } from '../../../../lib/errors.js';
 import { generateClientSecret } from '../client-secret.js';
 import { clientMetadataSchema, resolveClientMetadata, type ClientMetadata } from '../clients/client-metadata.js';
+import type { AdminCaller, AuthEvents } from '../ports/auth-events.js';
 import type { ClientConfig, ClientRecord, ClientStore, PublicJwks } from '../ports/client-store.js';
 import { clientIdConflict, type ClientIdReservationDeps } from './client-id-reservation.js';
 
@@ -64,6 +65,8 @@ export interface ClientAdminDeps extends ClientIdReservationDeps {
   clients: ClientStore;
   /** The client-secret hasher (HMAC-SHA-256 under the server key). */
   hashSecret: (secret: string) => Promise<string>;
+  /** Where each change is reported (audit trail). */
+  events: AuthEvents;
 }
 
 export function toClientView(client: ClientRecord): ClientView {
@@ -98,9 +101,9 @@ const clientIdReserved = (problem: string) =>
  * method gets a fresh 256-bit secret, returned once and stored only as its keyed hash; a
  * client with `jwks` uses private_key_jwt; `token_endpoint_auth_method: none` makes a public app.
  */
-export function createClientAdmin({ clients, hashSecret, ...reservation }: ClientAdminDeps) {
+export function createClientAdmin({ clients, hashSecret, events, ...reservation }: ClientAdminDeps) {
   return {
-    async create(metadata: NewClient): Promise<CreatedClient> {
+    async create(metadata: NewClient, by: AdminCaller): Promise<CreatedClient> {
       let problem: [string, string] | undefined;
       const { needsSecret, ...resolved } = resolveClientMetadata(metadata, 'generated', (field, message) => (problem ??= [field, message]));
       if (problem) throw invalidMetadata(...problem);
@@ -111,6 +114,7 @@ export function createClientAdmin({ clients, hashSecret, ...reservation }: Clien
       let secret: string | undefined;
       if (needsSecret) config.secretHash = await hashSecret((secret = generateClientSecret()));
       const created = await clients.create(config);
+      events.clientChanged({ change: 'created', clientId: created.clientId, by });
       return { ...toClientView(created), ...(secret === undefined ? {} : { client_secret: secret, client_secret_expires_at: 0 as const }) };
     },
 
@@ -119,13 +123,15 @@ export function createClientAdmin({ clients, hashSecret, ...reservation }: Clien
     },
 
     /** Removes the client; its tokens already issued stay valid until they expire. */
-    async delete(clientId: string): Promise<void> {
+    async delete(clientId: string, by: AdminCaller): Promise<void> {
       if (!(await clients.delete(clientId))) throw clientNotFound();
+      events.clientChanged({ change: 'deleted', clientId, by });
     },
 
     /** Its next token request fails (invalid_client); idempotent. */
-    async disable(clientId: string): Promise<ClientView> {
+    async disable(clientId: string, by: AdminCaller): Promise<ClientView> {
       if (!(await clients.disable(clientId))) throw clientNotFound();
+      events.clientChanged({ change: 'disabled', clientId, by });
       const client = await clients.findById(clientId);
       if (!client) throw clientNotFound();
       return toClientView(client);

@@ -1,6 +1,7 @@
 import type { SessionEnder } from '../tokens/session.js';
 import { AppError } from '../../../../lib/errors.js';
 import { authErrors } from '../errors.js';
+import type { AdminCaller, AuthEvents } from '../ports/auth-events.js';
 import type { UserRecord, UserStore } from '../ports/user-store.js';
 import { isLocked } from '../users/account-lock.js';
 import { normalizeUsername, usernameProblem } from '../users/username.js';
@@ -36,10 +37,11 @@ const userNotFound = () => new AppError('USER_NOT_FOUND', 404, 'no such user', {
  * on every verifier fed by the revocation feed. Unlocking lets the user log in again; sessions
  * ended while locked stay ended.
  */
-export function createUserAdmin({ users, sessions }: { users: UserStore; sessions: { findSessions(subject: string): Promise<string[]>; endSession: SessionEnder } }) {
-  async function setLocked(id: string, locked: boolean): Promise<UserView> {
+export function createUserAdmin({ users, sessions, events }: { users: UserStore; sessions: { findSessions(subject: string): Promise<string[]>; endSession: SessionEnder }; events: AuthEvents }) {
+  async function setLocked(id: string, locked: boolean, by: AdminCaller): Promise<UserView> {
     if (!(await users.setLocked(id, locked))) throw userNotFound();
     if (locked) for (const sid of await sessions.findSessions(id)) await sessions.endSession(sid);
+    events.accountLockChanged({ userId: id, locked, by });
     const user = await users.findById(id);
     if (!user) throw userNotFound();
     return toUserView(user);
@@ -57,10 +59,10 @@ export function createUserAdmin({ users, sessions }: { users: UserStore; session
     },
 
     /** Idempotent: locking a locked account keeps its first `locked_at`. */
-    lock: (id: string) => setLocked(id, true),
+    lock: (id: string, by: AdminCaller) => setLocked(id, true, by),
 
     /** Idempotent. */
-    unlock: (id: string) => setLocked(id, false),
+    unlock: (id: string, by: AdminCaller) => setLocked(id, false, by),
   };
 }
 

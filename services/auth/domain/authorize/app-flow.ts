@@ -101,7 +101,7 @@ export function createAppFlow({ issuer, sessions, users, tokens, pairs, signer, 
 
     /** The login form: the password check (throttled, enumeration-safe), then a new login session. */
     async login(request: AuthorizationRequest, input: { username: string; password: string; clientIp: string }): Promise<{ session: LoginSession; next: AuthorizeStep }> {
-      const user = await checkPassword(input);
+      const user = await checkPassword({ ...input, clientId: request.client.clientId });
       const at = now();
       const session: LoginSession = { sid: randomUUID(), userId: user.id, authTime: at, expiresAt: at + LOGIN_SESSION_TTL_SECONDS * 1000 };
       await sessions.saveSession(session);

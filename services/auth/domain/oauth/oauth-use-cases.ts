@@ -94,7 +94,7 @@ export function createOAuthUseCases({ settings, clients, users, tokens, signer, 
     ttlSeconds: settings.accessTokenTtlSeconds,
     now,
   });
-  const tokenExchange = createTokenExchangeGrant({ signer, accessTokens, denylist: tokens, issuer: settings.issuer, ttlSeconds: settings.accessTokenTtlSeconds, now });
+  const tokenExchange = createTokenExchangeGrant({ signer, accessTokens, denylist: tokens, issuer: settings.issuer, ttlSeconds: settings.accessTokenTtlSeconds, now, events });
   const refreshGrant = createRefreshTokenGrant({ refreshTokens: tokens, rotate: rotateRefreshToken, now });
   const introspection = createIntrospection({ accessTokens, denylist: tokens, refreshTokens: tokens, users, issuer: settings.issuer, now });
   const revocation = createRevocation({ accessTokens, tokens, endSession: createSessionEnder({ tokens, accessTokenTtlSeconds: settings.accessTokenTtlSeconds, now }), now });
@@ -114,11 +114,7 @@ export function createOAuthUseCases({ settings, clients, users, tokens, signer, 
       if (!(SUPPORTED_GRANT_TYPES as readonly string[]).includes(grantType) || (grantType === 'authorization_code' && !codeGrant)) throw oauthErrors.unsupportedGrantType();
       const { client } = await authenticate(presentedCredentials(authorization, params));
       if (codeGrant) return codeGrant(client, params);
-      if (grantType === TOKEN_EXCHANGE_GRANT) {
-        const exchanged = await tokenExchange(client, params);
-        events.accessTokenIssued('token_exchange');
-        return exchanged;
-      }
+      if (grantType === TOKEN_EXCHANGE_GRANT) return tokenExchange(client, params);
       if (grantType === 'client_credentials') {
         const issued = clientCredentials({ client, scope: params.scope, audience: params.audience });
         events.accessTokenIssued('client_credentials');

@@ -1,3 +1,4 @@
+import type { AuthEvents } from '../ports/auth-events.js';
 import type { ActorClaim } from '../../../../lib/verifier/index.js';
 import { AppError } from '../../../../lib/errors.js';
 import type { ClientRecord } from '../ports/client-store.js';
@@ -28,6 +29,8 @@ export interface TokenExchangeGrantDeps {
   issuer: string;
   ttlSeconds: number;
   now: () => number;
+  /** Where a completed exchange is reported (audit trail, metrics). */
+  events: AuthEvents;
 }
 
 /** RFC 8693 §2.2.2: a subject or actor token that is not acceptable is invalid_request. */
@@ -45,7 +48,7 @@ const unauthorizedClient = () =>
  * the subject token's. Only access tokens of this issuer are accepted as subject tokens; refresh
  * tokens, ID tokens and foreign tokens are not.
  */
-export function createTokenExchangeGrant({ signer, accessTokens, denylist, issuer, ttlSeconds, now }: TokenExchangeGrantDeps) {
+export function createTokenExchangeGrant({ signer, accessTokens, denylist, issuer, ttlSeconds, now, events }: TokenExchangeGrantDeps) {
   const issuerFor = createAudienceIssuers({ signer, issuer, ttlSeconds, now });
 
   async function liveToken(token: string | undefined, type: string | undefined, role: 'subject' | 'actor') {
@@ -94,6 +97,8 @@ export function createTokenExchangeGrant({ signer, accessTokens, denylist, issue
       act,
       notAfter: subject.expiresAt,
     });
+    events.tokenExchanged({ clientId: client.clientId, userId: subject.sub, ...(subject.actor.length > 0 ? { actorId: subject.actor.join(',') } : {}), audience: [audience], scope });
+    events.accessTokenIssued('token_exchange');
     return { access_token: issued.token, issued_token_type: ACCESS_TOKEN_TYPE_URN, token_type: 'Bearer', expires_in: issued.expiresIn, scope };
   };
 }

@@ -1,18 +1,87 @@
 /**
- * What the use cases report as it happens, for metrics. Label values are closed sets: nothing a
- * caller sends (a username, a token) can become one. Wrong password, unknown user and locked
- * account are one outcome, as they are one answer on the wire.
+ * What the use cases report as it happens: one call per security event, consumed by every sink at
+ * once (the Prometheus counters and the audit trail, combined with `allAuthEvents`), so a counter
+ * and its audit line can never disagree about what happened.
+ *
+ * Rules for every detail object, whatever the sink:
+ * - never a password, token, secret, hash of one, or key material;
+ * - a username only where the event names an existing account (login events), never the name a
+ *   caller typed for an account that does not exist (it is often a password typed one field early);
+ * - metric label values come from closed sets only (`outcome`, `reason`, `change`, `source`),
+ *   never from what a caller sends.
+ * Wrong password, unknown user and locked account are one outcome on the wire and in the metric;
+ * `reason` tells them apart for the operator reading the audit trail only.
  */
 export interface AuthEvents {
-  loginFinished(outcome: 'success' | 'invalid_credentials' | 'rate_limited'): void;
+  /** A password check ended (JSON login API, browser session and the hosted login page alike). */
+  loginFinished(event: LoginFinished): void;
   accessTokenIssued(grant: 'password' | 'refresh_token' | 'client_credentials' | 'token_exchange'): void;
   /** A spent refresh token came back after the grace window and its family was revoked. */
-  refreshReuseDetected(): void;
+  refreshReuseDetected(event: { userId: string; clientId: string; familyId: string }): void;
+  /** A caller logged out: its access token is denied and, when given and its own, its refresh family ended. */
+  loggedOut(event: { userId: string; clientId: string; familyEnded: boolean }): void;
+  /**
+   * An RFC 8693 token exchange issued a token. To be called by the exchange grant once its token
+   * is issued (not on refusal): `clientId` the authenticated client that asked, `userId` the
+   * subject of the subject_token, `actorId` the actor_token's subject when one was given.
+   */
+  tokenExchanged(event: { clientId: string; userId: string; actorId?: string; audience: string[]; scope: string }): void;
+  /** An operator locked or unlocked an account (idempotent calls are reported too). */
+  accountLockChanged(event: { userId: string; locked: boolean; by: AdminCaller }): void;
+  /** A client was created, had its configuration replaced (clients file upsert), was disabled or deleted. */
+  clientChanged(event: { change: 'created' | 'updated' | 'disabled' | 'deleted'; clientId: string; by: AdminCaller | { source: 'clients_file' } }): void;
+  /** This process took a new signing key set: by rotating it (admin API) or re-reading the shared file (poller). */
+  signingKeysChanged(event: SigningKeysChanged): void;
+  /** A request to the admin API or RFC 7591 registration came without the admin token, or with a wrong one. */
+  adminAuthFailed(event: { reason: 'missing' | 'invalid'; clientIp: string; path: string }): void;
 }
 
-/** For wiring without metrics (tests, tools). */
+/** Who did an operator's act: the endpoint family and the address it came from (after trusted proxies). */
+export interface AdminCaller {
+  source: 'admin_api' | 'registration';
+  clientIp: string;
+}
+
+export type LoginFinished =
+  | { outcome: 'success'; userId: string; username: string; clientId: string; clientIp: string }
+  /** `userId`/`username` only when the name is an existing account's. */
+  | { outcome: 'invalid_credentials'; reason: 'unknown_user' | 'wrong_password' | 'account_locked'; userId: string | null; username: string | null; clientId: string; clientIp: string }
+  /** Refused before any lookup, so no user is known. */
+  | { outcome: 'rate_limited'; clientId: string; clientIp: string };
+
+export type SigningKeysChanged =
+  | { change: 'rotated'; kid: string; activatesAt: Date }
+  | { change: 'reloaded'; kids: string[]; signingKid: string };
+
+/** For wiring without metrics or audit (tests, tools). */
 export const ignoreAuthEvents: AuthEvents = {
   loginFinished: () => {},
   accessTokenIssued: () => {},
   refreshReuseDetected: () => {},
+  loggedOut: () => {},
+  tokenExchanged: () => {},
+  accountLockChanged: () => {},
+  clientChanged: () => {},
+  signingKeysChanged: () => {},
+  adminAuthFailed: () => {},
 };
+
+/**
+ * Every sink gets every event, in order. A sink that throws does not keep the others from
+ * hearing it, and never fails the request: reporting is not part of the answer.
+ */
+export function allAuthEvents(...sinks: AuthEvents[]): AuthEvents {
+  const combined = {} as Record<keyof AuthEvents, (event: never) => void>;
+  for (const name of Object.keys(ignoreAuthEvents) as Array<keyof AuthEvents>) {
+    combined[name] = (event: never) => {
+      for (const sink of sinks) {
+        try {
+          (sink[name] as (event: never) => void)(event);
+        } catch {
+          // A broken sink (a closed log stream) must not turn a login into a 500.
+        }
+      }
+    };
+  }
+  return combined as unknown as AuthEvents;
+}

@@ -1,4 +1,5 @@
 import { isAppError } from '../../../../lib/errors.js';
+import type { AuthEvents } from '../ports/auth-events.js';
 import type { RefreshTokenStore } from '../ports/token-store.js';
 import type { AccessTokenClaims } from '../../../../lib/verifier/claims.js';
 import { hashRefreshToken, isRefreshTokenShaped } from '../tokens/refresh-token.js';
@@ -15,6 +16,7 @@ export interface EndSessionDeps {
   /** The API's logout: denies the access token's jti and revokes the caller's refresh family. */
   logout: (caller: AccessTokenClaims, refreshToken?: string) => Promise<void>;
   now: () => number;
+  events: AuthEvents;
 }
 
 /**
@@ -25,13 +27,16 @@ export interface EndSessionDeps {
  * grants nothing new. Nothing presented, or nothing valid, is not an error: the cookies are
  * cleared either way.
  */
-export function createEndSession({ tokens, verifyAccessToken, logout, now }: EndSessionDeps) {
+export function createEndSession({ tokens, verifyAccessToken, logout, now, events }: EndSessionDeps) {
   return async function endSession({ accessToken, refreshToken }: EndSessionInput): Promise<void> {
     const caller = accessToken ? await verifyAccessToken(accessToken).catch(unlessRefused) : null;
     if (caller) return logout(caller, refreshToken);
     if (refreshToken === undefined || !isRefreshTokenShaped(refreshToken)) return;
     const family = await tokens.findRefreshFamily(hashRefreshToken(refreshToken), now());
-    if (family) await tokens.revokeRefreshFamily(family.familyId);
+    if (!family) return;
+    await tokens.revokeRefreshFamily(family.familyId);
+    // The API's logout reports itself; this is the browser's logout by refresh token alone.
+    events.loggedOut({ userId: family.subject, clientId: family.clientId, familyEnded: true });
   };
 }
 

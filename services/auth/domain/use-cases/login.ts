@@ -20,9 +20,8 @@ export interface LoginDeps {
 /** Password login of the first-party API: the shared password check, then a new token family. */
 export function createLogin({ checkPassword, tokens, grant, events }: LoginDeps) {
   return async function login(input: LoginInput): Promise<TokenPair> {
-    const user = await checkPassword(input);
+    const user = await checkPassword({ ...input, clientId: grant.clientId });
     const pair = await tokens.startFamily(user, grant);
-    events.loginFinished('success');
     events.accessTokenIssued('password');
     return pair;
   };

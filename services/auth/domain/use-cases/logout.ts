@@ -1,4 +1,5 @@
 import type { AccessTokenClaims } from '../../../../lib/verifier/claims.js';
+import { ignoreAuthEvents, type AuthEvents } from '../ports/auth-events.js';
 import type { AccessTokenDenylist, RefreshTokenStore } from '../ports/token-store.js';
 import { deniedUntil } from '../tokens/denial.js';
 import type { SessionEnder } from '../tokens/session.js';
@@ -8,6 +9,8 @@ export interface LogoutDeps {
   tokens: RefreshTokenStore & AccessTokenDenylist;
   endSession: SessionEnder;
   now: () => number;
+  /** Where the logout is reported (audit trail); ignored when absent. */
+  events?: AuthEvents;
 }
 
 /**
@@ -18,13 +21,21 @@ export interface LogoutDeps {
  * family ends. One that is unknown, expired or someone else's is ignored without saying so (as
  * RFC 7009 does): a caller never ends another user's session.
  */
-export function createLogout({ tokens, endSession, now }: LogoutDeps) {
+export function createLogout({ tokens, endSession, now, events = ignoreAuthEvents }: LogoutDeps) {
   return async function logout(caller: AccessTokenClaims, refreshToken?: string): Promise<void> {
+    let familyEnded = false;
     if (refreshToken !== undefined && isRefreshTokenShaped(refreshToken)) {
       const family = await tokens.findRefreshFamily(hashRefreshToken(refreshToken), now());
-      if (family && family.subject === caller.sub && family.familyId !== caller.sid) await endSession(family.familyId);
+      if (family && family.subject === caller.sub && family.familyId !== caller.sid) {
+        await endSession(family.familyId);
+        familyEnded = true;
+      }
     }
-    if (caller.sid !== undefined) await endSession(caller.sid);
+    if (caller.sid !== undefined) {
+      await endSession(caller.sid);
+      familyEnded = true;
+    }
     await tokens.denyAccessToken(caller.jti, deniedUntil(caller.exp));
+    events.loggedOut({ userId: caller.sub, clientId: caller.client_id, familyEnded });
   };
 }

@@ -19,37 +19,52 @@ export interface PasswordCheckDeps {
  * user, wrong password and locked account take the same path: one argon2id verification
  * (against a dummy hash for unknown users; the real one for a locked account, whose lock is
  * checked only after it) and the same 401 invalid_grant, counted as a failure; too many
- * failures are 429 before any hash runs.
+ * failures are 429 before any hash runs. Every outcome is reported once (metrics, audit trail).
  */
 export function createPasswordCheck({ users, passwords, throttle, events }: PasswordCheckDeps) {
-  return async function checkPassword(input: { username: string; password: string; clientIp: string }): Promise<UserRecord> {
+  return async function checkPassword(input: PasswordCheckInput): Promise<UserRecord> {
     const normalized = normalizeUsername(input.username);
+    const where = { clientId: input.clientId, clientIp: input.clientIp };
     const refused = await throttle.admit(normalized, input.clientIp);
     if (refused) {
-      events.loginFinished('rate_limited');
+      events.loginFinished({ outcome: 'rate_limited', ...where });
       throw authErrors.tooManyAttempts(refused.retryAfterSeconds);
     }
-    const user = await matchingUser(normalized, canonicalPassword(input.password));
-    if (!user) {
+    const { user, refusal } = await match(normalized, canonicalPassword(input.password));
+    if (refusal) {
       await throttle.failed(input.clientIp);
-      events.loginFinished('invalid_credentials');
+      // The typed name is reported only when it is an account's (user set): see AuthEvents.
+      events.loginFinished({ outcome: 'invalid_credentials', reason: refusal, userId: user?.id ?? null, username: user?.username ?? null, ...where });
       throw authErrors.invalidGrant('LOGIN_FAILED');
     }
     await throttle.succeeded(normalized);
+    events.loginFinished({ outcome: 'success', userId: user.id, username: user.username, ...where });
     return user;
   };
 
-  async function matchingUser(username: string, password: string): Promise<UserRecord | null> {
+  async function match(username: string, password: string): Promise<{ user: UserRecord; refusal?: never } | { user: UserRecord | null; refusal: Refusal }> {
     // A name no registration could have produced is an unknown user, not a 400: same answer.
     const user = usernameProblem(username) ? null : await users.findByUsername(username);
     if (!user) {
       await passwords.verifyAgainstDummy(password);
-      return null;
+      return { user: null, refusal: 'unknown_user' };
     }
     const matches = await passwords.verify(user.passwordHash, password);
     // Only after the hash ran: refusing a locked account earlier would answer measurably faster.
-    return matches && !isLocked(user) ? user : null;
+    if (!matches) return { user, refusal: 'wrong_password' };
+    return isLocked(user) ? { user, refusal: 'account_locked' } : { user };
   }
+}
+
+type Refusal = 'unknown_user' | 'wrong_password' | 'account_locked';
+
+export interface PasswordCheckInput {
+  username: string;
+  password: string;
+  /** Address the request came from (after trusted proxies): the per-IP failure count and the audit trail. */
+  clientIp: string;
+  /** The client the login is for (the first-party client, or the app of the hosted login page), for the audit trail. */
+  clientId: string;
 }
 
 export type PasswordCheck = ReturnType<typeof createPasswordCheck>;

@@ -57,7 +57,7 @@ export function createRefresh({ users, refreshTokens, tokens, refreshTokenTtlSec
         return pairFor(result.previous, same, scope);
       }
       case 'reused':
-        events.refreshReuseDetected();
+        events.refreshReuseDetected({ userId: result.previous.subject, clientId: result.previous.clientId, familyId: result.previous.familyId });
         throw authErrors.invalidGrant('REFRESH_TOKEN_REUSED');
       case 'invalid':
         throw authErrors.invalidGrant('REFRESH_TOKEN_INVALID');

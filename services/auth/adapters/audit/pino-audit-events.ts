@@ -1,0 +1,53 @@
+import { createLogger, type Logger } from '../../../../lib/logger.js';
+import type { DestinationStream } from 'pino';
+import type { AdminCaller, AuthEvents } from '../../domain/ports/auth-events.js';
+
+/**
+ * Version of the audit line schema (README, Operations: Audit trail). Raised when a field is
+ * renamed, removed or changes meaning; adding a field or an event keeps the version.
+ */
+export const AUDIT_SCHEMA_VERSION = 1;
+
+/** The pino logger name of audit lines: route them by `"name":"audit"`. */
+export const AUDIT_LOGGER_NAME = 'audit';
+
+/**
+ * The audit logger of the auth service: its own name, the service's `service` field. Audit lines
+ * are written at info or warn, so LOG_LEVEL=warn or error (quieter request logs) keeps the trail;
+ * only LOG_LEVEL=silent turns it off.
+ */
+export function createAuditLogger({ logLevel, destination }: { logLevel: string; destination?: DestinationStream | undefined }): Logger {
+  return createLogger({ name: AUDIT_LOGGER_NAME, service: 'auth', level: logLevel === 'silent' ? 'silent' : 'info', destination });
+}
+
+const by = (caller: AdminCaller | { source: 'clients_file' }) => ('clientIp' in caller ? { source: caller.source, client_ip: caller.clientIp } : { source: caller.source });
+
+/**
+ * AuthEvents as one JSON line per security event: `audit_version`, `event` (also the message) and
+ * the event's fields in snake_case. The details hold only ids, addresses and closed-set values
+ * (the port's rules), so nothing a caller sends as a secret can reach these lines.
+ */
+export function pinoAuditEvents(logger: Logger): AuthEvents {
+  const write = (level: 'info' | 'warn', event: string, fields: object) => logger[level]({ audit_version: AUDIT_SCHEMA_VERSION, event, ...fields }, event);
+  return {
+    loginFinished(login) {
+      const where = { client_id: login.clientId, client_ip: login.clientIp };
+      if (login.outcome === 'success') write('info', 'login.succeeded', { user_id: login.userId, username: login.username, ...where });
+      else if (login.outcome === 'rate_limited') write('info', 'login.failed', { reason: 'rate_limited', user_id: null, username: null, ...where });
+      else write('info', 'login.failed', { reason: login.reason, user_id: login.userId, username: login.username, ...where });
+    },
+    // Counted, not audited: every login, refresh and client grant already has its own line or none is wanted.
+    accessTokenIssued: () => {},
+    refreshReuseDetected: ({ userId, clientId, familyId }) => write('warn', 'refresh.reuse_detected', { user_id: userId, client_id: clientId, family_id: familyId }),
+    loggedOut: ({ userId, clientId, familyEnded }) => write('info', 'logout', { user_id: userId, client_id: clientId, family_ended: familyEnded }),
+    tokenExchanged: ({ clientId, userId, actorId, audience, scope }) =>
+      write('info', 'token.exchanged', { client_id: clientId, user_id: userId, ...(actorId === undefined ? {} : { actor_id: actorId }), audience, scope }),
+    accountLockChanged: ({ userId, locked, by: caller }) => write('info', locked ? 'account.locked' : 'account.unlocked', { user_id: userId, ...by(caller) }),
+    clientChanged: ({ change, clientId, by: caller }) => write('info', `client.${change}`, { client_id: clientId, ...by(caller) }),
+    signingKeysChanged: (keys) =>
+      keys.change === 'rotated'
+        ? write('info', 'key.rotated', { kid: keys.kid, activates_at: keys.activatesAt.toISOString() })
+        : write('info', 'key.reloaded', { kids: keys.kids, signing_kid: keys.signingKid }),
+    adminAuthFailed: ({ reason, clientIp, path }) => write('warn', 'admin.auth_failed', { reason, client_ip: clientIp, path }),
+  };
+}
