@@ -1,30 +1,10 @@
-import { spawn } from 'node:child_process';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { runAuthProcess } from './support/auth-process.js';
 import { basic, newSecret, postForm } from './support/oauth-client.js';
 
-const MAIN = path.resolve(import.meta.dirname, '../../services/auth/main.ts');
-
-/** services/auth/main.ts as a process; resolves its URL once it listens, or its exit code. */
-function runAuth(env: Record<string, string>) {
-  const child = spawn(process.execPath, ['--import', 'tsx', MAIN], { env: { PATH: process.env.PATH ?? '', ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
-  let stdout = '';
-  let stderr = '';
-  child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
-  child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
-  const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
-  const listening = new Promise<string>((resolve, reject) => {
-    child.stdout.on('data', () => {
-      const line = stdout.split('\n').find((l) => l.includes('auth service listening'));
-      if (line) resolve((JSON.parse(line) as { url: string }).url);
-    });
-    void exited.then((code) => reject(new Error(`exited ${code}: ${stderr}`)));
-  });
-  listening.catch(() => undefined);
-  return { child, exited, listening, output: () => ({ stdout, stderr }) };
-}
 
 describe('AUTH_CLIENTS_FILE at start', () => {
   let dir: string;
@@ -37,7 +17,7 @@ describe('AUTH_CLIENTS_FILE at start', () => {
     const secret = newSecret();
     const file = path.join(dir, 'clients.yaml');
     await writeFile(file, 'clients:\n  - client_id: batch\n    client_secret: ${BATCH_SECRET}\n    scopes: [notes:read]\n');
-    const run = runAuth({ AUTH_PORT: '0', AUTH_DATA_DIR: path.join(dir, 'ok'), AUTH_CLIENTS_FILE: file, BATCH_SECRET: secret });
+    const run = runAuthProcess({ AUTH_PORT: '0', AUTH_DATA_DIR: path.join(dir, 'ok'), AUTH_CLIENTS_FILE: file, BATCH_SECRET: secret });
     try {
       const url = await run.listening;
       const res = await postForm(url, '/oauth/token', { grant_type: 'client_credentials' }, { authorization: basic('batch', secret) });
@@ -60,7 +40,7 @@ describe('AUTH_CLIENTS_FILE at start', () => {
   ])('when the file has %s, then the process exits 1 with one line naming AUTH_CLIENTS_FILE and never listens', async (_name, content, reason, env: Record<string, string> = {}) => {
     const file = path.join(dir, `bad-${Math.random().toString(36).slice(2)}.yaml`);
     await writeFile(file, content);
-    const run = runAuth({ AUTH_PORT: '0', AUTH_DATA_DIR: path.join(dir, 'bad'), AUTH_CLIENTS_FILE: file, ...env });
+    const run = runAuthProcess({ AUTH_PORT: '0', AUTH_DATA_DIR: path.join(dir, 'bad'), AUTH_CLIENTS_FILE: file, ...env });
     expect(await run.exited).toBe(1);
     const { stdout, stderr } = run.output();
     const lines = stderr.trim().split('\n');
@@ -72,7 +52,7 @@ describe('AUTH_CLIENTS_FILE at start', () => {
   });
 
   it('when the file does not exist, then the process exits 1 naming it', async () => {
-    const run = runAuth({ AUTH_PORT: '0', AUTH_DATA_DIR: path.join(dir, 'missing'), AUTH_CLIENTS_FILE: path.join(dir, 'nope.yaml') });
+    const run = runAuthProcess({ AUTH_PORT: '0', AUTH_DATA_DIR: path.join(dir, 'missing'), AUTH_CLIENTS_FILE: path.join(dir, 'nope.yaml') });
     expect(await run.exited).toBe(1);
     expect(run.output().stderr.trim().split('\n')).toEqual([expect.stringMatching(/nope\.yaml.*cannot be read/)]);
   });

@@ -1,36 +1,10 @@
-import { spawn } from 'node:child_process';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { runAuthProcess } from './support/auth-process.js';
 import { get, registerAndLogin } from './support/http-client.js';
 
-const MAIN = path.resolve(import.meta.dirname, '../../services/auth/main.ts');
-
-/** Runs services/auth/main.ts as a user would (tsx, no build step) with `env` over a clean base. */
-function runMain(env: Record<string, string>) {
-  const child = spawn(process.execPath, ['--import', 'tsx', MAIN], {
-    env: { PATH: process.env.PATH ?? '', ...env },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  let stdout = '';
-  let stderr = '';
-  child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
-  child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
-  const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
-  /** Resolves with the listening URL from the start-up log line. */
-  const listening = new Promise<string>((resolve, reject) => {
-    const look = () => {
-      const line = stdout.split('\n').find((l) => l.includes('auth service listening'));
-      if (line) resolve((JSON.parse(line) as { url: string }).url);
-    };
-    child.stdout.on('data', look);
-    void exited.then((code) => reject(new Error(`exited ${code} before listening: ${stderr}`)));
-  });
-  // Runs that are expected to fail never await this.
-  listening.catch(() => undefined);
-  return { child, exited, listening, output: () => ({ stdout, stderr }) };
-}
 
 describe('the auth process', () => {
   let dataDir: string;
@@ -40,7 +14,7 @@ describe('the auth process', () => {
   afterAll(() => rm(dataDir, { recursive: true, force: true }));
 
   it('when started and sent SIGTERM, then it serves, stops cleanly and exits 0', async () => {
-    const run = runMain({ AUTH_PORT: '0', AUTH_DATA_DIR: dataDir });
+    const run = runAuthProcess({ AUTH_PORT: '0', AUTH_DATA_DIR: dataDir });
     const url = await run.listening;
     expect((await get(url, '/readyz')).status).toBe(200);
     await registerAndLogin(url, 'process-user');
@@ -55,7 +29,7 @@ describe('the auth process', () => {
     // Well formed but nothing listens there: the store cannot open, and the line says which variable.
     ['REDIS_URL', 'redis://127.0.0.1:1'],
   ])('when %s=%s, then it exits 1 with one line naming the variable', async (variable, value) => {
-    const run = runMain({ AUTH_PORT: '0', AUTH_DATA_DIR: dataDir, [variable]: value });
+    const run = runAuthProcess({ AUTH_PORT: '0', AUTH_DATA_DIR: dataDir, [variable]: value });
     expect(await run.exited).toBe(1);
     const lines = run.output().stderr.trim().split('\n');
     expect(lines).toHaveLength(1);

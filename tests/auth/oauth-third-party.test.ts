@@ -2,8 +2,7 @@ import { createRemoteJWKSet, jwtVerify } from 'jose';
 import { allowInsecureRequests, clientCredentialsGrant, discovery, tokenIntrospection, tokenRevocation } from 'openid-client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { MemoryClientStore } from '../../services/auth/adapters/memory/memory-client-store.js';
-import { startTestAuth, type TestAuth } from './support/auth-harness.js';
-import { freePort } from '../support/free-port.js';
+import { startTestAuthAsIssuer, type TestAuth } from './support/auth-harness.js';
 import { addSecretClient, newSecret } from './support/oauth-client.js';
 
 describe('a third-party OAuth client library against the auth service', () => {
@@ -12,10 +11,10 @@ describe('a third-party OAuth client library against the auth service', () => {
   const secret = newSecret();
 
   beforeAll(async () => {
-    const port = await freePort();
-    issuer = `http://127.0.0.1:${port}`;
     const clients = new MemoryClientStore();
-    auth = await startTestAuth({ clients, env: { AUTH_PORT: String(port), AUTH_ISSUER: issuer } });
+    const started = await startTestAuthAsIssuer({ clients });
+    auth = started;
+    issuer = started.issuer;
     await addSecretClient(clients, 'third-party', secret, { scopes: ['notes:read', 'reports:read'] });
   });
   afterAll(() => auth?.stop());

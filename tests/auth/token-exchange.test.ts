@@ -4,8 +4,7 @@ import { allowInsecureRequests, discovery, genericGrantRequest, ResponseBodyErro
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createVerifier } from '../../lib/verifier/index.js';
 import { MemoryClientStore } from '../../services/auth/adapters/memory/memory-client-store.js';
-import { freePort } from '../support/free-port.js';
-import { startTestAuth, type TestAuth } from './support/auth-harness.js';
+import { startTestAuthAsIssuer, type TestAuth } from './support/auth-harness.js';
 import { post, registerAndLogin } from './support/http-client.js';
 import { addSecretClient, basic, newSecret, postForm } from './support/oauth-client.js';
 
@@ -18,10 +17,10 @@ describe('token exchange (RFC 8693) on behalf of a user', () => {
   const secret = newSecret();
 
   beforeAll(async () => {
-    const port = await freePort();
-    issuer = `http://127.0.0.1:${port}`;
     const clients = new MemoryClientStore();
-    auth = await startTestAuth({ clients, env: { AUTH_PORT: String(port), AUTH_ISSUER: issuer } });
+    const started = await startTestAuthAsIssuer({ clients });
+    auth = started;
+    issuer = started.issuer;
     await addSecretClient(clients, 'reports', secret, { scopes: ['notes:read'], tokenExchange: { audiences: ['api', 'billing'], scopes: ['notes:read', 'billing:read'] } });
     await addSecretClient(clients, 'second-hop', secret, { scopes: ['notes:read'], tokenExchange: { audiences: ['api'], scopes: ['notes:read'] } });
     await addSecretClient(clients, 'plain', secret, { scopes: ['notes:read'] });

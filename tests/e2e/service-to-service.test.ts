@@ -1,10 +1,8 @@
-import { execFile, spawn, type ChildProcess } from 'node:child_process';
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { execFile } from 'node:child_process';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { closedPort } from '../gateway/echo-upstream.js';
+import { startLocalStack, type LocalStack } from './support/local-stack.js';
 import { waitFor } from '../gateway/http-client.js';
 
 const ROOT = path.resolve(import.meta.dirname, '../..');
@@ -16,52 +14,16 @@ const run = promisify(execFile);
  * notes through the gateway; an operator registers a new service with authctl and that service
  * calls the API through the gateway with a Bearer token only.
  */
-let launcher: ChildProcess;
-let output = '';
-let exitCode: number | null | undefined;
+let stack: LocalStack;
 let gateway = '';
 let authUrl = '';
-let dataDir = '';
 
 beforeAll(async () => {
-  dataDir = await mkdtemp(path.join(tmpdir(), 'authgate-s2s-'));
-  const [auth, notes, reports, gw] = [await closedPort(), await closedPort(), await closedPort(), await closedPort()];
-  launcher = spawn(process.execPath, ['--import', 'tsx', 'scripts/start.ts'], {
-    cwd: ROOT,
-    env: {
-      ...process.env,
-      AUTH_PORT: String(auth),
-      NOTES_PORT: String(notes),
-      REPORTS_PORT: String(reports),
-      GATEWAY_PORT: String(gw),
-      GATEWAY_OPS_PORT: String(await closedPort()),
-      AUTH_DATA_DIR: dataDir,
-      LOG_LEVEL: 'warn',
-      AUTH_ISSUER: '',
-      AUTH_ADMIN_TOKEN: '',
-      AUTH_CLIENTS_FILE: '',
-      REPORTS_CLIENT_SECRET: '',
-      REDIS_URL: '',
-      MONGODB_URI: '',
-    },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  launcher.stdout!.on('data', (chunk: Buffer) => (output += chunk.toString()));
-  launcher.stderr!.on('data', (chunk: Buffer) => (output += chunk.toString()));
-  launcher.once('exit', (code) => (exitCode = code));
-  await waitFor(() => output.includes('[start] ready: gateway') || exitCode !== undefined, { timeoutMs: 90_000, intervalMs: 100 });
-  if (exitCode !== undefined) throw new Error(`npm start failed:\n${output}`);
-  gateway = `http://127.0.0.1:${gw}`;
-  authUrl = `http://127.0.0.1:${auth}`;
+  stack = await startLocalStack({ via: 'script', env: { AUTH_CLIENTS_FILE: '', REPORTS_CLIENT_SECRET: '' } });
+  ({ gateway, authUrl } = stack);
 }, 120_000);
 
-afterAll(async () => {
-  if (exitCode === undefined) {
-    launcher.kill('SIGTERM');
-    await waitFor(() => exitCode !== undefined, { timeoutMs: 20_000, intervalMs: 100 }).catch(() => launcher.kill('SIGKILL'));
-  }
-  await rm(dataDir, { recursive: true, force: true });
-});
+afterAll(() => stack.stop());
 
 async function userToken(): Promise<string> {
   const res = await fetch(`${gateway}/auth/login`, {
@@ -88,7 +50,7 @@ describe('service-to-service in the npm start stack', () => {
   });
 
   it('when an operator registers a service with authctl, then it gets a token at the gateway and calls notes with Bearer only', async () => {
-    const adminToken = /admin token {4}(\S{43})/.exec(output)?.[1];
+    const adminToken = /admin token {4}(\S{43})/.exec(stack.output())?.[1];
     expect(adminToken).toBeTruthy();
     const { stdout } = await run('npx', ['tsx', 'scripts/authctl.ts', 'clients', 'create', '--id', 'billing', '--scopes', 'notes:read'], {
       cwd: ROOT,

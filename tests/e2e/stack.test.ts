@@ -1,45 +1,20 @@
-import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { closedPort } from '../gateway/echo-upstream.js';
+import { startLocalStack, type LocalStack } from './support/local-stack.js';
 import { waitFor } from '../gateway/http-client.js';
 
 /**
  * The whole stack as a user runs it: `npm start`'s own script (auth, notes, gateway as child
  * processes, embedded stores), driven only through the gateway.
  */
-let launcher: ChildProcess;
-let output = '';
+let stack: LocalStack;
 let gateway = '';
-let dataDir = '';
-let exitCode: number | null | undefined;
 
 beforeAll(async () => {
-  dataDir = await mkdtemp(path.join(tmpdir(), 'authgate-e2e-'));
-  const [auth, notes, reports, gw] = [await closedPort(), await closedPort(), await closedPort(), await closedPort()];
-  // `npm start` itself, not the script behind it: a signal must get through npm's own process too.
-  launcher = spawn('npm', ['start', '--silent'], {
-    cwd: path.resolve(import.meta.dirname, '../..'),
-    env: { ...process.env, AUTH_PORT: String(auth), NOTES_PORT: String(notes), REPORTS_PORT: String(reports), GATEWAY_PORT: String(gw), GATEWAY_OPS_PORT: String(await closedPort()), AUTH_DATA_DIR: dataDir, LOG_LEVEL: 'warn', AUTH_ISSUER: '', AUTH_ADMIN_TOKEN: '', REDIS_URL: '', MONGODB_URI: '' },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  launcher.stdout!.on('data', (chunk: Buffer) => (output += chunk.toString()));
-  launcher.stderr!.on('data', (chunk: Buffer) => (output += chunk.toString()));
-  launcher.once('exit', (code) => (exitCode = code));
-  await waitFor(() => output.includes('[start] ready: gateway') || exitCode !== undefined, { timeoutMs: 90_000, intervalMs: 100 });
-  if (exitCode !== undefined) throw new Error(`npm start failed:\n${output}`);
-  gateway = `http://127.0.0.1:${gw}`;
+  stack = await startLocalStack({ via: 'npm' });
+  gateway = stack.gateway;
 }, 120_000);
 
-afterAll(async () => {
-  if (exitCode === undefined) {
-    launcher.kill('SIGTERM');
-    await waitFor(() => exitCode !== undefined, { timeoutMs: 20_000, intervalMs: 100 }).catch(() => launcher.kill('SIGKILL'));
-  }
-  await rm(dataDir, { recursive: true, force: true });
-});
+afterAll(() => stack.stop());
 
 const json = (body: unknown) => ({ method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
 
@@ -51,8 +26,8 @@ async function login(username: string, password: string): Promise<string> {
 
 describe('npm start', () => {
   it('when started, then it prints the gateway, the demo credentials and an admin token', () => {
-    expect(output).toContain('demo user      demo / demo-password-1234');
-    expect(output).toMatch(/admin token {4}\S{43}/);
+    expect(stack.output()).toContain('demo user      demo / demo-password-1234');
+    expect(stack.output()).toMatch(/admin token {4}\S{43}/);
   });
 
   it('when the seeded demo user logs in through the gateway, then it gets an at+jwt bearer token', async () => {
@@ -114,9 +89,9 @@ describe('npm start', () => {
   });
 
   it('when sent SIGTERM, then it stops every child and exits 0', async () => {
-    launcher.kill('SIGTERM');
-    await waitFor(() => exitCode !== undefined, { timeoutMs: 20_000, intervalMs: 100 });
-    expect(exitCode).toBe(0);
+    stack.launcher.kill('SIGTERM');
+    await waitFor(() => stack.exitCode() !== undefined, { timeoutMs: 20_000, intervalMs: 100 });
+    expect(stack.exitCode()).toBe(0);
     await expect(fetch(`${gateway}/healthz`)).rejects.toThrow();
   });
 });

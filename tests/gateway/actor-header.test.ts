@@ -1,15 +1,9 @@
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { startGatewayFixture, type GatewayFixture } from './gateway-fixture.js';
+import { describe, expect, it } from 'vitest';
+import { useGatewayFixture, type GatewayFixture } from './gateway-fixture.js';
 import { send } from './http-client.js';
 
 let f: GatewayFixture;
-beforeAll(async () => {
-  f = await startGatewayFixture();
-});
-afterAll(() => f.close());
-beforeEach(() => {
-  f.upstream.received.length = 0;
-});
+useGatewayFixture((fixture) => (f = fixture));
 
 const bearer = (token: string): Array<[string, string]> => [['Authorization', `Bearer ${token}`]];
 

@@ -1,21 +1,15 @@
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createLogger } from '../../lib/logger.js';
 import { clientAddress, parseProxyTrust } from '../../lib/http/client-address.js';
 import { loadGatewayConfig } from '../../gateway/config.js';
 import { startGateway, type RunningGateway } from '../../gateway/gateway.js';
 import { parseRoutes } from '../../gateway/route-config.js';
 import { startEchoUpstream, type EchoUpstream } from './echo-upstream.js';
-import { startGatewayFixture, type GatewayFixture } from './gateway-fixture.js';
+import { useGatewayFixture, type GatewayFixture } from './gateway-fixture.js';
 import { send } from './http-client.js';
 
 let f: GatewayFixture;
-beforeAll(async () => {
-  f = await startGatewayFixture();
-});
-afterAll(() => f.close());
-beforeEach(() => {
-  f.upstream.received.length = 0;
-});
+useGatewayFixture((fixture) => (f = fixture));
 
 describe('hop-by-hop headers never reach the upstream (RFC 9110 §7.6.1)', () => {
   it.each<[string, Array<[string, string]>, string[]]>([

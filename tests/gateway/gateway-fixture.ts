@@ -1,3 +1,4 @@
+import { afterAll, beforeAll, beforeEach } from 'vitest';
 import { Writable } from 'node:stream';
 import { createLogger } from '../../lib/logger.js';
 import type { Metrics } from '../../lib/metrics/index.js';
@@ -60,4 +61,20 @@ export async function startGatewayFixture(options: { revocations?: RevocationLis
       await Promise.all([upstream.close(), issuer.close(), jkuListener.close()]);
     },
   };
+}
+
+/**
+ * One gateway fixture for the whole file: started before its tests, closed after them, and the
+ * upstream's record of received requests emptied before each test. `use` receives the fixture.
+ */
+export function useGatewayFixture(use: (fixture: GatewayFixture) => void): void {
+  let fixture: GatewayFixture | undefined;
+  beforeAll(async () => {
+    fixture = await startGatewayFixture();
+    use(fixture);
+  });
+  afterAll(() => fixture?.close());
+  beforeEach(() => {
+    if (fixture) fixture.upstream.received.length = 0;
+  });
 }

@@ -1,17 +1,11 @@
 import { createHash, randomBytes } from 'node:crypto';
 import http from 'node:http';
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { startGatewayFixture, type GatewayFixture } from './gateway-fixture.js';
+import { describe, expect, it } from 'vitest';
+import { useGatewayFixture, type GatewayFixture } from './gateway-fixture.js';
 import { send, waitFor } from './http-client.js';
 
 let f: GatewayFixture;
-beforeAll(async () => {
-  f = await startGatewayFixture();
-});
-afterAll(() => f.close());
-beforeEach(() => {
-  f.upstream.received.length = 0;
-});
+useGatewayFixture((fixture) => (f = fixture));
 
 const sha256 = (data: Buffer) => createHash('sha256').update(data).digest('hex');
 

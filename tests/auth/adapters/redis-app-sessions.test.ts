@@ -17,7 +17,7 @@ import { openAppSessionStore } from '../../../services/auth/stores.js';
 import { HAS_REDIS, TEST_REDIS_URL, uniqueRedisPrefix } from '../../support/redis.js';
 import { HAS_REDIS_SERVER, startRedisCluster, startStandaloneRedis, type RedisCluster } from '../../support/redis-servers.js';
 import { runAppSessionStoreContract } from '../contracts/app-sessions.contract.js';
-import { deleteKeysWithPrefix, keysWithPrefix } from './redis-test-fixture.js';
+import { useRedisStoreUnderPrefix, deleteKeysWithPrefix, keysWithPrefix } from './redis-test-fixture.js';
 
 const HOUR = 3_600_000;
 const silent = createLogger({ name: 'test', level: 'silent' });
@@ -52,14 +52,7 @@ describe.runIf(HAS_REDIS)('RedisAppSessionStore on one server', () => {
     const ownPrefix = uniqueRedisPrefix('redis-app-sessions-specifics');
     const keys = appSessionKeys(ownPrefix);
     let store: RedisAppSessionStore;
-
-    beforeAll(async () => {
-      store = await connectRedisAppSessionStore(redisSettingsForUrl(TEST_REDIS_URL, ownPrefix));
-    });
-    afterAll(async () => {
-      await store.close();
-      await deleteKeysWithPrefix(admin, ownPrefix);
-    });
+    useRedisStoreUnderPrefix(ownPrefix, () => admin, (prefix) => connectRedisAppSessionStore(redisSettingsForUrl(TEST_REDIS_URL, prefix)), (connected) => (store = connected));
 
     it('when every kind of entry is written, then every key carries a TTL no longer than its lifetime', async () => {
       const now = Date.now();

@@ -1,4 +1,5 @@
 import { Redis } from 'ioredis';
+import { afterAll, beforeAll } from 'vitest';
 
 /** Deletes every key under `prefix` (SCAN, never KEYS, so a shared server is not blocked). */
 export async function deleteKeysWithPrefix(redis: Redis, prefix: string): Promise<void> {
@@ -20,4 +21,25 @@ export async function keysWithPrefix(redis: Redis, prefix: string): Promise<stri
     cursor = next;
   } while (cursor !== '0');
   return found;
+}
+
+/**
+ * A store of the adapter under test on its own key prefix for a describe block: connected before
+ * its tests, closed after them, and every key it wrote deleted (through `admin`).
+ */
+export function useRedisStoreUnderPrefix<S extends { close(): Promise<void> }>(
+  prefix: string,
+  admin: () => Redis,
+  connect: (prefix: string) => Promise<S>,
+  use: (store: S) => void,
+): void {
+  let store: S | undefined;
+  beforeAll(async () => {
+    store = await connect(prefix);
+    use(store);
+  });
+  afterAll(async () => {
+    await store?.close();
+    await deleteKeysWithPrefix(admin(), prefix);
+  });
 }

@@ -11,7 +11,7 @@ import { redisSettingsForUrl } from '../../../lib/redis/env.js';
 import { HAS_REDIS, TEST_REDIS_URL, uniqueRedisPrefix } from '../../support/redis.js';
 import { runTokenStoreContract } from '../contracts/token-store.contract.js';
 import { pollUntil } from '../contracts/poll.js';
-import { deleteKeysWithPrefix, keysWithPrefix } from './redis-test-fixture.js';
+import { useRedisStoreUnderPrefix, deleteKeysWithPrefix, keysWithPrefix } from './redis-test-fixture.js';
 
 describe.runIf(HAS_REDIS)('RedisTokenStore', () => {
   const prefix = uniqueRedisPrefix('redis-token-store');
@@ -40,14 +40,7 @@ describe.runIf(HAS_REDIS)('RedisTokenStore', () => {
     const ownPrefix = uniqueRedisPrefix('redis-token-store-specifics');
     const keys = redisKeys(ownPrefix);
     let store: RedisTokenStore;
-
-    beforeAll(async () => {
-      store = await connectRedisTokenStore(redisSettingsForUrl(TEST_REDIS_URL, ownPrefix));
-    });
-    afterAll(async () => {
-      await store.close();
-      await deleteKeysWithPrefix(admin, ownPrefix);
-    });
+    useRedisStoreUnderPrefix(ownPrefix, () => admin, (prefix) => connectRedisTokenStore(redisSettingsForUrl(TEST_REDIS_URL, prefix)), (connected) => (store = connected));
 
     it('when every kind of entry is written, then every key carries a TTL', async () => {
       const now = Date.now();

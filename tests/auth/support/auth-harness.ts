@@ -1,3 +1,4 @@
+import { freePort } from '../../support/free-port.js';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -65,4 +66,15 @@ export async function startTestAuth(options: TestAuthOptions = {}): Promise<Test
       if (ownDir) await rm(dataDir, { recursive: true, force: true });
     },
   };
+}
+
+/**
+ * The auth service on a free port whose URL is also its issuer, as OAuth client libraries expect
+ * (discovery, RFC 7523 audiences): what tests driving openid-client or jose need.
+ */
+export async function startTestAuthAsIssuer(options: TestAuthOptions = {}): Promise<TestAuth & { issuer: string }> {
+  const port = await freePort();
+  const issuer = `http://127.0.0.1:${port}`;
+  const auth = await startTestAuth({ ...options, env: { ...options.env, AUTH_PORT: String(port), AUTH_ISSUER: issuer } });
+  return Object.assign(auth, { issuer });
 }
