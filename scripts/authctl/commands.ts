@@ -1,17 +1,9 @@
 import { UsageError } from '../cli.js';
+import type { UserView } from '../../services/auth/domain/admin/user-admin.js';
 import { readFile } from 'node:fs/promises';
 import { parseArgs } from 'node:util';
 import type { AdminApiClient } from './admin-api-client.js';
 
-/** The admin API's user answer (GET /admin/users, lock, unlock). */
-interface UserView {
-  id: string;
-  username: string;
-  roles: string[];
-  locked: boolean;
-  locked_at: string | null;
-  created_at: string;
-}
 
 
 export const USAGE = `usage: npm run authctl -- <command> [options]

@@ -3,7 +3,7 @@ import { access, mkdir } from 'node:fs/promises';
 import path from 'node:path';
 import nedb from '@seald-io/nedb';
 import { authErrors } from '../../domain/errors.js';
-import type { NewUser, UserRecord, UserStore } from '../../domain/ports/user-store.js';
+import { type NewUser, type UserRecord, type UserStore, newUserDocument } from '../../domain/ports/user-store.js';
 import { PRIVATE_DIR_MODE, PRIVATE_FILE_MODE, keepPrivateAfterCompaction, preparePrivateDatafile } from './private-datafile.js';
 
 /**
@@ -51,14 +51,7 @@ export class EmbeddedUserStore implements UserStore {
   ) {}
 
   async create(user: NewUser): Promise<UserRecord> {
-    const doc: UserDoc = {
-      username: user.username,
-      passwordHash: user.passwordHash,
-      roles: [...user.roles],
-      createdAt: new Date(),
-      lockedAt: null,
-    };
-    if (user.email !== undefined) doc.email = user.email;
+    const doc: UserDoc = newUserDocument(user);
     try {
       return toRecord(await this.db.insertAsync(doc));
     } catch (error) {

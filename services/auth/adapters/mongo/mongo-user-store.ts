@@ -1,6 +1,6 @@
 import mongoose from 'mongoose';
 import { authErrors } from '../../domain/errors.js';
-import type { NewUser, UserRecord, UserStore } from '../../domain/ports/user-store.js';
+import { type NewUser, type UserRecord, type UserStore, newUserDocument } from '../../domain/ports/user-store.js';
 
 /** The user as MongoDB keeps it; the document's ObjectId (as hex) is the user id. */
 interface UserDoc {
@@ -61,14 +61,7 @@ export class MongoUserStore implements UserStore {
   ) {}
 
   async create(user: NewUser): Promise<UserRecord> {
-    const doc: UserDoc = {
-      username: user.username,
-      passwordHash: user.passwordHash,
-      roles: [...user.roles],
-      createdAt: new Date(),
-      lockedAt: null,
-    };
-    if (user.email !== undefined) doc.email = user.email;
+    const doc: UserDoc = newUserDocument(user);
     try {
       const created = await this.users.create(doc);
       return toRecord({ ...doc, _id: created._id });

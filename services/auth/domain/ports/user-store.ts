@@ -45,3 +45,12 @@ export interface UserStore {
   ping(): Promise<void>;
   close(): Promise<void>;
 }
+
+/** The stored shape of a user being created (no id yet, not locked): what every adapter writes. */
+export type NewUserDocument = Omit<UserRecord, 'id'>;
+
+export function newUserDocument(user: NewUser, createdAt = new Date()): NewUserDocument {
+  const doc: NewUserDocument = { username: user.username, passwordHash: user.passwordHash, roles: [...user.roles], createdAt, lockedAt: null };
+  if (user.email !== undefined) doc.email = user.email;
+  return doc;
+}
