@@ -3,6 +3,7 @@ import { chmod, mkdtemp, rm, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { expectPrivateThroughCompaction } from '../../support/private-file.js';
 import { openEmbeddedClientStore } from '../../../services/auth/adapters/embedded/embedded-client-store.js';
 import type { ClientConfig } from '../../../services/auth/domain/ports/client-store.js';
 import { runClientStoreContract } from '../contracts/client-store.contract.js';
@@ -48,15 +49,7 @@ describe('embedded client store on disk', () => {
 
   it.runIf(process.platform !== 'win32')('when clients.db is created and compacted, then it is 0600 throughout (it holds secret hashes)', async () => {
     const file = path.join(root, 'clients.db');
-    const store = await openEmbeddedClientStore(root);
-    expect((await stat(file)).mode & 0o777).toBe(0o600);
-    await store.create(reports);
-    await store.close(); // compacts: temp file + rename
-    expect((await stat(file)).mode & 0o777).toBe(0o600);
-    const reopened = await openEmbeddedClientStore(root); // loading compacts too
-    expect((await stat(file)).mode & 0o777).toBe(0o600);
-    await reopened.close();
-    expect((await stat(file)).mode & 0o777).toBe(0o600);
+    await expectPrivateThroughCompaction(file, () => openEmbeddedClientStore(root), (store) => store.create(reports));
   });
 
   it.runIf(process.platform !== 'win32')('when an older clients.db and a stale temp file are 0644, then both are 0600 after open and compaction', async () => {

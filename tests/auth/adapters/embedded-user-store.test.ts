@@ -2,6 +2,7 @@ import { chmod, mkdtemp, rm, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
+import { expectPrivateThroughCompaction } from '../../support/private-file.js';
 import { openEmbeddedUserStore } from '../../../services/auth/adapters/embedded/embedded-user-store.js';
 import { runUserStoreContract } from '../contracts/user-store.contract.js';
 
@@ -77,15 +78,7 @@ describe('EmbeddedUserStore on disk', () => {
     const dir = await tempDir();
     dirs.push(dir);
     const file = path.join(dir, 'users.db');
-    const store = await openEmbeddedUserStore(dir);
-    expect((await stat(file)).mode & 0o777).toBe(0o600);
-    await store.create({ username: 'carol', passwordHash: 'h', roles: [] });
-    await store.close(); // compacts: temp file + rename
-    expect((await stat(file)).mode & 0o777).toBe(0o600);
-    const reopened = await openEmbeddedUserStore(dir); // loading compacts too
-    expect((await stat(file)).mode & 0o777).toBe(0o600);
-    await reopened.close();
-    expect((await stat(file)).mode & 0o777).toBe(0o600);
+    await expectPrivateThroughCompaction(file, () => openEmbeddedUserStore(dir), (store) => store.create({ username: 'carol', passwordHash: 'h', roles: [] }));
   });
 
   it.runIf(process.platform !== 'win32')('when an older users.db and a stale temp file are 0644, then both are 0600 after open and compaction', async () => {
