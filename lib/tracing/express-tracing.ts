@@ -7,8 +7,9 @@ import { tracingEnabled } from './tracer.js';
 /**
  * A SERVER span per request of an express app (after requestContext, for the request id),
  * continuing the caller's `traceparent`. The rest of the chain runs in the span's context, and
- * `req`/`res` are bound to it, so listeners that body parsers put on the request stream (whose
- * events come from the socket, not from us) still see it. Off, a flag check per request.
+ * `req`/`res` are bound to it as well, so a listener put on either stream (a body parser's, whose
+ * events come from the socket) sees the request's context whatever the parser does with async
+ * resources. Off, a flag check per request.
  */
 export function traceRequests(): RequestHandler {
   return (req, res, next) => {
