@@ -25,9 +25,16 @@ export async function startTracing(processName: string, env: NodeJS.ProcessEnv =
     if (value && !/^https?:$/.test(URL.parse(value)?.protocol ?? '')) throw new ConfigError(variable, `${variable} must be an http:// or https:// URL (OTLP/HTTP), got "${value}"`);
   }
   const { registerSdk } = await import('./sdk.js');
-  const shutdown = registerSdk(env.OTEL_SERVICE_NAME || processName);
+  const shutdown = registerSdk(env.OTEL_SERVICE_NAME || processName, tracesUrl(env));
   markTracingEnabled();
   return { enabled: true, shutdown };
+}
+
+/** Where spans go, by the OTLP/HTTP rule: the traces endpoint as given, else the base endpoint + `v1/traces`. */
+function tracesUrl(env: NodeJS.ProcessEnv): string {
+  if (env.OTEL_EXPORTER_OTLP_TRACES_ENDPOINT) return env.OTEL_EXPORTER_OTLP_TRACES_ENDPOINT;
+  const base = env.OTEL_EXPORTER_OTLP_ENDPOINT!;
+  return `${base.endsWith('/') ? base : `${base}/`}v1/traces`;
 }
 
 export function tracingRequested(env: NodeJS.ProcessEnv): boolean {

@@ -153,7 +153,7 @@ export function createVerifier(options: VerifierOptions): Verifier {
       const nowMs = now();
       const cached = verified.get(token, nowMs);
       if (cached !== undefined) {
-        // A hit costs ~1 µs: a span of its own would cost more than the check (bench/README.md), so it is an attribute of the request's span.
+        // No span per hit: an exported span costs ~30 µs of gateway CPU (bench/README.md, tracing row), a hit ~1 µs; the request's span says "hit".
         trace.getActiveSpan()?.setAttribute('authgate.token_cache', 'hit');
         return notRevoked(cached);
       }
