@@ -3,6 +3,7 @@ import { startGateway } from '../gateway/gateway.js';
 import { parseRoutes } from '../gateway/route-config.js';
 import { createLogger } from '../lib/logger.js';
 import { createMetrics } from '../lib/metrics/index.js';
+import { startTracing } from '../lib/tracing/start-tracing.js';
 import { childArgs, serveParent } from './child-ipc.js';
 
 export interface GatewayChildArgs {
@@ -12,6 +13,8 @@ export interface GatewayChildArgs {
   logLevel: 'info' | 'silent';
   /** Prometheus metrics on, as gateway/main.ts does in production. */
   metrics: boolean;
+  /** OpenTelemetry on, exporting OTLP/HTTP to this endpoint (the bench's discarding sink), as gateway/main.ts does with OTEL_EXPORTER_OTLP_ENDPOINT. */
+  otlpEndpoint?: string;
 }
 
 /**
@@ -19,6 +22,7 @@ export interface GatewayChildArgs {
  * bench upstream: `/api/notes` needs a token with `notes:read` for GET, `/public` needs none.
  */
 const args = childArgs<GatewayChildArgs>();
+if (args.otlpEndpoint !== undefined) await startTracing('gateway', { ...process.env, OTEL_EXPORTER_OTLP_ENDPOINT: args.otlpEndpoint });
 const env = { BENCH_UPSTREAM: args.upstreamUrl };
 const routes = parseRoutes(
   {

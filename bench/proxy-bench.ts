@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { startChild, type BenchChild } from './children.js';
 import type { GatewayChildArgs } from './gateway-child.js';
 import type { BenchIssuer } from './issuer.js';
+import { startOtlpSink, type OtlpSink } from './otlp-sink.js';
 import { median, quantile, runLoad } from './load.js';
 import { fmt, printTable, ratio } from './table.js';
 
@@ -29,6 +30,8 @@ interface Variant {
   script: 'baseline-proxy-child.ts' | 'undici-floor-child.ts' | 'fastify-peer-child.ts' | 'gateway-child.ts';
   path: string;
   gateway?: Pick<GatewayChildArgs, 'logLevel' | 'metrics'>;
+  /** OpenTelemetry on, exporting to the bench's discarding OTLP sink (every request sampled). */
+  tracing?: boolean;
   /** The production-like variant: its logs may go to a file. */
   production?: boolean;
 }
@@ -52,6 +55,7 @@ const VARIANTS: Variant[] = [
   { name: 'peer: fastify + @fastify/http-proxy + fast-jwt (cached)', script: 'fastify-peer-child.ts', path: REQUEST_PATH_AUTH },
   { name: 'gateway, auth: none route, silent, no metrics', script: 'gateway-child.ts', path: REQUEST_PATH_PUBLIC, gateway: { logLevel: 'silent', metrics: false } },
   { name: 'gateway, auth: required (cache hit), silent, no metrics', script: 'gateway-child.ts', path: REQUEST_PATH_AUTH, gateway: { logLevel: 'silent', metrics: false } },
+  { name: 'gateway, auth: required (cache hit), silent, no metrics, tracing on (OTLP to a discarding sink)', script: 'gateway-child.ts', path: REQUEST_PATH_AUTH, gateway: { logLevel: 'silent', metrics: false }, tracing: true },
   { name: 'gateway, auth: required, silent + metrics', script: 'gateway-child.ts', path: REQUEST_PATH_AUTH, gateway: { logLevel: 'silent', metrics: true } },
   { name: 'gateway, auth: required, info logs + metrics (production)', script: 'gateway-child.ts', path: REQUEST_PATH_AUTH, gateway: { logLevel: 'info', metrics: true }, production: true },
   { name: 'baseline, second process (noise check)', script: 'baseline-proxy-child.ts', path: REQUEST_PATH_AUTH },
@@ -83,10 +87,11 @@ export async function runProxyBench(options: ProxyBenchOptions): Promise<{ rows:
   // Same tokens, same headers for every variant: the baselines carry the same bytes, they just ignore them.
   const headers = Array.from({ length: options.tokens }, (_, i) => ({ authorization: `Bearer ${options.issuer.sign(`user-${i}`)}`, accept: 'application/json', 'user-agent': 'authgate-bench' }));
   const upstream = await startChild('upstream-child.ts', {});
+  const sink = await startOtlpSink();
   const running: Running[] = [];
   const profiles: VariantProfile[] = [];
   try {
-    for (const variant of VARIANTS) running.push(await start(variant, upstream.url, options));
+    for (const variant of VARIANTS) running.push(await start(variant, upstream.url, options, sink));
     for (const run of running) {
       // Warm-up: JIT, keep-alive sockets both sides, the gateway's JWKS and token cache.
       await runLoad({ url: run.child.url, path: run.variant.path, headers, concurrency: options.concurrency, agent: run.agent, requests: options.warmupRequests, maxMs: options.maxBatchMs });
@@ -115,16 +120,19 @@ export async function runProxyBench(options: ProxyBenchOptions): Promise<{ rows:
   } finally {
     for (const run of running) run.agent.destroy();
     await Promise.all([...running.map((run) => run.child.stop()), upstream.stop()]);
+    await sink.close();
   }
+  // A traced row whose spans never left the process would measure less than tracing costs.
+  if (VARIANTS.some((variant) => variant.tracing) && sink.exports() === 0) throw new Error('the traced gateway exported nothing to the OTLP sink');
   return { rows: running.map(toRow), profiles };
 }
 
-async function start(variant: Variant, upstreamUrl: string, options: ProxyBenchOptions): Promise<Running> {
+async function start(variant: Variant, upstreamUrl: string, options: ProxyBenchOptions, sink: OtlpSink): Promise<Running> {
   const logFd = variant.production && options.logFile ? openSync(options.logFile, 'a') : undefined;
   const { issuer, audience, publicPem } = options.issuer;
   const args =
     variant.script === 'gateway-child.ts'
-      ? ({ upstreamUrl, issuer, ...variant.gateway } as GatewayChildArgs)
+      ? ({ upstreamUrl, issuer, ...variant.gateway, ...(variant.tracing ? { otlpEndpoint: sink.url } : {}) } as GatewayChildArgs)
       : variant.script === 'fastify-peer-child.ts'
         ? { upstreamUrl, issuer, audience, publicPem }
         : { upstreamUrl };

@@ -1,8 +1,11 @@
 import type { IncomingMessage, RequestListener, ServerResponse } from 'node:http';
+import { context, type Span } from '@opentelemetry/api';
 import { AppError, isAppError, internalError } from '../lib/errors.js';
 import { requestIdFrom } from '../lib/http/request-context.js';
 import { createAccessLog, elapsedMs } from '../lib/http/access-log.js';
 import type { Logger } from '../lib/logger.js';
+import { endServerSpan, startServerSpan, traceContextOf } from '../lib/tracing/http-spans.js';
+import { tracingEnabled } from '../lib/tracing/tracer.js';
 import type { ProxyTrust } from '../lib/http/client-address.js';
 import { assertAuthorized, tokenError, type AccessRequirements, type Verifier, type VerifiedToken } from '../lib/verifier/index.js';
 import { requestAccessToken } from './cookie-credentials.js';
@@ -74,6 +77,7 @@ export function createGatewayHandler({ findRoute, verifier, ops, opsPaths, logge
     const ms = elapsedMs(exchange.started);
     const prefix = exchange.route?.definition.prefix;
     observer?.finished(exchange.req, this, prefix ?? 'unmatched', ms / 1000);
+    if (exchange.span !== undefined) endServerSpan(exchange.span, exchange.req.method, prefix, this.statusCode, !this.writableFinished);
     accessLog({
       reqId: exchange.requestId,
       method: exchange.req.method,
@@ -131,6 +135,7 @@ export function createGatewayHandler({ findRoute, verifier, ops, opsPaths, logge
     res.setHeader('X-Request-Id', requestId);
     const exchange = new RequestExchange(req, res, path, requestId);
     (res as Tracked)[EXCHANGE] = exchange;
+    if (tracingEnabled()) exchange.span = startServerSpan(req, path, requestId);
     // One listener for the log line and the metrics.
     res.once('close', onClose);
 
@@ -164,7 +169,9 @@ export function createGatewayHandler({ findRoute, verifier, ops, opsPaths, logge
       if (route.definition.auth === 'optional') return pass(exchange, route, undefined);
       return refuse(res, tokenError('TOKEN_MISSING'));
     }
-    void verifyAndPass(exchange, route, token);
+    // Traced: the verification (and a JWKS fetch it needs) runs in the request span's context.
+    const traced = traceContextOf(req);
+    void (traced === undefined ? verifyAndPass(exchange, route, token) : context.with(traced, verifyAndPass, undefined, exchange, route, token));
   };
 }
 
@@ -176,6 +183,8 @@ class RequestExchange {
   readonly started = process.hrtime.bigint();
   route: CompiledRoute | undefined = undefined;
   websocket = false;
+  /** The request's SERVER span, when tracing is on. */
+  span: Span | undefined = undefined;
 
   constructor(
     readonly req: IncomingMessage,

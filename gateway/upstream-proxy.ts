@@ -1,8 +1,10 @@
 import type { IncomingHttpHeaders, IncomingMessage, OutgoingHttpHeaders, ServerResponse } from 'node:http';
 import { PassThrough, type Readable } from 'node:stream';
+import type { Span } from '@opentelemetry/api';
 import { Pool, type Dispatcher } from 'undici';
 import { AppError } from '../lib/errors.js';
 import type { Logger } from '../lib/logger.js';
+import { endClientSpan, startClientSpan, traceContextOf } from '../lib/tracing/http-spans.js';
 import { stripHopByHop } from './hop-by-hop.js';
 import { sendError } from './send-json.js';
 
@@ -76,6 +78,9 @@ export function createUpstreamProxy(options: UpstreamProxyOptions): ProxyHandler
     if (chunked) delete req.headers['transfer-encoding'];
     const hasBody = chunked || req.headers['content-length'] !== undefined;
     const exchange = new Exchange(route, req, res);
+    // Traced: a CLIENT span for the upstream call, whose context replaces the caller's traceparent.
+    const traced = traceContextOf(req);
+    if (traced !== undefined) exchange.span = startClientSpan(traced, req.headers, req.method ?? 'GET', options.upstream);
     try {
       options.pool.dispatch(
         {
@@ -119,6 +124,8 @@ function abortIfUnfinished(this: ServerResponse): void {
 class Exchange implements Dispatcher.DispatchHandler {
   private controller: Dispatcher.DispatchController | undefined;
   private done = false;
+  /** The upstream call's CLIENT span, when tracing is on; ended once, by whichever way the exchange ends. */
+  span: Span | undefined = undefined;
 
   constructor(
     private readonly route: RouteSide,
@@ -130,7 +137,15 @@ class Exchange implements Dispatcher.DispatchHandler {
   }
 
   clientGone(): void {
-    if (!this.done) this.controller?.abort(new Error('client went away'));
+    if (this.done) return;
+    this.endSpan(undefined, 'client_gone');
+    this.controller?.abort(new Error('client went away'));
+  }
+
+  private endSpan(statusCode: number | undefined, errorType?: string): void {
+    if (this.span === undefined) return;
+    endClientSpan(this.span, statusCode, errorType);
+    this.span = undefined;
   }
 
   onRequestStart(controller: Dispatcher.DispatchController): void {
@@ -142,6 +157,7 @@ class Exchange implements Dispatcher.DispatchHandler {
     // 1xx (103 Early Hints, a stray 100) are not passed on: the final head follows.
     if (statusCode < 200) return;
     const res = this.res;
+    this.span?.setAttribute('http.response.status_code', statusCode);
     stripHopByHop(headers);
     if (this.route.stripPrefix !== '') restoreStrippedPrefix(headers, this.route.stripPrefix);
     if (res.hasHeader('vary')) gatewayCorsWins(headers, res);
@@ -157,10 +173,12 @@ class Exchange implements Dispatcher.DispatchHandler {
   onResponseEnd(): void {
     this.done = true;
     this.res.end();
+    this.endSpan(this.res.statusCode);
   }
 
   onResponseError(_controller: Dispatcher.DispatchController | undefined, err: Error & { code?: string }): void {
     this.done = true;
+    this.endSpan(undefined, err.code ?? err.name);
     const { req, res } = this;
     if (res.headersSent) return void res.destroy();
     if (res.destroyed || req.socket === null || req.socket.destroyed) return;

@@ -2,6 +2,7 @@ import express, { type Express, type Request } from 'express';
 import { clientAddress, eitherTrust, INTERNAL_NETWORKS, parseProxyTrust, type ProxyTrust } from './client-address.js';
 import type { Logger } from '../logger.js';
 import { requestContext } from './request-context.js';
+import { traceRequests } from '../tracing/express-tracing.js';
 import { healthRoutes, type ReadinessCheck } from './health.js';
 import { errorHandler, notFound } from './error-handler.js';
 import type { Metrics } from '../metrics/registry.js';
@@ -43,6 +44,8 @@ export function createBaseApp({ logger, readiness = [], metrics, trustedProxies 
   // First, so the recorded duration covers every later middleware, health routes included.
   if (metrics) app.use(httpMetrics(metrics));
   app.use(requestContext(logger));
+  // After requestContext: the span carries the request id.
+  app.use(traceRequests());
   // `/notes/%ZZ`: express would throw decoding the route parameter, answered as a 500 with a stack.
   app.use((req, _res, next) => next(hasMalformedPercentEncoding(req.path) ? malformedPathError() : undefined));
   app.use(healthRoutes(readiness));

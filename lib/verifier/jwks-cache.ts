@@ -1,7 +1,8 @@
 import { createPublicKey, type KeyObject } from 'node:crypto';
-import http from 'node:http';
-import https from 'node:https';
 import jwksRsa from 'jwks-rsa';
+import { SpanKind } from '@opentelemetry/api';
+import { tracingAgent } from '../tracing/tracing-agent.js';
+import { withSpan } from '../tracing/tracer.js';
 import type { Logger } from '../logger.js';
 import { tokenError } from './errors.js';
 import { KID_PATTERN } from './jws-header.js';
@@ -72,7 +73,9 @@ export interface JwksCache extends VerificationKeys {
  * exists, so the client is told to retry rather than that its token is bad.
  */
 export function createJwksCache(options: JwksCacheOptions): JwksCache {
-  const agent = options.jwksUri.startsWith('https:') ? new https.Agent({ keepAlive: true }) : new http.Agent({ keepAlive: true });
+  // Its requests carry the trace of the verification that needed the keys (traceparent).
+  const spanAttributes = { 'url.full': withoutCredentials(options.jwksUri) };
+  const agent = tracingAgent(options.jwksUri.startsWith('https:') ? 'https:' : 'http:');
   const client = new jwksRsa.JwksClient({ jwksUri: options.jwksUri, timeout: options.timeoutMs, cache: false, rateLimit: false, requestAgent: agent });
   let keys = new Map<string, KeyEntry>();
   let fetchedAtMs: number | undefined;
@@ -84,7 +87,7 @@ export function createJwksCache(options: JwksCacheOptions): JwksCache {
     lastAttemptMs = options.now();
     let jwks: unknown;
     try {
-      jwks = await client.getKeys();
+      jwks = await withSpan('fetch JWKS', spanAttributes, () => client.getKeys(), SpanKind.CLIENT);
       lastAttemptFailed = false;
     } catch (err) {
       lastAttemptFailed = true;
@@ -153,6 +156,15 @@ export function createJwksCache(options: JwksCacheOptions): JwksCache {
     loaded: () => fetchedAtMs !== undefined,
     close: () => agent.destroy(),
   };
+}
+
+/** The JWKS URI as a span may show it: no userinfo, no query. */
+function withoutCredentials(uri: string): string {
+  const url = new URL(uri);
+  url.username = '';
+  url.password = '';
+  url.search = '';
+  return url.toString();
 }
 
 /**

@@ -1,5 +1,6 @@
 import { createClientCredentialsSource, type ClientCredentialsSource } from '../../lib/client-credentials.js';
 import { createLogger, type Logger } from '../../lib/logger.js';
+import { tracedFetch } from '../../lib/tracing/traced-fetch.js';
 import type { Metrics } from '../../lib/metrics/index.js';
 import type { RevocationList } from '../../lib/revocation/revocation-list.js';
 import { startResourceService, type RunningResourceService } from '../../lib/resource-service.js';
@@ -29,6 +30,8 @@ export type RunningReportsService = RunningResourceService;
 /** Starts the reports service on `config.port` (0 in tests). */
 export async function startReportsService(config: ReportsConfig, deps: ReportsDeps = {}): Promise<RunningReportsService> {
   const logger = deps.logger ?? createLogger({ name: 'reports', level: config.logLevel });
+  // Every outgoing call (token endpoint, notes through the gateway) carries the trace on.
+  const doFetch = tracedFetch(deps.fetch);
   const tokens =
     deps.tokens ??
     createClientCredentialsSource({
@@ -36,16 +39,16 @@ export async function startReportsService(config: ReportsConfig, deps: ReportsDe
       clientId: config.clientId,
       clientSecret: config.clientSecret,
       scope: REPORTS_NOTES_SCOPE,
-      ...(deps.fetch ? { fetch: deps.fetch } : {}),
+      fetch: doFetch,
     });
   const exchange = createTokenExchanger({
     tokenEndpoint: config.tokenEndpoint,
     clientId: config.clientId,
     clientSecret: config.clientSecret,
     scope: REPORTS_NOTES_SCOPE,
-    ...(deps.fetch ? { fetch: deps.fetch } : {}),
+    fetch: doFetch,
   });
-  const notes = createGatewayNotesReader({ gatewayUrl: config.gatewayUrl, tokens, ...(deps.fetch ? { fetch: deps.fetch } : {}) });
+  const notes = createGatewayNotesReader({ gatewayUrl: config.gatewayUrl, tokens, fetch: doFetch });
   return startResourceService({
     name: 'reports',
     port: config.port,

@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { availableParallelism } from 'node:os';
 import { hash, verify, type Algorithm, type Options } from '@node-rs/argon2';
 import type { PasswordHasher } from '../../domain/ports/password-hasher.js';
+import { withSpan } from '../../../../lib/tracing/tracer.js';
 import { BoundedWorkQueue, type BoundedWorkQueueOptions } from './bounded-work-queue.js';
 
 /**
@@ -44,22 +45,23 @@ export class Argon2PasswordHasher implements PasswordHasher {
   }
 
   hash(password: string): Promise<string> {
-    return this.queue.run(() => hash(password, this.options));
+    return withSpan('hash password', { 'authgate.password.operation': 'hash' }, () => this.queue.run(() => hash(password, this.options)));
   }
 
   async verify(passwordHash: string, password: string): Promise<boolean> {
-    return this.queue.run(async () => {
+    return withSpan('verify password', { 'authgate.password.operation': 'verify' }, () => this.queue.run(async () => {
       try {
         return await verify(passwordHash, password);
       } catch {
         // A malformed stored hash must fail closed, not reveal itself as a 500 on one account.
         return false;
       }
-    });
+    }));
   }
 
   async verifyAgainstDummy(password: string): Promise<void> {
     const dummy = await this.dummyHash;
-    await this.queue.run(() => verify(dummy, password));
+    // The same span name as a real check: a trace must not tell unknown users apart either.
+    await withSpan('verify password', { 'authgate.password.operation': 'verify' }, () => this.queue.run(() => verify(dummy, password)));
   }
 }

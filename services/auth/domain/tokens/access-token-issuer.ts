@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { ACCESS_TOKEN_TYPE, type AccessTokenClaims, type ActorClaim } from '../../../../lib/verifier/index.js';
 import type { TokenSigner } from '../ports/token-signing.js';
+import { withSpan } from '../../../../lib/tracing/tracer.js';
 
 export interface AccessTokenSubject {
   sub: string;
@@ -51,7 +52,8 @@ export function createAccessTokenIssuer({ signer, issuer, audience, ttlSeconds, 
       ...(sid ? { sid } : {}),
       ...(act ? { act } : {}),
     };
-    return { token: signer.sign(claims, ACCESS_TOKEN_TYPE), claims, expiresIn: exp - iat };
+    const token = withSpan('issue access token', { 'oauth.client_id': clientId, 'authgate.token.audience': audience }, () => signer.sign(claims, ACCESS_TOKEN_TYPE));
+    return { token, claims, expiresIn: exp - iat };
   };
 }
 
