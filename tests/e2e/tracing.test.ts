@@ -1,14 +1,9 @@
-import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { closedPort } from '../gateway/echo-upstream.js';
+import { startLocalStack, type LocalStack } from './support/local-stack.js';
 import { waitFor } from '../gateway/http-client.js';
 import { startOtlpReceiver, type OtlpReceiver, type ReceivedSpan } from '../lib/tracing-otlp-receiver.js';
 
-const ROOT = path.resolve(import.meta.dirname, '../..');
 const SPAN_KIND_SERVER = 2;
 const SPAN_KIND_CLIENT = 3;
 
@@ -19,11 +14,8 @@ const SPAN_KIND_CLIENT = 3;
  * caller's own traceparent. No export may hold a token, password or secret.
  */
 let receiver: OtlpReceiver;
-let launcher: ChildProcess;
-let output = '';
-let exitCode: number | null | undefined;
+let stack: LocalStack | undefined;
 let gateway = '';
-let dataDir = '';
 const secrets = {
   AUTH_ADMIN_TOKEN: randomBytes(32).toString('base64url'),
   REPORTS_CLIENT_SECRET: randomBytes(32).toString('base64url'),
@@ -33,23 +25,10 @@ const password = 'demo-password-1234';
 
 beforeAll(async () => {
   receiver = await startOtlpReceiver();
-  dataDir = await mkdtemp(path.join(tmpdir(), 'authgate-tracing-'));
-  const gw = await closedPort();
-  launcher = spawn(process.execPath, ['--import', 'tsx', 'scripts/start.ts'], {
-    cwd: ROOT,
+  stack = await startLocalStack({
+    via: 'script',
     env: {
-      ...process.env,
-      AUTH_PORT: String(await closedPort()),
-      NOTES_PORT: String(await closedPort()),
-      REPORTS_PORT: String(await closedPort()),
-      GATEWAY_PORT: String(gw),
-      GATEWAY_OPS_PORT: String(await closedPort()),
-      AUTH_DATA_DIR: dataDir,
-      LOG_LEVEL: 'warn',
-      AUTH_ISSUER: '',
       AUTH_CLIENTS_FILE: '',
-      REDIS_URL: '',
-      MONGODB_URI: '',
       ...secrets,
       OTEL_EXPORTER_OTLP_ENDPOINT: receiver.url,
       OTEL_EXPORTER_OTLP_TRACES_ENDPOINT: '',
@@ -61,23 +40,13 @@ beforeAll(async () => {
       // Export every 100 ms rather than every 5 s, so the test polls briefly.
       OTEL_BSP_SCHEDULE_DELAY: '100',
     },
-    stdio: ['ignore', 'pipe', 'pipe'],
   });
-  launcher.stdout!.on('data', (chunk: Buffer) => (output += chunk.toString()));
-  launcher.stderr!.on('data', (chunk: Buffer) => (output += chunk.toString()));
-  launcher.once('exit', (code) => (exitCode = code));
-  await waitFor(() => output.includes('[start] ready: gateway') || exitCode !== undefined, { timeoutMs: 90_000, intervalMs: 100 });
-  if (exitCode !== undefined) throw new Error(`npm start failed:\n${output}`);
-  gateway = `http://127.0.0.1:${gw}`;
+  gateway = stack.gateway;
 }, 120_000);
 
 afterAll(async () => {
-  if (launcher && exitCode === undefined) {
-    launcher.kill('SIGTERM');
-    await waitFor(() => exitCode !== undefined, { timeoutMs: 20_000, intervalMs: 100 }).catch(() => launcher.kill('SIGKILL'));
-  }
+  await stack?.stop();
   await receiver?.close();
-  await rm(dataDir, { recursive: true, force: true });
 });
 
 const hex = (bytes: number) => randomBytes(bytes).toString('hex');
