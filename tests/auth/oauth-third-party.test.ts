@@ -2,29 +2,26 @@ import { createRemoteJWKSet, jwtVerify } from 'jose';
 import { allowInsecureRequests, clientCredentialsGrant, discovery, tokenIntrospection, tokenRevocation } from 'openid-client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { MemoryClientStore } from '../../services/auth/adapters/memory/memory-client-store.js';
-import { startTestAuthAsIssuer, type TestAuth } from './support/auth-harness.js';
+import { startTestAuthAsIssuer, type IssuerTestAuth } from './support/auth-harness.js';
 import { addSecretClient, newSecret } from './support/oauth-client.js';
 
 describe('a third-party OAuth client library against the auth service', () => {
-  let auth: TestAuth;
-  let issuer: string;
+  let auth: IssuerTestAuth;
   const secret = newSecret();
 
   beforeAll(async () => {
     const clients = new MemoryClientStore();
-    const started = await startTestAuthAsIssuer({ clients });
-    auth = started;
-    issuer = started.issuer;
+    auth = await startTestAuthAsIssuer({ clients });
     await addSecretClient(clients, 'third-party', secret, { scopes: ['notes:read', 'reports:read'] });
   });
   afterAll(() => auth?.stop());
 
-  it('when openid-client discovers the issuer and runs client_credentials, then jose accepts the token as an RFC 9068 access token', async () => {
-    const config = await discovery(new URL(issuer), 'third-party', secret, undefined, { execute: [allowInsecureRequests] });
+  it('when openid-client discovers the auth.issuer and runs client_credentials, then jose accepts the token as an RFC 9068 access token', async () => {
+    const config = await discovery(new URL(auth.issuer), 'third-party', secret, undefined, { execute: [allowInsecureRequests] });
     expect(config.serverMetadata()).toMatchObject({
-      token_endpoint: `${issuer}/oauth/token`,
-      introspection_endpoint: `${issuer}/oauth/introspect`,
-      revocation_endpoint: `${issuer}/oauth/revoke`,
+      token_endpoint: `${auth.issuer}/oauth/token`,
+      introspection_endpoint: `${auth.issuer}/oauth/introspect`,
+      revocation_endpoint: `${auth.issuer}/oauth/revoke`,
       grant_types_supported: ['authorization_code', 'client_credentials', 'refresh_token', 'urn:ietf:params:oauth:grant-type:token-exchange'],
       token_endpoint_auth_methods_supported: ['client_secret_basic', 'client_secret_post', 'private_key_jwt', 'none'],
       token_endpoint_auth_signing_alg_values_supported: ['RS256', 'PS256', 'ES256'],
@@ -35,7 +32,7 @@ describe('a third-party OAuth client library against the auth service', () => {
 
     const jwks = createRemoteJWKSet(new URL(config.serverMetadata().jwks_uri!));
     const { payload, protectedHeader } = await jwtVerify(tokens.access_token, jwks, {
-      issuer,
+      issuer: auth.issuer,
       audience: 'api',
       typ: 'at+jwt',
       algorithms: ['RS256'],
@@ -45,7 +42,7 @@ describe('a third-party OAuth client library against the auth service', () => {
   });
 
   it('when openid-client introspects and then revokes the token, then it is active, then inactive', async () => {
-    const config = await discovery(new URL(issuer), 'third-party', secret, undefined, { execute: [allowInsecureRequests] });
+    const config = await discovery(new URL(auth.issuer), 'third-party', secret, undefined, { execute: [allowInsecureRequests] });
     const { access_token } = await clientCredentialsGrant(config);
     expect((await tokenIntrospection(config, access_token)).active).toBe(true);
     await tokenRevocation(config, access_token);

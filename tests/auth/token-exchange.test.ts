@@ -4,7 +4,7 @@ import { allowInsecureRequests, discovery, genericGrantRequest, ResponseBodyErro
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createVerifier } from '../../lib/verifier/index.js';
 import { MemoryClientStore } from '../../services/auth/adapters/memory/memory-client-store.js';
-import { startTestAuthAsIssuer, type TestAuth } from './support/auth-harness.js';
+import { startTestAuthAsIssuer, type IssuerTestAuth } from './support/auth-harness.js';
 import { post, registerAndLogin } from './support/http-client.js';
 import { addSecretClient, basic, newSecret, postForm } from './support/oauth-client.js';
 
@@ -12,15 +12,12 @@ const EXCHANGE = 'urn:ietf:params:oauth:grant-type:token-exchange';
 const ACCESS = 'urn:ietf:params:oauth:token-type:access_token';
 
 describe('token exchange (RFC 8693) on behalf of a user', () => {
-  let auth: TestAuth;
-  let issuer: string;
+  let auth: IssuerTestAuth;
   const secret = newSecret();
 
   beforeAll(async () => {
     const clients = new MemoryClientStore();
-    const started = await startTestAuthAsIssuer({ clients });
-    auth = started;
-    issuer = started.issuer;
+    auth = await startTestAuthAsIssuer({ clients });
     await addSecretClient(clients, 'reports', secret, { scopes: ['notes:read'], tokenExchange: { audiences: ['api', 'billing'], scopes: ['notes:read', 'billing:read'] } });
     await addSecretClient(clients, 'second-hop', secret, { scopes: ['notes:read'], tokenExchange: { audiences: ['api'], scopes: ['notes:read'] } });
     await addSecretClient(clients, 'plain', secret, { scopes: ['notes:read'] });
@@ -34,12 +31,12 @@ describe('token exchange (RFC 8693) on behalf of a user', () => {
   it('when openid-client exchanges a user token, then the new token is the user acting through the client, never wider or longer-lived than the subject token', async () => {
     const user = await registerAndLogin(auth.url, 'exchange-user');
     const subject = decodeJwt(user.access_token);
-    const config = await discovery(new URL(issuer), 'reports', secret, undefined, { execute: [allowInsecureRequests] });
+    const config = await discovery(new URL(auth.issuer), 'reports', secret, undefined, { execute: [allowInsecureRequests] });
     expect(config.serverMetadata().grant_types_supported).toContain(EXCHANGE);
 
     const response = await genericGrantRequest(config, EXCHANGE, ofUser(user.access_token, { audience: 'api' }));
     expect(response).toMatchObject({ issued_token_type: ACCESS, token_type: 'bearer', scope: 'notes:read' });
-    const { payload } = await jwtVerify(response.access_token, createRemoteJWKSet(new URL(config.serverMetadata().jwks_uri!)), { issuer, audience: 'api', typ: 'at+jwt', algorithms: ['RS256'] });
+    const { payload } = await jwtVerify(response.access_token, createRemoteJWKSet(new URL(config.serverMetadata().jwks_uri!)), { issuer: auth.issuer, audience: 'api', typ: 'at+jwt', algorithms: ['RS256'] });
     expect(payload).toMatchObject({ sub: user.id, client_id: 'reports', act: { sub: 'reports' }, scope: 'notes:read', username: 'exchange-user', sid: subject.sid });
     expect(payload.exp).toBeLessThanOrEqual(subject.exp!);
     expect(payload.jti).not.toBe(subject.jti);
@@ -53,7 +50,7 @@ describe('token exchange (RFC 8693) on behalf of a user', () => {
     expect(second.status).toBe(200);
     expect(decodeJwt(second.body.access_token)).toMatchObject({ sub: user.id, client_id: 'second-hop', act: { sub: 'second-hop', act: { sub: 'reports' } } });
 
-    const verifier = createVerifier({ issuer, audience: 'api', jwksUri: `${issuer}/.well-known/jwks.json` });
+    const verifier = createVerifier({ issuer: auth.issuer, audience: 'api', jwksUri: `${auth.issuer}/.well-known/jwks.json` });
     try {
       expect((await verifier.verify(second.body.access_token)).actor).toEqual(['second-hop', 'reports']);
       expect((await verifier.verify(first.body.access_token)).actor).toEqual(['reports']);
@@ -150,7 +147,7 @@ describe('token exchange (RFC 8693) on behalf of a user', () => {
     });
 
     it('when openid-client meets a refusal, then it surfaces the RFC 6749 error', async () => {
-      const config = await discovery(new URL(issuer), 'reports', secret, undefined, { execute: [allowInsecureRequests] });
+      const config = await discovery(new URL(auth.issuer), 'reports', secret, undefined, { execute: [allowInsecureRequests] });
       const refused = await genericGrantRequest(config, EXCHANGE, ofUser(userToken, { audience: 'payroll' })).catch((err: unknown) => err);
       expect(refused).toBeInstanceOf(ResponseBodyError);
       expect((refused as ResponseBodyError).error).toBe('invalid_target');

@@ -17,7 +17,7 @@ import { openAppSessionStore } from '../../../services/auth/stores.js';
 import { HAS_REDIS, TEST_REDIS_URL, uniqueRedisPrefix } from '../../support/redis.js';
 import { HAS_REDIS_SERVER, startRedisCluster, startStandaloneRedis, type RedisCluster } from '../../support/redis-servers.js';
 import { runAppSessionStoreContract } from '../contracts/app-sessions.contract.js';
-import { useRedisStoreUnderPrefix, deleteKeysWithPrefix, keysWithPrefix } from './redis-test-fixture.js';
+import { useRedisAdmin, useRedisStoreUnderPrefix, deleteKeysWithPrefix, keysWithPrefix } from './redis-test-fixture.js';
 
 const HOUR = 3_600_000;
 const silent = createLogger({ name: 'test', level: 'silent' });
@@ -25,14 +25,7 @@ const silent = createLogger({ name: 'test', level: 'silent' });
 describe.runIf(HAS_REDIS)('RedisAppSessionStore on one server', () => {
   const prefix = uniqueRedisPrefix('redis-app-sessions');
   let admin: Redis;
-
-  beforeAll(() => {
-    admin = new Redis(TEST_REDIS_URL);
-  });
-  afterAll(async () => {
-    await deleteKeysWithPrefix(admin, prefix);
-    await admin.quit();
-  });
+  useRedisAdmin(TEST_REDIS_URL, prefix, (connection) => (admin = connection));
 
   runAppSessionStoreContract('redis', async () => {
     // Two connections: what two auth replicas have.

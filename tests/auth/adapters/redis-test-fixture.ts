@@ -43,3 +43,20 @@ export function useRedisStoreUnderPrefix<S extends { close(): Promise<void> }>(
     await deleteKeysWithPrefix(admin(), prefix);
   });
 }
+
+/**
+ * An admin connection to the test Redis for a describe block (handed to `use`), and the cleanup
+ * of every key under `prefix` when the block ends.
+ */
+export function useRedisAdmin(url: string, prefix: string, use: (admin: Redis) => void): void {
+  let admin: Redis | undefined;
+  beforeAll(() => {
+    admin = new Redis(url);
+    use(admin);
+  });
+  afterAll(async () => {
+    if (!admin) return;
+    await deleteKeysWithPrefix(admin, prefix);
+    await admin.quit();
+  });
+}

@@ -11,19 +11,12 @@ import { redisSettingsForUrl } from '../../../lib/redis/env.js';
 import { HAS_REDIS, TEST_REDIS_URL, uniqueRedisPrefix } from '../../support/redis.js';
 import { runTokenStoreContract } from '../contracts/token-store.contract.js';
 import { pollUntil } from '../contracts/poll.js';
-import { useRedisStoreUnderPrefix, deleteKeysWithPrefix, keysWithPrefix } from './redis-test-fixture.js';
+import { useRedisAdmin, useRedisStoreUnderPrefix, deleteKeysWithPrefix, keysWithPrefix } from './redis-test-fixture.js';
 
 describe.runIf(HAS_REDIS)('RedisTokenStore', () => {
   const prefix = uniqueRedisPrefix('redis-token-store');
   let admin: Redis;
-
-  beforeAll(() => {
-    admin = new Redis(TEST_REDIS_URL);
-  });
-  afterAll(async () => {
-    await deleteKeysWithPrefix(admin, prefix);
-    await admin.quit();
-  });
+  useRedisAdmin(TEST_REDIS_URL, prefix, (connection) => (admin = connection));
 
   runTokenStoreContract('redis', async () => {
     const store = new RedisTokenStore({ redis: new Redis(TEST_REDIS_URL), keyPrefix: prefix });

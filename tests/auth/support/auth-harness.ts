@@ -72,7 +72,9 @@ export async function startTestAuth(options: TestAuthOptions = {}): Promise<Test
  * The auth service on a free port whose URL is also its issuer, as OAuth client libraries expect
  * (discovery, RFC 7523 audiences): what tests driving openid-client or jose need.
  */
-export async function startTestAuthAsIssuer(options: TestAuthOptions = {}): Promise<TestAuth & { issuer: string }> {
+export type IssuerTestAuth = TestAuth & { issuer: string };
+
+export async function startTestAuthAsIssuer(options: TestAuthOptions = {}): Promise<IssuerTestAuth> {
   const port = await freePort();
   const issuer = `http://127.0.0.1:${port}`;
   const auth = await startTestAuth({ ...options, env: { ...options.env, AUTH_PORT: String(port), AUTH_ISSUER: issuer } });
