@@ -93,6 +93,25 @@ describe('audit trail of the auth service', () => {
     expect(line).toMatchObject({ user_id: alice.id, username: 'alice', client_id: app.body.client_id, client_ip: LOOPBACK });
   });
 
+  it('when a user logs out of the hosted login session (RP-initiated logout), then logout names the user and the app once', async () => {
+    const redirectUri = 'http://127.0.0.1:9/callback';
+    const app = await admin(auth, 'POST', '/admin/clients', { client_name: 'audited-logout-app', redirect_uris: [redirectUri], token_endpoint_auth_method: 'none', grant_types: ['authorization_code'], scope: 'openid' });
+    const query = new URLSearchParams({ response_type: 'code', client_id: String(app.body.client_id), redirect_uri: redirectUri, scope: 'openid', state: 's', code_challenge: 'E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGKnUSTFA0', code_challenge_method: 'S256' });
+    const page = await fetch(`${auth.url}/oauth/authorize?${query}`);
+    const hidden = Object.fromEntries([...(await page.text()).matchAll(/<input type="hidden" name="([^"]+)" value="([^"]*)">/g)].map((m) => [m[1]!, m[2]!.replace(/&amp;/g, '&')]));
+    const csrfCookie = page.headers.getSetCookie().map((c) => c.split(';')[0]!).join('; ');
+    const signedIn = await fetch(`${auth.url}/oauth/authorize`, {
+      method: 'POST',
+      redirect: 'manual',
+      headers: { 'content-type': 'application/x-www-form-urlencoded', cookie: csrfCookie },
+      body: new URLSearchParams({ ...hidden, username: 'alice', password: PASSWORD }),
+    });
+    const session = signedIn.headers.getSetCookie().map((c) => c.split(';')[0]!).find((c) => c.startsWith('auth_session='));
+    expect(session).toBeDefined();
+    const line = await one(sink, 'logout', () => fetch(`${auth.url}/oauth/logout?client_id=${String(app.body.client_id)}`, { redirect: 'manual', headers: { cookie: session! } }));
+    expect(line).toMatchObject({ user_id: alice.id, client_id: app.body.client_id });
+  });
+
   it('when an operator locks and unlocks an account, then account.locked and account.unlocked name it and the caller, and a locked login is account_locked', async () => {
     const locked = await one(sink, 'account.locked', () => admin(auth, 'POST', `/admin/users/${alice.id}/lock`));
     expect(locked).toMatchObject({ user_id: alice.id, source: 'admin_api', client_ip: LOOPBACK });

@@ -141,7 +141,7 @@ describe('apps: authorization code + PKCE and OpenID Connect with openid-client'
     expect(new URL(remembered.headers.get('location')!).searchParams.get('code')).toBeTruthy();
   });
 
-  it('when the app logs out with its id_token_hint, then the session and its refresh tokens end and the browser returns to the registered URI only', async () => {
+  it('when the app logs out with its id_token_hint, then the session, its refresh tokens and its access tokens end and the browser returns to the registered URI only', async () => {
     const browser = new AppBrowser(issuer);
     const { url, verifier, state, nonce } = await authorizationUrl();
     const callback = new URL((await browser.signIn(url, 'alice', PASSWORD)).headers.get('location')!);
@@ -159,6 +159,8 @@ describe('apps: authorization code + PKCE and OpenID Connect with openid-client'
     expect(out.headers.get('location')).toBe(`${AFTER_LOGOUT}?state=bye`);
     expect(browser.jar.get('auth_session')).toBeUndefined();
     await expect(client.refreshTokenGrant(config, tokens2.refresh_token!)).rejects.toMatchObject({ error: 'invalid_grant' });
+    // The access tokens of the session end too, by their sid: userinfo refuses them at once.
+    expect((await fetch(`${issuer}/oauth/userinfo`, { headers: { authorization: `Bearer ${tokens2.access_token}` } })).status).toBe(401);
     const next = await browser.open((await authorizationUrl({ prompt: 'none' })).url);
     expect(new URL(next.headers.get('location')!).searchParams.get('error')).toBe('login_required');
   });

@@ -67,6 +67,8 @@ export function createApp(deps: AuthAppDeps): Express {
     signer: deps.signer,
     accessTokens: deps.accessTokens,
     checkPassword: auth.checkPassword,
+    endTokenSession: createSessionEnder({ tokens: deps.tokens, accessTokenTtlSeconds: deps.settings.accessTokenTtlSeconds, now: deps.now ?? Date.now }),
+    events,
     ...(deps.now ? { now: deps.now } : {}),
   });
   const oauth = createOAuthUseCases({ ...deps, rotateRefreshToken: auth.refresh, authorizationCode: (client, params) => appFlow.redeemCode(client, params) });

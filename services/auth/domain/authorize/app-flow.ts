@@ -1,3 +1,5 @@
+import type { SessionEnder } from '../tokens/session.js';
+import { ignoreAuthEvents, type AuthEvents } from '../ports/auth-events.js';
 import { createHash, randomBytes, randomUUID } from 'node:crypto';
 import { AppError } from '../../../../lib/errors.js';
 import { oauthErrors } from '../oauth/oauth-errors.js';
@@ -27,6 +29,10 @@ export interface AppFlowDeps {
   signer: TokenSigner;
   accessTokens: OwnAccessTokens;
   checkPassword: PasswordCheck;
+  /** Ends a token session (the refresh family and every access token carrying its `sid`). */
+  endTokenSession: SessionEnder;
+  /** Where a logout is reported (audit trail). */
+  events?: AuthEvents;
   now?: () => number;
 }
 
@@ -42,7 +48,7 @@ const sha256 = (value: string) => createHash('sha256').update(value, 'ascii').di
  * The browser-app flow: authorization (login session, consent, code), the code grant with its ID
  * token, userinfo and RP-initiated logout. The HTTP layer renders pages and sets the cookie.
  */
-export function createAppFlow({ issuer, sessions, users, tokens, pairs, signer, accessTokens, checkPassword, now = Date.now }: AppFlowDeps) {
+export function createAppFlow({ issuer, sessions, users, tokens, pairs, signer, accessTokens, checkPassword, endTokenSession, events = ignoreAuthEvents, now = Date.now }: AppFlowDeps) {
   const errorRedirect = (request: AuthorizationRequest, error: string, description: string): AuthorizeStep => ({
     step: 'redirect',
     location: redirectWith(request.redirectUri, { error, error_description: description, state: request.state, iss: issuer }),
@@ -131,7 +137,8 @@ export function createAppFlow({ issuer, sessions, users, tokens, pairs, signer, 
       if (taken.use === 'replay') {
         // RFC 6749 §4.1.2: a code used twice may be stolen; what it gave is withdrawn.
         if (taken.issued) {
-          await tokens.revokeRefreshFamily(taken.issued.familyId);
+          // The family is the token session: ending it also refuses every access token refreshed from it.
+          await endTokenSession(taken.issued.familyId);
           await tokens.denyAccessToken(taken.issued.accessTokenJti, taken.issued.accessTokenExp);
         }
         throw oauthErrors.invalidGrant('CODE_REPLAYED');
@@ -177,12 +184,16 @@ export function createAppFlow({ issuer, sessions, users, tokens, pairs, signer, 
     },
 
     /**
-     * GET /oauth/logout (RP-Initiated Logout 1.0): ends the browser's login session and the
-     * refresh families issued under it; redirects only to a URI registered for the client.
+     * GET /oauth/logout (RP-Initiated Logout 1.0): ends the browser's login session and every
+     * token session issued under it (refresh families, and through their `sid` every access token
+     * they gave, on every verifier); redirects only to a URI registered for the client.
      */
     async logout(sid: string | undefined, client: ClientRecord | null, postLogoutRedirectUri: string | undefined, state: string | undefined): Promise<{ location: string | null }> {
       if (sid) {
-        for (const familyId of await sessions.endSession(sid)) await tokens.revokeRefreshFamily(familyId);
+        const session = await sessions.findSession(sid, now());
+        const families = await sessions.endSession(sid);
+        for (const familyId of families) await endTokenSession(familyId);
+        if (session) events.loggedOut({ userId: session.userId, clientId: client?.clientId ?? 'unknown', familyEnded: families.length > 0 });
       }
       if (postLogoutRedirectUri === undefined) return { location: null };
       if (!client || !(client.postLogoutRedirectUris ?? []).includes(postLogoutRedirectUri)) {
