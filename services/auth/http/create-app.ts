@@ -69,7 +69,12 @@ export function createApp(deps: AuthAppDeps): Express {
     checkPassword: auth.checkPassword,
     ...(deps.now ? { now: deps.now } : {}),
   });
-  const oauth = createOAuthUseCases({ ...deps, rotateRefreshToken: auth.refresh, authorizationCode: (client, params) => appFlow.redeemCode(client, params) });
+  const oauth = createOAuthUseCases({
+    ...deps,
+    rotateRefreshToken: auth.refresh,
+    authorizationCode: (client, params, jkt) => appFlow.redeemCode(client, params, jkt),
+    proofKey: auth.proofKey,
+  });
   const signingKeyLoaded: ReadinessCheck = { name: 'signing-key', check: () => void deps.keys.currentSigningKey() };
   const app = createBaseApp({
     logger: deps.logger,

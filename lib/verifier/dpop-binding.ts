@@ -1,0 +1,74 @@
+import type { Request } from 'express';
+import type { AppError } from '../errors.js';
+import { withChallenge } from '../http/error-response.js';
+import { isDpopScheme } from './bearer.js';
+import type { AccessTokenClaims } from './claims.js';
+import type { DpopProofVerifier } from './dpop.js';
+import { tokenError } from './errors.js';
+
+/**
+ * What a protected resource asks of its callers: `allowed` (the default) takes Bearer tokens and,
+ * always checked as such, DPoP-bound ones; `required` takes only DPoP-bound tokens with a proof.
+ */
+export type DpopPolicy = 'required' | 'allowed';
+
+/** The verified token as the binding check reads it. */
+export interface PresentedToken {
+  token: string;
+  claims: Readonly<AccessTokenClaims>;
+}
+
+/** The parts of the request a proof must match. `url` is the public URL the client used. */
+export interface SenderRequest {
+  authorization: string | undefined;
+  proof: string | string[] | undefined;
+  method: string;
+  url: string;
+}
+
+/**
+ * Whether the sender-constraint check has anything to do: false for an unbound token sent as
+ * Bearer where Bearer is allowed, which is the common case and must stay free (the gateway's hot
+ * path): two property reads and a character compare.
+ */
+export function needsSenderCheck(claims: Readonly<AccessTokenClaims>, authorization: string | undefined, policy: DpopPolicy): boolean {
+  return claims.cnf !== undefined || policy === 'required' || isDpopScheme(authorization);
+}
+
+/**
+ * RFC 9449 §7: a token bound to a key (`cnf.jkt`) is accepted only as `Authorization: DPoP` with a
+ * valid proof of that key for this request (htm, htu, iat, jti once, ath); sent as Bearer it is
+ * refused, so a thief holding the token alone gets nothing. The DPoP scheme with an unbound token
+ * is refused too (§7.1: the scheme promises a binding the token does not have), and a `required`
+ * resource refuses unbound tokens outright.
+ */
+export async function checkSenderConstraint(verifyProof: DpopProofVerifier, presented: PresentedToken, request: SenderRequest, policy: DpopPolicy): Promise<void> {
+  const jkt = presented.claims.cnf?.jkt;
+  const dpopScheme = isDpopScheme(request.authorization);
+  if (jkt === undefined) {
+    if (dpopScheme) throw tokenError('DPOP_TOKEN_NOT_BOUND');
+    if (policy === 'required') throw tokenError('DPOP_REQUIRED');
+    return;
+  }
+  if (!dpopScheme) throw tokenError('DPOP_BOUND_TOKEN_AS_BEARER');
+  await verifyProof({ proof: request.proof, method: request.method, url: request.url, accessToken: presented.token, expectedJkt: jkt });
+}
+
+/** The public URL of an express request: scheme and host as `trust proxy` resolves them (X-Forwarded-* only from trusted peers). */
+export function publicUrlOf(req: Request): string {
+  return `${req.protocol}://${req.host}${req.originalUrl}`;
+}
+
+/** The sender-constraint check for an express request; undefined (nothing to wait for) in the common Bearer case. */
+export function checkExpressSender(verifyProof: DpopProofVerifier, presented: PresentedToken, req: Request, policy: DpopPolicy): Promise<void> | undefined {
+  if (!needsSenderCheck(presented.claims, req.headers.authorization, policy)) return undefined;
+  return checkSenderConstraint(verifyProof, presented, { authorization: req.headers.authorization, proof: req.headers.dpop, method: req.method, url: publicUrlOf(req) }, policy);
+}
+
+/**
+ * A refusal of a request that used the DPoP scheme (or of a `required` resource) is challenged
+ * with `WWW-Authenticate: DPoP` (RFC 9449 §7.1), whatever was wrong with the token.
+ */
+export function challengedAsDpop(err: AppError, authorization: string | undefined, policy: DpopPolicy): AppError {
+  return policy === 'required' || isDpopScheme(authorization) ? withChallenge(err, { scheme: 'DPoP' }) : err;
+}
