@@ -54,15 +54,36 @@ export async function checkSenderConstraint(verifyProof: DpopProofVerifier, pres
   await verifyProof({ proof: request.proof, method: request.method, url: request.url, accessToken: presented.token, expectedJkt: jkt });
 }
 
-/** The public URL of an express request: scheme and host as `trust proxy` resolves them (X-Forwarded-* only from trusted peers). */
-export function publicUrlOf(req: Request): string {
-  return `${req.protocol}://${req.host}${req.originalUrl}`;
+/**
+ * The header the gateway sets on a request whose DPoP proof it checked, naming the path prefix it
+ * stripped (`/api` for /api/notes -> /notes), so a service behind it can rebuild the URL the
+ * client signed. The de facto name (Spring, Traefik, ASP.NET).
+ */
+export const FORWARDED_PREFIX = 'x-forwarded-prefix';
+
+/**
+ * The public URL of an express request: scheme and host as `trust proxy` resolves them
+ * (X-Forwarded-Proto/Host only from trusted peers). With `forwardedPrefix`, a trusted peer's
+ * X-Forwarded-Prefix is put back in front of the path (a service behind a prefix-stripping gateway).
+ */
+export function publicUrlOf(req: Request, { forwardedPrefix = false }: { forwardedPrefix?: boolean } = {}): string {
+  const prefix = forwardedPrefix ? trustedPrefixOf(req) : '';
+  return `${req.protocol}://${req.host}${prefix}${req.originalUrl}`;
+}
+
+function trustedPrefixOf(req: Request): string {
+  const prefix = req.headers[FORWARDED_PREFIX];
+  if (typeof prefix !== 'string' || !prefix.startsWith('/')) return '';
+  const trust = req.app.get('trust proxy fn') as ((address: string, hop: number) => boolean) | undefined;
+  const peer = req.socket.remoteAddress;
+  return peer !== undefined && trust?.(peer, 0) === true ? prefix : '';
 }
 
 /** The sender-constraint check for an express request; undefined (nothing to wait for) in the common Bearer case. */
 export function checkExpressSender(verifyProof: DpopProofVerifier, presented: PresentedToken, req: Request, policy: DpopPolicy): Promise<void> | undefined {
   if (!needsSenderCheck(presented.claims, req.headers.authorization, policy)) return undefined;
-  return checkSenderConstraint(verifyProof, presented, { authorization: req.headers.authorization, proof: req.headers.dpop, method: req.method, url: publicUrlOf(req) }, policy);
+  const url = publicUrlOf(req, { forwardedPrefix: true });
+  return checkSenderConstraint(verifyProof, presented, { authorization: req.headers.authorization, proof: req.headers.dpop, method: req.method, url }, policy);
 }
 
 /**

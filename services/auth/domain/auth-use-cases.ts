@@ -8,6 +8,7 @@ import type { AuthSettings } from './settings.js';
 import { createAccessTokenIssuer } from './tokens/access-token-issuer.js';
 import { TokenPairIssuer } from './tokens/token-pair.js';
 import { createProofKey, type TokenRequestProof } from './tokens/proof-key.js';
+import { createDpopProofVerifier } from '../../../lib/verifier/dpop.js';
 import { createEndSession } from './use-cases/end-session.js';
 import { createLogin } from './use-cases/login.js';
 import { createPasswordCheck } from './use-cases/password-check.js';
@@ -48,7 +49,9 @@ export function createAuthUseCases({ settings, users, tokens, signer, accessToke
   const checkPassword = createPasswordCheck({ users, passwords, throttle, events });
   const logout = createLogout({ tokens, endSession: createSessionEnder({ tokens, accessTokenTtlSeconds: settings.accessTokenTtlSeconds, now }), now, events });
   const verifyAccessToken = async (token: string) => (await accessTokens.verify(token)).claims;
-  const proofKey = createProofKey({ replay: tokens, now });
+  // One proof verifier for the token endpoints and the service's own resources (/auth/me, userinfo).
+  const verifyDpopProof = createDpopProofVerifier({ replay: tokens, now });
+  const proofKey = createProofKey(verifyDpopProof);
   const login = createLogin({ checkPassword, tokens: pairs, grant: userGrant, events });
   const refresh = createRefresh({
     users,
@@ -76,5 +79,6 @@ export function createAuthUseCases({ settings, users, tokens, signer, accessToke
     endSession: createEndSession({ tokens, verifyAccessToken, logout, now, events }),
     me: createMe({ users }),
     verifyAccessToken,
+    verifyDpopProof,
   };
 }

@@ -21,7 +21,7 @@ function sendTokens(res: Response, pair: TokenPair): void {
 /** The first-party user API: JSON in, JSON out; each handler parses, calls one use case, answers. */
 export function userApiRoutes(auth: AuthUseCases): Router {
   const router = Router();
-  const authenticated = bearerAuth(auth.verifyAccessToken);
+  const authenticated = bearerAuth(auth.verifyAccessToken, auth.verifyDpopProof);
   router.use('/auth', jsonBody());
 
   router.post('/auth/register', async (req, res) => {

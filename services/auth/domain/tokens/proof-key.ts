@@ -1,7 +1,6 @@
 import { AppError, isAppError } from '../../../../lib/errors.js';
-import { createDpopProofVerifier, type DpopRequest } from '../../../../lib/verifier/dpop.js';
+import type { DpopProofVerifier, DpopRequest } from '../../../../lib/verifier/dpop.js';
 import type { ClientRecord } from '../ports/client-store.js';
-import type { ReplayCache } from '../ports/token-store.js';
 
 /** A token request's DPoP proof (RFC 9449 §5): the header as sent, the method and the public URL the client used. */
 export type TokenRequestProof = Pick<DpopRequest, 'proof' | 'method' | 'url'>;
@@ -15,19 +14,13 @@ const invalidProof = (cause: AppError) =>
 const proofRequired = () =>
   new AppError('DPOP_PROOF_REQUIRED', 400, 'this client is registered with dpop_bound_access_tokens: send a DPoP proof', { error: 'invalid_dpop_proof' });
 
-export interface ProofKeyDeps {
-  /** The store's replay cache: a proof's jti is accepted once across every auth replica. */
-  replay: ReplayCache;
-  now?: () => number;
-}
-
 /**
  * The key a token request proved possession of, which the issued tokens are then bound to; undefined
  * without a `DPoP` header (a bearer token), unless the client is registered with
- * `dpop_bound_access_tokens` (RFC 9449 §5.2), which must always send one.
+ * `dpop_bound_access_tokens` (RFC 9449 §5.2), which must always send one. `verify` is built on the
+ * token store's replay cache, so a proof's jti is accepted once across every auth replica.
  */
-export function createProofKey({ replay, now }: ProofKeyDeps) {
-  const verify = createDpopProofVerifier({ replay, ...(now ? { now } : {}) });
+export function createProofKey(verify: DpopProofVerifier) {
   return async function proofKeyOf(request: TokenRequestProof | undefined, client?: Pick<ClientRecord, 'dpopBoundAccessTokens'>): Promise<string | undefined> {
     if (request === undefined || request.proof === undefined) {
       if (client?.dpopBoundAccessTokens === true) throw proofRequired();
