@@ -113,6 +113,19 @@ describe('DPoP at the token endpoint and the login API', () => {
     expect(next.body.token_type).toBe('DPoP');
   });
 
+  it('when /auth/me gets a bound token, then it needs the DPoP scheme and a proof of the key (auth\'s own verifier)', async () => {
+    const loggedIn = await login(await key.proof({ htm: 'POST', htu: `${issuer}/auth/login` }));
+    const token = loggedIn.body.access_token as string;
+    const me = await request(auth.url, 'GET', '/auth/me', { headers: { authorization: `DPoP ${token}`, dpop: await key.proof({ htm: 'GET', htu: `${issuer}/auth/me`, accessToken: token }) } });
+    expect(me.status).toBe(200);
+    expect(me.body.username).toBe('dpop-user');
+    const asBearer = await request(auth.url, 'GET', '/auth/me', { token });
+    expect(asBearer.status).toBe(401);
+    expect(asBearer.headers.get('www-authenticate')).toMatch(/^DPoP realm="auth", algs="[^"]+", error="invalid_token"/);
+    const otherKeyed = await request(auth.url, 'GET', '/auth/me', { headers: { authorization: `DPoP ${token}`, dpop: await otherKey.proof({ htm: 'GET', htu: `${issuer}/auth/me`, accessToken: token }) } });
+    expect(otherKeyed.status).toBe(401);
+  });
+
   it('when a login sends no proof, then tokens are Bearer and refresh needs none', async () => {
     const loggedIn = await login();
     expect(loggedIn.body.token_type).toBe('Bearer');
