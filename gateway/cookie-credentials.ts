@@ -2,7 +2,7 @@ import type { IncomingMessage } from 'node:http';
 import { readCookie } from '../lib/http/cookies.js';
 import { checkCsrf, UNSAFE_METHODS } from '../lib/http/csrf.js';
 import { AppError } from '../lib/errors.js';
-import { DEFAULT_MAX_TOKEN_LENGTH, extractBearerToken, JWS_COMPACT, tokenError } from '../lib/verifier/index.js';
+import { DEFAULT_MAX_TOKEN_LENGTH, extractAccessToken, JWS_COMPACT, tokenError } from '../lib/verifier/index.js';
 
 /** The browser-session cookie the auth service sets (contract: "Browser session"). */
 export const ACCESS_COOKIE = 'access_token';
@@ -11,7 +11,8 @@ export const ACCESS_COOKIE = 'access_token';
 /**
  * The access token of a request on a route, or undefined when it carries none.
  *
- * An Authorization header, when present, is the only credential looked at: a valid Bearer token
+ * An Authorization header (`Bearer`, or `DPoP` for a sender-constrained token whose proof the
+ * caller then checks), when present, is the only credential looked at: a valid Bearer token
  * always wins, and a stale cookie can never hide (or stand in for) a header that fails. Without
  * one, on routes with `cookies: true`, the `access_token` cookie is used; a cookie-authenticated
  * unsafe request must also pass the CSRF proof (403 csrf_failed otherwise), and the token is then
@@ -23,7 +24,7 @@ export const ACCESS_COOKIE = 'access_token';
  * ALLOWED_ORIGINS instead (403 otherwise), so another site's page cannot open a socket as the user.
  */
 export function requestAccessToken(req: IncomingMessage, cookies: boolean, allowedOrigins: ReadonlySet<string>, upgrade = false): string | undefined {
-  if (!cookies || req.headers.authorization !== undefined) return extractBearerToken(req);
+  if (!cookies || req.headers.authorization !== undefined) return extractAccessToken(req);
   const found = readCookie(req.headers.cookie, ACCESS_COOKIE);
   if (found.kind === 'absent' || (found.kind === 'present' && found.value === '')) return undefined;
   // Two access cookies (one planted by a sibling host): which one is the user's cannot be known.

@@ -8,6 +8,8 @@ import { endServerSpan, startServerSpan, traceContextOf } from '../lib/tracing/h
 import { tracingEnabled } from '../lib/tracing/tracer.js';
 import type { ProxyTrust } from '../lib/http/client-address.js';
 import { assertAuthorized, tokenError, type AccessRequirements, type Verifier, type VerifiedToken } from '../lib/verifier/index.js';
+import { challengedAsDpop, checkSenderConstraint, FORWARDED_PREFIX, needsSenderCheck, type DpopProofVerifier } from '../lib/verifier/index.js';
+import { publicUrlOf } from './public-url.js';
 import { requestAccessToken } from './cookie-credentials.js';
 import type { CorsPolicy } from './cors.js';
 import { setForwardedHeaders } from './forwarded-headers.js';
@@ -56,6 +58,8 @@ export interface GatewayHandlerOptions {
   trust: ProxyTrust;
   /** Tunnels an authorised upgrade on a `websocket: true` route. */
   tunnel?: UpgradeTunnel;
+  /** Checks DPoP proofs (RFC 9449) of bound tokens, with the replay cache every replica shares. */
+  verifyDpopProof: DpopProofVerifier;
 }
 
 /** A request handler that also takes upgrades: `upgrade` is true when `res` stands for an upgrade's socket. */
@@ -67,7 +71,7 @@ export type GatewayHandler = (req: IncomingMessage, res: ServerResponse, upgrade
  * route asks, add the identity headers and proxy (or tunnel a WebSocket). No body parsing and
  * no express on this path; one log line per request.
  */
-export function createGatewayHandler({ findRoute, verifier, ops, opsPaths, logger, observer, allowedOrigins, trust, tunnel }: GatewayHandlerOptions): GatewayHandler {
+export function createGatewayHandler({ findRoute, verifier, ops, opsPaths, logger, observer, allowedOrigins, trust, tunnel, verifyDpopProof }: GatewayHandlerOptions): GatewayHandler {
   const accessLog = createAccessLog(logger);
 
   // Per-request state lives in an Exchange object and the functions below are made once: no
@@ -101,7 +105,16 @@ export function createGatewayHandler({ findRoute, verifier, ops, opsPaths, logge
       identity = await verifier.verify(token);
     } catch (err) {
       observer?.verification(isAppError(err) ? err.code : 'OTHER');
-      return refuse(exchange.res, err);
+      return refuse(exchange.res, dpopAware(err, exchange, route));
+    }
+    // An unbound Bearer token on a route that allows Bearer skips this (the benchmarked path).
+    if (needsSenderCheck(identity.claims, exchange.req.headers.authorization, route.definition.dpop)) {
+      try {
+        await checkSender(exchange, route, identity);
+      } catch (err) {
+        observer?.verification(isAppError(err) ? err.code : 'OTHER');
+        return refuse(exchange.res, dpopAware(err, exchange, route));
+      }
     }
     observer?.verification('ok');
     try {
@@ -116,6 +129,22 @@ export function createGatewayHandler({ findRoute, verifier, ops, opsPaths, logge
     } catch (err) {
       refuse(exchange.res, err);
     }
+  }
+
+  /** RFC 9449 §7: the proof names the URL the client used (before any prefix is stripped) and binds this token. */
+  async function checkSender(exchange: RequestExchange, route: CompiledRoute, identity: VerifiedToken): Promise<void> {
+    const req = exchange.req;
+    const url = publicUrlOf(req, exchange.path);
+    await checkSenderConstraint(verifyDpopProof, identity, { authorization: req.headers.authorization, proof: req.headers.dpop, method: req.method ?? 'GET', url }, route.definition.dpop);
+    // Services behind us check the proof again: tell them the prefix we strip, so they rebuild the same URL.
+    const stripped = route.definition.stripPrefix;
+    if (stripped === '') delete req.headers[FORWARDED_PREFIX];
+    else req.headers[FORWARDED_PREFIX] = stripped;
+  }
+
+  /** Refusals of a DPoP-scheme request, or on a `dpop: required` route, are challenged with DPoP. */
+  function dpopAware(err: unknown, exchange: RequestExchange, route: CompiledRoute): unknown {
+    return isAppError(err) ? challengedAsDpop(err, exchange.req.headers.authorization, route.definition.dpop) : err;
   }
 
   function refuse(res: ServerResponse, err: unknown): void {
@@ -163,11 +192,11 @@ export function createGatewayHandler({ findRoute, verifier, ops, opsPaths, logge
       // Bearer client sends).
       token = requestAccessToken(req, route.definition.cookies, allowedOrigins, websocket);
     } catch (err) {
-      return refuse(res, err);
+      return refuse(res, dpopAware(err, exchange, route));
     }
     if (token === undefined) {
       if (route.definition.auth === 'optional') return pass(exchange, route, undefined);
-      return refuse(res, tokenError('TOKEN_MISSING'));
+      return refuse(res, dpopAware(tokenError('TOKEN_MISSING'), exchange, route));
     }
     // Traced: the verification (and a JWKS fetch it needs) runs in the request span's context.
     const traced = traceContextOf(req);

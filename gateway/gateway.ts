@@ -4,7 +4,8 @@ import type { Env } from '../lib/config.js';
 import { listen } from '../lib/http/server.js';
 import { revocationFeedReadiness } from '../lib/revocation/feed-observability.js';
 import { noRevocations, type RevocationList } from '../lib/revocation/revocation-list.js';
-import { createVerifier } from '../lib/verifier/index.js';
+import { createDpopProofVerifier, createVerifier } from '../lib/verifier/index.js';
+import { openDpopReplayCache } from './dpop-replay.js';
 import type { GatewayConfig } from './config.js';
 import { responseForUpgrade } from '../lib/http/upgrade-response.js';
 import { createCorsPolicy } from './cors.js';
@@ -88,6 +89,8 @@ export async function startGateway(config: GatewayConfig, deps: GatewayDeps = {}
     revocationFeedReadiness(revocations),
   ];
   const websockets = createWebSocketTunnel(logger, revocations, deps.now);
+  // Shared by every replica through Redis when configured, so a proof is accepted once cluster-wide.
+  const dpopReplay = await openDpopReplayCache(config, logger, deps.now);
   const metrics = deps.metrics;
   const observer: GatewayObserver | undefined =
     metrics && gatewayMetrics
@@ -105,6 +108,7 @@ export async function startGateway(config: GatewayConfig, deps: GatewayDeps = {}
     allowedOrigins: config.allowedOrigins,
     trust: config.trustedProxies,
     tunnel: websockets.tunnel,
+    verifyDpopProof: createDpopProofVerifier({ replay: dpopReplay.cache, ...(deps.now ? { now: deps.now } : {}) }),
     ...(observer ? { observer } : {}),
   });
   const server = await listen(handler, { port: config.port, host: config.host, maxHeaderSize: MAX_HEADER_BYTES });
@@ -127,6 +131,7 @@ export async function startGateway(config: GatewayConfig, deps: GatewayDeps = {}
       await Promise.all([server.close(graceMs), opsServer.close(graceMs)]);
       await pools.close();
       verifier.close();
+      await dpopReplay.close();
     },
   };
 }

@@ -42,6 +42,7 @@ const routeSchema = z
     timeoutMs: z.number(missingOr('a number of milliseconds')).int('must be a whole number of milliseconds').positive('must be more than 0').max(300_000, 'must be at most 300000').default(30_000),
     websocket: z.boolean(missingOr('true or false')).default(false),
     cors: corsSchema.optional(),
+    dpop: z.enum(['required', 'allowed'], missingOr('required or allowed')).default('allowed'),
   })
   .strict();
 
@@ -64,6 +65,11 @@ export interface RouteDefinition {
   websocket: boolean;
   /** Answered by the gateway (preflights never need a token); undefined: no CORS headers. */
   cors?: CorsSettings | undefined;
+  /**
+   * RFC 9449: `allowed` takes Bearer tokens and DPoP-bound ones (always checked as such, with
+   * their proof); `required` takes only DPoP-bound tokens sent as `Authorization: DPoP` with a proof.
+   */
+  dpop: 'required' | 'allowed';
 }
 
 /** Reads GATEWAY_ROUTES; any problem is a ConfigError naming the route by index and prefix. */
@@ -100,6 +106,7 @@ export function parseRoutes(document: unknown, env: Env): RouteDefinition[] {
     if (route.auth !== 'required' && ((route.roles?.length ?? 0) > 0 || Object.keys(route.scopes ?? {}).length > 0)) {
       throw routesError(`${name}: scopes and roles need auth: required`);
     }
+    if (route.auth === 'none' && route.dpop === 'required') throw routesError(`${name}: dpop: required needs auth: required or optional`);
     return {
       prefix: route.prefix,
       upstream: resolveUpstream(route.upstream, env, name),
@@ -111,6 +118,7 @@ export function parseRoutes(document: unknown, env: Env): RouteDefinition[] {
       timeoutMs: route.timeoutMs,
       websocket: route.websocket,
       ...(route.cors ? { cors: route.cors } : {}),
+      dpop: route.dpop,
     };
   });
 }

@@ -22,6 +22,8 @@ export interface AppErrorOptions {
 export interface ChallengeParams {
   realm?: string;
   scope?: string;
+  /** The authentication scheme challenged: `DPoP` for sender-constrained tokens (RFC 9449 §7.1), else Bearer. */
+  scheme?: 'Bearer' | 'DPoP';
 }
 
 const DEFAULT_WIRE_ERROR: Record<number, string> = {

@@ -1,5 +1,9 @@
 import { AppError, type ChallengeParams } from '../errors.js';
 import { BARE_CHALLENGE_CODES, isTokenErrorCode } from '../verifier/errors.js';
+import { DPOP_ALGORITHMS } from '../verifier/dpop.js';
+
+/** RFC 9449 §7.1: a DPoP challenge names the proof algorithms accepted. */
+const DPOP_ALGS = `algs="${DPOP_ALGORITHMS.join(' ')}"`;
 
 /** Seconds a client should wait before retrying when a dependency (the issuer's keys, Redis) is unreachable. */
 export const DEFAULT_RETRY_AFTER_SECONDS = '5';
@@ -29,10 +33,14 @@ export function errorResponse(err: AppError, realm: string): ErrorResponse {
   };
 }
 
-/** The WWW-Authenticate value for a token refusal; also what Passport's `fail(challenge, status)` takes. */
+/**
+ * The WWW-Authenticate value for a token refusal; also what Passport's `fail(challenge, status)`
+ * takes. The scheme is Bearer (RFC 6750 §3) unless the refusal names DPoP (RFC 9449 §7.1: a
+ * DPoP-bound token or proof was at fault, or the request used the DPoP scheme).
+ */
 export function bearerChallenge(err: AppError, realm: string): string {
-  const { realm: ownRealm, scope } = err.challenge;
-  const space = `Bearer realm="${ownRealm ?? realm}"`;
+  const { realm: ownRealm, scope, scheme } = err.challenge;
+  const space = scheme === 'DPoP' ? `DPoP realm="${ownRealm ?? realm}", ${DPOP_ALGS}` : `Bearer realm="${ownRealm ?? realm}"`;
   if (BARE_CHALLENGE_CODES.has(err.code)) return space;
   // Descriptions are fixed strings without quotes or backslashes, so they sit in a quoted-string as is.
   return `${space}, error="${err.error}", error_description="${err.message}"${scope === undefined ? '' : `, scope="${scope}"`}`;

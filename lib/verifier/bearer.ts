@@ -31,8 +31,30 @@ export function parseAuthorization(req: RequestHeaders): { scheme: string; crede
  * TOKEN_TOO_LARGE and TOKEN_MALFORMED for tokens outside the size limit or the b64token charset.
  */
 export function extractBearerToken(req: RequestHeaders, maxTokenLength = DEFAULT_MAX_TOKEN_LENGTH): string | undefined {
+  return extractToken(req, maxTokenLength, false);
+}
+
+/**
+ * The access token of `Authorization: Bearer <token>` or `Authorization: DPoP <token>` (RFC 9449
+ * §7.1), with the same refusals as extractBearerToken. Which scheme it was is `isDpopScheme`'s
+ * answer; the caller must then hold the token to its binding (dpop-binding.ts).
+ */
+export function extractAccessToken(req: RequestHeaders, maxTokenLength = DEFAULT_MAX_TOKEN_LENGTH): string | undefined {
+  return extractToken(req, maxTokenLength, true);
+}
+
+/**
+ * Whether an Authorization header that extractAccessToken accepted used the DPoP scheme. Its
+ * first letter tells the two accepted schemes apart, so this costs no parse on the hot path.
+ */
+export function isDpopScheme(authorization: string | undefined): boolean {
+  const first = authorization?.charCodeAt(0);
+  return first === 68 /* D */ || first === 100 /* d */;
+}
+
+function extractToken(req: RequestHeaders, maxTokenLength: number, dpop: boolean): string | undefined {
   const authorization = parseAuthorization(req);
-  if (authorization === undefined || authorization.scheme !== 'bearer') return undefined;
+  if (authorization === undefined || (authorization.scheme !== 'bearer' && !(dpop && authorization.scheme === 'dpop'))) return undefined;
   const token = authorization.credentials;
   if (token === '') throw tokenError('AUTHORIZATION_INVALID');
   if (token.length > maxTokenLength) throw tokenError('TOKEN_TOO_LARGE');

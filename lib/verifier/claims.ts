@@ -26,6 +26,8 @@ export interface AccessTokenClaims {
   sid?: string;
   /** Present on tokens obtained by token exchange: who acts on `sub`'s behalf. */
   act?: ActorClaim;
+  /** RFC 9449 §6.1 confirmation: the token is bound to the DPoP key with this RFC 7638 thumbprint. */
+  cnf?: { jkt: string };
   [claim: string]: unknown;
 }
 
@@ -81,7 +83,7 @@ const isStringArray = (value: unknown): value is string[] => Array.isArray(value
 export function checkAccessTokenClaims(payload: unknown, token: string, policy: ClaimsPolicy, nowSeconds: number): VerifiedToken {
   if (typeof payload !== 'object' || payload === null || Array.isArray(payload)) throw tokenError('TOKEN_MALFORMED');
   const claims = payload as Record<string, unknown>;
-  const { iss, aud, exp, iat, nbf, sub, client_id: clientId, jti, scope, roles, sid, act } = claims;
+  const { iss, aud, exp, iat, nbf, sub, client_id: clientId, jti, scope, roles, sid, act, cnf } = claims;
   const tolerance = policy.clockToleranceSeconds;
 
   if (!isNumber(exp) || !isNumber(iat) || (nbf !== undefined && !isNumber(nbf))) throw tokenError('TOKEN_CLAIMS_INVALID');
@@ -97,6 +99,8 @@ export function checkAccessTokenClaims(payload: unknown, token: string, policy: 
   if (scope !== undefined && typeof scope !== 'string') throw tokenError('TOKEN_CLAIMS_INVALID');
   if (roles !== undefined && !isStringArray(roles)) throw tokenError('TOKEN_CLAIMS_INVALID');
   if (sid !== undefined && !nonEmptyString(sid)) throw tokenError('TOKEN_CLAIMS_INVALID');
+  // A confirmation we cannot read must not turn a bound token into a bearer one.
+  if (cnf !== undefined && !(typeof cnf === 'object' && cnf !== null && nonEmptyString((cnf as Record<string, unknown>).jkt))) throw tokenError('TOKEN_CLAIMS_INVALID');
   const actor = act === undefined ? [] : actorChain(act);
   if (actor === null) throw tokenError('TOKEN_CLAIMS_INVALID');
   return Object.freeze({

@@ -34,6 +34,9 @@ export const TOKEN_ERRORS = {
   DPOP_PROOF_INVALID: { status: 401, error: 'invalid_dpop_proof', description: 'the DPoP proof is missing or invalid' },
   DPOP_PROOF_REPLAYED: { status: 401, error: 'invalid_dpop_proof', description: 'the DPoP proof was already used' },
   DPOP_KEY_MISMATCH: { status: 401, error: 'invalid_token', description: 'the DPoP proof key is not the one the access token is bound to' },
+  DPOP_BOUND_TOKEN_AS_BEARER: { status: 401, error: 'invalid_token', description: 'a DPoP-bound access token must be sent as Authorization: DPoP with a DPoP proof' },
+  DPOP_TOKEN_NOT_BOUND: { status: 401, error: 'invalid_token', description: 'the DPoP scheme needs a DPoP-bound access token' },
+  DPOP_REQUIRED: { status: 401, error: 'invalid_token', description: 'this resource needs a DPoP-bound access token sent as Authorization: DPoP' },
   DELEGATION_REQUIRED: { status: 403, error: 'insufficient_scope', description: 'this route needs a token obtained on a user\'s behalf (token exchange)' },
   DELEGATION_REFUSED: { status: 403, error: 'insufficient_scope', description: 'this route refuses delegated (exchanged) tokens' },
   TOKEN_SUBJECT_GONE: { status: 401, error: 'invalid_token', description: 'the account behind the access token no longer exists' },
@@ -48,11 +51,26 @@ export type TokenErrorCode = keyof typeof TOKEN_ERRORS;
  * it ends up in the challenge, never in the description. `realm` names the protection space
  * when the raising layer knows it (else the app's default applies).
  */
-export function tokenError(code: TokenErrorCode, options: { cause?: unknown; scope?: string; realm?: string } = {}): AppError {
+export function tokenError(code: TokenErrorCode, options: { cause?: unknown; scope?: string; realm?: string; scheme?: 'Bearer' | 'DPoP' } = {}): AppError {
   const { status, error, description } = TOKEN_ERRORS[code];
-  const challenge = { ...(options.scope === undefined ? {} : { scope: options.scope }), ...(options.realm === undefined ? {} : { realm: options.realm }) };
+  const scheme = options.scheme ?? (DPOP_CODES.has(code) ? 'DPoP' : undefined);
+  const challenge = {
+    ...(options.scope === undefined ? {} : { scope: options.scope }),
+    ...(options.realm === undefined ? {} : { realm: options.realm }),
+    ...(scheme === undefined ? {} : { scheme }),
+  };
   return new AppError(code, status, description, { error, cause: options.cause, challenge });
 }
+
+/** Refusals about sender constraint: always challenged with the DPoP scheme (RFC 9449 §7.1). */
+const DPOP_CODES: ReadonlySet<TokenErrorCode> = new Set<TokenErrorCode>([
+  'DPOP_PROOF_INVALID',
+  'DPOP_PROOF_REPLAYED',
+  'DPOP_KEY_MISMATCH',
+  'DPOP_BOUND_TOKEN_AS_BEARER',
+  'DPOP_TOKEN_NOT_BOUND',
+  'DPOP_REQUIRED',
+]);
 
 export function isTokenErrorCode(code: string): code is TokenErrorCode {
   return Object.hasOwn(TOKEN_ERRORS, code);

@@ -9,6 +9,9 @@ export { ACCESS_TOKEN_TYPE, ACCESS_TOKEN_ALGORITHM, JWS_COMPACT } from './jws-he
 export { createRequireAuth, type RequireAuthOptions } from './require-auth.js';
 export { createBearerStrategy, type BearerStrategyOptions } from './passport-strategy.js';
 export { assertAuthorized, type AccessRequirements } from './authorize.js';
-export { extractBearerToken, DEFAULT_MAX_TOKEN_LENGTH } from './bearer.js';
+export { extractBearerToken, extractAccessToken, isDpopScheme, DEFAULT_MAX_TOKEN_LENGTH } from './bearer.js';
+export { createDpopProofVerifier, DPOP_ALGORITHMS, type DpopProofVerifier, type DpopReplayCache } from './dpop.js';
+export { checkSenderConstraint, needsSenderCheck, challengedAsDpop, publicUrlOf, FORWARDED_PREFIX, type DpopPolicy } from './dpop-binding.js';
+export { createMemoryReplayCache, createRedisReplayCache } from './dpop-replay-cache.js';
 export { TOKEN_ERRORS, tokenError, isTokenErrorCode, type TokenErrorCode } from './errors.js';
 export { bearerChallenge, errorResponse } from '../http/error-response.js';

@@ -2,7 +2,11 @@ import { Strategy } from 'passport-strategy';
 import type { Request } from 'express';
 import { isAppError } from '../errors.js';
 import { assertAuthorized, type AccessRequirements } from './authorize.js';
-import { extractBearerToken } from './bearer.js';
+import { extractAccessToken } from './bearer.js';
+import { createDpopProofVerifier, type DpopProofVerifier, type DpopReplayCache } from './dpop.js';
+import { challengedAsDpop, checkExpressSender, type DpopPolicy } from './dpop-binding.js';
+import { createMemoryReplayCache } from './dpop-replay-cache.js';
+import type { VerifiedToken } from './claims.js';
 import { bearerChallenge } from '../http/error-response.js';
 import { tokenError } from './errors.js';
 import type { Verifier } from './verifier.js';
@@ -12,6 +16,10 @@ export interface BearerStrategyOptions extends AccessRequirements {
   name?: string;
   /** The realm in WWW-Authenticate challenges. Default `api`. */
   realm?: string;
+  /** As requireAuth's: `allowed` (default) or `required`; a DPoP-bound token always needs its proof. */
+  dpop?: DpopPolicy;
+  /** Where proof `jti`s are remembered. Default: this process's memory. */
+  dpopReplay?: DpopReplayCache;
 }
 
 /**
@@ -40,6 +48,8 @@ export function createBearerStrategy(verifier: Verifier, options: BearerStrategy
 class VerifierBearerStrategy extends Strategy {
   readonly name: string;
   private readonly realm: string;
+  private readonly dpop: DpopPolicy;
+  private readonly verifyProof: DpopProofVerifier;
 
   constructor(
     private readonly verifier: Verifier,
@@ -48,24 +58,31 @@ class VerifierBearerStrategy extends Strategy {
     super();
     this.name = options.name ?? 'authgate-bearer';
     this.realm = options.realm ?? 'api';
+    this.dpop = options.dpop ?? 'allowed';
+    this.verifyProof = createDpopProofVerifier({ replay: options.dpopReplay ?? createMemoryReplayCache() });
   }
 
   override authenticate(req: Request): void {
     let token: string | undefined;
     try {
-      token = extractBearerToken(req);
+      token = extractAccessToken(req);
     } catch (err) {
       return this.refuse(req, err);
     }
     if (token === undefined) return this.refuse(req, tokenError('TOKEN_MISSING'));
+    const authorize = (identity: VerifiedToken) => {
+      try {
+        assertAuthorized(identity, this.options);
+      } catch (err) {
+        return this.refuse(req, err);
+      }
+      this.success(identity);
+    };
     this.verifier.verify(token).then(
       (identity) => {
-        try {
-          assertAuthorized(identity, this.options);
-        } catch (err) {
-          return this.refuse(req, err);
-        }
-        this.success(identity);
+        const binding = checkExpressSender(this.verifyProof, identity, req, this.dpop);
+        if (binding === undefined) return authorize(identity);
+        binding.then(() => authorize(identity), (err: unknown) => this.refuse(req, err));
       },
       (err: unknown) => this.refuse(req, err),
     );
@@ -73,7 +90,7 @@ class VerifierBearerStrategy extends Strategy {
 
   private refuse(req: Request, err: unknown): void {
     if (!isAppError(err) || err.status >= 500) return this.error(err instanceof Error ? err : new Error(String(err)));
-    const value = bearerChallenge(err, this.realm);
+    const value = bearerChallenge(challengedAsDpop(err, req.headers.authorization, this.dpop), this.realm);
     // Passport writes challenges only on 401; RFC 6750 §3 wants one on 400 and 403 too.
     if (err.status !== 401) req.res?.setHeader('WWW-Authenticate', value);
     this.fail(value, err.status);

@@ -2,10 +2,14 @@ import type { RequestHandler } from 'express';
 import { isAppError } from '../errors.js';
 import { toAppError } from '../http/error-handler.js';
 import { assertAuthorized, type AccessRequirements } from './authorize.js';
-import { extractBearerToken } from './bearer.js';
+import { extractAccessToken } from './bearer.js';
+import { createDpopProofVerifier, type DpopReplayCache } from './dpop.js';
+import { challengedAsDpop, checkExpressSender, type DpopPolicy } from './dpop-binding.js';
+import { createMemoryReplayCache } from './dpop-replay-cache.js';
 import { withChallenge } from '../http/error-response.js';
 import { tokenError } from './errors.js';
 import type { Verifier } from './verifier.js';
+import type { Request } from 'express';
 import type { VerifiedToken } from './claims.js';
 
 declare module 'express-serve-static-core' {
@@ -18,6 +22,13 @@ declare module 'express-serve-static-core' {
 export interface RequireAuthOptions {
   /** The realm in WWW-Authenticate challenges. Default `api`. */
   realm?: string;
+  /**
+   * `allowed` (default): Bearer tokens pass, and a DPoP-bound token (`cnf.jkt`) only as
+   * `Authorization: DPoP` with a valid proof (RFC 9449 §7); `required`: only the latter.
+   */
+  dpop?: DpopPolicy;
+  /** Where proof `jti`s are remembered (createRedisReplayCache to share it between replicas). Default: this process's memory. */
+  dpopReplay?: DpopReplayCache;
 }
 
 /**
@@ -40,32 +51,37 @@ export interface RequireAuthOptions {
  * app.use(errorHandler()); // renders {error, error_description} + WWW-Authenticate
  * ```
  */
-export function createRequireAuth(verifier: Verifier, { realm = 'api' }: RequireAuthOptions = {}) {
+export function createRequireAuth(verifier: Verifier, { realm = 'api', dpop = 'allowed', dpopReplay = createMemoryReplayCache() }: RequireAuthOptions = {}) {
+  const verifyProof = createDpopProofVerifier({ replay: dpopReplay });
   return function requireAuth(requirements: AccessRequirements = {}): RequestHandler {
     return (req, _res, next) => {
+      const refuse = (err: unknown) => next(challengeOrFault(err, realm, req, dpop));
       let token: string | undefined;
       try {
-        token = extractBearerToken(req);
+        token = extractAccessToken(req);
       } catch (err) {
-        return next(challengeOrFault(err, realm));
+        return refuse(err);
       }
-      if (token === undefined) return next(tokenError('TOKEN_MISSING', { realm }));
-      verifier.verify(token).then(
-        (identity) => {
-          try {
-            assertAuthorized(identity, requirements);
-          } catch (err) {
-            return next(challengeOrFault(err, realm));
-          }
-          req.auth = identity;
-          next();
-        },
-        (err: unknown) => next(challengeOrFault(err, realm)),
-      );
+      if (token === undefined) return refuse(tokenError('TOKEN_MISSING'));
+      const authorize = (identity: VerifiedToken) => {
+        try {
+          assertAuthorized(identity, requirements);
+        } catch (err) {
+          return refuse(err);
+        }
+        req.auth = identity;
+        next();
+      };
+      verifier.verify(token).then((identity) => {
+        // Undefined for an unbound Bearer token: no extra promise hop in the common case.
+        const binding = checkExpressSender(verifyProof, identity, req, dpop);
+        if (binding === undefined) return authorize(identity);
+        binding.then(() => authorize(identity), refuse);
+      }, refuse);
     };
   };
 }
 
-function challengeOrFault(err: unknown, realm: string) {
-  return isAppError(err) ? withChallenge(err, { realm }) : toAppError(err);
+function challengeOrFault(err: unknown, realm: string, req: Request, dpop: DpopPolicy) {
+  return isAppError(err) ? challengedAsDpop(withChallenge(err, { realm }), req.headers.authorization, dpop) : toAppError(err);
 }

@@ -7,6 +7,8 @@ import type { UserStore } from './ports/user-store.js';
 import type { AuthSettings } from './settings.js';
 import { createAccessTokenIssuer } from './tokens/access-token-issuer.js';
 import { TokenPairIssuer } from './tokens/token-pair.js';
+import { createProofKey, type TokenRequestProof } from './tokens/proof-key.js';
+import { createDpopProofVerifier } from '../../../lib/verifier/dpop.js';
 import { createEndSession } from './use-cases/end-session.js';
 import { createLogin } from './use-cases/login.js';
 import { createPasswordCheck } from './use-cases/password-check.js';
@@ -47,25 +49,36 @@ export function createAuthUseCases({ settings, users, tokens, signer, accessToke
   const checkPassword = createPasswordCheck({ users, passwords, throttle, events });
   const logout = createLogout({ tokens, endSession: createSessionEnder({ tokens, accessTokenTtlSeconds: settings.accessTokenTtlSeconds, now }), now, events });
   const verifyAccessToken = async (token: string) => (await accessTokens.verify(token)).claims;
+  // One proof verifier for the token endpoints and the service's own resources (/auth/me, userinfo).
+  const verifyDpopProof = createDpopProofVerifier({ replay: tokens, now });
+  const proofKey = createProofKey(verifyDpopProof);
+  const login = createLogin({ checkPassword, tokens: pairs, grant: userGrant, events });
+  const refresh = createRefresh({
+    users,
+    refreshTokens: tokens,
+    tokens: pairs,
+    refreshTokenTtlSeconds: settings.refreshTokenTtlSeconds,
+    graceSeconds: settings.refreshReuseGraceSeconds,
+    now,
+    events,
+  });
   return {
     register: createRegister({ users, passwords, throttle }),
-    login: createLogin({ checkPassword, tokens: pairs, grant: userGrant, events }),
+    /** POST /auth/login; with a DPoP proof (RFC 9449) the tokens are bound to its key. */
+    login: async (input: Omit<Parameters<typeof login>[0], 'jkt'>, proof?: TokenRequestProof) => login({ ...input, jkt: await proofKey(proof) }),
     /** For the hosted login page (apps): the same check as login, and the same token families. */
     checkPassword,
     pairs,
-    refresh: createRefresh({
-      users,
-      refreshTokens: tokens,
-      tokens: pairs,
-      refreshTokenTtlSeconds: settings.refreshTokenTtlSeconds,
-      graceSeconds: settings.refreshReuseGraceSeconds,
-      now,
-      events,
-    }),
+    refresh,
+    /** POST /auth/refresh: a bound family needs a proof of its key (RFC 9449 §5). */
+    refreshWithProof: async (refreshToken: string, proof?: TokenRequestProof) => refresh(refreshToken, { jkt: await proofKey(proof) }),
+    /** The key a token request proved (shared with /oauth/token, so both endpoints check proofs alike). */
+    proofKey,
     logout,
     /** Browser logout: the API's logout when the access token is still valid, else the refresh family alone. */
     endSession: createEndSession({ tokens, verifyAccessToken, logout, now, events }),
     me: createMe({ users }),
     verifyAccessToken,
+    verifyDpopProof,
   };
 }

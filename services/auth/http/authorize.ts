@@ -1,14 +1,13 @@
 import { randomBytes, timingSafeEqual } from 'node:crypto';
-import express, { Router, type Request, type Response } from 'express';
+import express, { Router, type Request, type RequestHandler, type Response } from 'express';
 import { isAppError } from '../../../lib/errors.js';
 import { readCookie, serializeCookie } from '../../../lib/http/cookies.js';
-import { parseAuthorization } from '../../../lib/verifier/bearer.js';
-import { tokenError } from '../../../lib/verifier/errors.js';
 import type { AppFlow, AuthorizeStep } from '../domain/authorize/app-flow.js';
 import { LOGIN_SESSION_TTL_SECONDS } from '../domain/authorize/app-flow.js';
 import { parseAuthorizationRequest, type AuthorizationRequest, type RawParams } from '../domain/authorize/authorization-request.js';
 import type { ClientStore } from '../domain/ports/client-store.js';
 import { consentPage, errorPage, hiddenFields, loginPage, sendPage } from './app-pages.js';
+import { callerTokenOf } from './bearer-auth.js';
 
 /** The auth server's login session (single sign-on): only /oauth/* (authorize, logout) sees it. */
 export const LOGIN_SESSION_COOKIE = 'auth_session';
@@ -21,6 +20,8 @@ const CARRIED = ['client_id', 'redirect_uri', 'response_type', 'scope', 'state',
 export interface AuthorizeRoutesDeps {
   flow: AppFlow;
   clients: ClientStore;
+  /** bearerAuth: the access token (Bearer, or DPoP with its proof) that /oauth/userinfo answers for. */
+  authenticated: RequestHandler;
   /** `Secure` on the cookies (COOKIE_SECURE). */
   secure: boolean;
 }
@@ -46,7 +47,7 @@ const sameSecret = (a: string, b: string) => a.length === b.length && timingSafe
  * GET|POST /oauth/authorize (the hosted login and consent pages post back to it), GET|POST
  * /oauth/userinfo and GET /oauth/logout. Mounted before the form-only /oauth token routes.
  */
-export function authorizeRoutes({ flow, clients, secure }: AuthorizeRoutesDeps): Router {
+export function authorizeRoutes({ flow, clients, secure, authenticated }: AuthorizeRoutesDeps): Router {
   const router = Router();
   const form = express.urlencoded({ extended: false, limit: '16kb', parameterLimit: 50 });
   const cookie = (name: string, value: string, maxAgeSeconds: number, sameSite: 'Lax' | 'Strict') =>
@@ -146,14 +147,11 @@ export function authorizeRoutes({ flow, clients, secure }: AuthorizeRoutesDeps):
     }
   });
 
-  const userinfo = async (req: Request, res: Response) => {
-    const authorization = parseAuthorization(req);
-    if (!authorization) throw tokenError('TOKEN_MISSING');
-    if (authorization.scheme !== 'bearer' || !authorization.credentials) throw tokenError('AUTHORIZATION_INVALID');
-    res.set('Cache-Control', 'no-store').json(await flow.userinfo(authorization.credentials));
+  const userinfo = async (_req: Request, res: Response) => {
+    res.set('Cache-Control', 'no-store').json(await flow.userinfo(callerTokenOf(res)));
   };
-  router.get('/oauth/userinfo', userinfo);
-  router.post('/oauth/userinfo', userinfo);
+  router.get('/oauth/userinfo', authenticated, userinfo);
+  router.post('/oauth/userinfo', authenticated, userinfo);
 
   router.get('/oauth/logout', async (req, res) => {
     const query = new URLSearchParams(req.url.split('?')[1] ?? '');

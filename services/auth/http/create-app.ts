@@ -19,6 +19,7 @@ import type { KeyRotation, SigningKeySet } from '../domain/ports/signing-key-set
 import type { AssertionSignatureVerifier } from '../domain/ports/token-signing.js';
 import { adminRoutes } from './admin.js';
 import { browserSessionRoutes, type BrowserSessionOptions } from './browser-session.js';
+import { bearerAuth } from './bearer-auth.js';
 import { oauthRoutes } from './oauth.js';
 import { authorizeRoutes } from './authorize.js';
 import { createAppFlow } from '../domain/authorize/app-flow.js';
@@ -71,7 +72,12 @@ export function createApp(deps: AuthAppDeps): Express {
     events,
     ...(deps.now ? { now: deps.now } : {}),
   });
-  const oauth = createOAuthUseCases({ ...deps, rotateRefreshToken: auth.refresh, authorizationCode: (client, params) => appFlow.redeemCode(client, params) });
+  const oauth = createOAuthUseCases({
+    ...deps,
+    rotateRefreshToken: auth.refresh,
+    authorizationCode: (client, params, jkt) => appFlow.redeemCode(client, params, jkt),
+    proofKey: auth.proofKey,
+  });
   const signingKeyLoaded: ReadinessCheck = { name: 'signing-key', check: () => void deps.keys.currentSigningKey() };
   const app = createBaseApp({
     logger: deps.logger,
@@ -101,7 +107,7 @@ export function createApp(deps: AuthAppDeps): Express {
   // JSON, so before the form-only /oauth routes.
   app.use(registrationRoutes({ adminToken: deps.admin?.token, clients: clientAdmin, events }));
   // Pages and JSON of the app flow, before the form-only /oauth token routes.
-  app.use(authorizeRoutes({ flow: appFlow, clients: deps.clients, secure: deps.browserSession.secure }));
+  app.use(authorizeRoutes({ flow: appFlow, clients: deps.clients, secure: deps.browserSession.secure, authenticated: bearerAuth(auth.verifyAccessToken, auth.verifyDpopProof) }));
   app.use(oauthRoutes(oauth));
   if (deps.revocationFeed) app.use(revocationFeedRoutes(createReadRevocationFeed(deps.revocationFeed.feed), deps.revocationFeed.token));
   if (deps.admin) {

@@ -1,6 +1,7 @@
 import { Router, type RequestHandler } from 'express';
 import type { OAuthUseCases } from '../domain/oauth/oauth-use-cases.js';
 import { formBody, oauthParamsOf } from './form-body.js';
+import { tokenRequestProof } from './token-request-proof.js';
 
 /** RFC 6749 §5.1 (and §5.2 for errors): nobody may cache these answers. */
 const noStore: RequestHandler = (_req, res, next) => {
@@ -17,7 +18,7 @@ export function oauthRoutes(oauth: OAuthUseCases): Router {
   router.use('/oauth', noStore, ...formBody());
 
   router.post('/oauth/token', async (req, res) => {
-    res.json(await oauth.token({ authorization: req.headers.authorization, params: oauthParamsOf(res.locals) }));
+    res.json(await oauth.token({ authorization: req.headers.authorization, params: oauthParamsOf(res.locals), dpop: tokenRequestProof(req) }));
   });
 
   router.post('/oauth/introspect', async (req, res) => {

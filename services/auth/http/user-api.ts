@@ -6,6 +6,7 @@ import type { AuthUseCases } from '../domain/auth-use-cases.js';
 import type { TokenPair } from '../domain/tokens/token-pair.js';
 import { bearerAuth, callerOf } from './bearer-auth.js';
 import { parseBody, stringField } from './request-body.js';
+import { tokenRequestProof } from './token-request-proof.js';
 
 const registerBody = z.object({ username: stringField(), password: stringField(), email: stringField().optional() });
 const loginBody = z.object({ username: stringField(), password: stringField() });
@@ -20,7 +21,7 @@ function sendTokens(res: Response, pair: TokenPair): void {
 /** The first-party user API: JSON in, JSON out; each handler parses, calls one use case, answers. */
 export function userApiRoutes(auth: AuthUseCases): Router {
   const router = Router();
-  const authenticated = bearerAuth(auth.verifyAccessToken);
+  const authenticated = bearerAuth(auth.verifyAccessToken, auth.verifyDpopProof);
   router.use('/auth', jsonBody());
 
   router.post('/auth/register', async (req, res) => {
@@ -30,11 +31,11 @@ export function userApiRoutes(auth: AuthUseCases): Router {
 
   router.post('/auth/login', async (req, res) => {
     const { username, password } = parseBody(loginBody, req.body);
-    sendTokens(res, await auth.login({ username, password, clientIp: clientAddressOf(req) }));
+    sendTokens(res, await auth.login({ username, password, clientIp: clientAddressOf(req) }, tokenRequestProof(req)));
   });
 
   router.post('/auth/refresh', async (req, res) => {
-    sendTokens(res, await auth.refresh(parseBody(refreshBody, req.body).refresh_token));
+    sendTokens(res, await auth.refreshWithProof(parseBody(refreshBody, req.body).refresh_token, tokenRequestProof(req)));
   });
 
   router.post('/auth/logout', authenticated, async (req, res) => {

@@ -1,6 +1,7 @@
 import { Router, type RequestHandler } from 'express';
 import type { SigningKeySet } from '../domain/ports/signing-key-set.js';
 import { SIGNING_ALGORITHM } from '../domain/ports/signing-key-set.js';
+import { DPOP_ALGORITHMS } from '../../../lib/verifier/dpop.js';
 
 /** Short enough that verifiers pick up a rotated key well within the rotation publish delay. */
 const JWKS_MAX_AGE_SECONDS = 300;
@@ -52,6 +53,8 @@ export function discoveryDocument({ issuer, scopes, grantTypes, tokenEndpointAut
     claims_supported: ['iss', 'sub', 'aud', 'exp', 'iat', 'auth_time', 'nonce', 'sid', 'preferred_username', 'email'],
     subject_types_supported: ['public'],
     id_token_signing_alg_values_supported: [SIGNING_ALGORITHM],
+    // RFC 9449 §5.1: proofs are accepted at the token endpoint and by every verifier with these.
+    dpop_signing_alg_values_supported: [...DPOP_ALGORITHMS],
   };
 }
 

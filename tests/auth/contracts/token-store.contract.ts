@@ -88,6 +88,21 @@ export function runTokenStoreContract(name: string, factory: () => Promise<Token
         });
       });
 
+      it('when a DPoP-bound token (jkt) is rotated twice, then every successor keeps the key and the grace answer names it too', async () => {
+        const now = Date.now();
+        const first = { ...record(now), jkt: random('jkt') };
+        await store.issueRefreshToken(first);
+        expect(await store.findActiveRefreshToken(first.tokenHash, now)).toEqual(first);
+        const next = successor(now + 10);
+        expect(await store.rotateRefreshToken(first.tokenHash, next, { now: now + 10, graceMs: GRACE_MS })).toEqual({ outcome: 'rotated', previous: first });
+        expect(await store.findActiveRefreshToken(next.tokenHash, now + 10)).toMatchObject({ tokenHash: next.tokenHash, jkt: first.jkt });
+        const retry = await store.rotateRefreshToken(first.tokenHash, successor(now + 20), { now: now + 20, graceMs: GRACE_MS });
+        expect(retry).toMatchObject({ outcome: 'grace', previous: { jkt: first.jkt } });
+        const third = successor(now + 30);
+        await store.rotateRefreshToken(next.tokenHash, third, { now: now + 30, graceMs: GRACE_MS });
+        expect(await store.findActiveRefreshToken(third.tokenHash, now + 30)).toMatchObject({ jkt: first.jkt });
+      });
+
       it('when a spent token is retried within the grace window, then it gets the same sealed successor and nothing changes', async () => {
         const now = Date.now();
         const first = record(now);

@@ -69,7 +69,7 @@ export class RedisTokenStore implements TokenStore {
       await issueScript.run(
         this.redis,
         [this.keys.refreshToken(familyId, record.tokenHash), this.keys.refreshFamily(familyId)],
-        [familyId, subject, clientId, scope, issuedAt, expiresAt, ttlMs],
+        [familyId, subject, clientId, scope, issuedAt, expiresAt, ttlMs, record.jkt ?? ''],
         this.waitReplicas,
       );
       await this.keepSession(subject, familyId, expiresAt);
@@ -255,13 +255,13 @@ function asNumbers(reply: unknown): [number, number] {
   return [a ?? 0, b ?? -2];
 }
 
-/** Fields in the scripts' order: familyId subject clientId scope issuedAt expiresAt. */
+/** Fields in the scripts' order: familyId subject clientId scope issuedAt expiresAt jkt ('' when unbound). */
 function toRecord(tokenHash: string, fields: string[]): RefreshTokenRecord {
-  const [familyId, subject, clientId, scope, issuedAt, expiresAt] = fields;
+  const [familyId, subject, clientId, scope, issuedAt, expiresAt, jkt] = fields;
   if (familyId === undefined || subject === undefined || clientId === undefined || scope === undefined) {
     throw new Error('unexpected refresh record from Redis');
   }
-  return { tokenHash, familyId, subject, clientId, scope, issuedAt: Number(issuedAt), expiresAt: Number(expiresAt) };
+  return { tokenHash, familyId, subject, clientId, scope, issuedAt: Number(issuedAt), expiresAt: Number(expiresAt), ...(jkt ? { jkt } : {}) };
 }
 
 function toCount(count: number, ttlMs: number): AttemptCount {

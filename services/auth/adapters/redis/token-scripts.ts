@@ -5,7 +5,8 @@ import { LuaScript } from './lua-script.js';
  * family revocation, counting, denial) is one script, so concurrent callers on any replica are
  * serialised by Redis itself. Every key a script writes gets a TTL in the same script.
  *
- * Refresh token hash fields: familyId subject clientId scope issuedAt expiresAt (epoch ms), and
+ * Refresh token hash fields: familyId subject clientId scope issuedAt expiresAt (epoch ms), jkt
+ * (the DPoP key a bound family needs; absent when unbound), and
  * once rotated: spentAt successorHash sealedSuccessor. Every key a script touches is in one hash
  * slot (see lib/revocation/redis-keys.ts), so they run unchanged on Redis Cluster: the refresh
  * scripts touch one family's keys (tag `{familyId}`); a rotation's grace check derives the earlier
@@ -13,13 +14,14 @@ import { LuaScript } from './lua-script.js';
  * (the store's findRefreshFamily: HMGET of the token hash) need no script.
  */
 
-/** KEYS: token, family. ARGV: familyId subject clientId scope issuedAt expiresAt ttlMs. */
+/** KEYS: token, family. ARGV: familyId subject clientId scope issuedAt expiresAt ttlMs jkt ('' when unbound). */
 export const issueScript = new LuaScript(`
 local ttl = tonumber(ARGV[7])
 if ttl <= 0 then return 0 end
 redis.call('DEL', KEYS[1])
 redis.call('HSET', KEYS[1], 'familyId', ARGV[1], 'subject', ARGV[2], 'clientId', ARGV[3],
   'scope', ARGV[4], 'issuedAt', ARGV[5], 'expiresAt', ARGV[6])
+if ARGV[8] ~= '' then redis.call('HSET', KEYS[1], 'jkt', ARGV[8]) end
 redis.call('PEXPIRE', KEYS[1], ttl)
 redis.call('HSETNX', KEYS[2], 'revoked', '0')
 if redis.call('PTTL', KEYS[2]) < ttl then redis.call('PEXPIRE', KEYS[2], ttl) end
@@ -35,8 +37,8 @@ for i = 1, #rec, 2 do f[rec[i]] = rec[i + 1] end
 /**
  * KEYS: presented token, family, successor token. ARGV: now graceMs successorHash
  * successorIssuedAt successorExpiresAt sealedSuccessor tokenPrefix (the family's).
- * Returns {outcome, sealedSuccessor or '', familyId, subject, clientId, scope, issuedAt, expiresAt}
- * or {'invalid'}.
+ * Returns {outcome, sealedSuccessor or '', familyId, subject, clientId, scope, issuedAt, expiresAt,
+ * jkt or ''} or {'invalid'}.
  */
 export const rotateScript = new LuaScript(`
 local now = tonumber(ARGV[1])
@@ -44,7 +46,7 @@ ${READ_RECORD}
 if not f.expiresAt or tonumber(f.expiresAt) <= now then return {'invalid'} end
 local famKey = KEYS[2]
 if redis.call('HGET', famKey, 'revoked') ~= '0' then return {'invalid'} end
-local fields = {f.familyId, f.subject, f.clientId, f.scope, f.issuedAt, f.expiresAt}
+local fields = {f.familyId, f.subject, f.clientId, f.scope, f.issuedAt, f.expiresAt, f.jkt or ''}
 
 if not f.spentAt then
   redis.call('HSET', KEYS[1], 'spentAt', ARGV[1], 'successorHash', ARGV[3], 'sealedSuccessor', ARGV[6])
@@ -54,6 +56,7 @@ if not f.spentAt then
     redis.call('DEL', succKey)
     redis.call('HSET', succKey, 'familyId', f.familyId, 'subject', f.subject, 'clientId', f.clientId,
       'scope', f.scope, 'issuedAt', ARGV[4], 'expiresAt', ARGV[5])
+    if f.jkt then redis.call('HSET', succKey, 'jkt', f.jkt) end
     redis.call('PEXPIRE', succKey, ttl)
     if redis.call('PTTL', famKey) < ttl then redis.call('PEXPIRE', famKey, ttl) end
   end
@@ -72,14 +75,14 @@ return {'reused', '', unpack(fields)}
 
 /**
  * KEYS: token, family. ARGV: now.
- * Returns {familyId, subject, clientId, scope, issuedAt, expiresAt} when active, else nil.
+ * Returns {familyId, subject, clientId, scope, issuedAt, expiresAt, jkt or ''} when active, else nil.
  */
 export const findActiveScript = new LuaScript(`
 local now = tonumber(ARGV[1])
 ${READ_RECORD}
 if not f.expiresAt or f.spentAt or tonumber(f.expiresAt) <= now then return false end
 if redis.call('HGET', KEYS[2], 'revoked') ~= '0' then return false end
-return {f.familyId, f.subject, f.clientId, f.scope, f.issuedAt, f.expiresAt}
+return {f.familyId, f.subject, f.clientId, f.scope, f.issuedAt, f.expiresAt, f.jkt or ''}
 `);
 
 /** KEYS: family. Marks it revoked, keeping its TTL; an unknown family stays unknown. */

@@ -124,7 +124,7 @@ export function createAppFlow({ issuer, sessions, users, tokens, pairs, signer, 
     },
 
     /** POST /oauth/token grant_type=authorization_code (RFC 6749 §4.1.3, RFC 7636 §4.6). */
-    async redeemCode(client: ClientRecord, params: { code?: string | undefined; redirect_uri?: string | undefined; code_verifier?: string | undefined }) {
+    async redeemCode(client: ClientRecord, params: { code?: string | undefined; redirect_uri?: string | undefined; code_verifier?: string | undefined }, jkt?: string) {
       if (!client.grantTypes.includes('authorization_code')) {
         throw new AppError('OAUTH_UNAUTHORIZED_CLIENT', 400, 'the client may not use the authorization_code grant', { error: 'unauthorized_client' });
       }
@@ -152,7 +152,8 @@ export function createAppFlow({ issuer, sessions, users, tokens, pairs, signer, 
       const user = await users.findById(record.userId);
       if (!user || user.lockedAt) throw oauthErrors.invalidGrant('CODE_USER_GONE');
 
-      const pair = await pairs.startFamily(user, { clientId: client.clientId, scope: record.scope });
+      // RFC 9449 §5: a public client's refresh family is bound to the key it proved; a confidential one's is not.
+      const pair = await pairs.startFamily(user, { clientId: client.clientId, scope: record.scope, jkt }, { bindRefreshToken: client.tokenEndpointAuthMethods.includes('none') });
       const family = await tokens.findRefreshFamily(hashRefreshToken(pair.refresh_token), now());
       const access = await accessTokens.read(pair.access_token);
       if (family && access) {

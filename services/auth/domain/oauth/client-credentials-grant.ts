@@ -1,6 +1,6 @@
 import type { ClientRecord } from '../ports/client-store.js';
 import type { TokenSigner } from '../ports/token-signing.js';
-import { createAudienceIssuers } from '../tokens/access-token-issuer.js';
+import { createAudienceIssuers, tokenTypeOf } from '../tokens/access-token-issuer.js';
 import { oauthErrors } from './oauth-errors.js';
 import { grantedScope } from './scope.js';
 import type { TokenResponse } from './token-response.js';
@@ -18,6 +18,8 @@ export interface ClientCredentialsRequest {
   client: ClientRecord;
   scope?: string | undefined;
   audience?: string | undefined;
+  /** The DPoP key proven with the request (RFC 9449): the token is bound to it. */
+  jkt?: string | undefined;
 }
 
 /**
@@ -31,7 +33,7 @@ export interface ClientCredentialsRequest {
 export function createClientCredentialsGrant({ signer, issuer, defaultAudience, ttlSeconds, now }: ClientCredentialsGrantDeps) {
   const issuerFor = createAudienceIssuers({ signer, issuer, ttlSeconds, now });
 
-  return function clientCredentialsGrant({ client, scope, audience }: ClientCredentialsRequest): TokenResponse {
+  return function clientCredentialsGrant({ client, scope, audience, jkt }: ClientCredentialsRequest): TokenResponse {
     if (!client.grantTypes.includes('client_credentials') || client.tokenEndpointAuthMethods.includes('none')) {
       throw oauthErrors.unauthorizedClient('client_credentials');
     }
@@ -39,7 +41,7 @@ export function createClientCredentialsGrant({ signer, issuer, defaultAudience, 
     const allowed = client.audiences.length > 0 ? client.audiences : [defaultAudience];
     const aud = audience === undefined || audience === '' ? (allowed.includes(defaultAudience) ? defaultAudience : allowed[0]!) : audience;
     if (!allowed.includes(aud)) throw oauthErrors.invalidTarget();
-    const issued = issuerFor(aud)({ sub: client.clientId, clientId: client.clientId, scope: granted });
-    return { access_token: issued.token, token_type: 'Bearer', expires_in: issued.expiresIn, scope: granted };
+    const issued = issuerFor(aud)({ sub: client.clientId, clientId: client.clientId, scope: granted, jkt });
+    return { access_token: issued.token, token_type: tokenTypeOf(jkt), expires_in: issued.expiresIn, scope: granted };
   };
 }

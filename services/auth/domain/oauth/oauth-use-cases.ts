@@ -18,6 +18,7 @@ import { createRevocation } from './revocation.js';
 import { createTokenExchangeGrant, TOKEN_EXCHANGE_GRANT, type TokenExchangeResponse } from './token-exchange-grant.js';
 import { createSessionEnder } from '../tokens/session.js';
 import type { TokenResponse } from './token-response.js';
+import type { ProofKey, TokenRequestProof } from '../tokens/proof-key.js';
 
 export interface OAuthDeps {
   settings: AuthSettings;
@@ -36,13 +37,17 @@ export interface OAuthDeps {
   /** Metrics; the refresh grant reports through the rotation use case it reuses. */
   events?: AuthEvents;
   /** grant_type=authorization_code (domain/authorize/app-flow.ts), after client authentication. */
-  authorizationCode?: (client: ClientRecord, params: OAuthParams) => Promise<object>;
+  authorizationCode?: (client: ClientRecord, params: OAuthParams, jkt?: string) => Promise<object>;
+  /** The key a DPoP proof at the token endpoint proves (RFC 9449 §5): what issued tokens are bound to. */
+  proofKey: ProofKey;
 }
 
 /** A request to one of the OAuth endpoints: its Authorization header and its form parameters. */
 export interface OAuthRequest {
   authorization: string | undefined;
   params: OAuthParams;
+  /** The `DPoP` header of a token request, with the method and public URL it must name; absent without one. */
+  dpop?: TokenRequestProof | undefined;
 }
 
 /** The grants /oauth/token accepts, as discovery documents them. */
@@ -79,7 +84,7 @@ const hintOf = (value: string | undefined): TokenTypeHint | undefined =>
  * ports. The HTTP layer passes the Authorization header and the form; everything OAuth-specific
  * (which credentials, which grant, which errors) is decided here.
  */
-export function createOAuthUseCases({ settings, clients, users, tokens, signer, accessTokens, assertionSignatures, clientSecrets, rotateRefreshToken, now = Date.now, events = ignoreAuthEvents, authorizationCode }: OAuthDeps) {
+export function createOAuthUseCases({ settings, clients, users, tokens, signer, accessTokens, assertionSignatures, clientSecrets, rotateRefreshToken, now = Date.now, events = ignoreAuthEvents, authorizationCode, proofKey }: OAuthDeps) {
   const authenticate = createClientAuthenticator({
     clients,
     secrets: clientSecrets,
@@ -107,20 +112,22 @@ export function createOAuthUseCases({ settings, clients, users, tokens, signer, 
 
   return {
     /** POST /oauth/token (RFC 6749 §4.4, §6). */
-    async token({ authorization, params }: OAuthRequest): Promise<TokenResponse | TokenExchangeResponse | object> {
+    async token({ authorization, params, dpop }: OAuthRequest): Promise<TokenResponse | TokenExchangeResponse | object> {
       const grantType = params.grant_type;
       if (grantType === undefined || grantType === '') throw oauthErrors.invalidRequest('grant_type is required', 'OAUTH_GRANT_TYPE_MISSING');
       const codeGrant = grantType === 'authorization_code' ? authorizationCode : undefined;
       if (!(SUPPORTED_GRANT_TYPES as readonly string[]).includes(grantType) || (grantType === 'authorization_code' && !codeGrant)) throw oauthErrors.unsupportedGrantType();
       const { client } = await authenticate(presentedCredentials(authorization, params));
-      if (codeGrant) return codeGrant(client, params);
-      if (grantType === TOKEN_EXCHANGE_GRANT) return tokenExchange(client, params);
+      // After client authentication, so only a known client spends a proof's jti.
+      const jkt = await proofKey(dpop, client);
+      if (codeGrant) return codeGrant(client, params, jkt);
+      if (grantType === TOKEN_EXCHANGE_GRANT) return tokenExchange(client, params, jkt);
       if (grantType === 'client_credentials') {
-        const issued = clientCredentials({ client, scope: params.scope, audience: params.audience });
+        const issued = clientCredentials({ client, scope: params.scope, audience: params.audience, jkt });
         events.accessTokenIssued('client_credentials');
         return issued;
       }
-      return refreshGrant({ client, refreshToken: params.refresh_token, scope: params.scope });
+      return refreshGrant({ client, refreshToken: params.refresh_token, scope: params.scope, jkt });
     },
 
     /** POST /oauth/introspect (RFC 7662): only confidential clients may ask. */

@@ -18,6 +18,8 @@ export interface RefreshTokenRequest {
   client: ClientRecord;
   refreshToken: string | undefined;
   scope?: string | undefined;
+  /** The DPoP key proven with the request, if any (RFC 9449). */
+  jkt?: string | undefined;
 }
 
 /**
@@ -31,7 +33,7 @@ export interface RefreshTokenRequest {
  * token outside the grant is invalid_scope, and the refresh token is not spent.
  */
 export function createRefreshTokenGrant({ refreshTokens, rotate, now }: RefreshTokenGrantDeps) {
-  return async function refreshTokenGrant({ client, refreshToken, scope }: RefreshTokenRequest): Promise<TokenPair> {
+  return async function refreshTokenGrant({ client, refreshToken, scope, jkt }: RefreshTokenRequest): Promise<TokenPair> {
     if (!client.grantTypes.includes('refresh_token')) throw oauthErrors.unauthorizedClient('refresh_token');
     if (refreshToken === undefined || refreshToken === '') throw oauthErrors.invalidRequest('refresh_token is required', 'OAUTH_REFRESH_TOKEN_MISSING');
     if (!isRefreshTokenShaped(refreshToken)) throw oauthErrors.invalidGrant('REFRESH_TOKEN_INVALID');
@@ -47,7 +49,7 @@ export function createRefreshTokenGrant({ refreshTokens, rotate, now }: RefreshT
     }
 
     try {
-      return await rotate(refreshToken, { scope });
+      return await rotate(refreshToken, { scope, jkt });
     } catch (err) {
       if (isAppError(err) && err.error === 'invalid_grant') throw oauthErrors.invalidGrant(err.code);
       throw err;

@@ -4,7 +4,7 @@ import { AppError } from '../../../../lib/errors.js';
 import type { ClientRecord } from '../ports/client-store.js';
 import type { OwnAccessTokens, TokenSigner } from '../ports/token-signing.js';
 import type { AccessTokenDenylist } from '../ports/token-store.js';
-import { createAudienceIssuers } from '../tokens/access-token-issuer.js';
+import { createAudienceIssuers, tokenTypeOf, type TokenType } from '../tokens/access-token-issuer.js';
 import { isLiveAccessToken } from '../tokens/live-access-token.js';
 import { oauthErrors } from './oauth-errors.js';
 import { grantedScope } from './scope.js';
@@ -17,7 +17,7 @@ export const ACCESS_TOKEN_TYPE_URN = 'urn:ietf:params:oauth:token-type:access_to
 export interface TokenExchangeResponse {
   access_token: string;
   issued_token_type: typeof ACCESS_TOKEN_TYPE_URN;
-  token_type: 'Bearer';
+  token_type: TokenType;
   expires_in: number;
   scope: string;
 }
@@ -63,7 +63,8 @@ export function createTokenExchangeGrant({ signer, accessTokens, denylist, issue
     return read;
   }
 
-  return async function tokenExchangeGrant(client: ClientRecord, params: OAuthParams): Promise<TokenExchangeResponse> {
+  /** `jkt`: the DPoP key proven with the request; the issued token is bound to it (RFC 9449). */
+  return async function tokenExchangeGrant(client: ClientRecord, params: OAuthParams, jkt?: string): Promise<TokenExchangeResponse> {
     const allowance = client.tokenExchange;
     if (allowance === undefined || client.tokenEndpointAuthMethods.includes('none')) throw unauthorizedClient();
     if (params.requested_token_type !== undefined && params.requested_token_type !== ACCESS_TOKEN_TYPE_URN) {
@@ -95,10 +96,11 @@ export function createTokenExchangeGrant({ signer, accessTokens, denylist, issue
       ...(claims.username ? { username: claims.username } : {}),
       ...(subject.sid ? { sid: subject.sid } : {}),
       act,
+      jkt,
       notAfter: subject.expiresAt,
     });
     events.tokenExchanged({ clientId: client.clientId, userId: subject.sub, ...(subject.actor.length > 0 ? { actorId: subject.actor.join(',') } : {}), audience: [audience], scope });
     events.accessTokenIssued('token_exchange');
-    return { access_token: issued.token, issued_token_type: ACCESS_TOKEN_TYPE_URN, token_type: 'Bearer', expires_in: issued.expiresIn, scope };
+    return { access_token: issued.token, issued_token_type: ACCESS_TOKEN_TYPE_URN, token_type: tokenTypeOf(jkt), expires_in: issued.expiresIn, scope };
   };
 }

@@ -18,9 +18,11 @@ export interface RefreshTokenRecord {
   scope: string;
   issuedAt: number;
   expiresAt: number;
+  /** RFC 9449: the DPoP key thumbprint the family is bound to (public clients); inherited by every successor. */
+  jkt?: string;
 }
 
-/** The next token in a family: it inherits familyId, subject, clientId and scope from the spent one. */
+/** The next token in a family: it inherits familyId, subject, clientId, scope and jkt from the spent one. */
 export interface RefreshSuccessor {
   tokenHash: string;
   issuedAt: number;

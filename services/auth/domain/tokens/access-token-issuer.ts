@@ -13,6 +13,8 @@ export interface AccessTokenSubject {
   sid?: string;
   /** RFC 8693 §4.1 actor chain of an exchanged token: who acts for `sub`, outermost first. */
   act?: ActorClaim;
+  /** RFC 9449: the DPoP key thumbprint the token is bound to (`cnf.jkt`); absent for a bearer token. */
+  jkt?: string | undefined;
   /** Epoch seconds the token may not outlive (an exchanged token never outlives its subject token). */
   notAfter?: number;
 }
@@ -33,9 +35,13 @@ export interface AccessTokenIssuerOptions {
 
 export type AccessTokenIssuer = (subject: AccessTokenSubject) => IssuedAccessToken;
 
+/** RFC 9449 §5: a bound token is announced as `token_type: DPoP`, a bearer one as `Bearer`. */
+export type TokenType = 'Bearer' | 'DPoP';
+export const tokenTypeOf = (jkt: string | undefined): TokenType => (jkt === undefined ? 'Bearer' : 'DPoP');
+
 /** Options are fixed once; each call only builds claims (RFC 9068 §2.2) and signs with the current key. */
 export function createAccessTokenIssuer({ signer, issuer, audience, ttlSeconds, now }: AccessTokenIssuerOptions): AccessTokenIssuer {
-  return ({ sub, clientId, scope, roles, username, sid, act, notAfter }) => {
+  return ({ sub, clientId, scope, roles, username, sid, act, jkt, notAfter }) => {
     const iat = Math.floor(now() / 1000);
     const exp = notAfter === undefined ? iat + ttlSeconds : Math.min(iat + ttlSeconds, notAfter);
     const claims = {
@@ -51,6 +57,7 @@ export function createAccessTokenIssuer({ signer, issuer, audience, ttlSeconds, 
       ...(username ? { username } : {}),
       ...(sid ? { sid } : {}),
       ...(act ? { act } : {}),
+      ...(jkt ? { cnf: { jkt } } : {}),
     };
     const token = withSpan('issue access token', { 'oauth.client_id': clientId, 'authgate.token.audience': audience }, () => signer.sign(claims, ACCESS_TOKEN_TYPE));
     return { token, claims, expiresIn: exp - iat };

@@ -1,13 +1,13 @@
 import { randomUUID } from 'node:crypto';
 import type { RefreshTokenStore } from '../ports/token-store.js';
 import type { UserRecord } from '../ports/user-store.js';
-import type { AccessTokenIssuer } from './access-token-issuer.js';
+import { tokenTypeOf, type AccessTokenIssuer, type TokenType } from './access-token-issuer.js';
 import { hashRefreshToken, newRefreshToken } from './refresh-token.js';
 
 /** What login and refresh answer (RFC 6749 §5.1 member names). */
 export interface TokenPair {
   access_token: string;
-  token_type: 'Bearer';
+  token_type: TokenType;
   expires_in: number;
   refresh_token: string;
   scope: string;
@@ -17,6 +17,8 @@ export interface TokenPair {
 export interface Grant {
   clientId: string;
   scope: string;
+  /** The DPoP key the access token is bound to (RFC 9449 `cnf.jkt`); absent: a bearer token. */
+  jkt?: string | undefined;
 }
 
 export interface TokenPairIssuerOptions {
@@ -32,11 +34,15 @@ export class TokenPairIssuer {
 
   /** A fresh access token for `user` carrying the grant's client and scope, in login session `sid`. */
   accessTokenFor(user: UserRecord, grant: Grant, sid: string) {
-    return this.options.issueAccessToken({ sub: user.id, clientId: grant.clientId, scope: grant.scope, roles: user.roles, username: user.username, sid });
+    return this.options.issueAccessToken({ sub: user.id, clientId: grant.clientId, scope: grant.scope, roles: user.roles, username: user.username, sid, jkt: grant.jkt });
   }
 
-  /** Starts a new refresh-token family (a login) and returns its first pair. */
-  async startFamily(user: UserRecord, grant: Grant): Promise<TokenPair> {
+  /**
+   * Starts a new refresh-token family (a login) and returns its first pair. `bindRefreshToken`
+   * (public clients, RFC 9449 §5) binds the whole family to `grant.jkt`: each refresh must then
+   * prove that key, since a public client has no secret that would stop a thief otherwise.
+   */
+  async startFamily(user: UserRecord, grant: Grant, { bindRefreshToken = false }: { bindRefreshToken?: boolean } = {}): Promise<TokenPair> {
     const refreshToken = newRefreshToken();
     const issuedAt = this.options.now();
     // The family is the login session: its id is the `sid` of every access token refreshed from it.
@@ -49,6 +55,7 @@ export class TokenPairIssuer {
       scope: grant.scope,
       issuedAt,
       expiresAt: issuedAt + this.options.refreshTokenTtlSeconds * 1000,
+      ...(bindRefreshToken && grant.jkt !== undefined ? { jkt: grant.jkt } : {}),
     });
     return this.pair(user, grant, refreshToken, familyId);
   }
@@ -56,6 +63,6 @@ export class TokenPairIssuer {
   /** Pairs a new access token of session `sid` with a refresh token that already exists in the store. */
   pair(user: UserRecord, grant: Grant, refreshToken: string, sid: string): TokenPair {
     const access = this.accessTokenFor(user, grant, sid);
-    return { access_token: access.token, token_type: 'Bearer', expires_in: access.expiresIn, refresh_token: refreshToken, scope: grant.scope };
+    return { access_token: access.token, token_type: tokenTypeOf(grant.jkt), expires_in: access.expiresIn, refresh_token: refreshToken, scope: grant.scope };
   }
 }

@@ -7,6 +7,8 @@ export interface LoginInput {
   password: string;
   /** Address the request came from (after trusted proxies), for the per-IP failure count. */
   clientIp: string;
+  /** The DPoP key proven with the request (RFC 9449): tokens and the refresh family are bound to it. */
+  jkt?: string | undefined;
 }
 
 export interface LoginDeps {
@@ -20,8 +22,10 @@ export interface LoginDeps {
 /** Password login of the first-party API: the shared password check, then a new token family. */
 export function createLogin({ checkPassword, tokens, grant, events }: LoginDeps) {
   return async function login(input: LoginInput): Promise<TokenPair> {
-    const user = await checkPassword({ ...input, clientId: grant.clientId });
-    const pair = await tokens.startFamily(user, grant);
+    const { jkt, ...credentials } = input;
+    const user = await checkPassword({ ...credentials, clientId: grant.clientId });
+    // The first-party client is public: its refresh family is bound to the key too.
+    const pair = await tokens.startFamily(user, { ...grant, jkt }, { bindRefreshToken: true });
     events.accessTokenIssued('password');
     return pair;
   };

@@ -12,6 +12,8 @@ import type { TokenPair, TokenPairIssuer } from '../tokens/token-pair.js';
 export interface RefreshOptions {
   /** A subset of the originally granted scope for the new access token only; absent or empty: all of it. */
   scope?: string | undefined;
+  /** The DPoP key proven with this request (RFC 9449), if any: a bound family needs exactly it. */
+  jkt?: string | undefined;
 }
 
 export interface RefreshDeps {
@@ -33,9 +35,11 @@ export interface RefreshDeps {
  * refusal is the same 401 invalid_grant.
  */
 export function createRefresh({ users, refreshTokens, tokens, refreshTokenTtlSeconds, graceSeconds, now, events }: RefreshDeps) {
-  return async function refresh(presented: string, { scope }: RefreshOptions = {}): Promise<TokenPair> {
+  return async function refresh(presented: string, { scope, jkt }: RefreshOptions = {}): Promise<TokenPair> {
     if (!isRefreshTokenShaped(presented)) throw authErrors.invalidGrant('REFRESH_TOKEN_INVALID');
     const presentedHash = hashRefreshToken(presented);
+    // Checked before rotating, so a thief without the key cannot spend the token (and end the session).
+    assertSameKey(await refreshTokens.findActiveRefreshToken(presentedHash, now()), jkt);
     const successor = newRefreshToken();
     const issuedAt = now();
     const result = await refreshTokens.rotateRefreshToken(
@@ -50,11 +54,13 @@ export function createRefresh({ users, refreshTokens, tokens, refreshTokenTtlSec
     );
     switch (result.outcome) {
       case 'rotated':
-        return pairFor(result.previous, successor, scope);
+        return pairFor(result.previous, successor, scope, jkt);
       case 'grace': {
+        // A retry of a spent token is answered only to the key holder too.
+        assertSameKey(result.previous, jkt);
         const same = openSuccessor(presented, presentedHash, result.sealedSuccessor);
         if (same === null) throw authErrors.invalidGrant('REFRESH_TOKEN_INVALID');
-        return pairFor(result.previous, same, scope);
+        return pairFor(result.previous, same, scope, jkt);
       }
       case 'reused':
         events.refreshReuseDetected({ userId: result.previous.subject, clientId: result.previous.clientId, familyId: result.previous.familyId });
@@ -64,7 +70,7 @@ export function createRefresh({ users, refreshTokens, tokens, refreshTokenTtlSec
     }
   };
 
-  async function pairFor(record: RefreshTokenRecord, refreshToken: string, requestedScope: string | undefined): Promise<TokenPair> {
+  async function pairFor(record: RefreshTokenRecord, refreshToken: string, requestedScope: string | undefined, jkt: string | undefined): Promise<TokenPair> {
     const user = await users.findById(record.subject);
     if (!user || isLocked(user)) {
       // The account is gone or locked: its sessions end with it (the successor just stored dies too).
@@ -75,8 +81,14 @@ export function createRefresh({ users, refreshTokens, tokens, refreshTokenTtlSec
     // grant, so a later refresh may ask for all of it again (RFC 6749 §6). A scope beyond the grant
     // is invalid_scope (the caller checks that before rotating, so such a request spends nothing).
     const scope = grantedScope(requestedScope, record.scope.split(' ').filter(Boolean));
-    const pair = tokens.pair(user, { clientId: record.clientId, scope }, refreshToken, record.familyId);
+    // A bound family's access tokens carry its key; an unbound one's are bound to a key proven now, if any.
+    const pair = tokens.pair(user, { clientId: record.clientId, scope, jkt: record.jkt ?? jkt }, refreshToken, record.familyId);
     events.accessTokenIssued('refresh_token');
     return pair;
   }
+}
+
+/** RFC 9449 §5: a refresh token bound to a key is refused (invalid_grant) unless the request proved that key. */
+function assertSameKey(record: RefreshTokenRecord | null, jkt: string | undefined): void {
+  if (record?.jkt !== undefined && record.jkt !== jkt) throw authErrors.invalidGrant('REFRESH_TOKEN_KEY_MISMATCH');
 }
