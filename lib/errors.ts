@@ -22,8 +22,11 @@ export interface AppErrorOptions {
 export interface ChallengeParams {
   realm?: string;
   scope?: string;
-  /** The authentication scheme challenged: `DPoP` for sender-constrained tokens (RFC 9449 §7.1), else Bearer. */
-  scheme?: 'Bearer' | 'DPoP';
+  /**
+   * The authentication scheme challenged: `DPoP` for sender-constrained tokens (RFC 9449 §7.1),
+   * `Basic` for a client that authenticated with HTTP Basic (RFC 6749 §5.2), else Bearer.
+   */
+  scheme?: 'Bearer' | 'DPoP' | 'Basic';
 }
 
 const DEFAULT_WIRE_ERROR: Record<number, string> = {

@@ -18,13 +18,15 @@ export interface ErrorResponse {
  * The one place an AppError becomes a response, for every express app (errorHandler) and the
  * gateway's raw path (sendError): status; `Cache-Control: no-store` on every error (RFC 6749
  * §5.1 for token responses, and no error is worth caching); the RFC 6750 §3 challenge for
- * token refusals, in `realm` unless the error names its own; `Retry-After` instead of a
+ * token refusals and a Basic one (RFC 6749 §5.2) for a client that used Basic, in `realm` unless
+ * the error names its own; `Retry-After` instead of a
  * challenge on 503, since the client did nothing wrong; the body `{error, error_description}`
  * (RFC 6749 §5.2 / RFC 6750 §3), with a generic description for our own faults.
  */
 export function errorResponse(err: AppError, realm: string): ErrorResponse {
   const headers: Record<string, string> = { ...err.headers, 'Cache-Control': 'no-store' };
   if (err.status === 503) headers['Retry-After'] ??= DEFAULT_RETRY_AFTER_SECONDS;
+  else if (err.challenge.scheme === 'Basic') headers['WWW-Authenticate'] = `Basic realm="${err.challenge.realm ?? realm}"`;
   else if (isTokenErrorCode(err.code)) headers['WWW-Authenticate'] = bearerChallenge(err, realm);
   return {
     status: err.status,

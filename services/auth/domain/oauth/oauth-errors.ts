@@ -12,8 +12,6 @@ export type OAuthErrorValue =
   | 'unsupported_token_type';
 
 /** The challenge RFC 6749 §5.2 asks for when the client tried HTTP Basic authentication. */
-export const BASIC_CHALLENGE = 'Basic realm="auth"';
-
 /**
  * Errors of the OAuth 2.0 endpoints. Every description is fixed text (no caller input echoed), and
  * every refusal of a client credential is the same `invalid_client` whatever the reason (unknown
@@ -27,7 +25,7 @@ export const oauthErrors = {
   invalidClient: (code: string, basicUsed: boolean) =>
     new AppError(code, 401, 'client authentication failed', {
       error: 'invalid_client',
-      headers: basicUsed ? { 'WWW-Authenticate': BASIC_CHALLENGE } : {},
+      challenge: basicUsed ? { scheme: 'Basic' } : {},
     }),
   invalidGrant: (code = 'OAUTH_INVALID_GRANT') => new AppError(code, 400, 'the grant is invalid, expired or revoked', { error: 'invalid_grant' }),
   unauthorizedClient: (grantType: 'client_credentials' | 'refresh_token') =>
@@ -36,7 +34,7 @@ export const oauthErrors = {
   notTokenOwner: () =>
     new AppError('OAUTH_REVOKE_NOT_OWNER', 400, 'the token was not issued to this client', { error: 'unauthorized_client' }),
   unsupportedGrantType: () =>
-    new AppError('OAUTH_UNSUPPORTED_GRANT_TYPE', 400, 'grant_type must be client_credentials, refresh_token or urn:ietf:params:oauth:grant-type:token-exchange', { error: 'unsupported_grant_type' }),
+    new AppError('OAUTH_UNSUPPORTED_GRANT_TYPE', 400, 'grant_type must be authorization_code, client_credentials, refresh_token or urn:ietf:params:oauth:grant-type:token-exchange', { error: 'unsupported_grant_type' }),
   invalidScope: () => new AppError('OAUTH_INVALID_SCOPE', 400, 'the requested scope is not allowed for this client', { error: 'invalid_scope' }),
   /** RFC 8707 §2: the error for a resource (audience) the client may not ask for. */
   invalidTarget: () => new AppError('OAUTH_INVALID_TARGET', 400, 'the requested audience is not allowed for this client', { error: 'invalid_target' }),
