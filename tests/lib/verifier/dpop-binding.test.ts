@@ -1,9 +1,7 @@
-import type { AddressInfo } from 'node:net';
-import type { Server } from 'node:http';
 import express from 'express';
 import passport from 'passport';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { errorHandler } from '../../../lib/http/error-handler.js';
+import { serveApp } from './serve-app.js';
 import { createBearerStrategy, createMemoryReplayCache, createRequireAuth, createVerifier, type VerifiedToken, type Verifier } from '../../../lib/verifier/index.js';
 import { dpopKey, type DpopTestKey } from '../../support/dpop-key.js';
 import { startTestIssuer, type TestIssuer } from './test-issuer.js';
@@ -15,7 +13,7 @@ import { startTestIssuer, type TestIssuer } from './test-issuer.js';
  */
 let issuer: TestIssuer;
 let verifier: Verifier;
-let server: Server;
+let served: Awaited<ReturnType<typeof serveApp>>;
 let base: string;
 let key: DpopTestKey;
 let otherKey: DpopTestKey;
@@ -36,14 +34,11 @@ beforeAll(async () => {
   passport.use('dpop-test', createBearerStrategy(verifier, { realm: 'notes' }));
   app.use(passport.initialize());
   app.get('/pp', passport.authenticate('dpop-test', { session: false }), (req, res) => res.json({ sub: (req.user as VerifiedToken).sub }));
-  app.use(errorHandler());
-  server = app.listen(0, '127.0.0.1');
-  await new Promise((resolve) => server.once('listening', resolve));
-  base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  served = await serveApp(app);
+  base = served.base;
 });
 afterAll(async () => {
-  server.closeAllConnections();
-  await new Promise((resolve) => server.close(resolve));
+  await served.close();
   verifier.close();
   await issuer.close();
 });

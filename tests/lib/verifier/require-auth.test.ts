@@ -1,15 +1,13 @@
-import type { AddressInfo } from 'node:net';
-import type { Server } from 'node:http';
 import express from 'express';
 import passport from 'passport';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { errorHandler } from '../../../lib/http/error-handler.js';
+import { serveApp } from './serve-app.js';
 import { createBearerStrategy, createRequireAuth, createVerifier, type VerifiedToken, type Verifier } from '../../../lib/verifier/index.js';
 import { startTestIssuer, type TestIssuer } from './test-issuer.js';
 
 let issuer: TestIssuer;
 let verifier: Verifier;
-let server: Server;
+let served: Awaited<ReturnType<typeof serveApp>>;
 let base: string;
 
 beforeAll(async () => {
@@ -25,14 +23,11 @@ beforeAll(async () => {
   passport.use(createBearerStrategy(verifier, { realm: 'notes', scopes: ['notes:read'] }));
   app.use(passport.initialize());
   app.get('/pp/read', passport.authenticate('authgate-bearer', { session: false }), (req, res) => res.json({ sub: (req.user as VerifiedToken).sub }));
-  app.use(errorHandler());
-  server = app.listen(0, '127.0.0.1');
-  await new Promise((resolve) => server.once('listening', resolve));
-  base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  served = await serveApp(app);
+  base = served.base;
 });
 afterAll(async () => {
-  server.closeAllConnections();
-  await new Promise((resolve) => server.close(resolve));
+  await served.close();
   verifier.close();
   await issuer.close();
 });
