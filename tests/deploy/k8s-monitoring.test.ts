@@ -57,10 +57,9 @@ describe('k8s/monitoring', () => {
     expect(podLabels[selecting[0]!.spec.jobLabel!]).toBe('authgate');
 
     const declared = deployment.spec.template.spec.containers.flatMap((c) => c.ports ?? []).find((p) => p.name === port.name);
-    if (name !== 'gateway') expect(declared, `${name} declares port ${port.name}`).toBeDefined();
-    // The gateway's ops port is added to its Deployment with the ops-port change (GATEWAY_OPS_PORT);
-    // where it is declared, it must be the contract's 8081.
-    if (declared && port.containerPort) expect(declared.containerPort).toBe(port.containerPort);
+    expect(declared, `${name} declares port ${port.name}`).toBeDefined();
+    // The gateway's ops port is the contract's GATEWAY_OPS_PORT default, 8081.
+    if (port.containerPort) expect(declared!.containerPort).toBe(port.containerPort);
   });
 
   it('when the base denies ingress by default, then the monitoring namespace may reach exactly the scraped ports', () => {
