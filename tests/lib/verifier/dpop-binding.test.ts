@@ -34,14 +34,10 @@ beforeAll(async () => {
   passport.use('dpop-test', createBearerStrategy(verifier, { realm: 'notes' }));
   app.use(passport.initialize());
   app.get('/pp', passport.authenticate('dpop-test', { session: false }), (req, res) => res.json({ sub: (req.user as VerifiedToken).sub }));
-  served = await serveApp(app);
+  served = await serveApp(app, [() => verifier.close(), () => issuer.close()]);
   base = served.base;
 });
-afterAll(async () => {
-  await served.close();
-  verifier.close();
-  await issuer.close();
-});
+afterAll(() => served.close());
 
 const call = (path: string, headers: Record<string, string>) => fetch(`${base}${path}`, { headers });
 const proofFor = (path: string, token: string, signer = key) => signer.proof({ htm: 'GET', htu: `${base}${path}`, accessToken: token });

@@ -23,14 +23,10 @@ beforeAll(async () => {
   passport.use(createBearerStrategy(verifier, { realm: 'notes', scopes: ['notes:read'] }));
   app.use(passport.initialize());
   app.get('/pp/read', passport.authenticate('authgate-bearer', { session: false }), (req, res) => res.json({ sub: (req.user as VerifiedToken).sub }));
-  served = await serveApp(app);
+  served = await serveApp(app, [() => verifier.close(), () => issuer.close()]);
   base = served.base;
 });
-afterAll(async () => {
-  await served.close();
-  verifier.close();
-  await issuer.close();
-});
+afterAll(() => served.close());
 
 const get = (path: string, authorization?: string) => fetch(`${base}${path}`, { headers: authorization ? { authorization } : {} });
 
