@@ -191,7 +191,7 @@ function printWelcome(gatewayUrl: string, services: RunningChild[]): void {
     `          -d '{"username":"${demo.username}","password":"${demo.password}"}' | node -p 'JSON.parse(require("fs").readFileSync(0)).access_token')`,
     `  curl -s ${gatewayUrl}/api/notes -H "authorization: Bearer $TOKEN" -H 'content-type: application/json' -d '{"title":"hello"}'`,
     `  curl -s ${gatewayUrl}/api/notes -H "authorization: Bearer $TOKEN"`,
-    ...(services.some((s) => s.spec.name === 'reports') ? [`  curl -s ${gatewayUrl}/api/reports/summary -H "authorization: Bearer $TOKEN"   # reports calls notes with its own client token`] : []),
+    ...(services.some((s) => s.spec.name === 'reports') ? [`  curl -s ${gatewayUrl}/api/reports/summary -H "authorization: Bearer $TOKEN"   # reports exchanges your token (RFC 8693) and reads your notes`] : []),
     `  curl -si ${gatewayUrl}/api/notes                                   # no token: 401, WWW-Authenticate: Bearer realm="gateway"`,
     `  curl -si ${gatewayUrl}/api/notes -H "authorization: Bearer \${TOKEN}x"  # tampered: 401 invalid_token`,
     '',
