@@ -229,13 +229,15 @@ function rewritePath(req: IncomingMessage, stripPrefix: string, url: string): vo
   req.url = rest === '' || rest.startsWith('?') ? `/${rest}` : rest;
 }
 
-/** Per-method requirements resolved once at start: HEAD falls back to GET, then `*` applies. */
+/** Per-method requirements resolved once at start: HEAD falls back to GET, then `*` applies; roles and delegation apply to all. */
 export function compileRequirements(definition: RouteDefinition): (method: string | undefined) => AccessRequirements {
   const roles = definition.roles;
+  // The same delegation rule for every method: it is about who holds the token, not what it does.
+  const delegation = definition.delegation !== undefined ? { delegation: definition.delegation } : {};
   const byMethod = new Map<string, AccessRequirements>();
-  const fallback: AccessRequirements = { scopes: definition.scopes['*'] ?? [], roles };
+  const fallback: AccessRequirements = { scopes: definition.scopes['*'] ?? [], roles, ...delegation };
   for (const [method, scopes] of Object.entries(definition.scopes)) {
-    if (method !== '*') byMethod.set(method, { scopes: scopes ?? [], roles });
+    if (method !== '*') byMethod.set(method, { scopes: scopes ?? [], roles, ...delegation });
   }
   const get = byMethod.get('GET');
   if (get !== undefined && !byMethod.has('HEAD')) byMethod.set('HEAD' satisfies HttpMethod, get);

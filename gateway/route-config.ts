@@ -43,6 +43,7 @@ const routeSchema = z
     websocket: z.boolean(missingOr('true or false')).default(false),
     cors: corsSchema.optional(),
     dpop: z.enum(['required', 'allowed'], missingOr('required or allowed')).default('allowed'),
+    delegation: z.enum(['required', 'refused'], missingOr('required or refused')).optional(),
   })
   .strict();
 
@@ -70,6 +71,11 @@ export interface RouteDefinition {
    * their proof); `required` takes only DPoP-bound tokens sent as `Authorization: DPoP` with a proof.
    */
   dpop: 'required' | 'allowed';
+  /**
+   * Token exchange (RFC 8693): `required` takes only delegated tokens (with `act`), `refused` only
+   * direct ones; undefined: either. Checked by the verifier's assertAuthorized, as in requireAuth.
+   */
+  delegation?: 'required' | 'refused' | undefined;
 }
 
 /** Reads GATEWAY_ROUTES; any problem is a ConfigError naming the route by index and prefix. */
@@ -106,6 +112,7 @@ export function parseRoutes(document: unknown, env: Env): RouteDefinition[] {
     if (route.auth !== 'required' && ((route.roles?.length ?? 0) > 0 || Object.keys(route.scopes ?? {}).length > 0)) {
       throw routesError(`${name}: scopes and roles need auth: required`);
     }
+    if (route.auth !== 'required' && route.delegation !== undefined) throw routesError(`${name}: delegation: ${route.delegation} needs auth: required`);
     if (route.auth === 'none' && route.dpop === 'required') throw routesError(`${name}: dpop: required needs auth: required or optional`);
     return {
       prefix: route.prefix,
@@ -119,6 +126,7 @@ export function parseRoutes(document: unknown, env: Env): RouteDefinition[] {
       websocket: route.websocket,
       ...(route.cors ? { cors: route.cors } : {}),
       dpop: route.dpop,
+      ...(route.delegation !== undefined ? { delegation: route.delegation } : {}),
     };
   });
 }

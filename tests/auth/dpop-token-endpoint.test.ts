@@ -1,3 +1,4 @@
+import { createHash, randomBytes } from 'node:crypto';
 import { decodeJwt } from 'jose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { MemoryClientStore } from '../../services/auth/adapters/memory/memory-client-store.js';
@@ -6,11 +7,13 @@ import { dpopKey, type DpopTestKey } from '../support/dpop-key.js';
 import { startTestAuth, type TestAuth } from './support/auth-harness.js';
 import { PASSWORD, post, request } from './support/http-client.js';
 import { addSecretClient, basic, newSecret, postForm } from './support/oauth-client.js';
+import { AppBrowser } from '../e2e/support/app-browser.js';
 
 /**
  * RFC 9449 §5 at the token endpoint and the first-party login API: a valid proof binds the access
  * token (`token_type: DPoP`, `cnf.jkt`), a public client's refresh family is bound to the key, a
- * bad proof is 400 invalid_dpop_proof, and a dpop_bound_access_tokens client must send one.
+ * bad proof is 400 invalid_dpop_proof, and a dpop_bound_access_tokens client must send one; the
+ * same for authorization_code and token exchange, and /oauth/userinfo takes a bound token only as DPoP.
  */
 describe('DPoP at the token endpoint and the login API', () => {
   let auth: TestAuth;
@@ -18,6 +21,8 @@ describe('DPoP at the token endpoint and the login API', () => {
   let key: DpopTestKey;
   let otherKey: DpopTestKey;
   const secret = newSecret();
+  const APP = 'dpop-app';
+  const REDIRECT = 'http://127.0.0.1:9/callback';
 
   beforeAll(async () => {
     const port = await freePort();
@@ -26,6 +31,9 @@ describe('DPoP at the token endpoint and the login API', () => {
     auth = await startTestAuth({ clients, env: { AUTH_PORT: String(port), AUTH_ISSUER: issuer } });
     await addSecretClient(clients, 'service', secret);
     await addSecretClient(clients, 'bound-service', secret, { dpopBoundAccessTokens: true });
+    await addSecretClient(clients, 'exchanger', secret, { scopes: ['notes:read'], tokenExchange: { audiences: ['api'], scopes: ['notes:read'] } });
+    // First-party: the hosted page redirects with the code right after the password, no consent step.
+    await clients.create({ clientId: APP, clientName: 'DPoP app', tokenEndpointAuthMethods: ['none'], grantTypes: ['authorization_code', 'refresh_token'], audiences: [], scopes: ['openid', 'profile', 'notes:read'], redirectUris: [REDIRECT], firstParty: true });
     [key, otherKey] = await Promise.all([dpopKey('ES256'), dpopKey('ES256')]);
     const registered = await post(auth.url, '/auth/register', { username: 'dpop-user', password: PASSWORD });
     expect(registered.status).toBe(201);
@@ -124,6 +132,72 @@ describe('DPoP at the token endpoint and the login API', () => {
     expect(asBearer.headers.get('www-authenticate')).toMatch(/^DPoP realm="auth", algs="[^"]+", error="invalid_token"/);
     const otherKeyed = await request(auth.url, 'GET', '/auth/me', { headers: { authorization: `DPoP ${token}`, dpop: await otherKey.proof({ htm: 'GET', htu: `${issuer}/auth/me`, accessToken: token }) } });
     expect(otherKeyed.status).toBe(401);
+  });
+
+  /** Signs dpop-user in on the hosted page (authorization code + PKCE) and returns the code and its verifier. */
+  async function authorizationCode(): Promise<{ code: string; verifier: string }> {
+    const verifier = randomBytes(32).toString('base64url');
+    const challenge = createHash('sha256').update(verifier).digest('base64url');
+    const url = new URL(`${issuer}/oauth/authorize`);
+    url.search = new URLSearchParams({ response_type: 'code', client_id: APP, redirect_uri: REDIRECT, scope: 'openid profile notes:read', state: 's', code_challenge: challenge, code_challenge_method: 'S256' }).toString();
+    const answer = await new AppBrowser(issuer).signIn(url, 'dpop-user', PASSWORD);
+    expect(answer.status).toBe(303);
+    const code = new URL(answer.headers.get('location')!).searchParams.get('code');
+    expect(code).toBeTruthy();
+    return { code: code!, verifier };
+  }
+  const codeGrant = async ({ code, verifier }: { code: string; verifier: string }, dpop?: string) =>
+    postForm(auth.url, '/oauth/token', { grant_type: 'authorization_code', code, code_verifier: verifier, redirect_uri: REDIRECT, client_id: APP }, dpop ? { dpop } : {});
+
+  it('when an app redeems its authorization code with a proof, then the access token is DPoP-bound, and so is its refresh token', async () => {
+    const tokens = await codeGrant(await authorizationCode(), await key.proof({ htm: 'POST', htu: tokenEndpoint() }));
+    expect(tokens.status).toBe(200);
+    expect(tokens.body.token_type).toBe('DPoP');
+    expect(decodeJwt(tokens.body.access_token).cnf).toEqual({ jkt: key.jkt });
+    // A public client's refresh family is bound to the key the code was redeemed with (RFC 9449 §5).
+    const refresh = (dpop: string) => postForm(auth.url, '/oauth/token', { grant_type: 'refresh_token', refresh_token: tokens.body.refresh_token, client_id: APP }, { dpop });
+    expect((await refresh(await otherKey.proof({ htm: 'POST', htu: tokenEndpoint() }))).body.error).toBe('invalid_grant');
+    const refreshed = await refresh(await key.proof({ htm: 'POST', htu: tokenEndpoint() }));
+    expect([refreshed.status, refreshed.body.token_type]).toEqual([200, 'DPoP']);
+  });
+
+  it('when an app redeems its authorization code without a proof, then the token is Bearer', async () => {
+    const tokens = await codeGrant(await authorizationCode());
+    expect(tokens.status).toBe(200);
+    expect(tokens.body.token_type).toBe('Bearer');
+    expect(decodeJwt(tokens.body.access_token).cnf).toBeUndefined();
+  });
+
+  it('when a client exchanges a user token with a proof, then the exchanged token is DPoP-bound to the client\'s key', async () => {
+    const user = await login();
+    const exchanged = await postForm(
+      auth.url,
+      '/oauth/token',
+      { grant_type: 'urn:ietf:params:oauth:grant-type:token-exchange', subject_token: user.body.access_token as string, subject_token_type: 'urn:ietf:params:oauth:token-type:access_token' },
+      { authorization: basic('exchanger', secret), dpop: await otherKey.proof({ htm: 'POST', htu: tokenEndpoint() }) },
+    );
+    expect(exchanged.status).toBe(200);
+    expect(exchanged.body).toMatchObject({ token_type: 'DPoP', issued_token_type: 'urn:ietf:params:oauth:token-type:access_token' });
+    expect(decodeJwt(exchanged.body.access_token)).toMatchObject({ act: { sub: 'exchanger' }, cnf: { jkt: otherKey.jkt } });
+  });
+
+  it('when /oauth/userinfo gets a bound token as DPoP with a proof, then it answers; as Bearer, or with another key\'s proof, it is refused', async () => {
+    const tokens = await codeGrant(await authorizationCode(), await key.proof({ htm: 'POST', htu: tokenEndpoint() }));
+    const token = tokens.body.access_token as string;
+    const userinfoUrl = `${issuer}/oauth/userinfo`;
+    const info = await request(auth.url, 'GET', '/oauth/userinfo', { headers: { authorization: `DPoP ${token}`, dpop: await key.proof({ htm: 'GET', htu: userinfoUrl, accessToken: token }) } });
+    expect(info.status).toBe(200);
+    expect(info.body).toMatchObject({ sub: decodeJwt(token).sub, preferred_username: 'dpop-user' });
+    const viaPost = await request(auth.url, 'POST', '/oauth/userinfo', { headers: { authorization: `DPoP ${token}`, dpop: await key.proof({ htm: 'POST', htu: userinfoUrl, accessToken: token }) } });
+    expect(viaPost.status).toBe(200);
+
+    const asBearer = await request(auth.url, 'GET', '/oauth/userinfo', { token });
+    expect(asBearer.status).toBe(401);
+    expect(asBearer.headers.get('www-authenticate')).toMatch(/^DPoP realm="[^"]+", algs="[^"]+", error="invalid_token"/);
+    const otherKeyed = await request(auth.url, 'GET', '/oauth/userinfo', { headers: { authorization: `DPoP ${token}`, dpop: await otherKey.proof({ htm: 'GET', htu: userinfoUrl, accessToken: token }) } });
+    expect(otherKeyed.status).toBe(401);
+    const noProof = await request(auth.url, 'GET', '/oauth/userinfo', { headers: { authorization: `DPoP ${token}` } });
+    expect(noProof.status).toBe(401);
   });
 
   it('when a login sends no proof, then tokens are Bearer and refresh needs none', async () => {

@@ -41,6 +41,8 @@ export async function startGatewayFixture(options: { revocations?: RevocationLis
         { prefix: '/browser', upstream: '${ECHO_URL}', auth: 'required', cookies: true, scopes: { POST: ['notes:write'] } },
         { prefix: '/optional', upstream: '${ECHO_URL}', auth: 'optional' },
         { prefix: '/admin', upstream: '${ECHO_URL}', auth: 'required', roles: ['admin'] },
+        { prefix: '/on-behalf', upstream: '${ECHO_URL}', auth: 'required', delegation: 'required', scopes: { POST: ['notes:write'] } },
+        { prefix: '/direct', upstream: '${ECHO_URL}', auth: 'required', delegation: 'refused' },
         { prefix: '/timeouts', upstream: '${ECHO_URL}', auth: 'none', timeoutMs: 300 },
         { prefix: '/down', upstream: `http://127.0.0.1:${down}`, auth: 'none' },
       ],

@@ -102,8 +102,19 @@ describe('route config errors in plain words', () => {
     ['a cors wildcard', { routes: [{ ...base, cors: { origins: ['*'] } }] }, 'cors.origins.0: must be an exact origin like https://app.example'],
     ['a cors origin with a path', { routes: [{ ...base, cors: { origins: ['https://app.example/'] } }] }, 'cors.origins.0: must be an exact origin'],
     ['an unknown cors key', { routes: [{ ...base, cors: { origins: ['https://a.example'], headers: ['x'] } }] }, 'cors: unknown key "headers" (allowed: origins, credentials, maxAgeSeconds)'],
+    ['an unknown delegation value', { routes: [{ ...base, delegation: 'yes' }] }, 'route 0 (/api/x): delegation: must be required or refused'],
+    ['delegation not a string', { routes: [{ ...base, delegation: true }] }, 'route 0 (/api/x): delegation: must be required or refused'],
+    ['delegation on a public route', { routes: [{ ...base, auth: 'none', delegation: 'refused' }] }, 'route 0 (/api/x): delegation: refused needs auth: required'],
+    ['delegation on an optional route', { routes: [{ ...base, auth: 'optional', delegation: 'required' }] }, 'route 0 (/api/x): delegation: required needs auth: required'],
   ])('when the routes have %s, then the message says what is wrong and what is expected', (_name, document, expected) => {
     expect(messageOf(() => parseRoutes(document, {}))).toContain(expected);
+  });
+
+  it('when delegation is given, then it reaches the route definition; absent, it is undefined (either kind of token)', () => {
+    const [required, refused, either] = parseRoutes({ routes: [{ ...base, delegation: 'required' }, { ...base, prefix: '/b', delegation: 'refused' }, { ...base, prefix: '/c' }] }, {});
+    expect(required?.delegation).toBe('required');
+    expect(refused?.delegation).toBe('refused');
+    expect(either?.delegation).toBeUndefined();
   });
 
   it('when websocket and cors are given, then they reach the route definition', () => {
