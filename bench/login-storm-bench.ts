@@ -1,4 +1,5 @@
 import { spawn } from 'node:child_process';
+import { once } from 'node:events';
 import { mkdtemp, rm } from 'node:fs/promises';
 import http from 'node:http';
 import net from 'node:net';
@@ -6,13 +7,30 @@ import { availableParallelism, tmpdir } from 'node:os';
 import path from 'node:path';
 import { verify } from '@node-rs/argon2';
 import { Argon2PasswordHasher, DEFAULT_HASHING_LIMITS } from '../services/auth/adapters/passwords/argon2-password-hasher.js';
+import { startChild } from './children.js';
+import type { GatewayChildArgs } from './gateway-child.js';
+import type { BenchIssuer } from './issuer.js';
+import { quantile } from './load.js';
+import { runOpenLoop, type OpenLoopResult } from './open-loop.js';
 import { fmt, printTable, ratio } from './table.js';
+import { threadSplit, threadTimes } from './thread-cpu.js';
 
 /**
  * Login storm against a real auth process: /healthz p99 while many clients log in at once, against
  * its idle p99 measured in the same run (target: at most 3x), and login throughput against raw
  * argon2 verification throughput at the same concurrency in this process (hashing-bound: ~1x).
+ * Alongside, a real gateway on the same machine (its own process, in front of the bench upstream)
+ * serves a verified route at a fixed open-loop rate, idle and during the storm: verification must
+ * not be starved (p99 at most 3x idle, the offered rate served).
  */
+export interface GatewayPhase {
+  offered: number;
+  completed: number;
+  failed: number;
+  requestsPerSecond: number;
+  p99Ms: number;
+}
+
 export interface LoginStormResult {
   idleP99Ms: number;
   stormP99Ms: number;
@@ -21,6 +39,33 @@ export interface LoginStormResult {
   rawVerifiesPerSecond: number;
   concurrency: number;
   stormMs: number;
+  gatewayRate: number;
+  gatewayIdle: GatewayPhase;
+  gatewayStorm: GatewayPhase;
+  /** Auth process CPU during the storm, in cores busy: event loop vs other threads (argon2 on the libuv pool). */
+  authMainCores: number;
+  authMainWaitCores: number;
+  authOtherCores: number;
+  authOtherWaitCores: number;
+  /** The gateway's event loop during the storm, in cores: running, and runnable but waiting for a core. */
+  gatewayMainCores: number;
+  gatewayMainWaitCores: number;
+  /** This process (login clients, probes, gateway load) during the storm, in cores. */
+  benchCores: number;
+  /** Where the auth process's --cpu-prof profile landed, when profiled. */
+  profileDir?: string;
+}
+
+export interface LoginStormOptions {
+  issuer: BenchIssuer;
+  stormMs?: number;
+  stormClients?: number;
+  /** Idle measurement window for /healthz and the gateway, before the storm. */
+  idleMs?: number;
+  /** Gateway requests per second offered, idle and during the storm. */
+  gatewayRate?: number;
+  /** Run the auth process under --cpu-prof, writing its profile here on exit. */
+  cpuProfDir?: string | undefined;
 }
 
 const PASSWORD = 'correct horse battery staple';
@@ -37,7 +82,7 @@ function call(port: number, method: string, pathName: string, body?: string): Pr
   });
 }
 
-async function healthzP99(port: number, until: () => boolean, maxSamples: number): Promise<number> {
+async function healthzP99(port: number, until: () => boolean, maxSamples = 100_000): Promise<number> {
   const samples: number[] = [];
   while (samples.length < maxSamples && !until()) {
     const started = performance.now();
@@ -59,26 +104,53 @@ function freePort(): Promise<number> {
   });
 }
 
-export async function runLoginStormBench({ stormMs = 8_000, stormClients = 48 } = {}): Promise<LoginStormResult> {
+const GATEWAY_PATH = '/api/notes/bench?limit=20';
+
+function gatewayPhase(result: OpenLoopResult): GatewayPhase {
+  return {
+    offered: result.offered,
+    completed: result.completed,
+    failed: result.failed,
+    requestsPerSecond: (result.completed / result.wallMs) * 1000,
+    p99Ms: quantile(result.latenciesUs, 0.99) / 1000,
+  };
+}
+
+export async function runLoginStormBench({ issuer, stormMs = 8_000, stormClients = 48, idleMs = 4_000, gatewayRate = 200, cpuProfDir }: LoginStormOptions): Promise<LoginStormResult> {
   const dataDir = await mkdtemp(path.join(tmpdir(), 'storm-bench-'));
   const port = await freePort();
-  const child = spawn(process.execPath, ['--import', 'tsx', 'services/auth/main.ts'], {
+  const child = spawn(process.execPath, [...(cpuProfDir ? ['--cpu-prof', '--cpu-prof-dir', cpuProfDir] : []), '--import', 'tsx', 'services/auth/main.ts'], {
     env: { PATH: process.env.PATH ?? '', AUTH_PORT: String(port), AUTH_DATA_DIR: dataDir, LOG_LEVEL: 'silent', LOGIN_MAX_FAILURES: '1000000', LOGIN_MAX_FAILURES_PER_IP: '1000000' },
     stdio: 'ignore',
   });
+  const exited = once(child, 'exit');
+  const upstream = await startChild('upstream-child.ts', {});
+  // As production runs it: info logs (to /dev/null here) and metrics.
+  const gateway = await startChild('gateway-child.ts', { upstreamUrl: upstream.url, issuer: issuer.issuer, logLevel: 'info', metrics: true } satisfies GatewayChildArgs);
+  const gatewayAgent = new http.Agent({ keepAlive: true, maxSockets: 64 });
+  const tokens = Array.from({ length: 100 }, (_, i) => ({ authorization: `Bearer ${issuer.sign(`user-${i}`)}`, accept: 'application/json' }));
+  const gatewayLoad = (maxMs: number, until?: () => boolean) =>
+    runOpenLoop({ url: gateway.url, path: GATEWAY_PATH, headers: tokens, ratePerSecond: gatewayRate, maxMs, maxInFlight: 64, agent: gatewayAgent, ...(until ? { until } : {}) });
   try {
     for (let i = 0; i < 300; i++) {
       if ((await call(port, 'GET', '/healthz').catch(() => 0)) === 200) break;
       await new Promise((resolve) => setTimeout(resolve, 100));
     }
     await call(port, 'POST', '/auth/register', JSON.stringify({ username: 'storm', password: PASSWORD }));
-    const idleP99Ms = await healthzP99(port, () => false, 400);
+    // Warm-up: JIT, keep-alive sockets, the gateway's JWKS and every token in its cache.
+    await gatewayLoad(1_500);
+    const idleStarted = performance.now();
+    const idleDone = () => performance.now() - idleStarted > idleMs;
+    const [idleP99Ms, gatewayIdleRun] = await Promise.all([healthzP99(port, idleDone), gatewayLoad(idleMs)]);
 
     let stop = false;
     let logins = 0;
     let busy = 0;
     const login = JSON.stringify({ username: 'storm', password: PASSWORD });
     const started = performance.now();
+    const cpuBefore = threadTimes(child.pid ?? -1);
+    const gatewayBefore = threadTimes(gateway.pid);
+    const benchBefore = process.cpuUsage();
     const clients = Array.from({ length: stormClients }, async () => {
       while (!stop) {
         const status = await call(port, 'POST', '/auth/login', login);
@@ -90,10 +162,14 @@ export async function runLoginStormBench({ stormMs = 8_000, stormClients = 48 } 
         }
       }
     });
-    const stormP99Ms = await healthzP99(port, () => performance.now() - started > stormMs, 100_000);
+    const stormDone = () => performance.now() - started > stormMs;
+    const [stormP99Ms, gatewayStormRun] = await Promise.all([healthzP99(port, stormDone), gatewayLoad(stormMs, stormDone)]);
     stop = true;
     await Promise.all(clients);
     const elapsedS = (performance.now() - started) / 1000;
+    const split = threadSplit(child.pid ?? -1, cpuBefore, threadTimes(child.pid ?? -1), elapsedS);
+    const gatewaySplit = threadSplit(gateway.pid, gatewayBefore, threadTimes(gateway.pid), elapsedS);
+    const benchUsage = process.cpuUsage(benchBefore);
 
     // The ceiling: the same number of argon2 verifications at once, nothing else around them.
     const hasher = new Argon2PasswordHasher();
@@ -110,10 +186,32 @@ export async function runLoginStormBench({ stormMs = 8_000, stormClients = 48 } 
       }),
     );
     const rawVerifiesPerSecond = verifies / ((performance.now() - rawStarted) / 1000);
-    return { idleP99Ms, stormP99Ms, loginsPerSecond: logins / elapsedS, busyPerSecond: busy / elapsedS, rawVerifiesPerSecond, concurrency, stormMs };
+    return {
+      idleP99Ms,
+      stormP99Ms,
+      loginsPerSecond: logins / elapsedS,
+      busyPerSecond: busy / elapsedS,
+      rawVerifiesPerSecond,
+      concurrency,
+      stormMs,
+      gatewayRate,
+      gatewayIdle: gatewayPhase(gatewayIdleRun),
+      gatewayStorm: gatewayPhase(gatewayStormRun),
+      authMainCores: split.mainCores,
+      authMainWaitCores: split.mainWaitCores,
+      authOtherCores: split.otherCores,
+      authOtherWaitCores: split.otherWaitCores,
+      gatewayMainCores: gatewaySplit.mainCores,
+      gatewayMainWaitCores: gatewaySplit.mainWaitCores,
+      benchCores: (benchUsage.user + benchUsage.system) / 1e6 / elapsedS,
+      ...(cpuProfDir ? { profileDir: cpuProfDir } : {}),
+    };
   } finally {
+    // SIGTERM is a clean exit (onShutdownSignal), which is when --cpu-prof writes its profile.
     child.kill('SIGTERM');
     agent.destroy();
+    gatewayAgent.destroy();
+    await Promise.all([exited, gateway.stop(), upstream.stop()]);
     await rm(dataDir, { recursive: true, force: true });
   }
 }
@@ -128,7 +226,20 @@ export function printLoginStormTable(r: LoginStormResult): void {
       ['raw argon2 verify/s, same concurrency (baseline)', fmt(r.rawVerifiesPerSecond, 1), '1.00x', ''],
       ['successful logins/s during the storm', fmt(r.loginsPerSecond, 1), ratio(r.loginsPerSecond, r.rawVerifiesPerSecond), '~1x (hashing-bound)'],
       ['503 PASSWORD_HASHING_BUSY/s (queue full)', fmt(r.busyPerSecond, 1), '', ''],
+      ['auth event loop during the storm: running / waiting for a core', `${fmt(r.authMainCores, 2)} / ${fmt(r.authMainWaitCores, 2)} cores`, '', ''],
+      ['auth other threads (argon2 pool, GC): running / waiting for a core', `${fmt(r.authOtherCores, 2)} / ${fmt(r.authOtherWaitCores, 2)} cores`, '', `~${r.concurrency} / ~0 (hashing-bound)`],
+      [`gateway verified route p99 idle, ${fmt(r.gatewayRate)} req/s offered (baseline)`, `${fmt(r.gatewayIdle.p99Ms, 2)} ms`, '1.00x', ''],
+      ['gateway verified route p99 during the storm', `${fmt(r.gatewayStorm.p99Ms, 2)} ms`, ratio(r.gatewayStorm.p99Ms, r.gatewayIdle.p99Ms), '<= 3x'],
+      ['gateway req/s served idle (baseline)', fmt(r.gatewayIdle.requestsPerSecond, 1), '1.00x', ''],
+      ['gateway req/s served during the storm', fmt(r.gatewayStorm.requestsPerSecond, 1), ratio(r.gatewayStorm.requestsPerSecond, r.gatewayIdle.requestsPerSecond), '>= 0.95x, 0 errors'],
+      ['gateway event loop during the storm: running / waiting for a core', `${fmt(r.gatewayMainCores, 2)} / ${fmt(r.gatewayMainWaitCores, 2)} cores`, '', ''],
+      ['load generator (this process) during the storm', `${fmt(r.benchCores, 2)} cores`, '', ''],
+      ['gateway errors or shed, idle / storm', `${r.gatewayIdle.failed} / ${r.gatewayStorm.failed}`, '', '0 / 0'],
     ],
-    ['indicative on a shared machine; run alone for numbers to compare'],
+    [
+      'indicative on a shared machine; run alone for numbers to compare',
+      'gateway: real gateway process (info logs to /dev/null, metrics) in front of the bench upstream, 100 users\' tokens, open loop, latency from each request\'s scheduled start',
+      ...(r.profileDir ? [`PROFILED RUN: the auth process ran under --cpu-prof (profile in ${r.profileDir}); figures are inflated`] : []),
+    ],
   );
 }

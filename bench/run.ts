@@ -60,7 +60,8 @@ try {
   }
   if (only.has('storm')) {
     process.stderr.write('running login storm benchmark\n');
-    printLoginStormTable(await runLoginStormBench());
+    if (cpuProfDir) mkdirSync(cpuProfDir, { recursive: true });
+    printLoginStormTable(await runLoginStormBench({ issuer, cpuProfDir }));
   }
   if (only.has('client-auth')) {
     process.stderr.write('running client authentication benchmark\n');
