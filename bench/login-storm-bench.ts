@@ -1,5 +1,6 @@
 import { spawn } from 'node:child_process';
 import { once } from 'node:events';
+import { readdirSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import http from 'node:http';
 import net from 'node:net';
@@ -7,7 +8,7 @@ import { availableParallelism, tmpdir } from 'node:os';
 import path from 'node:path';
 import { verify } from '@node-rs/argon2';
 import { Argon2PasswordHasher, DEFAULT_HASHING_LIMITS } from '../services/auth/adapters/passwords/argon2-password-hasher.js';
-import { startChild } from './children.js';
+import { startChild, type BenchChild } from './children.js';
 import type { GatewayChildArgs } from './gateway-child.js';
 import type { BenchIssuer } from './issuer.js';
 import { quantile } from './load.js';
@@ -54,8 +55,8 @@ export interface LoginStormResult {
   gatewayMainWaitCores: number;
   /** This process (login clients, probes, gateway load) during the storm, in cores. */
   benchCores: number;
-  /** Where the auth process's --cpu-prof profile landed, when profiled. */
-  profileDir?: string;
+  /** Where the auth process (this pid) wrote its --cpu-prof profiles, when profiled. */
+  profile?: { dir: string; pid: number };
 }
 
 export interface LoginStormOptions {
@@ -150,21 +151,26 @@ export async function runLoginStormBench({ issuer, stormMs = 8_000, stormClients
     stdio: 'ignore',
   });
   const exited = once(child, 'exit');
-  const upstream = await startChild('upstream-child.ts', {});
-  // As production runs it: info logs (to /dev/null here) and metrics.
-  const gateway = await startChild('gateway-child.ts', { upstreamUrl: upstream.url, issuer: issuer.issuer, logLevel: 'info', metrics: true } satisfies GatewayChildArgs);
   const gatewayAgent = new http.Agent({ keepAlive: true, maxSockets: 64 });
   const tokens = Array.from({ length: 100 }, (_, i) => ({ authorization: `Bearer ${issuer.sign(`user-${i}`)}`, accept: 'application/json' }));
-  const gatewayLoad = (maxMs: number, until?: () => boolean) =>
-    runOpenLoop({ url: gateway.url, path: GATEWAY_PATH, headers: tokens, ratePerSecond: gatewayRate, maxMs, maxInFlight: 64, agent: gatewayAgent, ...(until ? { until } : {}) });
+  let upstream: BenchChild | undefined;
+  let gateway: BenchChild | undefined;
   try {
+    upstream = await startChild('upstream-child.ts', {});
+    // As production runs it: info logs (to /dev/null here) and metrics.
+    gateway = await startChild('gateway-child.ts', { upstreamUrl: upstream.url, issuer: issuer.issuer, logLevel: 'info', metrics: true } satisfies GatewayChildArgs);
+    const gatewayUrl = gateway.url;
+    const gatewayLoad = (maxMs: number, until?: () => boolean) =>
+      runOpenLoop({ url: gatewayUrl, path: GATEWAY_PATH, headers: tokens, ratePerSecond: gatewayRate, maxMs, maxInFlight: 64, agent: gatewayAgent, ...(until ? { until } : {}) });
     for (let i = 0; i < 300; i++) {
       if ((await call(port, 'GET', '/healthz').catch(() => 0)) === 200) break;
       await new Promise((resolve) => setTimeout(resolve, 100));
     }
     await call(port, 'POST', '/auth/register', JSON.stringify({ username: 'storm', password: PASSWORD }));
     // Warm-up: JIT, keep-alive sockets, the gateway's JWKS and every token in its cache.
-    await gatewayLoad(1_500);
+    const warmUp = await gatewayLoad(1_500);
+    // A route that answers 401 or 502 would measure the wrong thing, quickly.
+    if (warmUp.completed === 0 || warmUp.failed > 0) throw new Error(`gateway warm-up: ${warmUp.completed} answered 200, ${warmUp.failed} failed`);
     const idleStarted = performance.now();
     const idleDone = () => performance.now() - idleStarted > idleMs;
     const [idleP99Ms, gatewayIdleRun] = await Promise.all([healthzP99(port, idleDone), gatewayLoad(idleMs)]);
@@ -227,16 +233,28 @@ export async function runLoginStormBench({ issuer, stormMs = 8_000, stormClients
       gatewayMainCores: gatewaySplit.mainCores,
       gatewayMainWaitCores: gatewaySplit.mainWaitCores,
       benchCores: (benchUsage.user + benchUsage.system) / 1e6 / elapsedS,
-      ...(cpuProfDir ? { profileDir: cpuProfDir } : {}),
+      ...(cpuProfDir ? { profile: { dir: cpuProfDir, pid: child.pid ?? -1 } } : {}),
     };
   } finally {
     // SIGTERM is a clean exit (onShutdownSignal), which is when --cpu-prof writes its profile.
     child.kill('SIGTERM');
     agent.destroy();
     gatewayAgent.destroy();
-    await Promise.all([exited, gateway.stop(), upstream.stop()]);
+    await Promise.all([exited, gateway?.stop(), upstream?.stop()]);
     await rm(dataDir, { recursive: true, force: true });
   }
+}
+
+/**
+ * The auth process's main-thread profile, once it has exited: --cpu-prof writes one
+ * CPU.<date>.<time>.<pid>.<thread>.<seq>.cpuprofile per thread, thread 0 being the main thread
+ * (the other is tsx's loader).
+ */
+export function authMainThreadProfile(r: LoginStormResult): string | undefined {
+  if (!r.profile) return undefined;
+  const { dir, pid } = r.profile;
+  const file = readdirSync(dir).find((name) => name.startsWith('CPU.') && name.includes(`.${pid}.0.`));
+  return file === undefined ? undefined : path.join(dir, file);
 }
 
 export function printLoginStormTable(r: LoginStormResult): void {
@@ -263,7 +281,7 @@ export function printLoginStormTable(r: LoginStormResult): void {
     [
       'indicative on a shared machine; run alone for numbers to compare',
       'gateway: real gateway process (info logs to /dev/null, metrics) in front of the bench upstream, 100 users\' tokens, open loop, latency from each request\'s scheduled start',
-      ...(r.profileDir ? [`PROFILED RUN: the auth process ran under --cpu-prof (profile in ${r.profileDir}); figures are inflated`] : []),
+      ...(r.profile ? [`PROFILED RUN: the auth process ran under --cpu-prof (profiles in ${r.profile.dir}); figures are inflated`] : []),
     ],
   );
 }
