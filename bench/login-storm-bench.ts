@@ -40,6 +40,9 @@ export interface LoginStormResult {
   rawVerifiesPerSecond: number;
   /** The auth service's hasher (its bounded queue) saturated in this process, nothing else running. */
   queuedVerifiesPerSecond: number;
+  /** Non-main-thread CPU (argon2 pool and GC helpers) per raw verify in this process, and per successful login in the auth process during the storm. */
+  rawCpuMsPerVerify: number;
+  stormCpuMsPerLogin: number;
   concurrency: number;
   stormMs: number;
   gatewayRate: number;
@@ -107,9 +110,10 @@ function freePort(): Promise<number> {
   });
 }
 
-/** Verifications completed by `callers` loops awaiting `once` for `ms`. */
-async function verifiesIn(ms: number, callers: number, once: () => Promise<unknown>): Promise<number> {
+/** Verifications per second by `callers` loops awaiting `once` for `ms`, and the CPU of this process's non-main threads per verification (s). */
+async function verifiesIn(ms: number, callers: number, once: () => Promise<unknown>): Promise<{ rate: number; cpuPerVerify: number }> {
   let verifies = 0;
+  const before = threadTimes(process.pid);
   const started = performance.now();
   await Promise.all(
     Array.from({ length: callers }, async () => {
@@ -119,16 +123,25 @@ async function verifiesIn(ms: number, callers: number, once: () => Promise<unkno
       }
     }),
   );
-  return verifies / ((performance.now() - started) / 1000);
+  const wallS = (performance.now() - started) / 1000;
+  const { otherCores } = threadSplit(process.pid, before, threadTimes(process.pid), wallS);
+  return { rate: verifies / wallS, cpuPerVerify: (otherCores * wallS) / Math.max(1, verifies) };
 }
 
-/** Per second, each of `variants` over 3 interleaved 1 s rounds, so a noisy neighbour hits them alike. */
-async function interleavedRates(variants: Array<[callers: number, once: () => Promise<unknown>]>): Promise<number[]> {
-  const sums = variants.map(() => 0);
+/** Each of `variants` over 3 interleaved 1 s rounds (so a noisy neighbour hits them alike), averaged. */
+async function interleavedRates(variants: Array<[callers: number, once: () => Promise<unknown>]>): Promise<Array<{ rate: number; cpuPerVerify: number }>> {
+  const sums = variants.map(() => ({ rate: 0, cpuPerVerify: 0 }));
   for (let round = 0; round < 3; round++) {
-    for (const [index, [callers, once]] of variants.entries()) sums[index] = (sums[index] ?? 0) + (await verifiesIn(1_000, callers, once));
+    for (const [index, [callers, once]] of variants.entries()) {
+      const { rate, cpuPerVerify } = await verifiesIn(1_000, callers, once);
+      const sum = sums[index];
+      if (sum) {
+        sum.rate += rate / 3;
+        sum.cpuPerVerify += cpuPerVerify / 3;
+      }
+    }
   }
-  return sums.map((sum) => sum / 3);
+  return sums;
 }
 
 const GATEWAY_PATH = '/api/notes/bench?limit=20';
@@ -210,10 +223,12 @@ export async function runLoginStormBench({ issuer, stormMs = 8_000, stormClients
     // Against it, the queue alone: as many callers as it admits, through the auth service's own
     // hasher, in this quiet process. At ~1x of raw the queue hands the slot on without idling it,
     // so a gap in the storm row is the machine (cores shared with other processes), not the queue.
-    const [rawVerifiesPerSecond = NaN, queuedVerifiesPerSecond = NaN] = await interleavedRates([
+    const [raw, queued] = await interleavedRates([
       [concurrency, () => verify(hash, PASSWORD)],
       [concurrency + DEFAULT_HASHING_LIMITS.maxWaiting, () => hasher.verify(hash, PASSWORD)],
     ]);
+    const rawVerifiesPerSecond = raw?.rate ?? NaN;
+    const queuedVerifiesPerSecond = queued?.rate ?? NaN;
     return {
       idleP99Ms,
       stormP99Ms,
@@ -221,6 +236,8 @@ export async function runLoginStormBench({ issuer, stormMs = 8_000, stormClients
       busyPerSecond: busy / elapsedS,
       rawVerifiesPerSecond,
       queuedVerifiesPerSecond,
+      rawCpuMsPerVerify: (raw?.cpuPerVerify ?? NaN) * 1000,
+      stormCpuMsPerLogin: (split.otherCores * elapsedS * 1000) / Math.max(1, logins),
       concurrency,
       stormMs,
       gatewayRate,
@@ -270,6 +287,8 @@ export function printLoginStormTable(r: LoginStormResult): void {
       ['503 PASSWORD_HASHING_BUSY/s (queue full)', fmt(r.busyPerSecond, 1), '', ''],
       ['auth event loop during the storm: running / waiting for a core', `${fmt(r.authMainCores, 2)} / ${fmt(r.authMainWaitCores, 2)} cores`, '', ''],
       ['auth other threads (argon2 pool, GC): running / waiting for a core', `${fmt(r.authOtherCores, 2)} / ${fmt(r.authOtherWaitCores, 2)} cores`, '', `running + waiting >= ${r.concurrency}: never idle`],
+      ['pool + GC CPU per raw verify, this process (baseline)', `${fmt(r.rawCpuMsPerVerify, 2)} ms`, '1.00x', ''],
+      ['pool + GC CPU per successful login, auth during the storm', `${fmt(r.stormCpuMsPerLogin, 2)} ms`, ratio(r.stormCpuMsPerLogin, r.rawCpuMsPerVerify), '~1x (a hash costs what it costs alone)'],
       [`gateway verified route p99 idle, ${fmt(r.gatewayRate)} req/s offered (baseline)`, `${fmt(r.gatewayIdle.p99Ms, 2)} ms`, '1.00x', ''],
       ['gateway verified route p99 during the storm', `${fmt(r.gatewayStorm.p99Ms, 2)} ms`, ratio(r.gatewayStorm.p99Ms, r.gatewayIdle.p99Ms), '<= 3x'],
       ['gateway req/s served idle (baseline)', fmt(r.gatewayIdle.requestsPerSecond, 1), '1.00x', ''],
