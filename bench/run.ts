@@ -3,7 +3,7 @@ import { availableParallelism, cpus, totalmem } from 'node:os';
 import { printArgon2Table, runArgon2Bench } from './argon2-bench.js';
 import { printClientAuthTable, runClientAuthBench } from './client-auth-bench.js';
 import { startBenchIssuer } from './issuer.js';
-import { printLoginStormTable, runLoginStormBench } from './login-storm-bench.js';
+import { authMainThreadProfile, printLoginStormTable, runLoginStormBench } from './login-storm-bench.js';
 import { defaultProfileDir, printProxyTable, runProxyBench } from './proxy-bench.js';
 import { summarizeProfile } from './profile-summary.js';
 import { fmt } from './table.js';
@@ -60,7 +60,11 @@ try {
   }
   if (only.has('storm')) {
     process.stderr.write('running login storm benchmark\n');
-    printLoginStormTable(await runLoginStormBench());
+    if (cpuProfDir) mkdirSync(cpuProfDir, { recursive: true });
+    const storm = await runLoginStormBench({ issuer, cpuProfDir });
+    printLoginStormTable(storm);
+    const stormProfile = authMainThreadProfile(storm);
+    if (stormProfile) summarizeProfile(stormProfile, { title: 'auth process during the login storm (whole run: start-up, idle, storm)', top: 12 });
   }
   if (only.has('client-auth')) {
     process.stderr.write('running client authentication benchmark\n');
