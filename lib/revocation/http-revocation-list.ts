@@ -1,5 +1,6 @@
 import type { Logger } from '../logger.js';
 import { createFeedHealth } from './feed-health.js';
+import { RevokedIds } from './revoked-ids.js';
 import { parseRevocationEntry, REVOCATION_FEED_PATH, revocationKey, type RevocationEntry, type RevocationKind, type RevocationFeedPage } from './revocation-entry.js';
 import type { RevocationList } from './revocation-list.js';
 
@@ -40,8 +41,8 @@ export function createHttpRevocationList(options: HttpRevocationListOptions): Re
   const { token, logger, waitSeconds = 25, retryMinMs = 250, retryMaxMs = 2_000, sweepIntervalMs = 60_000 } = options;
   const url = new URL(REVOCATION_FEED_PATH, `${options.authUrl.replace(/\/+$/, '')}/`);
   const health = createFeedHealth('auth', logger);
-  /** `kind:value` -> until (epoch seconds). */
-  const revoked = new Map<string, number>();
+  /** By `kind:value`. */
+  const revoked = new RevokedIds(sweepIntervalMs);
   const stopped = new AbortController();
   const waiters = new Set<{ resolve: () => void; reject: (error: Error) => void }>();
   let lastError: Error | undefined;
@@ -53,10 +54,7 @@ export function createHttpRevocationList(options: HttpRevocationListOptions): Re
   };
 
   const remember = ({ kind, value, until }: RevocationEntry, nowSeconds: number) => {
-    if (until <= nowSeconds) return;
-    const key = revocationKey(kind, value);
-    // A later deadline wins: a duplicate must never shorten a revocation.
-    if ((revoked.get(key) ?? 0) < until) revoked.set(key, until);
+    if (until > nowSeconds) revoked.remember(revocationKey(kind, value), until);
   };
 
   const fetchPage = async (wait: number): Promise<RevocationFeedPage> => {
@@ -106,19 +104,7 @@ export function createHttpRevocationList(options: HttpRevocationListOptions): Re
   };
   void run();
 
-  const sweep = setInterval(() => {
-    const nowSeconds = Math.floor(Date.now() / 1000);
-    for (const [key, until] of revoked) if (until <= nowSeconds) revoked.delete(key);
-  }, sweepIntervalMs).unref();
-
-  function isRevoked(kind: RevocationKind, value: string): boolean {
-    const key = revocationKey(kind, value);
-    const until = revoked.get(key);
-    if (until === undefined) return false;
-    if (until * 1000 > Date.now()) return true;
-    revoked.delete(key);
-    return false;
-  }
+  const isRevoked = (kind: RevocationKind, value: string) => revoked.has(revocationKey(kind, value));
 
   return {
     isRevoked: (jti) => isRevoked('jti', jti),
@@ -131,7 +117,7 @@ export function createHttpRevocationList(options: HttpRevocationListOptions): Re
     status: () => health.status(),
     async close() {
       stopped.abort();
-      clearInterval(sweep);
+      revoked.close();
       settle(new Error('revocation list closed'));
     },
   };

@@ -3,6 +3,7 @@ import { closeRedis, createRedisClient } from '../redis/connection.js';
 import { redisSettingsForUrl, type RedisSettings } from '../redis/env.js';
 import { openRedisSubscriber, type RedisSubscriber } from '../redis/subscriber.js';
 import { createFeedHealth } from './feed-health.js';
+import { RevokedIds } from './revoked-ids.js';
 import { sessionRevocationId, type RevocationList } from './revocation-list.js';
 import { decodeRevocationMessage, redisKeys } from './redis-keys.js';
 
@@ -40,7 +41,7 @@ export function createRedisRevocationList(options: RedisRevocationListOptions): 
   const { logger, sweepIntervalMs = 60_000, connectionName = 'authgate-revocations' } = options;
   const settings = options.redis ?? redisSettingsForUrl(requiredUrl(options.url));
   const keys = redisKeys(options.keyPrefix ?? settings.keyPrefix);
-  const revoked = new Map<string, number>();
+  const revoked = new RevokedIds(sweepIntervalMs);
   const feed = openRedisSubscriber(settings, keys.revocationsChannel, { connectionName: `${connectionName}:feed`, logger });
   const snapshot = createRedisClient(settings, `${connectionName}:snapshot`);
   snapshot.connect().catch(() => undefined);
@@ -52,11 +53,7 @@ export function createRedisRevocationList(options: RedisRevocationListOptions): 
   // One warning per outage (reconnects and snapshot retries report every attempt) and the status for /readyz.
   const health = createFeedHealth('redis', logger);
 
-  const remember = (jti: string, exp: number) => {
-    if (exp * 1000 <= Date.now()) return;
-    // A later exp wins: a duplicate denial must never shorten a revocation.
-    if ((revoked.get(jti) ?? 0) < exp) revoked.set(jti, exp);
-  };
+  const remember = (jti: string, exp: number) => revoked.remember(jti, exp);
 
   const settle = (error?: Error) => {
     for (const waiter of waiters) error ? waiter.reject(error) : waiter.resolve();
@@ -102,18 +99,7 @@ export function createRedisRevocationList(options: RedisRevocationListOptions): 
     else logger?.warn({ channel: keys.revocationsChannel }, 'ignored a malformed revocation message');
   });
 
-  const sweep = setInterval(() => {
-    const now = Date.now();
-    for (const [jti, exp] of revoked) if (exp * 1000 <= now) revoked.delete(jti);
-  }, sweepIntervalMs).unref();
-
-  function isRevoked(id: string): boolean {
-    const exp = revoked.get(id);
-    if (exp === undefined) return false;
-    if (exp * 1000 > Date.now()) return true;
-    revoked.delete(id);
-    return false;
-  }
+  const isRevoked = (id: string) => revoked.has(id);
 
   return {
     feed,
@@ -132,7 +118,7 @@ export function createRedisRevocationList(options: RedisRevocationListOptions): 
 
     async close() {
       closed = true;
-      clearInterval(sweep);
+      revoked.close();
       clearTimeout(retryTimer);
       settle(new Error('revocation list closed'));
       await Promise.all([feed.close(), closeRedis(snapshot)]);

@@ -86,9 +86,10 @@ export function runRevocationListContract(name: string, backend: RevocationBacke
       const list = openList();
       await list.ready();
       const jti = newJti();
-      await tokens.denyAccessToken(jti, inSeconds(1));
+      // Epoch seconds: floor(now) + 1 can be a few ms away, gone before it arrives; + 2 is at least a second.
+      await tokens.denyAccessToken(jti, inSeconds(2));
       await pollUntil(() => list.isRevoked(jti), { timeoutMs: 1_000, what: 'the revocation to arrive' });
-      await pollUntil(() => !list.isRevoked(jti), { timeoutMs: 3_000, what: 'the revocation to expire' });
+      await pollUntil(() => !list.isRevoked(jti), { timeoutMs: 4_000, what: 'the revocation to expire' });
     });
 
     it('when the feed connection drops, then it reloads the snapshot on reconnect and sees denials it missed', async () => {

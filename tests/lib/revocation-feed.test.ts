@@ -102,10 +102,11 @@ describe('the HTTP revocation feed', () => {
     const list = openList();
     await list.ready();
     const jti = newJti();
-    await store.denyAccessToken(jti, inSeconds(1));
+    // Epoch seconds: floor(now) + 1 can be a few ms away, gone before it arrives; + 2 is at least a second.
+    await store.denyAccessToken(jti, inSeconds(2));
     await pollUntil(() => list.isRevoked(jti), { timeoutMs: 1_000, what: 'the revocation to arrive' });
 
-    await pollUntil(() => !list.isRevoked(jti), { timeoutMs: 3_000, what: 'the revocation to expire' });
+    await pollUntil(() => !list.isRevoked(jti), { timeoutMs: 4_000, what: 'the revocation to expire' });
     const page = store.denylist.readAfter(undefined, 100_000)!;
     expect(page.entries.some((entry) => entry.value === jti)).toBe(false);
   });

@@ -1,0 +1,40 @@
+/**
+ * What a verifier's revocation list holds in memory: revoked ids (a jti, a session) with the
+ * instant their denial ends, epoch seconds. A later deadline always wins, so a duplicate or
+ * late message never shortens a revocation; expired ids answer false and are swept on a timer,
+ * so memory holds only what is still denied. Shared by the Redis and the HTTP feed.
+ */
+export class RevokedIds {
+  private readonly until = new Map<string, number>();
+  private readonly sweeper: NodeJS.Timeout;
+
+  constructor(sweepIntervalMs: number) {
+    this.sweeper = setInterval(() => this.sweep(), sweepIntervalMs).unref();
+  }
+
+  remember(id: string, untilSeconds: number): void {
+    if (untilSeconds * 1000 <= Date.now()) return;
+    if ((this.until.get(id) ?? 0) < untilSeconds) this.until.set(id, untilSeconds);
+  }
+
+  has(id: string): boolean {
+    const until = this.until.get(id);
+    if (until === undefined) return false;
+    if (until * 1000 > Date.now()) return true;
+    this.until.delete(id);
+    return false;
+  }
+
+  get size(): number {
+    return this.until.size;
+  }
+
+  close(): void {
+    clearInterval(this.sweeper);
+  }
+
+  private sweep(): void {
+    const now = Date.now();
+    for (const [id, until] of this.until) if (until * 1000 <= now) this.until.delete(id);
+  }
+}
