@@ -20,6 +20,8 @@ export interface ClientAuthResult {
   introspect: Rate;
   introspectArgon2: Rate;
   concurrency: number;
+  /** The auth child's V8 profile of the measured issuance phase, when BENCH_CPU_PROF asked for one. */
+  issuanceProfile?: string;
 }
 
 /** Forks an auth service (bench/auth-child.ts) and makes one client through the admin API, as an operator would. */
@@ -105,7 +107,7 @@ function signRate(requests: number, measureMs: number): Rate {
  * against raw RS256 signs per CPU-second (the ceiling of issuance); introspection with the
  * HMAC-stored secret is set against argon2id on every call (the behaviour before).
  */
-export async function runClientAuthBench({ requests, concurrency, measureMs }: { requests: number; concurrency: number; measureMs: number }): Promise<ClientAuthResult> {
+export async function runClientAuthBench({ requests, concurrency, measureMs, cpuProfDir }: { requests: number; concurrency: number; measureMs: number; cpuProfDir?: string | undefined }): Promise<ClientAuthResult> {
   const dir = await mkdtemp(path.join(tmpdir(), 'bench-client-auth-'));
   const started: Array<Awaited<ReturnType<typeof startAuth>>> = [];
   try {
@@ -116,8 +118,13 @@ export async function runClientAuthBench({ requests, concurrency, measureMs }: {
     started.push(slow);
 
     const ccForm = () => 'grant_type=client_credentials';
-    await postRate(fast.child, '/oauth/token', fast.authorization, ccForm, concurrency, 200, measureMs); // warm-up
+    // Warm-up to steady state: JIT (TurboFan compiles on other threads, which the CPU reading
+    // counts) and keep-alive sockets, so the measured phase is the cost per token, not start-up.
+    await postRate(fast.child, '/oauth/token', fast.authorization, ccForm, concurrency, 2_000, 2_000);
+    const issuanceProfile = cpuProfDir ? path.join(cpuProfDir, 'auth-issuance.cpuprofile') : undefined;
+    if (issuanceProfile) await fast.child.profileStart();
     const issuance = await postRate(fast.child, '/oauth/token', fast.authorization, ccForm, concurrency, requests, measureMs);
+    if (issuanceProfile) await fast.child.profileStop(issuanceProfile);
 
     const tokenOf = async (running: typeof fast) => {
       const res = await fetch(`${running.child.url}/oauth/token`, { method: 'POST', headers: { authorization: running.authorization, 'content-type': 'application/x-www-form-urlencoded' }, body: ccForm() });
@@ -131,7 +138,7 @@ export async function runClientAuthBench({ requests, concurrency, measureMs }: {
     const introspectHmac = await introspect(fast, requests);
     await introspect(slow, 8);
     const introspectArgon2 = await introspect(slow, Math.min(requests, 2_000));
-    return { sign, issuance, introspect: introspectHmac, introspectArgon2, concurrency };
+    return { sign, issuance, introspect: introspectHmac, introspectArgon2, concurrency, ...(issuanceProfile ? { issuanceProfile } : {}) };
   } finally {
     await Promise.all(started.map(({ child }) => child.stop()));
     await rm(dir, { recursive: true, force: true });

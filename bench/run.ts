@@ -68,7 +68,12 @@ try {
   }
   if (only.has('client-auth')) {
     process.stderr.write('running client authentication benchmark\n');
-    printClientAuthTable(await runClientAuthBench({ requests, concurrency, measureMs: 3_000 }));
+    if (cpuProfDir) mkdirSync(cpuProfDir, { recursive: true });
+    const clientAuth = await runClientAuthBench({ requests, concurrency, measureMs: 3_000, cpuProfDir });
+    printClientAuthTable(clientAuth);
+    if (clientAuth.issuanceProfile) {
+      summarizeProfile(clientAuth.issuanceProfile, { title: 'auth process during client_credentials issuance', cpuUsPerRequest: 1e6 / clientAuth.issuance.perCpuSecond, top: 25 });
+    }
   }
 } finally {
   await issuer.close();

@@ -1,6 +1,6 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { AppError } from '../lib/errors.js';
-import { sendError } from './send-json.js';
+import { sendError } from '../lib/http/send-json.js';
 
 /** A route's `cors:` block, validated (route-config.ts). */
 export interface CorsSettings {

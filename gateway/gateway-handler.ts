@@ -17,7 +17,7 @@ import { resolvePath } from './request-path.js';
 import { stripInboundHeaders } from './hop-by-hop.js';
 import { setIdentityHeaders } from './identity-headers.js';
 import type { HttpMethod, RouteDefinition } from './route-config.js';
-import { sendError } from './send-json.js';
+import { sendError } from '../lib/http/send-json.js';
 import type { ProxyHandler } from './upstream-proxy.js';
 
 export const GATEWAY_REALM = 'gateway';

@@ -6,7 +6,7 @@ import { AppError } from '../lib/errors.js';
 import type { Logger } from '../lib/logger.js';
 import { endClientSpan, startClientSpan, traceContextOf } from '../lib/tracing/http-spans.js';
 import { stripHopByHop } from './hop-by-hop.js';
-import { sendError } from './send-json.js';
+import { sendError } from '../lib/http/send-json.js';
 
 export type ProxyHandler = (req: IncomingMessage, res: ServerResponse) => void;
 

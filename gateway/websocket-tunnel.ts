@@ -7,7 +7,7 @@ import type { RevocationList } from '../lib/revocation/revocation-list.js';
 import type { VerifiedToken } from '../lib/verifier/index.js';
 import type { CompiledRoute, UpgradeTunnel } from './gateway-handler.js';
 import { stripHopByHop } from './hop-by-hop.js';
-import { sendError } from './send-json.js';
+import { sendError } from '../lib/http/send-json.js';
 import { upstreamFailure } from './upstream-proxy.js';
 
 /** How often open sockets are checked against the revocation feed (an in-memory lookup each). */

@@ -1,6 +1,7 @@
 import type { ErrorRequestHandler, RequestHandler } from 'express';
 import { AppError, internalError, isAppError } from '../errors.js';
 import { errorResponse } from './error-response.js';
+import type { Logger } from '../logger.js';
 
 /**
  * zlib codes meaning the caller's compressed body is corrupt or truncated. Memory failures
@@ -48,6 +49,16 @@ export function toAppError(err: unknown): AppError {
 }
 
 /**
+ * Our faults are errors; a dependency that is down (503 from Redis, the JWKS) is a warning per
+ * request, so an outage does not flood the error log with one stack per caller. Refusals (4xx)
+ * are the access line's business.
+ */
+export function logFailure(log: Logger, appError: AppError): void {
+  if (appError.status === 500) log.error({ err: appError.cause ?? appError, code: appError.code }, 'request failed');
+  else if (appError.status > 500) log.warn({ code: appError.code, cause: (appError.cause as Error | undefined)?.message }, 'dependency unavailable');
+}
+
+/**
  * Renders every error through errorResponse (status, challenge, Cache-Control, body). Server
  * faults are logged with their cause and shown only as server_error. `realm` is the protection
  * space named in challenges that carry none of their own.
@@ -55,10 +66,7 @@ export function toAppError(err: unknown): AppError {
 export function errorHandler({ realm = 'api' }: { realm?: string } = {}): ErrorRequestHandler {
   return (err, req, res, _next) => {
     const appError = toAppError(err);
-    // Our faults are errors; a dependency that is down (503 from Redis, the JWKS) is a warning per
-    // request, so an outage does not flood the error log with one stack per caller.
-    if (appError.status === 500) req.log?.error({ err: appError.cause ?? appError, code: appError.code }, 'request failed');
-    else if (appError.status > 500) req.log?.warn({ code: appError.code, cause: (appError.cause as Error | undefined)?.message }, 'dependency unavailable');
+    if (req.log) logFailure(req.log, appError);
     if (res.headersSent) {
       res.destroy();
       return;

@@ -1,3 +1,4 @@
+import type { IncomingMessage } from 'node:http';
 import type { Request } from 'express';
 import type { AppError } from '../errors.js';
 import { withChallenge } from '../http/error-response.js';
@@ -61,28 +62,45 @@ export async function checkSenderConstraint(verifyProof: DpopProofVerifier, pres
  */
 export const FORWARDED_PREFIX = 'x-forwarded-prefix';
 
+/** Which peers may speak for the client in X-Forwarded-*: express's `trust proxy`, or the same function outside express. */
+export type ForwardedTrust = (address: string, hop: number) => boolean;
+
+const firstOf = (value: string | string[] | undefined): string | undefined => {
+  const text = Array.isArray(value) ? value[0] : value;
+  if (text === undefined || text === '') return undefined;
+  const comma = text.indexOf(',');
+  return (comma === -1 ? text : text.slice(0, comma)).trim();
+};
+
 /**
- * The public URL of an express request: scheme and host as `trust proxy` resolves them
- * (X-Forwarded-Proto/Host only from trusted peers). With `forwardedPrefix`, a trusted peer's
- * X-Forwarded-Prefix is put back in front of the path (a service behind a prefix-stripping gateway).
+ * The public URL of a request, by express's own rules for `req.protocol` and `req.host`: scheme
+ * and host from X-Forwarded-Proto/Host only when the peer is trusted, else from the connection and
+ * Host. With `forwardedPrefix`, a trusted peer's X-Forwarded-Prefix is put back in front of the
+ * path (a service behind a prefix-stripping gateway). Plain node:http, so the OAuth endpoints
+ * (outside express) and express routes read it alike.
  */
-export function publicUrlOf(req: Request, { forwardedPrefix = false }: { forwardedPrefix?: boolean } = {}): string {
-  const prefix = forwardedPrefix ? trustedPrefixOf(req) : '';
-  return `${req.protocol}://${req.host}${prefix}${req.originalUrl}`;
+export function publicUrlOf(req: IncomingMessage, trust: ForwardedTrust, { forwardedPrefix = false }: { forwardedPrefix?: boolean } = {}): string {
+  const peer = req.socket.remoteAddress;
+  const trusted = peer !== undefined && trust(peer, 0);
+  const scheme = (trusted ? firstOf(req.headers['x-forwarded-proto']) : undefined) ?? ((req.socket as { encrypted?: boolean }).encrypted ? 'https' : 'http');
+  const host = (trusted ? firstOf(req.headers['x-forwarded-host']) : undefined) ?? req.headers.host ?? '';
+  const prefix = forwardedPrefix && trusted ? trustedPrefix(req.headers[FORWARDED_PREFIX]) : '';
+  return `${scheme}://${host}${prefix}${(req as { originalUrl?: string }).originalUrl ?? req.url ?? '/'}`;
 }
 
-function trustedPrefixOf(req: Request): string {
-  const prefix = req.headers[FORWARDED_PREFIX];
-  if (typeof prefix !== 'string' || !prefix.startsWith('/')) return '';
-  const trust = req.app.get('trust proxy fn') as ((address: string, hop: number) => boolean) | undefined;
-  const peer = req.socket.remoteAddress;
-  return peer !== undefined && trust?.(peer, 0) === true ? prefix : '';
+function trustedPrefix(prefix: string | string[] | undefined): string {
+  return typeof prefix === 'string' && prefix.startsWith('/') ? prefix : '';
+}
+
+/** The `trust proxy` function express resolved for this request's app. */
+export function expressTrustOf(req: Request): ForwardedTrust {
+  return req.app.get('trust proxy fn') as ForwardedTrust;
 }
 
 /** The sender-constraint check for an express request; undefined (nothing to wait for) in the common Bearer case. */
 export function checkExpressSender(verifyProof: DpopProofVerifier, presented: PresentedToken, req: Request, policy: DpopPolicy): Promise<void> | undefined {
   if (!needsSenderCheck(presented.claims, req.headers.authorization, policy)) return undefined;
-  const url = publicUrlOf(req, { forwardedPrefix: true });
+  const url = publicUrlOf(req, expressTrustOf(req), { forwardedPrefix: true });
   return checkSenderConstraint(verifyProof, presented, { authorization: req.headers.authorization, proof: req.headers.dpop, method: req.method, url }, policy);
 }
 

@@ -1,4 +1,4 @@
-import type { Express } from 'express';
+import type { RequestListener } from 'node:http';
 import type { Logger } from '../../../lib/logger.js';
 import { createBaseApp, finishApp } from '../../../lib/http/base-app.js';
 import type { ReadinessCheck } from '../../../lib/http/health.js';
@@ -20,7 +20,9 @@ import type { AssertionSignatureVerifier } from '../domain/ports/token-signing.j
 import { adminRoutes } from './admin.js';
 import { browserSessionRoutes, type BrowserSessionOptions } from './browser-session.js';
 import { bearerAuth } from './bearer-auth.js';
-import { oauthRoutes } from './oauth.js';
+import { oauthEndpoints } from './oauth.js';
+import { plainRoutes } from '../../../lib/http/plain-route.js';
+import type { ForwardedTrust } from '../../../lib/verifier/dpop-binding.js';
 import { authorizeRoutes } from './authorize.js';
 import { createAppFlow } from '../domain/authorize/app-flow.js';
 import { OIDC_SCOPES } from '../domain/authorize/authorization-request.js';
@@ -55,8 +57,13 @@ export interface AuthAppDeps extends AuthDomainDeps {
   trustedProxies?: ProxyTrust;
 }
 
-/** The auth service's express app, built only from its arguments (no globals, no I/O here). */
-export function createApp(deps: AuthAppDeps): Express {
+const AUTH_REALM = 'auth';
+
+/**
+ * The auth service's request listener, built only from its arguments (no globals, no I/O here):
+ * the OAuth endpoints on plain node:http (services/auth/http/oauth.ts), everything else express.
+ */
+export function createApp(deps: AuthAppDeps): RequestListener {
   const events = deps.events ?? ignoreAuthEvents;
   const auth = createAuthUseCases(deps);
   const appFlow = createAppFlow({
@@ -104,11 +111,9 @@ export function createApp(deps: AuthAppDeps): Express {
     firstPartyClientId: deps.settings.firstPartyClientId,
     events,
   });
-  // JSON, so before the form-only /oauth routes.
   app.use(registrationRoutes({ adminToken: deps.admin?.token, clients: clientAdmin, events }));
-  // Pages and JSON of the app flow, before the form-only /oauth token routes.
+  // Pages and JSON of the app flow.
   app.use(authorizeRoutes({ flow: appFlow, clients: deps.clients, secure: deps.browserSession.secure, authenticated: bearerAuth(auth.verifyAccessToken, auth.verifyDpopProof) }));
-  app.use(oauthRoutes(oauth));
   if (deps.revocationFeed) app.use(revocationFeedRoutes(createReadRevocationFeed(deps.revocationFeed.feed), deps.revocationFeed.token));
   if (deps.admin) {
     app.use(
@@ -126,5 +131,13 @@ export function createApp(deps: AuthAppDeps): Express {
       }),
     );
   }
-  return finishApp(app, { realm: 'auth' });
+  finishApp(app, { realm: AUTH_REALM });
+  const endpoints = oauthEndpoints(oauth, {
+    serve: plainRoutes({ logger: deps.logger, metrics: deps.metrics, realm: AUTH_REALM }),
+    // The trust express resolved for `trust proxy`, so a DPoP `htu` is read as express reads URLs.
+    trust: app.get('trust proxy fn') as ForwardedTrust,
+  });
+  return (req, res) => {
+    if (!endpoints(req, res)) app(req, res);
+  };
 }

@@ -7,6 +7,7 @@ import type { TokenPair } from '../domain/tokens/token-pair.js';
 import { bearerAuth, callerOf } from './bearer-auth.js';
 import { parseBody, stringField } from './request-body.js';
 import { tokenRequestProof } from './token-request-proof.js';
+import { expressTrustOf } from '../../../lib/verifier/dpop-binding.js';
 
 const registerBody = z.object({ username: stringField(), password: stringField(), email: stringField().optional() });
 const loginBody = z.object({ username: stringField(), password: stringField() });
@@ -31,11 +32,11 @@ export function userApiRoutes(auth: AuthUseCases): Router {
 
   router.post('/auth/login', async (req, res) => {
     const { username, password } = parseBody(loginBody, req.body);
-    sendTokens(res, await auth.login({ username, password, clientIp: clientAddressOf(req) }, tokenRequestProof(req)));
+    sendTokens(res, await auth.login({ username, password, clientIp: clientAddressOf(req) }, tokenRequestProof(req, expressTrustOf(req))));
   });
 
   router.post('/auth/refresh', async (req, res) => {
-    sendTokens(res, await auth.refreshWithProof(parseBody(refreshBody, req.body).refresh_token, tokenRequestProof(req)));
+    sendTokens(res, await auth.refreshWithProof(parseBody(refreshBody, req.body).refresh_token, tokenRequestProof(req, expressTrustOf(req))));
   });
 
   router.post('/auth/logout', authenticated, async (req, res) => {

@@ -1,4 +1,4 @@
-import { createHash, createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
+import { createHash, createHmac, createSecretKey, randomBytes, timingSafeEqual, type KeyObject } from 'node:crypto';
 import type { ClientSecretHasher } from '../../domain/ports/client-secret-hasher.js';
 import type { PasswordHasher } from '../../domain/ports/password-hasher.js';
 
@@ -16,12 +16,15 @@ export const CLIENT_SECRET_KEY_BYTES = 32;
 export class HmacClientSecretHasher implements ClientSecretHasher {
   private readonly keyId: string;
   private readonly dummyMac: Buffer;
+  /** Imported once: an HMAC keyed with a KeyObject does not copy the key on every call. */
+  private readonly key: KeyObject;
 
   constructor(
-    private readonly key: Buffer,
+    key: Buffer,
     private readonly legacy: Pick<PasswordHasher, 'verify'>,
   ) {
     if (key.length < CLIENT_SECRET_KEY_BYTES) throw new Error(`the client secret key must be at least ${CLIENT_SECRET_KEY_BYTES} bytes`);
+    this.key = createSecretKey(key);
     this.keyId = createHash('sha256').update(key).digest('base64url').slice(0, 8);
     this.dummyMac = this.mac(randomBytes(32).toString('base64url'));
   }

@@ -1,6 +1,6 @@
 import type { ServerResponse } from 'node:http';
-import type { AppError } from '../lib/errors.js';
-import { errorResponse } from '../lib/http/error-response.js';
+import type { AppError } from '../errors.js';
+import { errorResponse } from './error-response.js';
 
 /**
  * Answers with lib/http's one error rendering, without express. A response already under way

@@ -1,0 +1,61 @@
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { context } from '@opentelemetry/api';
+import type { Logger } from '../logger.js';
+import type { Metrics } from '../metrics/registry.js';
+import { observeRequest } from '../metrics/http-metrics.js';
+import { endServerSpan, startServerSpan, traceContextOf } from '../tracing/http-spans.js';
+import { tracingEnabled } from '../tracing/tracer.js';
+import { createAccessLog, elapsedMs } from './access-log.js';
+import { logFailure, toAppError } from './error-handler.js';
+import { requestIdFrom } from './request-context.js';
+import { sendError } from './send-json.js';
+
+/** A handler outside express: resolves once it has answered; a rejection is rendered as errorHandler would. */
+export type PlainHandler = (req: IncomingMessage, res: ServerResponse) => Promise<void>;
+
+/** Serves one request on `route`, a fixed pattern (the access line's and the metrics' label), never the raw path. */
+export type PlainRouteServer = (req: IncomingMessage, res: ServerResponse, route: string, handler: PlainHandler) => void;
+
+export interface PlainRouteOptions {
+  logger: Logger;
+  metrics?: Metrics | undefined;
+  /** The protection space named in challenges of refusals that carry none of their own. */
+  realm: string;
+}
+
+/**
+ * For the few endpoints a service answers outside express because express's per-request cost
+ * matters there (auth's OAuth endpoints: each token is one signature, and the router, the
+ * middleware chain and express's request/response decoration cost most of another). Each request
+ * gets what createBaseApp gives an express one: the caller's sane X-Request-Id (or a new one),
+ * one access line and the request metrics when it ends, a SERVER span when tracing is on, and a
+ * failure rendered by lib/http/error-response.ts and logged as errorHandler logs it.
+ */
+export function plainRoutes({ logger, metrics, realm }: PlainRouteOptions): PlainRouteServer {
+  const accessLog = createAccessLog(logger);
+
+  function fail(req: IncomingMessage, res: ServerResponse, requestId: string, err: unknown): void {
+    const appError = toAppError(err);
+    logFailure(logger.child({ reqId: requestId }), appError);
+    sendError(res, appError, realm);
+  }
+
+  return (req, res, route, handler) => {
+    const started = process.hrtime.bigint();
+    const requestId = requestIdFrom(req.headers['x-request-id']);
+    const url = req.url ?? '/';
+    const query = url.indexOf('?');
+    const path = query === -1 ? url : url.slice(0, query);
+    res.setHeader('X-Request-Id', requestId);
+    const span = tracingEnabled() ? startServerSpan(req, path, requestId) : undefined;
+    res.once('close', () => {
+      const ms = elapsedMs(started);
+      if (metrics) observeRequest(metrics, req, res, route, ms / 1000);
+      if (span) endServerSpan(span, req.method, route, res.statusCode, !res.writableFinished);
+      accessLog({ reqId: requestId, method: req.method, route, path, status: res.statusCode, ms, ...(res.writableFinished ? {} : { aborted: true as const }) });
+    });
+    const run = () => handler(req, res).catch((err: unknown) => fail(req, res, requestId, err));
+    if (span) void context.with(traceContextOf(req)!, run);
+    else void run();
+  };
+}
