@@ -1,6 +1,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { AppError } from '../lib/errors.js';
 import { sendError } from '../lib/http/send-json.js';
+import { stampRequestId } from './request-id.js';
 
 /** A route's `cors:` block, validated (route-config.ts). */
 export interface CorsSettings {
@@ -38,6 +39,7 @@ export function createCorsPolicy(settings: CorsSettings): CorsPolicy {
   const maxAge = String(settings.maxAgeSeconds);
   return {
     handle(req, res) {
+      stampRequestId(req, res);
       const origin = req.headers.origin;
       const preflight = req.method === 'OPTIONS' && req.headers['access-control-request-method'] !== undefined;
       res.setHeader('Vary', preflight ? 'Origin, Access-Control-Request-Method, Access-Control-Request-Headers' : 'Origin');

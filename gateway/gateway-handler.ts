@@ -1,7 +1,6 @@
 import type { IncomingMessage, RequestListener, ServerResponse } from 'node:http';
 import { context, type Span } from '@opentelemetry/api';
 import { AppError, isAppError, internalError } from '../lib/errors.js';
-import { requestIdFrom } from '../lib/http/request-context.js';
 import { createAccessLog, elapsedMs } from '../lib/http/access-log.js';
 import type { Logger } from '../lib/logger.js';
 import { endServerSpan, startServerSpan, traceContextOf } from '../lib/tracing/http-spans.js';
@@ -16,6 +15,7 @@ import { setForwardedHeaders } from './forwarded-headers.js';
 import { resolvePath } from './request-path.js';
 import { stripInboundHeaders } from './hop-by-hop.js';
 import { setIdentityHeaders } from './identity-headers.js';
+import { assignRequestId, stampRequestId } from './request-id.js';
 import type { HttpMethod, RouteDefinition } from './route-config.js';
 import { sendError } from '../lib/http/send-json.js';
 import type { ProxyHandler } from './upstream-proxy.js';
@@ -150,6 +150,7 @@ export function createGatewayHandler({ findRoute, verifier, ops, opsPaths, logge
   function refuse(res: ServerResponse, err: unknown): void {
     const appError = isAppError(err) ? err : internalError(err);
     if (appError.status >= 500 && appError.code !== 'JWKS_UNAVAILABLE') logger.error({ err: appError.cause ?? appError, code: appError.code }, 'request failed');
+    stampRequestId(res.req, res);
     sendError(res, appError, GATEWAY_REALM);
   }
 
@@ -159,23 +160,22 @@ export function createGatewayHandler({ findRoute, verifier, ops, opsPaths, logge
     const path = queryAt === -1 ? url : url.slice(0, queryAt);
     if (!upgrade && opsPaths.has(path)) return ops(req, res);
 
-    const requestId = requestIdFrom(req.headers['x-request-id']);
-    req.headers['x-request-id'] = requestId;
-    res.setHeader('X-Request-Id', requestId);
+    const requestId = assignRequestId(req);
     const exchange = new RequestExchange(req, res, path, requestId);
     (res as Tracked)[EXCHANGE] = exchange;
     if (tracingEnabled()) exchange.span = startServerSpan(req, path, requestId);
-    // One listener for the log line and the metrics.
-    res.once('close', onClose);
+    // One listener for the log line and the metrics. `on`, not `once`: a response closes once, and
+    // `once` would wrap the listener in a new closure per request.
+    res.on('close', onClose);
 
     const verdict = resolvePath(path, findRoute);
-    if (verdict.kind === 'invalid') return sendError(res, new AppError('PATH_INVALID', 400, verdict.reason), GATEWAY_REALM);
+    if (verdict.kind === 'invalid') return refuse(res, new AppError('PATH_INVALID', 400, verdict.reason));
     const route = verdict.route;
-    if (route === undefined) return sendError(res, new AppError('NOT_FOUND', 404, 'no route for this path'), GATEWAY_REALM);
+    if (route === undefined) return refuse(res, new AppError('NOT_FOUND', 404, 'no route for this path'));
     exchange.route = route;
     const websocket = upgrade && route.definition.websocket;
     exchange.websocket = websocket;
-    if (upgrade && !websocket) return sendError(res, new AppError('UPGRADE_NOT_ALLOWED', 400, 'this route does not take WebSocket upgrades'), GATEWAY_REALM);
+    if (upgrade && !websocket) return refuse(res, new AppError('UPGRADE_NOT_ALLOWED', 400, 'this route does not take WebSocket upgrades'));
     if (route.cors !== undefined && route.cors.handle(req, res)) return;
     // Caller-sent X-Auth-* (any spelling) and hop-by-hop headers, in one pass.
     stripInboundHeaders(req.headers, websocket);

@@ -7,6 +7,7 @@ import type { Logger } from '../lib/logger.js';
 import { endClientSpan, startClientSpan, traceContextOf } from '../lib/tracing/http-spans.js';
 import { stripHopByHop } from './hop-by-hop.js';
 import { sendError } from '../lib/http/send-json.js';
+import { stampRequestId, withRequestId } from './request-id.js';
 
 export type ProxyHandler = (req: IncomingMessage, res: ServerResponse) => void;
 
@@ -133,7 +134,8 @@ class Exchange implements Dispatcher.DispatchHandler {
     private readonly res: ServerResponse,
   ) {
     (res as WithExchange)[UPSTREAM_EXCHANGE] = this;
-    res.once('close', abortIfUnfinished);
+    // `on`: a response closes once, and `once` would allocate a wrapper per request.
+    res.on('close', abortIfUnfinished);
   }
 
   clientGone(): void {
@@ -162,7 +164,7 @@ class Exchange implements Dispatcher.DispatchHandler {
     if (this.route.stripPrefix !== '') restoreStrippedPrefix(headers, this.route.stripPrefix);
     if (res.hasHeader('vary')) gatewayCorsWins(headers, res);
     if (statusMessage) res.statusMessage = statusMessage;
-    res.writeHead(statusCode, headers as OutgoingHttpHeaders);
+    res.writeHead(statusCode, withRequestId(this.req, headers) as OutgoingHttpHeaders);
     if (res.writableNeedDrain) this.pauseUntilDrain(controller);
   }
 
@@ -186,6 +188,7 @@ class Exchange implements Dispatcher.DispatchHandler {
     const timedOut = err.code !== undefined && TIMEOUT_CODES.has(err.code);
     options.onUpstreamError?.(err, timedOut);
     options.logger.warn({ upstream: options.upstream.origin, code: err.code, reqId: req.headers['x-request-id'] }, timedOut ? 'upstream timed out' : 'upstream unreachable');
+    stampRequestId(req, res);
     sendError(res, upstreamFailure(timedOut), REALM);
   }
 

@@ -8,6 +8,7 @@ import type { VerifiedToken } from '../lib/verifier/index.js';
 import type { CompiledRoute, UpgradeTunnel } from './gateway-handler.js';
 import { stripHopByHop } from './hop-by-hop.js';
 import { sendError } from '../lib/http/send-json.js';
+import { stampRequestId, withRequestId } from './request-id.js';
 import { upstreamFailure } from './upstream-proxy.js';
 
 /** How often open sockets are checked against the revocation feed (an in-memory lookup each). */
@@ -51,6 +52,7 @@ export function createWebSocketTunnel(logger: Logger, revocations: RevocationLis
     });
     const fail = (err: Error & { code?: string }, timedOut: boolean) => {
       logger.warn({ upstream: upstream.origin, code: err.code, reqId: req.headers['x-request-id'] }, timedOut ? 'upstream timed out' : 'upstream unreachable');
+      stampRequestId(req, res);
       sendError(res, upstreamFailure(timedOut), 'gateway');
     };
     request.once('timeout', () => request.destroy(Object.assign(new Error('upstream timed out'), { code: 'UPSTREAM_TIMEOUT' })));
@@ -59,7 +61,7 @@ export function createWebSocketTunnel(logger: Logger, revocations: RevocationLis
     // The upstream refused the upgrade: pass its answer on as a plain response.
     request.once('response', (upstreamRes) => {
       stripHopByHop(upstreamRes.headers);
-      res.writeHead(upstreamRes.statusCode ?? 502, upstreamRes.headers);
+      res.writeHead(upstreamRes.statusCode ?? 502, withRequestId(req, upstreamRes.headers));
       upstreamRes.pipe(res);
     });
     request.once('upgrade', (upstreamRes, upstreamSocket, upstreamHead) => {

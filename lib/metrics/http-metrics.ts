@@ -47,13 +47,8 @@ export function recordRequest(metrics: Metrics, req: IncomingMessage, res: Serve
  */
 export function observeRequest(metrics: Metrics, req: IncomingMessage, res: ServerResponse, route: string, seconds: number): void {
   const method = req.method ?? 'OTHER';
-  const labels = {
-    method: KNOWN_METHODS.has(method) ? method : 'OTHER',
-    route,
-    status: res.writableFinished || res.headersSent ? String(res.statusCode) : '499',
-  };
-  metrics.httpRequestDuration.observe(labels, seconds);
-  metrics.httpRequestsTotal.inc(labels);
+  const status = res.writableFinished || res.headersSent ? String(res.statusCode) : '499';
+  metrics.requests.observe(KNOWN_METHODS.has(method) ? method : 'OTHER', route, status, seconds);
 }
 
 /** Express middleware recording every request by route pattern (see `recordRequest`). */

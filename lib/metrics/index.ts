@@ -2,7 +2,7 @@
  * Prometheus metrics for every process: `createMetrics` per process, handed to `createBaseApp`
  * (which serves GET /metrics and records each request), plus typed domain counters.
  */
-export { createMetrics, type Metrics, type MetricsHandler, type CreateMetricsOptions, type HttpLabel } from './registry.js';
+export { createMetrics, type Metrics, type MetricsHandler, type CreateMetricsOptions } from './registry.js';
 export { httpMetrics, observeRequest, recordRequest, setMetricsRoute, UNMATCHED_ROUTE } from './http-metrics.js';
 export { type LabelledCounter, type PlainCounter } from './labelled-counter.js';
 export { createAuthMetrics, type AuthMetrics, type LoginOutcome, type TokenGrant } from './auth-metrics.js';

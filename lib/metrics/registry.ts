@@ -1,8 +1,6 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { Counter, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
-
-/** Labels of the per-request metrics; `route` is always a route pattern, never a raw path. */
-export type HttpLabel = 'method' | 'route' | 'status';
+import { Counter, Registry, collectDefaultMetrics } from 'prom-client';
+import { RequestMetrics } from './request-metrics.js';
 
 /** Handles `GET /metrics`; works as an express handler and as a plain node request listener. */
 export type MetricsHandler = (req: IncomingMessage, res: ServerResponse) => void;
@@ -12,10 +10,8 @@ export interface Metrics {
   /** The process name, also exported on every series as the `service` label. */
   readonly service: string;
   readonly registry: Registry;
-  /** `http_request_duration_seconds{method,route,status}`. */
-  readonly httpRequestDuration: Histogram<HttpLabel>;
-  /** `http_requests_total{method,route,status}`. */
-  readonly httpRequestsTotal: Counter<HttpLabel>;
+  /** `http_request_duration_seconds{method,route,status}` and `http_requests_total{method,route,status}`. */
+  readonly requests: RequestMetrics;
   /**
    * Returns the counter `name` in this registry, creating it on first use, so two callers asking
    * for the same counter share it instead of failing with "already registered".
@@ -43,18 +39,9 @@ export function createMetrics({ service, defaultMetrics = true }: CreateMetricsO
   registry.setDefaultLabels({ service });
   if (defaultMetrics) collectDefaultMetrics({ register: registry });
 
-  const httpRequestDuration = new Histogram<HttpLabel>({
-    name: 'http_request_duration_seconds',
-    help: 'Time from request arrival to the end of the response, by route pattern and status.',
-    labelNames: ['method', 'route', 'status'],
-    buckets: DURATION_BUCKETS,
-    registers: [registry],
-  });
-  const httpRequestsTotal = new Counter<HttpLabel>({
-    name: 'http_requests_total',
-    help: 'Requests answered, by route pattern and status.',
-    labelNames: ['method', 'route', 'status'],
-    registers: [registry],
+  const requests = new RequestMetrics(registry, DURATION_BUCKETS, {
+    duration: { name: 'http_request_duration_seconds', help: 'Time from request arrival to the end of the response, by route pattern and status.' },
+    total: { name: 'http_requests_total', help: 'Requests answered, by route pattern and status.' },
   });
 
   const counter = <L extends string = never>(name: string, help: string, labelNames: readonly L[] = []): Counter<L> => {
@@ -81,5 +68,5 @@ export function createMetrics({ service, defaultMetrics = true }: CreateMetricsO
     );
   };
 
-  return { service, registry, httpRequestDuration, httpRequestsTotal, counter, metricsHandler };
+  return { service, registry, requests, counter, metricsHandler };
 }

@@ -52,6 +52,7 @@ describe('CORS per route (cors:)', () => {
       'access-control-allow-headers': 'authorization, content-type',
       'access-control-max-age': '120',
     });
+    expect(res.headers['x-request-id']).toMatch(/^[0-9a-f-]{36}$/);
     expect(res.headers.vary).toMatch(/Origin/);
     expect(res.headers['access-control-allow-credentials']).toBeUndefined();
     expect(upstream.received).toEqual([]);

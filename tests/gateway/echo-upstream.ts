@@ -53,6 +53,8 @@ export async function startEchoUpstream(): Promise<EchoUpstream> {
       if (typeof location === 'string') res.setHeader('location', location);
       if (typeof contentLocation === 'string') res.setHeader('content-location', contentLocation);
       if (location !== undefined || contentLocation !== undefined) res.statusCode = 201;
+      // An upstream that makes request ids of its own (the gateway's must win).
+      if (record.url.includes('/own-request-id')) res.setHeader('x-request-id', 'upstream-made');
       res.setHeader('content-type', 'application/json');
       res.end(JSON.stringify({ ok: true, bodyLength, bodySha256: record.bodySha256 }));
     });

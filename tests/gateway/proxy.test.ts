@@ -73,6 +73,23 @@ describe('proxying', () => {
     expect(f.upstream.received[1]?.headers['x-request-id']).toMatch(/^[0-9a-f-]{36}$/);
   });
 
+  it.each([
+    ['a proxied answer', '/public/x', 200],
+    ['an unknown route', '/nowhere', 404],
+    ['a missing token', '/api/notes', 401],
+    ['a malformed path', '/public/%ZZ', 400],
+    ['an upstream that is down', '/down/x', 502],
+  ])('when the gateway answers with %s, then the answer carries the request id', async (_name, path, status) => {
+    const res = await send(f.gateway.url, { path, headers: [['X-Request-Id', 'trace-me-42']] });
+    expect(res.status).toBe(status);
+    expect(res.headers['x-request-id']).toBe('trace-me-42');
+  });
+
+  it('when the upstream answers with its own X-Request-Id, then the client gets the gateway one', async () => {
+    const res = await send(f.gateway.url, { path: '/public/own-request-id', headers: [['X-Request-Id', 'trace-me-43']] });
+    expect(res.headers['x-request-id']).toBe('trace-me-43');
+  });
+
   it('when proxying, then X-Forwarded-For/Proto/Host/Port are set and Host is kept', async () => {
     await send(f.gateway.url, { path: '/public/x' });
     const headers = f.upstream.received[0]?.headers ?? {};
