@@ -1,6 +1,5 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
-import { Histogram } from 'prom-client';
 import { parse } from 'yaml';
 import { createAuthMetrics, createGatewayMetrics, createMetrics } from '../../lib/metrics/index.js';
 import { ROOT } from './manifests.js';
@@ -58,7 +57,7 @@ export async function exportedMetricNames(): Promise<Set<string>> {
   const names = new Set<string>();
   for (const metric of await metrics.registry.getMetricsAsJSON()) {
     names.add(metric.name);
-    if (metrics.registry.getSingleMetric(metric.name) instanceof Histogram) for (const suffix of ['_bucket', '_sum', '_count']) names.add(`${metric.name}${suffix}`);
+    if (String(metric.type) === 'histogram') for (const suffix of ['_bucket', '_sum', '_count']) names.add(`${metric.name}${suffix}`);
   }
   return names;
 }
