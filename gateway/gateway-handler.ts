@@ -99,23 +99,43 @@ export function createGatewayHandler({ findRoute, verifier, ops, opsPaths, logge
     else route.proxy(exchange.req, exchange.res);
   }
 
-  async function verifyAndPass(exchange: RequestExchange, route: CompiledRoute, token: string): Promise<void> {
-    let identity: VerifiedToken;
+  /** A token verification failed (or its sender check did): count it and answer. */
+  function refuseToken(exchange: RequestExchange, route: CompiledRoute, err: unknown): void {
+    observer?.verification(isAppError(err) ? err.code : 'OTHER');
+    refuse(exchange.res, dpopAware(err, exchange, route));
+  }
+
+  /**
+   * Verifies and passes the request on. A token the verifier already holds (the common case) is
+   * handled synchronously, without a promise per request; anything else awaits `verify`.
+   */
+  function verifyAndPass(exchange: RequestExchange, route: CompiledRoute, token: string): void {
+    let known: VerifiedToken | Promise<VerifiedToken> | undefined;
     try {
-      identity = await verifier.verify(token);
+      known = verifier.verifyCached(token);
     } catch (err) {
-      observer?.verification(isAppError(err) ? err.code : 'OTHER');
-      return refuse(exchange.res, dpopAware(err, exchange, route));
+      return refuseToken(exchange, route, err);
     }
+    if (known !== undefined && !(known instanceof Promise)) return void authorizeAndPass(exchange, route, known);
+    (known ?? verifier.verify(token)).then(
+      (identity) => authorizeAndPass(exchange, route, identity),
+      (err: unknown) => refuseToken(exchange, route, err),
+    );
+  }
+
+  /** After the token verified: its sender constraint (DPoP), the route's requirements, then the upstream. */
+  function authorizeAndPass(exchange: RequestExchange, route: CompiledRoute, identity: VerifiedToken): void | Promise<void> {
     // An unbound Bearer token on a route that allows Bearer skips this (the benchmarked path).
     if (needsSenderCheck(identity.claims, exchange.req.headers.authorization, route.definition.dpop)) {
-      try {
-        await checkSender(exchange, route, identity);
-      } catch (err) {
-        observer?.verification(isAppError(err) ? err.code : 'OTHER');
-        return refuse(exchange.res, dpopAware(err, exchange, route));
-      }
+      return checkSender(exchange, route, identity).then(
+        () => authorizedPass(exchange, route, identity),
+        (err: unknown) => refuseToken(exchange, route, err),
+      );
     }
+    authorizedPass(exchange, route, identity);
+  }
+
+  function authorizedPass(exchange: RequestExchange, route: CompiledRoute, identity: VerifiedToken): void {
     observer?.verification('ok');
     try {
       assertAuthorized(identity, route.requirementsFor(exchange.req.method));
@@ -200,7 +220,8 @@ export function createGatewayHandler({ findRoute, verifier, ops, opsPaths, logge
     }
     // Traced: the verification (and a JWKS fetch it needs) runs in the request span's context.
     const traced = traceContextOf(req);
-    void (traced === undefined ? verifyAndPass(exchange, route, token) : context.with(traced, verifyAndPass, undefined, exchange, route, token));
+    if (traced === undefined) verifyAndPass(exchange, route, token);
+    else context.with(traced, verifyAndPass, undefined, exchange, route, token);
   };
 }
 

@@ -163,6 +163,29 @@ describe('verified-token cache', () => {
     expect(await codeOf(verifier.verify(token))).toBe('TOKEN_REVOKED');
   });
 
+  it('when verifyCached is asked, then it answers synchronously only what verify already knows, revocation included', async () => {
+    const revocations = createFakeRevocations();
+    const verifier = verifierWith({ revocations });
+    const token = issuer.sign({ claims: { jti: 'jti-sync' } });
+    expect(verifier.verifyCached(token)).toBeUndefined();
+    const verified = await verifier.verify(token);
+    expect(verifier.verifyCached(token)).toBe(verified);
+    revocations.revoke('jti-sync');
+    expect(() => verifier.verifyCached(token)).toThrow(expect.objectContaining({ code: 'TOKEN_REVOKED' }));
+    expect(verifier.verifyCached(issuer.sign())).toBeUndefined();
+  });
+
+  it('when the revocation list answers asynchronously, then verifyCached hands back its promise instead of asking twice', async () => {
+    let asked = 0;
+    const verifier = verifierWith({ revocations: { isRevoked: async () => (asked++, true) } });
+    const token = issuer.sign();
+    await expect(verifier.verify(token)).rejects.toMatchObject({ code: 'TOKEN_REVOKED' });
+    const answer = verifier.verifyCached(token);
+    expect(answer).toBeInstanceOf(Promise);
+    await expect(answer).rejects.toMatchObject({ code: 'TOKEN_REVOKED' });
+    expect(asked).toBe(2);
+  });
+
   it('when the clock passes exp, then the cached answer is not used', async () => {
     let clock = Date.now();
     const verifier = verifierWith({ clockToleranceSeconds: 0, now: () => clock });
