@@ -1,7 +1,7 @@
 #!/bin/sh
 # Creates the secrets the compose stack needs, once, in deploy/secrets/ (git-ignored):
 #   signing-keys.json  the auth service's RSA key set (mounted as the compose secret auth_signing_keys)
-#   compose.env        AUTH_ADMIN_TOKEN and REPORTS_CLIENT_SECRET (docker compose --env-file ...)
+#   compose.env        AUTH_ADMIN_TOKEN, REPORTS_CLIENT_SECRET and AUTH_CLIENT_SECRET_KEY (docker compose --env-file ...)
 # Existing files are kept: a new key set would invalidate every token in circulation.
 # Rotate the key set later with `npm run keys -- rotate --file deploy/secrets/signing-keys.json`,
 # then `docker compose restart auth` (a file secret is a bind mount of the old inode).
@@ -15,7 +15,7 @@ random_hex() { od -An -tx1 -N32 /dev/urandom | tr -d ' \n'; }
 if [ ! -s "$secrets/compose.env" ]; then
   (
     umask 077
-    printf 'AUTH_ADMIN_TOKEN=%s\nREPORTS_CLIENT_SECRET=%s\n' "$(random_hex)" "$(random_hex)" > "$secrets/compose.env"
+    printf 'AUTH_ADMIN_TOKEN=%s\nREPORTS_CLIENT_SECRET=%s\nAUTH_CLIENT_SECRET_KEY=%s\n' "$(random_hex)" "$(random_hex)" "$(random_hex)" > "$secrets/compose.env"
   )
   echo "wrote $secrets/compose.env"
 fi

@@ -100,6 +100,14 @@ export async function startAuthService(config: AuthConfig, overrides: AuthServic
     opened.push(keys);
     const passwords = overrides.passwords ?? new Argon2PasswordHasher();
     const clientSecrets = overrides.clientSecrets ?? new HmacClientSecretHasher(await clientSecretKey(config.AUTH_CLIENT_SECRET_KEY, config.AUTH_DATA_DIR), passwords);
+    if (clients.kind === 'mongo' && config.AUTH_CLIENT_SECRET_KEY === undefined) {
+      // Shared clients, a key of this process's own: another replica (or this one after its data
+      // directory is lost) sees every client secret hashed here as wrong.
+      logger.warn(
+        { dataDir: config.AUTH_DATA_DIR },
+        'AUTH_CLIENT_SECRET_KEY is not set: client secrets are hashed with a key kept in AUTH_DATA_DIR; every auth replica sharing MONGODB_URI needs the same AUTH_CLIENT_SECRET_KEY',
+      );
+    }
     if (config.AUTH_CLIENTS_FILE) {
       // Before listening: a bad file stops the start (a ConfigError naming AUTH_CLIENTS_FILE).
       const applied = await applyClientsFile(config.AUTH_CLIENTS_FILE, {

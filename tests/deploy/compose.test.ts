@@ -14,7 +14,7 @@ const appServices = services.flatMap(([name, service]) => {
   return process ? [[name, process, service] as const] : [];
 });
 // What deploy/init-secrets.sh writes into compose.env: secrets long enough for the schemas.
-const HOST_ENV = { AUTH_ADMIN_TOKEN: 'a'.repeat(64), REPORTS_CLIENT_SECRET: 'b'.repeat(64) };
+const HOST_ENV = { AUTH_ADMIN_TOKEN: 'a'.repeat(64), REPORTS_CLIENT_SECRET: 'b'.repeat(64), AUTH_CLIENT_SECRET_KEY: 'c'.repeat(64) };
 
 describe('docker-compose.yml', () => {
   const haveCompose = hasCommand('docker-compose');

@@ -14,7 +14,7 @@ import { ROOT, manifestDocuments, ofKind, referencedEnv } from './manifests.js';
  */
 
 // What deploy/init-secrets.sh writes into compose.env.
-const HOST_ENV = { AUTH_ADMIN_TOKEN: 'a'.repeat(64), REPORTS_CLIENT_SECRET: 'b'.repeat(64) };
+const HOST_ENV = { AUTH_ADMIN_TOKEN: 'a'.repeat(64), REPORTS_CLIENT_SECRET: 'b'.repeat(64), AUTH_CLIENT_SECRET_KEY: 'c'.repeat(64) };
 
 interface Deployed {
   process: ProcessName;

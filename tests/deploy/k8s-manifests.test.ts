@@ -156,6 +156,15 @@ describe('Secret template', () => {
   });
 });
 
+describe('auth replicas', () => {
+  it('when several auth pods share clients in MongoDB, then every one hashes client secrets with the one key from the Secret', () => {
+    const auth = deployments.find((d) => d.metadata.name === 'auth')!;
+    expect(auth.spec.replicas).toBeGreaterThan(1);
+    const env = auth.spec.template.spec.containers.flatMap((c) => c.env ?? []);
+    expect(env.find((e) => e.name === 'AUTH_CLIENT_SECRET_KEY')?.valueFrom?.secretKeyRef).toEqual({ name: 'authgate-secrets', key: 'AUTH_CLIENT_SECRET_KEY' });
+  });
+});
+
 describe('NetworkPolicies', () => {
   const policies = ofKind<NetworkPolicy>(docs, 'NetworkPolicy');
   const appOf = (peer: NetworkPolicyPeer) => peer.podSelector?.matchLabels?.['app.kubernetes.io/name'];
