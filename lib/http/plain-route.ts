@@ -55,7 +55,12 @@ export function plainRoutes({ logger, metrics, realm }: PlainRouteOptions): Plai
       accessLog({ reqId: requestId, method: req.method, route, path, status: res.statusCode, ms, ...(res.writableFinished ? {} : { aborted: true as const }) });
     });
     const run = () => handler(req, res).catch((err: unknown) => fail(req, res, requestId, err));
-    if (span) void context.with(traceContextOf(req)!, run);
-    else void run();
+    if (span === undefined) return void run();
+    // As traceRequests does for express: the body's events come from the socket, so the streams
+    // are bound to the request's context too, and what runs after the body is read stays in it.
+    const active = traceContextOf(req)!;
+    context.bind(active, req);
+    context.bind(active, res);
+    void context.with(active, run);
   };
 }
