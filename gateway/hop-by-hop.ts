@@ -51,7 +51,8 @@ function dropConnectionNamed(headers: IncomingHttpHeaders, connection: string, k
 export function stripHopByHop(headers: IncomingHttpHeaders): void {
   const connection = headers.connection;
   if (connection !== undefined) dropConnectionNamed(headers, connection, false);
-  for (const name of Object.keys(headers)) if (isHopByHop(name)) delete headers[name];
+  // for-in, not Object.keys: no array per call; deleting the name being visited is allowed.
+  for (const name in headers) if (isHopByHop(name)) delete headers[name];
 }
 
 /**
@@ -64,7 +65,7 @@ export function stripHopByHop(headers: IncomingHttpHeaders): void {
 export function stripInboundHeaders(headers: IncomingHttpHeaders, keepUpgrade: boolean): void {
   const connection = headers.connection;
   if (connection !== undefined) dropConnectionNamed(headers, connection, keepUpgrade);
-  for (const name of Object.keys(headers)) {
+  for (const name in headers) {
     if (isIdentityHeaderName(name)) delete headers[name];
     else if (isHopByHop(name) && name !== 'transfer-encoding' && !(keepUpgrade && name === 'upgrade')) delete headers[name];
   }
