@@ -43,8 +43,8 @@ Object.defineProperty(express.request, 'log', {
 });
 
 /**
- * Gives each request an id and a child logger (made when first used), and writes one line per request when it ends:
- * id, method, route pattern, status, milliseconds. The path is logged without its query string
+ * Gives each request an id and a child logger (made when first used), and writes one line per
+ * request when it ends: id, method, route pattern, status, milliseconds. The path is logged without its query string
  * and no headers are logged, so neither tokens nor cookies can reach the log.
  */
 export function requestContext(logger: Logger): RequestHandler {
