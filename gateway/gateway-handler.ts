@@ -7,8 +7,7 @@ import { endServerSpan, startServerSpan, traceContextOf } from '../lib/tracing/h
 import { tracingEnabled } from '../lib/tracing/tracer.js';
 import type { ProxyTrust } from '../lib/http/client-address.js';
 import { assertAuthorized, tokenError, type AccessRequirements, type Verifier, type VerifiedToken } from '../lib/verifier/index.js';
-import { challengedAsDpop, checkSenderConstraint, FORWARDED_PREFIX, needsSenderCheck, type DpopProofVerifier } from '../lib/verifier/index.js';
-import { publicUrlOf } from './public-url.js';
+import { challengedAsDpop, checkSenderConstraint, FORWARDED_PREFIX, needsSenderCheck, publicUrlOf, type DpopProofVerifier } from '../lib/verifier/index.js';
 import { requestAccessToken } from './cookie-credentials.js';
 import type { CorsPolicy } from './cors.js';
 import { setForwardedHeaders } from './forwarded-headers.js';
@@ -21,6 +20,8 @@ import { sendError } from '../lib/http/send-json.js';
 import type { ProxyHandler } from './upstream-proxy.js';
 
 export const GATEWAY_REALM = 'gateway';
+
+const FORWARDED_HEADERS_SET = () => true;
 
 /** A route ready to serve: its definition, its proxy and its per-method requirements worked out at start. */
 export interface CompiledRoute {
@@ -154,7 +155,9 @@ export function createGatewayHandler({ findRoute, verifier, ops, opsPaths, logge
   /** RFC 9449 §7: the proof names the URL the client used (before any prefix is stripped) and binds this token. */
   async function checkSender(exchange: RequestExchange, route: CompiledRoute, identity: VerifiedToken): Promise<void> {
     const req = exchange.req;
-    const url = publicUrlOf(req, exchange.path);
+    // setForwardedHeaders has made X-Forwarded-Proto/Host true (kept from TRUSTED_PROXIES, else
+    // rewritten from the connection), so they are read as from a trusted peer.
+    const url = publicUrlOf(req, FORWARDED_HEADERS_SET, { path: exchange.path });
     await checkSenderConstraint(verifyDpopProof, identity, { authorization: req.headers.authorization, proof: req.headers.dpop, method: req.method ?? 'GET', url }, route.definition.dpop);
     // Services behind us check the proof again: tell them the prefix we strip, so they rebuild the same URL.
     const stripped = route.definition.stripPrefix;

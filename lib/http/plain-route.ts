@@ -34,7 +34,7 @@ export interface PlainRouteOptions {
 export function plainRoutes({ logger, metrics, realm }: PlainRouteOptions): PlainRouteServer {
   const accessLog = createAccessLog(logger);
 
-  function fail(req: IncomingMessage, res: ServerResponse, requestId: string, err: unknown): void {
+  function fail(res: ServerResponse, requestId: string, err: unknown): void {
     const appError = toAppError(err);
     logFailure(logger.child({ reqId: requestId }), appError);
     sendError(res, appError, realm);
@@ -54,7 +54,7 @@ export function plainRoutes({ logger, metrics, realm }: PlainRouteOptions): Plai
       if (span) endServerSpan(span, req.method, route, res.statusCode, !res.writableFinished);
       accessLog({ reqId: requestId, method: req.method, route, path, status: res.statusCode, ms, ...(res.writableFinished ? {} : { aborted: true as const }) });
     });
-    const run = () => handler(req, res).catch((err: unknown) => fail(req, res, requestId, err));
+    const run = () => handler(req, res).catch((err: unknown) => fail(res, requestId, err));
     if (span === undefined) return void run();
     // As traceRequests does for express: the body's events come from the socket, so the streams
     // are bound to the request's context too, and what runs after the body is read stays in it.

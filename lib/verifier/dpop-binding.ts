@@ -76,16 +76,17 @@ const firstOf = (value: string | string[] | undefined): string | undefined => {
  * The public URL of a request, by express's own rules for `req.protocol` and `req.host`: scheme
  * and host from X-Forwarded-Proto/Host only when the peer is trusted, else from the connection and
  * Host. With `forwardedPrefix`, a trusted peer's X-Forwarded-Prefix is put back in front of the
- * path (a service behind a prefix-stripping gateway). Plain node:http, so the OAuth endpoints
- * (outside express) and express routes read it alike.
+ * path (a service behind a prefix-stripping gateway); `path` replaces the request's own (the
+ * gateway passes the path as received, before it strips a prefix). Plain node:http, so the OAuth
+ * endpoints (outside express), express routes and the gateway read it alike.
  */
-export function publicUrlOf(req: IncomingMessage, trust: ForwardedTrust, { forwardedPrefix = false }: { forwardedPrefix?: boolean } = {}): string {
+export function publicUrlOf(req: IncomingMessage, trust: ForwardedTrust, { forwardedPrefix = false, path }: { forwardedPrefix?: boolean; path?: string } = {}): string {
   const peer = req.socket.remoteAddress;
   const trusted = peer !== undefined && trust(peer, 0);
   const scheme = (trusted ? firstOf(req.headers['x-forwarded-proto']) : undefined) ?? ((req.socket as { encrypted?: boolean }).encrypted ? 'https' : 'http');
   const host = (trusted ? firstOf(req.headers['x-forwarded-host']) : undefined) ?? req.headers.host ?? '';
   const prefix = forwardedPrefix && trusted ? trustedPrefix(req.headers[FORWARDED_PREFIX]) : '';
-  return `${scheme}://${host}${prefix}${(req as { originalUrl?: string }).originalUrl ?? req.url ?? '/'}`;
+  return `${scheme}://${host}${prefix}${path ?? (req as { originalUrl?: string }).originalUrl ?? req.url ?? '/'}`;
 }
 
 function trustedPrefix(prefix: string | string[] | undefined): string {

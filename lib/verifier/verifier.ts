@@ -150,6 +150,15 @@ export function createVerifier(options: VerifierOptions): Verifier {
     return Promise.all([byJti, bySession]).then(([jti, session]) => refuseIfRevoked(jti || session, token));
   }
 
+  function verifyCached(token: string): VerifiedToken | Promise<VerifiedToken> | undefined {
+    const cached = verified.get(token, now());
+    if (cached === undefined) return undefined;
+    // No span per hit: an exported span costs ~30 µs of gateway CPU (bench/README.md, tracing
+    // row), a hit ~1 µs; the request's span says "hit".
+    trace.getActiveSpan()?.setAttribute('authgate.token_cache', 'hit');
+    return notRevoked(cached);
+  }
+
   async function verifyUncached(token: string, nowMs: number): Promise<VerifiedToken> {
     if (!JWS_COMPACT.test(token)) throw tokenError('TOKEN_MALFORMED');
     const payload = await verifySignature(token, keys);
@@ -157,19 +166,11 @@ export function createVerifier(options: VerifierOptions): Verifier {
   }
 
   return {
-    verifyCached(token) {
-      const cached = verified.get(token, now());
-      if (cached === undefined) return undefined;
-      markCacheHit();
-      return notRevoked(cached);
-    },
+    verifyCached,
     async verify(token) {
+      const known = verifyCached(token);
+      if (known !== undefined) return known;
       const nowMs = now();
-      const cached = verified.get(token, nowMs);
-      if (cached !== undefined) {
-        markCacheHit();
-        return notRevoked(cached);
-      }
       const digest = createHash('sha256').update(token).digest('base64url');
       const knownBad = refused.get(digest, nowMs);
       if (knownBad !== undefined) throw knownBad;
@@ -192,11 +193,6 @@ export function createVerifier(options: VerifierOptions): Verifier {
       remote?.close();
     },
   };
-}
-
-/** No span per hit: an exported span costs ~30 µs of gateway CPU (bench/README.md, tracing row), a hit ~1 µs; the request's span says "hit". */
-function markCacheHit(): void {
-  trace.getActiveSpan()?.setAttribute('authgate.token_cache', 'hit');
 }
 
 function refuseIfRevoked(revoked: boolean, token: VerifiedToken): VerifiedToken {
