@@ -135,6 +135,11 @@ export const envField = {
           .max(max, `must be at most ${max} seconds`),
       )
       .default(fallback),
+  /** Whole milliseconds in [min, max], for waits shorter than a second. */
+  milliseconds: (fallback: number, { min, max }: { min: number; max: number }) =>
+    decimal('must be a whole number of milliseconds')
+      .pipe(z.number().min(min, `must be at least ${min} ms`).max(max, `must be at most ${max} ms`))
+      .default(fallback),
   url: () => z.url({ error: 'must be a URL such as http://host:port' }),
   redisUrl: () => z.string().regex(/^rediss?:\/\//, 'must be a redis:// or rediss:// URL'),
   mongoUrl: () => z.string().regex(/^mongodb(\+srv)?:\/\//, 'must be a mongodb:// or mongodb+srv:// URL'),

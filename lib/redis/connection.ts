@@ -9,10 +9,11 @@ export type RedisClient = Redis | Cluster;
  * Fail fast. A command waits at most this long for its reply (a hung or partitioned server), and
  * with no offline queue a command issued while the connection is down fails at once instead of
  * piling up: a caller learns "Redis is unavailable" within about a second, never after ioredis's
- * reconnect loop. WAIT_TIMEOUT_MS (replica acknowledgement) fits inside it.
+ * reconnect loop. A WAIT (replica acknowledgement) gets its own timeout plus this margin, so a
+ * slow replica is reported as unconfirmed, not as a hung server.
  */
 export const COMMAND_TIMEOUT_MS = 800;
-export const WAIT_TIMEOUT_MS = 300;
+const WAIT_REPLY_MARGIN_MS = 500;
 const CONNECT_TIMEOUT_MS = 1_000;
 /** How long the first connection may take at start before the process gives up naming the variable. */
 const STARTUP_TIMEOUT_MS = 5_000;
@@ -25,7 +26,7 @@ function baseOptions(settings: RedisSettings, connectionName: string): RedisOpti
   return {
     connectionName,
     connectTimeout: CONNECT_TIMEOUT_MS,
-    commandTimeout: COMMAND_TIMEOUT_MS,
+    commandTimeout: Math.max(COMMAND_TIMEOUT_MS, settings.replicaAck.timeoutMs + WAIT_REPLY_MARGIN_MS),
     enableOfflineQueue: false,
     // A command in flight when the socket drops is failed, never replayed after the caller was
     // told it failed (a replayed rotation would spend a token whose holder got a 503).

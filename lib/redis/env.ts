@@ -22,12 +22,23 @@ export interface RedisSettings {
   /** ACL user and password of the data nodes in cluster and sentinel mode (a URL carries its own). */
   username?: string | undefined;
   password?: string | undefined;
-  /**
-   * Replicas that must have a security write (refresh rotation, revocation, replay claim) before
-   * it is acknowledged (Redis WAIT). 0 trusts asynchronous replication, which a failover can lose.
-   */
-  waitReplicas: number;
+  /** Which replicas must confirm a security write, and how long they get to. */
+  replicaAck: ReplicaAck;
 }
+
+/**
+ * Replicas that must have a security write (refresh rotation, revocation, replay claim) before it
+ * is acknowledged (Redis WAIT), and how long the primary waits for them (REDIS_WAIT_REPLICAS,
+ * REDIS_WAIT_TIMEOUT_MS). `replicas: 0` trusts asynchronous replication, which a failover can lose.
+ */
+export interface ReplicaAck {
+  replicas: number;
+  timeoutMs: number;
+}
+
+export const DEFAULT_WAIT_TIMEOUT_MS = 300;
+/** Writes whose loss a failover may cause, and every write when REDIS_WAIT_REPLICAS is 0. */
+export const NO_REPLICA_ACK: ReplicaAck = Object.freeze({ replicas: 0, timeoutMs: DEFAULT_WAIT_TIMEOUT_MS });
 
 const HOST_PORT = String.raw`(?:\[[0-9A-Fa-f:.]+\]|[A-Za-z0-9._-]+):[0-9]{1,5}`;
 const HOST_PORT_LIST = new RegExp(String.raw`^\s*${HOST_PORT}(?:\s*,\s*${HOST_PORT})*\s*$`);
@@ -70,6 +81,8 @@ export const redisEnvFields = {
     .regex(/^[0-9]$/, 'must be a number of replicas, 0-9')
     .transform(Number)
     .default(0),
+  /** Bounded so a write still fails fast (503) when a replica is gone. */
+  REDIS_WAIT_TIMEOUT_MS: envField.milliseconds(DEFAULT_WAIT_TIMEOUT_MS, { min: 10, max: 5_000 }),
 };
 
 type RedisEnv = z.output<z.ZodObject<typeof redisEnvFields>>;
@@ -98,12 +111,12 @@ export function toRedisSettings(env: RedisEnv): RedisSettings | undefined {
         ? { mode: 'sentinel', sentinels: env.REDIS_SENTINELS, name: env.REDIS_SENTINEL_NAME }
         : undefined;
   if (!target) return undefined;
-  return { target, keyPrefix: env.REDIS_KEY_PREFIX, username: env.REDIS_USERNAME, password: env.REDIS_PASSWORD, waitReplicas: env.REDIS_WAIT_REPLICAS };
+  return { target, keyPrefix: env.REDIS_KEY_PREFIX, username: env.REDIS_USERNAME, password: env.REDIS_PASSWORD, replicaAck: { replicas: env.REDIS_WAIT_REPLICAS, timeoutMs: env.REDIS_WAIT_TIMEOUT_MS } };
 }
 
 /** Settings for one URL, for tests and library users who have nothing but a REDIS_URL. */
 export function redisSettingsForUrl(url: string, keyPrefix: string = DEFAULT_REDIS_KEY_PREFIX): RedisSettings {
-  return { target: { mode: 'standalone', url }, keyPrefix, waitReplicas: 0 };
+  return { target: { mode: 'standalone', url }, keyPrefix, replicaAck: NO_REPLICA_ACK };
 }
 
 /** Which variable names the configured Redis, for start-up errors ("cannot open ... REDIS_URL"). */

@@ -27,7 +27,7 @@ describe.each(Object.entries(loaders))('Redis configuration of %s', (_name, load
       keyPrefix: DEFAULT_REDIS_KEY_PREFIX,
       username: undefined,
       password: undefined,
-      waitReplicas: 0,
+      replicaAck: { replicas: 0, timeoutMs: 300 },
     });
   });
 
@@ -40,9 +40,9 @@ describe.each(Object.entries(loaders))('Redis configuration of %s', (_name, load
   });
 
   it('when REDIS_SENTINELS and REDIS_SENTINEL_NAME are set, then it follows that master', () => {
-    expect(load({ REDIS_SENTINELS: 's1:26379,s2:26379,s3:26379', REDIS_SENTINEL_NAME: 'authgate', REDIS_WAIT_REPLICAS: '1' })).toMatchObject({
+    expect(load({ REDIS_SENTINELS: 's1:26379,s2:26379,s3:26379', REDIS_SENTINEL_NAME: 'authgate', REDIS_WAIT_REPLICAS: '1', REDIS_WAIT_TIMEOUT_MS: '750' })).toMatchObject({
       target: { mode: 'sentinel', name: 'authgate', sentinels: [{ host: 's1', port: 26379 }, { host: 's2', port: 26379 }, { host: 's3', port: 26379 }] },
-      waitReplicas: 1,
+      replicaAck: { replicas: 1, timeoutMs: 750 },
     });
   });
 
@@ -57,6 +57,9 @@ describe.each(Object.entries(loaders))('Redis configuration of %s', (_name, load
     [{ REDIS_URL: 'redis://a', REDIS_KEY_PREFIX: 'app{x}:' }, 'REDIS_KEY_PREFIX'],
     [{ REDIS_URL: 'redis://a', REDIS_WAIT_REPLICAS: '-1' }, 'REDIS_WAIT_REPLICAS'],
     [{ REDIS_URL: 'redis://a', REDIS_WAIT_REPLICAS: '10' }, 'REDIS_WAIT_REPLICAS'],
+    [{ REDIS_URL: 'redis://a', REDIS_WAIT_TIMEOUT_MS: '5' }, 'REDIS_WAIT_TIMEOUT_MS'],
+    [{ REDIS_URL: 'redis://a', REDIS_WAIT_TIMEOUT_MS: '60000' }, 'REDIS_WAIT_TIMEOUT_MS'],
+    [{ REDIS_URL: 'redis://a', REDIS_WAIT_TIMEOUT_MS: '0.5s' }, 'REDIS_WAIT_TIMEOUT_MS'],
   ])('when %o, then the start stops naming %s', (env, variable) => {
     let error: unknown;
     try {

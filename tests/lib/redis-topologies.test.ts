@@ -1,7 +1,8 @@
 import { randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { connectRedis } from '../../lib/redis/connection.js';
-import type { RedisSettings } from '../../lib/redis/env.js';
+import { NO_REPLICA_ACK, type RedisSettings, type ReplicaAck } from '../../lib/redis/env.js';
+import { isAppError } from '../../lib/errors.js';
 import { createRedisRevocationList } from '../../lib/revocation/redis-revocation-list.js';
 import { redisKeys } from '../../lib/revocation/redis-keys.js';
 import { RedisTokenStore } from '../../services/auth/adapters/redis/redis-token-store.js';
@@ -24,14 +25,14 @@ import { runRevocationListContract } from './redis-revocation-list.contract.js';
 const prefix = (label: string) => `test:${label}:${randomBytes(4).toString('hex')}:`;
 
 async function storeFixture(settings: RedisSettings) {
-  const store = new RedisTokenStore({ redis: await connectRedis(settings, 'test-store'), keyPrefix: settings.keyPrefix, waitReplicas: settings.waitReplicas });
+  const store = new RedisTokenStore({ redis: await connectRedis(settings, 'test-store'), keyPrefix: settings.keyPrefix, replicaAck: settings.replicaAck });
   // The servers are thrown away after the file; nothing to delete key by key.
   return { store, cleanup: () => store.close() };
 }
 
 describe.runIf(HAS_REDIS_SERVER)('Redis Cluster, 3 masters', () => {
   let cluster: RedisCluster;
-  const settings = (label: string): RedisSettings => ({ target: { mode: 'cluster', nodes: cluster.nodes }, keyPrefix: prefix(label), waitReplicas: 0 });
+  const settings = (label: string): RedisSettings => ({ target: { mode: 'cluster', nodes: cluster.nodes }, keyPrefix: prefix(label), replicaAck: NO_REPLICA_ACK });
 
   beforeAll(async () => {
     cluster = await startRedisCluster();
@@ -68,11 +69,13 @@ describe.runIf(HAS_REDIS_SERVER)('Redis Cluster, 3 masters', () => {
 
 describe.runIf(HAS_REDIS_SERVER)('Redis Sentinel: primary, replica, 3 sentinels', () => {
   let setup: RedisSentinelSetup;
-  const settings = (label: string): RedisSettings => ({
+  // Every security write waits for the replica: what a failover must not lose. The budget is
+  // generous because these tests are about what is kept, and a CI machine running two test files
+  // on two cores has been seen to take over 300 ms (the default) to answer one WAIT.
+  const settings = (label: string, replicaAck: ReplicaAck = { replicas: 1, timeoutMs: 2_000 }): RedisSettings => ({
     target: { mode: 'sentinel', name: setup.name, sentinels: setup.sentinels.map((s) => ({ host: '127.0.0.1', port: s.port })) },
     keyPrefix: prefix(label),
-    // Every security write waits for the replica: what a failover must not lose.
-    waitReplicas: 1,
+    replicaAck,
   });
 
   beforeAll(async () => {
@@ -86,6 +89,31 @@ describe.runIf(HAS_REDIS_SERVER)('Redis Sentinel: primary, replica, 3 sentinels'
   runRevocationListContract('redis sentinel', {
     settings: () => settings('sentinel-revocations'),
     dataNodeUrls: async () => [setup.primary.url, setup.replica.url],
+  });
+
+  it('when the replica hangs, then a security write is answered 503 after the wait timeout and succeeds once it is back', async () => {
+    const { store } = await storeFixture(settings('replica-hang', { replicas: 1, timeoutMs: 200 }));
+    const now = Date.now();
+    const record = (n: number) => ({ tokenHash: `hang-${n}`, familyId: `hang-family-${n}`, subject: 'u', clientId: 'c', scope: 'a', issuedAt: now, expiresAt: now + 60_000 });
+    setup.replica.pause();
+    try {
+      const started = Date.now();
+      const error = await store.issueRefreshToken(record(1)).then(() => undefined, (err: unknown) => err);
+      expect(isAppError(error) && { code: error.code, status: error.status }).toEqual({ code: 'REDIS_UNAVAILABLE', status: 503 });
+      expect((error as Error & { cause?: Error }).cause?.message).toBe('write not confirmed by 1 replica(s) within 200 ms');
+      expect(Date.now() - started).toBeGreaterThanOrEqual(190);
+    } finally {
+      setup.replica.resume();
+    }
+    try {
+      await pollUntil(
+        () => store.issueRefreshToken(record(2)).then(() => true, () => false),
+        { timeoutMs: 10_000, what: 'the resumed replica to confirm writes again' },
+      );
+      expect(await store.findActiveRefreshToken('hang-2', Date.now())).toMatchObject({ familyId: 'hang-family-2' });
+    } finally {
+      await store.close();
+    }
   });
 
   it('when SENTINEL FAILOVER happens during a refresh load, then no family forks and no acknowledged revocation is lost', async () => {

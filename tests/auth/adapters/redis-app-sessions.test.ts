@@ -3,7 +3,7 @@ import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { isAppError } from '../../../lib/errors.js';
 import { connectRedis } from '../../../lib/redis/connection.js';
-import { redisSettingsForUrl, type RedisSettings } from '../../../lib/redis/env.js';
+import { NO_REPLICA_ACK, redisSettingsForUrl, type RedisSettings } from '../../../lib/redis/env.js';
 import { createLogger } from '../../../lib/logger.js';
 import {
   appSessionKeys,
@@ -154,7 +154,7 @@ describe.runIf(HAS_REDIS_SERVER)('RedisAppSessionStore on Redis Cluster, 3 maste
   const settings = (label: string): RedisSettings => ({
     target: { mode: 'cluster', nodes: cluster.nodes },
     keyPrefix: `test:${label}:${randomBytes(4).toString('hex')}:`,
-    waitReplicas: 0,
+    replicaAck: NO_REPLICA_ACK,
   });
 
   beforeAll(async () => {

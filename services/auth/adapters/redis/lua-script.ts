@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
 import type { RedisClient } from '../../../../lib/redis/connection.js';
+import { NO_REPLICA_ACK, type ReplicaAck } from '../../../../lib/redis/env.js';
 import { sendAcknowledged } from './replica-ack.js';
 
 /**
@@ -15,14 +16,14 @@ export class LuaScript {
     this.sha = createHash('sha1').update(source).digest('hex');
   }
 
-  /** `waitReplicas`: see sendAcknowledged; 0 for scripts whose loss a failover may cause. */
-  async run(redis: RedisClient, keys: readonly string[], args: readonly (string | number)[], waitReplicas = 0): Promise<unknown> {
+  /** `ack`: see sendAcknowledged; none for scripts whose loss a failover may cause. */
+  async run(redis: RedisClient, keys: readonly string[], args: readonly (string | number)[], ack: ReplicaAck = NO_REPLICA_ACK): Promise<unknown> {
     try {
-      const [reply] = await sendAcknowledged(redis, waitReplicas, (p) => p.evalsha(this.sha, keys.length, ...keys, ...args));
+      const [reply] = await sendAcknowledged(redis, ack, (p) => p.evalsha(this.sha, keys.length, ...keys, ...args));
       return reply;
     } catch (error) {
       if (!(error instanceof Error) || !error.message.startsWith('NOSCRIPT')) throw error;
-      const [reply] = await sendAcknowledged(redis, waitReplicas, (p) => p.eval(this.source, keys.length, ...keys, ...args));
+      const [reply] = await sendAcknowledged(redis, ack, (p) => p.eval(this.source, keys.length, ...keys, ...args));
       return reply;
     }
   }

@@ -1,6 +1,6 @@
 import type { Logger } from '../../../../lib/logger.js';
 import { closeRedis, connectRedis, type RedisClient } from '../../../../lib/redis/connection.js';
-import type { RedisSettings } from '../../../../lib/redis/env.js';
+import { NO_REPLICA_ACK, type RedisSettings, type ReplicaAck } from '../../../../lib/redis/env.js';
 import { unlessRedisUnavailable } from '../../../../lib/redis/unavailable.js';
 import { DEFAULT_REDIS_KEY_PREFIX } from '../../../../lib/revocation/redis-keys.js';
 import type {
@@ -49,8 +49,8 @@ export interface RedisAppSessionStoreOptions {
   redis: RedisClient;
   /** Default `authgate:`. */
   keyPrefix?: string;
-  /** Replicas that must confirm a spend, a recorded issue or a logout (REDIS_WAIT_REPLICAS). */
-  waitReplicas?: number;
+  /** Replicas that must confirm a spend, a recorded issue or a logout, and how long they get. */
+  replicaAck?: ReplicaAck;
   /** Epoch ms; the clock the domain passes `now` from, so TTLs agree with its expiries. */
   now?: () => number;
 }
@@ -65,13 +65,13 @@ export interface RedisAppSessionStoreOptions {
 export class RedisAppSessionStore implements AppSessionStore {
   private readonly redis: RedisClient;
   private readonly keys: ReturnType<typeof appSessionKeys>;
-  private readonly waitReplicas: number;
+  private readonly replicaAck: ReplicaAck;
   private readonly now: () => number;
 
-  constructor({ redis, keyPrefix = DEFAULT_REDIS_KEY_PREFIX, waitReplicas = 0, now = Date.now }: RedisAppSessionStoreOptions) {
+  constructor({ redis, keyPrefix = DEFAULT_REDIS_KEY_PREFIX, replicaAck = NO_REPLICA_ACK, now = Date.now }: RedisAppSessionStoreOptions) {
     this.redis = redis;
     this.keys = appSessionKeys(keyPrefix);
-    this.waitReplicas = waitReplicas;
+    this.replicaAck = replicaAck;
     this.now = now;
   }
 
@@ -80,7 +80,7 @@ export class RedisAppSessionStore implements AppSessionStore {
   }
 
   async takeCode(codeHash: string, now: number): Promise<TakenCode> {
-    const reply = await this.run(takeCodeScript, [this.keys.code(codeHash)], [now], this.waitReplicas);
+    const reply = await this.run(takeCodeScript, [this.keys.code(codeHash)], [now], this.replicaAck);
     if (reply === null) return null;
     const [use, record, issued] = asStrings(reply);
     if (use === 'first') return { use, record: parseRecord(record) };
@@ -90,7 +90,7 @@ export class RedisAppSessionStore implements AppSessionStore {
 
   async recordIssued(codeHash: string, issued: IssuedFromCode): Promise<void> {
     const { familyId, accessTokenJti, accessTokenExp } = issued;
-    await this.run(recordIssuedScript, [this.keys.code(codeHash)], [JSON.stringify({ familyId, accessTokenJti, accessTokenExp })], this.waitReplicas);
+    await this.run(recordIssuedScript, [this.keys.code(codeHash)], [JSON.stringify({ familyId, accessTokenJti, accessTokenExp })], this.replicaAck);
   }
 
   async saveSession({ sid, userId, authTime, expiresAt }: LoginSession): Promise<void> {
@@ -105,11 +105,11 @@ export class RedisAppSessionStore implements AppSessionStore {
   }
 
   async addSessionFamily(sid: string, familyId: string, expiresAt: number): Promise<void> {
-    await this.run(addSessionFamilyScript, [this.keys.sessionFamilies(sid)], [familyId, expiresAt - this.now()], this.waitReplicas);
+    await this.run(addSessionFamilyScript, [this.keys.sessionFamilies(sid)], [familyId, expiresAt - this.now()], this.replicaAck);
   }
 
   async endSession(sid: string): Promise<string[]> {
-    return asStrings(await this.run(endSessionScript, [this.keys.session(sid), this.keys.sessionFamilies(sid)], [], this.waitReplicas));
+    return asStrings(await this.run(endSessionScript, [this.keys.session(sid), this.keys.sessionFamilies(sid)], [], this.replicaAck));
   }
 
   async grantedScopes(userId: string, clientId: string): Promise<string[]> {
@@ -129,8 +129,8 @@ export class RedisAppSessionStore implements AppSessionStore {
     await closeRedis(this.redis);
   }
 
-  private run(script: LuaScript, keys: string[], args: (string | number)[], waitReplicas = 0): Promise<unknown> {
-    return unlessRedisUnavailable(() => script.run(this.redis, keys, args, waitReplicas));
+  private run(script: LuaScript, keys: string[], args: (string | number)[], ack: ReplicaAck = NO_REPLICA_ACK): Promise<unknown> {
+    return unlessRedisUnavailable(() => script.run(this.redis, keys, args, ack));
   }
 }
 
@@ -146,7 +146,7 @@ export async function connectRedisAppSessionStore(
   return new RedisAppSessionStore({
     redis,
     keyPrefix: settings.keyPrefix,
-    waitReplicas: settings.waitReplicas,
+    replicaAck: settings.replicaAck,
     ...(options.now ? { now: options.now } : {}),
   });
 }

@@ -1,7 +1,7 @@
 import { sessionRevocationId } from '../../../../lib/revocation/revocation-list.js';
 import type { Logger } from '../../../../lib/logger.js';
 import { closeRedis, connectRedis, type RedisClient } from '../../../../lib/redis/connection.js';
-import { redisSettingsForUrl, type RedisSettings } from '../../../../lib/redis/env.js';
+import { NO_REPLICA_ACK, redisSettingsForUrl, type RedisSettings, type ReplicaAck } from '../../../../lib/redis/env.js';
 import { unlessRedisUnavailable } from '../../../../lib/redis/unavailable.js';
 import {
   DEFAULT_REDIS_KEY_PREFIX,
@@ -35,8 +35,8 @@ export interface RedisTokenStoreOptions {
   redis: RedisClient;
   /** Namespace for every key and the revocation channel. Default `authgate:`. */
   keyPrefix?: string;
-  /** Replicas that must confirm a security write before it is acknowledged (REDIS_WAIT_REPLICAS). */
-  waitReplicas?: number;
+  /** Replicas that must confirm a security write before it is acknowledged, and how long they get. */
+  replicaAck?: ReplicaAck;
 }
 
 /**
@@ -50,12 +50,12 @@ export interface RedisTokenStoreOptions {
 export class RedisTokenStore implements TokenStore {
   private readonly redis: RedisClient;
   private readonly keys: RedisKeys;
-  private readonly waitReplicas: number;
+  private readonly replicaAck: ReplicaAck;
 
-  constructor({ redis, keyPrefix = DEFAULT_REDIS_KEY_PREFIX, waitReplicas = 0 }: RedisTokenStoreOptions) {
+  constructor({ redis, keyPrefix = DEFAULT_REDIS_KEY_PREFIX, replicaAck = NO_REPLICA_ACK }: RedisTokenStoreOptions) {
     this.redis = redis;
     this.keys = redisKeys(keyPrefix);
-    this.waitReplicas = waitReplicas;
+    this.replicaAck = replicaAck;
   }
 
   async issueRefreshToken(record: RefreshTokenRecord): Promise<void> {
@@ -70,7 +70,7 @@ export class RedisTokenStore implements TokenStore {
         this.redis,
         [this.keys.refreshToken(familyId, record.tokenHash), this.keys.refreshFamily(familyId)],
         [familyId, subject, clientId, scope, issuedAt, expiresAt, ttlMs, record.jkt ?? ''],
-        this.waitReplicas,
+        this.replicaAck,
       );
       await this.keepSession(subject, familyId, expiresAt);
     });
@@ -114,7 +114,7 @@ export class RedisTokenStore implements TokenStore {
           successor.sealedSuccessor,
           this.keys.refreshTokenPrefix(familyId),
         ],
-        this.waitReplicas,
+        this.replicaAck,
       );
       // Only a rotation activates the proposed successor; otherwise its index points at nothing.
       if (asStrings(outcome)[0] !== 'rotated') await this.redis.del(successorIndex).catch(() => undefined);
@@ -151,7 +151,7 @@ export class RedisTokenStore implements TokenStore {
   }
 
   async revokeRefreshFamily(familyId: string): Promise<void> {
-    await unlessRedisUnavailable(() => revokeFamilyScript.run(this.redis, [this.keys.refreshFamily(familyId)], [], this.waitReplicas));
+    await unlessRedisUnavailable(() => revokeFamilyScript.run(this.redis, [this.keys.refreshFamily(familyId)], [], this.replicaAck));
   }
 
   async denyAccessToken(jti: string, expiresAtSeconds: number): Promise<void> {
@@ -166,7 +166,7 @@ export class RedisTokenStore implements TokenStore {
           this.keys.revocationsChannel,
           encodeRevocationMessage({ jti, exp: expiresAtSeconds }),
         ],
-        this.waitReplicas,
+        this.replicaAck,
       ),
     );
   }
@@ -194,7 +194,7 @@ export class RedisTokenStore implements TokenStore {
 
   async peekAttempts(key: string): Promise<AttemptCount> {
     const counter = this.keys.attempts(key);
-    const [count, ttlMs] = await unlessRedisUnavailable(() => sendAcknowledged(this.redis, 0, (p) => p.get(counter).pttl(counter)));
+    const [count, ttlMs] = await unlessRedisUnavailable(() => sendAcknowledged(this.redis, NO_REPLICA_ACK, (p) => p.get(counter).pttl(counter)));
     return toCount(Number(count ?? 0), Number(ttlMs ?? -2));
   }
 
@@ -207,7 +207,7 @@ export class RedisTokenStore implements TokenStore {
     return unlessRedisUnavailable(async () => {
       // A deadline already past claims nothing (Redis rejects or drops it); report whether it was free.
       if (expiresAtSeconds * 1000 <= Date.now()) return (await this.redis.exists(claim)) === 0;
-      const [reply] = await sendAcknowledged(this.redis, this.waitReplicas, (p) => p.set(claim, '1', 'EXAT', expiresAtSeconds, 'NX'));
+      const [reply] = await sendAcknowledged(this.redis, this.replicaAck, (p) => p.set(claim, '1', 'EXAT', expiresAtSeconds, 'NX'));
       return reply === 'OK';
     });
   }
@@ -242,7 +242,7 @@ export async function connectRedisTokenStore(
 ): Promise<RedisTokenStore> {
   const resolved = typeof settings === 'string' ? redisSettingsForUrl(settings) : settings;
   const redis = await connectRedis(resolved, 'authgate-auth', options.logger);
-  return new RedisTokenStore({ redis, keyPrefix: resolved.keyPrefix, waitReplicas: resolved.waitReplicas });
+  return new RedisTokenStore({ redis, keyPrefix: resolved.keyPrefix, replicaAck: resolved.replicaAck });
 }
 
 function asStrings(reply: unknown): string[] {
