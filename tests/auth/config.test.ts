@@ -19,6 +19,7 @@ describe('auth configuration', () => {
       AUTH_SIGNING_KEY_FILE: '.data/signing-keys.json',
       REDIS_KEY_PREFIX: 'authgate:',
       REDIS_WAIT_REPLICAS: 0,
+      REDIS_WAIT_TIMEOUT_MS: 300,
       redis: undefined,
       LOGIN_MAX_FAILURES: 10,
       LOGIN_MAX_FAILURES_PER_IP: 100,
