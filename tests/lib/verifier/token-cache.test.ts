@@ -31,4 +31,27 @@ describe('TokenCache', () => {
     }
     expect(cache.size).toBe(100);
   });
+
+  it('when two long tokens end alike, then neither is answered with the other and the later one holds the slot', () => {
+    const cache = new TokenCache<string>(4);
+    const tail = 's'.repeat(43);
+    const victim = `header.victim-claims.${tail}`;
+    const forged = `header.forged-claims.${tail}`;
+    cache.set(victim, 'victim', later, now);
+    expect(cache.get(forged, now)).toBeUndefined();
+    expect(cache.get(victim, now)).toBe('victim');
+    cache.set(forged, 'forged', later, now);
+    expect(cache.get(victim, now)).toBeUndefined();
+    expect(cache.get(forged, now)).toBe('forged');
+    expect(cache.size).toBe(1);
+  });
+
+  it('when a token differs from a cached one only before its tail, then a lookup misses and leaves the cached one', () => {
+    const cache = new TokenCache<string>(4);
+    const token = `${'h'.repeat(100)}.${'p'.repeat(500)}.${'x'.repeat(342)}`;
+    cache.set(token, 'ok', later, now);
+    const tampered = `${'h'.repeat(100)}.${'p'.repeat(499)}q.${'x'.repeat(342)}`;
+    expect(cache.get(tampered, now)).toBeUndefined();
+    expect(cache.get(token, now)).toBe('ok');
+  });
 });
