@@ -81,6 +81,9 @@ describe('createVerifier', () => {
     ['altered signature', () => { const t = issuer.sign(); return t.slice(0, -4) + (t.endsWith('AAAA') ? 'BBBB' : 'AAAA'); }, 'TOKEN_SIGNATURE_INVALID'],
     ['altered payload', () => { const [h, , s] = issuer.sign().split('.'); return `${h}.${b64url({ ...JSON.parse(Buffer.from(issuer.sign().split('.')[1]!, 'base64url').toString()), sub: 'admin' })}.${s}`; }, 'TOKEN_SIGNATURE_INVALID'],
     ['non-base64url characters', () => issuer.sign().replace('.', '.+/'), 'TOKEN_MALFORMED'],
+    ['characters outside b64token', () => issuer.sign().replace('.', '.!'), 'TOKEN_MALFORMED'],
+    ['a space inside', () => issuer.sign().replace('.', '. '), 'TOKEN_MALFORMED'],
+    ['b64token padding', () => `${issuer.sign()}==`, 'TOKEN_MALFORMED'],
     ['two segments', () => issuer.sign().split('.').slice(0, 2).join('.'), 'TOKEN_MALFORMED'],
     ['header not JSON', () => `${b64url('{nope')}.${issuer.sign().split('.').slice(1).join('.')}`, 'TOKEN_MALFORMED'],
   ];
