@@ -90,7 +90,7 @@ export function createGatewayHandler({ findRoute, verifier, ops, opsPaths, logge
       path: exchange.path,
       status: this.statusCode,
       ms,
-      ...(this.writableFinished ? {} : { aborted: true as const }),
+      aborted: !this.writableFinished,
     });
   }
 

@@ -11,8 +11,16 @@ export interface AccessLogEntry {
   path: string;
   status: number;
   ms: number;
-  /** Set when the client went away before the response finished. */
-  aborted?: true;
+  /** The client went away before the response finished (logged only when true). */
+  aborted: boolean;
+}
+
+/** Printable ASCII without `"` and `\`: what a JSON string holds as it is. */
+const PLAIN_JSON_TEXT = /^[\x20\x21\x23-\x5b\x5d-\x7e]*$/;
+
+/** `value` as a JSON string; the usual value (an id, a method, a route, a plain path) needs no escaping. */
+function jsonString(value: string): string {
+  return PLAIN_JSON_TEXT.test(value) ? `"${value}"` : JSON.stringify(value);
 }
 
 /**
@@ -32,7 +40,7 @@ export function createAccessLog(logger: Logger): (entry: AccessLogEntry) => void
     const error = entry.status >= 500;
     if (!logger.isLevelEnabled(error ? 'error' : 'info')) return;
     stream.write(
-      `{"level":${error ? 50 : 30}${time()}${bindings},"reqId":${JSON.stringify(entry.reqId)}${entry.method === undefined ? '' : `,"method":${JSON.stringify(entry.method)}`},"route":${JSON.stringify(entry.route)},"path":${JSON.stringify(entry.path)},"status":${entry.status},"ms":${entry.ms}${entry.aborted ? ',"aborted":true' : ''},"msg":"request"}\n`,
+      `{"level":${error ? 50 : 30}${time()}${bindings},"reqId":${jsonString(entry.reqId)}${entry.method === undefined ? '' : `,"method":${jsonString(entry.method)}`},"route":${jsonString(entry.route)},"path":${jsonString(entry.path)},"status":${entry.status},"ms":${entry.ms}${entry.aborted ? ',"aborted":true' : ''},"msg":"request"}\n`,
     );
   };
 }

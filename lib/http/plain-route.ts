@@ -52,7 +52,7 @@ export function plainRoutes({ logger, metrics, realm }: PlainRouteOptions): Plai
       const ms = elapsedMs(started);
       if (metrics) observeRequest(metrics, req, res, route, ms / 1000);
       if (span) endServerSpan(span, req.method, route, res.statusCode, !res.writableFinished);
-      accessLog({ reqId: requestId, method: req.method, route, path, status: res.statusCode, ms, ...(res.writableFinished ? {} : { aborted: true as const }) });
+      accessLog({ reqId: requestId, method: req.method, route, path, status: res.statusCode, ms, aborted: !res.writableFinished });
     });
     const run = () => handler(req, res).catch((err: unknown) => fail(res, requestId, err));
     if (span === undefined) return void run();

@@ -63,7 +63,7 @@ export function requestContext(logger: Logger): RequestHandler {
         path: req.path,
         status: res.statusCode,
         ms: elapsedMs(started),
-        ...(res.writableFinished ? {} : { aborted: true as const }),
+        aborted: !res.writableFinished,
       });
     });
     next();

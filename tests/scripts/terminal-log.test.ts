@@ -18,7 +18,7 @@ function serviceLines(write: (logger: ReturnType<typeof createLogger>) => void):
   return lines;
 }
 
-const request = (route: string, path: string, status: number) => ({ reqId: 'a1b2', method: 'GET', route, path, status, ms: 1.28 });
+const request = (route: string, path: string, status: number) => ({ reqId: 'a1b2', method: 'GET', route, path, status, ms: 1.28, aborted: false });
 
 describe('npm start terminal log', () => {
   const [listening, probe, failedProbe, call, warning] = serviceLines((logger) => {
