@@ -22,6 +22,11 @@ export interface StartChildOptions {
   stdout?: 'ignore' | 'inherit' | number;
   /** Extra node flags, e.g. --cpu-prof. */
   nodeFlags?: string[];
+  /**
+   * Run the child under valgrind's callgrind, which counts the instructions it executes (see
+   * instructions-bench.ts); dumps go to `<file>.<n>-<thread>`. Startup takes tens of seconds.
+   */
+  callgrindOutFile?: string;
 }
 
 const live = new Set<ChildProcess>();
@@ -48,13 +53,18 @@ function installCleanup(): void {
 // Children run TypeScript through the same tsx the parent runs under.
 const TSX_LOADER = import.meta.resolve('tsx');
 const STARTUP_TIMEOUT_MS = 20_000;
+const CALLGRIND_STARTUP_TIMEOUT_MS = 180_000;
 
 /** Forks `bench/<script>` with `args` (JSON) and waits for its `ready` message. */
 export function startChild(script: string, args: unknown, options: StartChildOptions = {}): Promise<BenchChild> {
   installCleanup();
   const stdio: StdioOptions = ['ignore', options.stdout ?? 'ignore', 'inherit', 'ipc'];
+  const nodeArgs = ['--import', TSX_LOADER, ...(options.nodeFlags ?? [])];
+  const underCallgrind = options.callgrindOutFile !== undefined;
   const child = fork(fileURLToPath(new URL(script, import.meta.url)), [JSON.stringify(args)], {
-    execArgv: ['--import', TSX_LOADER, ...(options.nodeFlags ?? [])],
+    ...(underCallgrind
+      ? { execPath: 'valgrind', execArgv: ['-q', '--tool=callgrind', '--separate-threads=yes', `--callgrind-out-file=${options.callgrindOutFile}`, process.execPath, ...nodeArgs] }
+      : { execArgv: nodeArgs }),
     stdio,
   });
   live.add(child);
@@ -80,7 +90,8 @@ export function startChild(script: string, args: unknown, options: StartChildOpt
   };
 
   return new Promise<BenchChild>((resolve, reject) => {
-    const timer = setTimeout(() => fail(new Error(`${script} did not start within ${STARTUP_TIMEOUT_MS} ms`)), STARTUP_TIMEOUT_MS);
+    const startupMs = underCallgrind ? CALLGRIND_STARTUP_TIMEOUT_MS : STARTUP_TIMEOUT_MS;
+    const timer = setTimeout(() => fail(new Error(`${script} did not start within ${startupMs} ms`)), startupMs);
     const onExit = (code: number | null, signal: string | null) => fail(new Error(`${script} exited before it was ready (code ${code}, signal ${signal})`));
     function fail(err: Error) {
       clearTimeout(timer);

@@ -25,7 +25,7 @@ export interface ProxyBenchOptions {
   cpuProfDir?: string | undefined;
 }
 
-interface Variant {
+export interface Variant {
   name: string;
   script: 'baseline-proxy-child.ts' | 'undici-floor-child.ts' | 'fastify-peer-child.ts' | 'gateway-child.ts';
   path: string;
@@ -49,7 +49,7 @@ export interface ProxyRow {
 const REQUEST_PATH_AUTH = '/api/notes/bench?limit=20';
 const REQUEST_PATH_PUBLIC = '/public/bench?limit=20';
 
-const VARIANTS: Variant[] = [
+export const VARIANTS: Variant[] = [
   { name: 'baseline: bare node:http keep-alive proxy', script: 'baseline-proxy-child.ts', path: REQUEST_PATH_AUTH },
   { name: 'floor: bare node:http server + undici Pool upstream', script: 'undici-floor-child.ts', path: REQUEST_PATH_AUTH },
   { name: 'peer: fastify + @fastify/http-proxy + fast-jwt (cached)', script: 'fastify-peer-child.ts', path: REQUEST_PATH_AUTH },
@@ -85,7 +85,7 @@ export interface VariantProfile {
 
 export async function runProxyBench(options: ProxyBenchOptions): Promise<{ rows: ProxyRow[]; profiles: VariantProfile[] }> {
   // Same tokens, same headers for every variant: the baselines carry the same bytes, they just ignore them.
-  const headers = Array.from({ length: options.tokens }, (_, i) => ({ authorization: `Bearer ${options.issuer.sign(`user-${i}`)}`, accept: 'application/json', 'user-agent': 'authgate-bench' }));
+  const headers = benchHeaders(options.issuer, options.tokens);
   const upstream = await startChild('upstream-child.ts', {});
   const sink = await startOtlpSink();
   const running: Running[] = [];
@@ -129,20 +129,26 @@ export async function runProxyBench(options: ProxyBenchOptions): Promise<{ rows:
 
 async function start(variant: Variant, upstreamUrl: string, options: ProxyBenchOptions, sink: OtlpSink): Promise<Running> {
   const logFd = variant.production && options.logFile ? openSync(options.logFile, 'a') : undefined;
-  const { issuer, audience, publicPem } = options.issuer;
-  const args =
-    variant.script === 'gateway-child.ts'
-      ? ({ upstreamUrl, issuer, ...variant.gateway, ...(variant.tracing ? { otlpEndpoint: sink.url } : {}) } as GatewayChildArgs)
-      : variant.script === 'fastify-peer-child.ts'
-        ? { upstreamUrl, issuer, audience, publicPem }
-        : { upstreamUrl };
   try {
-    const child = await startChild(variant.script, args, logFd !== undefined ? { stdout: logFd } : {});
+    const child = await startChild(variant.script, variantArgs(variant, upstreamUrl, options.issuer, sink), logFd !== undefined ? { stdout: logFd } : {});
     const agent = new http.Agent({ keepAlive: true, maxSockets: options.concurrency });
     return { variant, child, agent, cpuPerRequest: [], latencies: [], completed: 0, failed: 0, wallMs: 0 };
   } finally {
     if (logFd !== undefined) closeSync(logFd);
   }
+}
+
+/** The JSON arguments of a variant's child process. */
+export function variantArgs(variant: Variant, upstreamUrl: string, benchIssuer: BenchIssuer, sink?: OtlpSink): unknown {
+  const { issuer, audience, publicPem } = benchIssuer;
+  if (variant.script === 'gateway-child.ts') return { upstreamUrl, issuer, ...variant.gateway, ...(variant.tracing && sink ? { otlpEndpoint: sink.url } : {}) } as GatewayChildArgs;
+  if (variant.script === 'fastify-peer-child.ts') return { upstreamUrl, issuer, audience, publicPem };
+  return { upstreamUrl };
+}
+
+/** The tokens every variant is sent, one set of headers per user, the same bytes for all. */
+export function benchHeaders(benchIssuer: BenchIssuer, tokens: number): Record<string, string>[] {
+  return Array.from({ length: tokens }, (_, i) => ({ authorization: `Bearer ${benchIssuer.sign(`user-${i}`)}`, accept: 'application/json', 'user-agent': 'authgate-bench' }));
 }
 
 function toRow(run: Running): ProxyRow {

@@ -1,6 +1,7 @@
 import { mkdirSync } from 'node:fs';
 import { availableParallelism, cpus, totalmem } from 'node:os';
 import { printArgon2Table, runArgon2Bench } from './argon2-bench.js';
+import { callgrindAvailable, printInstructionTable, runInstructionBench } from './instructions-bench.js';
 import { printClientAuthTable, runClientAuthBench } from './client-auth-bench.js';
 import { startBenchIssuer } from './issuer.js';
 import { authMainThreadProfile, printLoginStormTable, runLoginStormBench } from './login-storm-bench.js';
@@ -11,7 +12,7 @@ import { printVerifierTable, runVerifierBench } from './verifier-bench.js';
 
 /**
  * `npm run bench`: prints ratios against baselines measured in this same run. Not a test, not in
- * CI. Knobs (env): BENCH_ONLY=proxy,verifier,argon2,storm,client-auth  BENCH_REQUESTS (per batch)  BENCH_ROUNDS
+ * CI. Knobs (env): BENCH_ONLY=proxy,verifier,argon2,storm,client-auth (and instructions, not in the default set)  BENCH_REQUESTS (per batch)  BENCH_ROUNDS
  * BENCH_CONCURRENCY  BENCH_TOKENS  BENCH_GATEWAY_LOG=<file>  BENCH_CPU_PROF=1|<dir>. See bench/README.md.
  */
 const env = process.env;
@@ -48,6 +49,12 @@ try {
       const cpuUsPerRequest = rows.find((row) => row.name === profile.name)?.cpuUsPerRequest;
       summarizeProfile(profile.file, { title: profile.name, top: 12, ...(cpuUsPerRequest ? { cpuUsPerRequest } : {}) });
     }
+  }
+  if (only.has('instructions')) {
+    if (!callgrindAvailable()) throw new Error('BENCH_ONLY=instructions needs valgrind (Debian package valgrind: valgrind, callgrind_control)');
+    process.stderr.write('running instruction-count benchmark (each proxy under callgrind: about a minute per row)\n');
+    const options = { issuer, requests: Math.min(requests, 2_000), warmupRequests: 5_000, concurrency, tokens };
+    printInstructionTable(await runInstructionBench(options), options);
   }
   if (only.has('verifier')) {
     process.stderr.write('running verifier benchmark\n');
