@@ -12,8 +12,9 @@ import { fmt, printTable, ratio } from './table.js';
 /**
  * Table 1 again, counted in instructions instead of CPU time: each proxy runs under valgrind's
  * callgrind, which counts every instruction its threads execute. The count for the same code and
- * load is the same run after run (±0.1 % here) whatever else the machine does, where CPU time on
- * a shared 2-core VM moves ±10 % between runs. It cannot see syscall and cache-miss costs (the
+ * load barely moves whatever else the machine does (the bare proxy's main thread ±0.1 %, the
+ * gateway's ±3 % with where the JIT settles), where CPU time on a shared 2-core VM moves ±10 %
+ * between runs. It cannot see syscall and cache-miss costs (the
  * kernel side of the two socket writes per request is the same for every proxy), so it is the
  * tool for telling two versions of the gateway's own code apart, and table 1 stays the figure.
  * Rows with tracing and the noise check are left out (a deterministic count needs no noise check).

@@ -1,9 +1,10 @@
 import type { IncomingMessage, RequestListener, ServerResponse } from 'node:http';
 import { context, type Span } from '@opentelemetry/api';
 import { AppError, isAppError, internalError } from '../lib/errors.js';
-import { createAccessLog, elapsedMs } from '../lib/http/access-log.js';
+import { logFailure } from '../lib/http/error-handler.js';
+import { createRequestEndReporter, type EndedRequest } from '../lib/http/request-end.js';
 import type { Logger } from '../lib/logger.js';
-import { endServerSpan, startServerSpan, traceContextOf } from '../lib/tracing/http-spans.js';
+import { startServerSpan, traceContextOf } from '../lib/tracing/http-spans.js';
 import { tracingEnabled } from '../lib/tracing/tracer.js';
 import type { ProxyTrust } from '../lib/http/client-address.js';
 import { assertAuthorized, tokenError, type AccessRequirements, type Verifier, type VerifiedToken } from '../lib/verifier/index.js';
@@ -73,25 +74,12 @@ export type GatewayHandler = (req: IncomingMessage, res: ServerResponse, upgrade
  * no express on this path; one log line per request.
  */
 export function createGatewayHandler({ findRoute, verifier, ops, opsPaths, logger, observer, allowedOrigins, trust, tunnel, verifyDpopProof }: GatewayHandlerOptions): GatewayHandler {
-  const accessLog = createAccessLog(logger);
+  const reportEnd = createRequestEndReporter(logger, observer?.finished);
 
   // Per-request state lives in an Exchange object and the functions below are made once: no
   // closure is created per request (closures are what a busy proxy allocates most of).
   function onClose(this: ServerResponse): void {
-    const exchange = (this as Tracked)[EXCHANGE]!;
-    const ms = elapsedMs(exchange.started);
-    const prefix = exchange.route?.definition.prefix;
-    observer?.finished(exchange.req, this, prefix ?? 'unmatched', ms / 1000);
-    if (exchange.span !== undefined) endServerSpan(exchange.span, exchange.req.method, prefix, this.statusCode, !this.writableFinished);
-    accessLog({
-      reqId: exchange.requestId,
-      method: exchange.req.method,
-      route: prefix ?? '(unmatched)',
-      path: exchange.path,
-      status: this.statusCode,
-      ms,
-      aborted: !this.writableFinished,
-    });
+    reportEnd((this as Tracked)[EXCHANGE]!);
   }
 
   function pass(exchange: RequestExchange, route: CompiledRoute, identity: VerifiedToken | undefined): void {
@@ -172,7 +160,8 @@ export function createGatewayHandler({ findRoute, verifier, ops, opsPaths, logge
 
   function refuse(res: ServerResponse, err: unknown): void {
     const appError = isAppError(err) ? err : internalError(err);
-    if (appError.status >= 500 && appError.code !== 'JWKS_UNAVAILABLE') logger.error({ err: appError.cause ?? appError, code: appError.code }, 'request failed');
+    // The JWKS fetcher warns once per outage; every refusal it causes would repeat that.
+    if (appError.status >= 500 && appError.code !== 'JWKS_UNAVAILABLE') logFailure(logger.child({ reqId: res.req.headers['x-request-id'] }), appError);
     stampRequestId(res.req, res);
     sendError(res, appError, GATEWAY_REALM);
   }
@@ -195,7 +184,7 @@ export function createGatewayHandler({ findRoute, verifier, ops, opsPaths, logge
     if (verdict.kind === 'invalid') return refuse(res, new AppError('PATH_INVALID', 400, verdict.reason));
     const route = verdict.route;
     if (route === undefined) return refuse(res, new AppError('NOT_FOUND', 404, 'no route for this path'));
-    exchange.route = route;
+    exchange.route = route.definition.prefix;
     const websocket = upgrade && route.definition.websocket;
     exchange.websocket = websocket;
     if (upgrade && !websocket) return refuse(res, new AppError('UPGRADE_NOT_ALLOWED', 400, 'this route does not take WebSocket upgrades'));
@@ -232,9 +221,10 @@ const EXCHANGE = Symbol('gatewayExchange');
 type Tracked = ServerResponse & { [EXCHANGE]?: RequestExchange };
 
 /** What the gateway knows about one request, for its log line and metrics. */
-class RequestExchange {
+class RequestExchange implements EndedRequest {
   readonly started = process.hrtime.bigint();
-  route: CompiledRoute | undefined = undefined;
+  /** The matched route's prefix. */
+  route: string | undefined = undefined;
   websocket = false;
   /** The request's SERVER span, when tracing is on. */
   span: Span | undefined = undefined;

@@ -3,10 +3,10 @@ import { context } from '@opentelemetry/api';
 import type { Logger } from '../logger.js';
 import type { Metrics } from '../metrics/registry.js';
 import { observeRequest } from '../metrics/http-metrics.js';
-import { endServerSpan, startServerSpan, traceContextOf } from '../tracing/http-spans.js';
+import { startServerSpan, traceContextOf } from '../tracing/http-spans.js';
 import { tracingEnabled } from '../tracing/tracer.js';
-import { createAccessLog, elapsedMs } from './access-log.js';
 import { logFailure, toAppError } from './error-handler.js';
+import { createRequestEndReporter } from './request-end.js';
 import { requestIdFrom } from './request-context.js';
 import { sendError } from './send-json.js';
 
@@ -32,7 +32,7 @@ export interface PlainRouteOptions {
  * failure rendered by lib/http/error-response.ts and logged as errorHandler logs it.
  */
 export function plainRoutes({ logger, metrics, realm }: PlainRouteOptions): PlainRouteServer {
-  const accessLog = createAccessLog(logger);
+  const reportEnd = createRequestEndReporter(logger, metrics ? (req, res, route, seconds) => observeRequest(metrics, req, res, route, seconds) : undefined);
 
   function fail(res: ServerResponse, requestId: string, err: unknown): void {
     const appError = toAppError(err);
@@ -48,12 +48,7 @@ export function plainRoutes({ logger, metrics, realm }: PlainRouteOptions): Plai
     const path = query === -1 ? url : url.slice(0, query);
     res.setHeader('X-Request-Id', requestId);
     const span = tracingEnabled() ? startServerSpan(req, path, requestId) : undefined;
-    res.once('close', () => {
-      const ms = elapsedMs(started);
-      if (metrics) observeRequest(metrics, req, res, route, ms / 1000);
-      if (span) endServerSpan(span, req.method, route, res.statusCode, !res.writableFinished);
-      accessLog({ reqId: requestId, method: req.method, route, path, status: res.statusCode, ms, aborted: !res.writableFinished });
-    });
+    res.once('close', () => reportEnd({ req, res, started, requestId, route, path, span }));
     const run = () => handler(req, res).catch((err: unknown) => fail(res, requestId, err));
     if (span === undefined) return void run();
     // As traceRequests does for express: the body's events come from the socket, so the streams

@@ -3,9 +3,8 @@ import express, { type Request, type Response, type NextFunction, type RequestHa
 import type { Logger } from '../logger.js';
 import { trackRoutePattern } from './route-pattern.js';
 import { createAccessLog, elapsedMs } from './access-log.js';
+import { UNMATCHED_LOG_ROUTE } from './request-end.js';
 
-/** Logged as the route of requests no route pattern claimed (404s, probes); never the raw path. */
-const UNMATCHED = '(unmatched)';
 
 const REQUEST_ID = /^[A-Za-z0-9._:-]{1,128}$/;
 
@@ -59,7 +58,7 @@ export function requestContext(logger: Logger): RequestHandler {
       accessLog({
         reqId: req.id,
         method: req.method,
-        route: matchedRoute() ?? UNMATCHED,
+        route: matchedRoute() ?? UNMATCHED_LOG_ROUTE,
         path: req.path,
         status: res.statusCode,
         ms: elapsedMs(started),
