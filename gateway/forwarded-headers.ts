@@ -1,5 +1,6 @@
 import type { IncomingMessage } from 'node:http';
 import { forwardedChain, plainAddress, type ProxyTrust } from '../lib/http/client-address.js';
+import { removeHeader } from './hop-by-hop.js';
 
 const PORT_IN_HOST = /:(\d+)$/;
 
@@ -16,8 +17,8 @@ const PORT_IN_HOST = /:(\d+)$/;
  */
 export function setForwardedHeaders(req: IncomingMessage, trust: ProxyTrust): void {
   const headers = req.headers;
-  delete headers.forwarded;
-  delete headers['x-real-ip'];
+  removeHeader(headers, 'forwarded');
+  removeHeader(headers, 'x-real-ip');
   const peer = req.socket.remoteAddress;
   const encrypted = 'encrypted' in req.socket && req.socket.encrypted === true;
   if (peer !== undefined && trust(peer)) {
@@ -29,13 +30,13 @@ export function setForwardedHeaders(req: IncomingMessage, trust: ProxyTrust): vo
     }
     return;
   }
-  if (peer === undefined) delete headers['x-forwarded-for'];
+  if (peer === undefined) removeHeader(headers, 'x-forwarded-for');
   else headers['x-forwarded-for'] = plainAddress(peer);
   headers['x-forwarded-proto'] = encrypted ? 'https' : 'http';
   const host = headers.host;
   if (host === undefined) {
-    delete headers['x-forwarded-host'];
-    delete headers['x-forwarded-port'];
+    removeHeader(headers, 'x-forwarded-host');
+    removeHeader(headers, 'x-forwarded-port');
     return;
   }
   headers['x-forwarded-host'] = host;

@@ -13,7 +13,7 @@ import { requestAccessToken } from './cookie-credentials.js';
 import type { CorsPolicy } from './cors.js';
 import { setForwardedHeaders } from './forwarded-headers.js';
 import { resolvePath } from './request-path.js';
-import { stripInboundHeaders } from './hop-by-hop.js';
+import { removeHeader, stripInboundHeaders } from './hop-by-hop.js';
 import { setIdentityHeaders } from './identity-headers.js';
 import { assignRequestId, stampRequestId } from './request-id.js';
 import type { HttpMethod, RouteDefinition } from './route-config.js';
@@ -149,7 +149,7 @@ export function createGatewayHandler({ findRoute, verifier, ops, opsPaths, logge
     await checkSenderConstraint(verifyDpopProof, identity, { authorization: req.headers.authorization, proof: req.headers.dpop, method: req.method ?? 'GET', url }, route.definition.dpop);
     // Services behind us check the proof again: tell them the prefix we strip, so they rebuild the same URL.
     const stripped = route.definition.stripPrefix;
-    if (stripped === '') delete req.headers[FORWARDED_PREFIX];
+    if (stripped === '') removeHeader(req.headers, FORWARDED_PREFIX);
     else req.headers[FORWARDED_PREFIX] = stripped;
   }
 
@@ -192,7 +192,7 @@ export function createGatewayHandler({ findRoute, verifier, ops, opsPaths, logge
     // Caller-sent X-Auth-* (any spelling) and hop-by-hop headers, in one pass.
     stripInboundHeaders(req.headers, websocket);
     // Node already answered `Expect: 100-continue`; the upstream gets the body without waiting.
-    if (req.headers.expect !== undefined) delete req.headers.expect;
+    removeHeader(req.headers, 'expect');
     setForwardedHeaders(req, trust);
     rewritePath(req, route.definition.stripPrefix, url);
     if (route.definition.auth === 'none') return pass(exchange, route, undefined);

@@ -1,4 +1,4 @@
-import type { IncomingHttpHeaders, IncomingMessage, ServerResponse } from 'node:http';
+import type { IncomingMessage, ServerResponse } from 'node:http';
 import { requestIdFrom } from '../lib/http/request-context.js';
 
 /**
@@ -20,10 +20,4 @@ export function assignRequestId(req: IncomingMessage): string {
 export function stampRequestId(req: IncomingMessage, res: ServerResponse): void {
   // A response already under way is cut, not answered (send-json.ts), and keeps the id it had.
   if (!res.headersSent) res.setHeader('X-Request-Id', req.headers['x-request-id']!);
-}
-
-/** The same, for an upstream's response head about to be written with `writeHead`. */
-export function withRequestId(req: IncomingMessage, headers: IncomingHttpHeaders): IncomingHttpHeaders {
-  headers['x-request-id'] = req.headers['x-request-id'];
-  return headers;
 }

@@ -1,13 +1,13 @@
-import type { IncomingHttpHeaders, IncomingMessage, OutgoingHttpHeaders, ServerResponse } from 'node:http';
+import type { IncomingHttpHeaders, IncomingMessage, ServerResponse } from 'node:http';
 import { PassThrough, type Readable } from 'node:stream';
 import type { Span } from '@opentelemetry/api';
 import { Pool, type Dispatcher } from 'undici';
 import { AppError } from '../lib/errors.js';
 import type { Logger } from '../lib/logger.js';
 import { endClientSpan, startClientSpan, traceContextOf } from '../lib/tracing/http-spans.js';
-import { stripHopByHop } from './hop-by-hop.js';
+import { removeHeader, responseHead } from './hop-by-hop.js';
 import { sendError } from '../lib/http/send-json.js';
-import { stampRequestId, withRequestId } from './request-id.js';
+import { stampRequestId } from './request-id.js';
 
 export type ProxyHandler = (req: IncomingMessage, res: ServerResponse) => void;
 
@@ -69,6 +69,8 @@ const TIMEOUT_CODES = new Set(['UND_ERR_HEADERS_TIMEOUT', 'UND_ERR_CONNECT_TIMEO
 export function createUpstreamProxy(options: UpstreamProxyOptions): ProxyHandler {
   const route: RouteSide = {
     options,
+    // URL#origin builds a new string on every read.
+    origin: options.upstream.origin,
     stripPrefix: options.stripPrefix ?? '',
     basePath: options.upstream.pathname === '/' ? '' : options.upstream.pathname.replace(/\/$/, ''),
   };
@@ -76,7 +78,7 @@ export function createUpstreamProxy(options: UpstreamProxyOptions): ProxyHandler
     // The caller stripped the other hop-by-hop headers (stripInboundHeaders); Transfer-Encoding
     // was left to tell whether a body follows. undici frames the body itself.
     const chunked = req.headers['transfer-encoding'] !== undefined;
-    if (chunked) delete req.headers['transfer-encoding'];
+    if (chunked) removeHeader(req.headers, 'transfer-encoding');
     const hasBody = chunked || req.headers['content-length'] !== undefined;
     const exchange = new Exchange(route, req, res);
     // Traced: a CLIENT span for the upstream call, whose context replaces the caller's traceparent.
@@ -85,7 +87,7 @@ export function createUpstreamProxy(options: UpstreamProxyOptions): ProxyHandler
     try {
       options.pool.dispatch(
         {
-          origin: options.upstream.origin,
+          origin: route.origin,
           method: req.method ?? 'GET',
           path: route.basePath + (req.url ?? '/'),
           headers: req.headers as Record<string, string | string[]>,
@@ -105,6 +107,7 @@ export function createUpstreamProxy(options: UpstreamProxyOptions): ProxyHandler
 
 interface RouteSide {
   options: UpstreamProxyOptions;
+  origin: string;
   stripPrefix: string;
   basePath: string;
 }
@@ -160,11 +163,10 @@ class Exchange implements Dispatcher.DispatchHandler {
     if (statusCode < 200) return;
     const res = this.res;
     this.span?.setAttribute('http.response.status_code', statusCode);
-    stripHopByHop(headers);
     if (this.route.stripPrefix !== '') restoreStrippedPrefix(headers, this.route.stripPrefix);
     if (res.hasHeader('vary')) gatewayCorsWins(headers, res);
     if (statusMessage) res.statusMessage = statusMessage;
-    res.writeHead(statusCode, withRequestId(this.req, headers) as OutgoingHttpHeaders);
+    res.writeHead(statusCode, responseHead(headers, this.req.headers['x-request-id'] as string));
     if (res.writableNeedDrain) this.pauseUntilDrain(controller);
   }
 
@@ -221,7 +223,8 @@ function bodyOf(req: IncomingMessage): Readable {
  * headers are dropped (they would replace ours in writeHead), and its Vary is merged with ours.
  */
 function gatewayCorsWins(headers: IncomingHttpHeaders, res: ServerResponse): void {
-  for (const name in headers) if (name.startsWith('access-control-')) delete headers[name];
+  // Undefined, not deleted: responseHead skips it (hop-by-hop.ts says why).
+  for (const name in headers) if (name.startsWith('access-control-')) headers[name] = undefined;
   const upstreamVary = headers.vary;
   if (upstreamVary !== undefined) headers.vary = `${String(res.getHeader('vary'))}, ${upstreamVary}`;
 }

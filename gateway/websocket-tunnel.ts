@@ -6,9 +6,9 @@ import type { Logger } from '../lib/logger.js';
 import type { RevocationList } from '../lib/revocation/revocation-list.js';
 import type { VerifiedToken } from '../lib/verifier/index.js';
 import type { CompiledRoute, UpgradeTunnel } from './gateway-handler.js';
-import { stripHopByHop } from './hop-by-hop.js';
+import { presentHeaders, removeHeader, responseHead } from './hop-by-hop.js';
 import { sendError } from '../lib/http/send-json.js';
-import { stampRequestId, withRequestId } from './request-id.js';
+import { stampRequestId } from './request-id.js';
 import { upstreamFailure } from './upstream-proxy.js';
 
 /** How often open sockets are checked against the revocation feed (an in-memory lookup each). */
@@ -38,7 +38,7 @@ export function createWebSocketTunnel(logger: Logger, revocations: RevocationLis
   const tunnel: UpgradeTunnel = (req: IncomingMessage, res: ServerResponse, route: CompiledRoute, identity: VerifiedToken | undefined) => {
     const client = req.socket;
     // Hop-by-hop headers are gone already (stripInboundHeaders kept Upgrade); an upgrade has no body.
-    delete req.headers['transfer-encoding'];
+    removeHeader(req.headers, 'transfer-encoding');
     const upstream = route.definition.upstream;
     const basePath = upstream.pathname === '/' ? '' : upstream.pathname.replace(/\/$/, '');
     const request = (upstream.protocol === 'https:' ? https : http).request({
@@ -46,7 +46,7 @@ export function createWebSocketTunnel(logger: Logger, revocations: RevocationLis
       port: upstream.port || (upstream.protocol === 'https:' ? 443 : 80),
       method: req.method,
       path: basePath + (req.url ?? '/'),
-      headers: req.headers,
+      headers: presentHeaders(req.headers),
       agent: false,
       timeout: route.definition.timeoutMs,
     });
@@ -60,8 +60,7 @@ export function createWebSocketTunnel(logger: Logger, revocations: RevocationLis
     client.once('close', () => request.destroy());
     // The upstream refused the upgrade: pass its answer on as a plain response.
     request.once('response', (upstreamRes) => {
-      stripHopByHop(upstreamRes.headers);
-      res.writeHead(upstreamRes.statusCode ?? 502, withRequestId(req, upstreamRes.headers));
+      res.writeHead(upstreamRes.statusCode ?? 502, responseHead(upstreamRes.headers, req.headers['x-request-id'] as string));
       upstreamRes.pipe(res);
     });
     request.once('upgrade', (upstreamRes, upstreamSocket, upstreamHead) => {

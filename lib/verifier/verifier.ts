@@ -8,7 +8,7 @@ import { tokenError, type TokenErrorCode } from './errors.js';
 import { createJwksCache, type VerificationKeys } from './jwks-cache.js';
 import { ACCESS_TOKEN_ALGORITHM, checkAccessTokenHeader, JWS_COMPACT, unverifiedIssuedAt } from './jws-header.js';
 import { TokenCache } from './token-cache.js';
-import { withSpan } from '../tracing/tracer.js';
+import { tracingEnabled, withSpan } from '../tracing/tracer.js';
 
 export { MAX_CLOCK_TOLERANCE_SECONDS };
 
@@ -155,7 +155,7 @@ export function createVerifier(options: VerifierOptions): Verifier {
     if (cached === undefined) return undefined;
     // No span per hit: an exported span costs ~30 µs of gateway CPU (bench/README.md, tracing
     // row), a hit ~1 µs; the request's span says "hit".
-    trace.getActiveSpan()?.setAttribute('authgate.token_cache', 'hit');
+    if (tracingEnabled()) trace.getActiveSpan()?.setAttribute('authgate.token_cache', 'hit');
     return notRevoked(cached);
   }
 

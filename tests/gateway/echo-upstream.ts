@@ -23,6 +23,7 @@ export interface EchoUpstream {
  * `/slow` are never answered (until the gateway gives up); `/cut` sends headers and half a body, then dies.
  * A request carrying `x-test-location` / `x-test-content-location` gets a 201 with those values as
  * Location / Content-Location (what a create endpoint answers, in the upstream's own path space).
+ * `/hop-response` answers with hop-by-hop headers (and two Set-Cookie) the gateway must sort out.
  */
 export async function startEchoUpstream(): Promise<EchoUpstream> {
   const received: ReceivedRequest[] = [];
@@ -53,6 +54,15 @@ export async function startEchoUpstream(): Promise<EchoUpstream> {
       if (typeof location === 'string') res.setHeader('location', location);
       if (typeof contentLocation === 'string') res.setHeader('content-location', contentLocation);
       if (location !== undefined || contentLocation !== undefined) res.statusCode = 201;
+      // An upstream answering with connection-level headers, one named by its Connection, and two cookies.
+      if (record.url.includes('/hop-response')) {
+        res.setHeader('connection', 'keep-alive, X-Hop-Token');
+        res.setHeader('x-hop-token', 'for-the-next-hop-only');
+        res.setHeader('proxy-authenticate', 'Basic realm="upstream-proxy"');
+        res.setHeader('upgrade', 'h2c');
+        res.setHeader('set-cookie', ['a=1; Path=/', 'b=2; Path=/']);
+        res.setHeader('x-kept', 'yes');
+      }
       // An upstream that makes request ids of its own (the gateway's must win).
       if (record.url.includes('/own-request-id')) res.setHeader('x-request-id', 'upstream-made');
       res.setHeader('content-type', 'application/json');

@@ -28,6 +28,18 @@ describe('hop-by-hop headers never reach the upstream (RFC 9110 §7.6.1)', () =>
     expect(seen.connection ?? 'keep-alive').toBe('keep-alive');
   });
 
+  it('when the upstream answers with hop-by-hop headers, then the client gets none of them, and every other header as sent', async () => {
+    const res = await send(f.gateway.url, { path: '/public/hop-response' });
+    expect(res.status).toBe(200);
+    for (const name of ['x-hop-token', 'proxy-authenticate', 'upgrade']) expect(res.headers[name]).toBeUndefined();
+    // The gateway's own answer about its connection to this client (which sent Connection: close), not the upstream's.
+    expect(res.headers.connection).toBe('close');
+    expect(res.headers['set-cookie']).toEqual(['a=1; Path=/', 'b=2; Path=/']);
+    expect(res.headers['x-kept']).toBe('yes');
+    expect(res.headers['content-type']).toBe('application/json');
+    expect(res.headers['x-request-id']).toMatch(/^[0-9a-f-]{36}$/);
+  });
+
   it('when a chunked request announces a Trailer, then the body arrives whole and Trailer / Transfer-Encoding do not pass as sent', async () => {
     const res = await send(f.gateway.url, { method: 'POST', path: '/public/trailer', headers: [['Transfer-Encoding', 'chunked'], ['Trailer', 'X-Checksum']], body: 'twelve bytes' });
     expect(res.status).toBe(200);
