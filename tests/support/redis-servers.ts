@@ -1,10 +1,13 @@
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import net from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { Redis } from 'ioredis';
 import { pollUntil } from '../auth/contracts/poll.js';
+import { freePort } from './free-port.js';
+
+/** Redis Cluster talks to its peers on the client port + 10000. */
+const CLUSTER_BUS_OFFSET = 10_000;
 
 /**
  * Real Redis servers started by the tests themselves on loopback ports, from Debian's
@@ -36,25 +39,6 @@ const running = new Set<ChildProcess>();
 process.once('exit', () => {
   for (const child of running) child.kill('SIGKILL');
 });
-
-/** A loopback port free now, whose cluster bus port (+10000) is free as well. */
-async function freePortPair(): Promise<number> {
-  for (;;) {
-    const port = await listenOnce(0);
-    if (port + 10_000 < 65_536 && (await listenOnce(port + 10_000).catch(() => 0))) return port;
-  }
-}
-
-function listenOnce(port: number): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = net.createServer();
-    server.once('error', reject);
-    server.listen(port, '127.0.0.1', () => {
-      const bound = (server.address() as net.AddressInfo).port;
-      server.close(() => resolve(bound));
-    });
-  });
-}
 
 export class RedisServerProcess {
   private child: ChildProcess | undefined;
@@ -127,7 +111,7 @@ function tempDir(label: string): string {
 const COMMON = ['--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', '--protected-mode', 'no'];
 
 async function serverProcess(dir: string, extra: string[] = [], port?: number): Promise<RedisServerProcess> {
-  const chosen = port ?? (await freePortPair());
+  const chosen = port ?? (await freePort([CLUSTER_BUS_OFFSET]));
   const nodeDir = path.join(dir, String(chosen));
   rmSync(nodeDir, { recursive: true, force: true });
   spawnSync('mkdir', ['-p', nodeDir]);
@@ -226,7 +210,7 @@ export async function startRedisSentinels(name = 'authgate'): Promise<RedisSenti
     });
     const sentinels: RedisServerProcess[] = [];
     for (let i = 0; i < 3; i++) {
-      const port = await freePortPair();
+      const port = await freePort();
       const sentinelDir = path.join(dir, `sentinel-${port}`);
       spawnSync('mkdir', ['-p', sentinelDir]);
       const conf = path.join(sentinelDir, 'sentinel.conf');
