@@ -7,50 +7,57 @@ import { writeSync } from 'node:fs';
  * it saves at a line per request.) Writes are synchronous, as pino's default destination's are, so
  * nothing is left in flight: what is pending is written on `flush()` and at process exit; only a
  * SIGKILL loses it.
+ *
+ * Lines are encoded into one reused Buffer as they come, not kept as strings until the batch is
+ * written: a busy gateway's ~100 pending lines were otherwise copied by every young-generation GC
+ * and promoted to the old one, and joined and encoded again per batch.
  */
 export class BatchedStdout {
-  private parts: string[] = [];
-  private pending = 0;
+  private readonly batch: Buffer;
+  private used = 0;
 
-  constructor(private readonly batchBytes: number) {
+  constructor(batchBytes: number) {
+    this.batch = Buffer.allocUnsafe(batchBytes);
     setInterval(() => this.flush(), 1_000).unref();
     process.once('exit', () => this.flush());
   }
 
   write(line: string): boolean {
-    this.parts.push(line);
-    // String length, not bytes: close enough to decide when to write, and costs nothing.
-    this.pending += line.length;
-    if (this.pending >= this.batchBytes) this.flush();
+    // A UTF-16 code unit is at most 3 bytes of UTF-8: with that much room left the line fits, unmeasured.
+    const worstCase = line.length * 3;
+    if (this.used + worstCase > this.batch.length) {
+      this.flush();
+      if (worstCase > this.batch.length) {
+        writeAllOrDrop(Buffer.from(line, 'utf8'));
+        return true;
+      }
+    }
+    this.used += this.batch.write(line, this.used, 'utf8');
     return true;
   }
 
   /** Writes what is pending now; pino's `logger.flush(cb)` lands here. */
   flush(done?: (err?: Error) => void): void {
-    if (this.pending > 0) {
-      const chunk = this.parts.join('');
-      this.parts = [];
-      this.pending = 0;
-      try {
-        writeAll(chunk);
-      } catch (err) {
-        // stdout gone (closed pipe): logging must not take the process down.
-        return done?.(err as Error);
-      }
+    if (this.used > 0) {
+      const chunk = this.batch.subarray(0, this.used);
+      this.used = 0;
+      const err = writeAllOrDrop(chunk);
+      if (err) return done?.(err);
     }
     done?.();
   }
 }
 
-function writeAll(chunk: string): void {
-  let buffer = Buffer.from(chunk, 'utf8');
-  while (buffer.length > 0) {
+/** Writes `chunk` to stdout whole; a closed stdout is reported, not thrown: logging must not take the process down. */
+function writeAllOrDrop(chunk: Buffer): Error | undefined {
+  let rest = chunk;
+  while (rest.length > 0) {
     try {
-      const written = writeSync(1, buffer);
-      buffer = buffer.subarray(written);
+      rest = rest.subarray(writeSync(1, rest));
     } catch (err) {
       // A non-blocking stdout pipe that is full: try again (what pino's sync destination does).
-      if ((err as NodeJS.ErrnoException).code !== 'EAGAIN') throw err;
+      if ((err as NodeJS.ErrnoException).code !== 'EAGAIN') return err as Error;
     }
   }
+  return undefined;
 }

@@ -30,4 +30,16 @@ describe('batched stdout logging (createLogger bufferBytes)', () => {
     `);
     expect(out).toContain('"msg":"quiet"');
   });
+
+  it('when lines hold multi-byte UTF-8 and some are longer than a batch, then every line arrives whole, in order', () => {
+    const out = run(`
+      import { createLogger } from './lib/logger.ts';
+      const logger = createLogger({ name: 'gateway', bufferBytes: 1024 });
+      for (let i = 0; i < 300; i++) logger.info({ i, text: i % 7 === 0 ? 'ž€😀'.repeat(i) : 'plain' }, 'line');
+      process.exit(0);
+    `);
+    const lines = out.trim().split('\n').map((line) => JSON.parse(line) as { i: number; text: string });
+    expect(lines.map((line) => line.i)).toEqual(Array.from({ length: 300 }, (_, i) => i));
+    for (const line of lines) expect(line.text).toBe(line.i % 7 === 0 ? 'ž€😀'.repeat(line.i) : 'plain');
+  });
 });
