@@ -23,6 +23,7 @@ export interface EchoUpstream {
  * `/slow` are never answered (until the gateway gives up); `/cut` sends headers and half a body, then dies.
  * A request carrying `x-test-location` / `x-test-content-location` gets a 201 with those values as
  * Location / Content-Location (what a create endpoint answers, in the upstream's own path space).
+ * `/big` sends 32 MiB as fast as it is taken. `/stall-body` sends its head and 10 of 1000 bytes, then nothing; `/drip` streams six chunks 100 ms apart.
  * `/hop-response` answers with hop-by-hop headers (and two Set-Cookie) the gateway must sort out.
  */
 export async function startEchoUpstream(): Promise<EchoUpstream> {
@@ -43,6 +44,40 @@ export async function startEchoUpstream(): Promise<EchoUpstream> {
       record.bodyLength = bodyLength;
       record.bodySha256 = hash.digest('hex');
       if (record.url.includes('/slow')) return;
+      if (record.url.includes('/stall-body')) {
+        res.writeHead(200, { 'content-length': '1000' });
+        res.write('x'.repeat(10));
+        return;
+      }
+      if (record.url.includes('/big')) {
+        // More than the socket buffers on both sides hold, sent as fast as the gateway takes it.
+        const chunk = Buffer.alloc(1024 * 1024, 120);
+        res.writeHead(200, { 'content-length': String(32 * chunk.length) });
+        let sent = 0;
+        const more = () => {
+          while (sent < 32) {
+            sent++;
+            if (!res.write(chunk)) return void res.once('drain', more);
+          }
+          res.end();
+        };
+        more();
+        return;
+      }
+      if (record.url.includes('/drip')) {
+        // Six chunks 100 ms apart: slower in all than a 300 ms route timeout, never idle that long.
+        res.writeHead(200, { 'content-type': 'text/plain' });
+        let sent = 0;
+        const drip = setInterval(() => {
+          res.write(`chunk-${sent}\n`);
+          if (++sent === 6) {
+            clearInterval(drip);
+            res.end();
+          }
+        }, 100);
+        res.on('close', () => clearInterval(drip));
+        return;
+      }
       if (record.url.includes('/cut')) {
         res.writeHead(200, { 'content-length': '1000' });
         res.write('x'.repeat(10));

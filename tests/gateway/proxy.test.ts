@@ -178,6 +178,49 @@ describe('upstream failures', () => {
     await waitFor(() => f.upstream.received[0]?.aborted === true);
   });
 
+  it('when the upstream stalls mid-body for the route timeout, then the client sees the response cut and the upstream call is dropped', async () => {
+    const started = Date.now();
+    const outcome = await new Promise<string>((resolve) => {
+      const url = new URL('/timeouts/stall-body', f.gateway.url);
+      const req = http.get({ host: url.hostname, port: url.port, path: url.pathname, agent: false }, (res) => {
+        expect(res.statusCode).toBe(200);
+        res.on('data', () => {});
+        res.on('end', () => resolve('ended'));
+        res.on('error', () => resolve('cut'));
+        res.on('aborted', () => resolve('cut'));
+      });
+      req.on('error', () => resolve('cut'));
+    });
+    expect(outcome).toBe('cut');
+    expect(Date.now() - started).toBeLessThan(5_000);
+    await waitFor(() => f.upstream.received[0]?.aborted === true);
+  });
+
+  it('when the upstream streams slower in all than the route timeout but never idles that long, then the body arrives whole', async () => {
+    const res = await send(f.gateway.url, { path: '/timeouts/drip' });
+    expect(res.status).toBe(200);
+    expect(res.text).toBe(Array.from({ length: 6 }, (_, i) => `chunk-${i}\n`).join(''));
+  });
+
+  it('when the client stops reading for longer than the route timeout, then the upstream is not blamed: the body arrives whole', async () => {
+    const received = await new Promise<number>((resolve, reject) => {
+      const url = new URL('/timeouts/big', f.gateway.url);
+      const req = http.get({ host: url.hostname, port: url.port, path: url.pathname, agent: false }, (res) => {
+        let bytes = 0;
+        res.pause();
+        // Twice the route's 300 ms: the gateway is held up by this client, not by the upstream.
+        setTimeout(() => {
+          res.on('data', (chunk: Buffer) => (bytes += chunk.length));
+          res.resume();
+        }, 600);
+        res.on('end', () => resolve(bytes));
+        res.on('aborted', () => reject(new Error(`cut after ${bytes} bytes`)));
+      });
+      req.on('error', reject);
+    });
+    expect(received).toBe(32 * 1024 * 1024);
+  });
+
   it('when the client sends Expect: 100-continue, then the route timeout still applies', async () => {
     const res = await send(f.gateway.url, { method: 'POST', path: '/timeouts/slow-expect', headers: [['Expect', '100-continue'], ['Content-Length', '5']], body: 'hello' });
     expect(res.status).toBe(504);
