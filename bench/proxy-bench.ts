@@ -6,6 +6,7 @@ import type { GatewayChildArgs } from './gateway-child.js';
 import type { BenchIssuer } from './issuer.js';
 import { startOtlpSink, type OtlpSink } from './otlp-sink.js';
 import { median, quantile, runLoad } from './load.js';
+import { runOpenLoop } from './open-loop.js';
 import { fmt, printTable, ratio } from './table.js';
 
 export interface ProxyBenchOptions {
@@ -23,6 +24,10 @@ export interface ProxyBenchOptions {
   logFile?: string | undefined;
   /** Profile every proxy child over the measured rounds; one .cpuprofile per variant lands in this directory. */
   cpuProfDir?: string | undefined;
+  /** Rounds of the fixed-rate phase (latency at the same offered load); 0 skips it. */
+  fixedRateRounds: number;
+  /** Length of each variant's turn in a fixed-rate round. */
+  fixedRateMs: number;
 }
 
 export interface Variant {
@@ -44,6 +49,8 @@ export interface ProxyRow {
   p50Ms: number;
   p99Ms: number;
   failed: number;
+  /** Latency at the same offered load for every variant (the fixed-rate phase), when it ran. */
+  fixedRate?: { ratePerSecond: number; p50Ms: number; p99Ms: number; failed: number };
 }
 
 const REQUEST_PATH_AUTH = '/api/notes/bench?limit=20';
@@ -70,6 +77,7 @@ interface Running {
   completed: number;
   failed: number;
   wallMs: number;
+  fixedRate: { latencies: Float64Array[]; failed: number; ratePerSecond?: number };
 }
 
 /**
@@ -110,6 +118,7 @@ export async function runProxyBench(options: ProxyBenchOptions): Promise<{ rows:
         run.wallMs += result.wallMs;
       }
     }
+    if (options.fixedRateRounds > 0) await measureAtFixedRate(running, headers, options);
     if (options.cpuProfDir) {
       for (const [index, run] of running.entries()) {
         const file = `${options.cpuProfDir}/${index}-${run.variant.name.replace(/[^a-z0-9]+/gi, '-').replace(/-+$/, '')}.cpuprofile`;
@@ -132,9 +141,29 @@ async function start(variant: Variant, upstreamUrl: string, options: ProxyBenchO
   try {
     const child = await startChild(variant.script, variantArgs(variant, upstreamUrl, options.issuer, sink), logFd !== undefined ? { stdout: logFd } : {});
     const agent = new http.Agent({ keepAlive: true, maxSockets: options.concurrency });
-    return { variant, child, agent, cpuPerRequest: [], latencies: [], completed: 0, failed: 0, wallMs: 0 };
+    return { variant, child, agent, cpuPerRequest: [], latencies: [], completed: 0, failed: 0, wallMs: 0, fixedRate: { latencies: [], failed: 0 } };
   } finally {
     if (logFd !== undefined) closeSync(logFd);
+  }
+}
+
+/**
+ * The closed loop gives each proxy as much load as it can take, so its p99 is measured at a
+ * different request rate for each row. Here every variant is offered the same rate (half of what
+ * the bare proxy served in the closed loop), on a fixed schedule whatever the answers do, in
+ * interleaved rounds: "p99 at the same load". Latency counts from each request's scheduled start.
+ */
+async function measureAtFixedRate(running: Running[], headers: Record<string, string>[], options: ProxyBenchOptions): Promise<void> {
+  const base = running[0]!;
+  const ratePerSecond = Math.max(100, Math.round(((base.completed / base.wallMs) * 1000 * 0.5) / 100) * 100);
+  for (const run of running) run.fixedRate.ratePerSecond = ratePerSecond;
+  for (let round = 0; round < options.fixedRateRounds; round++) {
+    process.stderr.write(`  proxy: fixed rate ${ratePerSecond}/s, round ${round + 1}/${options.fixedRateRounds}\n`);
+    for (const run of running) {
+      const result = await runOpenLoop({ url: run.child.url, path: run.variant.path, headers, ratePerSecond, maxMs: options.fixedRateMs, maxInFlight: 256, agent: run.agent });
+      run.fixedRate.latencies.push(result.latenciesUs);
+      run.fixedRate.failed += result.failed;
+    }
   }
 }
 
@@ -152,13 +181,9 @@ export function benchHeaders(benchIssuer: BenchIssuer, tokens: number): Record<s
 }
 
 function toRow(run: Running): ProxyRow {
-  const all = new Float64Array(run.completed);
-  let offset = 0;
-  for (const part of run.latencies) {
-    all.set(part, offset);
-    offset += part.length;
-  }
-  all.sort();
+  const all = sortedTogether(run.latencies);
+  const fixed = sortedTogether(run.fixedRate.latencies);
+  const ratePerSecond = run.fixedRate.ratePerSecond;
   return {
     name: run.variant.name,
     cpuUsPerRequest: median(run.cpuPerRequest),
@@ -167,7 +192,32 @@ function toRow(run: Running): ProxyRow {
     p50Ms: quantile(all, 0.5) / 1000,
     p99Ms: quantile(all, 0.99) / 1000,
     failed: run.failed,
+    ...(ratePerSecond !== undefined && fixed.length > 0
+      ? { fixedRate: { ratePerSecond, p50Ms: quantile(fixed, 0.5) / 1000, p99Ms: quantile(fixed, 0.99) / 1000, failed: run.fixedRate.failed } }
+      : {}),
   };
+}
+
+function sortedTogether(parts: Float64Array[]): Float64Array {
+  const all = new Float64Array(parts.reduce((sum, part) => sum + part.length, 0));
+  let offset = 0;
+  for (const part of parts) {
+    all.set(part, offset);
+    offset += part.length;
+  }
+  return all.sort();
+}
+
+/** Latency at the same offered load (the fixed-rate phase), when it ran. */
+export function printFixedRateTable(rows: ProxyRow[], options: Pick<ProxyBenchOptions, 'fixedRateRounds' | 'fixedRateMs' | 'tokens'>): void {
+  const base = rows[0]?.fixedRate;
+  if (base === undefined) return;
+  printTable(
+    `1a. Latency at the same offered load (${fmt(base.ratePerSecond)} requests/s to every proxy: half the bare proxy's closed-loop rate; open loop, ${options.fixedRateRounds} interleaved rounds x ${fmt(options.fixedRateMs / 1000, 1)} s; ${fmt(options.tokens)} users' tokens round robin)`,
+    ['variant', 'p50 ms', 'p99 ms', 'p99 vs baseline', 'failed or shed'],
+    rows.map((row) => [row.name, fmt(row.fixedRate?.p50Ms ?? Number.NaN, 2), fmt(row.fixedRate?.p99Ms ?? Number.NaN, 2), ratio(row.fixedRate?.p99Ms ?? Number.NaN, base.p99Ms), String(row.fixedRate?.failed ?? '')]),
+    ['Latency from each request\'s scheduled start (no coordinated omission); the load generator, proxy and upstream share the cores.'],
+  );
 }
 
 export function printProxyTable(rows: ProxyRow[], options: Pick<ProxyBenchOptions, 'requests' | 'rounds' | 'concurrency' | 'tokens' | 'logFile' | 'cpuProfDir'>): void {

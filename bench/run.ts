@@ -5,7 +5,7 @@ import { callgrindAvailable, printInstructionTable, runInstructionBench } from '
 import { printClientAuthTable, runClientAuthBench } from './client-auth-bench.js';
 import { startBenchIssuer } from './issuer.js';
 import { authMainThreadProfile, printLoginStormTable, runLoginStormBench } from './login-storm-bench.js';
-import { defaultProfileDir, printProxyTable, runProxyBench } from './proxy-bench.js';
+import { defaultProfileDir, printFixedRateTable, printProxyTable, runProxyBench } from './proxy-bench.js';
 import { summarizeProfile } from './profile-summary.js';
 import { fmt } from './table.js';
 import { printVerifierTable, runVerifierBench } from './verifier-bench.js';
@@ -43,8 +43,10 @@ try {
     if (cpuProfDir) mkdirSync(cpuProfDir, { recursive: true });
     process.stderr.write('running proxy benchmark (each proxy in its own process)\n');
     const logFile = env.BENCH_GATEWAY_LOG || undefined;
-    const { rows, profiles } = await runProxyBench({ issuer, requests, rounds, tokens, warmupRequests: Math.max(2_000, Math.round(requests / 2)), concurrency, maxBatchMs: 15_000, logFile, cpuProfDir });
+    const fixedRate = { fixedRateRounds: cpuProfDir ? 0 : Math.min(rounds, 3), fixedRateMs: 2_000 };
+    const { rows, profiles } = await runProxyBench({ issuer, requests, rounds, tokens, warmupRequests: Math.max(2_000, Math.round(requests / 2)), concurrency, maxBatchMs: 15_000, logFile, cpuProfDir, ...fixedRate });
     printProxyTable(rows, { requests, rounds, concurrency, tokens, logFile, cpuProfDir });
+    printFixedRateTable(rows, { ...fixedRate, tokens });
     for (const profile of profiles) {
       const cpuUsPerRequest = rows.find((row) => row.name === profile.name)?.cpuUsPerRequest;
       summarizeProfile(profile.file, { title: profile.name, top: 12, ...(cpuUsPerRequest ? { cpuUsPerRequest } : {}) });
