@@ -43,7 +43,7 @@ try {
     if (cpuProfDir) mkdirSync(cpuProfDir, { recursive: true });
     process.stderr.write('running proxy benchmark (each proxy in its own process)\n');
     const logFile = env.BENCH_GATEWAY_LOG || undefined;
-    const fixedRate = { fixedRateRounds: cpuProfDir ? 0 : Math.min(rounds, 3), fixedRateMs: 2_000 };
+    const fixedRate = { fixedRateRounds: cpuProfDir ? 0 : Math.min(rounds, 5), fixedRateMs: 2_000 };
     const { rows, profiles } = await runProxyBench({ issuer, requests, rounds, tokens, warmupRequests: Math.max(2_000, Math.round(requests / 2)), concurrency, maxBatchMs: 15_000, logFile, cpuProfDir, ...fixedRate });
     printProxyTable(rows, { requests, rounds, concurrency, tokens, logFile, cpuProfDir });
     printFixedRateTable(rows, { ...fixedRate, tokens });
