@@ -150,9 +150,7 @@ class Exchange implements Dispatcher.DispatchHandler {
     (res as WithExchange)[UPSTREAM_EXCHANGE] = this;
     // `on`: a response closes once, and `once` would allocate a wrapper per request.
     res.on('close', abortIfUnfinished);
-    this.idle = setTimeout(idleTimedOut, route.options.timeoutMs, this);
-    // A request in flight is the server's to wait for (the drain on SIGTERM), not this timer's.
-    this.idle.unref();
+    this.startIdleTimer();
   }
 
   clientGone(): void {
@@ -174,6 +172,14 @@ class Exchange implements Dispatcher.DispatchHandler {
     // Still queued for a connection: answer now; onRequestStart aborts it when its turn comes.
     if (this.controller === undefined) this.onResponseError(undefined, err);
     else this.controller.abort(err);
+  }
+
+  private startIdleTimer(): void {
+    // Never two: a second would fire on an exchange the first one's owner thinks is healthy.
+    if (this.idle !== undefined) return void this.idle.refresh();
+    this.idle = setTimeout(idleTimedOut, this.route.options.timeoutMs, this);
+    // A request in flight is the server's to wait for (the drain on SIGTERM), not this timer's.
+    this.idle.unref();
   }
 
   private stopIdleTimer(): void {
@@ -238,12 +244,10 @@ class Exchange implements Dispatcher.DispatchHandler {
   /** The client is slow to take the response: stop reading the upstream, and its clock, until it catches up. */
   private pauseUntilDrain(controller: Dispatcher.DispatchController): void {
     controller.pause();
-    const timeoutMs = this.route.options.timeoutMs;
     this.stopIdleTimer();
     this.res.once('drain', () => {
       if (this.done) return;
-      this.idle = setTimeout(idleTimedOut, timeoutMs, this);
-      this.idle.unref();
+      this.startIdleTimer();
       controller.resume();
     });
   }
