@@ -5,7 +5,6 @@ import { trackRoutePattern } from './route-pattern.js';
 import { createAccessLog, elapsedMs } from './access-log.js';
 import { UNMATCHED_LOG_ROUTE } from './request-end.js';
 
-
 const REQUEST_ID = /^[A-Za-z0-9._:-]{1,128}$/;
 
 /** A caller's X-Request-Id is kept when it is sane; otherwise a new one is made. */
@@ -43,8 +42,9 @@ Object.defineProperty(express.request, 'log', {
 
 /**
  * Gives each request an id and a child logger (made when first used), and writes one line per
- * request when it ends: id, method, route pattern, status, milliseconds. The path is logged without its query string
- * and no headers are logged, so neither tokens nor cookies can reach the log.
+ * request when it ends: id, method, route pattern, status, milliseconds. The path is logged
+ * without its query string and no headers are logged, so neither tokens nor cookies can reach
+ * the log.
  */
 export function requestContext(logger: Logger): RequestHandler {
   const accessLog = createAccessLog(logger);

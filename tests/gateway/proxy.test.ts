@@ -162,6 +162,22 @@ describe('proxying', () => {
   });
 });
 
+/** GETs `path` from the gateway and reads the whole answer: did it end, or was it cut (aborted, reset)? */
+function responseOutcome(path: string): Promise<{ status: number | undefined; outcome: 'ended' | 'cut' }> {
+  return new Promise((resolve) => {
+    const url = new URL(path, f.gateway.url);
+    let status: number | undefined;
+    const req = http.get({ host: url.hostname, port: url.port, path: url.pathname, agent: false }, (res) => {
+      status = res.statusCode;
+      res.on('data', () => {});
+      res.on('end', () => resolve({ status, outcome: 'ended' }));
+      res.on('error', () => resolve({ status, outcome: 'cut' }));
+      res.on('aborted', () => resolve({ status, outcome: 'cut' }));
+    });
+    req.on('error', () => resolve({ status, outcome: 'cut' }));
+  });
+}
+
 describe('upstream failures', () => {
   it('when the upstream refuses connections, then 502 JSON', async () => {
     const res = await send(f.gateway.url, { path: '/down/x' });
@@ -180,18 +196,7 @@ describe('upstream failures', () => {
 
   it('when the upstream stalls mid-body for the route timeout, then the client sees the response cut and the upstream call is dropped', async () => {
     const started = Date.now();
-    const outcome = await new Promise<string>((resolve) => {
-      const url = new URL('/timeouts/stall-body', f.gateway.url);
-      const req = http.get({ host: url.hostname, port: url.port, path: url.pathname, agent: false }, (res) => {
-        expect(res.statusCode).toBe(200);
-        res.on('data', () => {});
-        res.on('end', () => resolve('ended'));
-        res.on('error', () => resolve('cut'));
-        res.on('aborted', () => resolve('cut'));
-      });
-      req.on('error', () => resolve('cut'));
-    });
-    expect(outcome).toBe('cut');
+    expect(await responseOutcome('/timeouts/stall-body')).toEqual({ status: 200, outcome: 'cut' });
     expect(Date.now() - started).toBeLessThan(5_000);
     await waitFor(() => f.upstream.received[0]?.aborted === true);
   });
@@ -228,17 +233,7 @@ describe('upstream failures', () => {
   });
 
   it('when the upstream dies mid-response, then the client sees the response cut, not a hang', async () => {
-    const outcome = await new Promise<string>((resolve) => {
-      const url = new URL('/public/cut', f.gateway.url);
-      const req = http.get({ host: url.hostname, port: url.port, path: url.pathname, agent: false }, (res) => {
-        res.on('data', () => {});
-        res.on('end', () => resolve('ended'));
-        res.on('error', () => resolve('cut'));
-        res.on('aborted', () => resolve('cut'));
-      });
-      req.on('error', () => resolve('cut'));
-    });
-    expect(outcome).toBe('cut');
+    expect((await responseOutcome('/public/cut')).outcome).toBe('cut');
   });
 
   it('when the client disconnects mid-request, then the upstream exchange is dropped and the gateway keeps serving', async () => {
