@@ -24,6 +24,7 @@ export interface EchoUpstream {
  * A request carrying `x-test-location` / `x-test-content-location` gets a 201 with those values as
  * Location / Content-Location (what a create endpoint answers, in the upstream's own path space).
  * `/big` sends 32 MiB as fast as it is taken. `/stall-body` sends its head and 10 of 1000 bytes, then nothing; `/drip` streams six chunks 100 ms apart.
+ * `/odd-response` sends a header twice and one with a latin1 byte.
  * `/hop-response` answers with hop-by-hop headers (and two Set-Cookie) the gateway must sort out.
  */
 export async function startEchoUpstream(): Promise<EchoUpstream> {
@@ -98,10 +99,17 @@ export async function startEchoUpstream(): Promise<EchoUpstream> {
         res.setHeader('set-cookie', ['a=1; Path=/', 'b=2; Path=/']);
         res.setHeader('x-kept', 'yes');
       }
+      // A header sent twice, and one with a byte above ASCII (latin1 on the wire, as HTTP/1.1 allows in values).
+      if (record.url.includes('/odd-response')) {
+        res.setHeader('x-twice', ['first', 'second']);
+        res.setHeader('X-File-Name', 'caf\u00e9.txt');
+      }
       // An upstream that makes request ids of its own (the gateway's must win).
       if (record.url.includes('/own-request-id')) res.setHeader('x-request-id', 'upstream-made');
       res.setHeader('content-type', 'application/json');
-      res.end(JSON.stringify({ ok: true, bodyLength, bodySha256: record.bodySha256 }));
+      // A Buffer, not a string: node would write head and body as one UTF-8 string, and a header
+      // value's latin1 byte would leave as two.
+      res.end(Buffer.from(JSON.stringify({ ok: true, bodyLength, bodySha256: record.bodySha256 })));
     });
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));

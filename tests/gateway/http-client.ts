@@ -3,6 +3,8 @@ import http from 'node:http';
 export interface RawResponse {
   status: number;
   headers: http.IncomingHttpHeaders;
+  /** As received: name, value, name, value (repeated headers stay separate). */
+  rawHeaders: string[];
   text: string;
   json(): unknown;
 }
@@ -22,7 +24,7 @@ export function send(base: string, options: { method?: string; path: string; hea
       res.on('data', (chunk: Buffer) => chunks.push(chunk));
       res.on('end', () => {
         const text = Buffer.concat(chunks).toString('utf8');
-        resolve({ status: res.statusCode ?? 0, headers: res.headers, text, json: () => JSON.parse(text) });
+        resolve({ status: res.statusCode ?? 0, headers: res.headers, rawHeaders: res.rawHeaders, text, json: () => JSON.parse(text) });
       });
       res.on('error', reject);
     });
