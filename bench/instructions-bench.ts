@@ -6,7 +6,7 @@ import path from 'node:path';
 import { startChild } from './children.js';
 import type { BenchIssuer } from './issuer.js';
 import { runLoad } from './load.js';
-import { benchHeaders, VARIANTS, variantArgs } from './proxy-bench.js';
+import { benchHeaders, childScript, variantArgs, type Variant } from './proxy-bench.js';
 import { fmt, printTable, ratio } from './table.js';
 
 /**
@@ -35,6 +35,8 @@ export interface InstructionBenchOptions {
   warmupRequests: number;
   concurrency: number;
   tokens: number;
+  /** The rows to count (selectVariants); the tracing row and the noise check are skipped. */
+  variants: Variant[];
 }
 
 export function callgrindAvailable(): boolean {
@@ -47,11 +49,11 @@ export async function runInstructionBench(options: InstructionBenchOptions): Pro
   const upstream = await startChild('upstream-child.ts', {});
   const rows: InstructionRow[] = [];
   try {
-    for (const [index, variant] of VARIANTS.entries()) {
-      if (variant.tracing || (index > 0 && variant.script === VARIANTS[0]!.script)) continue;
+    for (const [index, variant] of options.variants.entries()) {
+      if (variant.tracing || (index > 0 && variant.script === options.variants[0]!.script)) continue;
       process.stderr.write(`  instructions: ${variant.name}\n`);
       const outFile = path.join(dir, `variant-${index}`);
-      const child = await startChild(variant.script, variantArgs(variant, upstream.url, options.issuer), { callgrindOutFile: outFile });
+      const child = await startChild(childScript(variant), variantArgs(variant, upstream.url, options.issuer), { callgrindOutFile: outFile });
       const agent = new http.Agent({ keepAlive: true, maxSockets: options.concurrency });
       try {
         const load = (requests: number) => runLoad({ url: child.url, path: variant.path, headers, concurrency: options.concurrency, agent, requests, maxMs: 600_000 });

@@ -1,11 +1,13 @@
 import { closeSync, openSync } from 'node:fs';
 import http from 'node:http';
 import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { startChild, type BenchChild } from './children.js';
 import type { GatewayChildArgs } from './gateway-child.js';
 import type { BenchIssuer } from './issuer.js';
 import { startOtlpSink, type OtlpSink } from './otlp-sink.js';
-import { median, quantile, runLoad } from './load.js';
+import { median, medianInterval, quantile, runLoad } from './load.js';
 import { runOpenLoop } from './open-loop.js';
 import { fmt, printTable, ratio } from './table.js';
 
@@ -28,6 +30,8 @@ export interface ProxyBenchOptions {
   fixedRateRounds: number;
   /** Length of each variant's turn in a fixed-rate round. */
   fixedRateMs: number;
+  /** The rows to run (selectVariants). */
+  variants: Variant[];
 }
 
 export interface Variant {
@@ -37,6 +41,8 @@ export interface Variant {
   gateway?: Pick<GatewayChildArgs, 'logLevel' | 'metrics'>;
   /** OpenTelemetry on, exporting to the bench's discarding OTLP sink (every request sampled). */
   tracing?: boolean;
+  /** Run this checkout's copy of the child (BENCH_BEFORE): an older version side by side with this one. */
+  checkout?: string;
   /** The production-like variant: its logs may go to a file. */
   production?: boolean;
 }
@@ -45,13 +51,22 @@ export interface ProxyRow {
   name: string;
   cpuUsPerRequest: number;
   cpuSpread: [number, number];
+  /**
+   * This row's CPU per request over the baseline's in the same round, one ratio per round: their
+   * median. The rounds interleave the rows, so a round the machine slowed down slows the baseline
+   * too and the pair's ratio keeps; a ratio of two medians can pair a fast round with a slow one.
+   */
+  roundRatio: number;
+  /** A 95 % interval for that median (medianInterval); with under 6 rounds, their whole range. */
+  roundRatioInterval: [number, number];
   requestsPerSecond: number;
   p50Ms: number;
   p99Ms: number;
   failed: number;
   /** Latency at the same offered load for every variant (the fixed-rate phase), when it ran. */
   /** p99Ms is the median of the rounds' p99s (one stalled round on a shared VM would otherwise be the whole figure); p99SpreadMs their range. */
-  fixedRate?: { ratePerSecond: number; p50Ms: number; p99Ms: number; p99SpreadMs: [number, number]; failed: number };
+  /** p99RoundRatio: the median over rounds of this row's p99 over the baseline's in the same round. */
+  fixedRate?: { ratePerSecond: number; p50Ms: number; p99Ms: number; p99SpreadMs: [number, number]; p99RoundRatio: number; failed: number };
 }
 
 const REQUEST_PATH_AUTH = '/api/notes/bench?limit=20';
@@ -68,6 +83,28 @@ export const VARIANTS: Variant[] = [
   { name: 'gateway, auth: required, info logs + metrics (production)', script: 'gateway-child.ts', path: REQUEST_PATH_AUTH, gateway: { logLevel: 'info', metrics: true }, production: true },
   { name: 'baseline, second process (noise check)', script: 'baseline-proxy-child.ts', path: REQUEST_PATH_AUTH },
 ];
+
+/**
+ * The rows `BENCH_ROWS` asks for: those whose name contains one of its comma-separated parts (any
+ * case), and always the baseline first, since every ratio is to it. All rows when unset. With
+ * `before` (BENCH_BEFORE, another checkout of this repository with its dependencies installed),
+ * that checkout's production gateway runs as one more row after this one's: a before/after pair
+ * measured in the same interleaved rounds, rather than in two runs the machine may treat apart.
+ */
+export function selectVariants(filter: string | undefined, before?: string): Variant[] {
+  const parts = (filter ?? '').split(',').map((part) => part.trim().toLowerCase()).filter((part) => part !== '');
+  const rows = parts.length === 0 ? VARIANTS : VARIANTS.filter((variant, index) => index === 0 || parts.some((part) => variant.name.toLowerCase().includes(part)));
+  if (before === undefined || before === '') return rows;
+  const production = VARIANTS.find((variant) => variant.production)!;
+  const beforeRow: Variant = { ...production, name: `${production.name}, before: ${before}`, checkout: path.resolve(before) };
+  const at = rows.indexOf(production);
+  return at === -1 ? [...rows, beforeRow] : [...rows.slice(0, at + 1), beforeRow, ...rows.slice(at + 1)];
+}
+
+/** The child's module: this checkout's bench/<script>, or the same file of the variant's checkout. */
+export function childScript(variant: Variant): string {
+  return variant.checkout === undefined ? variant.script : pathToFileURL(path.join(variant.checkout, 'bench', variant.script)).href;
+}
 
 interface Running {
   variant: Variant;
@@ -100,7 +137,7 @@ export async function runProxyBench(options: ProxyBenchOptions): Promise<{ rows:
   const running: Running[] = [];
   const profiles: VariantProfile[] = [];
   try {
-    for (const variant of VARIANTS) running.push(await start(variant, upstream.url, options, sink));
+    for (const variant of options.variants) running.push(await start(variant, upstream.url, options, sink));
     for (const run of running) {
       // Warm-up: JIT, keep-alive sockets both sides, the gateway's JWKS and token cache.
       await runLoad({ url: run.child.url, path: run.variant.path, headers, concurrency: options.concurrency, agent: run.agent, requests: options.warmupRequests, maxMs: options.maxBatchMs });
@@ -133,14 +170,15 @@ export async function runProxyBench(options: ProxyBenchOptions): Promise<{ rows:
     await sink.close();
   }
   // A traced row whose spans never left the process would measure less than tracing costs.
-  if (VARIANTS.some((variant) => variant.tracing) && sink.exports() === 0) throw new Error('the traced gateway exported nothing to the OTLP sink');
-  return { rows: running.map(toRow), profiles };
+  if (options.variants.some((variant) => variant.tracing) && sink.exports() === 0) throw new Error('the traced gateway exported nothing to the OTLP sink');
+  const base = running[0]!;
+  return { rows: running.map((run) => toRow(run, base)), profiles };
 }
 
 async function start(variant: Variant, upstreamUrl: string, options: ProxyBenchOptions, sink: OtlpSink): Promise<Running> {
   const logFd = variant.production && options.logFile ? openSync(options.logFile, 'a') : undefined;
   try {
-    const child = await startChild(variant.script, variantArgs(variant, upstreamUrl, options.issuer, sink), logFd !== undefined ? { stdout: logFd } : {});
+    const child = await startChild(childScript(variant), variantArgs(variant, upstreamUrl, options.issuer, sink), logFd !== undefined ? { stdout: logFd } : {});
     const agent = new http.Agent({ keepAlive: true, maxSockets: options.concurrency });
     return { variant, child, agent, cpuPerRequest: [], latencies: [], completed: 0, failed: 0, wallMs: 0, fixedRate: { latencies: [], failed: 0 } };
   } finally {
@@ -181,7 +219,8 @@ export function benchHeaders(benchIssuer: BenchIssuer, tokens: number): Record<s
   return Array.from({ length: tokens }, (_, i) => ({ authorization: `Bearer ${benchIssuer.sign(`user-${i}`)}`, accept: 'application/json', 'user-agent': 'authgate-bench' }));
 }
 
-function toRow(run: Running): ProxyRow {
+function toRow(run: Running, base: Running): ProxyRow {
+  const ratios = run.cpuPerRequest.map((cpu, round) => cpu / base.cpuPerRequest[round]!);
   const all = sortedTogether(run.latencies);
   const fixed = sortedTogether(run.fixedRate.latencies);
   const ratePerSecond = run.fixedRate.ratePerSecond;
@@ -189,20 +228,24 @@ function toRow(run: Running): ProxyRow {
     name: run.variant.name,
     cpuUsPerRequest: median(run.cpuPerRequest),
     cpuSpread: [Math.min(...run.cpuPerRequest), Math.max(...run.cpuPerRequest)],
+    roundRatio: median(ratios),
+    roundRatioInterval: medianInterval(ratios),
     requestsPerSecond: (run.completed / run.wallMs) * 1000,
     p50Ms: quantile(all, 0.5) / 1000,
     p99Ms: quantile(all, 0.99) / 1000,
     failed: run.failed,
     ...(ratePerSecond !== undefined && fixed.length > 0
-      ? { fixedRate: { ratePerSecond, p50Ms: quantile(fixed, 0.5) / 1000, ...roundP99s(run.fixedRate.latencies), failed: run.fixedRate.failed } }
+      ? { fixedRate: { ratePerSecond, p50Ms: quantile(fixed, 0.5) / 1000, ...roundP99s(run.fixedRate.latencies, base.fixedRate.latencies), failed: run.fixedRate.failed } }
       : {}),
   };
 }
 
-/** Each round's p99 (rounds are sorted already): their median, and their range. */
-function roundP99s(rounds: Float64Array[]): { p99Ms: number; p99SpreadMs: [number, number] } {
-  const p99s = rounds.filter((round) => round.length > 0).map((round) => quantile(round, 0.99) / 1000);
-  return { p99Ms: median(p99s), p99SpreadMs: [Math.min(...p99s), Math.max(...p99s)] };
+/** Each round's p99 (rounds are sorted already): their median, their range, and the median of their ratios to the baseline's p99 of the same round. */
+function roundP99s(rounds: Float64Array[], baseRounds: Float64Array[]): { p99Ms: number; p99SpreadMs: [number, number]; p99RoundRatio: number } {
+  const p99 = (round: Float64Array | undefined) => (round !== undefined && round.length > 0 ? quantile(round, 0.99) / 1000 : Number.NaN);
+  const p99s = rounds.map(p99).filter(Number.isFinite);
+  const ratios = rounds.map((round, i) => p99(round) / p99(baseRounds[i])).filter(Number.isFinite);
+  return { p99Ms: median(p99s), p99SpreadMs: [Math.min(...p99s), Math.max(...p99s)], p99RoundRatio: median(ratios) };
 }
 
 function sortedTogether(parts: Float64Array[]): Float64Array {
@@ -221,15 +264,16 @@ export function printFixedRateTable(rows: ProxyRow[], options: Pick<ProxyBenchOp
   if (base === undefined) return;
   printTable(
     `1a. Latency at the same offered load (${fmt(base.ratePerSecond)} requests/s to every proxy: half the bare proxy's closed-loop rate; open loop, ${options.fixedRateRounds} interleaved rounds x ${fmt(options.fixedRateMs / 1000, 1)} s; ${fmt(options.tokens)} users' tokens round robin)`,
-    ['variant', 'p50 ms', 'p99 ms', 'rounds\' p99 min-max', 'p99 vs baseline', 'failed or shed'],
+    ['variant', 'p50 ms', 'p99 ms', 'rounds\' p99 min-max', 'p99 vs baseline', 'per round', 'failed or shed'],
     rows.map((row) => {
       const fixed = row.fixedRate;
-      if (fixed === undefined) return [row.name, '', '', '', '', ''];
-      return [row.name, fmt(fixed.p50Ms, 2), fmt(fixed.p99Ms, 2), `${fmt(fixed.p99SpreadMs[0], 1)}-${fmt(fixed.p99SpreadMs[1], 1)}`, ratio(fixed.p99Ms, base.p99Ms), String(fixed.failed)];
+      if (fixed === undefined) return [row.name, '', '', '', '', '', ''];
+      return [row.name, fmt(fixed.p50Ms, 2), fmt(fixed.p99Ms, 2), `${fmt(fixed.p99SpreadMs[0], 1)}-${fmt(fixed.p99SpreadMs[1], 1)}`, ratio(fixed.p99Ms, base.p99Ms), `${fmt(fixed.p99RoundRatio, 2)}x`, String(fixed.failed)];
     }),
     [
       'Latency from each request\'s scheduled start (no coordinated omission); the load generator, proxy and upstream share the cores.',
       'p99 ms: the median of the rounds\' p99s, so one round stalled by the machine does not decide it; compare against the noise-check row.',
+      'per round: the median over rounds of this row\'s p99 over the baseline\'s p99 in the same round.',
     ],
   );
 }
@@ -239,12 +283,14 @@ export function printProxyTable(rows: ProxyRow[], options: Pick<ProxyBenchOption
   if (base === undefined) return;
   printTable(
     `1. Proxy CPU per request (proxy process CPU; median of ${options.rounds} interleaved rounds x ${fmt(options.requests)} requests; ${options.concurrency} keep-alive connections; ${fmt(options.tokens)} users' tokens round robin; GET, ~200 B JSON response)`,
-    ['variant', 'µs CPU/req', 'min-max', 'vs baseline', 'req/s', 'vs baseline', 'p50 ms', 'p99 ms', 'errors'],
+    ['variant', 'µs CPU/req', 'min-max', 'vs baseline', 'per round', '95% interval', 'req/s', 'vs baseline', 'p50 ms', 'p99 ms', 'errors'],
     rows.map((row) => [
       row.name,
       fmt(row.cpuUsPerRequest, 1),
       `${fmt(row.cpuSpread[0], 0)}-${fmt(row.cpuSpread[1], 0)}`,
       ratio(row.cpuUsPerRequest, base.cpuUsPerRequest),
+      `${fmt(row.roundRatio, 2)}x`,
+      `${fmt(row.roundRatioInterval[0], 2)}-${fmt(row.roundRatioInterval[1], 2)}`,
       fmt(row.requestsPerSecond),
       ratio(row.requestsPerSecond, base.requestsPerSecond),
       fmt(row.p50Ms, 2),
@@ -253,6 +299,7 @@ export function printProxyTable(rows: ProxyRow[], options: Pick<ProxyBenchOption
     ]),
     [
       'µs CPU/req: user+system CPU of the proxy process alone (all its threads, GC included); load generator and upstream are other processes.',
+      'per round: the median of this row\'s CPU/req over the baseline\'s in the same round (rounds interleave the rows, so drift cancels); 95% interval: where that median lies, from the rounds\' spread (order statistics; 6+ rounds).',
       'req/s, p50, p99: closed loop; load generator, proxy and upstream share the cores, so these compare rows, not machines.',
       `production row: one pino line per request at info, to ${options.logFile ?? '/dev/null'} (a pipe to a log shipper costs more); metrics as gateway/main.ts; no Redis.`,
       ...(options.cpuProfDir ? ['PROFILED RUN: every proxy ran under the V8 sampling profiler, so CPU figures are inflated; read the profiles for where, not how much.'] : []),

@@ -5,7 +5,7 @@ import { callgrindAvailable, printInstructionTable, runInstructionBench } from '
 import { printClientAuthTable, runClientAuthBench } from './client-auth-bench.js';
 import { startBenchIssuer } from './issuer.js';
 import { authMainThreadProfile, printLoginStormTable, runLoginStormBench } from './login-storm-bench.js';
-import { defaultProfileDir, printFixedRateTable, printProxyTable, runProxyBench } from './proxy-bench.js';
+import { defaultProfileDir, printFixedRateTable, printProxyTable, runProxyBench, selectVariants } from './proxy-bench.js';
 import { summarizeProfile } from './profile-summary.js';
 import { fmt } from './table.js';
 import { printVerifierTable, runVerifierBench } from './verifier-bench.js';
@@ -13,7 +13,7 @@ import { printVerifierTable, runVerifierBench } from './verifier-bench.js';
 /**
  * `npm run bench`: prints ratios against baselines measured in this same run. Not a test, not in
  * CI. Knobs (env): BENCH_ONLY=proxy,verifier,argon2,storm,client-auth (and instructions, not in the default set)  BENCH_REQUESTS (per batch)  BENCH_ROUNDS
- * BENCH_CONCURRENCY  BENCH_TOKENS  BENCH_GATEWAY_LOG=<file>  BENCH_CPU_PROF=1|<dir>. See bench/README.md.
+ * BENCH_CONCURRENCY  BENCH_TOKENS  BENCH_GATEWAY_LOG=<file>  BENCH_CPU_PROF=1|<dir>  BENCH_ROWS=<name parts>  BENCH_BEFORE=<checkout>  BENCH_FIXED_ROUNDS. See bench/README.md.
  */
 const env = process.env;
 const only = new Set((env.BENCH_ONLY ?? 'proxy,verifier,argon2,storm,client-auth').split(',').map((part) => part.trim()));
@@ -21,6 +21,7 @@ const requests = positiveInt('BENCH_REQUESTS', 5_000);
 const rounds = positiveInt('BENCH_ROUNDS', 7);
 const concurrency = positiveInt('BENCH_CONCURRENCY', 32);
 const tokens = positiveInt('BENCH_TOKENS', 1_000);
+const variants = selectVariants(env.BENCH_ROWS, env.BENCH_BEFORE);
 const cpuProfDir = env.BENCH_CPU_PROF ? (env.BENCH_CPU_PROF === '1' ? defaultProfileDir() : env.BENCH_CPU_PROF) : undefined;
 
 function positiveInt(name: string, fallback: number): number {
@@ -43,8 +44,8 @@ try {
     if (cpuProfDir) mkdirSync(cpuProfDir, { recursive: true });
     process.stderr.write('running proxy benchmark (each proxy in its own process)\n');
     const logFile = env.BENCH_GATEWAY_LOG || undefined;
-    const fixedRate = { fixedRateRounds: cpuProfDir ? 0 : Math.min(rounds, 5), fixedRateMs: 2_000 };
-    const { rows, profiles } = await runProxyBench({ issuer, requests, rounds, tokens, warmupRequests: Math.max(2_000, Math.round(requests / 2)), concurrency, maxBatchMs: 15_000, logFile, cpuProfDir, ...fixedRate });
+    const fixedRate = { fixedRateRounds: cpuProfDir ? 0 : positiveInt('BENCH_FIXED_ROUNDS', Math.min(rounds, 5)), fixedRateMs: 2_000 };
+    const { rows, profiles } = await runProxyBench({ issuer, requests, rounds, tokens, warmupRequests: Math.max(2_000, Math.round(requests / 2)), concurrency, maxBatchMs: 15_000, logFile, cpuProfDir, variants, ...fixedRate });
     printProxyTable(rows, { requests, rounds, concurrency, tokens, logFile, cpuProfDir });
     printFixedRateTable(rows, { ...fixedRate, tokens });
     for (const profile of profiles) {
@@ -55,7 +56,7 @@ try {
   if (only.has('instructions')) {
     if (!callgrindAvailable()) throw new Error('BENCH_ONLY=instructions needs valgrind (Debian package valgrind: valgrind, callgrind_control)');
     process.stderr.write('running instruction-count benchmark (each proxy under callgrind: about a minute per row)\n');
-    const options = { issuer, requests: Math.min(requests, 2_000), warmupRequests: 5_000, concurrency, tokens };
+    const options = { issuer, requests: Math.min(requests, 2_000), warmupRequests: 5_000, concurrency, tokens, variants };
     printInstructionTable(await runInstructionBench(options), options);
   }
   if (only.has('verifier')) {
