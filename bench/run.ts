@@ -5,6 +5,7 @@ import { callgrindAvailable, printInstructionTable, runInstructionBench } from '
 import { printClientAuthTable, runClientAuthBench } from './client-auth-bench.js';
 import { startBenchIssuer } from './issuer.js';
 import { authMainThreadProfile, printLoginStormTable, runLoginStormBench } from './login-storm-bench.js';
+import { printWrkTable, runWrkBench, wrkAvailable } from './wrk-bench.js';
 import { defaultProfileDir, printFixedRateTable, printProxyTable, runProxyBench, selectVariants } from './proxy-bench.js';
 import { summarizeProfile } from './profile-summary.js';
 import { fmt } from './table.js';
@@ -12,8 +13,8 @@ import { printVerifierTable, runVerifierBench } from './verifier-bench.js';
 
 /**
  * `npm run bench`: prints ratios against baselines measured in this same run. Not a test, not in
- * CI. Knobs (env): BENCH_ONLY=proxy,verifier,argon2,storm,client-auth (and instructions, not in the default set)  BENCH_REQUESTS (per batch)  BENCH_ROUNDS
- * BENCH_CONCURRENCY  BENCH_TOKENS  BENCH_GATEWAY_LOG=<file>  BENCH_CPU_PROF=1|<dir>  BENCH_ROWS=<name parts>  BENCH_BEFORE=<checkout>  BENCH_FIXED_ROUNDS. See bench/README.md.
+ * CI. Knobs (env): BENCH_ONLY=proxy,verifier,argon2,storm,client-auth (and instructions, wrk, not in the default set)  BENCH_REQUESTS (per batch)  BENCH_ROUNDS
+ * BENCH_CONCURRENCY  BENCH_TOKENS  BENCH_GATEWAY_LOG=<file>  BENCH_CPU_PROF=1|<dir>  BENCH_ROWS=<name parts>  BENCH_BEFORE=<checkout>  BENCH_FIXED_ROUNDS  BENCH_WRK_SECONDS. See bench/README.md.
  */
 const env = process.env;
 const only = new Set((env.BENCH_ONLY ?? 'proxy,verifier,argon2,storm,client-auth').split(',').map((part) => part.trim()));
@@ -58,6 +59,12 @@ try {
     process.stderr.write('running instruction-count benchmark (each proxy under callgrind: about a minute per row)\n');
     const options = { issuer, requests: Math.min(requests, 2_000), warmupRequests: 5_000, concurrency, tokens, variants };
     printInstructionTable(await runInstructionBench(options), options);
+  }
+  if (only.has('wrk')) {
+    if (!wrkAvailable()) throw new Error('BENCH_ONLY=wrk needs wrk (Debian package wrk)');
+    process.stderr.write('running proxy benchmark with wrk as the load generator\n');
+    const options = { issuer, tokens, rounds, seconds: positiveInt('BENCH_WRK_SECONDS', 3), concurrency, variants };
+    printWrkTable(await runWrkBench(options), options);
   }
   if (only.has('verifier')) {
     process.stderr.write('running verifier benchmark\n');
