@@ -105,6 +105,15 @@ export function medianInterval(values: number[], confidence = 0.95): [number, nu
   return [sorted[k - 1]!, sorted[n - k]!];
 }
 
+/**
+ * One ratio per round of a row's figure to the baseline's in the same round (the rounds interleave
+ * the rows, so drift hits both), summed up as their median and its 95 % interval.
+ */
+export function pairedRatio(values: number[], baseValues: number[]): { median: number; interval: [number, number] } {
+  const ratios = values.map((value, round) => value / baseValues[round]!).filter(Number.isFinite);
+  return { median: median(ratios), interval: medianInterval(ratios) };
+}
+
 export function median(values: number[]): number {
   const sorted = [...values].sort((a, b) => a - b);
   const mid = Math.floor(sorted.length / 2);

@@ -7,7 +7,7 @@ import { startChild, type BenchChild } from './children.js';
 import type { GatewayChildArgs } from './gateway-child.js';
 import type { BenchIssuer } from './issuer.js';
 import { startOtlpSink, type OtlpSink } from './otlp-sink.js';
-import { median, medianInterval, quantile, runLoad } from './load.js';
+import { median, pairedRatio, quantile, runLoad } from './load.js';
 import { runOpenLoop } from './open-loop.js';
 import { fmt, printTable, ratio } from './table.js';
 
@@ -220,7 +220,7 @@ export function benchHeaders(benchIssuer: BenchIssuer, tokens: number): Record<s
 }
 
 function toRow(run: Running, base: Running): ProxyRow {
-  const ratios = run.cpuPerRequest.map((cpu, round) => cpu / base.cpuPerRequest[round]!);
+  const paired = pairedRatio(run.cpuPerRequest, base.cpuPerRequest);
   const all = sortedTogether(run.latencies);
   const fixed = sortedTogether(run.fixedRate.latencies);
   const ratePerSecond = run.fixedRate.ratePerSecond;
@@ -228,8 +228,8 @@ function toRow(run: Running, base: Running): ProxyRow {
     name: run.variant.name,
     cpuUsPerRequest: median(run.cpuPerRequest),
     cpuSpread: [Math.min(...run.cpuPerRequest), Math.max(...run.cpuPerRequest)],
-    roundRatio: median(ratios),
-    roundRatioInterval: medianInterval(ratios),
+    roundRatio: paired.median,
+    roundRatioInterval: paired.interval,
     requestsPerSecond: (run.completed / run.wallMs) * 1000,
     p50Ms: quantile(all, 0.5) / 1000,
     p99Ms: quantile(all, 0.99) / 1000,
@@ -244,8 +244,8 @@ function toRow(run: Running, base: Running): ProxyRow {
 function roundP99s(rounds: Float64Array[], baseRounds: Float64Array[]): { p99Ms: number; p99SpreadMs: [number, number]; p99RoundRatio: number } {
   const p99 = (round: Float64Array | undefined) => (round !== undefined && round.length > 0 ? quantile(round, 0.99) / 1000 : Number.NaN);
   const p99s = rounds.map(p99).filter(Number.isFinite);
-  const ratios = rounds.map((round, i) => p99(round) / p99(baseRounds[i])).filter(Number.isFinite);
-  return { p99Ms: median(p99s), p99SpreadMs: [Math.min(...p99s), Math.max(...p99s)], p99RoundRatio: median(ratios) };
+  const paired = pairedRatio(rounds.map(p99), baseRounds.map(p99));
+  return { p99Ms: median(p99s), p99SpreadMs: [Math.min(...p99s), Math.max(...p99s)], p99RoundRatio: paired.median };
 }
 
 function sortedTogether(parts: Float64Array[]): Float64Array {

@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { startChild, type BenchChild } from './children.js';
 import type { BenchIssuer } from './issuer.js';
-import { median, medianInterval } from './load.js';
+import { median, pairedRatio } from './load.js';
 import { benchHeaders, childScript, variantArgs, type Variant } from './proxy-bench.js';
 import { fmt, printTable, ratio } from './table.js';
 
@@ -80,14 +80,14 @@ export async function runWrkBench(options: WrkBenchOptions): Promise<WrkRow[]> {
   }
   const base = running[0]!;
   return running.map((run) => {
-    const ratios = run.cpu.map((cpu, round) => cpu / base.cpu[round]!);
+    const paired = pairedRatio(run.cpu, base.cpu);
     const requests = run.results.reduce((sum, result) => sum + result.requests, 0);
     const seconds = run.results.reduce((sum, result) => sum + result.seconds, 0);
     return {
       name: run.variant.name,
       cpuUsPerRequest: median(run.cpu),
-      roundRatio: median(ratios),
-      roundRatioInterval: medianInterval(ratios),
+      roundRatio: paired.median,
+      roundRatioInterval: paired.interval,
       requestsPerSecond: requests / seconds,
       p50Ms: median(run.results.map((result) => result.p50Ms)),
       p99Ms: median(run.results.map((result) => result.p99Ms)),
