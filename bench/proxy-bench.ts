@@ -63,9 +63,12 @@ export interface ProxyRow {
   p50Ms: number;
   p99Ms: number;
   failed: number;
-  /** Latency at the same offered load for every variant (the fixed-rate phase), when it ran. */
-  /** p99Ms is the median of the rounds' p99s (one stalled round on a shared VM would otherwise be the whole figure); p99SpreadMs their range. */
-  /** p99RoundRatio: the median over rounds of this row's p99 over the baseline's in the same round. */
+  /**
+   * Latency at the same offered load for every variant (the fixed-rate phase), when it ran.
+   * p99Ms is the median of the rounds' p99s (one stalled round on a shared VM would otherwise be
+   * the whole figure), p99SpreadMs their range, p99RoundRatio the median over rounds of this row's
+   * p99 over the baseline's in the same round.
+   */
   fixedRate?: { ratePerSecond: number; p50Ms: number; p99Ms: number; p99SpreadMs: [number, number]; p99RoundRatio: number; failed: number };
 }
 
