@@ -281,25 +281,31 @@ export function printFixedRateTable(rows: ProxyRow[], options: Pick<ProxyBenchOp
   );
 }
 
+/** What tables 1 and 1c both report per row, against the baseline row of the same run. */
+export type ProxyFigures = Pick<ProxyRow, 'cpuUsPerRequest' | 'roundRatio' | 'roundRatioInterval' | 'requestsPerSecond' | 'p50Ms' | 'p99Ms'>;
+
+export const FIGURE_COLUMNS = ['vs baseline', 'per round', '95% interval', 'req/s', 'vs baseline', 'p50 ms', 'p99 ms'];
+
+/** The FIGURE_COLUMNS cells of one row. */
+export function figureCells(row: ProxyFigures, base: ProxyFigures): string[] {
+  return [
+    ratio(row.cpuUsPerRequest, base.cpuUsPerRequest),
+    `${fmt(row.roundRatio, 2)}x`,
+    `${fmt(row.roundRatioInterval[0], 2)}-${fmt(row.roundRatioInterval[1], 2)}`,
+    fmt(row.requestsPerSecond),
+    ratio(row.requestsPerSecond, base.requestsPerSecond),
+    fmt(row.p50Ms, 2),
+    fmt(row.p99Ms, 2),
+  ];
+}
+
 export function printProxyTable(rows: ProxyRow[], options: Pick<ProxyBenchOptions, 'requests' | 'rounds' | 'concurrency' | 'tokens' | 'logFile' | 'cpuProfDir'>): void {
   const base = rows[0];
   if (base === undefined) return;
   printTable(
     `1. Proxy CPU per request (proxy process CPU; median of ${options.rounds} interleaved rounds x ${fmt(options.requests)} requests; ${options.concurrency} keep-alive connections; ${fmt(options.tokens)} users' tokens round robin; GET, ~200 B JSON response)`,
-    ['variant', 'µs CPU/req', 'min-max', 'vs baseline', 'per round', '95% interval', 'req/s', 'vs baseline', 'p50 ms', 'p99 ms', 'errors'],
-    rows.map((row) => [
-      row.name,
-      fmt(row.cpuUsPerRequest, 1),
-      `${fmt(row.cpuSpread[0], 0)}-${fmt(row.cpuSpread[1], 0)}`,
-      ratio(row.cpuUsPerRequest, base.cpuUsPerRequest),
-      `${fmt(row.roundRatio, 2)}x`,
-      `${fmt(row.roundRatioInterval[0], 2)}-${fmt(row.roundRatioInterval[1], 2)}`,
-      fmt(row.requestsPerSecond),
-      ratio(row.requestsPerSecond, base.requestsPerSecond),
-      fmt(row.p50Ms, 2),
-      fmt(row.p99Ms, 2),
-      String(row.failed),
-    ]),
+    ['variant', 'µs CPU/req', 'min-max', ...FIGURE_COLUMNS, 'errors'],
+    rows.map((row) => [row.name, fmt(row.cpuUsPerRequest, 1), `${fmt(row.cpuSpread[0], 0)}-${fmt(row.cpuSpread[1], 0)}`, ...figureCells(row, base), String(row.failed)]),
     [
       'µs CPU/req: user+system CPU of the proxy process alone (all its threads, GC included); load generator and upstream are other processes.',
       'per round: the median of this row\'s CPU/req over the baseline\'s in the same round (rounds interleave the rows, so drift cancels); 95% interval: where that median lies, from the rounds\' spread (order statistics; 6+ rounds).',

@@ -5,8 +5,8 @@ import path from 'node:path';
 import { startChild, type BenchChild } from './children.js';
 import type { BenchIssuer } from './issuer.js';
 import { median, pairedRatio } from './load.js';
-import { benchHeaders, childScript, variantArgs, type Variant } from './proxy-bench.js';
-import { fmt, printTable, ratio } from './table.js';
+import { benchHeaders, childScript, figureCells, FIGURE_COLUMNS, variantArgs, type ProxyFigures, type Variant } from './proxy-bench.js';
+import { fmt, printTable } from './table.js';
 
 /**
  * Table 1 again with the load from outside: `wrk` (C, one thread) instead of the bench's own
@@ -25,15 +25,9 @@ export interface WrkBenchOptions {
   variants: Variant[];
 }
 
-export interface WrkRow {
+/** p50Ms / p99Ms: medians over rounds of wrk's own percentiles. */
+export interface WrkRow extends ProxyFigures {
   name: string;
-  cpuUsPerRequest: number;
-  roundRatio: number;
-  roundRatioInterval: [number, number];
-  requestsPerSecond: number;
-  /** Medians over rounds of wrk's own percentiles. */
-  p50Ms: number;
-  p99Ms: number;
   /** Socket errors, timeouts and non-2xx answers, over all rounds. */
   errors: number;
 }
@@ -149,19 +143,8 @@ export function printWrkTable(rows: WrkRow[], options: Pick<WrkBenchOptions, 'ro
   if (base === undefined) return;
   printTable(
     `1c. Proxy CPU per request, load from wrk (one C thread, ${options.concurrency} keep-alive connections; median of ${options.rounds} interleaved rounds x ${options.seconds} s; ${fmt(options.tokens)} users' tokens round robin)`,
-    ['variant', 'µs CPU/req', 'vs baseline', 'per round', '95% interval', 'req/s', 'vs baseline', 'p50 ms', 'p99 ms', 'errors'],
-    rows.map((row) => [
-      row.name,
-      fmt(row.cpuUsPerRequest, 1),
-      ratio(row.cpuUsPerRequest, base.cpuUsPerRequest),
-      `${fmt(row.roundRatio, 2)}x`,
-      `${fmt(row.roundRatioInterval[0], 2)}-${fmt(row.roundRatioInterval[1], 2)}`,
-      fmt(row.requestsPerSecond),
-      ratio(row.requestsPerSecond, base.requestsPerSecond),
-      fmt(row.p50Ms, 2),
-      fmt(row.p99Ms, 2),
-      String(row.errors),
-    ]),
+    ['variant', 'µs CPU/req', ...FIGURE_COLUMNS, 'errors'],
+    rows.map((row) => [row.name, fmt(row.cpuUsPerRequest, 1), ...figureCells(row, base), String(row.errors)]),
     [
       'Same rows and CPU count as table 1; the load generator is wrk, outside Node. p50/p99: wrk\'s, closed loop, median over rounds.',
       'errors: socket errors, timeouts and non-2xx answers; any at all means a row\'s figures are not to be trusted.',
