@@ -156,6 +156,7 @@ export function onShutdownSignal(logger: Logger, closers: Closer[]): void {
     logger.flush?.();
     process.exit(code);
   };
-  process.once('SIGTERM', stop);
-  process.once('SIGINT', stop);
+  // stop() catches every closer's error itself; `void` marks the promise as handled there.
+  process.once('SIGTERM', (signal) => void stop(signal));
+  process.once('SIGINT', (signal) => void stop(signal));
 }

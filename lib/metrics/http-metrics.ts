@@ -1,5 +1,5 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import type { Request, RequestHandler, Response } from 'express';
+import type { RequestHandler, Response } from 'express';
 import { trackRoutePattern } from '../http/route-pattern.js';
 import type { Metrics } from './registry.js';
 

@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { createServer } from 'node:net';
 import { Redis } from 'ioredis';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { redisKeys } from '../../../lib/revocation/redis-keys.js';
 import { RedisTokenStore, connectRedisTokenStore } from '../../../services/auth/adapters/redis/redis-token-store.js';
 import { loadAuthConfig } from '../../../services/auth/config.js';
