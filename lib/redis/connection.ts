@@ -128,32 +128,6 @@ function untilReady(client: RedisClient): Promise<void> {
   });
 }
 
-/**
- * Connection state changes, for readiness reporting and "re-read after reconnect": `up` when the
- * client is ready, `down` when it lost its connection. Returns the function that stops listening.
- */
-export function onRedisState(client: RedisClient, listener: (state: 'up' | 'down') => void): () => void {
-  let up = client.status === 'ready';
-  const onReady = () => {
-    if (up) return;
-    up = true;
-    listener('up');
-  };
-  const onDown = () => {
-    if (!up) return;
-    up = false;
-    listener('down');
-  };
-  client.on('ready', onReady);
-  client.on('close', onDown);
-  client.on('end', onDown);
-  return () => {
-    client.off('ready', onReady);
-    client.off('close', onDown);
-    client.off('end', onDown);
-  };
-}
-
 /** QUIT if connected, else drop the socket: closing never waits on a Redis that is gone. */
 export async function closeRedis(client: RedisClient): Promise<void> {
   if (client.status === 'end') return;

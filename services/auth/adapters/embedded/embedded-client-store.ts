@@ -1,18 +1,7 @@
 import { clientConfigOf, clientRecordOf } from '../../domain/client-config.js';
-import { constants } from 'node:fs';
-import { access, mkdir } from 'node:fs/promises';
-import path from 'node:path';
-import nedb from '@seald-io/nedb';
 import { authErrors } from '../../domain/errors.js';
 import { OPTIONAL_CLIENT_FIELDS, type ClientConfig, type ClientRecord, type ClientStore, type Clock, type UpsertClientResult } from '../../domain/ports/client-store.js';
-import { PRIVATE_DIR_MODE, PRIVATE_FILE_MODE, keepPrivateAfterCompaction, preparePrivateDatafile } from './private-datafile.js';
-
-/**
- * The package is CommonJS (`module.exports = Datastore`) while its types say `export default`:
- * under NodeNext the default import is the class at run time but the module object to the checker.
- */
-const Datastore = nedb as unknown as typeof nedb.default;
-type Datastore<T> = nedb.default<T>;
+import { type PrivateNedb, isUniqueViolation, openPrivateNedb } from './private-nedb.js';
 
 /** The document as NeDB keeps it; `disabledAt` may be absent in documents written by hand. */
 type ClientDoc = Omit<ClientRecord, 'disabledAt'> & { disabledAt?: Date | null };
@@ -26,25 +15,20 @@ const UPSERT_ATTEMPTS = 5;
  * before the call resolves, so clients survive a restart; only one process may open a file.
  */
 export async function openEmbeddedClientStore(dataDir: string, options: { now?: Clock } = {}): Promise<ClientStore> {
-  await mkdir(dataDir, { recursive: true, mode: PRIVATE_DIR_MODE });
-  const filename = path.join(dataDir, 'clients.db');
-  // Client-secret hashes live here: 0600 from creation on, and after every NeDB rewrite.
-  await preparePrivateDatafile(filename);
-  const db = new Datastore<ClientDoc>({ filename, modes: { fileMode: PRIVATE_FILE_MODE, dirMode: PRIVATE_DIR_MODE } });
-  keepPrivateAfterCompaction(db, filename);
-  await db.loadDatabaseAsync();
-  await db.ensureIndexAsync({ fieldName: 'clientId', unique: true });
-  return new EmbeddedClientStore(db, filename, options.now ?? (() => new Date()));
+  // Client-secret hashes live here: the file is private to the service's OS user.
+  const file = await openPrivateNedb<ClientDoc>(dataDir, 'clients.db', 'clientId');
+  return new EmbeddedClientStore(file, options.now ?? (() => new Date()));
 }
 
 class EmbeddedClientStore implements ClientStore {
-  #closed = false;
+  private readonly db;
 
   constructor(
-    private readonly db: Datastore<ClientDoc>,
-    private readonly filename: string,
+    private readonly file: PrivateNedb<ClientDoc>,
     private readonly now: Clock,
-  ) {}
+  ) {
+    this.db = file.db;
+  }
 
   async create(client: ClientConfig): Promise<ClientRecord> {
     const now = this.now();
@@ -109,22 +93,13 @@ class EmbeddedClientStore implements ClientStore {
     return (await this.db.removeAsync({ clientId }, { multi: false })) > 0;
   }
 
-  async ping(): Promise<void> {
-    if (this.#closed) throw new Error('embedded client store is closed');
-    // The data lives in memory; readiness means the next write can reach the file.
-    await access(this.filename, constants.R_OK | constants.W_OK);
+  ping(): Promise<void> {
+    return this.file.ping();
   }
 
-  async close(): Promise<void> {
-    if (this.#closed) return;
-    this.#closed = true;
-    // Rewrites the append-only file to one line per client, so it does not grow across restarts.
-    await this.db.compactDatafileAsync();
+  close(): Promise<void> {
+    return this.file.close();
   }
-}
-
-function isUniqueViolation(err: unknown): boolean {
-  return typeof err === 'object' && err !== null && (err as { errorType?: unknown }).errorType === 'uniqueViolated';
 }
 
 function toRecord(doc: ClientDoc & { _id?: string }): ClientRecord {
