@@ -69,11 +69,11 @@ export const authConfigSchema = z
     DEFAULT_USER_SCOPES: scopeList.default('notes:read notes:write reports:read'),
     /** client_id carried by tokens of the first-party user API (/auth/*). */
     FIRST_PARTY_CLIENT_ID: z.string().regex(/^[A-Za-z0-9._:-]{1,128}$/, 'must be 1-128 characters of A-Z a-z 0-9 . _ : -').default('first-party'),
-    /** `Secure` on the browser-session cookies; `false` only for plain-http setups (README, "Browser sessions"). */
+    /** `Secure` on the browser-session cookies; `false` only for plain-http setups (docs/browser-sessions.md). */
     COOKIE_SECURE: envField.boolean(true),
     /** Origins whose pages may use the browser session: the gateway's public origin(s), as browsers send them in Origin. */
     ALLOWED_ORIGINS: allowedOriginsField().default(loopbackOrigins(8080)),
-    /** The gateway's TRUSTED_PROXIES, so the per-IP login limit counts the same client address (README, "Gateway edge"). */
+    /** The gateway's TRUSTED_PROXIES, so the per-IP login limit counts the same client address (docs/gateway.md, "Gateway edge"). */
     TRUSTED_PROXIES: trustedProxiesField(),
   })
   .superRefine(checkRedisEnv)

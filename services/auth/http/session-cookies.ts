@@ -16,7 +16,7 @@ export { CSRF_COOKIE };
 export const REFRESH_COOKIE_PATH = '/auth';
 
 export interface SessionCookieOptions {
-  /** `Secure` on every cookie; false only for plain-http setups (see the README). */
+  /** `Secure` on every cookie; false only for plain-http setups (docs/browser-sessions.md). */
   secure: boolean;
   /** The refresh and CSRF cookies live as long as the refresh token (the access cookie as long as its token). */
   refreshTokenTtlSeconds: number;

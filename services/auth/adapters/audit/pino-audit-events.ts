@@ -3,7 +3,7 @@ import type { DestinationStream } from 'pino';
 import type { AdminCaller, AuthEvents } from '../../domain/ports/auth-events.js';
 
 /**
- * Version of the audit line schema (README, Operations: Audit trail). Raised when a field is
+ * Version of the audit line schema (docs/operations.md, "Audit trail"). Raised when a field is
  * renamed, removed or changes meaning; adding a field or an event keeps the version.
  */
 export const AUDIT_SCHEMA_VERSION = 1;

@@ -1,7 +1,7 @@
 /**
  * Storage of client secrets. Unlike passwords, generated client secrets carry 256 random bits, so
  * a slow password hash buys nothing against guessing: a keyed fast hash is enough and keeps client
- * authentication at signing speed (README, "Service-to-service").
+ * authentication at signing speed (docs/service-to-service.md).
  */
 export interface ClientSecretHasher {
   /** A self-describing hash string of `secret` (never the secret). */
