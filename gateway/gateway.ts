@@ -1,5 +1,7 @@
 import { createLogger, type Logger } from '../lib/logger.js';
-import { createGatewayMetrics, observeRequest, upstreamErrorKind, type Metrics } from '../lib/metrics/index.js';
+import type { Metrics } from '../lib/metrics/index.js';
+import { observeRequest } from '../lib/http/http-metrics.js';
+import { createGatewayMetrics, upstreamErrorKind } from './gateway-metrics.js';
 import type { Env } from '../lib/config.js';
 import { listen } from '../lib/http/server.js';
 import { revocationFeedReadiness } from '../lib/revocation/feed-observability.js';

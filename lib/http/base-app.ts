@@ -2,11 +2,11 @@ import express, { type Express, type Request } from 'express';
 import { clientAddress, eitherTrust, INTERNAL_NETWORKS, parseProxyTrust, type ProxyTrust } from './client-address.js';
 import type { Logger } from '../logger.js';
 import { requestContext } from './request-context.js';
-import { traceRequests } from '../tracing/express-tracing.js';
+import { traceRequests } from './express-tracing.js';
 import { healthRoutes, type ReadinessCheck } from './health.js';
 import { errorHandler, notFound } from './error-handler.js';
 import type { Metrics } from '../metrics/registry.js';
-import { httpMetrics } from '../metrics/http-metrics.js';
+import { httpMetrics } from './http-metrics.js';
 import { hasMalformedPercentEncoding, malformedPathError } from './percent-encoding.js';
 
 export interface BaseAppOptions {

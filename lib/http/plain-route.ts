@@ -2,7 +2,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { context } from '@opentelemetry/api';
 import type { Logger } from '../logger.js';
 import type { Metrics } from '../metrics/registry.js';
-import { observeRequest } from '../metrics/http-metrics.js';
+import { observeRequest } from './http-metrics.js';
 import { startServerSpan, traceContextOf } from '../tracing/http-spans.js';
 import { tracingEnabled } from '../tracing/tracer.js';
 import { logFailure, toAppError } from './error-handler.js';

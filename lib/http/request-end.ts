@@ -1,7 +1,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Span } from '@opentelemetry/api';
 import type { Logger } from '../logger.js';
-import { UNMATCHED_ROUTE } from '../metrics/http-metrics.js';
+import { UNMATCHED_ROUTE } from './http-metrics.js';
 import { endServerSpan } from '../tracing/http-spans.js';
 import { createAccessLog, elapsedMs } from './access-log.js';
 

@@ -1,6 +1,8 @@
 import { z } from 'zod';
 import { envField } from '../config.js';
-import { DEFAULT_REDIS_KEY_PREFIX } from '../revocation/redis-keys.js';
+
+/** The prefix of every Redis key and channel when REDIS_KEY_PREFIX is unset. */
+export const DEFAULT_REDIS_KEY_PREFIX = 'authgate:';
 
 /** A `host:port` of a Cluster seed or a Sentinel. */
 export interface RedisHostPort {

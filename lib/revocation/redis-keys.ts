@@ -1,10 +1,12 @@
+import { DEFAULT_REDIS_KEY_PREFIX } from '../redis/env.js';
+
 /**
  * Every Redis key and channel name the system uses, in one place, because the auth service writes
  * the revocation keys and the gateway reads them: a name changed on one side only would silently
  * break live revocation. Names are `{prefix}{kind}:{id}`; the prefix lets environments (and test
  * suites) share one Redis server.
  */
-export const DEFAULT_REDIS_KEY_PREFIX = 'authgate:';
+export { DEFAULT_REDIS_KEY_PREFIX };
 
 /**
  * On Redis Cluster a script may only touch keys of one hash slot. The keys of one refresh family

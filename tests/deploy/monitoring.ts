@@ -1,7 +1,9 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { parse } from 'yaml';
-import { createAuthMetrics, createGatewayMetrics, createMetrics } from '../../lib/metrics/index.js';
+import { createMetrics } from '../../lib/metrics/index.js';
+import { createAuthMetrics } from '../../services/auth/adapters/metrics/auth-metrics.js';
+import { createGatewayMetrics } from '../../gateway/gateway-metrics.js';
 import { ROOT } from './manifests.js';
 import { registerRevocationFeedGauge } from '../../lib/revocation/feed-observability.js';
 import { noRevocations } from '../../lib/revocation/revocation-list.js';

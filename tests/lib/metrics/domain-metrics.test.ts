@@ -1,5 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { createAuthMetrics, createGatewayMetrics, createMetrics, upstreamErrorKind } from '../../../lib/metrics/index.js';
+import { createMetrics } from '../../../lib/metrics/index.js';
+import { createAuthMetrics } from '../../../services/auth/adapters/metrics/auth-metrics.js';
+import { createGatewayMetrics, upstreamErrorKind } from '../../../gateway/gateway-metrics.js';
 import { parsePrometheusText, valueOf } from './prometheus-text.js';
 
 async function samplesOf(metrics: ReturnType<typeof createMetrics>) {

@@ -5,7 +5,8 @@ import { createBaseApp, finishApp } from '../../../lib/http/base-app.js';
 import { listen, type RunningServer } from '../../../lib/http/server.js';
 import { createLogger } from '../../../lib/logger.js';
 import { AppError } from '../../../lib/errors.js';
-import { createMetrics, recordRequest, setMetricsRoute, type Metrics } from '../../../lib/metrics/index.js';
+import { createMetrics, type Metrics } from '../../../lib/metrics/index.js';
+import { recordRequest, setMetricsRoute } from '../../../lib/http/http-metrics.js';
 import { parsePrometheusText, valueOf, type Sample } from './prometheus-text.js';
 
 const logger = createLogger({ name: 'metrics-test', level: 'silent' });

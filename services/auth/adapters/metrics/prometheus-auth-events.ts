@@ -1,4 +1,4 @@
-import { createAuthMetrics } from '../../../../lib/metrics/auth-metrics.js';
+import { createAuthMetrics } from './auth-metrics.js';
 import type { Metrics } from '../../../../lib/metrics/registry.js';
 import { ignoreAuthEvents, type AuthEvents } from '../../domain/ports/auth-events.js';
 

@@ -1,5 +1,5 @@
-import type { Metrics } from './registry.js';
-import { labelled, type LabelledCounter, type PlainCounter } from './labelled-counter.js';
+import type { Metrics } from '../../../../lib/metrics/registry.js';
+import { labelled, type LabelledCounter, type PlainCounter } from '../../../../lib/metrics/labelled-counter.js';
 
 /**
  * How a password login ended. Wrong password and unknown user are one outcome, as they are one

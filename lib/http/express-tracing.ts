@@ -1,8 +1,8 @@
 import { context } from '@opentelemetry/api';
 import type { RequestHandler } from 'express';
-import { trackRoutePattern } from '../http/route-pattern.js';
-import { endServerSpan, startServerSpan, traceContextOf } from './http-spans.js';
-import { tracingEnabled } from './tracer.js';
+import { trackRoutePattern } from './route-pattern.js';
+import { endServerSpan, startServerSpan, traceContextOf } from '../tracing/http-spans.js';
+import { tracingEnabled } from '../tracing/tracer.js';
 
 /**
  * A SERVER span per request of an express app (after requestContext, for the request id),

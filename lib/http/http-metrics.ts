@@ -1,7 +1,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { RequestHandler, Response } from 'express';
-import { trackRoutePattern } from '../http/route-pattern.js';
-import type { Metrics } from './registry.js';
+import { trackRoutePattern } from './route-pattern.js';
+import type { Metrics } from '../metrics/registry.js';
 
 /** Route label for requests no route pattern claimed (404s, path probes). */
 export const UNMATCHED_ROUTE = 'unmatched';

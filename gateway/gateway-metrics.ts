@@ -1,5 +1,5 @@
-import type { Metrics } from './registry.js';
-import { labelled, type LabelledCounter } from './labelled-counter.js';
+import type { Metrics } from '../lib/metrics/registry.js';
+import { labelled, type LabelledCounter } from '../lib/metrics/labelled-counter.js';
 
 /** `ok`, or the AppError code a verification failed with (e.g. `TOKEN_EXPIRED`). */
 export type VerificationOutcome = 'ok' | (string & {});
