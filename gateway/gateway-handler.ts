@@ -2,7 +2,7 @@ import type { IncomingMessage, RequestListener, ServerResponse } from 'node:http
 import { context, type Span } from '@opentelemetry/api';
 import { AppError, isAppError, internalError } from '../lib/errors.js';
 import { logFailure } from '../lib/http/error-handler.js';
-import { createRequestEndReporter, type EndedRequest } from '../lib/http/request-end.js';
+import { createRequestEndReporter, type EndedRequest } from '../lib/http/request-lifecycle.js';
 import type { Logger } from '../lib/logger.js';
 import { startServerSpan, traceContextOf } from '../lib/tracing/http-spans.js';
 import { tracingEnabled } from '../lib/tracing/tracer.js';

@@ -1,5 +1,5 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { requestIdFrom } from '../lib/http/request-context.js';
+import { requestIdFrom } from '../lib/http/request-lifecycle.js';
 
 /**
  * The request id of a proxied request: the caller's when it is sane, else a new one, written into

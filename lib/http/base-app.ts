@@ -1,12 +1,10 @@
 import express, { type Express, type Request } from 'express';
 import { clientAddress, eitherTrust, INTERNAL_NETWORKS, parseProxyTrust, type ProxyTrust } from './client-address.js';
 import type { Logger } from '../logger.js';
-import { requestContext } from './request-context.js';
-import { traceRequests } from './express-tracing.js';
+import { expressLifecycle } from './express-lifecycle.js';
 import { healthRoutes, type ReadinessCheck } from './health.js';
 import { errorHandler, notFound } from './error-handler.js';
 import type { Metrics } from '../metrics/registry.js';
-import { httpMetrics } from './http-metrics.js';
 import { hasMalformedPercentEncoding, malformedPathError } from './percent-encoding.js';
 
 export interface BaseAppOptions {
@@ -42,10 +40,7 @@ export function createBaseApp({ logger, readiness = [], metrics, trustedProxies 
   // One trust for req.ip / req.protocol (express) and clientAddressOf.
   app.set('trust proxy', trustedProxies ? eitherTrust(INTERNAL, trustedProxies) : INTERNAL);
   // First, so the recorded duration covers every later middleware, health routes included.
-  if (metrics) app.use(httpMetrics(metrics));
-  app.use(requestContext(logger));
-  // After requestContext: the span carries the request id.
-  app.use(traceRequests());
+  app.use(expressLifecycle(app, logger, metrics));
   // `/notes/%ZZ`: express would throw decoding the route parameter, answered as a 500 with a stack.
   app.use((req, _res, next) => next(hasMalformedPercentEncoding(req.path) ? malformedPathError() : undefined));
   app.use(healthRoutes(readiness));

@@ -1,13 +1,8 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { context } from '@opentelemetry/api';
 import type { Logger } from '../logger.js';
 import type { Metrics } from '../metrics/registry.js';
-import { observeRequest } from './http-metrics.js';
-import { startServerSpan, traceContextOf } from '../tracing/http-spans.js';
-import { tracingEnabled } from '../tracing/tracer.js';
 import { logFailure, toAppError } from './error-handler.js';
-import { createRequestEndReporter } from './request-end.js';
-import { requestIdFrom } from './request-context.js';
+import { beginRequest, createRequestEndReporter, metricsObserver, requestIdFrom } from './request-lifecycle.js';
 import { sendError } from './send-json.js';
 
 /** A handler outside express: resolves once it has answered; a rejection is rendered as errorHandler would. */
@@ -28,11 +23,12 @@ export interface PlainRouteOptions {
  * matters there (auth's OAuth endpoints: each token is one signature, and the router, the
  * middleware chain and express's request/response decoration cost most of another). Each request
  * gets what createBaseApp gives an express one: the caller's sane X-Request-Id (or a new one),
- * one access line and the request metrics when it ends, a SERVER span when tracing is on, and a
- * failure rendered by lib/http/error-response.ts and logged as errorHandler logs it.
+ * one access line and the request metrics when it ends, a SERVER span when tracing is on (the one
+ * lifecycle, request-lifecycle.ts), and a failure rendered by lib/http/error-response.ts and
+ * logged as errorHandler logs it.
  */
 export function plainRoutes({ logger, metrics, realm }: PlainRouteOptions): PlainRouteServer {
-  const reportEnd = createRequestEndReporter(logger, metrics ? (req, res, route, seconds) => observeRequest(metrics, req, res, route, seconds) : undefined);
+  const reportEnd = createRequestEndReporter(logger, metricsObserver(metrics));
 
   function fail(res: ServerResponse, requestId: string, err: unknown): void {
     const appError = toAppError(err);
@@ -41,21 +37,10 @@ export function plainRoutes({ logger, metrics, realm }: PlainRouteOptions): Plai
   }
 
   return (req, res, route, handler) => {
-    const started = process.hrtime.bigint();
     const requestId = requestIdFrom(req.headers['x-request-id']);
     const url = req.url ?? '/';
     const query = url.indexOf('?');
     const path = query === -1 ? url : url.slice(0, query);
-    res.setHeader('X-Request-Id', requestId);
-    const span = tracingEnabled() ? startServerSpan(req, path, requestId) : undefined;
-    res.once('close', () => reportEnd({ req, res, started, requestId, route, path, span }));
-    const run = () => handler(req, res).catch((err: unknown) => fail(res, requestId, err));
-    if (span === undefined) return void run();
-    // As traceRequests does for express: the body's events come from the socket, so the streams
-    // are bound to the request's context too, and what runs after the body is read stays in it.
-    const active = traceContextOf(req)!;
-    context.bind(active, req);
-    context.bind(active, res);
-    void context.with(active, run);
+    beginRequest(reportEnd, req, res, { requestId, path, route: () => route }, () => handler(req, res).catch((err: unknown) => fail(res, requestId, err)));
   };
 }
