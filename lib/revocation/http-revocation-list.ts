@@ -1,7 +1,7 @@
 import type { Logger } from '../logger.js';
 import { createFeedHealth } from './feed-health.js';
 import { RevokedIds } from './revoked-ids.js';
-import { parseRevocationEntry, REVOCATION_FEED_PATH, revocationKey, type RevocationEntry, type RevocationKind, type RevocationFeedPage } from './revocation-entry.js';
+import { parseRevocationEntry, REVOCATION_FEED_PATH, type RevocationEntry, type RevocationFeedPage } from './revocation-entry.js';
 import type { RevocationList } from './revocation-list.js';
 
 export interface HttpRevocationListOptions {
@@ -41,7 +41,6 @@ export function createHttpRevocationList(options: HttpRevocationListOptions): Re
   const { token, logger, waitSeconds = 25, retryMinMs = 250, retryMaxMs = 2_000, sweepIntervalMs = 60_000 } = options;
   const url = new URL(REVOCATION_FEED_PATH, `${options.authUrl.replace(/\/+$/, '')}/`);
   const health = createFeedHealth('auth', logger);
-  /** By `kind:value`. */
   const revoked = new RevokedIds(sweepIntervalMs);
   const stopped = new AbortController();
   const waiters = new Set<{ resolve: () => void; reject: (error: Error) => void }>();
@@ -51,10 +50,6 @@ export function createHttpRevocationList(options: HttpRevocationListOptions): Re
   const settle = (error?: Error) => {
     for (const waiter of waiters) error ? waiter.reject(error) : waiter.resolve();
     waiters.clear();
-  };
-
-  const remember = ({ kind, value, until }: RevocationEntry, nowSeconds: number) => {
-    if (until > nowSeconds) revoked.remember(revocationKey(kind, value), until);
   };
 
   const fetchPage = async (wait: number): Promise<RevocationFeedPage> => {
@@ -79,8 +74,7 @@ export function createHttpRevocationList(options: HttpRevocationListOptions): Re
       try {
         // Only a reader that is caught up waits; one catching up pages through at once.
         const page = await fetchPage(current ? waitSeconds : 0);
-        const nowSeconds = Math.floor(Date.now() / 1000);
-        for (const entry of page.entries) remember(entry, nowSeconds);
+        for (const entry of page.entries) revoked.remember(entry);
         cursor = page.cursor;
         current = !page.more;
         delay = retryMinMs;
@@ -104,11 +98,9 @@ export function createHttpRevocationList(options: HttpRevocationListOptions): Re
   };
   void run();
 
-  const isRevoked = (kind: RevocationKind, value: string) => revoked.has(revocationKey(kind, value));
-
   return {
-    isRevoked: (jti) => isRevoked('jti', jti),
-    isSessionRevoked: (sid) => isRevoked('sid', sid),
+    isRevoked: (jti) => revoked.has('jti', jti),
+    isSessionRevoked: (sid) => revoked.has('sid', sid),
     ready() {
       if (health.loaded) return Promise.resolve();
       if (lastError) return Promise.reject(lastError);

@@ -82,5 +82,9 @@ export function requireFeed(list: RevocationList): RevocationList {
       if (!list.status().up) throw revocationFeedUnavailable();
       return list.isRevoked(jti);
     },
+    isSessionRevoked(sid) {
+      if (!list.status().up) throw revocationFeedUnavailable();
+      return list.isSessionRevoked(sid);
+    },
   };
 }

@@ -54,8 +54,26 @@ export function redisKeys(prefix: string = DEFAULT_REDIS_KEY_PREFIX): RedisKeys 
   };
 }
 
-/** What the auth service publishes on `revocationsChannel` for every denied access token. */
+/**
+ * How a denial is spelled in the Redis denylist and on its channel: a jti as itself, a login
+ * session as `sid:<sid>`. The prefix cannot collide with a jti (the issuer's jtis are UUIDs), and
+ * a jti keeps its bare spelling so denylists written before sessions existed read the same. Only
+ * Redis code speaks this spelling; everything else says `{ kind, value }` (revocation-entry.ts).
+ */
+export function denylistMember(kind: 'jti' | 'sid', value: string): string {
+  return kind === 'sid' ? `${SESSION_MEMBER_PREFIX}${value}` : value;
+}
+
+/** The kind and value a denylist member stands for (the inverse of `denylistMember`). */
+export function parseDenylistMember(member: string): { kind: 'jti' | 'sid'; value: string } {
+  return member.startsWith(SESSION_MEMBER_PREFIX) ? { kind: 'sid', value: member.slice(SESSION_MEMBER_PREFIX.length) } : { kind: 'jti', value: member };
+}
+
+const SESSION_MEMBER_PREFIX = 'sid:';
+
+/** What the auth service publishes on `revocationsChannel` for every denial (a jti or a session). */
 export interface RevocationMessage {
+  /** The denylist member (`denylistMember`): a jti, or `sid:<sid>` for a session; the field keeps its first name for readers already deployed. */
   jti: string;
   /** The token's `exp`, epoch seconds: subscribers may forget the jti after it. */
   exp: number;

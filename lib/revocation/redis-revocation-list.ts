@@ -4,8 +4,8 @@ import { redisSettingsForUrl, type RedisSettings } from '../redis/env.js';
 import { openRedisSubscriber, type RedisSubscriber } from '../redis/subscriber.js';
 import { createFeedHealth } from './feed-health.js';
 import { RevokedIds } from './revoked-ids.js';
-import { sessionRevocationId, type RevocationList } from './revocation-list.js';
-import { decodeRevocationMessage, redisKeys } from './redis-keys.js';
+import type { RevocationList } from './revocation-list.js';
+import { decodeRevocationMessage, parseDenylistMember, redisKeys } from './redis-keys.js';
 
 export interface RedisRevocationListOptions {
   /** A single server's URL; or `redis` for Sentinel and Cluster (lib/redis/env.ts). */
@@ -53,7 +53,8 @@ export function createRedisRevocationList(options: RedisRevocationListOptions): 
   // One warning per outage (reconnects and snapshot retries report every attempt) and the status for /readyz.
   const health = createFeedHealth('redis', logger);
 
-  const remember = (jti: string, exp: number) => revoked.remember(jti, exp);
+  /** A denylist member (a jti, or a session in its Redis spelling) and its deadline. */
+  const remember = (member: string, exp: number) => revoked.remember({ ...parseDenylistMember(member), until: exp });
 
   const settle = (error?: Error) => {
     for (const waiter of waiters) error ? waiter.reject(error) : waiter.resolve();
@@ -99,16 +100,14 @@ export function createRedisRevocationList(options: RedisRevocationListOptions): 
     else logger?.warn({ channel: keys.revocationsChannel }, 'ignored a malformed revocation message');
   });
 
-  const isRevoked = (id: string) => revoked.has(id);
-
   return {
     feed,
 
     status: () => health.status(),
 
-    isRevoked,
+    isRevoked: (jti) => revoked.has('jti', jti),
 
-    isSessionRevoked: (sid) => isRevoked(sessionRevocationId(sid)),
+    isSessionRevoked: (sid) => revoked.has('sid', sid),
 
     ready() {
       if (loaded) return Promise.resolve();

@@ -1,12 +1,12 @@
 /**
  * One revocation as the auth service's HTTP feed carries it, and as the embedded denylist keeps
- * it on disk. `kind` names what is denied: `jti` (one access token) today; `sid` (every token of
- * a login session) is meant to join it, so readers keep entries of any well-formed kind and
- * answer for the kinds they know.
+ * it on disk. `kind` names what is denied: `jti` (one access token) or `sid` (every access token
+ * of a login session: refreshed, exchanged, issued to an app). Readers keep entries of any
+ * well-formed kind and answer for the kinds they know, so a later kind cannot break them.
  */
 export interface RevocationEntry {
   kind: RevocationKind;
-  /** The denied identifier (a jti, later a sid). */
+  /** The denied identifier (a jti or a sid). */
   value: string;
   /** Epoch seconds after which the entry no longer matters (the token's exp plus clock skew). */
   until: number;

@@ -1,12 +1,4 @@
 /**
- * The id under which a revoked session sits in the revocation feed (denylist, snapshot, channel),
- * beside revoked jtis. The prefix cannot collide with a jti: the issuer's jtis are UUIDs.
- */
-export function sessionRevocationId(sid: string): string {
-  return `sid:${sid}`;
-}
-
-/**
  * The gateway's local view of revoked access tokens. It is asked on every request, so it answers
  * from memory; implementations keep that memory current in the background (Redis pub/sub plus a
  * snapshot on connect, or the auth service's HTTP feed), so a revocation reaches every verifier
@@ -16,8 +8,8 @@ export interface RevocationList {
   /** True when `jti` was revoked and its token has not yet expired. */
   isRevoked(jti: string): boolean;
   /**
-   * True when the login session `sid` was revoked (logout) and a token of it may still be live.
-   * Sessions travel on the same feed as jtis, under `sessionRevocationId(sid)`.
+   * True when the login session `sid` was revoked (logout, lock, refresh token revocation) and a
+   * token of it may still be live. Sessions travel on the same feed as jtis, as their own kind.
    */
   isSessionRevoked(sid: string): boolean;
   /** Resolves once the first snapshot is loaded (rejects if the backing store is unreachable). */

@@ -3,6 +3,7 @@
  * any third-party express service verify RS256 at+jwt tokens with it.
  */
 export { createVerifier, MAX_CLOCK_TOLERANCE_SECONDS, type Verifier, type VerifierOptions, type RevocationCheck } from './verifier.js';
+export { isTokenRevoked } from './revocation-check.js';
 export type { VerifiedToken, AccessTokenClaims, ActorClaim } from './claims.js';
 export type { VerificationKeys } from './jwks-cache.js';
 export { ACCESS_TOKEN_TYPE, ACCESS_TOKEN_ALGORITHM, JWS_COMPACT } from './jws-header.js';

@@ -7,20 +7,12 @@ import { checkAccessTokenClaims, MAX_CLOCK_TOLERANCE_SECONDS, type ClaimsPolicy,
 import { tokenError, type TokenErrorCode } from './errors.js';
 import { createJwksCache, type VerificationKeys } from './jwks-cache.js';
 import { ACCESS_TOKEN_ALGORITHM, checkAccessTokenHeader, JWS_COMPACT, unverifiedIssuedAt } from './jws-header.js';
+import { isTokenRevoked, type RevocationCheck } from './revocation-check.js';
 import { TokenCache } from './token-cache.js';
 import { tracingEnabled, withSpan } from '../tracing/tracer.js';
 
 export { MAX_CLOCK_TOLERANCE_SECONDS };
-
-/**
- * Whether an access token's `jti`, or its login session `sid`, was revoked. Verifiers outside the
- * issuer answer from memory (a RevocationList fed by Redis); the issuer asks its own store, so its
- * answer may be a promise. Without `isSessionRevoked` no session is known revoked.
- */
-export interface RevocationCheck {
-  isRevoked(jti: string): boolean | Promise<boolean>;
-  isSessionRevoked?(sid: string): boolean | Promise<boolean>;
-}
+export type { RevocationCheck };
 
 interface CommonOptions {
   /** Exact `iss` expected, e.g. `http://localhost:4000`. */
@@ -144,10 +136,8 @@ export function createVerifier(options: VerifierOptions): Verifier {
   // Synchronous for in-memory revocation lists, so a cache hit costs no extra promise hop.
   function notRevoked(token: VerifiedToken): VerifiedToken | Promise<VerifiedToken> {
     if (revocations === undefined) return token;
-    const byJti = revocations.isRevoked(token.jti);
-    const bySession = token.sid !== undefined && revocations.isSessionRevoked ? revocations.isSessionRevoked(token.sid) : false;
-    if (typeof byJti === 'boolean' && typeof bySession === 'boolean') return refuseIfRevoked(byJti || bySession, token);
-    return Promise.all([byJti, bySession]).then(([jti, session]) => refuseIfRevoked(jti || session, token));
+    const revoked = isTokenRevoked(revocations, token);
+    return typeof revoked === 'boolean' ? refuseIfRevoked(revoked, token) : revoked.then((known) => refuseIfRevoked(known, token));
   }
 
   function verifyCached(token: string): VerifiedToken | Promise<VerifiedToken> | undefined {

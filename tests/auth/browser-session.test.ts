@@ -261,6 +261,18 @@ describe('DELETE /auth/session', () => {
     expect(current.status).toBe(401);
     expect(current.body).toMatchObject({ error: 'invalid_grant' });
   });
+
+  it('when logout comes with a refresh cookie but no valid access token, then the access tokens of that session (its sid) are refused too, not only the family', async () => {
+    const { jar } = await loggedIn();
+    const withoutAccess = new CookieJar();
+    withoutAccess.put('refresh_token', jar.get('refresh_token')!, '/auth');
+    withoutAccess.put('csrf_token', jar.get('csrf_token')!);
+    const access = jar.get('access_token')!;
+    expect((await fetch(`${auth.url}/auth/me`, { headers: { authorization: `Bearer ${access}` } })).status).toBe(200);
+
+    expect((await call('/auth/session', { method: 'DELETE', jar: withoutAccess })).status).toBe(204);
+    expect((await fetch(`${auth.url}/auth/me`, { headers: { authorization: `Bearer ${access}` } })).status).toBe(401);
+  });
 });
 
 describe('COOKIE_SECURE=false', () => {

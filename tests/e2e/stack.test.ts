@@ -83,6 +83,22 @@ describe('npm start', () => {
     expect(Date.now() - loggedOutAt).toBeLessThan(1_000);
   });
 
+  it('when a user logs out after a refresh, then the gateway refuses the token from before the refresh (same session) within a second, without Redis', async () => {
+    const res = await fetch(`${gateway}/auth/login`, json({ username: 'demo', password: 'demo-password-1234' }));
+    const first = (await res.json()) as { access_token: string; refresh_token: string };
+    const refreshed = (await (await fetch(`${gateway}/auth/refresh`, json({ refresh_token: first.refresh_token }))).json()) as { access_token: string };
+    const earlier = { authorization: `Bearer ${first.access_token}` };
+    expect((await fetch(`${gateway}/api/notes`, { headers: earlier })).status).toBe(200);
+
+    expect((await fetch(`${gateway}/auth/logout`, { method: 'POST', headers: { authorization: `Bearer ${refreshed.access_token}` } })).status).toBe(204);
+    const loggedOutAt = Date.now();
+
+    let last = 0;
+    await waitFor(async () => (last = (await fetch(`${gateway}/api/notes`, { headers: earlier })).status) === 401, { timeoutMs: 1_000, intervalMs: 20 }).catch(() => undefined);
+    expect(last).toBe(401);
+    expect(Date.now() - loggedOutAt).toBeLessThan(1_000);
+  });
+
   it('when the stack is up without Redis, then the gateway reports the auth revocation feed as up', async () => {
     const ready = await fetch(`${gateway}/readyz`);
     expect(await ready.json()).toMatchObject({ checks: { revocation_feed: 'ok' }, details: { revocation_feed: { source: 'auth', up: true } } });

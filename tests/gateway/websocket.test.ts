@@ -150,4 +150,16 @@ describe('WebSocket routes (websocket: true)', () => {
     revocations.revoke(jti);
     await waitFor(() => closed, { timeoutMs: 3_000 });
   });
+
+  it('when the login session of the token is revoked while the socket is open (lock, logout), then the socket is closed within a second, and one of another session stays open', async () => {
+    const sid = `ws-session-${Date.now()}`;
+    const { ws } = await open(gateway.url, '/ws/feed', bearer({ sid }));
+    const other = await open(gateway.url, '/ws/feed', bearer({ sid: `${sid}-other` }));
+    let closed = false;
+    ws.once('close', () => (closed = true));
+    revocations.revokeSession(sid);
+    await waitFor(() => closed, { timeoutMs: 1_000 });
+    expect(other.ws.readyState).toBe(WebSocket.OPEN);
+    other.ws.close();
+  });
 });

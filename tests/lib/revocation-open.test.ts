@@ -49,6 +49,7 @@ describe('openRevocationList picks the feed', () => {
   it('when REVOCATION_FEED_REQUIRED and the feed was never reached, then a check is refused with 503, never accepted', async () => {
     const list = await open({}, { REVOCATION_FEED_TOKEN: FEED_TOKEN, REVOCATION_FEED_REQUIRED: 'true' });
     expect(() => list.isRevoked('any')).toThrow(expect.objectContaining({ code: 'REVOCATION_FEED_UNAVAILABLE', status: 503 }));
+    expect(() => list.isSessionRevoked('any')).toThrow(expect.objectContaining({ code: 'REVOCATION_FEED_UNAVAILABLE', status: 503 }));
   });
 });
 

@@ -47,7 +47,8 @@ export function createAuthUseCases({ settings, users, tokens, signer, accessToke
   });
   const userGrant = { clientId: settings.firstPartyClientId, scope: settings.defaultUserScope };
   const checkPassword = createPasswordCheck({ users, passwords, throttle, events });
-  const logout = createLogout({ tokens, endSession: createSessionEnder({ tokens, accessTokenTtlSeconds: settings.accessTokenTtlSeconds, now }), now, events });
+  const endTokenSession = createSessionEnder({ tokens, accessTokenTtlSeconds: settings.accessTokenTtlSeconds, now });
+  const logout = createLogout({ tokens, endSession: endTokenSession, now, events });
   const verifyAccessToken = async (token: string) => (await accessTokens.verify(token)).claims;
   // One proof verifier for the token endpoints and the service's own resources (/auth/me, userinfo).
   const verifyDpopProof = createDpopProofVerifier({ replay: tokens, now });
@@ -75,8 +76,8 @@ export function createAuthUseCases({ settings, users, tokens, signer, accessToke
     /** The key a token request proved (shared with /oauth/token, so both endpoints check proofs alike). */
     proofKey,
     logout,
-    /** Browser logout: the API's logout when the access token is still valid, else the refresh family alone. */
-    endSession: createEndSession({ tokens, verifyAccessToken, logout, now, events }),
+    /** Browser logout: the API's logout when the access token is still valid, else the refresh token's session alone. */
+    endSession: createEndSession({ tokens, verifyAccessToken, logout, endTokenSession, now, events }),
     me: createMe({ users }),
     verifyAccessToken,
     verifyDpopProof,

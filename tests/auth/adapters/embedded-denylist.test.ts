@@ -53,6 +53,37 @@ describe('embedded denylist on disk', () => {
     await first.close();
   });
 
+  it('when the embedded token store ends a session, then the feed carries it as kind sid (never as a jti) and it is still there after a restart', async () => {
+    const store = await openEmbeddedTokenStore(dir);
+    const sid = `session-${randomBytes(8).toString('hex')}`;
+    await store.denySession(sid, nowSeconds() + 900);
+    expect(store.denylist.readAfter(undefined, 10)!.entries).toEqual([{ kind: 'sid', value: sid, until: nowSeconds() + 900 }]);
+    expect(await store.isAccessTokenDenied(sid)).toBe(false);
+    expect(await store.isAccessTokenDenied(`sid:${sid}`)).toBe(false);
+    await store.close();
+
+    const restarted = await openEmbeddedTokenStore(dir);
+    expect(await restarted.isSessionDenied(sid)).toBe(true);
+    expect(restarted.denylist.readAfter(undefined, 10)!.entries).toEqual([{ kind: 'sid', value: sid, until: expect.any(Number) }]);
+    await restarted.close();
+  });
+
+  it('when revocations.jsonl holds a session written as the jti "sid:<sid>" by an earlier version, then it is read back as that session', async () => {
+    const sid = `session-${randomBytes(8).toString('hex')}`;
+    const jti = newJti();
+    const lines = [{ kind: 'jti', value: `sid:${sid}`, until: nowSeconds() + 600 }, { kind: 'jti', value: jti, until: nowSeconds() + 600 }];
+    await appendFile(path.join(dir, 'revocations.jsonl'), lines.map((line) => `${JSON.stringify(line)}\n`).join(''));
+
+    const denylist = await openEmbeddedDenylist(dir);
+    expect(await denylist.isSessionDenied(sid)).toBe(true);
+    expect(await denylist.isAccessTokenDenied(jti)).toBe(true);
+    expect(denylist.readAfter(undefined, 10)!.entries.map(({ kind, value }) => ({ kind, value }))).toEqual([
+      { kind: 'sid', value: sid },
+      { kind: 'jti', value: jti },
+    ]);
+    await denylist.close();
+  });
+
   it('when the file is written, then only the service user can read it', async () => {
     const denylist = await openEmbeddedDenylist(dir);
     await denylist.denyAccessToken(newJti(), nowSeconds() + 600);

@@ -21,7 +21,8 @@ export interface TestAuthOptions {
   dataDir?: string;
   /** Memory stores unless given; `'config'` lets the config pick (embedded / REDIS_URL). */
   users?: UserStore | 'config';
-  tokens?: TokenStore | ((clock: TestClock) => TokenStore);
+  /** Memory unless given; `'config'` lets the config pick (embedded under the data dir / REDIS_URL), as `npm start` does. */
+  tokens?: TokenStore | ((clock: TestClock) => TokenStore) | 'config';
   passwords?: PasswordHasher;
   /** The embedded store under the data dir unless given. */
   clients?: ClientStore;
@@ -43,12 +44,13 @@ export async function startTestAuth(options: TestAuthOptions = {}): Promise<Test
   const dataDir = options.dataDir ?? (await mkdtemp(path.join(tmpdir(), 'auth-test-')));
   const config = loadAuthConfig({ AUTH_PORT: '0', AUTH_DATA_DIR: dataDir, LOG_LEVEL: 'silent', ...options.env });
   const clock = new TestClock();
-  const tokens = typeof options.tokens === 'function' ? options.tokens(clock) : (options.tokens ?? new MemoryTokenStore({ now: clock.now }));
+  const tokens =
+    options.tokens === 'config' ? undefined : typeof options.tokens === 'function' ? options.tokens(clock) : (options.tokens ?? new MemoryTokenStore({ now: clock.now }));
   const logger = createLogger({ name: 'auth', level: options.logDestination ? 'info' : 'silent', destination: options.logDestination });
   const service = await startAuthService(config, {
     logger,
     now: clock.now,
-    tokens,
+    ...(tokens ? { tokens } : {}),
     ...(options.users === 'config' ? {} : { users: options.users ?? new MemoryUserStore() }),
     ...(options.passwords ? { passwords: options.passwords } : {}),
     ...(options.clients ? { clients: options.clients } : {}),

@@ -1,6 +1,7 @@
 import { mkdir, open, readFile, rename, type FileHandle } from 'node:fs/promises';
 import path from 'node:path';
 import { parseRevocationEntry, type RevocationEntry, type RevocationFeedPage } from '../../../../lib/revocation/revocation-entry.js';
+import { parseDenylistMember } from '../../../../lib/revocation/redis-keys.js';
 import type { AccessTokenDenylist } from '../../domain/ports/token-store.js';
 import type { RevocationFeed } from '../../domain/ports/revocation-feed.js';
 import { PRIVATE_DIR_MODE, PRIVATE_FILE_MODE, preparePrivateDatafile } from './private-datafile.js';
@@ -17,9 +18,9 @@ export interface EmbeddedDenylistOptions {
 const REWRITE_SLACK_LINES = 1_024;
 
 /**
- * The access-token denylist without Redis, kept under AUTH_DATA_DIR in `revocations.jsonl` so a
- * restarted auth service still denies (and still tells its verifiers about) every token revoked
- * before. An append-only file of one JSON entry per line rather than NeDB: the revocations are
+ * The denylist without Redis (access tokens by jti, ended login sessions by sid), kept under
+ * AUTH_DATA_DIR in `revocations.jsonl` so a restarted auth service still denies (and still tells
+ * its verifiers about) every token and session revoked before. An append-only file of one JSON entry per line rather than NeDB: the revocations are
  * needed in memory in the order they were made (the feed's log), so the file only has to replay
  * them at start; NeDB would hold a second copy. Appends are batched and fsynced before the
  * revocation is reported done (a logout that answered 204 survives a crash); the file is
@@ -36,7 +37,7 @@ export async function openEmbeddedDenylist(dataDir: string, options: EmbeddedDen
     if (line === '') continue;
     const entry = parseRevocationEntry(safeJson(line));
     // A torn last line (a crash mid-write) or a hand edit is skipped, never fatal.
-    if (entry) log.add(entry);
+    if (entry) log.add(upgraded(entry));
   }
   const denylist = new EmbeddedDenylist(filename, log, await rewrite(filename, log.liveEntries()), options.sweepIntervalMs ?? 60_000);
   return denylist;
@@ -163,6 +164,15 @@ async function rewrite(filename: string, entries: RevocationEntry[]): Promise<Fi
   }
   await rename(temp, filename);
   return open(filename, 'a', PRIVATE_FILE_MODE);
+}
+
+/**
+ * Before sessions were their own kind here, an ended session was written as the jti `sid:<sid>`
+ * (the Redis spelling), which no verifier looks up: read back as the session it meant, so sessions
+ * ended before an upgrade stay ended at every verifier after it.
+ */
+function upgraded(entry: RevocationEntry): RevocationEntry {
+  return entry.kind === 'jti' ? { ...parseDenylistMember(entry.value), until: entry.until } : entry;
 }
 
 const toLine = (entry: RevocationEntry) => `${JSON.stringify({ kind: entry.kind, value: entry.value, until: entry.until })}\n`;

@@ -5,7 +5,8 @@ import { openEmbeddedDenylist, type EmbeddedDenylist } from './embedded-denylist
 
 /**
  * The token store without Redis: refresh families, counters and the replay cache in memory (as
- * before), the access-token denylist in `AUTH_DATA_DIR`, and the revocation feed served from it.
+ * before), the denylist (access tokens by jti, ended sessions by sid) in `AUTH_DATA_DIR`, and the
+ * revocation feed served from it.
  * Refresh state may die with the process (users log in again); a revocation must not, or a
  * logged-out token would pass every verifier again after an auth restart.
  */
@@ -21,6 +22,15 @@ export class EmbeddedTokenStore extends MemoryTokenStore {
 
   override isAccessTokenDenied(jti: string): Promise<boolean> {
     return this.denylist.isAccessTokenDenied(jti);
+  }
+
+  /** An ended session goes on the feed as kind `sid` (verifiers look sessions up there) and survives a restart. */
+  override denySession(sid: string, expiresAtSeconds: number): Promise<void> {
+    return this.denylist.denySession(sid, expiresAtSeconds);
+  }
+
+  override isSessionDenied(sid: string): Promise<boolean> {
+    return this.denylist.isSessionDenied(sid);
   }
 
   override ping(): Promise<void> {

@@ -1,4 +1,3 @@
-import { sessionRevocationId } from '../../../../lib/revocation/revocation-list.js';
 import type {
   AttemptCount,
   RefreshFamilyRef,
@@ -32,6 +31,8 @@ export class MemoryTokenStore implements TokenStore {
   /** familyId -> revoked flag; lives as long as the family's longest-lived token. */
   private readonly families: ExpiringMap<string, { revoked: boolean }>;
   private readonly denied: ExpiringMap<string, true>;
+  /** Ended login sessions (sid), beside denied jtis and never mixed with them. */
+  private readonly deniedSessions: ExpiringMap<string, true>;
   private readonly attempts: ExpiringMap<string, number>;
   private readonly claims: ExpiringMap<string, true>;
   /** subject -> its family ids; an id whose family has expired is dropped when listed. */
@@ -42,6 +43,7 @@ export class MemoryTokenStore implements TokenStore {
     this.refresh = new ExpiringMap(this.now);
     this.families = new ExpiringMap(this.now);
     this.denied = new ExpiringMap(this.now);
+    this.deniedSessions = new ExpiringMap(this.now);
     this.attempts = new ExpiringMap(this.now);
     this.claims = new ExpiringMap(this.now);
   }
@@ -115,13 +117,17 @@ export class MemoryTokenStore implements TokenStore {
     this.denied.set(jti, true, Math.max(current, expiresAtSeconds * 1000));
   }
 
-  /** A session is one more entry of the denylist (and of the gateway's feed), under its own id. */
-  denySession(sid: string, expiresAtSeconds: number): Promise<void> {
-    return this.denyAccessToken(sessionRevocationId(sid), expiresAtSeconds);
+  /**
+   * A session denial of its own kind, not a jti in disguise: a subclass that keeps denials
+   * elsewhere (the embedded store) must override both kinds, and a sid can never pass for a jti.
+   */
+  async denySession(sid: string, expiresAtSeconds: number): Promise<void> {
+    const current = this.deniedSessions.expiresAt(sid) ?? 0;
+    this.deniedSessions.set(sid, true, Math.max(current, expiresAtSeconds * 1000));
   }
 
-  isSessionDenied(sid: string): Promise<boolean> {
-    return this.isAccessTokenDenied(sessionRevocationId(sid));
+  async isSessionDenied(sid: string): Promise<boolean> {
+    return this.deniedSessions.get(sid) === true;
   }
 
   async isAccessTokenDenied(jti: string): Promise<boolean> {

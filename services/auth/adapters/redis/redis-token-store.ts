@@ -1,10 +1,10 @@
-import { sessionRevocationId } from '../../../../lib/revocation/revocation-list.js';
 import type { Logger } from '../../../../lib/logger.js';
 import { closeRedis, connectRedis, type RedisClient } from '../../../../lib/redis/connection.js';
 import { NO_REPLICA_ACK, redisSettingsForUrl, type RedisSettings, type ReplicaAck } from '../../../../lib/redis/env.js';
 import { unlessRedisUnavailable } from '../../../../lib/redis/unavailable.js';
 import {
   DEFAULT_REDIS_KEY_PREFIX,
+  denylistMember,
   encodeRevocationMessage,
   redisKeys,
   type RedisKeys,
@@ -171,13 +171,13 @@ export class RedisTokenStore implements TokenStore {
     );
   }
 
-  /** A session is one more entry of the denylist (and of the gateway's feed), under its own id. */
+  /** A session is one more member of the denylist (and of the channel), in its Redis spelling (redis-keys.ts). */
   denySession(sid: string, expiresAtSeconds: number): Promise<void> {
-    return this.denyAccessToken(sessionRevocationId(sid), expiresAtSeconds);
+    return this.denyAccessToken(denylistMember('sid', sid), expiresAtSeconds);
   }
 
   isSessionDenied(sid: string): Promise<boolean> {
-    return this.isAccessTokenDenied(sessionRevocationId(sid));
+    return this.isAccessTokenDenied(denylistMember('sid', sid));
   }
 
   async isAccessTokenDenied(jti: string): Promise<boolean> {

@@ -97,8 +97,9 @@ export interface AccessTokenDenylist {
   isAccessTokenDenied(jti: string): Promise<boolean>;
   /**
    * Denies every access token of the login session `sid` until `expiresAtSeconds` (the latest
-   * `exp` one of them can have), announced on the same feed as jti denials under
-   * `sessionRevocationId(sid)`, so verifiers refuse them within a second.
+   * `exp` one of them can have), announced on the same feed as jti denials as a session (kind
+   * `sid`), so verifiers refuse them within a second; as durable as a jti denial (embedded: in
+   * revocations.jsonl). Never the same entry as a jti of that value.
    */
   denySession(sid: string, expiresAtSeconds: number): Promise<void>;
   isSessionDenied(sid: string): Promise<boolean>;
