@@ -7,6 +7,7 @@ import { createLogger } from '../../../lib/logger.js';
 import { MemoryTokenStore } from '../../../services/auth/adapters/memory/memory-token-store.js';
 import { MemoryUserStore } from '../../../services/auth/adapters/memory/memory-user-store.js';
 import { loadAuthConfig, type AuthConfig } from '../../../services/auth/config.js';
+import type { AppSessionStore } from '../../../services/auth/domain/ports/app-sessions.js';
 import type { ClientStore } from '../../../services/auth/domain/ports/client-store.js';
 import type { PasswordHasher } from '../../../services/auth/domain/ports/password-hasher.js';
 import type { TokenStore } from '../../../services/auth/domain/ports/token-store.js';
@@ -22,6 +23,8 @@ export interface TestAuthOptions {
   /** Memory stores unless given; `'config'` lets the config pick (embedded / REDIS_URL). */
   users?: UserStore | 'config';
   tokens?: TokenStore | ((clock: TestClock) => TokenStore);
+  /** The app flow's codes and login sessions; the config picks (memory / REDIS_URL) unless given. */
+  appSessions?: (clock: TestClock) => AppSessionStore;
   passwords?: PasswordHasher;
   /** The embedded store under the data dir unless given. */
   clients?: ClientStore;
@@ -49,6 +52,7 @@ export async function startTestAuth(options: TestAuthOptions = {}): Promise<Test
     logger,
     now: clock.now,
     tokens,
+    ...(options.appSessions ? { appSessions: options.appSessions(clock) } : {}),
     ...(options.users === 'config' ? {} : { users: options.users ?? new MemoryUserStore() }),
     ...(options.passwords ? { passwords: options.passwords } : {}),
     ...(options.clients ? { clients: options.clients } : {}),
