@@ -1,4 +1,4 @@
-import { freePort } from '../../support/free-port.js';
+import { withFreePorts } from '../../support/free-port.js';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -79,8 +79,10 @@ export async function startTestAuth(options: TestAuthOptions = {}): Promise<Test
 export type IssuerTestAuth = TestAuth & { issuer: string };
 
 export async function startTestAuthAsIssuer(options: TestAuthOptions = {}): Promise<IssuerTestAuth> {
-  const port = await freePort();
-  const issuer = `http://127.0.0.1:${port}`;
-  const auth = await startTestAuth({ ...options, env: { ...options.env, AUTH_PORT: String(port), AUTH_ISSUER: issuer } });
-  return Object.assign(auth, { issuer });
+  // Told its port in advance (the issuer names it): started again on another should it be taken meanwhile.
+  return withFreePorts(1, async ([port]) => {
+    const issuer = `http://127.0.0.1:${port!}`;
+    const auth = await startTestAuth({ ...options, env: { ...options.env, AUTH_PORT: String(port), AUTH_ISSUER: issuer } });
+    return Object.assign(auth, { issuer });
+  });
 }
