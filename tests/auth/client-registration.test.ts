@@ -1,8 +1,7 @@
 import * as client from 'openid-client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { MemoryClientStore } from '../../services/auth/adapters/memory/memory-client-store.js';
-import { freePort } from '../support/free-port.js';
-import { startTestAuth, type TestAuth } from './support/auth-harness.js';
+import { startTestAuthAsIssuer, type TestAuth } from './support/auth-harness.js';
 import { request } from './support/http-client.js';
 import { assertionKey, postForm, signAssertion, JWT_BEARER } from './support/oauth-client.js';
 
@@ -13,9 +12,8 @@ describe('RFC 7591 client metadata: admin API and POST /oauth/register', () => {
   let issuer: string;
   const clients = new MemoryClientStore();
   beforeAll(async () => {
-    const port = await freePort();
-    issuer = `http://127.0.0.1:${port}`;
-    auth = await startTestAuth({ clients, env: { AUTH_ADMIN_TOKEN: ADMIN_TOKEN, AUTH_PORT: String(port), AUTH_ISSUER: issuer } });
+    auth = await startTestAuthAsIssuer({ clients, env: { AUTH_ADMIN_TOKEN: ADMIN_TOKEN } });
+    issuer = auth.config.AUTH_ISSUER;
   });
   afterAll(() => auth?.stop());
 

@@ -6,7 +6,7 @@ import path from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { pollUntil } from '../auth/contracts/poll.js';
-import { freePort } from '../support/free-port.js';
+import { withFreePorts } from '../support/free-port.js';
 import { ROOT } from './manifests.js';
 
 /**
@@ -71,11 +71,15 @@ describe('the compiled build (npm run build)', () => {
   });
 
   it('when node dist/services/auth/main.js and node dist/gateway/main.js start, then the gateway is ready, serves the demo page and proxies to auth', async () => {
-    const authPort = await freePort();
-    const issuer = `http://127.0.0.1:${authPort}`;
-    const auth = runCompiled('dist/services/auth/main.js', { AUTH_PORT: String(authPort), AUTH_ISSUER: issuer, AUTH_DATA_DIR: dataDir }, 'auth service listening');
-    running.push(auth);
-    await auth.listening;
+    // The issuer URL names the port, so it is chosen in advance; a port taken meanwhile (the exit's
+    // output says EADDRINUSE) starts auth again on another.
+    const { auth, issuer } = await withFreePorts(1, async ([authPort]) => {
+      const issuer = `http://127.0.0.1:${authPort!}`;
+      const auth = runCompiled('dist/services/auth/main.js', { AUTH_PORT: String(authPort), AUTH_ISSUER: issuer, AUTH_DATA_DIR: dataDir }, 'auth service listening');
+      running.push(auth);
+      await auth.listening;
+      return { auth, issuer };
+    });
 
     const gateway = runCompiled(
       'dist/gateway/main.js',

@@ -4,9 +4,8 @@ import type { AddressInfo } from 'node:net';
 import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { MemoryClientStore } from '../../services/auth/adapters/memory/memory-client-store.js';
-import { startTestAuth, type TestAuth } from '../auth/support/auth-harness.js';
+import { startTestAuthAsIssuer, type TestAuth } from '../auth/support/auth-harness.js';
 import { PASSWORD, post } from '../auth/support/http-client.js';
-import { freePort } from '../support/free-port.js';
 import { HAS_CHROMIUM, launchChromium } from './support/chromium.js';
 
 const SHOTS = 'test-results/apps';
@@ -26,9 +25,8 @@ describe.runIf(HAS_CHROMIUM)('apps: the hosted login and consent pages in Chromi
     app = createServer((req, res) => res.writeHead(200, { 'content-type': 'text/html' }).end(`<p id="arrived">${new URL(req.url ?? '/', 'http://x').search.replace(/[<>&"]/g, '')}</p>`));
     await new Promise<void>((resolve) => app.listen(0, '127.0.0.1', resolve));
     appOrigin = `http://localhost:${(app.address() as AddressInfo).port}`;
-    const port = await freePort();
-    issuer = `http://127.0.0.1:${port}`;
-    auth = await startTestAuth({ clients, env: { AUTH_PORT: String(port), AUTH_ISSUER: issuer, COOKIE_SECURE: 'false' } });
+    auth = await startTestAuthAsIssuer({ clients, env: { COOKIE_SECURE: 'false' } });
+    issuer = auth.config.AUTH_ISSUER;
     await clients.create({
       clientId: 'chromium-app',
       clientName: 'Photo Printer',

@@ -2,10 +2,9 @@ import * as client from 'openid-client';
 import { createRemoteJWKSet, decodeProtectedHeader, jwtVerify } from 'jose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { MemoryClientStore } from '../../services/auth/adapters/memory/memory-client-store.js';
-import { startTestAuth, type TestAuth } from '../auth/support/auth-harness.js';
+import { startTestAuthAsIssuer, type TestAuth } from '../auth/support/auth-harness.js';
 import { PASSWORD, post } from '../auth/support/http-client.js';
 import { postForm } from '../auth/support/oauth-client.js';
-import { freePort } from '../support/free-port.js';
 import { AppBrowser, formFields } from './support/app-browser.js';
 
 const SPA = 'notes-spa';
@@ -21,9 +20,8 @@ describe('apps: authorization code + PKCE and OpenID Connect with openid-client'
   let userId: string;
 
   beforeAll(async () => {
-    const port = await freePort();
-    issuer = `http://127.0.0.1:${port}`;
-    auth = await startTestAuth({ clients, env: { AUTH_PORT: String(port), AUTH_ISSUER: issuer } });
+    auth = await startTestAuthAsIssuer({ clients });
+    issuer = auth.config.AUTH_ISSUER;
     const base = { tokenEndpointAuthMethods: ['none' as const], grantTypes: ['authorization_code' as const, 'refresh_token' as const], audiences: [] };
     await clients.create({ ...base, clientId: SPA, clientName: 'Notes', scopes: ['openid', 'profile', 'email', 'notes:read'], redirectUris: [REDIRECT], postLogoutRedirectUris: [AFTER_LOGOUT], firstParty: true });
     await clients.create({ ...base, clientId: THIRD, clientName: 'Third Party', scopes: ['openid', 'profile'], redirectUris: ['https://third.example/cb'] });

@@ -139,12 +139,3 @@ export async function startCountingListener(): Promise<{ url: string; hits(): nu
     close: () => new Promise<void>((resolve) => server.close(() => resolve())),
   };
 }
-
-/** A port nothing listens on (bound, then released), for "upstream refused" cases. */
-export async function closedPort(): Promise<number> {
-  const server = http.createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as AddressInfo;
-  await new Promise((resolve) => server.close(resolve));
-  return port;
-}

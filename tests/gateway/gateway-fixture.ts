@@ -6,7 +6,8 @@ import type { RevocationList } from '../../lib/revocation/revocation-list.js';
 import { loadGatewayConfig } from '../../gateway/config.js';
 import { startGateway, type RunningGateway } from '../../gateway/gateway.js';
 import { parseRoutes } from '../../gateway/route-config.js';
-import { closedPort, startCountingListener, startEchoUpstream, type EchoUpstream } from './echo-upstream.js';
+import { freePort } from '../support/free-port.js';
+import { startCountingListener, startEchoUpstream, type EchoUpstream } from './echo-upstream.js';
 import { startTestIssuer, type TestIssuer } from '../lib/verifier/test-issuer.js';
 
 export interface GatewayFixture {
@@ -24,7 +25,7 @@ export async function startGatewayFixture(options: { revocations?: RevocationLis
   const issuer = await startTestIssuer();
   const upstream = await startEchoUpstream();
   const jkuListener = await startCountingListener();
-  const down = await closedPort();
+  const down = await freePort();
   const logs: string[] = [];
   const destination = new Writable({
     write(chunk: Buffer, _encoding, done) {

@@ -3,12 +3,13 @@ import { createLogger } from '../../lib/logger.js';
 import { loadGatewayConfig } from '../../gateway/config.js';
 import { startGateway, type RunningGateway } from '../../gateway/gateway.js';
 import { parseRoutes } from '../../gateway/route-config.js';
-import { closedPort } from './echo-upstream.js';
+import { freePort } from '../support/free-port.js';
 import { send } from './http-client.js';
 
 let gateway: RunningGateway;
 beforeAll(async () => {
-  const port = await closedPort();
+  // Reserved and never listened on: the issuer stays unreachable.
+  const port = await freePort();
   const config = loadGatewayConfig({ GATEWAY_PORT: '0', GATEWAY_OPS_PORT: '0', AUTH_URL: `http://127.0.0.1:${port}`, LOG_LEVEL: 'silent' });
   const routes = parseRoutes({ routes: [{ prefix: '/api', upstream: 'http://127.0.0.1:1', auth: 'required' }] }, {});
   gateway = await startGateway(config, { routes, logger: createLogger({ name: 'gateway', level: 'silent' }) });

@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { pollUntil } from '../auth/contracts/poll.js';
-import { freePort } from '../support/free-port.js';
+import { withFreePorts } from '../support/free-port.js';
 import { keepAliveLoad, type LoadRequest } from '../support/keepalive-load.js';
 
 /**
@@ -16,12 +16,29 @@ import { keepAliveLoad, type LoadRequest } from '../support/keepalive-load.js';
 const CLEAN_ENV = { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', LOG_LEVEL: 'warn', REDIS_URL: '', MONGODB_URI: '' };
 const CLIENTS = 12;
 
-function startProcess(main: string, env: Record<string, string>): ChildProcess {
-  return spawn(process.execPath, ['--import', 'tsx', main], { env: { ...CLEAN_ENV, ...env }, stdio: ['ignore', 'ignore', 'inherit'] });
-}
-
-async function untilHealthy(url: string): Promise<void> {
-  await pollUntil(() => fetch(`${url}/healthz`).then((r) => r.ok, () => false), { timeoutMs: 30_000, intervalMs: 100, what: `${url} to start` });
+/**
+ * Spawns `main` on a port from withFreePorts (told in advance: the gateway and auth must know
+ * their URLs) and waits until it is healthy; a process that exits first fails with its stderr, so
+ * an EADDRINUSE starts it again on another port.
+ */
+function startProcess(main: string, env: (url: string, port: number) => Record<string, string>): Promise<{ child: ChildProcess; url: string }> {
+  return withFreePorts(1, async ([port]) => {
+    const url = `http://127.0.0.1:${port!}`;
+    const child = spawn(process.execPath, ['--import', 'tsx', main], { env: { ...CLEAN_ENV, ...env(url, port!) }, stdio: ['ignore', 'ignore', 'pipe'] });
+    let stderr = '';
+    child.stderr!.on('data', (chunk: Buffer) => {
+      stderr += chunk.toString();
+      process.stderr.write(chunk);
+    });
+    await pollUntil(
+      async () => {
+        if (child.exitCode !== null) throw new Error(`${main} exited during start-up: ${stderr}`);
+        return fetch(`${url}/healthz`).then((r) => r.ok, () => false);
+      },
+      { timeoutMs: 30_000, intervalMs: 100, what: `${url} to start` },
+    );
+    return { child, url };
+  });
 }
 
 async function drainUnderLoad(child: ChildProcess, url: string, requests: LoadRequest[]) {
@@ -46,11 +63,8 @@ describe('SIGTERM under keep-alive load', () => {
 
   beforeAll(async () => {
     dataDir = await mkdtemp(path.join(tmpdir(), 'drain-'));
-    const port = await freePort();
-    authUrl = `http://127.0.0.1:${port}`;
-    auth = startProcess('services/auth/main.ts', { AUTH_PORT: String(port), AUTH_DATA_DIR: dataDir, AUTH_ISSUER: authUrl });
+    ({ child: auth, url: authUrl } = await startProcess('services/auth/main.ts', (url, port) => ({ AUTH_PORT: String(port), AUTH_DATA_DIR: dataDir, AUTH_ISSUER: url })));
     spare.push(auth);
-    await untilHealthy(authUrl);
   }, 60_000);
   afterAll(async () => {
     for (const child of spare) if (child.exitCode === null) child.kill('SIGKILL');
@@ -58,11 +72,8 @@ describe('SIGTERM under keep-alive load', () => {
   });
 
   it('when the gateway gets SIGTERM while proxying, then no request fails and it exits well before the grace time', async () => {
-    const port = await freePort();
-    const url = `http://127.0.0.1:${port}`;
-    const gateway = startProcess('gateway/main.ts', { GATEWAY_PORT: String(port), AUTH_URL: authUrl, AUTH_ISSUER: authUrl });
+    const { child: gateway, url } = await startProcess('gateway/main.ts', (_url, port) => ({ GATEWAY_PORT: String(port), AUTH_URL: authUrl, AUTH_ISSUER: authUrl }));
     spare.push(gateway);
-    await untilHealthy(url);
 
     const { exit, result } = await drainUnderLoad(gateway, url, [
       { method: 'GET', path: '/.well-known/jwks.json' },

@@ -9,6 +9,7 @@ import type { RevocationList } from '../../lib/revocation/revocation-list.js';
 import { RedisTokenStore } from '../../services/auth/adapters/redis/redis-token-store.js';
 import { pollUntil } from '../auth/contracts/poll.js';
 import { deleteKeysWithPrefix } from '../auth/adapters/redis-test-fixture.js';
+import { freePort } from '../support/free-port.js';
 import { HAS_REDIS, TEST_REDIS_URL, uniqueRedisPrefix } from '../support/redis.js';
 
 const newJti = () => `jti-${randomBytes(8).toString('hex')}`;
@@ -29,9 +30,18 @@ async function startRelay(target: URL) {
     }
     client.pipe(upstream).pipe(client);
   });
-  const listen = (port: number) => new Promise<void>((resolve) => server.listen(port, '127.0.0.1', () => resolve()));
-  await listen(0);
-  const port = (server.address() as net.AddressInfo).port;
+  const listen = (port: number) =>
+    new Promise<void>((resolve, reject) => {
+      server.once('error', reject);
+      server.listen(port, '127.0.0.1', () => {
+        server.off('error', reject);
+        resolve();
+      });
+    });
+  // Reserved below the ephemeral range, so no other socket can take it while the relay is cut
+  // (a listen(0) port could be handed to an outgoing connection then, and restore would fail).
+  const port = await freePort();
+  await listen(port);
   return {
     url: `redis://127.0.0.1:${port}`,
     async cut() {

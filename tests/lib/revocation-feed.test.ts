@@ -15,6 +15,7 @@ import { pollUntil } from '../auth/contracts/poll.js';
 import { startTestAuth, type TestAuth } from '../auth/support/auth-harness.js';
 import { startGatewayFixture, type GatewayFixture } from '../gateway/gateway-fixture.js';
 import { send } from '../gateway/http-client.js';
+import { freePort } from '../support/free-port.js';
 
 const FEED_TOKEN = randomBytes(32).toString('base64url');
 const newJti = () => `jti-${randomBytes(8).toString('hex')}`;
@@ -53,6 +54,9 @@ function openList(): RevocationList {
 
 beforeAll(async () => {
   dataDir = await mkdtemp(path.join(tmpdir(), 'revocation-feed-'));
+  // Reserved below the ephemeral range: a port from listen(0) could go to an outgoing connection
+  // (the feed's own reconnects) while auth is stopped, and the restart would fail with EADDRINUSE.
+  port = await freePort();
   await startAuth();
 });
 afterEach(async () => {

@@ -7,7 +7,7 @@ import type { RevocationList } from '../../lib/revocation/revocation-list.js';
 import { redisSettingsForUrl, type RedisSettings } from '../../lib/redis/env.js';
 import { loadNotesConfig } from '../../services/notes/config.js';
 import { startNotesService, type RunningNotesService } from '../../services/notes/notes-service.js';
-import { closedPort } from '../gateway/echo-upstream.js';
+import { freePort } from '../support/free-port.js';
 import { startTestIssuer, type TestIssuer } from './verifier/test-issuer.js';
 import { HAS_REDIS, TEST_REDIS_URL } from '../support/redis.js';
 
@@ -15,7 +15,7 @@ const logger = createLogger({ name: 'test', level: 'silent' });
 const FEED_TOKEN = 'f'.repeat(40);
 const opened: RevocationList[] = [];
 const open = async (config: { redis?: RedisSettings }, env: Record<string, string>) => {
-  const list = await openRevocationList({ verifier: { authUrl: `http://127.0.0.1:${await closedPort()}` }, ...config }, { connectionName: 'test-open', logger, env });
+  const list = await openRevocationList({ verifier: { authUrl: `http://127.0.0.1:${await freePort()}` }, ...config }, { connectionName: 'test-open', logger, env });
   opened.push(list);
   return list;
 };

@@ -1,5 +1,4 @@
 import { randomBytes } from 'node:crypto';
-import { createServer } from 'node:net';
 import { Redis } from 'ioredis';
 import { describe, expect, it } from 'vitest';
 import { redisKeys } from '../../../lib/revocation/redis-keys.js';
@@ -8,6 +7,7 @@ import { loadAuthConfig } from '../../../services/auth/config.js';
 import { openTokenStore } from '../../../services/auth/stores.js';
 import { createLogger } from '../../../lib/logger.js';
 import { redisSettingsForUrl } from '../../../lib/redis/env.js';
+import { freePort } from '../../support/free-port.js';
 import { HAS_REDIS, TEST_REDIS_URL, uniqueRedisPrefix } from '../../support/redis.js';
 import { runTokenStoreContract } from '../contracts/token-store.contract.js';
 import { pollUntil } from '../contracts/poll.js';
@@ -100,26 +100,17 @@ describe.runIf(HAS_REDIS)('RedisTokenStore', () => {
   });
 });
 
-/** A loopback port nothing listens on: bound by the OS, then released. */
-async function closedPort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as { port: number };
-  await new Promise<void>((resolve) => server.close(() => resolve()));
-  return port;
-}
-
 // No Redis needed: these start against a port where nothing answers.
 describe('connecting the Redis token store to a closed port', () => {
   it('when nothing listens, then the rejection carries the socket error, not "Connection is closed."', async () => {
-    const port = await closedPort();
+    const port = await freePort();
     const attempt = connectRedisTokenStore(`redis://:hunter2-secret@127.0.0.1:${port}`);
     await expect(attempt).rejects.toThrow(`connect ECONNREFUSED 127.0.0.1:${port}`);
     await expect(attempt).rejects.not.toThrow(/hunter2-secret|Connection is closed/);
   });
 
   it('when the auth service opens its token store there, then the message names REDIS_URL and the cause, never the password', async () => {
-    const port = await closedPort();
+    const port = await freePort();
     const config = loadAuthConfig({ REDIS_URL: `redis://default:hunter2-secret@127.0.0.1:${port}` });
     const opening = openTokenStore(config, createLogger({ name: 'test', level: 'silent' }));
     await expect(opening).rejects.toThrow(`cannot open the store configured by REDIS_URL: connect ECONNREFUSED 127.0.0.1:${port}`);

@@ -86,6 +86,44 @@ export function runAppSessionStoreContract(name: string, factory: () => Promise<
         expect(await store.takeCode(hash, now)).toMatchObject({ use: 'replay', issued });
       });
 
+      it('when a replay on another replica takes the code before the first redemption records what it gave, then recording says replayed', async () => {
+        const now = Date.now();
+        const hash = random('code');
+        await store.saveCode(hash, codeRecord(now));
+        expect((await store.takeCode(hash, now))?.use).toBe('first');
+        // The replay cannot know what to revoke yet: the record must tell the first redemption to.
+        expect(await fixture.replica.takeCode(hash, now)).toMatchObject({ use: 'replay', issued: null });
+        const issued = { familyId: random('family'), accessTokenJti: random('jti'), accessTokenExp: Math.floor(now / 1000) + 900 };
+        expect(await store.recordIssued(hash, issued)).toEqual({ replayed: true });
+      });
+
+      it('when nothing replayed the code before its record, then recording says not replayed, and a later replay gets what it gave', async () => {
+        const now = Date.now();
+        const hash = random('code');
+        await store.saveCode(hash, codeRecord(now));
+        await store.takeCode(hash, now);
+        const issued = { familyId: random('family'), accessTokenJti: random('jti'), accessTokenExp: Math.floor(now / 1000) + 900 };
+        expect(await store.recordIssued(hash, issued)).toEqual({ replayed: false });
+        expect(await fixture.replica.takeCode(hash, now)).toMatchObject({ use: 'replay', issued });
+      });
+
+      it('when replays race the record on two replicas, then each either sees what was issued or is reported by the record', async () => {
+        const now = Date.now();
+        const hash = random('code');
+        await store.saveCode(hash, codeRecord(now));
+        await store.takeCode(hash, now);
+        const issued = { familyId: random('family'), accessTokenJti: random('jti'), accessTokenExp: Math.floor(now / 1000) + 900 };
+        const stores = [store, fixture.replica];
+        const [recorded, ...replays] = await Promise.all([
+          store.recordIssued(hash, issued),
+          ...Array.from({ length: 20 }, (_x, i) => stores[i % 2]!.takeCode(hash, now)),
+        ]);
+        const blind = replays.filter((taken) => taken?.use === 'replay' && taken.issued === null);
+        // Never a replay that saw nothing while the record missed it.
+        if (blind.length > 0) expect(recorded).toEqual({ replayed: true });
+        expect(replays.every((taken) => taken?.use === 'replay')).toBe(true);
+      });
+
       it.each([
         ['unknown', async (_hash: string, _now: number) => undefined, 0],
         ['expired at its deadline', async (hash: string, now: number) => store.saveCode(hash, codeRecord(now)), CODE_TTL_MS],
@@ -107,7 +145,7 @@ export function runAppSessionStoreContract(name: string, factory: () => Promise<
 
       it('when an issue is recorded for an unknown code, then no code appears', async () => {
         const hash = random('code');
-        await store.recordIssued(hash, { familyId: 'f', accessTokenJti: 'j', accessTokenExp: 1 });
+        expect(await store.recordIssued(hash, { familyId: 'f', accessTokenJti: 'j', accessTokenExp: 1 })).toEqual({ replayed: false });
         expect(await store.takeCode(hash, Date.now())).toBeNull();
       });
 

@@ -1,4 +1,4 @@
-import { freePort } from '../../support/free-port.js';
+import { withFreePorts } from '../../support/free-port.js';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -7,6 +7,7 @@ import { createLogger } from '../../../lib/logger.js';
 import { MemoryTokenStore } from '../../../services/auth/adapters/memory/memory-token-store.js';
 import { MemoryUserStore } from '../../../services/auth/adapters/memory/memory-user-store.js';
 import { loadAuthConfig, type AuthConfig } from '../../../services/auth/config.js';
+import type { AppSessionStore } from '../../../services/auth/domain/ports/app-sessions.js';
 import type { ClientStore } from '../../../services/auth/domain/ports/client-store.js';
 import type { PasswordHasher } from '../../../services/auth/domain/ports/password-hasher.js';
 import type { TokenStore } from '../../../services/auth/domain/ports/token-store.js';
@@ -23,6 +24,8 @@ export interface TestAuthOptions {
   users?: UserStore | 'config';
   /** Memory unless given; `'config'` lets the config pick (embedded under the data dir / REDIS_URL), as `npm start` does. */
   tokens?: TokenStore | ((clock: TestClock) => TokenStore) | 'config';
+  /** The app flow's codes and login sessions; the config picks (memory / REDIS_URL) unless given. */
+  appSessions?: (clock: TestClock) => AppSessionStore;
   passwords?: PasswordHasher;
   /** The embedded store under the data dir unless given. */
   clients?: ClientStore;
@@ -51,6 +54,7 @@ export async function startTestAuth(options: TestAuthOptions = {}): Promise<Test
     logger,
     now: clock.now,
     ...(tokens ? { tokens } : {}),
+    ...(options.appSessions ? { appSessions: options.appSessions(clock) } : {}),
     ...(options.users === 'config' ? {} : { users: options.users ?? new MemoryUserStore() }),
     ...(options.passwords ? { passwords: options.passwords } : {}),
     ...(options.clients ? { clients: options.clients } : {}),
@@ -77,8 +81,10 @@ export async function startTestAuth(options: TestAuthOptions = {}): Promise<Test
 export type IssuerTestAuth = TestAuth & { issuer: string };
 
 export async function startTestAuthAsIssuer(options: TestAuthOptions = {}): Promise<IssuerTestAuth> {
-  const port = await freePort();
-  const issuer = `http://127.0.0.1:${port}`;
-  const auth = await startTestAuth({ ...options, env: { ...options.env, AUTH_PORT: String(port), AUTH_ISSUER: issuer } });
-  return Object.assign(auth, { issuer });
+  // Told its port in advance (the issuer names it): started again on another should it be taken meanwhile.
+  return withFreePorts(1, async ([port]) => {
+    const issuer = `http://127.0.0.1:${port!}`;
+    const auth = await startTestAuth({ ...options, env: { ...options.env, AUTH_PORT: String(port), AUTH_ISSUER: issuer } });
+    return Object.assign(auth, { issuer });
+  });
 }

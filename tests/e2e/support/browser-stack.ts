@@ -8,8 +8,8 @@ import { RedisTokenStore } from '../../../services/auth/adapters/redis/redis-tok
 import { loadNotesConfig } from '../../../services/notes/config.js';
 import { startNotesService, type RunningNotesService } from '../../../services/notes/notes-service.js';
 import { startTestAuth, type TestAuth } from '../../auth/support/auth-harness.js';
-import { closedPort } from '../../gateway/echo-upstream.js';
 import { waitFor } from '../../gateway/http-client.js';
+import { freePort } from '../../support/free-port.js';
 import { TEST_REDIS_URL, uniqueRedisPrefix } from '../../support/redis.js';
 
 export interface BrowserStack {
@@ -44,7 +44,7 @@ export interface BrowserStackOptions {
  * gateway's origin (ALLOWED_ORIGINS) before the gateway exists.
  */
 export async function startBrowserStack({ redis = false, authEnv }: BrowserStackOptions = {}): Promise<BrowserStack> {
-  const gatewayPort = await closedPort();
+  const gatewayPort = await freePort();
   const origins = [`http://127.0.0.1:${gatewayPort}`, `http://localhost:${gatewayPort}`];
   const keyPrefix = uniqueRedisPrefix('browser-session');
   const logger = createLogger({ name: 'browser-stack', level: 'silent' });
@@ -64,7 +64,7 @@ export async function startBrowserStack({ redis = false, authEnv }: BrowserStack
   });
   const gateway = await startGateway(
     loadGatewayConfig({ GATEWAY_PORT: String(gatewayPort), GATEWAY_OPS_PORT: '0', GATEWAY_DEMO_PAGE: 'true', AUTH_URL: auth.url, ALLOWED_ORIGINS: origins.join(','), LOG_LEVEL: 'silent' }),
-    { logger, env: { NOTES_URL: notes.url, REPORTS_URL: `http://127.0.0.1:${await closedPort()}` }, ...(revocations ? { revocations } : {}) },
+    { logger, env: { NOTES_URL: notes.url, REPORTS_URL: `http://127.0.0.1:${await freePort()}` }, ...(revocations ? { revocations } : {}) },
   );
   const gatewayUrl = `http://127.0.0.1:${gatewayPort}`;
   await waitFor(async () => (await fetch(`${gatewayUrl}/readyz`)).ok, { timeoutMs: 20_000, intervalMs: 50 });

@@ -2,8 +2,8 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { closedPort } from '../../gateway/echo-upstream.js';
 import { waitFor } from '../../gateway/http-client.js';
+import { withFreePorts } from '../../support/free-port.js';
 
 const ROOT = path.resolve(import.meta.dirname, '../../..');
 
@@ -23,11 +23,17 @@ export interface LocalStack {
 /**
  * The stack as `npm start` runs it, on free ports with its own data dir and none of the caller's
  * Redis, MongoDB or issuer settings: `npm start` itself (`via: 'npm'`, so a signal must get
- * through npm's process too) or its script directly. Resolves once the banner says ready.
+ * through npm's process too) or its script directly. Resolves once the banner says ready. The
+ * five ports are told to the processes in advance, so they come from withFreePorts, which starts
+ * the stack again on new ports should one of them have been taken meanwhile (EADDRINUSE).
  */
-export async function startLocalStack({ via, env = {} }: { via: 'npm' | 'script'; env?: Record<string, string> }): Promise<LocalStack> {
+export function startLocalStack(options: { via: 'npm' | 'script'; env?: Record<string, string> }): Promise<LocalStack> {
+  return withFreePorts(5, (ports) => launch(options, ports));
+}
+
+async function launch({ via, env = {} }: { via: 'npm' | 'script'; env?: Record<string, string> }, ports: number[]): Promise<LocalStack> {
   const dataDir = await mkdtemp(path.join(tmpdir(), 'authgate-e2e-'));
-  const [auth, notes, reports, gw, ops] = [await closedPort(), await closedPort(), await closedPort(), await closedPort(), await closedPort()];
+  const [auth, notes, reports, gw, ops] = ports;
   const [command, args] = via === 'npm' ? ['npm', ['start', '--silent']] : [process.execPath, ['--import', 'tsx', 'scripts/start.ts']];
   const launcher = spawn(command, args, {
     cwd: ROOT,
@@ -54,7 +60,10 @@ export async function startLocalStack({ via, env = {} }: { via: 'npm' | 'script'
   launcher.stderr!.on('data', (chunk: Buffer) => (output += chunk.toString()));
   launcher.once('exit', (code) => (exitCode = code));
   await waitFor(() => output.includes('[start] ready: gateway') || exitCode !== undefined, { timeoutMs: 90_000, intervalMs: 100 });
-  if (exitCode !== undefined) throw new Error(`npm start failed:\n${output}`);
+  if (exitCode !== undefined) {
+    await rm(dataDir, { recursive: true, force: true });
+    throw new Error(`npm start failed:\n${output}`);
+  }
   return {
     launcher,
     gateway: `http://127.0.0.1:${gw}`,

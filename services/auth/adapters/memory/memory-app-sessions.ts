@@ -5,11 +5,13 @@ interface CodeEntry {
   record: AuthorizationCodeRecord;
   spent: boolean;
   issued: IssuedFromCode | null;
+  /** A replay took the code; recordIssued reports it to the first redemption. */
+  replayed: boolean;
 }
 
 /**
  * App-flow state in process memory, for tests and single-process runs. JavaScript runs each
- * method to its end before another starts, which makes takeCode atomic here.
+ * method to its end before another starts, which makes takeCode and recordIssued atomic here.
  */
 export class MemoryAppSessionStore implements AppSessionStore {
   readonly #codes: ExpiringMap<string, CodeEntry>;
@@ -24,20 +26,25 @@ export class MemoryAppSessionStore implements AppSessionStore {
   }
 
   async saveCode(codeHash: string, record: AuthorizationCodeRecord): Promise<void> {
-    this.#codes.set(codeHash, { record: structuredClone(record), spent: false, issued: null }, record.expiresAt);
+    this.#codes.set(codeHash, { record: structuredClone(record), spent: false, issued: null, replayed: false }, record.expiresAt);
   }
 
   async takeCode(codeHash: string, now: number): Promise<TakenCode> {
     const entry = this.#codes.get(codeHash);
     if (!entry || entry.record.expiresAt <= now) return null;
-    if (entry.spent) return { use: 'replay', record: structuredClone(entry.record), issued: entry.issued && { ...entry.issued } };
+    if (entry.spent) {
+      entry.replayed = true;
+      return { use: 'replay', record: structuredClone(entry.record), issued: entry.issued && { ...entry.issued } };
+    }
     entry.spent = true;
     return { use: 'first', record: structuredClone(entry.record) };
   }
 
-  async recordIssued(codeHash: string, issued: IssuedFromCode): Promise<void> {
+  async recordIssued(codeHash: string, issued: IssuedFromCode): Promise<{ replayed: boolean }> {
     const entry = this.#codes.get(codeHash);
-    if (entry) entry.issued = { ...issued };
+    if (!entry) return { replayed: false };
+    entry.issued = { ...issued };
+    return { replayed: entry.replayed };
   }
 
   async saveSession(session: LoginSession): Promise<void> {

@@ -8,7 +8,8 @@ import { LuaScript } from './lua-script.js';
  * key, or the two keys of one login session, which share the `{sid}` hash tag: one slot, so they
  * run unchanged on Redis Cluster.
  *
- * Code hash fields: record (JSON), expiresAt (epoch ms), spent (0/1), issued (JSON, once recorded).
+ * Code hash fields: record (JSON), expiresAt (epoch ms), spent (0/1), issued (JSON, once recorded),
+ * replayed (1 once a replay took it).
  */
 
 /** KEYS: code. ARGV: record JSON, expiresAt, ttlMs. */
@@ -22,22 +23,30 @@ return 1
 `);
 
 /**
- * KEYS: code. ARGV: now. The spend itself: of concurrent calls exactly one sees spent = 0.
+ * KEYS: code. ARGV: now. The spend itself: of concurrent calls exactly one sees spent = 0; every
+ * later one marks the code replayed (read by recordIssuedScript).
  * Returns false (unknown or expired), {'first', record} or {'replay', record, issued or ''}.
  */
 export const takeCodeScript = new LuaScript(`
 local f = redis.call('HMGET', KEYS[1], 'record', 'expiresAt', 'spent', 'issued')
 if not f[1] or tonumber(f[2]) <= tonumber(ARGV[1]) then return false end
-if f[3] == '1' then return {'replay', f[1], f[4] or ''} end
+if f[3] == '1' then
+  redis.call('HSET', KEYS[1], 'replayed', '1')
+  return {'replay', f[1], f[4] or ''}
+end
 redis.call('HSET', KEYS[1], 'spent', '1')
 return {'first', f[1]}
 `);
 
-/** KEYS: code. ARGV: issued JSON. Only onto a code that still exists: HSET would recreate it without a TTL. */
+/**
+ * KEYS: code. ARGV: issued JSON. Only onto a code that still exists: HSET would recreate it without
+ * a TTL. Returns 1 when a replay took the code before this record (the caller revokes), else 0.
+ */
 export const recordIssuedScript = new LuaScript(`
 if redis.call('EXISTS', KEYS[1]) == 0 then return 0 end
 redis.call('HSET', KEYS[1], 'issued', ARGV[1])
-return 1
+if redis.call('HGET', KEYS[1], 'replayed') == '1' then return 1 end
+return 0
 `);
 
 /** KEYS: session. ARGV: userId, authTime, expiresAt, ttlMs. */

@@ -88,9 +88,10 @@ export class RedisAppSessionStore implements AppSessionStore {
     throw new Error(`unexpected code reply from Redis: ${String(use)}`);
   }
 
-  async recordIssued(codeHash: string, issued: IssuedFromCode): Promise<void> {
+  async recordIssued(codeHash: string, issued: IssuedFromCode): Promise<{ replayed: boolean }> {
     const { familyId, accessTokenJti, accessTokenExp } = issued;
-    await this.run(recordIssuedScript, [this.keys.code(codeHash)], [JSON.stringify({ familyId, accessTokenJti, accessTokenExp })], this.replicaAck);
+    const reply = await this.run(recordIssuedScript, [this.keys.code(codeHash)], [JSON.stringify({ familyId, accessTokenJti, accessTokenExp })], this.replicaAck);
+    return { replayed: reply === 1 };
   }
 
   async saveSession({ sid, userId, authTime, expiresAt }: LoginSession): Promise<void> {

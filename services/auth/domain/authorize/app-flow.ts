@@ -3,7 +3,7 @@ import { ignoreAuthEvents, type AuthEvents } from '../ports/auth-events.js';
 import { createHash, randomBytes, randomUUID } from 'node:crypto';
 import { AppError } from '../../../../lib/errors.js';
 import { oauthErrors } from '../oauth/oauth-errors.js';
-import type { AppSessionStore, LoginSession } from '../ports/app-sessions.js';
+import type { AppSessionStore, IssuedFromCode, LoginSession } from '../ports/app-sessions.js';
 import type { ClientRecord } from '../ports/client-store.js';
 import type { OwnAccessTokens, TokenSigner } from '../ports/token-signing.js';
 import type { TokenStore } from '../ports/token-store.js';
@@ -84,6 +84,12 @@ export function createAppFlow({ issuer, sessions, users, tokens, pairs, signer, 
     return issueCode(request, session);
   }
 
+  /** What a replayed code gave is withdrawn: the family is the token session, so ending it also refuses every access token refreshed from it. */
+  async function withdraw(issued: IssuedFromCode): Promise<void> {
+    await endTokenSession(issued.familyId);
+    await tokens.denyAccessToken(issued.accessTokenJti, issued.accessTokenExp);
+  }
+
   async function liveSession(sid: string | undefined): Promise<LoginSession | null> {
     if (!sid) return null;
     const session = await sessions.findSession(sid, now());
@@ -135,12 +141,9 @@ export function createAppFlow({ issuer, sessions, users, tokens, pairs, signer, 
       if (!taken) throw oauthErrors.invalidGrant('CODE_INVALID');
       const { record } = taken;
       if (taken.use === 'replay') {
-        // RFC 6749 §4.1.2: a code used twice may be stolen; what it gave is withdrawn.
-        if (taken.issued) {
-          // The family is the token session: ending it also refuses every access token refreshed from it.
-          await endTokenSession(taken.issued.familyId);
-          await tokens.denyAccessToken(taken.issued.accessTokenJti, taken.issued.accessTokenExp);
-        }
+        // RFC 6749 §4.1.2: a code used twice may be stolen; what it gave is withdrawn. Not yet
+        // recorded: the first redemption is still issuing, and its recordIssued will see this replay.
+        if (taken.issued) await withdraw(taken.issued);
         throw oauthErrors.invalidGrant('CODE_REPLAYED');
       }
       // The code is spent whatever happens next: a wrong client, URI or verifier burns it.
@@ -157,8 +160,12 @@ export function createAppFlow({ issuer, sessions, users, tokens, pairs, signer, 
       const family = await tokens.findRefreshFamily(hashRefreshToken(pair.refresh_token), now());
       const access = await accessTokens.read(pair.access_token);
       if (family && access) {
-        await sessions.recordIssued(codeHash, { familyId: family.familyId, accessTokenJti: access.jti, accessTokenExp: access.expiresAt });
+        const issued = { familyId: family.familyId, accessTokenJti: access.jti, accessTokenExp: access.expiresAt };
+        const { replayed } = await sessions.recordIssued(codeHash, issued);
         await sessions.addSessionFamily(record.sid, family.familyId, now() + LOGIN_SESSION_TTL_SECONDS * 1000);
+        // A replay came between the take and the record: it could not withdraw these, so this does.
+        // The answer is still 200, as it is when the replay comes a moment later: the tokens are dead either way.
+        if (replayed) await withdraw(issued);
       }
       const scopes = record.scope.split(' ');
       const { refresh_token: refreshToken, ...accessPart } = pair;

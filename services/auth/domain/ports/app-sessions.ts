@@ -32,7 +32,10 @@ export interface IssuedFromCode {
 export type TakenCode =
   /** First redemption: the code is now spent. */
   | { use: 'first'; record: AuthorizationCodeRecord }
-  /** The code was already redeemed; `issued` is what the first redemption got, once recorded. */
+  /**
+   * The code was already redeemed; `issued` is what the first redemption got, once recorded.
+   * Either way the code is marked replayed (see recordIssued).
+   */
   | { use: 'replay'; record: AuthorizationCodeRecord; issued: IssuedFromCode | null }
   | null;
 
@@ -51,8 +54,14 @@ export interface AppSessionStore {
    * or expired codes give null.
    */
   takeCode(codeHash: string, now: number): Promise<TakenCode>;
-  /** Remembers what the first redemption issued (kept until the code would have expired). */
-  recordIssued(codeHash: string, issued: IssuedFromCode): Promise<void>;
+  /**
+   * Remembers what the first redemption issued (kept until the code would have expired), so a
+   * later replay revokes it. A replay that took the code before this record could not know what
+   * to revoke; takeCode leaves a mark for it, and this answers `replayed: true`, in the same
+   * atomic step that stores `issued`: the caller then revokes what it issued itself. Every replay
+   * is thus either before the record (seen here) or after it (sees `issued`), never neither.
+   */
+  recordIssued(codeHash: string, issued: IssuedFromCode): Promise<{ replayed: boolean }>;
 
   saveSession(session: LoginSession): Promise<void>;
   /** The live session, or null when unknown, ended or expired. */
