@@ -4,8 +4,9 @@ import { isAppError } from '../../../lib/errors.js';
 import { readCookie, serializeCookie } from '../../../lib/http/cookies.js';
 import type { AppFlow, AuthorizeStep } from '../domain/authorize/app-flow.js';
 import { LOGIN_SESSION_TTL_SECONDS } from '../domain/authorize/app-flow.js';
-import { parseAuthorizationRequest, type AuthorizationRequest, type RawParams } from '../domain/authorize/authorization-request.js';
+import { parseAuthorizationRequest, redirectWith, type AuthorizationRequest, type RawParams } from '../domain/authorize/authorization-request.js';
 import type { ClientStore } from '../domain/ports/client-store.js';
+import { authorizeQuery } from './authorize-query.js';
 import { consentPage, errorPage, hiddenFields, loginPage, sendPage } from './app-pages.js';
 import { callerTokenOf } from './bearer-auth.js';
 
@@ -19,6 +20,8 @@ const CARRIED = ['client_id', 'redirect_uri', 'response_type', 'scope', 'state',
 
 export interface AuthorizeRoutesDeps {
   flow: AppFlow;
+  /** RFC 9207 `iss` of every authorization response, errors included. */
+  issuer: string;
   clients: ClientStore;
   /** bearerAuth: the access token (Bearer, or DPoP with its proof) that /oauth/userinfo answers for. */
   authenticated: RequestHandler;
@@ -47,7 +50,7 @@ const sameSecret = (a: string, b: string) => a.length === b.length && timingSafe
  * GET|POST /oauth/authorize (the hosted login and consent pages post back to it), GET|POST
  * /oauth/userinfo and GET /oauth/logout. Mounted before the form-only /oauth token routes.
  */
-export function authorizeRoutes({ flow, clients, secure, authenticated }: AuthorizeRoutesDeps): Router {
+export function authorizeRoutes({ flow, issuer, clients, secure, authenticated }: AuthorizeRoutesDeps): Router {
   const router = Router();
   const form = express.urlencoded({ extended: false, limit: '16kb', parameterLimit: 50 });
   const cookie = (name: string, value: string, maxAgeSeconds: number, sameSite: 'Lax' | 'Strict') =>
@@ -98,18 +101,15 @@ export function authorizeRoutes({ flow, clients, secure, authenticated }: Author
       return null;
     }
     if (result.kind === 'redirect') {
-      const url = new URL(result.redirectUri);
-      url.searchParams.append('error', result.error);
-      url.searchParams.append('error_description', result.description);
-      if (result.state !== undefined) url.searchParams.append('state', result.state);
-      res.set('Cache-Control', 'no-store').redirect(req.method === 'POST' ? 303 : 302, url.toString());
+      const location = redirectWith(result.redirectUri, { error: result.error, error_description: result.description, state: result.state, iss: issuer });
+      res.set('Cache-Control', 'no-store').redirect(req.method === 'POST' ? 303 : 302, location);
       return null;
     }
     return result.request;
   }
 
   router.get('/oauth/authorize', async (req, res) => {
-    const request = await parsed(req, res, new Map([...new URLSearchParams(req.url.split('?')[1] ?? '')].reduce((map, [k, v]) => map.set(k, [...(map.get(k) ?? []), v]), new Map<string, string[]>())));
+    const request = await parsed(req, res, authorizeQuery(req.url));
     if (!request) return;
     render(req, res, request, await flow.authorize(request, cookieValue(req, LOGIN_SESSION_COOKIE)));
   });

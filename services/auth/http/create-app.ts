@@ -113,7 +113,7 @@ export function createApp(deps: AuthAppDeps): RequestListener {
   });
   app.use(registrationRoutes({ adminToken: deps.admin?.token, clients: clientAdmin, events }));
   // Pages and JSON of the app flow.
-  app.use(authorizeRoutes({ flow: appFlow, clients: deps.clients, secure: deps.browserSession.secure, authenticated: bearerAuth(auth.verifyAccessToken, auth.verifyDpopProof) }));
+  app.use(authorizeRoutes({ flow: appFlow, issuer: deps.settings.issuer, clients: deps.clients, secure: deps.browserSession.secure, authenticated: bearerAuth(auth.verifyAccessToken, auth.verifyDpopProof) }));
   if (deps.revocationFeed) app.use(revocationFeedRoutes(createReadRevocationFeed(deps.revocationFeed.feed), deps.revocationFeed.token));
   if (deps.admin) {
     app.use(
