@@ -66,6 +66,7 @@ const AUTH_REALM = 'auth';
 export function createApp(deps: AuthAppDeps): RequestListener {
   const events = deps.events ?? ignoreAuthEvents;
   const auth = createAuthUseCases(deps);
+  const userScopes = deps.settings.defaultUserScope.split(' ').filter(Boolean);
   const appFlow = createAppFlow({
     issuer: deps.settings.issuer,
     sessions: deps.appSessions,
@@ -75,6 +76,8 @@ export function createApp(deps: AuthAppDeps): RequestListener {
     signer: deps.signer,
     accessTokens: deps.accessTokens,
     checkPassword: auth.checkPassword,
+    // Every user's first-party token carries DEFAULT_USER_SCOPES (createAuthUseCases' user grant).
+    userScopes: () => userScopes,
     endTokenSession: createSessionEnder({ tokens: deps.tokens, accessTokenTtlSeconds: deps.settings.accessTokenTtlSeconds, now: deps.now ?? Date.now }),
     events,
     ...(deps.now ? { now: deps.now } : {}),
