@@ -25,6 +25,9 @@ import { plainRoutes } from '../../../lib/http/plain-route.js';
 import type { ForwardedTrust } from '../../../lib/verifier/dpop-binding.js';
 import { authorizeRoutes } from './authorize.js';
 import { createAppFlow } from '../domain/authorize/app-flow.js';
+import { createIdTokenHintReader } from '../domain/authorize/id-token-hint.js';
+import { createRpLogout } from '../domain/authorize/rp-logout.js';
+import { logoutRoutes } from './logout-routes.js';
 import { OIDC_SCOPES } from '../domain/authorize/authorization-request.js';
 import type { AppSessionStore } from '../domain/ports/app-sessions.js';
 import { registrationRoutes } from './register.js';
@@ -67,6 +70,7 @@ export function createApp(deps: AuthAppDeps): RequestListener {
   const events = deps.events ?? ignoreAuthEvents;
   const auth = createAuthUseCases(deps);
   const userScopes = deps.settings.defaultUserScope.split(' ').filter(Boolean);
+  const endTokenSession = createSessionEnder({ tokens: deps.tokens, accessTokenTtlSeconds: deps.settings.accessTokenTtlSeconds, now: deps.now ?? Date.now });
   const appFlow = createAppFlow({
     issuer: deps.settings.issuer,
     sessions: deps.appSessions,
@@ -78,7 +82,14 @@ export function createApp(deps: AuthAppDeps): RequestListener {
     checkPassword: auth.checkPassword,
     // Every user's first-party token carries DEFAULT_USER_SCOPES (createAuthUseCases' user grant).
     userScopes: () => userScopes,
-    endTokenSession: createSessionEnder({ tokens: deps.tokens, accessTokenTtlSeconds: deps.settings.accessTokenTtlSeconds, now: deps.now ?? Date.now }),
+    endTokenSession,
+    ...(deps.now ? { now: deps.now } : {}),
+  });
+  const rpLogout = createRpLogout({
+    sessions: deps.appSessions,
+    clients: deps.clients,
+    readHint: createIdTokenHintReader({ issuer: deps.settings.issuer, signatures: deps.assertionSignatures, publicJwks: () => deps.keys.publicJwks() }),
+    endTokenSession,
     events,
     ...(deps.now ? { now: deps.now } : {}),
   });
@@ -117,6 +128,7 @@ export function createApp(deps: AuthAppDeps): RequestListener {
   app.use(registrationRoutes({ adminToken: deps.admin?.token, clients: clientAdmin, events }));
   // Pages and JSON of the app flow.
   app.use(authorizeRoutes({ flow: appFlow, issuer: deps.settings.issuer, clients: deps.clients, secure: deps.browserSession.secure, authenticated: bearerAuth(auth.verifyAccessToken, auth.verifyDpopProof) }));
+  app.use(logoutRoutes({ logout: rpLogout, secure: deps.browserSession.secure }));
   if (deps.revocationFeed) app.use(revocationFeedRoutes(createReadRevocationFeed(deps.revocationFeed.feed), deps.revocationFeed.token));
   if (deps.admin) {
     app.use(

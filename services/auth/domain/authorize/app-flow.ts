@@ -1,5 +1,4 @@
 import type { SessionEnder } from '../tokens/session.js';
-import { ignoreAuthEvents, type AuthEvents } from '../ports/auth-events.js';
 import { createHash, randomBytes, randomUUID } from 'node:crypto';
 import { AppError } from '../../../../lib/errors.js';
 import { oauthErrors } from '../oauth/oauth-errors.js';
@@ -34,8 +33,6 @@ export interface AppFlowDeps {
   userScopes: UserScopes;
   /** Ends a token session (the refresh family and every access token carrying its `sid`). */
   endTokenSession: SessionEnder;
-  /** Where a logout is reported (audit trail). */
-  events?: AuthEvents;
   now?: () => number;
 }
 
@@ -49,9 +46,9 @@ const sha256 = (value: string) => createHash('sha256').update(value, 'ascii').di
 
 /**
  * The browser-app flow: authorization (login session, consent, code), the code grant with its ID
- * token, userinfo and RP-initiated logout. The HTTP layer renders pages and sets the cookie.
+ * token and userinfo (RP-initiated logout: rp-logout.ts). The HTTP layer renders pages and sets the cookie.
  */
-export function createAppFlow({ issuer, sessions, users, tokens, pairs, signer, accessTokens, checkPassword, userScopes, endTokenSession, events = ignoreAuthEvents, now = Date.now }: AppFlowDeps) {
+export function createAppFlow({ issuer, sessions, users, tokens, pairs, signer, accessTokens, checkPassword, userScopes, endTokenSession, now = Date.now }: AppFlowDeps) {
   const errorRedirect = (request: AuthorizationRequest, error: string, description: string): AuthorizeStep => ({
     step: 'redirect',
     location: redirectWith(request.redirectUri, { error, error_description: description, state: request.state, iss: issuer }),
@@ -191,25 +188,6 @@ export function createAppFlow({ issuer, sessions, users, tokens, pairs, signer, 
         ...(verified.scopes.includes('profile') ? { preferred_username: user.username } : {}),
         ...(verified.scopes.includes('email') && user.email ? { email: user.email } : {}),
       };
-    },
-
-    /**
-     * GET /oauth/logout (RP-Initiated Logout 1.0): ends the browser's login session and every
-     * token session issued under it (refresh families, and through their `sid` every access token
-     * they gave, on every verifier); redirects only to a URI registered for the client.
-     */
-    async logout(sid: string | undefined, client: ClientRecord | null, postLogoutRedirectUri: string | undefined, state: string | undefined): Promise<{ location: string | null }> {
-      if (sid) {
-        const session = await sessions.findSession(sid, now());
-        const families = await sessions.endSession(sid);
-        for (const familyId of families) await endTokenSession(familyId);
-        if (session) events.loggedOut({ userId: session.userId, clientId: client?.clientId ?? 'unknown', familyEnded: families.length > 0 });
-      }
-      if (postLogoutRedirectUri === undefined) return { location: null };
-      if (!client || !(client.postLogoutRedirectUris ?? []).includes(postLogoutRedirectUri)) {
-        throw new AppError('LOGOUT_REDIRECT_UNREGISTERED', 400, 'post_logout_redirect_uri is not registered for this client', { error: 'invalid_request' });
-      }
-      return { location: redirectWith(postLogoutRedirectUri, { state }) };
     },
   };
 

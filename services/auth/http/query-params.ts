@@ -1,12 +1,12 @@
 import type { RawParams } from '../domain/authorize/authorization-request.js';
 
 /**
- * The query of GET /oauth/authorize as RawParams, in one linear pass: URLSearchParams decodes it
+ * A query string as RawParams (GET /oauth/authorize, GET /oauth/logout), in one linear pass: URLSearchParams decodes it
  * natively and each value is pushed onto its name's list. (Copying the list on every repeat made
  * `a&` x 7,900 cost ~63 ms of auth's only thread.) How many parameters are too many is decided by
  * parseAuthorizationRequest, which knows whether the refusal may go back to the app.
  */
-export function authorizeQuery(url: string): RawParams {
+export function queryParams(url: string): RawParams {
   const at = url.indexOf('?');
   const params = new Map<string, string[]>();
   if (at === -1) return params;
