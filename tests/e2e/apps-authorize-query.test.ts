@@ -85,6 +85,16 @@ describe('apps: the authorize query is parsed in linear time and bounded', () =>
     expect(await res.text()).toContain('name="password"');
   });
 
+  it.each([
+    ['/oauth/authorize', Array.from({ length: 60 }, (_, i) => `a${i}=1`).join('&')],
+    ['/oauth/authorize', 'a&'.repeat(7_000)],
+    ['/oauth/logout', Array.from({ length: 60 }, (_, i) => `a${i}=1`).join('&')],
+  ])('when a hosted form posted to %s carries too many parameters, then 400 invalid_request, not a 500', async (path, body) => {
+    const res = await fetch(`${auth.url}${path}`, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body });
+    expect(res.status).toBe(400);
+    expect(await res.json()).toMatchObject({ error: 'invalid_request' });
+  });
+
   it('when the many parameters come with an unregistered redirect_uri, then an error page and never a redirect', async () => {
     const query = duplicates().replace(encodeURIComponent(REDIRECT), encodeURIComponent('https://evil.example/cb'));
     const res = await fetch(`${auth.url}/oauth/authorize?${query}`, { redirect: 'manual' });

@@ -87,7 +87,10 @@ export function createRpLogout({ sessions, clients, readHint, endTokenSession, e
         if (hint && !hint.audiences.includes(params.clientId)) return refused('LOGOUT_CLIENT_MISMATCH', 'The application is not the one your sign-in was for. You are still signed in.');
         client = await registered(params.clientId);
       } else if (hint) {
-        for (const audience of hint.audiences.slice(0, MAX_AUDIENCES)) if ((client = await registered(audience))) break;
+        for (const audience of hint.audiences.slice(0, MAX_AUDIENCES)) {
+          client = await registered(audience);
+          if (client) break;
+        }
       }
       const target = targetOf(client, params);
       if (!target) return unregistered();
