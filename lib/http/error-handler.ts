@@ -37,6 +37,9 @@ function fromBodyParser(err: unknown): AppError | undefined {
       return new AppError('UNSUPPORTED_ENCODING', 415, 'unsupported Content-Encoding', { cause: err });
     case 'charset.unsupported':
       return new AppError('UNSUPPORTED_ENCODING', 415, 'unsupported body encoding', { cause: err });
+    case 'parameters.too.many':
+      // A form beyond the parser's parameterLimit (RFC 6749 bodies and the hosted pages' forms).
+      return new AppError('TOO_MANY_PARAMETERS', 400, 'too many parameters', { error: 'invalid_request', cause: err });
     case 'request.aborted':
       return new AppError('REQUEST_ABORTED', 400, 'request aborted', { cause: err });
     default:

@@ -108,7 +108,18 @@ describe('audit trail of the auth service', () => {
     });
     const session = signedIn.headers.getSetCookie().map((c) => c.split(';')[0]!).find((c) => c.startsWith('auth_session='));
     expect(session).toBeDefined();
-    const line = await one(sink, 'logout', () => fetch(`${auth.url}/oauth/logout?client_id=${String(app.body.client_id)}`, { redirect: 'manual', headers: { cookie: session! } }));
+    // Without an id_token_hint the user confirms on a page (RP-Initiated Logout); its post logs out.
+    const confirm = await fetch(`${auth.url}/oauth/logout?client_id=${String(app.body.client_id)}`, { redirect: 'manual', headers: { cookie: session! } });
+    const fields = Object.fromEntries([...(await confirm.text()).matchAll(/<input type="hidden" name="([^"]+)" value="([^"]*)">/g)].map((m) => [m[1]!, m[2]!]));
+    const formCookie = confirm.headers.getSetCookie().map((c) => c.split(';')[0]!).join('; ');
+    const line = await one(sink, 'logout', () =>
+      fetch(`${auth.url}/oauth/logout`, {
+        method: 'POST',
+        redirect: 'manual',
+        headers: { 'content-type': 'application/x-www-form-urlencoded', cookie: `${session!}; ${formCookie}` },
+        body: new URLSearchParams(fields),
+      }),
+    );
     expect(line).toMatchObject({ user_id: alice.id, client_id: app.body.client_id });
   });
 

@@ -49,13 +49,14 @@ describe('apps: bad authorize and token requests, CSRF and throttling of the log
     ['an unknown prompt', { ...good(), prompt: 'select_account' }, 'invalid_request'],
     ['a non-numeric max_age', { ...good(), max_age: 'soon' }, 'invalid_request'],
     ['a repeated scope parameter', [...Object.entries(good()), ['scope', 'profile']] as [string, string][], 'invalid_request'],
-  ])('when authorize gets %s, then the app is sent %s with its state', async (_name, params, error) => {
+  ])('when authorize gets %s, then the app is sent %s with its state and the RFC 9207 iss', async (_name, params, error) => {
     const res = await fetch(authorizeUrl(params as Record<string, string>), { redirect: 'manual' });
     expect(res.status).toBe(302);
     const location = new URL(res.headers.get('location')!);
     expect(location.origin + location.pathname).toBe(REDIRECT);
     expect(location.searchParams.get('error')).toBe(error);
     expect(location.searchParams.get('state')).toBe('st');
+    expect(location.searchParams.get('iss')).toBe(auth.config.AUTH_ISSUER);
   });
 
   async function codeFor(v: string, clientId = APP, redirectUri = REDIRECT): Promise<string> {

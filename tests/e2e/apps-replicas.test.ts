@@ -8,7 +8,7 @@ import { PASSWORD, post } from '../auth/support/http-client.js';
 import { postForm } from '../auth/support/oauth-client.js';
 import { deleteKeysWithPrefix } from '../auth/adapters/redis-test-fixture.js';
 import { HAS_REDIS, TEST_REDIS_URL, uniqueRedisPrefix } from '../support/redis.js';
-import { AppBrowser } from './support/app-browser.js';
+import { AppBrowser, formFields } from './support/app-browser.js';
 
 const REDIRECT = 'http://localhost:5173/callback';
 const VERIFIER = 'dBjftJeZ4CVP-mB92K27uhbUJU1p1r_wW1gFWFOEjXk';
@@ -78,7 +78,12 @@ describe.runIf(HAS_REDIS)('apps across two auth replicas sharing Redis', () => {
   it('when the user logs out at B, then A no longer knows the login session', async () => {
     const browser = new AppBrowser(a.url);
     await browser.signIn(authorizeAt(a.url, 's4'), 'rita', PASSWORD);
-    expect((await browser.open(`${b.url}/oauth/logout`)).status).toBe(200);
+    // The same browser at B (cookies are per host here): no id_token_hint, so B asks, and its form logs out.
+    const atB = new AppBrowser(b.url);
+    atB.jar.put('auth_session', browser.jar.get('auth_session')!, '/oauth');
+    const confirm = await atB.open(`${b.url}/oauth/logout`);
+    expect(confirm.status).toBe(200);
+    expect((await atB.post('/oauth/logout', formFields(await confirm.text()))).status).toBe(200);
     const after = await browser.open(authorizeAt(a.url, 's5'));
     expect(after.status).toBe(200);
     expect(await after.text()).toContain('name="password"');

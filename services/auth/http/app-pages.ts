@@ -89,11 +89,25 @@ ${options.hidden}
 </form>`;
 }
 
-export function errorPage(message: string): string {
-  return `<h1>Sign-in cannot continue</h1>
+export function errorPage(message: string, heading = 'Sign-in cannot continue'): string {
+  return `<h1>${escapeHtml(heading)}</h1>
 <p class="error" role="alert">${escapeHtml(message)}</p>
 <p>Go back to the application and try again.</p>`;
 }
+
+/** RP-initiated logout without a valid id_token_hint: the user decides (the post ends the session). */
+export function logoutConfirmPage(options: { appName?: string; action: string; hidden: string }): string {
+  const asker = options.appName ? `<strong>${escapeHtml(options.appName)}</strong> asks to sign you out.` : 'A page asked to sign you out.';
+  return `<h1>Sign out?</h1>
+<p>${asker} This ends your sign-in here and in the applications you signed in to with it.</p>
+<form method="post" action="${escapeHtml(options.action)}">
+${options.hidden}
+<button type="submit">Sign out</button>
+</form>
+<p>If you did not ask to sign out, close this page: you stay signed in.</p>`;
+}
+
+export const SIGNED_OUT_PAGE = '<h1>You are signed out</h1><p>You can close this window.</p>';
 
 const SCOPE_TEXT: Record<string, string> = {
   openid: 'Know who you are (openid)',

@@ -25,6 +25,9 @@ import { plainRoutes } from '../../../lib/http/plain-route.js';
 import type { ForwardedTrust } from '../../../lib/verifier/dpop-binding.js';
 import { authorizeRoutes } from './authorize.js';
 import { createAppFlow } from '../domain/authorize/app-flow.js';
+import { createIdTokenHintReader } from '../domain/authorize/id-token-hint.js';
+import { createRpLogout } from '../domain/authorize/rp-logout.js';
+import { logoutRoutes } from './logout-routes.js';
 import { OIDC_SCOPES } from '../domain/authorize/authorization-request.js';
 import type { AppSessionStore } from '../domain/ports/app-sessions.js';
 import { registrationRoutes } from './register.js';
@@ -66,6 +69,8 @@ const AUTH_REALM = 'auth';
 export function createApp(deps: AuthAppDeps): RequestListener {
   const events = deps.events ?? ignoreAuthEvents;
   const auth = createAuthUseCases(deps);
+  const userScopes = deps.settings.defaultUserScope.split(' ').filter(Boolean);
+  const endTokenSession = createSessionEnder({ tokens: deps.tokens, accessTokenTtlSeconds: deps.settings.accessTokenTtlSeconds, now: deps.now ?? Date.now });
   const appFlow = createAppFlow({
     issuer: deps.settings.issuer,
     sessions: deps.appSessions,
@@ -75,7 +80,16 @@ export function createApp(deps: AuthAppDeps): RequestListener {
     signer: deps.signer,
     accessTokens: deps.accessTokens,
     checkPassword: auth.checkPassword,
-    endTokenSession: createSessionEnder({ tokens: deps.tokens, accessTokenTtlSeconds: deps.settings.accessTokenTtlSeconds, now: deps.now ?? Date.now }),
+    // Every user's first-party token carries DEFAULT_USER_SCOPES (createAuthUseCases' user grant).
+    userScopes: () => userScopes,
+    endTokenSession,
+    ...(deps.now ? { now: deps.now } : {}),
+  });
+  const rpLogout = createRpLogout({
+    sessions: deps.appSessions,
+    clients: deps.clients,
+    readHint: createIdTokenHintReader({ issuer: deps.settings.issuer, signatures: deps.assertionSignatures, publicJwks: () => deps.keys.publicJwks() }),
+    endTokenSession,
     events,
     ...(deps.now ? { now: deps.now } : {}),
   });
@@ -113,7 +127,8 @@ export function createApp(deps: AuthAppDeps): RequestListener {
   });
   app.use(registrationRoutes({ adminToken: deps.admin?.token, clients: clientAdmin, events }));
   // Pages and JSON of the app flow.
-  app.use(authorizeRoutes({ flow: appFlow, clients: deps.clients, secure: deps.browserSession.secure, authenticated: bearerAuth(auth.verifyAccessToken, auth.verifyDpopProof) }));
+  app.use(authorizeRoutes({ flow: appFlow, issuer: deps.settings.issuer, clients: deps.clients, secure: deps.browserSession.secure, authenticated: bearerAuth(auth.verifyAccessToken, auth.verifyDpopProof) }));
+  app.use(logoutRoutes({ logout: rpLogout, secure: deps.browserSession.secure }));
   if (deps.revocationFeed) app.use(revocationFeedRoutes(createReadRevocationFeed(deps.revocationFeed.feed), deps.revocationFeed.token));
   if (deps.admin) {
     app.use(

@@ -1,5 +1,4 @@
 import type { SessionEnder } from '../tokens/session.js';
-import { ignoreAuthEvents, type AuthEvents } from '../ports/auth-events.js';
 import { createHash, randomBytes, randomUUID } from 'node:crypto';
 import { AppError } from '../../../../lib/errors.js';
 import { oauthErrors } from '../oauth/oauth-errors.js';
@@ -12,6 +11,7 @@ import { hashRefreshToken } from '../tokens/refresh-token.js';
 import type { TokenPairIssuer } from '../tokens/token-pair.js';
 import type { PasswordCheck } from '../use-cases/password-check.js';
 import { redirectWith, type AuthorizationRequest } from './authorization-request.js';
+import { capToUser, type UserScopes } from './user-scope-cap.js';
 
 /** RFC 9700 §4.2.1 asks for short-lived codes; the issue fixes 60 s. */
 export const CODE_TTL_SECONDS = 60;
@@ -29,10 +29,10 @@ export interface AppFlowDeps {
   signer: TokenSigner;
   accessTokens: OwnAccessTokens;
   checkPassword: PasswordCheck;
+  /** What a first-party token of the user carries: no app gets more on the user's behalf. */
+  userScopes: UserScopes;
   /** Ends a token session (the refresh family and every access token carrying its `sid`). */
   endTokenSession: SessionEnder;
-  /** Where a logout is reported (audit trail). */
-  events?: AuthEvents;
   now?: () => number;
 }
 
@@ -46,9 +46,9 @@ const sha256 = (value: string) => createHash('sha256').update(value, 'ascii').di
 
 /**
  * The browser-app flow: authorization (login session, consent, code), the code grant with its ID
- * token, userinfo and RP-initiated logout. The HTTP layer renders pages and sets the cookie.
+ * token and userinfo (RP-initiated logout: rp-logout.ts). The HTTP layer renders pages and sets the cookie.
  */
-export function createAppFlow({ issuer, sessions, users, tokens, pairs, signer, accessTokens, checkPassword, endTokenSession, events = ignoreAuthEvents, now = Date.now }: AppFlowDeps) {
+export function createAppFlow({ issuer, sessions, users, tokens, pairs, signer, accessTokens, checkPassword, userScopes, endTokenSession, now = Date.now }: AppFlowDeps) {
   const errorRedirect = (request: AuthorizationRequest, error: string, description: string): AuthorizeStep => ({
     step: 'redirect',
     location: redirectWith(request.redirectUri, { error, error_description: description, state: request.state, iss: issuer }),
@@ -71,8 +71,13 @@ export function createAppFlow({ issuer, sessions, users, tokens, pairs, signer, 
     return { step: 'redirect', location: redirectWith(request.redirectUri, { code, state: request.state, iss: issuer }) };
   }
 
+  /** The request with its scopes capped by what the user holds (RFC 6749 §3.3 lets the server grant less). */
+  const forUser = (request: AuthorizationRequest, user: UserRecord): AuthorizationRequest => ({ ...request, scopes: capToUser(request.scopes, userScopes(user)) });
+
   /** With a live session: consent for third-party apps (remembered), then the code. */
-  async function afterLogin(request: AuthorizationRequest, session: LoginSession, consentJustGiven: boolean): Promise<AuthorizeStep> {
+  async function afterLogin(asked: AuthorizationRequest, session: LoginSession, user: UserRecord, consentJustGiven: boolean): Promise<AuthorizeStep> {
+    const request = forUser(asked, user);
+    if (request.scopes.length === 0) return errorRedirect(request, 'invalid_scope', 'none of the requested scopes can be granted to this user');
     if (!request.client.firstParty && !consentJustGiven) {
       const granted = await sessions.grantedScopes(session.userId, request.client.clientId);
       const missing = request.scopes.filter((scope) => !granted.includes(scope));
@@ -90,25 +95,25 @@ export function createAppFlow({ issuer, sessions, users, tokens, pairs, signer, 
     await tokens.denyAccessToken(issued.accessTokenJti, issued.accessTokenExp);
   }
 
-  async function liveSession(sid: string | undefined): Promise<LoginSession | null> {
+  async function liveSession(sid: string | undefined): Promise<{ session: LoginSession; user: UserRecord } | null> {
     if (!sid) return null;
     const session = await sessions.findSession(sid, now());
     if (!session) return null;
     // A user deleted or locked since the login no longer has a session.
     const user = await users.findById(session.userId);
-    return user && !user.lockedAt ? session : null;
+    return user && !user.lockedAt ? { session, user } : null;
   }
 
   return {
     /** GET /oauth/authorize with a valid request and the browser's session cookie (if any). */
     async authorize(request: AuthorizationRequest, sid: string | undefined): Promise<AuthorizeStep> {
-      const session = await liveSession(sid);
-      const tooOld = session !== null && request.maxAge !== undefined && now() - session.authTime > request.maxAge * 1000;
-      if (!session || tooOld || request.prompt.has('login')) {
+      const live = await liveSession(sid);
+      const tooOld = live !== null && request.maxAge !== undefined && now() - live.session.authTime > request.maxAge * 1000;
+      if (!live || tooOld || request.prompt.has('login')) {
         if (request.prompt.has('none')) return errorRedirect(request, 'login_required', 'the user is not logged in');
         return { step: 'login' };
       }
-      return afterLogin(request, session, false);
+      return afterLogin(request, live.session, live.user, false);
     },
 
     /** The login form: the password check (throttled, enumeration-safe), then a new login session. */
@@ -117,16 +122,17 @@ export function createAppFlow({ issuer, sessions, users, tokens, pairs, signer, 
       const at = now();
       const session: LoginSession = { sid: randomUUID(), userId: user.id, authTime: at, expiresAt: at + LOGIN_SESSION_TTL_SECONDS * 1000 };
       await sessions.saveSession(session);
-      return { session, next: await afterLogin(request, session, false) };
+      return { session, next: await afterLogin(request, session, user, false) };
     },
 
     /** The consent form's answer. */
     async consent(request: AuthorizationRequest, sid: string | undefined, approved: boolean): Promise<AuthorizeStep> {
-      const session = await liveSession(sid);
-      if (!session) return { step: 'login' };
+      const live = await liveSession(sid);
+      if (!live) return { step: 'login' };
       if (!approved) return errorRedirect(request, 'access_denied', 'the user denied access');
-      await sessions.grantScopes(session.userId, request.client.clientId, request.scopes);
-      return afterLogin(request, session, true);
+      const granted = forUser(request, live.user).scopes;
+      if (granted.length > 0) await sessions.grantScopes(live.user.id, request.client.clientId, granted);
+      return afterLogin(request, live.session, live.user, true);
     },
 
     /** POST /oauth/token grant_type=authorization_code (RFC 6749 §4.1.3, RFC 7636 §4.6). */
@@ -189,25 +195,6 @@ export function createAppFlow({ issuer, sessions, users, tokens, pairs, signer, 
         ...(verified.scopes.includes('profile') ? { preferred_username: user.username } : {}),
         ...(verified.scopes.includes('email') && user.email ? { email: user.email } : {}),
       };
-    },
-
-    /**
-     * GET /oauth/logout (RP-Initiated Logout 1.0): ends the browser's login session and every
-     * token session issued under it (refresh families, and through their `sid` every access token
-     * they gave, on every verifier); redirects only to a URI registered for the client.
-     */
-    async logout(sid: string | undefined, client: ClientRecord | null, postLogoutRedirectUri: string | undefined, state: string | undefined): Promise<{ location: string | null }> {
-      if (sid) {
-        const session = await sessions.findSession(sid, now());
-        const families = await sessions.endSession(sid);
-        for (const familyId of families) await endTokenSession(familyId);
-        if (session) events.loggedOut({ userId: session.userId, clientId: client?.clientId ?? 'unknown', familyEnded: families.length > 0 });
-      }
-      if (postLogoutRedirectUri === undefined) return { location: null };
-      if (!client || !(client.postLogoutRedirectUris ?? []).includes(postLogoutRedirectUri)) {
-        throw new AppError('LOGOUT_REDIRECT_UNREGISTERED', 400, 'post_logout_redirect_uri is not registered for this client', { error: 'invalid_request' });
-      }
-      return { location: redirectWith(postLogoutRedirectUri, { state }) };
     },
   };
 

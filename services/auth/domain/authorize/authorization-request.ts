@@ -38,6 +38,11 @@ export type ParsedAuthorization = { kind: 'ok'; request: AuthorizationRequest } 
 /** OpenID Connect scopes this server answers (userinfo claims per scope). */
 export const OIDC_SCOPES = ['openid', 'profile', 'email'] as const;
 
+/**
+ * More parameters than any real authorization request carries (the hosted forms' own limit too):
+ * refused as `invalid_request`, so a query of thousands of parameters does no further work.
+ */
+export const MAX_AUTHORIZE_PARAMETERS = 50;
 const PKCE_CHALLENGE = /^[A-Za-z0-9_-]{43}$/;
 const PROMPTS = new Set(['none', 'login', 'consent']);
 /** Parameters this server acts on; other ones are ignored, as RFC 6749 §3.1 asks. */
@@ -76,6 +81,10 @@ export async function parseAuthorizationRequest(params: RawParams, clients: Clie
     error,
     description,
   });
+  let count = 0;
+  for (const values of params.values()) count += values.length;
+  if (count > MAX_AUTHORIZE_PARAMETERS) return refuse('invalid_request', 'too many parameters');
+  // RFC 6749 §3.1: no parameter more than once.
   const twice = SINGLE.find(repeated);
   if (twice) return refuse('invalid_request', `${twice} must not be repeated`);
 
