@@ -135,6 +135,19 @@ describe('hostile DPoP proofs at the token endpoints', () => {
     expect([replay.status, replay.body.error]).toEqual([400, 'invalid_dpop_proof']);
   });
 
+  it('when a public client refreshes at /oauth/token with a valid proof and an unknown refresh token, then its jti is not claimed, and the same proof then works', async () => {
+    const proof = await key.proof({ htm: 'POST', htu: `${auth.url}/oauth/token` });
+    const viaOauth = (refreshToken: string) => postForm(auth.url, '/oauth/token', { grant_type: 'refresh_token', refresh_token: refreshToken, client_id: auth.config.FIRST_PARTY_CLIENT_ID }, { dpop: proof });
+    const before = tokens.dpopClaims.length;
+    expect((await viaOauth(randomBytes(32).toString('base64url'))).body.error).toBe('invalid_grant');
+    expect(tokens.dpopClaims.length).toBe(before);
+    const loggedIn = await login(await key.proof({ htm: 'POST', htu: `${auth.url}/auth/login` }));
+    const refreshed = await viaOauth(loggedIn.body.refresh_token as string);
+    expect([refreshed.status, refreshed.body.token_type]).toEqual([200, 'DPoP']);
+    const replay = await viaOauth(refreshed.body.refresh_token as string);
+    expect([replay.status, replay.body.error]).toEqual([400, 'invalid_dpop_proof']);
+  });
+
   it('when a proof names a victim key and jti but its signature is forged, then the victim\'s real proof with that jti still works', async () => {
     const jti = randomUUID();
     const real = await key.proof({ htm: 'POST', htu: `${auth.url}/auth/login`, jti });

@@ -118,16 +118,24 @@ export function createOAuthUseCases({ settings, clients, users, tokens, signer, 
       const codeGrant = grantType === 'authorization_code' ? authorizationCode : undefined;
       if (!(SUPPORTED_GRANT_TYPES as readonly string[]).includes(grantType) || (grantType === 'authorization_code' && !codeGrant)) throw oauthErrors.unsupportedGrantType();
       const { client } = await authenticate(presentedCredentials(authorization, params));
-      // After client authentication, so only a known client spends a proof's jti.
-      const jkt = await proofKey(dpop, client);
-      if (codeGrant) return codeGrant(client, params, jkt);
-      if (grantType === TOKEN_EXCHANGE_GRANT) return tokenExchange(client, params, jkt);
-      if (grantType === 'client_credentials') {
-        const issued = clientCredentials({ client, scope: params.scope, audience: params.audience, jkt });
-        events.accessTokenIssued('client_credentials');
-        return issued;
-      }
-      return refreshGrant({ client, refreshToken: params.refresh_token, scope: params.scope, jkt });
+      // The proof is checked in full here, but its jti is spent only once the grant succeeded: a
+      // public client (client_id alone) with a bogus refresh token or code leaves nothing in the
+      // replay cache, as at /auth/refresh; a replayed proof is still refused, its tokens sent to no one.
+      const proven = await proofKey.unspent(dpop, client);
+      const jkt = proven?.jkt;
+      const grant = async (): Promise<TokenResponse | TokenExchangeResponse | object> => {
+        if (codeGrant) return codeGrant(client, params, jkt);
+        if (grantType === TOKEN_EXCHANGE_GRANT) return tokenExchange(client, params, jkt);
+        if (grantType === 'client_credentials') {
+          const issued = clientCredentials({ client, scope: params.scope, audience: params.audience, jkt });
+          events.accessTokenIssued('client_credentials');
+          return issued;
+        }
+        return refreshGrant({ client, refreshToken: params.refresh_token, scope: params.scope, jkt });
+      };
+      const issued = await grant();
+      await proven?.spend();
+      return issued;
     },
 
     /** POST /oauth/introspect (RFC 7662): only confidential clients may ask. */

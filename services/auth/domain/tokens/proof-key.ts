@@ -35,9 +35,9 @@ async function asTokenRequestError<T>(work: () => Promise<T>): Promise<T> {
  * without a `DPoP` header (a bearer token), unless the client is registered with
  * `dpop_bound_access_tokens` (RFC 9449 §5.2), which must always send one. `verify` is built on the
  * token store's replay cache, so a proof's jti is accepted once across every auth replica.
- * Called as a function it spends the jti at once (/oauth/token, after client authentication);
- * `unspent` leaves that to the caller (/auth/login and /auth/refresh, after the password or the
- * refresh token was right, so anonymous requests never fill the replay cache).
+ * Called as a function it spends the jti at once; `unspent` leaves that to the caller, which
+ * the token endpoints do once the request succeeded (the password, refresh token, code or client
+ * was right), so anonymous requests never fill the replay cache.
  */
 export function createProofKey(verify: DpopProofVerifier) {
   async function proofKeyOf(request: TokenRequestProof | undefined, client?: Pick<ClientRecord, 'dpopBoundAccessTokens'>): Promise<string | undefined> {
