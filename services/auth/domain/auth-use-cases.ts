@@ -62,28 +62,16 @@ export function createAuthUseCases({ settings, users, tokens, signer, accessToke
     now,
     events,
   });
-  /**
-   * Runs a first-party token request with the key its proof proved (signature and all checked
-   * first), and spends the proof's jti only once the request succeeded: a wrong password or an
-   * unknown refresh token leaves nothing in the replay cache, so anonymous requests cannot fill
-   * it; a replayed proof is still refused, and what was issued for it is answered to no one.
-   */
-  async function withProvenKey<T>(proof: TokenRequestProof | undefined, run: (jkt: string | undefined) => Promise<T>): Promise<T> {
-    const proven = await proofKey.unspent(proof);
-    const result = await run(proven?.jkt);
-    await proven?.spend();
-    return result;
-  }
   return {
     register: createRegister({ users, passwords, throttle }),
-    /** POST /auth/login; with a DPoP proof (RFC 9449) the tokens are bound to its key. */
-    login: (input: Omit<Parameters<typeof login>[0], 'jkt'>, proof?: TokenRequestProof) => withProvenKey(proof, (jkt) => login({ ...input, jkt })),
+    /** POST /auth/login; with a DPoP proof (RFC 9449) the tokens are bound to its key, its jti spent only after the password. */
+    login: (input: Omit<Parameters<typeof login>[0], 'jkt'>, proof?: TokenRequestProof) => proofKey(proof, undefined, (jkt) => login({ ...input, jkt })),
     /** For the hosted login page (apps): the same check as login, and the same token families. */
     checkPassword,
     pairs,
     refresh,
     /** POST /auth/refresh: a bound family needs a proof of its key (RFC 9449 §5). */
-    refreshWithProof: (refreshToken: string, proof?: TokenRequestProof) => withProvenKey(proof, (jkt) => refresh(refreshToken, { jkt })),
+    refreshWithProof: (refreshToken: string, proof?: TokenRequestProof) => proofKey(proof, undefined, (jkt) => refresh(refreshToken, { jkt })),
     /** The key a token request proved (shared with /oauth/token, so both endpoints check proofs alike). */
     proofKey,
     logout,

@@ -118,12 +118,9 @@ export function createOAuthUseCases({ settings, clients, users, tokens, signer, 
       const codeGrant = grantType === 'authorization_code' ? authorizationCode : undefined;
       if (!(SUPPORTED_GRANT_TYPES as readonly string[]).includes(grantType) || (grantType === 'authorization_code' && !codeGrant)) throw oauthErrors.unsupportedGrantType();
       const { client } = await authenticate(presentedCredentials(authorization, params));
-      // The proof is checked in full here, but its jti is spent only once the grant succeeded: a
-      // public client (client_id alone) with a bogus refresh token or code leaves nothing in the
-      // replay cache, as at /auth/refresh; a replayed proof is still refused, its tokens sent to no one.
-      const proven = await proofKey.unspent(dpop, client);
-      const jkt = proven?.jkt;
-      const grant = async (): Promise<TokenResponse | TokenExchangeResponse | object> => {
+      // After client authentication; the proof's jti is spent only once the grant succeeded, so a
+      // public client (client_id alone) with a bogus refresh token or code fills no replay cache.
+      return proofKey(dpop, client, async (jkt) => {
         if (codeGrant) return codeGrant(client, params, jkt);
         if (grantType === TOKEN_EXCHANGE_GRANT) return tokenExchange(client, params, jkt);
         if (grantType === 'client_credentials') {
@@ -132,10 +129,7 @@ export function createOAuthUseCases({ settings, clients, users, tokens, signer, 
           return issued;
         }
         return refreshGrant({ client, refreshToken: params.refresh_token, scope: params.scope, jkt });
-      };
-      const issued = await grant();
-      await proven?.spend();
-      return issued;
+      });
     },
 
     /** POST /oauth/introspect (RFC 7662): only confidential clients may ask. */
