@@ -1,12 +1,9 @@
 import { createHash } from 'node:crypto';
-import { calculateJwkThumbprint, decodeProtectedHeader, EmbeddedJWK, errors as joseErrors, jwtVerify, type JWK } from 'jose';
+import { calculateJwkThumbprint, decodeJwt, decodeProtectedHeader, importJWK, jwtVerify, type JWK } from 'jose';
+import { DPOP_ALGORITHMS, isAcceptableProofKey } from './dpop-key-policy.js';
 import { tokenError } from './errors.js';
 
-/** Asymmetric algorithms accepted for proofs (RFC 9449 §4.2: never `none`, never a MAC). */
-export const DPOP_ALGORITHMS = ['ES256', 'ES384', 'RS256', 'PS256', 'EdDSA'] as const;
-
-/** JWK members that only a private (or symmetric) key has: a proof carrying one is refused. */
-const PRIVATE_MEMBERS = ['d', 'p', 'q', 'dp', 'dq', 'qi', 'oth', 'k'] as const;
+export { DPOP_ALGORITHMS } from './dpop-key-policy.js';
 
 /**
  * Where proof `jti`s are remembered so each is accepted once within the window (RFC 9449 §11.1).
@@ -44,59 +41,106 @@ export interface VerifiedDpopProof {
   iat: number;
 }
 
+/** A proof whose every check passed but the replay one: `spend()` claims its jti (DPOP_PROOF_REPLAYED if already spent). */
+export interface UnspentDpopProof extends VerifiedDpopProof {
+  spend(): Promise<void>;
+}
+
+/**
+ * The proof checker: called as a function it checks a proof and spends its jti at once (resource
+ * servers, the gateway, the OAuth token endpoint); `unspent` checks it all but leaves the jti for
+ * the caller to spend once the request's other credential (password, refresh token) was right.
+ */
+export interface DpopProofVerifier {
+  (request: DpopRequest): Promise<VerifiedDpopProof>;
+  unspent(request: DpopRequest): Promise<UnspentDpopProof>;
+}
+
 /** The URL as `htu` compares it: no query, no fragment, default port dropped, scheme and host lower-case. */
 export function htuOf(url: string): string {
   const parsed = new URL(url);
   return `${parsed.protocol}//${parsed.host}${parsed.pathname}`;
 }
 
-const invalid = () => tokenError('DPOP_PROOF_INVALID');
+/** A proof is a few hundred bytes (2 KB with a 4096-bit RSA key): anything far larger is not decoded. */
+const MAX_PROOF_LENGTH = 8192;
+/** RFC 9449 §4.2: at least 96 random bits (16 base64url characters or a UUID); visible ASCII only, bounded. */
+const JTI_SHAPE = /^[\x21-\x7e]{16,128}$/;
+const MAX_HTU_LENGTH = 2048;
+
+const invalid = (cause?: unknown) => tokenError('DPOP_PROOF_INVALID', cause === undefined ? {} : { cause });
 
 /**
- * Checks a DPoP proof (RFC 9449 §4.3) for one request: a single `dpop+jwt` JWS signed with the
- * asymmetric public key in its own `jwk` header, `htm` and `htu` naming this request, `iat`
- * within the window, a `jti` not seen before within it, and, for a resource request, `ath` = the
- * access token's hash and the key's thumbprint = the token's `cnf.jkt`. Every failure is
- * DPOP_PROOF_INVALID (401 invalid_dpop_proof) except a replay (DPOP_PROOF_REPLAYED) and a key that
- * is not the token's (DPOP_KEY_MISMATCH); the gateway calls this with its public URL.
+ * Checks a DPoP proof (RFC 9449 §4.3) for one request, cheapest checks first so a hostile proof
+ * costs string compares, not signature work: a single `dpop+jwt` JWS with an allowed asymmetric
+ * `alg` and a public key of that kind within the size limits (dpop-key-policy.ts) in its `jwk`
+ * header; then `jti`, `iat` within the window, `htm` and `htu` naming this request, and for a
+ * resource request `ath` = the access token's hash and the key's thumbprint = the token's
+ * `cnf.jkt`; only then the signature, and only a proof whose signature verified spends its `jti`.
+ * Every failure is DPOP_PROOF_INVALID (401 invalid_dpop_proof), whatever jose or WebCrypto threw,
+ * except a replay (DPOP_PROOF_REPLAYED) and a key that is not the token's (DPOP_KEY_MISMATCH); the
+ * gateway calls this with its public URL.
  */
-export function createDpopProofVerifier({ replay, iatWindowSeconds = 60, now = Date.now }: DpopProofVerifierOptions) {
-  return async function verifyDpopProof(request: DpopRequest): Promise<VerifiedDpopProof> {
+export function createDpopProofVerifier({ replay, iatWindowSeconds = 60, now = Date.now }: DpopProofVerifierOptions): DpopProofVerifier {
+  async function unspent(request: DpopRequest): Promise<UnspentDpopProof> {
     const proofs = Array.isArray(request.proof) ? request.proof : request.proof === undefined ? [] : [request.proof];
-    if (proofs.length !== 1 || proofs[0] === '' || proofs[0]!.includes(',')) throw invalid();
+    if (proofs.length !== 1) throw invalid();
     const proof = proofs[0]!;
+    if (proof === '' || proof.length > MAX_PROOF_LENGTH || proof.includes(',')) throw invalid();
 
     let header: ReturnType<typeof decodeProtectedHeader>;
+    let payload: ReturnType<typeof decodeJwt>;
     try {
       header = decodeProtectedHeader(proof);
-    } catch {
-      throw invalid();
-    }
-    const jwk = header.jwk as JWK | undefined;
-    if (header.typ !== 'dpop+jwt' || jwk === undefined || typeof jwk !== 'object' || PRIVATE_MEMBERS.some((member) => member in jwk)) throw invalid();
-    if (typeof header.alg !== 'string' || !(DPOP_ALGORITHMS as readonly string[]).includes(header.alg)) throw invalid();
-
-    let payload: Record<string, unknown>;
-    try {
-      ({ payload } = await jwtVerify(proof, EmbeddedJWK, { typ: 'dpop+jwt', algorithms: [...DPOP_ALGORITHMS] }));
+      payload = decodeJwt(proof);
     } catch (err) {
-      if (err instanceof joseErrors.JOSEError) throw invalid();
-      throw err;
+      throw invalid(err);
     }
+    const { alg, jwk } = header;
+    if (header.typ !== 'dpop+jwt' || typeof alg !== 'string' || !(DPOP_ALGORITHMS as readonly string[]).includes(alg)) throw invalid();
+    if (!isAcceptableProofKey(alg, jwk)) throw invalid();
+
     const { jti, htm, htu, iat, ath } = payload;
-    const nowSeconds = Math.floor(now() / 1000);
-    if (typeof jti !== 'string' || jti === '' || jti.length > 256 || typeof iat !== 'number') throw invalid();
+    if (typeof jti !== 'string' || !JTI_SHAPE.test(jti)) throw invalid();
+    if (typeof iat !== 'number' || !Number.isFinite(iat) || Math.abs(Math.floor(now() / 1000) - iat) > iatWindowSeconds) throw invalid();
     if (htm !== request.method.toUpperCase()) throw invalid();
-    if (typeof htu !== 'string' || !sameHtu(htu, request.url)) throw invalid();
-    if (Math.abs(nowSeconds - iat) > iatWindowSeconds) throw invalid();
+    if (typeof htu !== 'string' || htu.length > MAX_HTU_LENGTH || !sameHtu(htu, request.url)) throw invalid();
     if (request.accessToken !== undefined && ath !== createHash('sha256').update(request.accessToken).digest('base64url')) throw invalid();
 
-    const jkt = await calculateJwkThumbprint(jwk, 'sha256');
+    const jkt = await thumbprintOf(jwk);
     if (request.expectedJkt !== undefined && jkt !== request.expectedJkt) throw tokenError('DPOP_KEY_MISMATCH');
-    // Keyed by thumbprint too, so one client's jti cannot block another's.
-    if (!(await replay.claimOnce(`dpop:${jkt}:${jti}`, iat + iatWindowSeconds + 1))) throw tokenError('DPOP_PROOF_REPLAYED');
-    return { jkt, jti, iat };
-  };
+
+    try {
+      await jwtVerify(proof, await importJWK(jwk, alg), { typ: 'dpop+jwt', algorithms: [alg] });
+    } catch (err) {
+      // jose's JOSEErrors, and the TypeErrors/DOMExceptions it lets through from key import: all the proof's fault.
+      throw invalid(err);
+    }
+    return {
+      jkt,
+      jti,
+      iat,
+      async spend() {
+        // Keyed by thumbprint too, so one client's jti cannot block another's.
+        if (!(await replay.claimOnce(`dpop:${jkt}:${jti}`, iat + iatWindowSeconds + 1))) throw tokenError('DPOP_PROOF_REPLAYED');
+      },
+    };
+  }
+
+  async function verifyDpopProof(request: DpopRequest): Promise<VerifiedDpopProof> {
+    const { spend, ...proof } = await unspent(request);
+    await spend();
+    return proof;
+  }
+  return Object.assign(verifyDpopProof, { unspent });
+}
+
+async function thumbprintOf(jwk: JWK): Promise<string> {
+  try {
+    return await calculateJwkThumbprint(jwk, 'sha256');
+  } catch (err) {
+    throw invalid(err);
+  }
 }
 
 function sameHtu(claimed: string, actual: string): boolean {
@@ -106,5 +150,3 @@ function sameHtu(claimed: string, actual: string): boolean {
     return false;
   }
 }
-
-export type DpopProofVerifier = ReturnType<typeof createDpopProofVerifier>;

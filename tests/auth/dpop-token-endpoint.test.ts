@@ -181,6 +181,40 @@ describe('DPoP at the token endpoint and the login API', () => {
     expect(decodeJwt(exchanged.body.access_token)).toMatchObject({ act: { sub: 'exchanger' }, cnf: { jkt: otherKey.jkt } });
   });
 
+  describe('token exchange of a DPoP-bound user token (issue 22, point 7)', () => {
+    const exchangeBound = async (subjectToken: string, dpop?: string) =>
+      postForm(
+        auth.url,
+        '/oauth/token',
+        { grant_type: 'urn:ietf:params:oauth:grant-type:token-exchange', subject_token: subjectToken, subject_token_type: 'urn:ietf:params:oauth:token-type:access_token' },
+        { authorization: basic('exchanger', secret), ...(dpop ? { dpop } : {}) },
+      );
+    const boundUserToken = async () => {
+      const loggedIn = await login(await key.proof({ htm: 'POST', htu: `${issuer}/auth/login` }));
+      expect(decodeJwt(loggedIn.body.access_token as string).cnf).toEqual({ jkt: key.jkt });
+      return loggedIn.body.access_token as string;
+    };
+
+    it('when a client exchanges a bound user token without a proof, then it is refused with invalid_grant and no token', async () => {
+      const refused = await exchangeBound(await boundUserToken());
+      expect([refused.status, refused.body.error]).toEqual([400, 'invalid_grant']);
+      expect(refused.body.access_token).toBeUndefined();
+    });
+
+    it('when a client exchanges a bound user token with a proof by another key, then it is refused with invalid_grant', async () => {
+      const refused = await exchangeBound(await boundUserToken(), await otherKey.proof({ htm: 'POST', htu: tokenEndpoint() }));
+      expect([refused.status, refused.body.error]).toEqual([400, 'invalid_grant']);
+      expect(refused.body.access_token).toBeUndefined();
+    });
+
+    it('when a client exchanges a bound user token with a proof by that key, then the new token stays bound to it', async () => {
+      const exchanged = await exchangeBound(await boundUserToken(), await key.proof({ htm: 'POST', htu: tokenEndpoint() }));
+      expect(exchanged.status).toBe(200);
+      expect(exchanged.body.token_type).toBe('DPoP');
+      expect(decodeJwt(exchanged.body.access_token)).toMatchObject({ act: { sub: 'exchanger' }, cnf: { jkt: key.jkt } });
+    });
+  });
+
   it('when /oauth/userinfo gets a bound token as DPoP with a proof, then it answers; as Bearer, or with another key\'s proof, it is refused', async () => {
     const tokens = await codeGrant(await authorizationCode(), await key.proof({ htm: 'POST', htu: tokenEndpoint() }));
     const token = tokens.body.access_token as string;

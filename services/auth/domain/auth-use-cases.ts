@@ -65,14 +65,14 @@ export function createAuthUseCases({ settings, users, tokens, signer, accessToke
   });
   return {
     register: createRegister({ users, passwords, throttle }),
-    /** POST /auth/login; with a DPoP proof (RFC 9449) the tokens are bound to its key. */
-    login: async (input: Omit<Parameters<typeof login>[0], 'jkt'>, proof?: TokenRequestProof) => login({ ...input, jkt: await proofKey(proof) }),
+    /** POST /auth/login; with a DPoP proof (RFC 9449) the tokens are bound to its key, its jti spent only after the password. */
+    login: (input: Omit<Parameters<typeof login>[0], 'jkt'>, proof?: TokenRequestProof) => proofKey(proof, undefined, (jkt) => login({ ...input, jkt })),
     /** For the hosted login page (apps): the same check as login, and the same token families. */
     checkPassword,
     pairs,
     refresh,
     /** POST /auth/refresh: a bound family needs a proof of its key (RFC 9449 §5). */
-    refreshWithProof: async (refreshToken: string, proof?: TokenRequestProof) => refresh(refreshToken, { jkt: await proofKey(proof) }),
+    refreshWithProof: (refreshToken: string, proof?: TokenRequestProof) => proofKey(proof, undefined, (jkt) => refresh(refreshToken, { jkt })),
     /** The key a token request proved (shared with /oauth/token, so both endpoints check proofs alike). */
     proofKey,
     logout,

@@ -2,6 +2,7 @@ import { createHash, randomUUID } from 'node:crypto';
 import { calculateJwkThumbprint, exportJWK, generateKeyPair, SignJWT, type CryptoKey, type JWK } from 'jose';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { createDpopProofVerifier, htuOf } from '../../../lib/verifier/dpop.js';
+import * as hostile from '../../support/hostile-dpop.js';
 
 const URL_ = 'https://api.example.test/api/notes';
 const TOKEN = 'eyJhbGciOiJSUzI1NiJ9.e30.c2ln';
@@ -118,10 +119,40 @@ describe('DPoP proof verification (RFC 9449 §4.3)', () => {
       'DPOP_PROOF_INVALID',
     ],
     ['garbage', async () => 'not-a-jwt', 'DPOP_PROOF_INVALID'],
+    // Issue 22, point 6: refused from the header alone, before any signature work, never a TypeError.
+    ['a 1024-bit RSA key', async () => hostile.rsa1024Proof({ htm: 'GET', htu: URL_, accessToken: TOKEN }), 'DPOP_PROOF_INVALID'],
+    ['a 3072-bit key with a ~3000-bit exponent', async () => hostile.hugeExponentProof({ htm: 'GET', htu: URL_, accessToken: TOKEN }), 'DPOP_PROOF_INVALID'],
+    ['an 8192-bit RSA key', async () => hostile.rsaModulusProof(8192, { htm: 'GET', htu: URL_, accessToken: TOKEN }), 'DPOP_PROOF_INVALID'],
+    ['alg ES256 on a P-384 key', () => hostile.curveMismatchProof({ htm: 'GET', htu: URL_, accessToken: TOKEN }), 'DPOP_PROOF_INVALID'],
+    ['a jti of 300 characters', () => proof(es, { jti: 'j'.repeat(300) }), 'DPOP_PROOF_INVALID'],
+    ['a jti of 8 characters', () => proof(es, { jti: 'abcdefgh' }), 'DPOP_PROOF_INVALID'],
   ];
 
   it.each(rows)('when the proof has %s, then it is refused with %s', async (_label, make, code) => {
     await expect(request(await make())).rejects.toMatchObject({ code, status: 401 });
+  });
+
+  it('when a hostile or forged proof is refused, then no jti was claimed; a valid one claims exactly one', async () => {
+    const claimed: string[] = [];
+    const spy = createDpopProofVerifier({ replay: { claimOnce: (key) => (claimed.push(key), true) } });
+    const ask = (p: string) => spy({ proof: p, method: 'GET', url: URL_, accessToken: TOKEN, expectedJkt: es.jkt });
+    const [header, payload] = (await proof(es)).split('.');
+    const refused = [hostile.hugeExponentProof({ htm: 'GET', htu: URL_, accessToken: TOKEN }), hostile.rsa1024Proof({ htm: 'GET', htu: URL_, accessToken: TOKEN }), `${header}.${payload}.${'A'.repeat(86)}`];
+    for (const p of refused) await expect(ask(p)).rejects.toMatchObject({ code: 'DPOP_PROOF_INVALID' });
+    expect(claimed).toEqual([]);
+    await ask(await proof(es));
+    expect(claimed).toHaveLength(1);
+  });
+
+  it('when a proof is checked unspent, then its jti is claimed only by spend(), once', async () => {
+    const once = await proof(es);
+    const checked = await verify.unspent({ proof: once, method: 'GET', url: URL_, accessToken: TOKEN, expectedJkt: es.jkt });
+    expect(checked.jkt).toBe(es.jkt);
+    // Not spent yet: checking it again passes.
+    const again = await verify.unspent({ proof: once, method: 'GET', url: URL_, accessToken: TOKEN, expectedJkt: es.jkt });
+    await checked.spend();
+    await expect(again.spend()).rejects.toMatchObject({ code: 'DPOP_PROOF_REPLAYED' });
+    await expect(request(once)).rejects.toMatchObject({ code: 'DPOP_PROOF_REPLAYED' });
   });
 
   it('when a proof is replayed, then the second use is refused with DPOP_PROOF_REPLAYED', async () => {

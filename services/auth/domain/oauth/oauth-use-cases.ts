@@ -118,16 +118,18 @@ export function createOAuthUseCases({ settings, clients, users, tokens, signer, 
       const codeGrant = grantType === 'authorization_code' ? authorizationCode : undefined;
       if (!(SUPPORTED_GRANT_TYPES as readonly string[]).includes(grantType) || (grantType === 'authorization_code' && !codeGrant)) throw oauthErrors.unsupportedGrantType();
       const { client } = await authenticate(presentedCredentials(authorization, params));
-      // After client authentication, so only a known client spends a proof's jti.
-      const jkt = await proofKey(dpop, client);
-      if (codeGrant) return codeGrant(client, params, jkt);
-      if (grantType === TOKEN_EXCHANGE_GRANT) return tokenExchange(client, params, jkt);
-      if (grantType === 'client_credentials') {
-        const issued = clientCredentials({ client, scope: params.scope, audience: params.audience, jkt });
-        events.accessTokenIssued('client_credentials');
-        return issued;
-      }
-      return refreshGrant({ client, refreshToken: params.refresh_token, scope: params.scope, jkt });
+      // After client authentication; the proof's jti is spent only once the grant succeeded, so a
+      // public client (client_id alone) with a bogus refresh token or code fills no replay cache.
+      return proofKey(dpop, client, async (jkt) => {
+        if (codeGrant) return codeGrant(client, params, jkt);
+        if (grantType === TOKEN_EXCHANGE_GRANT) return tokenExchange(client, params, jkt);
+        if (grantType === 'client_credentials') {
+          const issued = clientCredentials({ client, scope: params.scope, audience: params.audience, jkt });
+          events.accessTokenIssued('client_credentials');
+          return issued;
+        }
+        return refreshGrant({ client, refreshToken: params.refresh_token, scope: params.scope, jkt });
+      });
     },
 
     /** POST /oauth/introspect (RFC 7662): only confidential clients may ask. */

@@ -35,6 +35,13 @@ export interface TokenExchangeGrantDeps {
 
 /** RFC 8693 §2.2.2: a subject or actor token that is not acceptable is invalid_request. */
 const unacceptable = (what: string, code: string) => new AppError(code, 400, what, { error: 'invalid_request' });
+/**
+ * RFC 9449 §7 and RFC 8693: a DPoP-bound subject token is refused to anyone who does not prove its
+ * key, exactly like a bound refresh token (refresh.ts), so exchanging cannot launder it into a
+ * Bearer token; the description says what to send.
+ */
+const subjectKeyNotProven = () =>
+  new AppError('EXCHANGE_SUBJECT_TOKEN_KEY_NOT_PROVEN', 400, 'the subject_token is DPoP-bound: send a DPoP proof made with its key', { error: 'invalid_grant' });
 const unauthorizedClient = () =>
   new AppError('OAUTH_EXCHANGE_NOT_ALLOWED', 400, 'the client may not use token exchange', { error: 'unauthorized_client' });
 
@@ -46,7 +53,8 @@ const unauthorizedClient = () =>
  * subject token's own `act` nested inside), and is never wider than the subject token: scope is
  * the intersection of what it holds, what the allowance grants and what was asked; exp is at most
  * the subject token's. Only access tokens of this issuer are accepted as subject tokens; refresh
- * tokens, ID tokens and foreign tokens are not.
+ * tokens, ID tokens and foreign tokens are not. A DPoP-bound subject token needs the request's
+ * proof to be by its key, and the exchanged token is bound to that same key.
  */
 export function createTokenExchangeGrant({ signer, accessTokens, denylist, issuer, ttlSeconds, now, events }: TokenExchangeGrantDeps) {
   const issuerFor = createAudienceIssuers({ signer, issuer, ttlSeconds, now });
@@ -76,6 +84,9 @@ export function createTokenExchangeGrant({ signer, accessTokens, denylist, issue
       const actor = await liveToken(params.actor_token, params.actor_token_type, 'actor');
       if (actor.sub !== client.clientId) throw unacceptable('the actor_token must be the exchanging client\'s own token', 'EXCHANGE_ACTOR_TOKEN_FOREIGN');
     }
+    // A bound subject token is taken only with a proof of its key, and the new token keeps that binding (jkt is then its cnf.jkt).
+    const subjectJkt = subject.claims.cnf?.jkt;
+    if (subjectJkt !== undefined && subjectJkt !== jkt) throw subjectKeyNotProven();
     if (subject.sub === subject.clientId && subject.actor.length === 0) {
       throw unacceptable('the subject_token is a client\'s own token, not a user\'s', 'EXCHANGE_SUBJECT_NOT_USER');
     }
