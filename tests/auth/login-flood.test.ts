@@ -90,6 +90,9 @@ for (const variant of tokenStoreVariants) {
           expect(Number(refused.headers.get('retry-after'))).toBeGreaterThan(0);
         }
         expect((await login(auth, 'victim', '198.51.100.7')).status).toBe(200);
+        // Counted as rate-limited logins, which AuthLoginRateLimitStorm watches.
+        const metrics = await (await fetch(`${auth.url}/metrics`)).text();
+        expect(Number(/^auth_logins_total\{[^}]*outcome="rate_limited"[^}]*\} (\d+)/m.exec(metrics)?.[1] ?? 0)).toBeGreaterThan(0);
       });
     });
 

@@ -1,3 +1,4 @@
+import { isAppError } from '../../../../lib/errors.js';
 import { authErrors } from '../errors.js';
 import type { LoginThrottle } from '../login-throttle.js';
 import type { AuthEvents } from '../ports/auth-events.js';
@@ -36,6 +37,8 @@ export function createPasswordCheck({ users, passwords, throttle, events }: Pass
     const { user, refusal } = await match(normalized, canonicalPassword(input.password), requesters).catch(async (err: unknown) => {
       // Best effort: if the store fails too, the caller should hear the first failure.
       await throttle.notChecked(normalized).catch(() => undefined);
+      // Past its share of the hashing queue: rate limited too (the alert on them hears a flood).
+      if (isAppError(err) && err.status === 429) events.loginFinished({ outcome: 'rate_limited', ...where });
       throw err;
     });
     if (refusal) {
