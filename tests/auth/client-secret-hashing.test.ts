@@ -9,6 +9,7 @@ import { CLIENT_SECRET_KEY_FILE, clientSecretKey } from '../../services/auth/ada
 import { HmacClientSecretHasher } from '../../services/auth/adapters/passwords/hmac-client-secret-hasher.js';
 import { clientSecretWeakness, generateClientSecret } from '../../services/auth/domain/client-secret.js';
 import { startTestAuth, type TestAuth } from './support/auth-harness.js';
+import { PASSWORD, post } from './support/http-client.js';
 import { addSecretClient, basic, newSecret, postForm } from './support/oauth-client.js';
 
 const argon2 = new Argon2PasswordHasher();
@@ -133,6 +134,25 @@ describe('client authentication through the token and introspection endpoints', 
     const introspected = await postForm(auth.url, '/oauth/introspect', { token: again.body.access_token }, { authorization: basic('legacy', secret) });
     expect(introspected.body).toMatchObject({ active: true, client_id: 'legacy' });
     expect((await token('legacy', generateClientSecret())).status).toBe(401);
+  });
+
+  it('when a client with an argon2id hash from before is flooded with wrong secrets, then past its share of the hashing queue the flood gets 429 and users still log in', async () => {
+    const store = new MemoryClientStore();
+    const small = await startTestAuth({ clients: store, passwords: new Argon2PasswordHasher(undefined, { concurrency: 1, maxWaiting: 8, maxPerKey: 2 }) });
+    try {
+      await addSecretClient(store, 'legacy-flooded', secret);
+      expect((await post(small.url, '/auth/register', { username: 'bystander', password: PASSWORD })).status).toBe(201);
+      const flood = await Promise.all(
+        Array.from({ length: 8 }, () => postForm(small.url, '/oauth/token', { grant_type: 'client_credentials' }, { authorization: basic('legacy-flooded', generateClientSecret()) })),
+      );
+      expect(flood.map((a) => a.status).filter((s) => s !== 401 && s !== 429)).toEqual([]);
+      const refused = flood.filter((a) => a.status === 429);
+      expect(refused.length).toBeGreaterThan(0);
+      for (const answer of refused) expect({ error: answer.body.error, retryAfter: answer.headers.get('retry-after') }).toEqual({ error: 'too_many_requests', retryAfter: '1' });
+      expect((await post(small.url, '/auth/login', { username: 'bystander', password: PASSWORD })).status).toBe(200);
+    } finally {
+      await small.stop();
+    }
   });
 
   it('when a client is created through the admin path of the service, then its secret is stored as HMAC-SHA-256', async () => {

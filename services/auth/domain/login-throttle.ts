@@ -21,7 +21,10 @@ export class LoginThrottle {
   /**
    * Admits a login attempt (null) or refuses it with the seconds until it may be retried. The
    * account's attempt is counted here, before the password is checked, so a burst of parallel
-   * guesses cannot all slip in under the limit; a successful login then clears it (`succeeded`).
+   * guesses cannot all slip in under the limit (on every replica: the count is shared); a
+   * successful login then clears it (`succeeded`), and an attempt whose password was never
+   * checked (hashing refused it: 503 full, 429 share) is handed back (`notChecked`). What stays
+   * counted is a password that was checked and wrong.
    */
   async admit(username: string, clientIp: string): Promise<{ retryAfterSeconds: number } | null> {
     const { counter, maxFailuresPerAccount, maxFailuresPerIp, windowSeconds } = this.options;
@@ -30,6 +33,15 @@ export class LoginThrottle {
     const account = await counter.recordAttempt(accountKey(username), windowSeconds);
     if (account.count > maxFailuresPerAccount) return { retryAfterSeconds: account.resetInSeconds };
     return null;
+  }
+
+  /**
+   * The password was never checked (no hashing capacity, or another failure before the answer):
+   * the attempt admit() counted is taken back, so a victim of someone else's flood is not locked
+   * out by the 503s it got.
+   */
+  async notChecked(username: string): Promise<void> {
+    await this.options.counter.releaseAttempt(accountKey(username));
   }
 
   /** The password was wrong: the account attempt stays counted and the IP gets a failure. */

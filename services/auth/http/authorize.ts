@@ -1,5 +1,5 @@
 import express, { Router, type Request, type RequestHandler, type Response } from 'express';
-import { isAppError } from '../../../lib/errors.js';
+import { type AppError, isAppError } from '../../../lib/errors.js';
 import type { AppFlow, AuthorizeStep } from '../domain/authorize/app-flow.js';
 import { LOGIN_SESSION_TTL_SECONDS } from '../domain/authorize/app-flow.js';
 import { parseAuthorizationRequest, redirectWith, type AuthorizationRequest, type RawParams } from '../domain/authorize/authorization-request.js';
@@ -128,7 +128,7 @@ export function authorizeRoutes({ flow, issuer, clients, secure, authenticated }
       // The same words for an unknown user, a wrong password and a locked account.
       render(req, res, request, { step: 'login' }, sid, {
         status: tooMany ? 429 : 401,
-        error: tooMany ? 'Too many failed attempts. Wait a few minutes, then try again.' : 'The username or password is incorrect.',
+        error: loginFormError(err),
         username,
       });
     }
@@ -141,4 +141,11 @@ export function authorizeRoutes({ flow, issuer, clients, secure, authenticated }
   router.post('/oauth/userinfo', authenticated, userinfo);
 
   return router;
+}
+
+/** What the hosted login form says of a refusal: a busy account is not a lockout, so it is not told to wait minutes. */
+function loginFormError(err: AppError): string {
+  if (err.code === 'PASSWORD_HASHING_SHARE_USED') return 'Too many sign-ins at once for this account. Try again in a moment.';
+  if (err.status === 429) return 'Too many failed attempts. Wait a few minutes, then try again.';
+  return 'The username or password is incorrect.';
 }

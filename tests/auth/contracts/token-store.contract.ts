@@ -375,6 +375,21 @@ export function runTokenStoreContract(name: string, factory: () => Promise<Token
         expect((await store.recordAttempt(key, 60)).count).toBe(1);
       });
 
+      it('when an attempt is released, then the count drops by one in the same window and never below zero', async () => {
+        const key = random('login');
+        await store.recordAttempt(key, 60);
+        await store.recordAttempt(key, 60);
+        await store.releaseAttempt(key);
+        const left = await store.peekAttempts(key);
+        expect(left.count).toBe(1);
+        expect(left.resetInSeconds).toBeGreaterThanOrEqual(1);
+        expect(left.resetInSeconds).toBeLessThanOrEqual(60);
+        await store.releaseAttempt(key);
+        await store.releaseAttempt(key);
+        expect(await store.peekAttempts(key)).toEqual({ count: 0, resetInSeconds: 0 });
+        expect((await store.recordAttempt(key, 60)).count).toBe(1);
+      });
+
       it('when the window ends, then the count returns to zero', async () => {
         const key = random('login');
         await store.recordAttempt(key, 1);

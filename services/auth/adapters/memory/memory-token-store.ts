@@ -145,6 +145,14 @@ export class MemoryTokenStore implements TokenStore {
     return this.countOf(key);
   }
 
+  async releaseAttempt(key: string): Promise<void> {
+    const count = this.attempts.get(key);
+    const resetAt = this.attempts.expiresAt(key);
+    if (count === undefined || resetAt === undefined) return;
+    if (count > 1) this.attempts.set(key, count - 1, resetAt);
+    else this.attempts.delete(key);
+  }
+
   async clearAttempts(key: string): Promise<void> {
     this.attempts.delete(key);
   }

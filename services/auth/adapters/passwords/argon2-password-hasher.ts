@@ -1,9 +1,9 @@
 import { randomBytes } from 'node:crypto';
 import { availableParallelism } from 'node:os';
 import { hash, verify, type Algorithm, type Options } from '@node-rs/argon2';
-import type { PasswordHasher } from '../../domain/ports/password-hasher.js';
+import type { HashRequesters, PasswordHasher } from '../../domain/ports/password-hasher.js';
 import { withSpan } from '../../../../lib/tracing/tracer.js';
-import { BoundedWorkQueue, type BoundedWorkQueueOptions } from './bounded-work-queue.js';
+import { BoundedWorkQueue, defaultMaxPerKey, type BoundedWorkQueueOptions } from './bounded-work-queue.js';
 
 /**
  * `Algorithm` is an ambient const enum, which isolatedModules cannot read; 2 is its Argon2id.
@@ -17,17 +17,17 @@ export const OWASP_ARGON2ID: Options = { algorithm: ARGON2ID, memoryCost: 19_456
  * Hashes at once: every core but one, so the event loop always has a core for health checks,
  * token verification and everything else while a login storm runs (one hash per core at a time:
  * parallelism 1). Beyond them a short queue absorbs bursts; past it a login gets 503 at once.
+ * One account or one address holds at most an eighth of the places (4 of 33 on 2 cores); past
+ * that it gets 429 at once while others still get in.
  */
-export const DEFAULT_HASHING_LIMITS: BoundedWorkQueueOptions = {
-  concurrency: Math.max(1, availableParallelism() - 1),
-  maxWaiting: 32,
-};
+const CONCURRENCY_AND_QUEUE = { concurrency: Math.max(1, availableParallelism() - 1), maxWaiting: 32 };
+export const DEFAULT_HASHING_LIMITS: Required<BoundedWorkQueueOptions> = { ...CONCURRENCY_AND_QUEUE, maxPerKey: defaultMaxPerKey(CONCURRENCY_AND_QUEUE) };
 
 /**
  * argon2id via @node-rs/argon2, whose hash and verify run on the libuv thread pool, so the event
  * loop keeps serving other requests while a password is checked. Every hash and verification,
  * the dummy one included (login timing must not tell unknown users apart), goes through one
- * bounded queue.
+ * bounded queue, with the share of whoever it is for (`by`) capped.
  */
 export class Argon2PasswordHasher implements PasswordHasher {
   /** Hash of a random password nobody knows, made with the same cost as real hashes. */
@@ -44,11 +44,11 @@ export class Argon2PasswordHasher implements PasswordHasher {
     this.dummyHash.catch(() => undefined);
   }
 
-  hash(password: string): Promise<string> {
-    return withSpan('hash password', { 'authgate.password.operation': 'hash' }, () => this.queue.run(() => hash(password, this.options)));
+  hash(password: string, by?: HashRequesters): Promise<string> {
+    return withSpan('hash password', { 'authgate.password.operation': 'hash' }, () => this.queue.run(() => hash(password, this.options), by));
   }
 
-  async verify(passwordHash: string, password: string): Promise<boolean> {
+  async verify(passwordHash: string, password: string, by?: HashRequesters): Promise<boolean> {
     return withSpan('verify password', { 'authgate.password.operation': 'verify' }, () => this.queue.run(async () => {
       try {
         return await verify(passwordHash, password);
@@ -56,12 +56,12 @@ export class Argon2PasswordHasher implements PasswordHasher {
         // A malformed stored hash must fail closed, not reveal itself as a 500 on one account.
         return false;
       }
-    }));
+    }, by));
   }
 
-  async verifyAgainstDummy(password: string): Promise<void> {
+  async verifyAgainstDummy(password: string, by?: HashRequesters): Promise<void> {
     const dummy = await this.dummyHash;
     // The same span name as a real check: a trace must not tell unknown users apart either.
-    await withSpan('verify password', { 'authgate.password.operation': 'verify' }, () => this.queue.run(() => verify(dummy, password)));
+    await withSpan('verify password', { 'authgate.password.operation': 'verify' }, () => this.queue.run(() => verify(dummy, password), by));
   }
 }

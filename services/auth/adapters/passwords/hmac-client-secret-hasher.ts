@@ -1,6 +1,6 @@
 import { createHash, createHmac, createSecretKey, randomBytes, timingSafeEqual, type KeyObject } from 'node:crypto';
 import type { ClientSecretHasher } from '../../domain/ports/client-secret-hasher.js';
-import type { PasswordHasher } from '../../domain/ports/password-hasher.js';
+import type { HashRequesters, PasswordHasher } from '../../domain/ports/password-hasher.js';
 
 const PREFIX = '$hmac-sha256$';
 /** 32 bytes of key material, as `clientSecretKey` returns it. */
@@ -33,10 +33,10 @@ export class HmacClientSecretHasher implements ClientSecretHasher {
     return `${PREFIX}${this.keyId}$${this.mac(secret).toString('base64url')}`;
   }
 
-  async verify(storedHash: string, secret: string): Promise<{ matches: boolean; rehash?: string }> {
+  async verify(storedHash: string, secret: string, by?: HashRequesters): Promise<{ matches: boolean; rehash?: string }> {
     if (storedHash.startsWith(PREFIX)) return { matches: this.matchesOwn(storedHash, secret) };
     if (storedHash.startsWith('$argon2')) {
-      if (!(await this.legacy.verify(storedHash, secret))) return { matches: false };
+      if (!(await this.legacy.verify(storedHash, secret, by))) return { matches: false };
       return { matches: true, rehash: await this.hash(secret) };
     }
     return { matches: false };

@@ -23,6 +23,7 @@ import {
   findActiveScript,
   issueScript,
   recordAttemptScript,
+  releaseAttemptScript,
   revokeFamilyScript,
   rotateScript,
 } from './token-scripts.js';
@@ -196,6 +197,10 @@ export class RedisTokenStore implements TokenStore {
     const counter = this.keys.attempts(key);
     const [count, ttlMs] = await unlessRedisUnavailable(() => sendAcknowledged(this.redis, NO_REPLICA_ACK, (p) => p.get(counter).pttl(counter)));
     return toCount(Number(count ?? 0), Number(ttlMs ?? -2));
+  }
+
+  async releaseAttempt(key: string): Promise<void> {
+    await unlessRedisUnavailable(() => releaseAttemptScript.run(this.redis, [this.keys.attempts(key)], []));
   }
 
   async clearAttempts(key: string): Promise<void> {

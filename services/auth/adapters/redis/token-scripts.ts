@@ -111,6 +111,17 @@ redis.call('PUBLISH', ARGV[4], ARGV[5])
 return 1
 `);
 
+/** KEYS: counter. Takes one attempt back, keeping the window's TTL; a last one removes the key. */
+export const releaseAttemptScript = new LuaScript(`
+local count = tonumber(redis.call('GET', KEYS[1]) or '0')
+if count > 1 then
+  redis.call('DECR', KEYS[1])
+elseif count == 1 then
+  redis.call('DEL', KEYS[1])
+end
+return 0
+`);
+
 /** KEYS: counter. ARGV: windowMs. Returns {count, pttl}; the window starts at the first attempt. */
 export const recordAttemptScript = new LuaScript(`
 local count = redis.call('INCR', KEYS[1])

@@ -65,7 +65,8 @@ export function createClientAuthenticator({ clients, secrets, verifyAssertion, a
           await secrets.verifyAgainstDummy(presented.secret);
           throw fail(client === null ? 'CLIENT_UNKNOWN' : 'CLIENT_METHOD_NOT_ALLOWED');
         }
-        const { matches, rehash } = await secrets.verify(client.secretHash!, presented.secret);
+        // An argon2id hash from before takes a place in the password-hashing queue: this client's share only.
+        const { matches, rehash } = await secrets.verify(client.secretHash!, presented.secret, [`client:${client.clientId}`]);
         if (!matches) throw fail('CLIENT_SECRET_WRONG');
         if (client.disabledAt !== null) throw fail('CLIENT_DISABLED');
         if (rehash !== undefined) await migrate(client, rehash);

@@ -116,6 +116,8 @@ export interface AttemptCounter {
   recordAttempt(key: string, windowSeconds: number): Promise<AttemptCount>;
   /** Reads without counting. */
   peekAttempts(key: string): Promise<AttemptCount>;
+  /** Takes one recorded attempt back (it was never checked), keeping the window; never below 0. */
+  releaseAttempt(key: string): Promise<void>;
   clearAttempts(key: string): Promise<void>;
 }
 

@@ -1,7 +1,8 @@
+import { isAppError } from '../../../../lib/errors.js';
 import { authErrors } from '../errors.js';
 import type { LoginThrottle } from '../login-throttle.js';
 import type { AuthEvents } from '../ports/auth-events.js';
-import type { PasswordHasher } from '../ports/password-hasher.js';
+import type { HashRequesters, PasswordHasher } from '../ports/password-hasher.js';
 import type { UserRecord, UserStore } from '../ports/user-store.js';
 import { isLocked } from '../users/account-lock.js';
 import { canonicalPassword } from '../users/password-policy.js';
@@ -19,7 +20,9 @@ export interface PasswordCheckDeps {
  * user, wrong password and locked account take the same path: one argon2id verification
  * (against a dummy hash for unknown users; the real one for a locked account, whose lock is
  * checked only after it) and the same 401 invalid_grant, counted as a failure; too many
- * failures are 429 before any hash runs. Every outcome is reported once (metrics, audit trail).
+ * failures are 429 before any hash runs. A check the hasher refuses (503 full, 429 when this
+ * account or this address already holds its share of the queue) is not a failure: its attempt
+ * is handed back. Every checked outcome is reported once (metrics, audit trail).
  */
 export function createPasswordCheck({ users, passwords, throttle, events }: PasswordCheckDeps) {
   return async function checkPassword(input: PasswordCheckInput): Promise<UserRecord> {
@@ -30,7 +33,14 @@ export function createPasswordCheck({ users, passwords, throttle, events }: Pass
       events.loginFinished({ outcome: 'rate_limited', ...where });
       throw authErrors.tooManyAttempts(refused.retryAfterSeconds);
     }
-    const { user, refusal } = await match(normalized, canonicalPassword(input.password));
+    const requesters = [`account:${normalized}`, `address:${input.clientIp}`];
+    const { user, refusal } = await match(normalized, canonicalPassword(input.password), requesters).catch(async (err: unknown) => {
+      // Best effort: if the store fails too, the caller should hear the first failure.
+      await throttle.notChecked(normalized).catch(() => undefined);
+      // Past its share of the hashing queue: rate limited too (the alert on them hears a flood).
+      if (isAppError(err) && err.status === 429) events.loginFinished({ outcome: 'rate_limited', ...where });
+      throw err;
+    });
     if (refusal) {
       await throttle.failed(input.clientIp);
       // The typed name is reported only when it is an account's (user set): see AuthEvents.
@@ -42,14 +52,14 @@ export function createPasswordCheck({ users, passwords, throttle, events }: Pass
     return user;
   };
 
-  async function match(username: string, password: string): Promise<{ user: UserRecord; refusal?: never } | { user: UserRecord | null; refusal: Refusal }> {
+  async function match(username: string, password: string, by: HashRequesters): Promise<{ user: UserRecord; refusal?: never } | { user: UserRecord | null; refusal: Refusal }> {
     // A name no registration could have produced is an unknown user, not a 400: same answer.
     const user = usernameProblem(username) ? null : await users.findByUsername(username);
     if (!user) {
-      await passwords.verifyAgainstDummy(password);
+      await passwords.verifyAgainstDummy(password, by);
       return { user: null, refusal: 'unknown_user' };
     }
-    const matches = await passwords.verify(user.passwordHash, password);
+    const matches = await passwords.verify(user.passwordHash, password, by);
     // Only after the hash ran: refusing a locked account earlier would answer measurably faster.
     if (!matches) return { user, refusal: 'wrong_password' };
     return isLocked(user) ? { user, refusal: 'account_locked' } : { user };

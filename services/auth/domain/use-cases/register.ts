@@ -43,7 +43,8 @@ export function createRegister({ users, passwords, throttle }: { users: UserStor
     const refused = await throttle.admitRegistration(input.clientIp);
     if (refused) throw tooManyRegistrations(refused.retryAfterSeconds);
     if (await users.findByUsername(username)) throw authErrors.usernameTaken();
-    const passwordHash = await passwords.hash(password);
+    // Held to the address's (and the name's) share of the hashing queue, like a login.
+    const passwordHash = await passwords.hash(password, [`account:${username}`, `address:${input.clientIp}`]);
     const user = await users.create({ username, passwordHash, roles: [...NEW_USER_ROLES], ...(email ? { email } : {}) });
     return { id: user.id, username: user.username };
   };
