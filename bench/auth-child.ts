@@ -4,7 +4,7 @@ import { MemoryTokenStore } from '../services/auth/adapters/memory/memory-token-
 import { MemoryUserStore } from '../services/auth/adapters/memory/memory-user-store.js';
 import { Argon2PasswordHasher } from '../services/auth/adapters/passwords/argon2-password-hasher.js';
 import { loadAuthConfig } from '../services/auth/config.js';
-import type { ClientSecretHasher } from '../services/auth/domain/ports/client-secret-hasher.js';
+import type { ClientSecretHasher } from '../services/auth/domain/clients/client-secret-hasher.js';
 import { startAuthService } from '../services/auth/start.js';
 import { childArgs, serveParent } from './child-ipc.js';
 

@@ -1,6 +1,6 @@
 import type { Env } from '../../lib/config.js';
 import { readClientsFile } from './adapters/clients-file/clients-file-reader.js';
-import { upsertClientsFromFile, type UpsertClientsFromFileDeps, type UpsertClientsFromFileResult } from './domain/upsert-clients-from-file.js';
+import { upsertClientsFromFile, type UpsertClientsFromFileDeps, type UpsertClientsFromFileResult } from './domain/clients/upsert-clients-from-file.js';
 
 /**
  * AUTH_CLIENTS_FILE at start: read by the adapter (file, YAML, secrets from `env`), applied by

@@ -1,5 +1,5 @@
 import type { AuthConfig } from './config.js';
-import type { BrowserSessionOptions } from './http/browser-session.js';
+import type { BrowserSessionOptions } from './http/sessions/browser-session.js';
 
 /** Maps environment names to the browser-session endpoints' options (cookie attributes, CSRF origins). */
 export function browserSessionFromConfig(config: AuthConfig): BrowserSessionOptions {

@@ -1,9 +1,9 @@
 import type { Logger } from '../../lib/logger.js';
 import type { AuthConfig } from './config.js';
-import type { AppSessionStore } from './domain/ports/app-sessions.js';
-import type { ClientStore } from './domain/ports/client-store.js';
-import type { TokenStore } from './domain/ports/token-store.js';
-import type { UserStore } from './domain/ports/user-store.js';
+import type { AppSessionStore } from './domain/app-flow/app-sessions.js';
+import type { ClientStore } from './domain/clients/client-store.js';
+import type { TokenStore } from './domain/tokens/token-store.js';
+import type { UserStore } from './domain/users/user-store.js';
 
 /**
  * Adapter choice by configuration. Imports are dynamic so a process without MONGODB_URI never

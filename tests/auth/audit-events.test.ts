@@ -4,7 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { AUDIT_SCHEMA_VERSION, createAuditLogger, pinoAuditEvents } from '../../services/auth/adapters/audit/pino-audit-events.js';
 import { rotateKeySetFile } from '../../services/auth/adapters/keys/key-set-operations.js';
 import { MemoryUserStore } from '../../services/auth/adapters/memory/memory-user-store.js';
-import { allAuthEvents, ignoreAuthEvents, type AuthEvents } from '../../services/auth/domain/ports/auth-events.js';
+import { allAuthEvents, ignoreAuthEvents, type AuthEvents } from '../../services/auth/domain/auth-events.js';
 import { pollUntil } from './contracts/poll.js';
 import { LineSink, removeDir, startAuditedAuth, tempDir, type AuditedAuth } from './support/audit-capture.js';
 import { PASSWORD, post, registerAndLogin, request } from './support/http-client.js';

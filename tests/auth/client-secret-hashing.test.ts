@@ -7,7 +7,7 @@ import { MemoryClientStore } from '../../services/auth/adapters/memory/memory-cl
 import { Argon2PasswordHasher } from '../../services/auth/adapters/passwords/argon2-password-hasher.js';
 import { CLIENT_SECRET_KEY_FILE, clientSecretKey } from '../../services/auth/adapters/passwords/client-secret-key.js';
 import { HmacClientSecretHasher } from '../../services/auth/adapters/passwords/hmac-client-secret-hasher.js';
-import { clientSecretWeakness, generateClientSecret } from '../../services/auth/domain/client-secret.js';
+import { clientSecretWeakness, generateClientSecret } from '../../services/auth/domain/clients/client-secret.js';
 import { startTestAuth, type TestAuth } from './support/auth-harness.js';
 import { PASSWORD, post } from './support/http-client.js';
 import { addSecretClient, basic, newSecret, postForm } from './support/oauth-client.js';

@@ -10,10 +10,10 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { ConfigError } from '../../lib/config.js';
 import { MemoryClientStore } from '../../services/auth/adapters/memory/memory-client-store.js';
 import { MemoryUserStore } from '../../services/auth/adapters/memory/memory-user-store.js';
-import { generateClientSecret } from '../../services/auth/domain/client-secret.js';
+import { generateClientSecret } from '../../services/auth/domain/clients/client-secret.js';
 import { parseClientsFile } from '../../services/auth/adapters/clients-file/clients-file-reader.js';
 import { ClientsFileError, SecretValue } from '../../services/auth/domain/clients/clients-file.js';
-import type { ClientConfig } from '../../services/auth/domain/ports/client-store.js';
+import type { ClientConfig } from '../../services/auth/domain/clients/client-store.js';
 import { applyClientsFile } from '../../services/auth/apply-clients-file.js';
 
 const REPORTS_SECRET = generateClientSecret();

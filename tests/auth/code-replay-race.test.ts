@@ -9,8 +9,8 @@ import { MemoryAppSessionStore } from '../../services/auth/adapters/memory/memor
 import { MemoryClientStore } from '../../services/auth/adapters/memory/memory-client-store.js';
 import { RedisAppSessionStore } from '../../services/auth/adapters/redis/redis-app-sessions.js';
 import { RedisTokenStore } from '../../services/auth/adapters/redis/redis-token-store.js';
-import type { AppSessionStore } from '../../services/auth/domain/ports/app-sessions.js';
-import type { TokenStore } from '../../services/auth/domain/ports/token-store.js';
+import type { AppSessionStore } from '../../services/auth/domain/app-flow/app-sessions.js';
+import type { TokenStore } from '../../services/auth/domain/tokens/token-store.js';
 import { AppBrowser } from '../e2e/support/app-browser.js';
 import { HAS_REDIS, TEST_REDIS_URL, uniqueRedisPrefix } from '../support/redis.js';
 import { deleteKeysWithPrefix } from './adapters/redis-test-fixture.js';

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { MemoryTokenStore } from '../../services/auth/adapters/memory/memory-token-store.js';
-import { createLogout } from '../../services/auth/domain/use-cases/logout.js';
-import { createSessionEnder } from '../../services/auth/domain/tokens/session.js';
+import { createLogout } from '../../services/auth/domain/sessions/logout.js';
+import { createSessionEnder } from '../../services/auth/domain/sessions/session-ender.js';
 import type { AccessTokenClaims } from '../../lib/verifier/claims.js';
 import { MAX_CLOCK_TOLERANCE_SECONDS } from '../../lib/verifier/verifier.js';
 

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { MemoryUserStore } from '../../services/auth/adapters/memory/memory-user-store.js';
 import { Argon2PasswordHasher } from '../../services/auth/adapters/passwords/argon2-password-hasher.js';
-import type { PasswordHasher } from '../../services/auth/domain/ports/password-hasher.js';
+import type { PasswordHasher } from '../../services/auth/domain/users/password-hasher.js';
 import { PASSWORD, post } from './support/http-client.js';
 import { startTestAuth, type TestAuth } from './support/auth-harness.js';
 

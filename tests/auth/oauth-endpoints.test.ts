@@ -24,7 +24,7 @@ class FailingClientStore extends MemoryClientStore {
 }
 
 /**
- * The OAuth endpoints run outside express (services/auth/http/oauth.ts on lib/http/plain-route.ts):
+ * The OAuth endpoints run outside express (services/auth/http/tokens/oauth-endpoints.ts on lib/http/plain-route.ts):
  * these prove they still get what every express route gets (request id, access line, metrics,
  * no-store, error rendering and logging) and match paths as express did.
  */

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { Argon2PasswordHasher } from '../../services/auth/adapters/passwords/argon2-password-hasher.js';
-import type { PasswordHasher } from '../../services/auth/domain/ports/password-hasher.js';
+import type { PasswordHasher } from '../../services/auth/domain/users/password-hasher.js';
 import { PASSWORD, post } from './support/http-client.js';
 import { startTestAuth } from './support/auth-harness.js';
 import { pollUntil } from './contracts/poll.js';

@@ -1,22 +1,22 @@
-import { LoginThrottle } from './login-throttle.js';
-import { ignoreAuthEvents, type AuthEvents } from './ports/auth-events.js';
-import type { OwnAccessTokens, TokenSigner } from './ports/token-signing.js';
-import type { PasswordHasher } from './ports/password-hasher.js';
-import type { TokenStore } from './ports/token-store.js';
-import type { UserStore } from './ports/user-store.js';
+import { LoginThrottle } from './users/login-throttle.js';
+import { ignoreAuthEvents, type AuthEvents } from './auth-events.js';
+import type { OwnAccessTokens, TokenSigner } from './tokens/token-signing.js';
+import type { PasswordHasher } from './users/password-hasher.js';
+import type { TokenStore } from './tokens/token-store.js';
+import type { UserStore } from './users/user-store.js';
 import type { AuthSettings } from './settings.js';
 import { createAccessTokenIssuer } from './tokens/access-token-issuer.js';
 import { TokenPairIssuer } from './tokens/token-pair.js';
 import { createProofKey, type TokenRequestProof } from './tokens/proof-key.js';
 import { createDpopProofVerifier } from '../../../lib/verifier/dpop.js';
-import { createEndSession } from './use-cases/end-session.js';
-import { createLogin } from './use-cases/login.js';
-import { createPasswordCheck } from './use-cases/password-check.js';
-import { createLogout } from './use-cases/logout.js';
-import { createSessionEnder } from './tokens/session.js';
-import { createMe } from './use-cases/me.js';
-import { createRefresh } from './use-cases/refresh.js';
-import { createRegister } from './use-cases/register.js';
+import { createEndSession } from './sessions/end-session.js';
+import { createLogin } from './grants/password.js';
+import { createPasswordCheck } from './users/password-check.js';
+import { createLogout } from './sessions/logout.js';
+import { createSessionEnder } from './sessions/session-ender.js';
+import { createMe } from './users/me.js';
+import { createRefresh } from './tokens/refresh-rotation.js';
+import { createRegister } from './users/register.js';
 
 export interface AuthDomainDeps {
   settings: AuthSettings;

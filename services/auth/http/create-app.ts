@@ -6,34 +6,34 @@ import type { Metrics } from '../../../lib/metrics/registry.js';
 import type { ProxyTrust } from '../../../lib/http/client-address.js';
 import { createClientAdmin } from '../domain/admin/client-admin.js';
 import { createUserAdmin } from '../domain/admin/user-admin.js';
-import { createSessionEnder } from '../domain/tokens/session.js';
+import { createSessionEnder } from '../domain/sessions/session-ender.js';
 import { createAuthUseCases, type AuthDomainDeps } from '../domain/auth-use-cases.js';
-import { ignoreAuthEvents } from '../domain/ports/auth-events.js';
+import { ignoreAuthEvents } from '../domain/auth-events.js';
 import { createOAuthUseCases, SUPPORTED_AUTH_METHODS, SUPPORTED_GRANT_TYPES } from '../domain/oauth/oauth-use-cases.js';
-import { CLIENT_ASSERTION_ALGORITHMS } from '../domain/oauth/client-assertion.js';
-import type { ClientSecretHasher } from '../domain/ports/client-secret-hasher.js';
-import type { ClientStore } from '../domain/ports/client-store.js';
-import type { RevocationFeed } from '../domain/ports/revocation-feed.js';
-import { createReadRevocationFeed } from '../domain/use-cases/read-revocation-feed.js';
-import type { KeyRotation, SigningKeySet } from '../domain/ports/signing-key-set.js';
-import type { AssertionSignatureVerifier } from '../domain/ports/token-signing.js';
-import { adminRoutes } from './admin.js';
-import { browserSessionRoutes, type BrowserSessionOptions } from './browser-session.js';
+import { CLIENT_ASSERTION_ALGORITHMS } from '../domain/clients/client-assertion.js';
+import type { ClientSecretHasher } from '../domain/clients/client-secret-hasher.js';
+import type { ClientStore } from '../domain/clients/client-store.js';
+import type { RevocationFeed } from '../domain/sessions/revocation-feed.js';
+import { createReadRevocationFeed } from '../domain/sessions/read-revocation-feed.js';
+import type { KeyRotation, SigningKeySet } from '../domain/tokens/signing-key-set.js';
+import type { AssertionSignatureVerifier } from '../domain/tokens/token-signing.js';
+import { adminRoutes } from './admin/admin-routes.js';
+import { browserSessionRoutes, type BrowserSessionOptions } from './sessions/browser-session.js';
 import { bearerAuth } from './bearer-auth.js';
-import { oauthEndpoints } from './oauth.js';
+import { oauthEndpoints } from './tokens/oauth-endpoints.js';
 import { plainRoutes } from '../../../lib/http/plain-route.js';
 import type { ForwardedTrust } from '../../../lib/verifier/dpop-binding.js';
-import { authorizeRoutes } from './authorize.js';
-import { createAppFlow } from '../domain/authorize/app-flow.js';
-import { createIdTokenHintReader } from '../domain/authorize/id-token-hint.js';
-import { createRpLogout } from '../domain/authorize/rp-logout.js';
-import { logoutRoutes } from './logout-routes.js';
-import { OIDC_SCOPES } from '../domain/authorize/authorization-request.js';
-import type { AppSessionStore } from '../domain/ports/app-sessions.js';
-import { registrationRoutes } from './register.js';
-import { revocationFeedRoutes } from './revocation-feed.js';
-import { userApiRoutes } from './user-api.js';
-import { wellKnownRoutes } from './well-known.js';
+import { authorizeRoutes } from './app-flow/authorize.js';
+import { createAppFlow } from '../domain/app-flow/app-flow.js';
+import { createIdTokenHintReader } from '../domain/app-flow/id-token-hint.js';
+import { createRpLogout } from '../domain/app-flow/rp-logout.js';
+import { logoutRoutes } from './app-flow/logout-routes.js';
+import { OIDC_SCOPES } from '../domain/app-flow/authorization-request.js';
+import type { AppSessionStore } from '../domain/app-flow/app-sessions.js';
+import { registrationRoutes } from './users/register.js';
+import { revocationFeedRoutes } from './sessions/revocation-feed.js';
+import { userApiRoutes } from './users/user-api.js';
+import { wellKnownRoutes } from './tokens/well-known.js';
 
 export interface AuthAppDeps extends AuthDomainDeps {
   logger: Logger;
@@ -64,7 +64,7 @@ const AUTH_REALM = 'auth';
 
 /**
  * The auth service's request listener, built only from its arguments (no globals, no I/O here):
- * the OAuth endpoints on plain node:http (services/auth/http/oauth.ts), everything else express.
+ * the OAuth endpoints on plain node:http (services/auth/http/tokens/oauth-endpoints.ts), everything else express.
  */
 export function createApp(deps: AuthAppDeps): RequestListener {
   const events = deps.events ?? ignoreAuthEvents;

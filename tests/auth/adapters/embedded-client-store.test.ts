@@ -5,7 +5,7 @@ import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { expectPrivateThroughCompaction } from '../../support/private-file.js';
 import { openEmbeddedClientStore } from '../../../services/auth/adapters/embedded/embedded-client-store.js';
-import type { ClientConfig } from '../../../services/auth/domain/ports/client-store.js';
+import type { ClientConfig } from '../../../services/auth/domain/clients/client-store.js';
 import { runClientStoreContract } from '../contracts/client-store.contract.js';
 
 runClientStoreContract('embedded', async (clock) => {

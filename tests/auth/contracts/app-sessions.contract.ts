@@ -1,6 +1,6 @@
 import { randomBytes, randomUUID } from 'node:crypto';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import type { AppSessionStore, AuthorizationCodeRecord, LoginSession } from '../../../services/auth/domain/ports/app-sessions.js';
+import type { AppSessionStore, AuthorizationCodeRecord, LoginSession } from '../../../services/auth/domain/app-flow/app-sessions.js';
 
 export interface AppSessionStoreFixture {
   store: AppSessionStore;
@@ -37,7 +37,7 @@ function loginSession(now: number): LoginSession {
 }
 
 /**
- * The AppSessionStore port's contract (services/auth/domain/ports/app-sessions.ts), run against
+ * The AppSessionStore port's contract (services/auth/domain/app-flow/app-sessions.ts), run against
  * every adapter. Expiry is shown through the `now` the port takes, never by waiting.
  */
 export function runAppSessionStoreContract(name: string, factory: () => Promise<AppSessionStoreFixture>): void {

@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import type { ClientConfig, ClientStore, Clock, PublicJwks } from '../../../services/auth/domain/ports/client-store.js';
+import type { ClientConfig, ClientStore, Clock, PublicJwks } from '../../../services/auth/domain/clients/client-store.js';
 
 export interface ClientStoreFixture {
   store: ClientStore;
@@ -35,7 +35,7 @@ function withoutSecret(client: ClientConfig): ClientConfig {
 }
 
 /**
- * The ClientStore port's contract (services/auth/domain/ports/client-store.ts), run against every
+ * The ClientStore port's contract (services/auth/domain/clients/client-store.ts), run against every
  * adapter. `factory` gives each test a fresh store on a clock the test moves by hand.
  */
 export function runClientStoreContract(name: string, factory: ClientStoreFactory): void {

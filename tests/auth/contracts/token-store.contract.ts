@@ -4,7 +4,7 @@ import type {
   RefreshSuccessor,
   RefreshTokenRecord,
   TokenStore,
-} from '../../../services/auth/domain/ports/token-store.js';
+} from '../../../services/auth/domain/tokens/token-store.js';
 import { pollUntil } from './poll.js';
 
 export interface TokenStoreFixture {
@@ -36,7 +36,7 @@ function successor(now: number, ttlMs = HOUR): RefreshSuccessor {
 }
 
 /**
- * The TokenStore port's contract (services/auth/domain/ports/token-store.ts), run against every
+ * The TokenStore port's contract (services/auth/domain/tokens/token-store.ts), run against every
  * adapter with the real clock: expiry is shown with short TTLs and polling, never fixed sleeps.
  */
 export function runTokenStoreContract(name: string, factory: () => Promise<TokenStoreFixture>): void {

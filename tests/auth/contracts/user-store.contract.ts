@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import type { NewUser, UserStore } from '../../../services/auth/domain/ports/user-store.js';
+import type { NewUser, UserStore } from '../../../services/auth/domain/users/user-store.js';
 
 export interface UserStoreFixture {
   store: UserStore;
@@ -33,7 +33,7 @@ function newUser(overrides: Partial<NewUser> = {}): NewUser {
 }
 
 /**
- * The UserStore port's contract (services/auth/domain/ports/user-store.ts), run against every
+ * The UserStore port's contract (services/auth/domain/users/user-store.ts), run against every
  * adapter. `factory` gives each test a fresh store.
  */
 export function runUserStoreContract(name: string, factory: () => Promise<UserStoreFixture>, options: UserStoreContractOptions = {}): void {

@@ -7,7 +7,7 @@ import { createAuditLogger } from '../../../services/auth/adapters/audit/pino-au
 import { MemoryTokenStore } from '../../../services/auth/adapters/memory/memory-token-store.js';
 import { MemoryUserStore } from '../../../services/auth/adapters/memory/memory-user-store.js';
 import { loadAuthConfig, type AuthConfig } from '../../../services/auth/config.js';
-import type { UserStore } from '../../../services/auth/domain/ports/user-store.js';
+import type { UserStore } from '../../../services/auth/domain/users/user-store.js';
 import { startAuthService, type RunningAuthService } from '../../../services/auth/start.js';
 
 /** Every pino line written to it, as text (for greps) and parsed (for fields). */

@@ -7,11 +7,11 @@ import { createLogger } from '../../../lib/logger.js';
 import { MemoryTokenStore } from '../../../services/auth/adapters/memory/memory-token-store.js';
 import { MemoryUserStore } from '../../../services/auth/adapters/memory/memory-user-store.js';
 import { loadAuthConfig, type AuthConfig } from '../../../services/auth/config.js';
-import type { AppSessionStore } from '../../../services/auth/domain/ports/app-sessions.js';
-import type { ClientStore } from '../../../services/auth/domain/ports/client-store.js';
-import type { PasswordHasher } from '../../../services/auth/domain/ports/password-hasher.js';
-import type { TokenStore } from '../../../services/auth/domain/ports/token-store.js';
-import type { UserStore } from '../../../services/auth/domain/ports/user-store.js';
+import type { AppSessionStore } from '../../../services/auth/domain/app-flow/app-sessions.js';
+import type { ClientStore } from '../../../services/auth/domain/clients/client-store.js';
+import type { PasswordHasher } from '../../../services/auth/domain/users/password-hasher.js';
+import type { TokenStore } from '../../../services/auth/domain/tokens/token-store.js';
+import type { UserStore } from '../../../services/auth/domain/users/user-store.js';
 import { startAuthService, type RunningAuthService } from '../../../services/auth/start.js';
 import { TestClock } from './clock.js';
 

@@ -1,7 +1,7 @@
 import { generateKeyPairSync, randomUUID, type KeyObject } from 'node:crypto';
 import { SignJWT, exportJWK, type JWK } from 'jose';
 import { Argon2PasswordHasher } from '../../../services/auth/adapters/passwords/argon2-password-hasher.js';
-import type { ClientConfig, ClientStore, PublicJwks } from '../../../services/auth/domain/ports/client-store.js';
+import type { ClientConfig, ClientStore, PublicJwks } from '../../../services/auth/domain/clients/client-store.js';
 import type { JsonResponse } from './http-client.js';
 
 /** RFC 6749 §2.3.1: form-urlencode id and secret, then Basic. */

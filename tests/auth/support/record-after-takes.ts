@@ -1,4 +1,4 @@
-import type { AppSessionStore } from '../../../services/auth/domain/ports/app-sessions.js';
+import type { AppSessionStore } from '../../../services/auth/domain/app-flow/app-sessions.js';
 
 /**
  * A real app-session store (memory or Redis) whose `recordIssued` for a code waits until `takes`

@@ -1,7 +1,7 @@
 import { Redis } from 'ioredis';
 import { MemoryTokenStore } from '../../../services/auth/adapters/memory/memory-token-store.js';
 import { RedisTokenStore } from '../../../services/auth/adapters/redis/redis-token-store.js';
-import type { TokenStore } from '../../../services/auth/domain/ports/token-store.js';
+import type { TokenStore } from '../../../services/auth/domain/tokens/token-store.js';
 import { HAS_REDIS, TEST_REDIS_URL, uniqueRedisPrefix } from '../../support/redis.js';
 import type { TestClock } from './clock.js';
 

@@ -1,5 +1,5 @@
 import { createHash, randomBytes } from 'node:crypto';
-import type { ClientStore } from '../../../services/auth/domain/ports/client-store.js';
+import type { ClientStore } from '../../../services/auth/domain/clients/client-store.js';
 import { postForm } from '../../auth/support/oauth-client.js';
 import { AppBrowser } from './app-browser.js';
 

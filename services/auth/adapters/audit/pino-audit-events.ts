@@ -1,6 +1,6 @@
 import { createLogger, type Logger } from '../../../../lib/logger.js';
 import type { DestinationStream } from 'pino';
-import type { AdminCaller, AuthEvents } from '../../domain/ports/auth-events.js';
+import type { AdminCaller, AuthEvents } from '../../domain/auth-events.js';
 
 /**
  * Version of the audit line schema (docs/operations.md, "Audit trail"). Raised when a field is

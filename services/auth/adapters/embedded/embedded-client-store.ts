@@ -1,6 +1,6 @@
-import { clientConfigOf, clientRecordOf } from '../../domain/client-config.js';
+import { clientConfigOf, clientRecordOf } from '../../domain/clients/client-config.js';
 import { authErrors } from '../../domain/errors.js';
-import { OPTIONAL_CLIENT_FIELDS, type ClientConfig, type ClientRecord, type ClientStore, type Clock, type UpsertClientResult } from '../../domain/ports/client-store.js';
+import { OPTIONAL_CLIENT_FIELDS, type ClientConfig, type ClientRecord, type ClientStore, type Clock, type UpsertClientResult } from '../../domain/clients/client-store.js';
 import { type PrivateNedb, isUniqueViolation, openPrivateNedb } from './private-nedb.js';
 
 /** The document as NeDB keeps it; `disabledAt` may be absent in documents written by hand. */

@@ -2,8 +2,8 @@ import { mkdir, open, readFile, rename, type FileHandle } from 'node:fs/promises
 import path from 'node:path';
 import { parseRevocationEntry, type RevocationEntry, type RevocationFeedPage } from '../../../../lib/revocation/revocation-entry.js';
 import { parseDenylistMember } from '../../../../lib/revocation/redis-keys.js';
-import type { AccessTokenDenylist } from '../../domain/ports/token-store.js';
-import type { RevocationFeed } from '../../domain/ports/revocation-feed.js';
+import type { AccessTokenDenylist } from '../../domain/tokens/token-store.js';
+import type { RevocationFeed } from '../../domain/sessions/revocation-feed.js';
 import { PRIVATE_DIR_MODE, PRIVATE_FILE_MODE, preparePrivateDatafile } from './private-datafile.js';
 import { RevocationLog } from './revocation-log.js';
 

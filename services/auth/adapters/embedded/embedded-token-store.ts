@@ -1,5 +1,5 @@
-import type { RevocationFeed } from '../../domain/ports/revocation-feed.js';
-import type { TokenStore } from '../../domain/ports/token-store.js';
+import type { RevocationFeed } from '../../domain/sessions/revocation-feed.js';
+import type { TokenStore } from '../../domain/tokens/token-store.js';
 import { MemoryTokenStore } from '../memory/memory-token-store.js';
 import { openEmbeddedDenylist, type EmbeddedDenylist } from './embedded-denylist.js';
 

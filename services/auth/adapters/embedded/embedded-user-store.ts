@@ -1,5 +1,5 @@
 import { authErrors } from '../../domain/errors.js';
-import { type NewUser, type UserRecord, type UserStore, newUserDocument } from '../../domain/ports/user-store.js';
+import { type NewUser, type UserRecord, type UserStore, newUserDocument } from '../../domain/users/user-store.js';
 import { type PrivateNedb, isUniqueViolation, openPrivateNedb } from './private-nedb.js';
 
 /**

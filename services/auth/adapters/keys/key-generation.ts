@@ -1,5 +1,5 @@
 import jose from 'node-jose';
-import { SIGNING_ALGORITHM } from '../../domain/ports/signing-key-set.js';
+import { SIGNING_ALGORITHM } from '../../domain/tokens/signing-key-set.js';
 
 /** A freshly generated signing key, as stored in the key set file (private members included). */
 export interface GeneratedKey {

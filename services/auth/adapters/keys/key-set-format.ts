@@ -1,6 +1,6 @@
 import { createHash, createPrivateKey, createPublicKey, type JsonWebKey, type KeyObject } from 'node:crypto';
 import jose from 'node-jose';
-import { SIGNING_ALGORITHM, type PublicJwk } from '../../domain/ports/signing-key-set.js';
+import { SIGNING_ALGORITHM, type PublicJwk } from '../../domain/tokens/signing-key-set.js';
 import { rfc7638Thumbprint } from './key-generation.js';
 
 export const FILE_FORMAT = 'authgate-signing-keys';

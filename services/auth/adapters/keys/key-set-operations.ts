@@ -1,4 +1,4 @@
-import { KeySetReadOnlyError } from '../../domain/ports/signing-key-set.js';
+import { KeySetReadOnlyError } from '../../domain/tokens/signing-key-set.js';
 import { createKeyFileExclusively, isReadOnlyError, keyFileWritable, readKeyFile, replaceKeyFile } from './key-file.js';
 import { generateSigningKey } from './key-generation.js';
 import { describeKeys, newKeySet, rotateKeySet, type KeyDescription, type RotationPolicy } from './key-set-changes.js';

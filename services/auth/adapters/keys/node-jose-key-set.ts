@@ -1,6 +1,6 @@
 import type { KeyObject } from 'node:crypto';
-import type { AuthEvents } from '../../domain/ports/auth-events.js';
-import type { JsonWebKeySet, KeyRotation, SigningKeySet, RotatedKey, SigningKey } from '../../domain/ports/signing-key-set.js';
+import type { AuthEvents } from '../../domain/auth-events.js';
+import type { JsonWebKeySet, KeyRotation, SigningKeySet, RotatedKey, SigningKey } from '../../domain/tokens/signing-key-set.js';
 import { keyFileWritable, readKeyFile } from './key-file.js';
 import { pollEvery } from './key-file-poller.js';
 import { isExpiredRetiree } from './key-set-changes.js';

@@ -1,4 +1,4 @@
-import type { AppSessionStore, AuthorizationCodeRecord, IssuedFromCode, LoginSession, TakenCode } from '../../domain/ports/app-sessions.js';
+import type { AppSessionStore, AuthorizationCodeRecord, IssuedFromCode, LoginSession, TakenCode } from '../../domain/app-flow/app-sessions.js';
 import { ExpiringMap } from './expiring-map.js';
 
 interface CodeEntry {

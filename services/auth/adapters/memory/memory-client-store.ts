@@ -1,6 +1,6 @@
-import { clientConfigOf } from '../../domain/client-config.js';
+import { clientConfigOf } from '../../domain/clients/client-config.js';
 import { authErrors } from '../../domain/errors.js';
-import type { ClientConfig, ClientRecord, ClientStore, Clock, UpsertClientResult } from '../../domain/ports/client-store.js';
+import type { ClientConfig, ClientRecord, ClientStore, Clock, UpsertClientResult } from '../../domain/clients/client-store.js';
 
 /**
  * Clients in a Map, for tests and single-process runs that need no persistence. Every method

@@ -5,7 +5,7 @@ import type {
   RefreshTokenRecord,
   RotateOutcome,
   TokenStore,
-} from '../../domain/ports/token-store.js';
+} from '../../domain/tokens/token-store.js';
 import { ExpiringMap } from './expiring-map.js';
 
 interface RefreshEntry {

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { authErrors } from '../../domain/errors.js';
-import type { NewUser, UserRecord, UserStore } from '../../domain/ports/user-store.js';
+import type { NewUser, UserRecord, UserStore } from '../../domain/users/user-store.js';
 
 /**
  * Users in process memory, for tests and throwaway runs. The username map is the unique index:

@@ -1,6 +1,6 @@
 import { createAuthMetrics } from './auth-metrics.js';
 import type { Metrics } from '../../../../lib/metrics/registry.js';
-import { ignoreAuthEvents, type AuthEvents } from '../../domain/ports/auth-events.js';
+import { ignoreAuthEvents, type AuthEvents } from '../../domain/auth-events.js';
 
 /**
  * AuthEvents as the shared auth counters (auth_logins_total, auth_tokens_issued_total, ...). Only

@@ -1,7 +1,7 @@
-import { clientConfigOf, clientRecordOf } from '../../domain/client-config.js';
+import { clientConfigOf, clientRecordOf } from '../../domain/clients/client-config.js';
 import mongoose, { Schema, type Connection, type Model } from 'mongoose';
 import { authErrors } from '../../domain/errors.js';
-import { OPTIONAL_CLIENT_FIELDS, type ClientConfig, type ClientRecord, type ClientStore, type Clock, type UpsertClientResult } from '../../domain/ports/client-store.js';
+import { OPTIONAL_CLIENT_FIELDS, type ClientConfig, type ClientRecord, type ClientStore, type Clock, type UpsertClientResult } from '../../domain/clients/client-store.js';
 
 /** The stored shape; `disabledAt` may be missing in documents written by other tools. */
 type ClientDoc = Omit<ClientRecord, 'disabledAt'> & { disabledAt?: Date | null };

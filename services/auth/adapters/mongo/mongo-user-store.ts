@@ -1,6 +1,6 @@
 import mongoose from 'mongoose';
 import { authErrors } from '../../domain/errors.js';
-import { type NewUser, type UserRecord, type UserStore, newUserDocument } from '../../domain/ports/user-store.js';
+import { type NewUser, type UserRecord, type UserStore, newUserDocument } from '../../domain/users/user-store.js';
 
 /** The user as MongoDB keeps it; the document's ObjectId (as hex) is the user id. */
 interface UserDoc {

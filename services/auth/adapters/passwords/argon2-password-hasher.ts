@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { availableParallelism } from 'node:os';
 import { hash, verify, type Algorithm, type Options } from '@node-rs/argon2';
-import type { HashRequesters, PasswordHasher } from '../../domain/ports/password-hasher.js';
+import type { HashRequesters, PasswordHasher } from '../../domain/users/password-hasher.js';
 import { withSpan } from '../../../../lib/tracing/tracer.js';
 import { BoundedWorkQueue, defaultMaxPerKey, type BoundedWorkQueueOptions } from './bounded-work-queue.js';
 

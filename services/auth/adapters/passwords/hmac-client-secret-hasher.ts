@@ -1,6 +1,6 @@
 import { createHash, createHmac, createSecretKey, randomBytes, timingSafeEqual, type KeyObject } from 'node:crypto';
-import type { ClientSecretHasher } from '../../domain/ports/client-secret-hasher.js';
-import type { HashRequesters, PasswordHasher } from '../../domain/ports/password-hasher.js';
+import type { ClientSecretHasher } from '../../domain/clients/client-secret-hasher.js';
+import type { HashRequesters, PasswordHasher } from '../../domain/users/password-hasher.js';
 
 const PREFIX = '$hmac-sha256$';
 /** 32 bytes of key material, as `clientSecretKey` returns it. */

@@ -9,7 +9,7 @@ import type {
   IssuedFromCode,
   LoginSession,
   TakenCode,
-} from '../../domain/ports/app-sessions.js';
+} from '../../domain/app-flow/app-sessions.js';
 import {
   addSessionFamilyScript,
   endSessionScript,

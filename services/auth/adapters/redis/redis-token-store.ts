@@ -16,7 +16,7 @@ import type {
   RefreshTokenRecord,
   RotateOutcome,
   TokenStore,
-} from '../../domain/ports/token-store.js';
+} from '../../domain/tokens/token-store.js';
 import { sendAcknowledged } from './replica-ack.js';
 import {
   denyScript,

@@ -1,7 +1,7 @@
 import { createPublicKey, type JsonWebKey, type KeyObject } from 'node:crypto';
 import jwt from 'jsonwebtoken';
-import type { PublicJwk } from '../../domain/ports/client-store.js';
-import type { AssertionSignatureVerifier } from '../../domain/ports/token-signing.js';
+import type { PublicJwk } from '../../domain/clients/client-store.js';
+import type { AssertionSignatureVerifier } from '../../domain/tokens/token-signing.js';
 
 /** Whether `jwk` can verify `alg`: right key type and curve, and no other alg or use declared. */
 function fits(jwk: PublicJwk, alg: string): boolean {

@@ -1,6 +1,6 @@
 import jwt from 'jsonwebtoken';
-import { SIGNING_ALGORITHM, type SigningKeySet } from '../../domain/ports/signing-key-set.js';
-import type { TokenSigner } from '../../domain/ports/token-signing.js';
+import { SIGNING_ALGORITHM, type SigningKeySet } from '../../domain/tokens/signing-key-set.js';
+import type { TokenSigner } from '../../domain/tokens/token-signing.js';
 
 /** Signs with the key set's current key; jsonwebtoken keeps the `iat` given (from the injected clock). */
 export function createJsonwebtokenSigner(keys: SigningKeySet): TokenSigner {

@@ -1,9 +1,9 @@
 import { isAppError } from '../../../../lib/errors.js';
 import { createVerifier, type VerificationKeys } from '../../../../lib/verifier/index.js';
 import { isTokenErrorCode, tokenError } from '../../../../lib/verifier/errors.js';
-import type { SigningKeySet } from '../../domain/ports/signing-key-set.js';
-import type { OwnAccessTokens } from '../../domain/ports/token-signing.js';
-import type { AccessTokenDenylist } from '../../domain/ports/token-store.js';
+import type { SigningKeySet } from '../../domain/tokens/signing-key-set.js';
+import type { OwnAccessTokens } from '../../domain/tokens/token-signing.js';
+import type { AccessTokenDenylist } from '../../domain/tokens/token-store.js';
 
 export interface OwnAccessTokensOptions {
   keys: SigningKeySet;

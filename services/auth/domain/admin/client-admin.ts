@@ -1,9 +1,9 @@
 import { randomBytes } from 'node:crypto';
 import { AppError } from '../../../../lib/errors.js';
-import { generateClientSecret } from '../client-secret.js';
+import { generateClientSecret } from '../clients/client-secret.js';
 import { clientMetadataSchema, resolveClientMetadata, type ClientMetadata } from '../clients/client-metadata.js';
-import type { AdminCaller, AuthEvents } from '../ports/auth-events.js';
-import type { ClientConfig, ClientRecord, ClientStore, PublicJwks } from '../ports/client-store.js';
+import type { AdminCaller, AuthEvents } from '../auth-events.js';
+import type { ClientConfig, ClientRecord, ClientStore, PublicJwks } from '../clients/client-store.js';
 import { clientIdConflict, type ClientIdReservationDeps } from './client-id-reservation.js';
 
 /**

@@ -1,4 +1,4 @@
-import type { UserStore } from '../ports/user-store.js';
+import type { UserStore } from '../users/user-store.js';
 
 export interface ClientIdReservationDeps {
   /** A client id equal to a user id is refused: see `clientIdConflict`. */

@@ -1,8 +1,8 @@
-import type { SessionEnder } from '../tokens/session.js';
+import type { SessionEnder } from '../sessions/session-ender.js';
 import { AppError } from '../../../../lib/errors.js';
 import { authErrors } from '../errors.js';
-import type { AdminCaller, AuthEvents } from '../ports/auth-events.js';
-import type { UserRecord, UserStore } from '../ports/user-store.js';
+import type { AdminCaller, AuthEvents } from '../auth-events.js';
+import type { UserRecord, UserStore } from '../users/user-store.js';
 import { isLocked } from '../users/account-lock.js';
 import { normalizeUsername, usernameProblem } from '../users/username.js';
 

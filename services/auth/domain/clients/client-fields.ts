@@ -1,6 +1,6 @@
 import { createPublicKey, type JsonWebKey } from 'node:crypto';
 import { z } from 'zod';
-import type { PublicJwk } from '../ports/client-store.js';
+import type { PublicJwk } from './client-store.js';
 
 /**
  * One schema per client metadata field, with one message per fault, shared by everything that

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import type { ClientConfig, ClientGrantType, PublicJwks, TokenEndpointAuthMethod } from '../ports/client-store.js';
+import type { ClientConfig, ClientGrantType, PublicJwks, TokenEndpointAuthMethod } from './client-store.js';
 import {
   audienceSchema,
   authMethodSchema,

@@ -1,10 +1,10 @@
 import { inspect } from 'node:util';
 import { z } from 'zod';
 import { ConfigError, type Env } from '../../../../lib/config.js';
-import type { ClientConfig } from '../ports/client-store.js';
+import type { ClientConfig } from './client-store.js';
 import { clientIdSchema } from './client-fields.js';
 import { clientMetadataShape, resolveClientMetadata } from './client-metadata.js';
-import { clientSecretWeakness } from '../client-secret.js';
+import { clientSecretWeakness } from './client-secret.js';
 
 /**
  * AUTH_CLIENTS_FILE: the OAuth clients a deployment declares up front (compose, Kubernetes), so

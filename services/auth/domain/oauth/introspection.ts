@@ -1,7 +1,7 @@
 import { isLiveAccessToken } from '../tokens/live-access-token.js';
-import type { OwnAccessTokens } from '../ports/token-signing.js';
-import type { AccessTokenDenylist, RefreshTokenStore } from '../ports/token-store.js';
-import type { UserStore } from '../ports/user-store.js';
+import type { OwnAccessTokens } from '../tokens/token-signing.js';
+import type { AccessTokenDenylist, RefreshTokenStore } from '../tokens/token-store.js';
+import type { UserStore } from '../users/user-store.js';
 import { hashRefreshToken, isRefreshTokenShaped } from '../tokens/refresh-token.js';
 import { isLocked } from '../users/account-lock.js';
 

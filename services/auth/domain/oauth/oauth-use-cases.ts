@@ -1,23 +1,23 @@
-import { ignoreAuthEvents, type AuthEvents } from '../ports/auth-events.js';
-import type { ClientRecord, ClientStore } from '../ports/client-store.js';
-import type { AssertionSignatureVerifier, OwnAccessTokens, TokenSigner } from '../ports/token-signing.js';
-import type { ClientSecretHasher } from '../ports/client-secret-hasher.js';
-import type { TokenStore } from '../ports/token-store.js';
-import type { UserStore } from '../ports/user-store.js';
+import { ignoreAuthEvents, type AuthEvents } from '../auth-events.js';
+import type { ClientRecord, ClientStore } from '../clients/client-store.js';
+import type { AssertionSignatureVerifier, OwnAccessTokens, TokenSigner } from '../tokens/token-signing.js';
+import type { ClientSecretHasher } from '../clients/client-secret-hasher.js';
+import type { TokenStore } from '../tokens/token-store.js';
+import type { UserStore } from '../users/user-store.js';
 import type { AuthSettings } from '../settings.js';
 import type { TokenPair } from '../tokens/token-pair.js';
-import type { RefreshOptions } from '../use-cases/refresh.js';
-import { assertionClientIdOf, createClientAssertionVerifier } from './client-assertion.js';
-import { createClientAuthenticator } from './client-authenticator.js';
-import { createClientCredentialsGrant } from './client-credentials-grant.js';
+import type { RefreshOptions } from '../tokens/refresh-rotation.js';
+import { assertionClientIdOf, createClientAssertionVerifier } from '../clients/client-assertion.js';
+import { createClientAuthenticator } from '../clients/client-authenticator.js';
+import { createClientCredentialsGrant } from '../grants/client-credentials.js';
 import { createIntrospection, type IntrospectionResponse, type TokenTypeHint } from './introspection.js';
 import { oauthErrors } from './oauth-errors.js';
-import { presentedCredentials, type OAuthParams } from './presented-credentials.js';
-import { createRefreshTokenGrant } from './refresh-token-grant.js';
+import { presentedCredentials, type OAuthParams } from '../clients/presented-credentials.js';
+import { createRefreshTokenGrant } from '../grants/refresh-token.js';
 import { createRevocation } from './revocation.js';
-import { createTokenExchangeGrant, TOKEN_EXCHANGE_GRANT, type TokenExchangeResponse } from './token-exchange-grant.js';
-import { createSessionEnder } from '../tokens/session.js';
-import type { TokenResponse } from './token-response.js';
+import { createTokenExchangeGrant, TOKEN_EXCHANGE_GRANT, type TokenExchangeResponse } from '../grants/token-exchange.js';
+import { createSessionEnder } from '../sessions/session-ender.js';
+import type { TokenResponse } from '../tokens/token-response.js';
 import type { ProofKey, TokenRequestProof } from '../tokens/proof-key.js';
 
 export interface OAuthDeps {
@@ -36,7 +36,7 @@ export interface OAuthDeps {
   now?: () => number;
   /** Metrics; the refresh grant reports through the rotation use case it reuses. */
   events?: AuthEvents;
-  /** grant_type=authorization_code (domain/authorize/app-flow.ts), after client authentication. */
+  /** grant_type=authorization_code (domain/app-flow/app-flow.ts), after client authentication. */
   authorizationCode?: (client: ClientRecord, params: OAuthParams, jkt?: string) => Promise<object>;
   /** The key a DPoP proof at the token endpoint proves (RFC 9449 §5): what issued tokens are bound to. */
   proofKey: ProofKey;

@@ -1,7 +1,7 @@
-import type { OwnAccessTokens } from '../ports/token-signing.js';
-import type { AccessTokenDenylist, RefreshTokenStore } from '../ports/token-store.js';
+import type { OwnAccessTokens } from '../tokens/token-signing.js';
+import type { AccessTokenDenylist, RefreshTokenStore } from '../tokens/token-store.js';
 import { deniedUntil } from '../tokens/denial.js';
-import type { SessionEnder } from '../tokens/session.js';
+import type { SessionEnder } from '../sessions/session-ender.js';
 import { hashRefreshToken, isRefreshTokenShaped } from '../tokens/refresh-token.js';
 import type { TokenTypeHint } from './introspection.js';
 

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { ACCESS_TOKEN_TYPE, type AccessTokenClaims, type ActorClaim } from '../../../../lib/verifier/index.js';
-import type { TokenSigner } from '../ports/token-signing.js';
+import type { TokenSigner } from './token-signing.js';
 import { withSpan } from '../../../../lib/tracing/tracer.js';
 
 export interface AccessTokenSubject {

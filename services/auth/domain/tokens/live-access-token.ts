@@ -1,5 +1,5 @@
 import type { VerifiedToken } from '../../../../lib/verifier/index.js';
-import type { AccessTokenDenylist } from '../ports/token-store.js';
+import type { AccessTokenDenylist } from './token-store.js';
 
 /**
  * Whether one of our access tokens (already read, signature checked) is still usable: not expired

@@ -1,6 +1,6 @@
 import { AppError, isAppError } from '../../../../lib/errors.js';
 import type { DpopProofVerifier, DpopRequest } from '../../../../lib/verifier/dpop.js';
-import type { ClientRecord } from '../ports/client-store.js';
+import type { ClientRecord } from '../clients/client-store.js';
 
 /** A token request's DPoP proof (RFC 9449 §5): the header as sent, the method and the public URL the client used. */
 export type TokenRequestProof = Pick<DpopRequest, 'proof' | 'method' | 'url'>;

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
-import type { RefreshTokenStore } from '../ports/token-store.js';
-import type { UserRecord } from '../ports/user-store.js';
+import type { RefreshTokenStore } from './token-store.js';
+import type { UserRecord } from '../users/user-store.js';
 import { tokenTypeOf, type AccessTokenIssuer, type TokenType } from './access-token-issuer.js';
 import { hashRefreshToken, newRefreshToken } from './refresh-token.js';
 

@@ -1,4 +1,4 @@
-import type { UserRecord } from '../ports/user-store.js';
+import type { UserRecord } from './user-store.js';
 
 /**
  * Whether an operator has locked the account. Login and refresh treat a locked account exactly as

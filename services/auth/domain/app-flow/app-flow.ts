@@ -1,0 +1,219 @@
+import type { SessionEnder } from '../sessions/session-ender.js';
+import { createHash, randomBytes, randomUUID } from 'node:crypto';
+import { AppError } from '../../../../lib/errors.js';
+import { oauthErrors } from '../oauth/oauth-errors.js';
+import type { AppSessionStore, IssuedFromCode, LoginSession } from './app-sessions.js';
+import type { ClientRecord } from '../clients/client-store.js';
+import type { OwnAccessTokens, TokenSigner } from '../tokens/token-signing.js';
+import type { TokenStore } from '../tokens/token-store.js';
+import type { UserRecord, UserStore } from '../users/user-store.js';
+import { hashRefreshToken } from '../tokens/refresh-token.js';
+import type { TokenPairIssuer } from '../tokens/token-pair.js';
+import type { PasswordCheck } from '../users/password-check.js';
+import { redirectWith, type AuthorizationRequest } from './authorization-request.js';
+import { capToUser, type UserScopes } from './user-scope-cap.js';
+
+/** RFC 9700 §4.2.1 asks for short-lived codes; the issue fixes 60 s. */
+export const CODE_TTL_SECONDS = 60;
+/** How long a login at the auth server lets apps in without the password again. */
+export const LOGIN_SESSION_TTL_SECONDS = 8 * 3600;
+const ID_TOKEN_TTL_SECONDS = 300;
+const PKCE_VERIFIER = /^[A-Za-z0-9._~-]{43,128}$/;
+
+export interface AppFlowDeps {
+  issuer: string;
+  sessions: AppSessionStore;
+  users: UserStore;
+  tokens: TokenStore;
+  pairs: TokenPairIssuer;
+  signer: TokenSigner;
+  accessTokens: OwnAccessTokens;
+  checkPassword: PasswordCheck;
+  /** What a first-party token of the user carries: no app gets more on the user's behalf. */
+  userScopes: UserScopes;
+  /** Ends a token session (the refresh family and every access token carrying its `sid`). */
+  endTokenSession: SessionEnder;
+  now?: () => number;
+}
+
+/** What the authorization endpoint does next for one request. */
+export type AuthorizeStep =
+  | { step: 'login'; error?: string }
+  | { step: 'consent'; session: LoginSession; scopes: string[] }
+  | { step: 'redirect'; location: string };
+
+const sha256 = (value: string) => createHash('sha256').update(value, 'ascii').digest('base64url');
+
+/**
+ * The browser-app flow: authorization (login session, consent, code), the code grant with its ID
+ * token and userinfo (RP-initiated logout: rp-logout.ts). The HTTP layer renders pages and sets the cookie.
+ */
+export function createAppFlow({ issuer, sessions, users, tokens, pairs, signer, accessTokens, checkPassword, userScopes, endTokenSession, now = Date.now }: AppFlowDeps) {
+  const errorRedirect = (request: AuthorizationRequest, error: string, description: string): AuthorizeStep => ({
+    step: 'redirect',
+    location: redirectWith(request.redirectUri, { error, error_description: description, state: request.state, iss: issuer }),
+  });
+
+  async function issueCode(request: AuthorizationRequest, session: LoginSession): Promise<AuthorizeStep> {
+    const code = randomBytes(32).toString('base64url');
+    await sessions.saveCode(sha256(code), {
+      clientId: request.client.clientId,
+      redirectUri: request.redirectUri,
+      codeChallenge: request.codeChallenge,
+      userId: session.userId,
+      scope: request.scopes.join(' '),
+      ...(request.nonce === undefined ? {} : { nonce: request.nonce }),
+      sid: session.sid,
+      authTime: session.authTime,
+      expiresAt: now() + CODE_TTL_SECONDS * 1000,
+    });
+    // RFC 9207 `iss`, so a client talking to several servers can tell which one answered.
+    return { step: 'redirect', location: redirectWith(request.redirectUri, { code, state: request.state, iss: issuer }) };
+  }
+
+  /** The request with its scopes capped by what the user holds (RFC 6749 §3.3 lets the server grant less). */
+  const forUser = (request: AuthorizationRequest, user: UserRecord): AuthorizationRequest => ({ ...request, scopes: capToUser(request.scopes, userScopes(user)) });
+
+  /** With a live session: consent for third-party apps (remembered), then the code. */
+  async function afterLogin(asked: AuthorizationRequest, session: LoginSession, user: UserRecord, consentJustGiven: boolean): Promise<AuthorizeStep> {
+    const request = forUser(asked, user);
+    if (request.scopes.length === 0) return errorRedirect(request, 'invalid_scope', 'none of the requested scopes can be granted to this user');
+    if (!request.client.firstParty && !consentJustGiven) {
+      const granted = await sessions.grantedScopes(session.userId, request.client.clientId);
+      const missing = request.scopes.filter((scope) => !granted.includes(scope));
+      if (missing.length > 0 || request.prompt.has('consent')) {
+        if (request.prompt.has('none')) return errorRedirect(request, 'consent_required', 'the user has not granted this application access');
+        return { step: 'consent', session, scopes: request.scopes };
+      }
+    }
+    return issueCode(request, session);
+  }
+
+  /** What a replayed code gave is withdrawn: the family is the token session, so ending it also refuses every access token refreshed from it. */
+  async function withdraw(issued: IssuedFromCode): Promise<void> {
+    await endTokenSession(issued.familyId);
+    await tokens.denyAccessToken(issued.accessTokenJti, issued.accessTokenExp);
+  }
+
+  async function liveSession(sid: string | undefined): Promise<{ session: LoginSession; user: UserRecord } | null> {
+    if (!sid) return null;
+    const session = await sessions.findSession(sid, now());
+    if (!session) return null;
+    // A user deleted or locked since the login no longer has a session.
+    const user = await users.findById(session.userId);
+    return user && !user.lockedAt ? { session, user } : null;
+  }
+
+  return {
+    /** GET /oauth/authorize with a valid request and the browser's session cookie (if any). */
+    async authorize(request: AuthorizationRequest, sid: string | undefined): Promise<AuthorizeStep> {
+      const live = await liveSession(sid);
+      const tooOld = live !== null && request.maxAge !== undefined && now() - live.session.authTime > request.maxAge * 1000;
+      if (!live || tooOld || request.prompt.has('login')) {
+        if (request.prompt.has('none')) return errorRedirect(request, 'login_required', 'the user is not logged in');
+        return { step: 'login' };
+      }
+      return afterLogin(request, live.session, live.user, false);
+    },
+
+    /** The login form: the password check (throttled, enumeration-safe), then a new login session. */
+    async login(request: AuthorizationRequest, input: { username: string; password: string; clientIp: string }): Promise<{ session: LoginSession; next: AuthorizeStep }> {
+      const user = await checkPassword({ ...input, clientId: request.client.clientId });
+      const at = now();
+      const session: LoginSession = { sid: randomUUID(), userId: user.id, authTime: at, expiresAt: at + LOGIN_SESSION_TTL_SECONDS * 1000 };
+      await sessions.saveSession(session);
+      return { session, next: await afterLogin(request, session, user, false) };
+    },
+
+    /** The consent form's answer. */
+    async consent(request: AuthorizationRequest, sid: string | undefined, approved: boolean): Promise<AuthorizeStep> {
+      const live = await liveSession(sid);
+      if (!live) return { step: 'login' };
+      if (!approved) return errorRedirect(request, 'access_denied', 'the user denied access');
+      const granted = forUser(request, live.user).scopes;
+      if (granted.length > 0) await sessions.grantScopes(live.user.id, request.client.clientId, granted);
+      return afterLogin(request, live.session, live.user, true);
+    },
+
+    /** POST /oauth/token grant_type=authorization_code (RFC 6749 §4.1.3, RFC 7636 §4.6). */
+    async redeemCode(client: ClientRecord, params: { code?: string | undefined; redirect_uri?: string | undefined; code_verifier?: string | undefined }, jkt?: string) {
+      if (!client.grantTypes.includes('authorization_code')) {
+        throw new AppError('OAUTH_UNAUTHORIZED_CLIENT', 400, 'the client may not use the authorization_code grant', { error: 'unauthorized_client' });
+      }
+      if (!params.code) throw oauthErrors.invalidRequest('code is required', 'OAUTH_CODE_MISSING');
+      if (!params.code_verifier) throw oauthErrors.invalidRequest('code_verifier is required (PKCE)', 'OAUTH_CODE_VERIFIER_MISSING');
+      const codeHash = sha256(params.code);
+      const taken = await sessions.takeCode(codeHash, now());
+      if (!taken) throw oauthErrors.invalidGrant('CODE_INVALID');
+      const { record } = taken;
+      if (taken.use === 'replay') {
+        // RFC 6749 §4.1.2: a code used twice may be stolen; what it gave is withdrawn. Not yet
+        // recorded: the first redemption is still issuing, and its recordIssued will see this replay.
+        if (taken.issued) await withdraw(taken.issued);
+        throw oauthErrors.invalidGrant('CODE_REPLAYED');
+      }
+      // The code is spent whatever happens next: a wrong client, URI or verifier burns it.
+      if (record.clientId !== client.clientId) throw oauthErrors.invalidGrant('CODE_OTHER_CLIENT');
+      if (params.redirect_uri !== record.redirectUri) throw oauthErrors.invalidGrant('CODE_REDIRECT_URI_MISMATCH');
+      if (!PKCE_VERIFIER.test(params.code_verifier) || sha256(params.code_verifier) !== record.codeChallenge) {
+        throw oauthErrors.invalidGrant('CODE_VERIFIER_MISMATCH');
+      }
+      const user = await users.findById(record.userId);
+      if (!user || user.lockedAt) throw oauthErrors.invalidGrant('CODE_USER_GONE');
+
+      // RFC 9449 §5: a public client's refresh family is bound to the key it proved; a confidential one's is not.
+      const pair = await pairs.startFamily(user, { clientId: client.clientId, scope: record.scope, jkt }, { bindRefreshToken: client.tokenEndpointAuthMethods.includes('none') });
+      const family = await tokens.findRefreshFamily(hashRefreshToken(pair.refresh_token), now());
+      const access = await accessTokens.read(pair.access_token);
+      if (family && access) {
+        const issued = { familyId: family.familyId, accessTokenJti: access.jti, accessTokenExp: access.expiresAt };
+        const { replayed } = await sessions.recordIssued(codeHash, issued);
+        await sessions.addSessionFamily(record.sid, family.familyId, now() + LOGIN_SESSION_TTL_SECONDS * 1000);
+        // A replay came between the take and the record: it could not withdraw these, so this does.
+        // The answer is still 200, as it is when the replay comes a moment later: the tokens are dead either way.
+        if (replayed) await withdraw(issued);
+      }
+      const scopes = record.scope.split(' ');
+      const { refresh_token: refreshToken, ...accessPart } = pair;
+      return {
+        ...accessPart,
+        ...(client.grantTypes.includes('refresh_token') ? { refresh_token: refreshToken } : {}),
+        ...(scopes.includes('openid') ? { id_token: idToken(user, client.clientId, record) } : {}),
+      };
+    },
+
+    /** GET|POST /oauth/userinfo: the claims the token's scopes allow (OIDC Core §5.3). */
+    async userinfo(token: string): Promise<Record<string, string>> {
+      const verified = await accessTokens.verify(token);
+      if (!verified.scopes.includes('openid')) {
+        throw new AppError('USERINFO_SCOPE', 403, 'the token was not issued with scope openid', { error: 'insufficient_scope', challenge: { scope: 'openid' } });
+      }
+      const user = await users.findById(verified.sub);
+      if (!user) throw new AppError('USERINFO_USER_GONE', 401, 'the user no longer exists', { error: 'invalid_token' });
+      return {
+        sub: user.id,
+        ...(verified.scopes.includes('profile') ? { preferred_username: user.username } : {}),
+        ...(verified.scopes.includes('email') && user.email ? { email: user.email } : {}),
+      };
+    },
+  };
+
+  function idToken(user: UserRecord, clientId: string, record: { nonce?: string; sid: string; authTime: number }): string {
+    const iat = Math.floor(now() / 1000);
+    return signer.sign(
+      {
+        iss: issuer,
+        sub: user.id,
+        aud: clientId,
+        exp: iat + ID_TOKEN_TTL_SECONDS,
+        iat,
+        auth_time: Math.floor(record.authTime / 1000),
+        ...(record.nonce === undefined ? {} : { nonce: record.nonce }),
+        sid: record.sid,
+      },
+      'JWT',
+    );
+  }
+}
+
+export type AppFlow = ReturnType<typeof createAppFlow>;

@@ -1,0 +1,32 @@
+import type { AuthEvents } from '../auth-events.js';
+import type { Grant, TokenPair, TokenPairIssuer } from '../tokens/token-pair.js';
+import type { PasswordCheck } from '../users/password-check.js';
+
+export interface LoginInput {
+  username: string;
+  password: string;
+  /** Address the request came from (after trusted proxies), for the per-IP failure count. */
+  clientIp: string;
+  /** The DPoP key proven with the request (RFC 9449): tokens and the refresh family are bound to it. */
+  jkt?: string | undefined;
+}
+
+export interface LoginDeps {
+  /** Throttling, argon2id and the enumeration-safe refusal (shared with the hosted login page). */
+  checkPassword: PasswordCheck;
+  tokens: TokenPairIssuer;
+  grant: Grant;
+  events: AuthEvents;
+}
+
+/** Password login of the first-party API: the shared password check, then a new token family. */
+export function createLogin({ checkPassword, tokens, grant, events }: LoginDeps) {
+  return async function login(input: LoginInput): Promise<TokenPair> {
+    const { jkt, ...credentials } = input;
+    const user = await checkPassword({ ...credentials, clientId: grant.clientId });
+    // The first-party client is public: its refresh family is bound to the key too.
+    const pair = await tokens.startFamily(user, { ...grant, jkt }, { bindRefreshToken: true });
+    events.accessTokenIssued('password');
+    return pair;
+  };
+}

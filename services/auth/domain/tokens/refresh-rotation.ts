@@ -1,0 +1,94 @@
+import { authErrors } from '../errors.js';
+import type { AuthEvents } from '../auth-events.js';
+import type { RefreshTokenRecord, RefreshTokenStore } from './token-store.js';
+import type { UserStore } from '../users/user-store.js';
+import { hashRefreshToken, isRefreshTokenShaped, newRefreshToken } from './refresh-token.js';
+import { grantedScope } from './scope.js';
+import { isLocked } from '../users/account-lock.js';
+import { openSuccessor, sealSuccessor } from './successor-seal.js';
+import type { TokenPair, TokenPairIssuer } from './token-pair.js';
+
+/** Options of one refresh: /oauth/token may narrow the scope (RFC 6749 §6); /auth/refresh never does. */
+export interface RefreshOptions {
+  /** A subset of the originally granted scope for the new access token only; absent or empty: all of it. */
+  scope?: string | undefined;
+  /** The DPoP key proven with this request (RFC 9449), if any: a bound family needs exactly it. */
+  jkt?: string | undefined;
+}
+
+export interface RefreshDeps {
+  users: UserStore;
+  refreshTokens: RefreshTokenStore;
+  tokens: TokenPairIssuer;
+  refreshTokenTtlSeconds: number;
+  graceSeconds: number;
+  now: () => number;
+  events: AuthEvents;
+}
+
+/**
+ * Refresh-token rotation. The store decides atomically whether the presented token is spent
+ * now (rotated), was spent a moment ago (grace: the same successor again, unsealed with the
+ * presented token), or was spent earlier (reuse: the store revokes the family). The user is read
+ * again on every refresh: a deleted or locked account ends the family there (there is no index of
+ * families by user, so locking cannot reach them sooner; unlocking does not revive them). Every
+ * refusal is the same 401 invalid_grant.
+ */
+export function createRefresh({ users, refreshTokens, tokens, refreshTokenTtlSeconds, graceSeconds, now, events }: RefreshDeps) {
+  return async function refresh(presented: string, { scope, jkt }: RefreshOptions = {}): Promise<TokenPair> {
+    if (!isRefreshTokenShaped(presented)) throw authErrors.invalidGrant('REFRESH_TOKEN_INVALID');
+    const presentedHash = hashRefreshToken(presented);
+    // Checked before rotating, so a thief without the key cannot spend the token (and end the session).
+    assertSameKey(await refreshTokens.findActiveRefreshToken(presentedHash, now()), jkt);
+    const successor = newRefreshToken();
+    const issuedAt = now();
+    const result = await refreshTokens.rotateRefreshToken(
+      presentedHash,
+      {
+        tokenHash: hashRefreshToken(successor),
+        issuedAt,
+        expiresAt: issuedAt + refreshTokenTtlSeconds * 1000,
+        sealedSuccessor: sealSuccessor(presented, presentedHash, successor),
+      },
+      { now: issuedAt, graceMs: graceSeconds * 1000 },
+    );
+    switch (result.outcome) {
+      case 'rotated':
+        return pairFor(result.previous, successor, scope, jkt);
+      case 'grace': {
+        // A retry of a spent token is answered only to the key holder too.
+        assertSameKey(result.previous, jkt);
+        const same = openSuccessor(presented, presentedHash, result.sealedSuccessor);
+        if (same === null) throw authErrors.invalidGrant('REFRESH_TOKEN_INVALID');
+        return pairFor(result.previous, same, scope, jkt);
+      }
+      case 'reused':
+        events.refreshReuseDetected({ userId: result.previous.subject, clientId: result.previous.clientId, familyId: result.previous.familyId });
+        throw authErrors.invalidGrant('REFRESH_TOKEN_REUSED');
+      case 'invalid':
+        throw authErrors.invalidGrant('REFRESH_TOKEN_INVALID');
+    }
+  };
+
+  async function pairFor(record: RefreshTokenRecord, refreshToken: string, requestedScope: string | undefined, jkt: string | undefined): Promise<TokenPair> {
+    const user = await users.findById(record.subject);
+    if (!user || isLocked(user)) {
+      // The account is gone or locked: its sessions end with it (the successor just stored dies too).
+      await refreshTokens.revokeRefreshFamily(record.familyId);
+      throw authErrors.invalidGrant(user ? 'REFRESH_ACCOUNT_LOCKED' : 'REFRESH_SUBJECT_GONE');
+    }
+    // Only the access token is narrowed: the refresh token (the stored family) keeps the original
+    // grant, so a later refresh may ask for all of it again (RFC 6749 §6). A scope beyond the grant
+    // is invalid_scope (the caller checks that before rotating, so such a request spends nothing).
+    const scope = grantedScope(requestedScope, record.scope.split(' ').filter(Boolean));
+    // A bound family's access tokens carry its key; an unbound one's are bound to a key proven now, if any.
+    const pair = tokens.pair(user, { clientId: record.clientId, scope, jkt: record.jkt ?? jkt }, refreshToken, record.familyId);
+    events.accessTokenIssued('refresh_token');
+    return pair;
+  }
+}
+
+/** RFC 9449 §5: a refresh token bound to a key is refused (invalid_grant) unless the request proved that key. */
+function assertSameKey(record: RefreshTokenRecord | null, jkt: string | undefined): void {
+  if (record?.jkt !== undefined && record.jkt !== jkt) throw authErrors.invalidGrant('REFRESH_TOKEN_KEY_MISMATCH');
+}

@@ -1,0 +1,151 @@
+import express, { Router, type Request, type RequestHandler, type Response } from 'express';
+import { type AppError, isAppError } from '../../../../lib/errors.js';
+import type { AppFlow, AuthorizeStep } from '../../domain/app-flow/app-flow.js';
+import { LOGIN_SESSION_TTL_SECONDS } from '../../domain/app-flow/app-flow.js';
+import { parseAuthorizationRequest, redirectWith, type AuthorizationRequest, type RawParams } from '../../domain/app-flow/authorization-request.js';
+import type { ClientStore } from '../../domain/clients/client-store.js';
+import { queryParams } from './query-params.js';
+import { consentPage, errorPage, hiddenFields, loginPage, sendPage } from './app-pages.js';
+import { callerTokenOf } from '../bearer-auth.js';
+import { formCsrf } from './form-csrf.js';
+import { cookieValue, hostedCookie, LOGIN_SESSION_COOKIE } from './hosted-cookies.js';
+
+/** Authorization parameters the forms carry on; anything else in the form is the form's own. */
+const CARRIED = ['client_id', 'redirect_uri', 'response_type', 'scope', 'state', 'nonce', 'code_challenge', 'code_challenge_method', 'max_age'] as const;
+
+export interface AuthorizeRoutesDeps {
+  flow: AppFlow;
+  /** RFC 9207 `iss` of every authorization response, errors included. */
+  issuer: string;
+  clients: ClientStore;
+  /** bearerAuth: the access token (Bearer, or DPoP with its proof) that /oauth/userinfo answers for. */
+  authenticated: RequestHandler;
+  /** `Secure` on the cookies (COOKIE_SECURE). */
+  secure: boolean;
+}
+
+function paramsOf(source: Record<string, unknown>, only?: readonly string[]): RawParams {
+  const params = new Map<string, string[]>();
+  for (const [name, value] of Object.entries(source)) {
+    if (only && !only.includes(name)) continue;
+    const values = (Array.isArray(value) ? value : [value]).filter((v): v is string => typeof v === 'string');
+    if (values.length > 0) params.set(name, values);
+  }
+  return params;
+}
+
+/**
+ * GET|POST /oauth/authorize (the hosted login and consent pages post back to it) and GET|POST
+ * /oauth/userinfo. Mounted before the form-only /oauth token routes.
+ */
+export function authorizeRoutes({ flow, issuer, clients, secure, authenticated }: AuthorizeRoutesDeps): Router {
+  const router = Router();
+  const form = express.urlencoded({ extended: false, limit: '16kb', parameterLimit: 50 });
+  const csrf = formCsrf({ secure });
+
+  function carried(request: AuthorizationRequest, csrfToken: string): string {
+    const fields: Record<string, string> = {
+      client_id: request.client.clientId,
+      redirect_uri: request.redirectUri,
+      response_type: 'code',
+      scope: request.scopes.join(' '),
+      code_challenge: request.codeChallenge,
+      code_challenge_method: 'S256',
+      csrf: csrfToken,
+    };
+    if (request.state !== undefined) fields.state = request.state;
+    if (request.nonce !== undefined) fields.nonce = request.nonce;
+    return hiddenFields(fields);
+  }
+
+  /** `sid`: the login session the browser will hold when it posts the page (see form-csrf.ts). */
+  function render(req: Request, res: Response, request: AuthorizationRequest, step: AuthorizeStep, sid: string | undefined, extra: { error?: string; username?: string; status?: number } = {}): void {
+    if (step.step === 'redirect') {
+      res.set('Cache-Control', 'no-store').redirect(req.method === 'POST' ? 303 : 302, step.location);
+      return;
+    }
+    // A fresh CSRF secret per page; the post must carry the token bound to it and to the session.
+    const token = csrf.issue(res, sid);
+    const appName = request.client.clientName ?? request.client.clientId;
+    const targets = [new URL(request.redirectUri).origin].filter((origin) => origin !== 'null');
+    if (step.step === 'consent') {
+      sendPage(res, 200, `Allow ${appName}?`, consentPage({ appName, action: '/oauth/authorize', hidden: carried(request, token), scopes: step.scopes }), targets);
+      return;
+    }
+    sendPage(
+      res,
+      extra.status ?? 200,
+      'Sign in',
+      loginPage({ appName, action: '/oauth/authorize', hidden: carried(request, token), ...(extra.error ? { error: extra.error } : {}), ...(extra.username ? { username: extra.username } : {}) }),
+      targets,
+    );
+  }
+
+  async function parsed(req: Request, res: Response, params: RawParams): Promise<AuthorizationRequest | null> {
+    const result = await parseAuthorizationRequest(params, clients);
+    if (result.kind === 'fatal') {
+      sendPage(res, 400, 'Sign-in error', errorPage(result.message));
+      return null;
+    }
+    if (result.kind === 'redirect') {
+      const location = redirectWith(result.redirectUri, { error: result.error, error_description: result.description, state: result.state, iss: issuer });
+      res.set('Cache-Control', 'no-store').redirect(req.method === 'POST' ? 303 : 302, location);
+      return null;
+    }
+    return result.request;
+  }
+
+  router.get('/oauth/authorize', async (req, res) => {
+    const request = await parsed(req, res, queryParams(req.url));
+    if (!request) return;
+    const sid = cookieValue(req, LOGIN_SESSION_COOKIE);
+    render(req, res, request, await flow.authorize(request, sid), sid);
+  });
+
+  router.post('/oauth/authorize', form, async (req, res) => {
+    const body = (req.body ?? {}) as Record<string, unknown>;
+    const request = await parsed(req, res, paramsOf(body, CARRIED));
+    if (!request) return;
+    if (!csrf.valid(req, body.csrf)) {
+      sendPage(res, 403, 'Sign-in error', errorPage('This form has expired or was not sent from this site. Start the sign-in again from the application.'));
+      return;
+    }
+    const sid = cookieValue(req, LOGIN_SESSION_COOKIE);
+    if (body.step === 'consent') {
+      render(req, res, request, await flow.consent(request, sid, body.decision === 'allow'), sid);
+      return;
+    }
+    const username = typeof body.username === 'string' ? body.username : '';
+    const password = typeof body.password === 'string' ? body.password : '';
+    try {
+      const { session, next } = await flow.login(request, { username, password, clientIp: req.ip ?? req.socket.remoteAddress ?? 'unknown' });
+      res.append('Set-Cookie', hostedCookie(LOGIN_SESSION_COOKIE, session.sid, { maxAgeSeconds: LOGIN_SESSION_TTL_SECONDS, sameSite: 'Lax', secure }));
+      render(req, res, request, next, session.sid);
+    } catch (err) {
+      if (!isAppError(err) || (err.code !== 'LOGIN_FAILED' && err.status !== 429)) throw err;
+      const tooMany = err.status === 429;
+      if (tooMany && err.headers['Retry-After']) res.set('Retry-After', err.headers['Retry-After']);
+      // The same words for an unknown user, a wrong password and a locked account.
+      render(req, res, request, { step: 'login' }, sid, {
+        status: tooMany ? 429 : 401,
+        error: loginFormError(err),
+        username,
+      });
+    }
+  });
+
+  const userinfo = async (_req: Request, res: Response) => {
+    res.set('Cache-Control', 'no-store').json(await flow.userinfo(callerTokenOf(res)));
+  };
+  router.get('/oauth/userinfo', authenticated, userinfo);
+  router.post('/oauth/userinfo', authenticated, userinfo);
+
+  return router;
+}
+
+/** What the hosted login form says of a refusal: a busy account is not a lockout, so it is not told to wait minutes. */
+function loginFormError(err: AppError): string {
+  if (err.code === 'PASSWORD_HASHING_SHARE_USED') return 'Too many sign-ins at once for this account. Try again in a moment.';
+  if (err.status === 429) return 'Too many failed attempts. Wait a few minutes, then try again.';
+  return 'The username or password is incorrect.';
+}

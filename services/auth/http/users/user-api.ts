@@ -1,0 +1,52 @@
+import { Router, type Response } from 'express';
+import { z } from 'zod';
+import { jsonBody } from '../../../../lib/http/json-body.js';
+import { clientAddressOf } from '../../../../lib/http/base-app.js';
+import type { AuthUseCases } from '../../domain/auth-use-cases.js';
+import type { TokenPair } from '../../domain/tokens/token-pair.js';
+import { bearerAuth, callerOf } from '../bearer-auth.js';
+import { parseBody, stringField } from '../request-body.js';
+import { tokenRequestProof } from '../tokens/token-request-proof.js';
+import { expressTrustOf } from '../../../../lib/verifier/dpop-binding.js';
+
+const registerBody = z.object({ username: stringField(), password: stringField(), email: stringField().optional() });
+const loginBody = z.object({ username: stringField(), password: stringField() });
+const refreshBody = z.object({ refresh_token: stringField() });
+const logoutBody = z.object({ refresh_token: stringField().optional() });
+
+/** RFC 6749 §5.1: token responses must not be cached by anyone. */
+function sendTokens(res: Response, pair: TokenPair): void {
+  res.set({ 'Cache-Control': 'no-store', Pragma: 'no-cache' }).json(pair);
+}
+
+/** The first-party user API: JSON in, JSON out; each handler parses, calls one use case, answers. */
+export function userApiRoutes(auth: AuthUseCases): Router {
+  const router = Router();
+  const authenticated = bearerAuth(auth.verifyAccessToken, auth.verifyDpopProof);
+  router.use('/auth', jsonBody());
+
+  router.post('/auth/register', async (req, res) => {
+    const user = await auth.register({ ...parseBody(registerBody, req.body), clientIp: req.ip ?? req.socket.remoteAddress ?? 'unknown' });
+    res.status(201).set('Cache-Control', 'no-store').json(user);
+  });
+
+  router.post('/auth/login', async (req, res) => {
+    const { username, password } = parseBody(loginBody, req.body);
+    sendTokens(res, await auth.login({ username, password, clientIp: clientAddressOf(req) }, tokenRequestProof(req, expressTrustOf(req))));
+  });
+
+  router.post('/auth/refresh', async (req, res) => {
+    sendTokens(res, await auth.refreshWithProof(parseBody(refreshBody, req.body).refresh_token, tokenRequestProof(req, expressTrustOf(req))));
+  });
+
+  router.post('/auth/logout', authenticated, async (req, res) => {
+    await auth.logout(callerOf(res), parseBody(logoutBody, req.body).refresh_token);
+    res.status(204).end();
+  });
+
+  router.get('/auth/me', authenticated, async (_req, res) => {
+    res.set('Cache-Control', 'no-store').json(await auth.me(callerOf(res)));
+  });
+
+  return router;
+}
