@@ -149,6 +149,11 @@ export class MemoryTokenStore implements TokenStore {
     return true;
   }
 
+  /** Refresh entries held (tokens and families, expired ones not yet swept included); for tests and bench/refresh-footprint.ts. */
+  refreshEntryCount(): number {
+    return this.refresh.size + this.families.size;
+  }
+
   async ping(): Promise<void> {}
 
   async close(): Promise<void> {}
