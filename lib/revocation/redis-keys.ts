@@ -9,11 +9,10 @@ import { DEFAULT_REDIS_KEY_PREFIX } from '../redis/env.js';
 export { DEFAULT_REDIS_KEY_PREFIX };
 
 /**
- * On Redis Cluster a script may only touch keys of one hash slot. The keys of one refresh family
- * share the slot of their `{familyId}` hash tag; a token is found from its hash through
- * `refreshTokenFamily`, a write-once index that may live in any slot. Every other script touches
- * a single key. The prefix must not contain braces (the config refuses them): the first `{...}`
- * of a key decides its slot.
+ * On Redis Cluster a script may only touch keys of one hash slot; every script here touches a
+ * single key. A refresh family is one key (its tokens name it, see the auth service's
+ * refresh-token.ts), carrying a `{familyId}` hash tag so families spread over the slots. The prefix
+ * must not contain braces (the config refuses them): the first `{...}` of a key decides its slot.
  */
 export interface RedisKeys {
   /**
@@ -23,13 +22,10 @@ export interface RedisKeys {
   readonly denylist: string;
   /** Pub/sub channel carrying one `RevocationMessage` JSON per denial (plain PUBLISH reaches every cluster node). */
   readonly revocationsChannel: string;
-  /** String: the family id of a refresh token (by SHA-256 hash); never changes once written. */
-  refreshTokenFamily(tokenHash: string): string;
-  /** Hash of one refresh token: record fields, plus spend state once rotated. In the family's slot. */
-  refreshToken(familyId: string, tokenHash: string): string;
-  /** What `refreshToken` puts before the hash, for Lua scripts that derive a sibling's key. */
-  refreshTokenPrefix(familyId: string): string;
-  /** Hash of one refresh family: `revoked` (0/1); lives as long as the family's longest-lived token. */
+  /**
+   * Hash of one refresh family: what its tokens inherit, `revoked`, its active token and the one
+   * that token replaced (auth's token-scripts.ts); lives as long as the family's latest token.
+   */
   refreshFamily(familyId: string): string;
   /** Set of the refresh family ids (login sessions) of one subject, so locking can end them all. */
   subjectSessions(subject: string): string;
@@ -40,13 +36,9 @@ export interface RedisKeys {
 }
 
 export function redisKeys(prefix: string = DEFAULT_REDIS_KEY_PREFIX): RedisKeys {
-  const tokenPrefix = (familyId: string) => `${prefix}rt:{${familyId}}:`;
   return {
     denylist: `${prefix}denylist`,
     revocationsChannel: `${prefix}revocations`,
-    refreshTokenFamily: (tokenHash) => `${prefix}rtf:${tokenHash}`,
-    refreshToken: (familyId, tokenHash) => `${tokenPrefix(familyId)}${tokenHash}`,
-    refreshTokenPrefix: tokenPrefix,
     refreshFamily: (familyId) => `${prefix}rf:{${familyId}}`,
     subjectSessions: (subject) => `${prefix}sessions:${subject}`,
     attempts: (key) => `${prefix}attempts:${key}`,

@@ -52,24 +52,45 @@ describe('password policy', () => {
 });
 
 describe('refresh tokens and successor sealing', () => {
-  it('when a token is made, then it is 256 bits of base64url and its hash is not the token', () => {
+  it('when a token is made, then it is a 128-bit family tag and a 256-bit secret, and its key is not the token', () => {
     const token = newRefreshToken();
     expect(isRefreshTokenShaped(token)).toBe(true);
-    expect(Buffer.from(token, 'base64url')).toHaveLength(32);
-    expect(hashRefreshToken(token)).not.toBe(token);
-    expect(hashRefreshToken(token)).toBe(hashRefreshToken(token));
+    const [tag, secret] = token.split('.');
+    expect(Buffer.from(tag!, 'base64url')).toHaveLength(16);
+    expect(Buffer.from(secret!, 'base64url')).toHaveLength(32);
+    expect(hashRefreshToken(token).tokenHash).not.toContain(secret);
+    expect(hashRefreshToken(token).familyId).not.toContain(tag);
+    expect(hashRefreshToken(token)).toEqual(hashRefreshToken(token));
+  });
+
+  it('when a successor is made from a token, then it names the same family with a new secret; a new login names another', () => {
+    const token = newRefreshToken();
+    const next = newRefreshToken(token);
+    expect(isRefreshTokenShaped(next)).toBe(true);
+    expect(hashRefreshToken(next).familyId).toBe(hashRefreshToken(token).familyId);
+    expect(hashRefreshToken(next).tokenHash).not.toBe(hashRefreshToken(token).tokenHash);
+    expect(hashRefreshToken(newRefreshToken()).familyId).not.toBe(hashRefreshToken(token).familyId);
+    // The family id is the access tokens' sid: UUID-shaped as it always was.
+    expect(hashRefreshToken(token).familyId).toMatch(/^[0-9a-f]{8}-[0-9a-f]{4}-8[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/);
+  });
+
+  it('when a token of the old single-part format (or any other shape) is presented, then it is not shaped like ours', () => {
+    expect(isRefreshTokenShaped('A'.repeat(43))).toBe(false);
+    expect(isRefreshTokenShaped(`${'A'.repeat(22)}.${'B'.repeat(42)}`)).toBe(false);
+    expect(isRefreshTokenShaped(`${'A'.repeat(22)}.${'B'.repeat(43)}\n`)).toBe(false);
   });
 
   it('when a successor is sealed, then only the presented token opens it, for its own hash only', () => {
     const presented = newRefreshToken();
-    const successor = newRefreshToken();
-    const sealed = sealSuccessor(presented, hashRefreshToken(presented), successor);
+    const successor = newRefreshToken(presented);
+    const hashOf = (token: string) => hashRefreshToken(token).tokenHash;
+    const sealed = sealSuccessor(presented, hashOf(presented), successor);
     expect(sealed).not.toContain(successor);
-    expect(openSuccessor(presented, hashRefreshToken(presented), sealed)).toBe(successor);
-    expect(openSuccessor(newRefreshToken(), hashRefreshToken(presented), sealed)).toBeNull();
-    expect(openSuccessor(presented, hashRefreshToken(newRefreshToken()), sealed)).toBeNull();
-    expect(openSuccessor(presented, hashRefreshToken(presented), `${sealed.slice(0, -2)}AA`)).toBeNull();
-    expect(openSuccessor(presented, hashRefreshToken(presented), 'v2.abc')).toBeNull();
+    expect(openSuccessor(presented, hashOf(presented), sealed)).toBe(successor);
+    expect(openSuccessor(newRefreshToken(presented), hashOf(presented), sealed)).toBeNull();
+    expect(openSuccessor(presented, hashOf(newRefreshToken()), sealed)).toBeNull();
+    expect(openSuccessor(presented, hashOf(presented), `${sealed.slice(0, -2)}AA`)).toBeNull();
+    expect(openSuccessor(presented, hashOf(presented), 'v2.abc')).toBeNull();
   });
 
   it('when the same successor is sealed twice, then the ciphertexts differ (fresh IV)', () => {

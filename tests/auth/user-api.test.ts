@@ -40,7 +40,7 @@ for (const variant of tokenStoreVariants) {
         access_token: expect.any(String),
         token_type: 'Bearer',
         expires_in: 900,
-        refresh_token: expect.stringMatching(/^[A-Za-z0-9_-]{43}$/),
+        refresh_token: expect.stringMatching(/^[A-Za-z0-9_-]{22}\.[A-Za-z0-9_-]{43}$/),
         scope: 'notes:read notes:write reports:read',
       });
     });

@@ -47,7 +47,7 @@ describe.runIf(HAS_REDIS_SERVER)('Redis Cluster, 3 masters', () => {
     dataNodeUrls: async () => cluster.masters.map((m) => m.url),
   });
 
-  it('when many families are issued, then they spread over every master while each family keeps one slot', async () => {
+  it('when many families are issued, then they spread over every master, each family one key in the slot of its id', async () => {
     const { store } = await storeFixture(settings('cluster-spread'));
     try {
       const now = Date.now();
@@ -58,7 +58,7 @@ describe.runIf(HAS_REDIS_SERVER)('Redis Cluster, 3 masters', () => {
       expect(counts.every((count) => count > 0)).toBe(true);
       const keys = redisKeys('p:');
       const slots = await cluster.masters[0]!.command((r) =>
-        Promise.all([keys.refreshToken('f', 'h1'), keys.refreshToken('f', 'h2'), keys.refreshFamily('f')].map((k) => r.cluster('KEYSLOT', k))),
+        Promise.all([keys.refreshFamily('f'), '{f}'].map((k) => r.cluster('KEYSLOT', k))),
       );
       expect(new Set(slots).size).toBe(1);
     } finally {
@@ -110,7 +110,7 @@ describe.runIf(HAS_REDIS_SERVER)('Redis Sentinel: primary, replica, 3 sentinels'
         () => store.issueRefreshToken(record(2)).then(() => true, () => false),
         { timeoutMs: 10_000, what: 'the resumed replica to confirm writes again' },
       );
-      expect(await store.findActiveRefreshToken('hang-2', Date.now())).toMatchObject({ familyId: 'hang-family-2' });
+      expect(await store.findActiveRefreshToken({ familyId: 'hang-family-2', tokenHash: 'hang-2' }, Date.now())).toMatchObject({ familyId: 'hang-family-2' });
     } finally {
       await store.close();
     }
@@ -143,7 +143,7 @@ describe.runIf(HAS_REDIS_SERVER)('Redis Sentinel: primary, replica, 3 sentinels'
           family.issued.push(proposed);
           try {
             const result = await store.rotateRefreshToken(
-              family.current,
+              { familyId: family.familyId, tokenHash: family.current },
               { tokenHash: proposed, issuedAt: Date.now(), expiresAt: Date.now() + 600_000, sealedSuccessor: proposed },
               { now: Date.now(), graceMs: 60_000 },
             );
@@ -172,7 +172,7 @@ describe.runIf(HAS_REDIS_SERVER)('Redis Sentinel: primary, replica, 3 sentinels'
       expect(ackedAfterFailover, `rotations acknowledged after the failover (errors meanwhile: ${errors})`).toBeGreaterThanOrEqual(2 * families.length);
       for (const family of families) {
         const active: string[] = [];
-        for (const hash of family.issued) if (await store.findActiveRefreshToken(hash, Date.now())) active.push(hash);
+        for (const hash of family.issued) if (await store.findActiveRefreshToken({ familyId: family.familyId, tokenHash: hash }, Date.now())) active.push(hash);
         // One active token per family, and it is the one its client was last given.
         expect({ family: family.familyId, active }).toEqual({ family: family.familyId, active: [family.current] });
       }

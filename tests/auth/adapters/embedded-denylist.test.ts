@@ -14,7 +14,11 @@ const newJti = () => `jti-${randomBytes(8).toString('hex')}`;
 runTokenStoreContract('embedded (memory + denylist under AUTH_DATA_DIR)', async () => {
   const dir = await mkdtemp(path.join(tmpdir(), 'denylist-contract-'));
   const store = await openEmbeddedTokenStore(dir);
-  return { store, cleanup: async () => (await store.close(), await rm(dir, { recursive: true, force: true })) };
+  return {
+    store,
+    cleanup: async () => (await store.close(), await rm(dir, { recursive: true, force: true })),
+    refreshFootprint: async () => ({ entries: store.refreshEntryCount(), bytes: 0 }),
+  };
 });
 
 describe('embedded denylist on disk', () => {

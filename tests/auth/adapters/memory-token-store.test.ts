@@ -4,7 +4,7 @@ import { runTokenStoreContract } from '../contracts/token-store.contract.js';
 
 runTokenStoreContract('memory', async () => {
   const store = new MemoryTokenStore();
-  return { store, cleanup: () => store.close() };
+  return { store, cleanup: () => store.close(), refreshFootprint: async () => ({ entries: store.refreshEntryCount(), bytes: 0 }) };
 });
 
 describe('MemoryTokenStore with an injected clock', () => {

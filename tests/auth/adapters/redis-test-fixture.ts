@@ -23,6 +23,13 @@ export async function keysWithPrefix(redis: Redis, prefix: string): Promise<stri
   return found;
 }
 
+/** How many keys are under `prefix` and their MEMORY USAGE in bytes (what a store costs the server). */
+export async function footprintUnder(redis: Redis, prefix: string): Promise<{ entries: number; bytes: number }> {
+  const keys = await keysWithPrefix(redis, prefix);
+  const sizes = await Promise.all(keys.map((key) => redis.memory('USAGE', key)));
+  return { entries: keys.length, bytes: sizes.reduce<number>((sum, size) => sum + Number(size ?? 0), 0) };
+}
+
 /**
  * A store of the adapter under test on its own key prefix for a describe block: connected before
  * its tests, closed after them, and every key it wrote deleted (through `admin`).

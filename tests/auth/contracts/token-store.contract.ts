@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type {
   RefreshSuccessor,
+  RefreshTokenKey,
   RefreshTokenRecord,
   TokenStore,
 } from '../../../services/auth/domain/tokens/token-store.js';
@@ -11,6 +12,11 @@ export interface TokenStoreFixture {
   store: TokenStore;
   /** Closes the store and removes whatever it wrote. */
   cleanup: () => Promise<void>;
+  /**
+   * What the store holds for refresh state right now, where the adapter can tell: entries
+   * (memory: refresh entries; Redis: keys under the suite's prefix) and bytes (Redis MEMORY USAGE).
+   */
+  refreshFootprint?: () => Promise<{ entries: number; bytes: number }>;
 }
 
 const HOUR = 3_600_000;
@@ -35,6 +41,11 @@ function successor(now: number, ttlMs = HOUR): RefreshSuccessor {
   return { tokenHash: random('hash'), issuedAt: now, expiresAt: now + ttlMs, sealedSuccessor: random('sealed') };
 }
 
+/** How a successor of `family` is presented: its token names the family (see refresh-token.ts). */
+const inFamily = (family: RefreshTokenKey, next: RefreshSuccessor): RefreshTokenKey => ({ familyId: family.familyId, tokenHash: next.tokenHash });
+const unknownKey = (): RefreshTokenKey => ({ familyId: random('family'), tokenHash: random('hash') });
+const refOf = (r: RefreshTokenRecord) => ({ familyId: r.familyId, subject: r.subject, clientId: r.clientId });
+
 /**
  * The TokenStore port's contract (services/auth/domain/tokens/token-store.ts), run against every
  * adapter with the real clock: expiry is shown with short TTLs and polling, never fixed sleeps.
@@ -57,13 +68,13 @@ export function runTokenStoreContract(name: string, factory: () => Promise<Token
         const now = Date.now();
         const first = record(now);
         await store.issueRefreshToken(first);
-        expect(await store.findActiveRefreshToken(first.tokenHash, now)).toEqual(first);
+        expect(await store.findActiveRefreshToken(first, now)).toEqual(first);
       });
 
       it('when a token is unknown, then it is not active and rotating it is invalid', async () => {
         const now = Date.now();
-        expect(await store.findActiveRefreshToken(random('hash'), now)).toBeNull();
-        const result = await store.rotateRefreshToken(random('hash'), successor(now), { now, graceMs: GRACE_MS });
+        expect(await store.findActiveRefreshToken(unknownKey(), now)).toBeNull();
+        const result = await store.rotateRefreshToken(unknownKey(), successor(now), { now, graceMs: GRACE_MS });
         expect(result).toEqual({ outcome: 'invalid' });
       });
 
@@ -73,11 +84,11 @@ export function runTokenStoreContract(name: string, factory: () => Promise<Token
         await store.issueRefreshToken(first);
         const next = successor(now + 10);
 
-        const result = await store.rotateRefreshToken(first.tokenHash, next, { now: now + 10, graceMs: GRACE_MS });
+        const result = await store.rotateRefreshToken(first, next, { now: now + 10, graceMs: GRACE_MS });
 
         expect(result).toEqual({ outcome: 'rotated', previous: first });
-        expect(await store.findActiveRefreshToken(first.tokenHash, now + 10)).toBeNull();
-        expect(await store.findActiveRefreshToken(next.tokenHash, now + 10)).toEqual({
+        expect(await store.findActiveRefreshToken(first, now + 10)).toBeNull();
+        expect(await store.findActiveRefreshToken(inFamily(first, next), now + 10)).toEqual({
           tokenHash: next.tokenHash,
           familyId: first.familyId,
           subject: first.subject,
@@ -92,15 +103,15 @@ export function runTokenStoreContract(name: string, factory: () => Promise<Token
         const now = Date.now();
         const first = { ...record(now), jkt: random('jkt') };
         await store.issueRefreshToken(first);
-        expect(await store.findActiveRefreshToken(first.tokenHash, now)).toEqual(first);
+        expect(await store.findActiveRefreshToken(first, now)).toEqual(first);
         const next = successor(now + 10);
-        expect(await store.rotateRefreshToken(first.tokenHash, next, { now: now + 10, graceMs: GRACE_MS })).toEqual({ outcome: 'rotated', previous: first });
-        expect(await store.findActiveRefreshToken(next.tokenHash, now + 10)).toMatchObject({ tokenHash: next.tokenHash, jkt: first.jkt });
-        const retry = await store.rotateRefreshToken(first.tokenHash, successor(now + 20), { now: now + 20, graceMs: GRACE_MS });
+        expect(await store.rotateRefreshToken(first, next, { now: now + 10, graceMs: GRACE_MS })).toEqual({ outcome: 'rotated', previous: first });
+        expect(await store.findActiveRefreshToken(inFamily(first, next), now + 10)).toMatchObject({ tokenHash: next.tokenHash, jkt: first.jkt });
+        const retry = await store.rotateRefreshToken(first, successor(now + 20), { now: now + 20, graceMs: GRACE_MS });
         expect(retry).toMatchObject({ outcome: 'grace', previous: { jkt: first.jkt } });
         const third = successor(now + 30);
-        await store.rotateRefreshToken(next.tokenHash, third, { now: now + 30, graceMs: GRACE_MS });
-        expect(await store.findActiveRefreshToken(third.tokenHash, now + 30)).toMatchObject({ jkt: first.jkt });
+        await store.rotateRefreshToken(inFamily(first, next), third, { now: now + 30, graceMs: GRACE_MS });
+        expect(await store.findActiveRefreshToken(inFamily(first, third), now + 30)).toMatchObject({ jkt: first.jkt });
       });
 
       it('when a spent token is retried within the grace window, then it gets the same sealed successor and nothing changes', async () => {
@@ -108,14 +119,14 @@ export function runTokenStoreContract(name: string, factory: () => Promise<Token
         const first = record(now);
         await store.issueRefreshToken(first);
         const winner = successor(now);
-        await store.rotateRefreshToken(first.tokenHash, winner, { now, graceMs: GRACE_MS });
+        await store.rotateRefreshToken(first, winner, { now, graceMs: GRACE_MS });
         const loser = successor(now + 1_000);
 
-        const retry = await store.rotateRefreshToken(first.tokenHash, loser, { now: now + 1_000, graceMs: GRACE_MS });
+        const retry = await store.rotateRefreshToken(first, loser, { now: now + 1_000, graceMs: GRACE_MS });
 
         expect(retry).toEqual({ outcome: 'grace', previous: first, sealedSuccessor: winner.sealedSuccessor });
-        expect(await store.findActiveRefreshToken(winner.tokenHash, now + 1_000)).not.toBeNull();
-        expect(await store.findActiveRefreshToken(loser.tokenHash, now + 1_000)).toBeNull();
+        expect(await store.findActiveRefreshToken(inFamily(first, winner), now + 1_000)).not.toBeNull();
+        expect(await store.findActiveRefreshToken(inFamily(first, loser), now + 1_000)).toBeNull();
       });
 
       it('when a spent token is presented after the grace window, then it is reused and the whole family is revoked', async () => {
@@ -123,16 +134,16 @@ export function runTokenStoreContract(name: string, factory: () => Promise<Token
         const first = record(now);
         await store.issueRefreshToken(first);
         const next = successor(now);
-        await store.rotateRefreshToken(first.tokenHash, next, { now, graceMs: GRACE_MS });
+        await store.rotateRefreshToken(first, next, { now, graceMs: GRACE_MS });
         const later = now + GRACE_MS + 1;
 
-        const replay = await store.rotateRefreshToken(first.tokenHash, successor(later), { now: later, graceMs: GRACE_MS });
+        const replay = await store.rotateRefreshToken(first, successor(later), { now: later, graceMs: GRACE_MS });
 
-        expect(replay).toEqual({ outcome: 'reused', previous: first });
-        expect(await store.findActiveRefreshToken(next.tokenHash, later)).toBeNull();
-        const useSuccessor = await store.rotateRefreshToken(next.tokenHash, successor(later), { now: later, graceMs: GRACE_MS });
+        expect(replay).toEqual({ outcome: 'reused', family: refOf(first) });
+        expect(await store.findActiveRefreshToken(inFamily(first, next), later)).toBeNull();
+        const useSuccessor = await store.rotateRefreshToken(inFamily(first, next), successor(later), { now: later, graceMs: GRACE_MS });
         expect(useSuccessor).toEqual({ outcome: 'invalid' });
-        const replayAgain = await store.rotateRefreshToken(first.tokenHash, successor(later), { now: later, graceMs: GRACE_MS });
+        const replayAgain = await store.rotateRefreshToken(first, successor(later), { now: later, graceMs: GRACE_MS });
         expect(replayAgain).toEqual({ outcome: 'invalid' });
       });
 
@@ -141,14 +152,14 @@ export function runTokenStoreContract(name: string, factory: () => Promise<Token
         const first = record(now);
         await store.issueRefreshToken(first);
         const second = successor(now);
-        await store.rotateRefreshToken(first.tokenHash, second, { now, graceMs: GRACE_MS });
+        await store.rotateRefreshToken(first, second, { now, graceMs: GRACE_MS });
         const third = successor(now + 10);
-        await store.rotateRefreshToken(second.tokenHash, third, { now: now + 10, graceMs: GRACE_MS });
+        await store.rotateRefreshToken(inFamily(first, second), third, { now: now + 10, graceMs: GRACE_MS });
 
-        const retry = await store.rotateRefreshToken(first.tokenHash, successor(now + 20), { now: now + 20, graceMs: GRACE_MS });
+        const retry = await store.rotateRefreshToken(first, successor(now + 20), { now: now + 20, graceMs: GRACE_MS });
 
-        expect(retry).toEqual({ outcome: 'reused', previous: first });
-        expect(await store.findActiveRefreshToken(third.tokenHash, now + 20)).toBeNull();
+        expect(retry).toEqual({ outcome: 'reused', family: refOf(first) });
+        expect(await store.findActiveRefreshToken(inFamily(first, third), now + 20)).toBeNull();
       });
 
       it('when 20 rotations of one token race, then exactly one rotates, the rest get grace, and the family does not fork', async () => {
@@ -158,7 +169,7 @@ export function runTokenStoreContract(name: string, factory: () => Promise<Token
         const candidates = Array.from({ length: 20 }, () => successor(now));
 
         const results = await Promise.all(
-          candidates.map((next) => store.rotateRefreshToken(first.tokenHash, next, { now, graceMs: GRACE_MS })),
+          candidates.map((next) => store.rotateRefreshToken(first, next, { now, graceMs: GRACE_MS })),
         );
 
         const rotatedAt = results.findIndex((r) => r.outcome === 'rotated');
@@ -166,10 +177,110 @@ export function runTokenStoreContract(name: string, factory: () => Promise<Token
         expect(results.filter((r) => r.outcome === 'grace')).toHaveLength(19);
         const winner = candidates[rotatedAt];
         for (const r of results) if (r.outcome === 'grace') expect(r.sealedSuccessor).toBe(winner?.sealedSuccessor);
-        const active = await Promise.all(candidates.map((c) => store.findActiveRefreshToken(c.tokenHash, now)));
+        const active = await Promise.all(candidates.map((c) => store.findActiveRefreshToken(inFamily(first, c), now)));
         expect(active.filter((r) => r !== null)).toHaveLength(1);
         expect(active[rotatedAt]?.tokenHash).toBe(winner?.tokenHash);
-        expect(await store.findActiveRefreshToken(first.tokenHash, now)).toBeNull();
+        expect(await store.findActiveRefreshToken(first, now)).toBeNull();
+      });
+
+      describe('after a long chain (state per family, not per refresh: issue 22, point 3)', () => {
+        const ROTATIONS = 50;
+
+        /** Issues a family and rotates it `ROTATIONS` times; returns the record and every successor, oldest first. */
+        async function longChain(now: number) {
+          const first = record(now);
+          await store.issueRefreshToken(first);
+          const chain: RefreshSuccessor[] = [];
+          let presented: RefreshTokenKey = first;
+          for (let i = 0; i < ROTATIONS; i++) {
+            const next = successor(now + i);
+            expect(await store.rotateRefreshToken(presented, next, { now: now + i, graceMs: GRACE_MS })).toMatchObject({ outcome: 'rotated' });
+            chain.push(next);
+            presented = inFamily(first, next);
+          }
+          return { first, chain, last: chain[chain.length - 1]! };
+        }
+
+        it('when it is measured, then the store holds as much for the family as after 2 rotations', async (ctx) => {
+          const footprint = fixture.refreshFootprint;
+          if (!footprint) return ctx.skip();
+          const now = Date.now();
+          const first = record(now);
+          await store.issueRefreshToken(first);
+          let presented: RefreshTokenKey = first;
+          const rotate = async (i: number) => {
+            const next = successor(now + i);
+            await store.rotateRefreshToken(presented, next, { now: now + i, graceMs: GRACE_MS });
+            presented = inFamily(first, next);
+          };
+          for (let i = 0; i < 2; i++) await rotate(i);
+          const early = await footprint();
+          for (let i = 2; i < ROTATIONS; i++) await rotate(i);
+          const late = await footprint();
+
+          expect(late.entries).toBe(early.entries);
+          expect(late.bytes).toBeLessThanOrEqual(early.bytes + 64);
+        });
+
+        it('when the family\'s first token is presented, then it is reuse and the active token is revoked', async () => {
+          const now = Date.now();
+          const { first, last } = await longChain(now);
+          const later = now + ROTATIONS;
+
+          expect(await store.rotateRefreshToken(first, successor(later), { now: later, graceMs: GRACE_MS })).toEqual({ outcome: 'reused', family: refOf(first) });
+          expect(await store.findActiveRefreshToken(inFamily(first, last), later)).toBeNull();
+          expect(await store.rotateRefreshToken(inFamily(first, last), successor(later), { now: later, graceMs: GRACE_MS })).toEqual({ outcome: 'invalid' });
+        });
+
+        it('when a token spent halfway back is presented within what was its grace window, then it is still reuse', async () => {
+          const now = Date.now();
+          const { first, chain, last } = await longChain(now);
+          const middle = chain[ROTATIONS / 2]!;
+
+          const replay = await store.rotateRefreshToken(inFamily(first, middle), successor(now + ROTATIONS), { now: now + ROTATIONS, graceMs: GRACE_MS });
+
+          expect(replay).toEqual({ outcome: 'reused', family: refOf(first) });
+          expect(await store.findActiveRefreshToken(inFamily(first, last), now + ROTATIONS)).toBeNull();
+        });
+
+        it('when a hash the family never had is presented under its id (a made-up token), then it is reuse', async () => {
+          const now = Date.now();
+          const { first, last } = await longChain(now);
+
+          const madeUp = { familyId: first.familyId, tokenHash: random('hash') };
+
+          expect(await store.rotateRefreshToken(madeUp, successor(now + ROTATIONS), { now: now + ROTATIONS, graceMs: GRACE_MS })).toEqual({ outcome: 'reused', family: refOf(first) });
+          expect(await store.findActiveRefreshToken(inFamily(first, last), now + ROTATIONS)).toBeNull();
+        });
+
+        it('when the just-spent token is retried within the grace window, then it gets the same sealed successor', async () => {
+          const now = Date.now();
+          const { first, chain, last } = await longChain(now);
+          const spent = chain[ROTATIONS - 2]!;
+
+          const retry = await store.rotateRefreshToken(inFamily(first, spent), successor(now + ROTATIONS), { now: now + ROTATIONS, graceMs: GRACE_MS });
+
+          expect(retry).toEqual({
+            outcome: 'grace',
+            previous: { ...first, tokenHash: spent.tokenHash, issuedAt: spent.issuedAt, expiresAt: spent.expiresAt },
+            sealedSuccessor: last.sealedSuccessor,
+          });
+          expect(await store.findActiveRefreshToken(inFamily(first, last), now + ROTATIONS)).not.toBeNull();
+        });
+
+        it('when 20 rotations of the active token race, then exactly one rotates and the rest get its successor', async () => {
+          const now = Date.now();
+          const { first, last } = await longChain(now);
+          const candidates = Array.from({ length: 20 }, () => successor(now + ROTATIONS));
+
+          const results = await Promise.all(candidates.map((next) => store.rotateRefreshToken(inFamily(first, last), next, { now: now + ROTATIONS, graceMs: GRACE_MS })));
+
+          const rotatedAt = results.findIndex((r) => r.outcome === 'rotated');
+          expect(results.filter((r) => r.outcome === 'rotated')).toHaveLength(1);
+          for (const r of results) if (r.outcome !== 'rotated') expect(r).toMatchObject({ outcome: 'grace', sealedSuccessor: candidates[rotatedAt]!.sealedSuccessor });
+          const active = await Promise.all(candidates.map((c) => store.findActiveRefreshToken(inFamily(first, c), now + ROTATIONS)));
+          expect(active.filter((r) => r !== null)).toHaveLength(1);
+        });
       });
 
       it('when a family is revoked, then its active token is invalid and revoking again or an unknown family is harmless', async () => {
@@ -181,8 +292,8 @@ export function runTokenStoreContract(name: string, factory: () => Promise<Token
         await store.revokeRefreshFamily(first.familyId);
         await store.revokeRefreshFamily(random('family'));
 
-        expect(await store.findActiveRefreshToken(first.tokenHash, now)).toBeNull();
-        const result = await store.rotateRefreshToken(first.tokenHash, successor(now), { now, graceMs: GRACE_MS });
+        expect(await store.findActiveRefreshToken(first, now)).toBeNull();
+        const result = await store.rotateRefreshToken(first, successor(now), { now, graceMs: GRACE_MS });
         expect(result).toEqual({ outcome: 'invalid' });
       });
 
@@ -190,10 +301,10 @@ export function runTokenStoreContract(name: string, factory: () => Promise<Token
         const now = Date.now();
         const first = record(now);
         await store.issueRefreshToken(first);
-        await store.rotateRefreshToken(first.tokenHash, successor(now), { now, graceMs: GRACE_MS });
+        await store.rotateRefreshToken(first, successor(now), { now, graceMs: GRACE_MS });
         await store.revokeRefreshFamily(first.familyId);
 
-        const retry = await store.rotateRefreshToken(first.tokenHash, successor(now), { now, graceMs: GRACE_MS });
+        const retry = await store.rotateRefreshToken(first, successor(now), { now, graceMs: GRACE_MS });
 
         expect(retry).toEqual({ outcome: 'invalid' });
       });
@@ -207,7 +318,7 @@ export function runTokenStoreContract(name: string, factory: () => Promise<Token
 
         await store.revokeRefreshFamily(a.familyId);
 
-        expect(await store.findActiveRefreshToken(b.tokenHash, now)).toEqual(b);
+        expect(await store.findActiveRefreshToken(b, now)).toEqual(b);
       });
 
       it('when the caller clock passes expiresAt, then the token is not active and rotating it is invalid', async () => {
@@ -215,8 +326,8 @@ export function runTokenStoreContract(name: string, factory: () => Promise<Token
         const first = record(now);
         await store.issueRefreshToken(first);
 
-        expect(await store.findActiveRefreshToken(first.tokenHash, first.expiresAt)).toBeNull();
-        const result = await store.rotateRefreshToken(first.tokenHash, successor(first.expiresAt), {
+        expect(await store.findActiveRefreshToken(first, first.expiresAt)).toBeNull();
+        const result = await store.rotateRefreshToken(first, successor(first.expiresAt), {
           now: first.expiresAt,
           graceMs: GRACE_MS,
         });
@@ -227,23 +338,21 @@ export function runTokenStoreContract(name: string, factory: () => Promise<Token
         const now = Date.now();
         const first = record(now, 300);
         await store.issueRefreshToken(first);
-        expect(await store.findActiveRefreshToken(first.tokenHash, now)).not.toBeNull();
+        expect(await store.findActiveRefreshToken(first, now)).not.toBeNull();
 
         // Asking with the issue-time clock shows the entry itself is gone, not just judged expired.
-        await pollUntil(async () => (await store.findActiveRefreshToken(first.tokenHash, now)) === null, {
+        await pollUntil(async () => (await store.findActiveRefreshToken(first, now)) === null, {
           what: 'the refresh token to expire',
         });
       });
     });
 
     describe('refresh family lookup (any stored token)', () => {
-      const refOf = (r: RefreshTokenRecord) => ({ familyId: r.familyId, subject: r.subject, clientId: r.clientId });
-
       it('when a token is active, then its family, subject and client come back', async () => {
         const now = Date.now();
         const first = record(now);
         await store.issueRefreshToken(first);
-        expect(await store.findRefreshFamily(first.tokenHash, now)).toEqual(refOf(first));
+        expect(await store.findRefreshFamily(first, now)).toEqual(refOf(first));
       });
 
       it('when a token was rotated, then the spent one and its successor both name the same family', async () => {
@@ -251,11 +360,11 @@ export function runTokenStoreContract(name: string, factory: () => Promise<Token
         const first = record(now);
         await store.issueRefreshToken(first);
         const next = successor(now + 10);
-        await store.rotateRefreshToken(first.tokenHash, next, { now: now + 10, graceMs: GRACE_MS });
+        await store.rotateRefreshToken(first, next, { now: now + 10, graceMs: GRACE_MS });
 
-        expect(await store.findActiveRefreshToken(first.tokenHash, now + 10)).toBeNull();
-        expect(await store.findRefreshFamily(first.tokenHash, now + 10)).toEqual(refOf(first));
-        expect(await store.findRefreshFamily(next.tokenHash, now + 10)).toEqual(refOf(first));
+        expect(await store.findActiveRefreshToken(first, now + 10)).toBeNull();
+        expect(await store.findRefreshFamily(first, now + 10)).toEqual(refOf(first));
+        expect(await store.findRefreshFamily(inFamily(first, next), now + 10)).toEqual(refOf(first));
       });
 
       it('when the family is already revoked, then a token still names it, and the lookup changes nothing', async () => {
@@ -266,30 +375,30 @@ export function runTokenStoreContract(name: string, factory: () => Promise<Token
         await store.issueRefreshToken(other);
         await store.revokeRefreshFamily(first.familyId);
 
-        expect(await store.findRefreshFamily(first.tokenHash, now)).toEqual(refOf(first));
-        expect(await store.findRefreshFamily(other.tokenHash, now)).toEqual(refOf(other));
-        expect(await store.findActiveRefreshToken(other.tokenHash, now)).toEqual(other);
+        expect(await store.findRefreshFamily(first, now)).toEqual(refOf(first));
+        expect(await store.findRefreshFamily(other, now)).toEqual(refOf(other));
+        expect(await store.findActiveRefreshToken(other, now)).toEqual(other);
       });
 
       it('when a token is unknown, then null', async () => {
-        expect(await store.findRefreshFamily(random('hash'), Date.now())).toBeNull();
+        expect(await store.findRefreshFamily(unknownKey(), Date.now())).toBeNull();
       });
 
       it('when the caller clock reaches expiresAt, then null', async () => {
         const now = Date.now();
         const first = record(now);
         await store.issueRefreshToken(first);
-        expect(await store.findRefreshFamily(first.tokenHash, first.expiresAt - 1)).toEqual(refOf(first));
-        expect(await store.findRefreshFamily(first.tokenHash, first.expiresAt)).toBeNull();
+        expect(await store.findRefreshFamily(first, first.expiresAt - 1)).toEqual(refOf(first));
+        expect(await store.findRefreshFamily(first, first.expiresAt)).toBeNull();
       });
 
-      it('when a short-lived spent token reaches its expiry, then the store forgets it on its own', async () => {
+      it('when the latest token of a short-lived family reaches its expiry, then the store forgets the spent one too', async () => {
         const now = Date.now();
         const first = record(now, 300);
         await store.issueRefreshToken(first);
-        await store.rotateRefreshToken(first.tokenHash, successor(now), { now, graceMs: GRACE_MS });
-        expect(await store.findRefreshFamily(first.tokenHash, now)).not.toBeNull();
-        await pollUntil(async () => (await store.findRefreshFamily(first.tokenHash, now)) === null, {
+        await store.rotateRefreshToken(first, successor(now, 400), { now, graceMs: GRACE_MS });
+        expect(await store.findRefreshFamily(first, now)).not.toBeNull();
+        await pollUntil(async () => (await store.findRefreshFamily(first, now)) === null, {
           what: 'the spent refresh token to expire',
         });
       });

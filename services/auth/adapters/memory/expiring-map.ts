@@ -38,6 +38,11 @@ export class ExpiringMap<K, V> {
     this.entries.set(key, { value, expiresAt });
   }
 
+  /** Entries held, expired ones not yet swept included: what the map costs in memory. */
+  get size(): number {
+    return this.entries.size;
+  }
+
   delete(key: K): void {
     this.entries.delete(key);
   }

@@ -2,17 +2,13 @@ import type {
   AttemptCount,
   RefreshFamilyRef,
   RefreshSuccessor,
+  RefreshTokenKey,
   RefreshTokenRecord,
   RotateOutcome,
   TokenStore,
 } from '../../domain/tokens/token-store.js';
 import { ExpiringMap } from './expiring-map.js';
-
-interface RefreshEntry {
-  record: RefreshTokenRecord;
-  /** Set once the token was rotated; kept until the token's own expiry for reuse detection. */
-  spent?: { at: number; successorHash: string; sealedSuccessor: string };
-}
+import { MemoryRefreshFamilies } from './memory-refresh-families.js';
 
 export interface MemoryTokenStoreOptions {
   /** Clock for expiry of denylist entries, counters and claims (epoch ms). Default Date.now. */
@@ -27,88 +23,45 @@ export interface MemoryTokenStoreOptions {
  */
 export class MemoryTokenStore implements TokenStore {
   private readonly now: () => number;
-  private readonly refresh: ExpiringMap<string, RefreshEntry>;
-  /** familyId -> revoked flag; lives as long as the family's longest-lived token. */
-  private readonly families: ExpiringMap<string, { revoked: boolean }>;
+  /** Refresh families: one entry each, however often they rotate. */
+  private readonly refresh: MemoryRefreshFamilies;
   private readonly denied: ExpiringMap<string, true>;
   /** Ended login sessions (sid), beside denied jtis and never mixed with them. */
   private readonly deniedSessions: ExpiringMap<string, true>;
   private readonly attempts: ExpiringMap<string, number>;
   private readonly claims: ExpiringMap<string, true>;
-  /** subject -> its family ids; an id whose family has expired is dropped when listed. */
-  private readonly sessions = new Map<string, Set<string>>();
 
   constructor(options: MemoryTokenStoreOptions = {}) {
     this.now = options.now ?? Date.now;
-    this.refresh = new ExpiringMap(this.now);
-    this.families = new ExpiringMap(this.now);
+    this.refresh = new MemoryRefreshFamilies(this.now);
     this.denied = new ExpiringMap(this.now);
     this.deniedSessions = new ExpiringMap(this.now);
     this.attempts = new ExpiringMap(this.now);
     this.claims = new ExpiringMap(this.now);
   }
 
-  async issueRefreshToken(record: RefreshTokenRecord): Promise<void> {
-    this.refresh.set(record.tokenHash, { record: { ...record } }, record.expiresAt);
-    this.extendFamily(record.familyId, record.expiresAt);
-    const ids = this.sessions.get(record.subject) ?? new Set<string>();
-    this.sessions.set(record.subject, ids.add(record.familyId));
+  issueRefreshToken(record: RefreshTokenRecord): Promise<void> {
+    return this.refresh.issueRefreshToken(record);
   }
 
-  async findSessions(subject: string): Promise<string[]> {
-    const ids = this.sessions.get(subject);
-    if (!ids) return [];
-    for (const id of ids) if (this.families.get(id) === undefined) ids.delete(id);
-    if (ids.size === 0) this.sessions.delete(subject);
-    return [...ids];
+  findSessions(subject: string): Promise<string[]> {
+    return this.refresh.findSessions(subject);
   }
 
-  async rotateRefreshToken(
-    presentedHash: string,
-    successor: RefreshSuccessor,
-    { now, graceMs }: { now: number; graceMs: number },
-  ): Promise<RotateOutcome> {
-    const entry = this.refresh.get(presentedHash);
-    if (!entry || entry.record.expiresAt <= now) return { outcome: 'invalid' };
-    const family = this.families.get(entry.record.familyId);
-    if (!family || family.revoked) return { outcome: 'invalid' };
-    const previous = { ...entry.record };
-
-    if (!entry.spent) {
-      entry.spent = { at: now, successorHash: successor.tokenHash, sealedSuccessor: successor.sealedSuccessor };
-      const next: RefreshTokenRecord = {
-        ...previous,
-        tokenHash: successor.tokenHash,
-        issuedAt: successor.issuedAt,
-        expiresAt: successor.expiresAt,
-      };
-      this.refresh.set(next.tokenHash, { record: next }, next.expiresAt);
-      this.extendFamily(next.familyId, next.expiresAt);
-      return { outcome: 'rotated', previous };
-    }
-
-    if (now - entry.spent.at < graceMs && this.isActive(entry.spent.successorHash, now)) {
-      return { outcome: 'grace', previous, sealedSuccessor: entry.spent.sealedSuccessor };
-    }
-    family.revoked = true;
-    return { outcome: 'reused', previous };
+  rotateRefreshToken(presented: RefreshTokenKey, successor: RefreshSuccessor, options: { now: number; graceMs: number }): Promise<RotateOutcome> {
+    return this.refresh.rotateRefreshToken(presented, successor, options);
   }
 
-  async findActiveRefreshToken(tokenHash: string, now: number): Promise<RefreshTokenRecord | null> {
-    const entry = this.refresh.get(tokenHash);
-    return entry && this.isActive(tokenHash, now) ? { ...entry.record } : null;
+  findActiveRefreshToken(key: RefreshTokenKey, now: number): Promise<RefreshTokenRecord | null> {
+    return this.refresh.findActiveRefreshToken(key, now);
   }
 
-  async findRefreshFamily(tokenHash: string, now: number): Promise<RefreshFamilyRef | null> {
-    const entry = this.refresh.get(tokenHash);
-    if (!entry || entry.record.expiresAt <= now) return null;
-    const { familyId, subject, clientId } = entry.record;
-    return { familyId, subject, clientId };
+  findRefreshFamily(key: RefreshTokenKey, now: number): Promise<RefreshFamilyRef | null> {
+    return this.refresh.findRefreshFamily(key, now);
   }
 
-  async revokeRefreshFamily(familyId: string): Promise<void> {
-    const family = this.families.get(familyId);
-    if (family) family.revoked = true;
+  revokeRefreshFamily(familyId: string): Promise<void> {
+    return this.refresh.revokeRefreshFamily(familyId);
   }
 
   async denyAccessToken(jti: string, expiresAtSeconds: number): Promise<void> {
@@ -163,22 +116,14 @@ export class MemoryTokenStore implements TokenStore {
     return true;
   }
 
+  /** Refresh entries held (one per family, expired ones not yet swept included); for tests and bench/refresh-footprint.ts. */
+  refreshEntryCount(): number {
+    return this.refresh.size;
+  }
+
   async ping(): Promise<void> {}
 
   async close(): Promise<void> {}
-
-  private isActive(tokenHash: string, now: number): boolean {
-    const entry = this.refresh.get(tokenHash);
-    if (!entry || entry.spent || entry.record.expiresAt <= now) return false;
-    const family = this.families.get(entry.record.familyId);
-    return family !== undefined && !family.revoked;
-  }
-
-  /** Keeps the family's revoked flag alive as long as any of its tokens could be presented. */
-  private extendFamily(familyId: string, expiresAt: number): void {
-    const family = this.families.get(familyId) ?? { revoked: false };
-    this.families.set(familyId, family, Math.max(this.families.expiresAt(familyId) ?? 0, expiresAt));
-  }
 
   private countOf(key: string): AttemptCount {
     const count = this.attempts.get(key);

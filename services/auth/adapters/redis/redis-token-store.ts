@@ -13,6 +13,7 @@ import type {
   AttemptCount,
   RefreshFamilyRef,
   RefreshSuccessor,
+  RefreshTokenKey,
   RefreshTokenRecord,
   RotateOutcome,
   TokenStore,
@@ -28,7 +29,7 @@ import {
   rotateScript,
 } from './token-scripts.js';
 
-/** The token hash fields `findRefreshFamily` reads (see token-scripts.ts for the layout). */
+/** The family hash fields `findRefreshFamily` reads (see token-scripts.ts for the layout). */
 const REFRESH_FAMILY_FIELDS = ['familyId', 'subject', 'clientId', 'expiresAt'] as const;
 
 export interface RedisTokenStoreOptions {
@@ -64,13 +65,10 @@ export class RedisTokenStore implements TokenStore {
     const ttlMs = expiresAt - Date.now();
     if (ttlMs <= 0) return;
     await unlessRedisUnavailable(async () => {
-      // The index first: without its token record it points at nothing, so a failure between the
-      // two writes leaves no usable state behind.
-      await this.redis.set(this.keys.refreshTokenFamily(record.tokenHash), familyId, 'PX', ttlMs);
       await issueScript.run(
         this.redis,
-        [this.keys.refreshToken(familyId, record.tokenHash), this.keys.refreshFamily(familyId)],
-        [familyId, subject, clientId, scope, issuedAt, expiresAt, ttlMs, record.jkt ?? ''],
+        [this.keys.refreshFamily(familyId)],
+        [familyId, subject, clientId, scope, issuedAt, expiresAt, ttlMs, record.jkt ?? '', record.tokenHash],
         this.replicaAck,
       );
       await this.keepSession(subject, familyId, expiresAt);
@@ -93,60 +91,41 @@ export class RedisTokenStore implements TokenStore {
   }
 
   async rotateRefreshToken(
-    presentedHash: string,
+    presented: RefreshTokenKey,
     successor: RefreshSuccessor,
     { now, graceMs }: { now: number; graceMs: number },
   ): Promise<RotateOutcome> {
-    const reply = await unlessRedisUnavailable(async () => {
-      const familyId = await this.familyOf(presentedHash);
-      if (familyId === null) return null;
-      const successorIndex = this.keys.refreshTokenFamily(successor.tokenHash);
-      const successorTtlMs = successor.expiresAt - now;
-      if (successorTtlMs > 0) await this.redis.set(successorIndex, familyId, 'PX', successorTtlMs);
-      const outcome = await rotateScript.run(
+    const reply = await unlessRedisUnavailable(() =>
+      rotateScript.run(
         this.redis,
-        [this.keys.refreshToken(familyId, presentedHash), this.keys.refreshFamily(familyId), this.keys.refreshToken(familyId, successor.tokenHash)],
-        [
-          now,
-          graceMs,
-          successor.tokenHash,
-          successor.issuedAt,
-          successor.expiresAt,
-          successor.sealedSuccessor,
-          this.keys.refreshTokenPrefix(familyId),
-        ],
+        [this.keys.refreshFamily(presented.familyId)],
+        [now, graceMs, presented.tokenHash, successor.tokenHash, successor.issuedAt, successor.expiresAt, successor.sealedSuccessor],
         this.replicaAck,
-      );
-      // Only a rotation activates the proposed successor; otherwise its index points at nothing.
-      if (asStrings(outcome)[0] !== 'rotated') await this.redis.del(successorIndex).catch(() => undefined);
-      return outcome;
-    });
-    if (reply === null) return { outcome: 'invalid' };
+      ),
+    );
     const [outcome, sealedSuccessor, ...fields] = asStrings(reply);
     if (outcome === 'invalid') return { outcome };
-    const previous = toRecord(presentedHash, fields);
-    if (outcome === 'rotated') await unlessRedisUnavailable(() => this.keepSession(previous.subject, undefined, successor.expiresAt));
-    if (outcome === 'rotated' || outcome === 'reused') return { outcome, previous };
+    const previous = toRecord(presented.tokenHash, fields);
+    if (outcome === 'reused') return { outcome, family: { familyId: previous.familyId, subject: previous.subject, clientId: previous.clientId } };
+    if (outcome === 'rotated') {
+      await unlessRedisUnavailable(() => this.keepSession(previous.subject, undefined, successor.expiresAt));
+      return { outcome, previous };
+    }
     if (outcome === 'grace' && sealedSuccessor) return { outcome, previous, sealedSuccessor };
     throw new Error(`unexpected rotation reply from Redis: ${String(outcome)}`);
   }
 
-  async findActiveRefreshToken(tokenHash: string, now: number): Promise<RefreshTokenRecord | null> {
-    const reply = await unlessRedisUnavailable(async () => {
-      const familyId = await this.familyOf(tokenHash);
-      if (familyId === null) return null;
-      return findActiveScript.run(this.redis, [this.keys.refreshToken(familyId, tokenHash), this.keys.refreshFamily(familyId)], [now]);
-    });
-    return reply === null ? null : toRecord(tokenHash, asStrings(reply));
+  async findActiveRefreshToken(key: RefreshTokenKey, now: number): Promise<RefreshTokenRecord | null> {
+    const reply = await unlessRedisUnavailable(() => findActiveScript.run(this.redis, [this.keys.refreshFamily(key.familyId)], [now, key.tokenHash]));
+    return reply === null ? null : toRecord(key.tokenHash, asStrings(reply));
   }
 
-  async findRefreshFamily(tokenHash: string, now: number): Promise<RefreshFamilyRef | null> {
-    // Plain reads: nothing is decided or written, so no script is needed.
-    const [familyId, subject, clientId, expiresAt] = await unlessRedisUnavailable(async () => {
-      const family = await this.familyOf(tokenHash);
-      if (family === null) return [];
-      return this.redis.hmget(this.keys.refreshToken(family, tokenHash), ...REFRESH_FAMILY_FIELDS);
-    });
+  async findRefreshFamily(key: RefreshTokenKey, now: number): Promise<RefreshFamilyRef | null> {
+    // A plain read: nothing is decided or written, so no script is needed. Any token naming a live
+    // family (active, spent or made up by a holder of one) finds it, as reuse detection would.
+    const [familyId, subject, clientId, expiresAt] = await unlessRedisUnavailable(() =>
+      this.redis.hmget(this.keys.refreshFamily(key.familyId), ...REFRESH_FAMILY_FIELDS),
+    );
     if (!familyId || !subject || !clientId || !expiresAt || Number(expiresAt) <= now) return null;
     return { familyId, subject, clientId };
   }
@@ -223,11 +202,6 @@ export class RedisTokenStore implements TokenStore {
 
   async close(): Promise<void> {
     await closeRedis(this.redis);
-  }
-
-  /** The family a token hash belongs to, from the write-once index; null when unknown or expired. */
-  private familyOf(tokenHash: string): Promise<string | null> {
-    return this.redis.get(this.keys.refreshTokenFamily(tokenHash));
   }
 }
 

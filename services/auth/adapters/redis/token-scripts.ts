@@ -5,84 +5,79 @@ import { LuaScript } from './lua-script.js';
  * family revocation, counting, denial) is one script, so concurrent callers on any replica are
  * serialised by Redis itself. Every key a script writes gets a TTL in the same script.
  *
- * Refresh token hash fields: familyId subject clientId scope issuedAt expiresAt (epoch ms), jkt
- * (the DPoP key a bound family needs; absent when unbound), and
- * once rotated: spentAt successorHash sealedSuccessor. Every key a script touches is in one hash
- * slot (see lib/revocation/redis-keys.ts), so they run unchanged on Redis Cluster: the refresh
- * scripts touch one family's keys (tag `{familyId}`); a rotation's grace check derives the earlier
- * successor's key from `tokenPrefix`, which carries the same tag. Pure reads that decide nothing
- * (the store's findRefreshFamily: HMGET of the token hash) need no script.
+ * One hash per refresh family (`rf:{familyId}`), however often it rotates: familyId subject
+ * clientId scope, jkt (the DPoP key a bound family needs; absent when unbound), revoked (0/1),
+ * expiresAt (of the family's latest token; the key's TTL follows it), the active token
+ * (currentHash currentIssuedAt currentExpiresAt) and, once rotated, the token it replaced
+ * (previousHash previousIssuedAt previousExpiresAt spentAt sealedSuccessor) for the grace retry.
+ * Any other token naming the family is an earlier one: reuse. Each refresh script touches that one
+ * key, so it runs unchanged on Redis Cluster. Pure reads that decide nothing (the store's
+ * findRefreshFamily: HMGET) need no script. Epoch milliseconds throughout.
  */
 
-/** KEYS: token, family. ARGV: familyId subject clientId scope issuedAt expiresAt ttlMs jkt ('' when unbound). */
+/** KEYS: family. ARGV: familyId subject clientId scope issuedAt expiresAt ttlMs jkt ('' when unbound) tokenHash. */
 export const issueScript = new LuaScript(`
 local ttl = tonumber(ARGV[7])
 if ttl <= 0 then return 0 end
 redis.call('DEL', KEYS[1])
-redis.call('HSET', KEYS[1], 'familyId', ARGV[1], 'subject', ARGV[2], 'clientId', ARGV[3],
-  'scope', ARGV[4], 'issuedAt', ARGV[5], 'expiresAt', ARGV[6])
+redis.call('HSET', KEYS[1], 'familyId', ARGV[1], 'subject', ARGV[2], 'clientId', ARGV[3], 'scope', ARGV[4],
+  'revoked', '0', 'expiresAt', ARGV[6], 'currentHash', ARGV[9], 'currentIssuedAt', ARGV[5], 'currentExpiresAt', ARGV[6])
 if ARGV[8] ~= '' then redis.call('HSET', KEYS[1], 'jkt', ARGV[8]) end
 redis.call('PEXPIRE', KEYS[1], ttl)
-redis.call('HSETNX', KEYS[2], 'revoked', '0')
-if redis.call('PTTL', KEYS[2]) < ttl then redis.call('PEXPIRE', KEYS[2], ttl) end
 return 1
 `);
 
-const READ_RECORD = `
+/** Reads the family hash into `f`; `live` is false for an unknown, expired or revoked family. */
+const READ_FAMILY = `
 local rec = redis.call('HGETALL', KEYS[1])
 local f = {}
 for i = 1, #rec, 2 do f[rec[i]] = rec[i + 1] end
+local live = f.currentHash ~= nil and f.expiresAt ~= nil and tonumber(f.expiresAt) > now and f.revoked == '0'
 `;
 
 /**
- * KEYS: presented token, family, successor token. ARGV: now graceMs successorHash
- * successorIssuedAt successorExpiresAt sealedSuccessor tokenPrefix (the family's).
- * Returns {outcome, sealedSuccessor or '', familyId, subject, clientId, scope, issuedAt, expiresAt,
- * jkt or ''} or {'invalid'}.
+ * KEYS: family. ARGV: now graceMs presentedHash successorHash successorIssuedAt successorExpiresAt
+ * sealedSuccessor. Returns {outcome, sealedSuccessor or '', familyId, subject, clientId, scope,
+ * issuedAt, expiresAt, jkt or ''} (issuedAt and expiresAt of the presented token; '' when reused)
+ * or {'invalid'}.
  */
 export const rotateScript = new LuaScript(`
 local now = tonumber(ARGV[1])
-${READ_RECORD}
-if not f.expiresAt or tonumber(f.expiresAt) <= now then return {'invalid'} end
-local famKey = KEYS[2]
-if redis.call('HGET', famKey, 'revoked') ~= '0' then return {'invalid'} end
-local fields = {f.familyId, f.subject, f.clientId, f.scope, f.issuedAt, f.expiresAt, f.jkt or ''}
+${READ_FAMILY}
+if not live then return {'invalid'} end
+local jkt = f.jkt or ''
 
-if not f.spentAt then
-  redis.call('HSET', KEYS[1], 'spentAt', ARGV[1], 'successorHash', ARGV[3], 'sealedSuccessor', ARGV[6])
-  local ttl = tonumber(ARGV[5]) - now
-  if ttl > 0 then
-    local succKey = KEYS[3]
-    redis.call('DEL', succKey)
-    redis.call('HSET', succKey, 'familyId', f.familyId, 'subject', f.subject, 'clientId', f.clientId,
-      'scope', f.scope, 'issuedAt', ARGV[4], 'expiresAt', ARGV[5])
-    if f.jkt then redis.call('HSET', succKey, 'jkt', f.jkt) end
-    redis.call('PEXPIRE', succKey, ttl)
-    if redis.call('PTTL', famKey) < ttl then redis.call('PEXPIRE', famKey, ttl) end
+if ARGV[3] == f.currentHash then
+  if tonumber(f.currentExpiresAt) <= now then return {'invalid'} end
+  redis.call('HSET', KEYS[1], 'previousHash', f.currentHash, 'previousIssuedAt', f.currentIssuedAt,
+    'previousExpiresAt', f.currentExpiresAt, 'spentAt', ARGV[1], 'sealedSuccessor', ARGV[7],
+    'currentHash', ARGV[4], 'currentIssuedAt', ARGV[5], 'currentExpiresAt', ARGV[6])
+  -- The family lives as long as its latest token; a shorter successor never shortens it.
+  if tonumber(ARGV[6]) > tonumber(f.expiresAt) then
+    redis.call('HSET', KEYS[1], 'expiresAt', ARGV[6])
+    local ttl = tonumber(ARGV[6]) - now
+    if redis.call('PTTL', KEYS[1]) < ttl then redis.call('PEXPIRE', KEYS[1], ttl) end
   end
-  return {'rotated', '', unpack(fields)}
+  return {'rotated', '', f.familyId, f.subject, f.clientId, f.scope, f.currentIssuedAt, f.currentExpiresAt, jkt}
 end
 
-if now - tonumber(f.spentAt) < tonumber(ARGV[2]) then
-  local s = redis.call('HMGET', ARGV[7] .. f.successorHash, 'expiresAt', 'spentAt')
-  if s[1] and not s[2] and tonumber(s[1]) > now then
-    return {'grace', f.sealedSuccessor, unpack(fields)}
-  end
+if ARGV[3] == f.previousHash and now - tonumber(f.spentAt) < tonumber(ARGV[2]) and tonumber(f.currentExpiresAt) > now then
+  return {'grace', f.sealedSuccessor, f.familyId, f.subject, f.clientId, f.scope, f.previousIssuedAt, f.previousExpiresAt, jkt}
 end
-redis.call('HSET', famKey, 'revoked', '1')
-return {'reused', '', unpack(fields)}
+redis.call('HSET', KEYS[1], 'revoked', '1')
+return {'reused', '', f.familyId, f.subject, f.clientId, f.scope, '', '', jkt}
 `);
 
 /**
- * KEYS: token, family. ARGV: now.
- * Returns {familyId, subject, clientId, scope, issuedAt, expiresAt, jkt or ''} when active, else nil.
+ * KEYS: family. ARGV: now tokenHash.
+ * Returns {familyId, subject, clientId, scope, issuedAt, expiresAt, jkt or ''} when `tokenHash` is
+ * the family's active token, else nil.
  */
 export const findActiveScript = new LuaScript(`
 local now = tonumber(ARGV[1])
-${READ_RECORD}
-if not f.expiresAt or f.spentAt or tonumber(f.expiresAt) <= now then return false end
-if redis.call('HGET', KEYS[2], 'revoked') ~= '0' then return false end
-return {f.familyId, f.subject, f.clientId, f.scope, f.issuedAt, f.expiresAt, f.jkt or ''}
+${READ_FAMILY}
+if not live or f.currentHash ~= ARGV[2] or tonumber(f.currentExpiresAt) <= now then return false end
+return {f.familyId, f.subject, f.clientId, f.scope, f.currentIssuedAt, f.currentExpiresAt, f.jkt or ''}
 `);
 
 /** KEYS: family. Marks it revoked, keeping its TTL; an unknown family stays unknown. */

@@ -29,7 +29,8 @@ export interface RefreshDeps {
 /**
  * Refresh-token rotation. The store decides atomically whether the presented token is spent
  * now (rotated), was spent a moment ago (grace: the same successor again, unsealed with the
- * presented token), or was spent earlier (reuse: the store revokes the family). The user is read
+ * presented token), or is any other token of the family, however old (reuse: the store revokes
+ * the family; every token carries its family's tag, so the store need not remember spent ones). The user is read
  * again on every refresh: a deleted or locked account ends the family there (there is no index of
  * families by user, so locking cannot reach them sooner; unlocking does not revive them). Every
  * refusal is the same 401 invalid_grant.
@@ -37,15 +38,17 @@ export interface RefreshDeps {
 export function createRefresh({ users, refreshTokens, tokens, refreshTokenTtlSeconds, graceSeconds, now, events }: RefreshDeps) {
   return async function refresh(presented: string, { scope, jkt }: RefreshOptions = {}): Promise<TokenPair> {
     if (!isRefreshTokenShaped(presented)) throw authErrors.invalidGrant('REFRESH_TOKEN_INVALID');
-    const presentedHash = hashRefreshToken(presented);
+    const presentedKey = hashRefreshToken(presented);
+    const presentedHash = presentedKey.tokenHash;
     // Checked before rotating, so a thief without the key cannot spend the token (and end the session).
-    assertSameKey(await refreshTokens.findActiveRefreshToken(presentedHash, now()), jkt);
-    const successor = newRefreshToken();
+    assertSameKey(await refreshTokens.findActiveRefreshToken(presentedKey, now()), jkt);
+    // Same family tag: any earlier token of the family stays recognisable as reuse.
+    const successor = newRefreshToken(presented);
     const issuedAt = now();
     const result = await refreshTokens.rotateRefreshToken(
-      presentedHash,
+      presentedKey,
       {
-        tokenHash: hashRefreshToken(successor),
+        tokenHash: hashRefreshToken(successor).tokenHash,
         issuedAt,
         expiresAt: issuedAt + refreshTokenTtlSeconds * 1000,
         sealedSuccessor: sealSuccessor(presented, presentedHash, successor),
@@ -63,7 +66,7 @@ export function createRefresh({ users, refreshTokens, tokens, refreshTokenTtlSec
         return pairFor(result.previous, same, scope, jkt);
       }
       case 'reused':
-        events.refreshReuseDetected({ userId: result.previous.subject, clientId: result.previous.clientId, familyId: result.previous.familyId });
+        events.refreshReuseDetected({ userId: result.family.subject, clientId: result.family.clientId, familyId: result.family.familyId });
         throw authErrors.invalidGrant('REFRESH_TOKEN_REUSED');
       case 'invalid':
         throw authErrors.invalidGrant('REFRESH_TOKEN_INVALID');

@@ -1,4 +1,3 @@
-import { randomUUID } from 'node:crypto';
 import type { RefreshTokenStore } from './token-store.js';
 import type { UserRecord } from '../users/user-store.js';
 import { tokenTypeOf, type AccessTokenIssuer, type TokenType } from './access-token-issuer.js';
@@ -45,10 +44,11 @@ export class TokenPairIssuer {
   async startFamily(user: UserRecord, grant: Grant, { bindRefreshToken = false }: { bindRefreshToken?: boolean } = {}): Promise<TokenPair> {
     const refreshToken = newRefreshToken();
     const issuedAt = this.options.now();
-    // The family is the login session: its id is the `sid` of every access token refreshed from it.
-    const familyId = randomUUID();
+    // The family is the login session: its id (a one-way hash of the token's family tag) is the
+    // `sid` of every access token refreshed from it.
+    const { familyId, tokenHash } = hashRefreshToken(refreshToken);
     await this.options.refreshTokens.issueRefreshToken({
-      tokenHash: hashRefreshToken(refreshToken),
+      tokenHash,
       familyId,
       subject: user.id,
       clientId: grant.clientId,

@@ -7,10 +7,17 @@
  * disappears on its own once it can no longer matter (Redis: key TTLs; memory: lazy expiry).
  */
 
-/** What a refresh token stands for. Stored under the SHA-256 of the token, never the token. */
-export interface RefreshTokenRecord {
-  tokenHash: string;
+/**
+ * Where a presented refresh token is looked up: the family its own tag names (see
+ * domain/tokens/refresh-token.ts) and the SHA-256 of the whole token, never the token.
+ */
+export interface RefreshTokenKey {
   familyId: string;
+  tokenHash: string;
+}
+
+/** What a refresh token stands for. */
+export interface RefreshTokenRecord extends RefreshTokenKey {
   /** User id, or client id for client-only grants. */
   subject: string;
   clientId: string;
@@ -51,33 +58,43 @@ export type RotateOutcome =
    * family is not revoked: nothing changed; answer with the same successor (unsealed by caller).
    */
   | { outcome: 'grace'; previous: RefreshTokenRecord; sealedSuccessor: string }
-  /** The presented token was spent outside the grace window: the whole family is now revoked. */
-  | { outcome: 'reused'; previous: RefreshTokenRecord }
-  /** Unknown, expired, or its family was revoked: nothing changed. */
+  /**
+   * The presented token names a live family but is not its active token, nor a retry within the
+   * grace window: an earlier token (however far back) or one made up by someone who holds one.
+   * The whole family is now revoked.
+   */
+  | { outcome: 'reused'; family: RefreshFamilyRef }
+  /** Unknown family, expired, or its family was revoked: nothing changed. */
   | { outcome: 'invalid' };
 
+/**
+ * Refresh state is per family, not per refresh: a family keeps its active token and the one it
+ * replaced (for the grace retry), and recognises any other token of its own as reuse, so a store
+ * holds O(families) whatever the refresh rate.
+ */
 export interface RefreshTokenStore {
   /** Stores the first token of a new family. */
   issueRefreshToken(record: RefreshTokenRecord): Promise<void>;
   /**
-   * Spends `presentedHash` and activates `successor`, atomically: of any number of concurrent
+   * Spends `presented` and activates `successor`, atomically: of any number of concurrent
    * calls with one presented token exactly one sees 'rotated'; the others see 'grace' (within
    * the window) or 'reused'. A family never has two active tokens.
    */
   rotateRefreshToken(
-    presentedHash: string,
+    presented: RefreshTokenKey,
     successor: RefreshSuccessor,
     options: { now: number; graceMs: number },
   ): Promise<RotateOutcome>;
-  /** The active token for `tokenHash`, or null if unknown, spent, expired or its family revoked. */
-  findActiveRefreshToken(tokenHash: string, now: number): Promise<RefreshTokenRecord | null>;
+  /** The active token for `key`, or null if unknown, spent, expired or its family revoked. */
+  findActiveRefreshToken(key: RefreshTokenKey, now: number): Promise<RefreshTokenRecord | null>;
   /**
-   * The family of any token the store still holds, spent or active, whether or not the family is
-   * already revoked; null when unknown or past its own `expiresAt` (by `now`). Read-only. Logout and
-   * revocation use it so that a stale copy of a token (already rotated) still ends its session: its
-   * holder could end the family anyway by presenting it at the refresh endpoint (reuse detection).
+   * The family `key` names, for any token of it, spent or active, whether or not the family is
+   * already revoked; null when unknown or past the expiry of its latest token (by `now`).
+   * Read-only. Logout and revocation use it so that a stale copy of a token (already rotated)
+   * still ends its session: its holder could end the family anyway by presenting it at the
+   * refresh endpoint (reuse detection).
    */
-  findRefreshFamily(tokenHash: string, now: number): Promise<RefreshFamilyRef | null>;
+  findRefreshFamily(key: RefreshTokenKey, now: number): Promise<RefreshFamilyRef | null>;
   /** Revokes every token of the family, spent or active; idempotent. */
   revokeRefreshFamily(familyId: string): Promise<void>;
   /**
