@@ -5,7 +5,7 @@ import { MemoryUserStore } from '../services/auth/adapters/memory/memory-user-st
 import { Argon2PasswordHasher } from '../services/auth/adapters/passwords/argon2-password-hasher.js';
 import { loadAuthConfig } from '../services/auth/config.js';
 import type { ClientSecretHasher } from '../services/auth/domain/clients/client-secret-hasher.js';
-import { startAuthService } from '../services/auth/start.js';
+import { startAuthService } from '../services/auth/compose.js';
 import { childArgs, serveParent } from './child-ipc.js';
 
 export interface AuthChildArgs {

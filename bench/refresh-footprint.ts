@@ -1,3 +1,4 @@
+import { existsSync } from 'node:fs';
 import { spawn } from 'node:child_process';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -54,7 +55,7 @@ async function importFrom<T>(root: string, file: string): Promise<T> {
 /** Starts the checkout's auth service with `env`, logs in one account, and returns a refresh loop. */
 async function startAuth(root: string, env: Record<string, string>) {
   const { loadAuthConfig } = await importFrom<typeof import('../services/auth/config.js')>(root, 'services/auth/config.ts');
-  const { startAuthService } = await importFrom<typeof import('../services/auth/start.js')>(root, 'services/auth/start.ts');
+  const { startAuthService } = await importFrom<typeof import('../services/auth/compose.js')>(root, existsSync(path.join(root, 'services/auth/compose.ts')) ? 'services/auth/compose.ts' : 'services/auth/start.ts');
   const { MemoryUserStore } = await importFrom<typeof import('../services/auth/adapters/memory/memory-user-store.js')>(root, 'services/auth/adapters/memory/memory-user-store.ts');
   const dataDir = await mkdtemp(path.join(tmpdir(), 'refresh-footprint-'));
   const config = loadAuthConfig({ AUTH_PORT: '0', AUTH_DATA_DIR: dataDir, LOG_LEVEL: 'silent', ...env });

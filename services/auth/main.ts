@@ -3,7 +3,7 @@ import { createLogger } from '../../lib/logger.js';
 import { runMain } from '../../lib/main.js';
 import { startTracing } from '../../lib/tracing/start-tracing.js';
 import { loadAuthConfig } from './config.js';
-import { startAuthService } from './start.js';
+import { startAuthService } from './compose.js';
 
 /** Composition root: `npx tsx services/auth/main.ts`. */
 runMain('auth', async () => {

@@ -8,7 +8,7 @@ import { MemoryTokenStore } from '../../../services/auth/adapters/memory/memory-
 import { MemoryUserStore } from '../../../services/auth/adapters/memory/memory-user-store.js';
 import { loadAuthConfig, type AuthConfig } from '../../../services/auth/config.js';
 import type { UserStore } from '../../../services/auth/domain/users/user-store.js';
-import { startAuthService, type RunningAuthService } from '../../../services/auth/start.js';
+import { startAuthService, type RunningAuthService } from '../../../services/auth/compose.js';
 
 /** Every pino line written to it, as text (for greps) and parsed (for fields). */
 export class LineSink extends Writable {

@@ -12,7 +12,7 @@ import type { ClientStore } from '../../../services/auth/domain/clients/client-s
 import type { PasswordHasher } from '../../../services/auth/domain/users/password-hasher.js';
 import type { TokenStore } from '../../../services/auth/domain/tokens/token-store.js';
 import type { UserStore } from '../../../services/auth/domain/users/user-store.js';
-import { startAuthService, type RunningAuthService } from '../../../services/auth/start.js';
+import { startAuthService, type RunningAuthService } from '../../../services/auth/compose.js';
 import { TestClock } from './clock.js';
 
 export interface TestAuthOptions {

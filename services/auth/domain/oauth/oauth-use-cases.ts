@@ -1,43 +1,34 @@
-import { ignoreAuthEvents, type AuthEvents } from '../auth-events.js';
 import type { ClientRecord, ClientStore } from '../clients/client-store.js';
-import type { AssertionSignatureVerifier, OwnAccessTokens, TokenSigner } from '../tokens/token-signing.js';
+import type { AssertionSignatureVerifier, OwnAccessTokens } from '../tokens/token-signing.js';
 import type { ClientSecretHasher } from '../clients/client-secret-hasher.js';
 import type { TokenStore } from '../tokens/token-store.js';
 import type { UserStore } from '../users/user-store.js';
 import type { AuthSettings } from '../settings.js';
-import type { TokenPair } from '../tokens/token-pair.js';
-import type { RefreshOptions } from '../tokens/refresh-rotation.js';
 import { assertionClientIdOf, createClientAssertionVerifier } from '../clients/client-assertion.js';
 import { createClientAuthenticator } from '../clients/client-authenticator.js';
-import { createClientCredentialsGrant } from '../grants/client-credentials.js';
 import { createIntrospection, type IntrospectionResponse, type TokenTypeHint } from './introspection.js';
 import { oauthErrors } from './oauth-errors.js';
 import { presentedCredentials, type OAuthParams } from '../clients/presented-credentials.js';
-import { createRefreshTokenGrant } from '../grants/refresh-token.js';
 import { createRevocation } from './revocation.js';
-import { createTokenExchangeGrant, TOKEN_EXCHANGE_GRANT, type TokenExchangeResponse } from '../grants/token-exchange.js';
-import { createSessionEnder } from '../sessions/session-ender.js';
-import type { TokenResponse } from '../tokens/token-response.js';
 import type { ProofKey, TokenRequestProof } from '../tokens/proof-key.js';
+import type { GrantRegistry } from '../grants/registry.js';
+import type { SessionEnder } from '../sessions/session-ender.js';
 
 export interface OAuthDeps {
   settings: AuthSettings;
   clients: ClientStore;
   users: UserStore;
   tokens: TokenStore;
-  signer: TokenSigner;
   accessTokens: OwnAccessTokens;
   /** private_key_jwt signature checks (RFC 7523). */
   assertionSignatures: AssertionSignatureVerifier;
   /** Client secrets: HMAC-SHA-256 under a server key; argon2id stays for user passwords. */
   clientSecrets: ClientSecretHasher;
-  /** The /auth/refresh rotation use case, so both endpoints rotate by the same rules. */
-  rotateRefreshToken: (refreshToken: string, options?: RefreshOptions) => Promise<TokenPair>;
+  /** The grants /oauth/token runs, by grant_type (grants/token-endpoint-grants.ts). */
+  grants: GrantRegistry;
+  /** Ends a token session: what revoking a refresh token does (RFC 7009 §2.1). */
+  endTokenSession: SessionEnder;
   now?: () => number;
-  /** Metrics; the refresh grant reports through the rotation use case it reuses. */
-  events?: AuthEvents;
-  /** grant_type=authorization_code (domain/app-flow/app-flow.ts), after client authentication. */
-  authorizationCode?: (client: ClientRecord, params: OAuthParams, jkt?: string) => Promise<object>;
   /** The key a DPoP proof at the token endpoint proves (RFC 9449 §5): what issued tokens are bound to. */
   proofKey: ProofKey;
 }
@@ -50,8 +41,6 @@ export interface OAuthRequest {
   dpop?: TokenRequestProof | undefined;
 }
 
-/** The grants /oauth/token accepts, as discovery documents them. */
-export const SUPPORTED_GRANT_TYPES = ['authorization_code', 'client_credentials', 'refresh_token', TOKEN_EXCHANGE_GRANT] as const;
 /** Client authentication methods the OAuth endpoints accept, as discovery documents them. */
 export const SUPPORTED_AUTH_METHODS = ['client_secret_basic', 'client_secret_post', 'private_key_jwt', 'none'] as const;
 
@@ -84,7 +73,7 @@ const hintOf = (value: string | undefined): TokenTypeHint | undefined =>
  * ports. The HTTP layer passes the Authorization header and the form; everything OAuth-specific
  * (which credentials, which grant, which errors) is decided here.
  */
-export function createOAuthUseCases({ settings, clients, users, tokens, signer, accessTokens, assertionSignatures, clientSecrets, rotateRefreshToken, now = Date.now, events = ignoreAuthEvents, authorizationCode, proofKey }: OAuthDeps) {
+export function createOAuthUseCases({ settings, clients, users, tokens, accessTokens, assertionSignatures, clientSecrets, grants, endTokenSession, now = Date.now, proofKey }: OAuthDeps) {
   const authenticate = createClientAuthenticator({
     clients,
     secrets: clientSecrets,
@@ -92,17 +81,8 @@ export function createOAuthUseCases({ settings, clients, users, tokens, signer, 
     assertionClientId: assertionClientIdOf(assertionSignatures),
     builtInClients: [firstPartyClient(settings)],
   });
-  const clientCredentials = createClientCredentialsGrant({
-    signer,
-    issuer: settings.issuer,
-    defaultAudience: settings.audience,
-    ttlSeconds: settings.accessTokenTtlSeconds,
-    now,
-  });
-  const tokenExchange = createTokenExchangeGrant({ signer, accessTokens, denylist: tokens, issuer: settings.issuer, ttlSeconds: settings.accessTokenTtlSeconds, now, events });
-  const refreshGrant = createRefreshTokenGrant({ refreshTokens: tokens, rotate: rotateRefreshToken, now });
   const introspection = createIntrospection({ accessTokens, denylist: tokens, refreshTokens: tokens, users, issuer: settings.issuer, now });
-  const revocation = createRevocation({ accessTokens, tokens, endSession: createSessionEnder({ tokens, accessTokenTtlSeconds: settings.accessTokenTtlSeconds, now }), now });
+  const revocation = createRevocation({ accessTokens, tokens, endSession: endTokenSession, now });
 
   function requiredToken(params: OAuthParams): string {
     const token = params.token;
@@ -111,25 +91,16 @@ export function createOAuthUseCases({ settings, clients, users, tokens, signer, 
   }
 
   return {
-    /** POST /oauth/token (RFC 6749 §4.4, §6). */
-    async token({ authorization, params, dpop }: OAuthRequest): Promise<TokenResponse | TokenExchangeResponse | object> {
+    /** POST /oauth/token (RFC 6749 §4.4, §6): the grant registered for `grant_type`, after client authentication. */
+    async token({ authorization, params, dpop }: OAuthRequest): Promise<object> {
       const grantType = params.grant_type;
       if (grantType === undefined || grantType === '') throw oauthErrors.invalidRequest('grant_type is required', 'OAUTH_GRANT_TYPE_MISSING');
-      const codeGrant = grantType === 'authorization_code' ? authorizationCode : undefined;
-      if (!(SUPPORTED_GRANT_TYPES as readonly string[]).includes(grantType) || (grantType === 'authorization_code' && !codeGrant)) throw oauthErrors.unsupportedGrantType();
+      const grant = grants.find(grantType);
+      if (grant === undefined) throw oauthErrors.unsupportedGrantType();
       const { client } = await authenticate(presentedCredentials(authorization, params));
       // After client authentication; the proof's jti is spent only once the grant succeeded, so a
       // public client (client_id alone) with a bogus refresh token or code fills no replay cache.
-      return proofKey(dpop, client, async (jkt) => {
-        if (codeGrant) return codeGrant(client, params, jkt);
-        if (grantType === TOKEN_EXCHANGE_GRANT) return tokenExchange(client, params, jkt);
-        if (grantType === 'client_credentials') {
-          const issued = clientCredentials({ client, scope: params.scope, audience: params.audience, jkt });
-          events.accessTokenIssued('client_credentials');
-          return issued;
-        }
-        return refreshGrant({ client, refreshToken: params.refresh_token, scope: params.scope, jkt });
-      });
+      return proofKey(dpop, client, async (jkt) => grant({ client, params, jkt }));
     },
 
     /** POST /oauth/introspect (RFC 7662): only confidential clients may ask. */

@@ -26,6 +26,9 @@ export interface RefreshDeps {
   events: AuthEvents;
 }
 
+/** Rotates a refresh token: the one mechanism behind /auth/refresh, /oauth/token's refresh_token grant and the browser session. */
+export type RefreshRotation = (presented: string, options?: RefreshOptions) => Promise<TokenPair>;
+
 /**
  * Refresh-token rotation. The store decides atomically whether the presented token is spent
  * now (rotated), was spent a moment ago (grace: the same successor again, unsealed with the
@@ -35,7 +38,7 @@ export interface RefreshDeps {
  * families by user, so locking cannot reach them sooner; unlocking does not revive them). Every
  * refusal is the same 401 invalid_grant.
  */
-export function createRefresh({ users, refreshTokens, tokens, refreshTokenTtlSeconds, graceSeconds, now, events }: RefreshDeps) {
+export function createRefresh({ users, refreshTokens, tokens, refreshTokenTtlSeconds, graceSeconds, now, events }: RefreshDeps): RefreshRotation {
   return async function refresh(presented: string, { scope, jkt }: RefreshOptions = {}): Promise<TokenPair> {
     if (!isRefreshTokenShaped(presented)) throw authErrors.invalidGrant('REFRESH_TOKEN_INVALID');
     const presentedKey = hashRefreshToken(presented);

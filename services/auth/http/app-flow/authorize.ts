@@ -2,8 +2,7 @@ import express, { Router, type Request, type RequestHandler, type Response } fro
 import { type AppError, isAppError } from '../../../../lib/errors.js';
 import type { AppFlow, AuthorizeStep } from '../../domain/app-flow/app-flow.js';
 import { LOGIN_SESSION_TTL_SECONDS } from '../../domain/app-flow/app-flow.js';
-import { parseAuthorizationRequest, redirectWith, type AuthorizationRequest, type RawParams } from '../../domain/app-flow/authorization-request.js';
-import type { ClientStore } from '../../domain/clients/client-store.js';
+import { redirectWith, type AuthorizationRequest, type ParsedAuthorization, type RawParams } from '../../domain/app-flow/authorization-request.js';
 import { queryParams } from './query-params.js';
 import { consentPage, errorPage, hiddenFields, loginPage, sendPage } from './app-pages.js';
 import { callerTokenOf } from '../bearer-auth.js';
@@ -17,7 +16,8 @@ export interface AuthorizeRoutesDeps {
   flow: AppFlow;
   /** RFC 9207 `iss` of every authorization response, errors included. */
   issuer: string;
-  clients: ClientStore;
+  /** Checks an authorization request against the registered clients (domain/app-flow/authorization-request.ts). */
+  parseRequest: (params: RawParams) => Promise<ParsedAuthorization>;
   /** bearerAuth: the access token (Bearer, or DPoP with its proof) that /oauth/userinfo answers for. */
   authenticated: RequestHandler;
   /** `Secure` on the cookies (COOKIE_SECURE). */
@@ -38,7 +38,7 @@ function paramsOf(source: Record<string, unknown>, only?: readonly string[]): Ra
  * GET|POST /oauth/authorize (the hosted login and consent pages post back to it) and GET|POST
  * /oauth/userinfo. Mounted before the form-only /oauth token routes.
  */
-export function authorizeRoutes({ flow, issuer, clients, secure, authenticated }: AuthorizeRoutesDeps): Router {
+export function authorizeRoutes({ flow, issuer, parseRequest, secure, authenticated }: AuthorizeRoutesDeps): Router {
   const router = Router();
   const form = express.urlencoded({ extended: false, limit: '16kb', parameterLimit: 50 });
   const csrf = formCsrf({ secure });
@@ -82,7 +82,7 @@ export function authorizeRoutes({ flow, issuer, clients, secure, authenticated }
   }
 
   async function parsed(req: Request, res: Response, params: RawParams): Promise<AuthorizationRequest | null> {
-    const result = await parseAuthorizationRequest(params, clients);
+    const result = await parseRequest(params);
     if (result.kind === 'fatal') {
       sendPage(res, 400, 'Sign-in error', errorPage(result.message));
       return null;

@@ -5,7 +5,7 @@ import { readCookie } from '../../../../lib/http/cookies.js';
 import { checkCsrf, checkOriginIfPresent, CSRF_COOKIE } from '../../../../lib/http/csrf.js';
 import { jsonBody } from '../../../../lib/http/json-body.js';
 import { clientAddressOf } from '../../../../lib/http/base-app.js';
-import type { AuthUseCases } from '../../domain/auth-use-cases.js';
+import type { AuthUseCases } from '../../domain/first-party-use-cases.js';
 import { authErrors } from '../../domain/errors.js';
 import { parseBody, stringField } from '../request-body.js';
 import { ACCESS_COOKIE, clearSessionCookies, newCsrfToken, REFRESH_COOKIE, setSessionCookies, type SessionCookieOptions } from './session-cookies.js';

@@ -23,6 +23,7 @@ import type { PasswordHasher } from './domain/users/password-hasher.js';
 import type { TokenStore } from './domain/tokens/token-store.js';
 import type { UserStore } from './domain/users/user-store.js';
 import { createApp } from './http/create-app.js';
+import { createUseCases } from './domain/use-cases.js';
 import { settingsFromConfig } from './settings-from-config.js';
 import { openAppSessionStore, openClientStore, openTokenStore, openUserStore } from './stores.js';
 
@@ -121,28 +122,35 @@ export async function startAuthService(config: AuthConfig, overrides: AuthServic
       logger.info({ file: config.AUTH_CLIENTS_FILE, created: applied.created, updated: applied.updated }, 'clients file applied');
     }
     const feed = config.REVOCATION_FEED_TOKEN ? revocationFeedOf(tokens.store) : undefined;
-    const app = createApp({
-      logger,
-      trustedProxies: config.TRUSTED_PROXIES.trust,
-      settings: settingsFromConfig(config),
-      browserSession: browserSessionFromConfig(config),
+    const settings = settingsFromConfig(config);
+    const useCases = createUseCases({
+      settings,
       users: users.store,
       tokens: tokens.store,
+      clients: clients.store,
+      appSessions: appSessions.store,
       keys,
       signer: createJsonwebtokenSigner(keys),
       accessTokens: createOwnAccessTokens({ keys, denylist: tokens.store, issuer: config.AUTH_ISSUER, audience: config.AUTH_AUDIENCE, now }),
       assertionSignatures: jsonwebtokenAssertionSignature,
-      clients: clients.store,
-      appSessions: appSessions.store,
+      passwords,
+      clientSecrets,
+      revocationFeed: feed,
+      now,
+      events,
+    });
+    const app = createApp({
+      logger,
+      useCases,
+      settings,
+      keys,
+      trustedProxies: config.TRUSTED_PROXIES.trust,
+      browserSession: browserSessionFromConfig(config),
       ...(config.AUTH_ADMIN_TOKEN
         ? { admin: { token: config.AUTH_ADMIN_TOKEN, keyRotation: keys, publishDelaySeconds: config.KEY_PUBLISH_DELAY_SECONDS } }
         : {}),
-      ...(feed && config.REVOCATION_FEED_TOKEN ? { revocationFeed: { feed, token: config.REVOCATION_FEED_TOKEN } } : {}),
-      passwords,
-      clientSecrets,
-      now,
+      ...(feed && config.REVOCATION_FEED_TOKEN ? { revocationFeedToken: config.REVOCATION_FEED_TOKEN } : {}),
       metrics,
-      events,
       readiness: [
         { name: 'user-store', check: () => users.store.ping() },
         { name: 'token-store', check: () => tokens.store.ping() },

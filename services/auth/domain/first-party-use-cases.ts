@@ -13,7 +13,7 @@ import { createEndSession } from './sessions/end-session.js';
 import { createLogin } from './grants/password.js';
 import { createPasswordCheck } from './users/password-check.js';
 import { createLogout } from './sessions/logout.js';
-import { createSessionEnder } from './sessions/session-ender.js';
+import type { SessionEnder } from './sessions/session-ender.js';
 import { createMe } from './users/me.js';
 import { createRefresh } from './tokens/refresh-rotation.js';
 import { createRegister } from './users/register.js';
@@ -32,10 +32,15 @@ export interface AuthDomainDeps {
   events?: AuthEvents;
 }
 
+export interface FirstPartyDeps extends AuthDomainDeps {
+  /** The one session ender of the service (use-cases.ts builds it once). */
+  endTokenSession: SessionEnder;
+}
+
 export type AuthUseCases = ReturnType<typeof createAuthUseCases>;
 
-/** Wires the use cases once from the ports and settings; the HTTP layer only calls them. */
-export function createAuthUseCases({ settings, users, tokens, signer, accessTokens, passwords, now = Date.now, events = ignoreAuthEvents }: AuthDomainDeps) {
+/** The first-party user API's use cases (/auth/*), built once by use-cases.ts; the HTTP layer only calls them. */
+export function createAuthUseCases({ settings, users, tokens, signer, accessTokens, passwords, endTokenSession, now = Date.now, events = ignoreAuthEvents }: FirstPartyDeps) {
   const issueAccessToken = createAccessTokenIssuer({ signer, issuer: settings.issuer, audience: settings.audience, ttlSeconds: settings.accessTokenTtlSeconds, now });
   const pairs = new TokenPairIssuer({ issueAccessToken, refreshTokens: tokens, refreshTokenTtlSeconds: settings.refreshTokenTtlSeconds, now });
   const throttle = new LoginThrottle({
@@ -47,7 +52,6 @@ export function createAuthUseCases({ settings, users, tokens, signer, accessToke
   });
   const userGrant = { clientId: settings.firstPartyClientId, scope: settings.defaultUserScope };
   const checkPassword = createPasswordCheck({ users, passwords, throttle, events });
-  const endTokenSession = createSessionEnder({ tokens, accessTokenTtlSeconds: settings.accessTokenTtlSeconds, now });
   const logout = createLogout({ tokens, endSession: endTokenSession, now, events });
   const verifyAccessToken = async (token: string) => (await accessTokens.verify(token)).claims;
   // One proof verifier for the token endpoints and the service's own resources (/auth/me, userinfo).

@@ -1,0 +1,102 @@
+import { createClientAdmin } from './admin/client-admin.js';
+import { createUserAdmin } from './admin/user-admin.js';
+import { createAppFlow } from './app-flow/app-flow.js';
+import type { AppSessionStore } from './app-flow/app-sessions.js';
+import { parseAuthorizationRequest, type RawParams } from './app-flow/authorization-request.js';
+import { createIdTokenHintReader } from './app-flow/id-token-hint.js';
+import { createRpLogout } from './app-flow/rp-logout.js';
+import { ignoreAuthEvents } from './auth-events.js';
+import type { ClientSecretHasher } from './clients/client-secret-hasher.js';
+import type { ClientStore } from './clients/client-store.js';
+import { createAuthUseCases, type AuthDomainDeps } from './first-party-use-cases.js';
+import { tokenEndpointGrants } from './grants/token-endpoint-grants.js';
+import { createOAuthUseCases } from './oauth/oauth-use-cases.js';
+import { createReadRevocationFeed } from './sessions/read-revocation-feed.js';
+import type { RevocationFeed } from './sessions/revocation-feed.js';
+import { createSessionEnder } from './sessions/session-ender.js';
+import type { SigningKeySet } from './tokens/signing-key-set.js';
+import type { AssertionSignatureVerifier } from './tokens/token-signing.js';
+
+/** The ports and settings every use case of the auth service is built from. */
+export interface UseCaseDeps extends AuthDomainDeps {
+  clients: ClientStore;
+  clientSecrets: ClientSecretHasher;
+  /** Codes, login sessions and consents of the app flow. */
+  appSessions: AppSessionStore;
+  /** The signing key set: ID token hints are checked against its public keys. */
+  keys: SigningKeySet;
+  assertionSignatures: AssertionSignatureVerifier;
+  /** The revocation feed for verifiers without Redis; absent when auth does not serve one. */
+  revocationFeed?: RevocationFeed | undefined;
+}
+
+export type UseCases = ReturnType<typeof createUseCases>;
+
+/**
+ * Every use case of the auth service, built once from the ports: the first-party user API, the
+ * app flow, the OAuth endpoints with their grant registry, the admin API and the revocation feed.
+ * One session ender serves them all, so "this session is over" means the same thing whichever
+ * door ended it. The HTTP layer receives the finished use cases and wires none of its own.
+ */
+export function createUseCases(deps: UseCaseDeps) {
+  const { settings, users, tokens, clients, appSessions, keys, assertionSignatures } = deps;
+  const now = deps.now ?? Date.now;
+  const events = deps.events ?? ignoreAuthEvents;
+  const endTokenSession = createSessionEnder({ tokens, accessTokenTtlSeconds: settings.accessTokenTtlSeconds, now });
+  const auth = createAuthUseCases({ ...deps, now, events, endTokenSession });
+  // Every user's first-party token carries DEFAULT_USER_SCOPES (the password grant's scope).
+  const userScopes = settings.defaultUserScope.split(' ').filter(Boolean);
+  const appFlow = createAppFlow({
+    issuer: settings.issuer,
+    sessions: appSessions,
+    users,
+    tokens,
+    pairs: auth.pairs,
+    signer: deps.signer,
+    accessTokens: deps.accessTokens,
+    checkPassword: auth.checkPassword,
+    userScopes: () => userScopes,
+    endTokenSession,
+    now,
+  });
+  const rpLogout = createRpLogout({
+    sessions: appSessions,
+    clients,
+    readHint: createIdTokenHintReader({ issuer: settings.issuer, signatures: assertionSignatures, publicJwks: () => keys.publicJwks() }),
+    endTokenSession,
+    events,
+    now,
+  });
+  const grants = tokenEndpointGrants({
+    settings,
+    signer: deps.signer,
+    accessTokens: deps.accessTokens,
+    tokens,
+    rotateRefreshToken: auth.refresh,
+    redeemCode: (client, params, jkt) => appFlow.redeemCode(client, params, jkt),
+    events,
+    now,
+  });
+  const oauth = createOAuthUseCases({ ...deps, grants, endTokenSession, now, proofKey: auth.proofKey });
+  const clientAdmin = createClientAdmin({
+    clients,
+    hashSecret: (secret) => deps.clientSecrets.hash(secret),
+    users,
+    firstPartyClientId: settings.firstPartyClientId,
+    events,
+  });
+  const userAdmin = createUserAdmin({ users, sessions: { findSessions: (subject) => tokens.findSessions(subject), endSession: endTokenSession }, events });
+  return {
+    auth,
+    appFlow,
+    /** GET /oauth/authorize's request, checked against the registered clients. */
+    parseAuthorizationRequest: (params: RawParams) => parseAuthorizationRequest(params, clients),
+    rpLogout,
+    grants,
+    oauth,
+    clientAdmin,
+    userAdmin,
+    events,
+    readRevocationFeed: deps.revocationFeed ? createReadRevocationFeed(deps.revocationFeed) : undefined,
+  };
+}
