@@ -1,4 +1,4 @@
-import type { z } from 'zod';
+import { z } from 'zod';
 import { invalidRequest } from '../errors.js';
 
 /**
@@ -64,3 +64,6 @@ function unwrap(schema: z.ZodType | undefined): z.ZodType | undefined {
 function defOf(schema: z.ZodType | undefined): Record<string, unknown> | undefined {
   return schema?._zod.def as Record<string, unknown> | undefined;
 }
+
+/** A JSON string field; other types are refused naming the field. */
+export const stringField = () => z.string({ error: 'must be a string' });

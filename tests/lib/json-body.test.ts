@@ -3,7 +3,7 @@ import type { AddressInfo } from 'node:net';
 import { brotliCompressSync, deflateSync, gzipSync } from 'node:zlib';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { createBaseApp, finishApp } from '../../lib/http/base-app.js';
-import { jsonBody } from '../../lib/http/json-body.js';
+import { jsonBody } from '../../lib/http/request-body.js';
 import { createLogger } from '../../lib/logger.js';
 
 const json = Buffer.from('{"title":"hello"}');

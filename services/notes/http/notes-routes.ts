@@ -2,7 +2,7 @@ import { Router, type RequestHandler } from 'express';
 import { z } from 'zod';
 import { AppError } from '../../../lib/errors.js';
 import { parseBodyFields } from '../../../lib/http/body-fields.js';
-import { jsonBody } from '../../../lib/http/json-body.js';
+import { jsonBody } from '../../../lib/http/request-body.js';
 import type { AccessRequirements } from '../../../lib/verifier/index.js';
 import type { NoteFeed } from '../domain/note-feed.js';
 import type { Note, NoteStore } from '../domain/note-store.js';

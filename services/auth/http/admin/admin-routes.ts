@@ -1,6 +1,6 @@
 import { Router, type Request } from 'express';
 import { AppError } from '../../../../lib/errors.js';
-import { jsonBody } from '../../../../lib/http/json-body.js';
+import { jsonBody } from '../../../../lib/http/request-body.js';
 import { newClientSchema, type ClientAdmin } from '../../domain/admin/client-admin.js';
 import { parseBodyFields } from '../../../../lib/http/body-fields.js';
 import type { UserAdmin } from '../../domain/admin/user-admin.js';

@@ -1,4 +1,5 @@
-import express, { Router, type Request, type RequestHandler, type Response } from 'express';
+import { Router, type Request, type RequestHandler, type Response } from 'express';
+import { formBody } from '../../../../lib/http/request-body.js';
 import { type AppError, isAppError } from '../../../../lib/errors.js';
 import type { AppFlow, AuthorizeStep } from '../../domain/app-flow/app-flow.js';
 import { LOGIN_SESSION_TTL_SECONDS } from '../../domain/app-flow/app-flow.js';
@@ -40,7 +41,7 @@ function paramsOf(source: Record<string, unknown>, only?: readonly string[]): Ra
  */
 export function authorizeRoutes({ flow, issuer, parseRequest, secure, authenticated }: AuthorizeRoutesDeps): Router {
   const router = Router();
-  const form = express.urlencoded({ extended: false, limit: '16kb', parameterLimit: 50 });
+  const form = formBody();
   const csrf = formCsrf({ secure });
 
   function carried(request: AuthorizationRequest, csrfToken: string): string {

@@ -1,4 +1,5 @@
-import express, { Router, type Request, type Response } from 'express';
+import { Router, type Request, type Response } from 'express';
+import { formBody } from '../../../../lib/http/request-body.js';
 import type { LogoutParams, LogoutStep, LogoutTarget, RpLogout } from '../../domain/app-flow/rp-logout.js';
 import { errorPage, hiddenFields, logoutConfirmPage, sendPage, SIGNED_OUT_PAGE } from './app-pages.js';
 import { formCsrf } from './form-csrf.js';
@@ -23,7 +24,7 @@ function single(values: readonly string[] | undefined): string | undefined {
  */
 export function logoutRoutes({ logout, secure }: LogoutRoutesDeps): Router {
   const router = Router();
-  const form = express.urlencoded({ extended: false, limit: '16kb', parameterLimit: 50 });
+  const form = formBody();
   const csrf = formCsrf({ secure });
 
   function answer(req: Request, res: Response, step: LogoutStep): void {

@@ -3,11 +3,11 @@ import { z } from 'zod';
 import { isAppError } from '../../../../lib/errors.js';
 import { readCookie } from '../../../../lib/http/cookies.js';
 import { checkCsrf, checkOriginIfPresent, CSRF_COOKIE } from '../../../../lib/http/csrf.js';
-import { jsonBody } from '../../../../lib/http/json-body.js';
+import { jsonBody } from '../../../../lib/http/request-body.js';
 import { clientAddressOf } from '../../../../lib/http/base-app.js';
 import type { AuthUseCases } from '../../domain/first-party-use-cases.js';
 import { authErrors } from '../../domain/errors.js';
-import { parseBody, stringField } from '../request-body.js';
+import { parseBodyFields, stringField } from '../../../../lib/http/body-fields.js';
 import { ACCESS_COOKIE, clearSessionCookies, newCsrfToken, REFRESH_COOKIE, setSessionCookies, type SessionCookieOptions } from './session-cookies.js';
 
 /** How the browser-session endpoints behave in this deployment (from COOKIE_SECURE, ALLOWED_ORIGINS, the TTLs). */
@@ -38,7 +38,7 @@ export function browserSessionRoutes(auth: AuthUseCases, options: BrowserSession
   router.use('/auth/session', jsonBody());
 
   router.post('/auth/session', sameOriginLogin, async (req, res) => {
-    const { username, password } = parseBody(loginBody, req.body);
+    const { username, password } = parseBodyFields(loginBody, req.body);
     const pair = await auth.login({ username, password, clientIp: clientAddressOf(req) });
     setSessionCookies(res, pair, newCsrfToken(), options);
     res.status(204).end();

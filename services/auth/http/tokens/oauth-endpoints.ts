@@ -3,7 +3,7 @@ import type { PlainHandler, PlainRouteServer } from '../../../../lib/http/plain-
 import { sendJson } from '../../../../lib/http/send-json.js';
 import type { ForwardedTrust } from '../../../../lib/verifier/dpop-binding.js';
 import type { OAuthUseCases } from '../../domain/oauth/oauth-use-cases.js';
-import { formReader } from './form-body.js';
+import { oauthFormReader } from './form-body.js';
 import { tokenRequestProof } from './token-request-proof.js';
 
 /** Answers the request when it is one of the OAuth endpoints; false hands it on (to express). */
@@ -19,7 +19,7 @@ export type OAuthEndpoints = (req: IncomingMessage, res: ServerResponse) => bool
  * (case-insensitive, one trailing slash allowed); any other method or path is handed on.
  */
 export function oauthEndpoints(oauth: OAuthUseCases, { serve, trust }: { serve: PlainRouteServer; trust: ForwardedTrust }): OAuthEndpoints {
-  const readForm = formReader();
+  const readForm = oauthFormReader();
 
   const handlers = new Map<string, PlainHandler>([
     [

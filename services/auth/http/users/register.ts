@@ -1,7 +1,7 @@
 import { Router } from 'express';
 import { AppError, isAppError } from '../../../../lib/errors.js';
 import { parseBodyFields } from '../../../../lib/http/body-fields.js';
-import { jsonBody } from '../../../../lib/http/json-body.js';
+import { jsonBody } from '../../../../lib/http/request-body.js';
 import { newClientSchema, type ClientAdmin } from '../../domain/admin/client-admin.js';
 import type { AuthEvents } from '../../domain/auth-events.js';
 import { adminAuth } from '../admin/admin-auth.js';

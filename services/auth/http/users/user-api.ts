@@ -1,11 +1,11 @@
 import { Router, type Response } from 'express';
 import { z } from 'zod';
-import { jsonBody } from '../../../../lib/http/json-body.js';
+import { jsonBody } from '../../../../lib/http/request-body.js';
 import { clientAddressOf } from '../../../../lib/http/base-app.js';
 import type { AuthUseCases } from '../../domain/first-party-use-cases.js';
 import type { TokenPair } from '../../domain/tokens/token-pair.js';
 import { bearerAuth, callerOf } from '../bearer-auth.js';
-import { parseBody, stringField } from '../request-body.js';
+import { parseBodyFields, stringField } from '../../../../lib/http/body-fields.js';
 import { tokenRequestProof } from '../tokens/token-request-proof.js';
 import { expressTrustOf } from '../../../../lib/verifier/dpop-binding.js';
 
@@ -26,21 +26,21 @@ export function userApiRoutes(auth: AuthUseCases): Router {
   router.use('/auth', jsonBody());
 
   router.post('/auth/register', async (req, res) => {
-    const user = await auth.register({ ...parseBody(registerBody, req.body), clientIp: req.ip ?? req.socket.remoteAddress ?? 'unknown' });
+    const user = await auth.register({ ...parseBodyFields(registerBody, req.body), clientIp: req.ip ?? req.socket.remoteAddress ?? 'unknown' });
     res.status(201).set('Cache-Control', 'no-store').json(user);
   });
 
   router.post('/auth/login', async (req, res) => {
-    const { username, password } = parseBody(loginBody, req.body);
+    const { username, password } = parseBodyFields(loginBody, req.body);
     sendTokens(res, await auth.login({ username, password, clientIp: clientAddressOf(req) }, tokenRequestProof(req, expressTrustOf(req))));
   });
 
   router.post('/auth/refresh', async (req, res) => {
-    sendTokens(res, await auth.refreshWithProof(parseBody(refreshBody, req.body).refresh_token, tokenRequestProof(req, expressTrustOf(req))));
+    sendTokens(res, await auth.refreshWithProof(parseBodyFields(refreshBody, req.body).refresh_token, tokenRequestProof(req, expressTrustOf(req))));
   });
 
   router.post('/auth/logout', authenticated, async (req, res) => {
-    await auth.logout(callerOf(res), parseBody(logoutBody, req.body).refresh_token);
+    await auth.logout(callerOf(res), parseBodyFields(logoutBody, req.body).refresh_token);
     res.status(204).end();
   });
 
