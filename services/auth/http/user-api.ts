@@ -7,7 +7,7 @@ import type { TokenPair } from '../domain/tokens/token-pair.js';
 import { bearerAuth, callerOf } from './bearer-auth.js';
 import { parseBody, stringField } from './request-body.js';
 import { tokenRequestProof } from './token-request-proof.js';
-import { expressTrustOf } from '../../../lib/verifier/dpop-binding.js';
+import { expressTrustOf } from '../../../lib/express/dpop-binding.js';
 
 const registerBody = z.object({ username: stringField(), password: stringField(), email: stringField().optional() });
 const loginBody = z.object({ username: stringField(), password: stringField() });
