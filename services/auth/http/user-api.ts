@@ -1,7 +1,7 @@
 import { Router, type Response } from 'express';
 import { z } from 'zod';
 import { jsonBody } from '../../../lib/http/json-body.js';
-import { clientAddressOf } from '../../../lib/http/base-app.js';
+import { clientAddressOf } from '../../../lib/http/client-address.js';
 import type { AuthUseCases } from '../domain/auth-use-cases.js';
 import type { TokenPair } from '../domain/tokens/token-pair.js';
 import { bearerAuth, callerOf } from './bearer-auth.js';
