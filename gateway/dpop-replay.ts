@@ -1,7 +1,8 @@
 import type { Logger } from '../lib/logger.js';
 import { connectRedis } from '../lib/redis/connection.js';
 import type { RedisSettings } from '../lib/redis/env.js';
-import { createMemoryReplayCache, createRedisReplayCache, type DpopReplayCache } from '../lib/verifier/index.js';
+import { createRedisReplayCache } from '../lib/redis/dpop-replay-cache.js';
+import { createMemoryReplayCache, type DpopReplayCache } from '../lib/verifier/index.js';
 
 export interface OpenDpopReplayCache {
   cache: DpopReplayCache;

@@ -81,3 +81,17 @@ export function invalidRequest(description: string, code = 'INVALID_REQUEST'): A
 export function internalError(cause: unknown, message = 'internal error'): AppError {
   return new AppError('INTERNAL', 500, message, { error: 'server_error', cause });
 }
+
+/**
+ * The same error with challenge parameters added, for layers that know their realm (requireAuth,
+ * admin auth) or scheme (a DPoP request); parameters the error already names win.
+ */
+export function withChallenge(err: AppError, challenge: ChallengeParams): AppError {
+  return new AppError(err.code, err.status, err.message, {
+    error: err.error,
+    cause: err.cause,
+    headers: err.headers,
+    details: err.details,
+    challenge: { ...challenge, ...err.challenge },
+  });
+}

@@ -1,5 +1,5 @@
-import express, { type Express, type Request } from 'express';
-import { clientAddress, eitherTrust, INTERNAL_NETWORKS, parseProxyTrust, type ProxyTrust } from './client-address.js';
+import express, { type Express } from 'express';
+import { clientAddressOf, eitherTrust, INTERNAL_NETWORKS, parseProxyTrust, type ProxyTrust } from './client-address.js';
 import type { Logger } from '../logger.js';
 import { expressLifecycle } from './express-lifecycle.js';
 import { healthRoutes, type ReadinessCheck } from './health.js';
@@ -14,21 +14,12 @@ export interface BaseAppOptions {
   metrics?: Metrics;
   /**
    * Proxies trusted besides our own networks (TRUSTED_PROXIES: the ingress in front of the
-   * gateway), for `clientAddressOf`.
+   * gateway), for `req.ip` and `clientAddressOf`.
    */
   trustedProxies?: ProxyTrust;
 }
 
 const INTERNAL: ProxyTrust = parseProxyTrust(INTERNAL_NETWORKS);
-
-/**
- * The client's address, by the rule the gateway builds X-Forwarded-For with
- * (lib/http/client-address.ts): our own networks (the gateway, loopback) and TRUSTED_PROXIES are
- * skipped from the right. What auth's per-IP login limit counts.
- */
-export function clientAddressOf(req: Request): string {
-  return clientAddress(req.socket.remoteAddress, req.headers['x-forwarded-for'], req.app.get('trust proxy fn') as ProxyTrust) ?? 'unknown';
-}
 
 /**
  * The express app every process starts from: request ids and one log line per request, then
@@ -37,8 +28,18 @@ export function clientAddressOf(req: Request): string {
 export function createBaseApp({ logger, readiness = [], metrics, trustedProxies }: BaseAppOptions): Express {
   const app = express();
   app.disable('x-powered-by');
-  // One trust for req.ip / req.protocol (express) and clientAddressOf.
+  // One trust for req.protocol / req.host (express) and the client address.
   app.set('trust proxy', trustedProxies ? eitherTrust(INTERNAL, trustedProxies) : INTERNAL);
+  // One rule for the client address: express's own (proxy-addr) would return whatever string a
+  // client put behind a trusted proxy, and the IPv4-mapped peer as is. This app's request
+  // prototype only; express.request itself is not touched.
+  Object.defineProperty(app.request, 'ip', {
+    configurable: true,
+    enumerable: true,
+    get(this: Parameters<typeof clientAddressOf>[0]) {
+      return clientAddressOf(this);
+    },
+  });
   // First, so the recorded duration covers every later middleware, health routes included.
   app.use(expressLifecycle(app, logger, metrics));
   // `/notes/%ZZ`: express would throw decoding the route parameter, answered as a 500 with a stack.

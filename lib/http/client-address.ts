@@ -1,3 +1,4 @@
+import type { IncomingMessage } from 'node:http';
 import { BlockList, isIP } from 'node:net';
 import { z } from 'zod';
 
@@ -6,7 +7,9 @@ import { z } from 'zod';
  * X-Forwarded-For chain) and the services behind it (auth's per-IP login limit reads it), so
  * both name the same address. The rule is the usual one (express `trust proxy`, nginx
  * `real_ip_recursive`): walk the chain from the right, skipping addresses we trust to have
- * appended what they saw; the first one we do not trust is the client.
+ * appended what they saw; the first one we do not trust is the client. `clientAddress` below is
+ * that rule, the only one: the gateway builds X-Forwarded-For by the same trust
+ * (gateway/forwarded-headers.ts), and every express app answers `req.ip` with it (base-app.ts).
  */
 export type ProxyTrust = (address: string) => boolean;
 
@@ -91,4 +94,16 @@ export function clientAddress(peer: string | undefined, forwardedFor: string | s
     if (!trust(current)) return current;
   }
   return current;
+}
+
+/** An express request as this rule reads it: the app's `trust proxy` function is the trust. */
+type AppRequest = IncomingMessage & { app: { get(setting: 'trust proxy fn'): unknown } };
+
+/**
+ * The client's address of an express request, by `clientAddress` with the trust its app was
+ * given (createBaseApp: our own networks and TRUSTED_PROXIES). What `req.ip` answers in every
+ * app built on createBaseApp, and what auth's throttles and audit trail count.
+ */
+export function clientAddressOf(req: AppRequest): string {
+  return clientAddress(req.socket.remoteAddress, req.headers['x-forwarded-for'], req.app.get('trust proxy fn') as ProxyTrust) ?? 'unknown';
 }

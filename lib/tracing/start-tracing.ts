@@ -1,5 +1,7 @@
 import { ConfigError } from '../config.js';
+import { traceVerifiersWith } from '../verifier/tracing.js';
 import { markTracingEnabled } from './tracer.js';
+import { otelVerifierTracing } from './verifier-tracing.js';
 
 export interface Tracing {
   /** Whether spans are recorded and exported in this process. */
@@ -27,6 +29,8 @@ export async function startTracing(processName: string, env: NodeJS.ProcessEnv =
   const { registerSdk } = await import('./sdk.js');
   const shutdown = registerSdk(env.OTEL_SERVICE_NAME || processName, tracesUrl(env));
   markTracingEnabled();
+  // The verifier core loads no OpenTelemetry; it is handed its spans here.
+  traceVerifiersWith(otelVerifierTracing);
   return { enabled: true, shutdown };
 }
 

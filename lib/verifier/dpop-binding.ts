@@ -1,7 +1,5 @@
 import type { IncomingMessage } from 'node:http';
-import type { Request } from 'express';
-import type { AppError } from '../errors.js';
-import { withChallenge } from '../http/error-response.js';
+import { withChallenge, type AppError } from '../errors.js';
 import { isDpopScheme } from './bearer.js';
 import type { AccessTokenClaims } from './claims.js';
 import type { DpopProofVerifier } from './dpop.js';
@@ -91,18 +89,6 @@ export function publicUrlOf(req: IncomingMessage, trust: ForwardedTrust, { forwa
 
 function trustedPrefix(prefix: string | string[] | undefined): string {
   return typeof prefix === 'string' && prefix.startsWith('/') ? prefix : '';
-}
-
-/** The `trust proxy` function express resolved for this request's app. */
-export function expressTrustOf(req: Request): ForwardedTrust {
-  return req.app.get('trust proxy fn') as ForwardedTrust;
-}
-
-/** The sender-constraint check for an express request; undefined (nothing to wait for) in the common Bearer case. */
-export function checkExpressSender(verifyProof: DpopProofVerifier, presented: PresentedToken, req: Request, policy: DpopPolicy): Promise<void> | undefined {
-  if (!needsSenderCheck(presented.claims, req.headers.authorization, policy)) return undefined;
-  const url = publicUrlOf(req, expressTrustOf(req), { forwardedPrefix: true });
-  return checkSenderConstraint(verifyProof, presented, { authorization: req.headers.authorization, proof: req.headers.dpop, method: req.method, url }, policy);
 }
 
 /**

@@ -1,11 +1,10 @@
 import { createPublicKey, type KeyObject } from 'node:crypto';
 import jwksRsa from 'jwks-rsa';
-import { SpanKind } from '@opentelemetry/api';
-import { tracingAgent } from '../tracing/tracing-agent.js';
-import { withSpan } from '../tracing/tracer.js';
 import type { Logger } from '../logger.js';
 import { tokenError } from './errors.js';
+import { jwksAgent } from './jwks-agent.js';
 import { KID_PATTERN } from './jws-header.js';
+import { verifierTracing } from './tracing.js';
 
 export const MIN_RSA_MODULUS_BITS = 2048;
 
@@ -75,7 +74,7 @@ export interface JwksCache extends VerificationKeys {
 export function createJwksCache(options: JwksCacheOptions): JwksCache {
   // Its requests carry the trace of the verification that needed the keys (traceparent).
   const spanAttributes = { 'url.full': withoutCredentials(options.jwksUri) };
-  const agent = tracingAgent(options.jwksUri.startsWith('https:') ? 'https:' : 'http:');
+  const agent = jwksAgent(options.jwksUri.startsWith('https:') ? 'https:' : 'http:');
   const client = new jwksRsa.JwksClient({ jwksUri: options.jwksUri, timeout: options.timeoutMs, cache: false, rateLimit: false, requestAgent: agent });
   let keys = new Map<string, KeyEntry>();
   let fetchedAtMs: number | undefined;
@@ -87,7 +86,7 @@ export function createJwksCache(options: JwksCacheOptions): JwksCache {
     lastAttemptMs = options.now();
     let jwks: unknown;
     try {
-      jwks = await withSpan('fetch JWKS', spanAttributes, () => client.getKeys(), SpanKind.CLIENT);
+      jwks = await verifierTracing().span('fetch JWKS', spanAttributes, () => client.getKeys(), 'client');
       lastAttemptFailed = false;
     } catch (err) {
       lastAttemptFailed = true;

@@ -2,7 +2,8 @@ import type { RequestHandler, Response } from 'express';
 import type { AccessTokenClaims } from '../../../lib/verifier/claims.js';
 import { extractAccessToken } from '../../../lib/verifier/bearer.js';
 import type { DpopProofVerifier } from '../../../lib/verifier/dpop.js';
-import { challengedAsDpop, checkExpressSender } from '../../../lib/verifier/dpop-binding.js';
+import { challengedAsDpop } from '../../../lib/verifier/dpop-binding.js';
+import { checkExpressSender } from '../../../lib/express/dpop-binding.js';
 import { tokenError } from '../../../lib/verifier/errors.js';
 import { isAppError } from '../../../lib/errors.js';
 

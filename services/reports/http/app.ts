@@ -3,7 +3,8 @@ import { createBaseApp, finishApp } from '../../../lib/http/base-app.js';
 import type { ReadinessCheck } from '../../../lib/http/health.js';
 import type { Logger } from '../../../lib/logger.js';
 import type { Metrics } from '../../../lib/metrics/index.js';
-import { createRequireAuth, type Verifier } from '../../../lib/verifier/index.js';
+import { createRequireAuth } from '../../../lib/express/index.js';
+import type { Verifier } from '../../../lib/verifier/index.js';
 import type { Requester, Summary } from '../domain/summary.js';
 import { reportsRoutes } from './reports-routes.js';
 

@@ -4,7 +4,7 @@ import { AppError } from '../../../../lib/errors.js';
 import { parseAuthorization } from '../../../../lib/verifier/bearer.js';
 import { tokenError } from '../../../../lib/verifier/errors.js';
 import type { AuthEvents } from '../../domain/auth-events.js';
-import { clientAddress } from '../client-address.js';
+import { clientAddressOf } from '../../../../lib/http/client-address.js';
 
 const REALM = 'admin';
 
@@ -48,7 +48,7 @@ export function adminAuth(adminToken: string, events: AuthEvents): RequestHandle
       missing: () => tokenError('ADMIN_TOKEN_MISSING', { realm: REALM }),
       invalid: () => tokenError('ADMIN_TOKEN_INVALID', { realm: REALM }),
     },
-    (req, reason) => events.adminAuthFailed({ reason, clientIp: clientAddress(req), path: pathOf(req) }),
+    (req, reason) => events.adminAuthFailed({ reason, clientIp: clientAddressOf(req), path: pathOf(req) }),
   );
 }
 

@@ -7,7 +7,7 @@ import type { UserAdmin } from '../../domain/admin/user-admin.js';
 import { KeySetReadOnlyError, type KeyRotation, type RotatedKey } from '../../domain/tokens/signing-key-set.js';
 import type { AdminCaller, AuthEvents } from '../../domain/auth-events.js';
 import { adminAuth } from './admin-auth.js';
-import { clientAddress } from '../client-address.js';
+import { clientAddressOf } from '../../../../lib/http/client-address.js';
 
 export interface AdminRoutesDeps {
   adminToken: string;
@@ -70,7 +70,7 @@ export function adminRoutes({ adminToken, clients, users, keys, publishDelaySeco
   return router;
 }
 
-const caller = (req: Request): AdminCaller => ({ source: 'admin_api', clientIp: clientAddress(req) });
+const caller = (req: Request): AdminCaller => ({ source: 'admin_api', clientIp: clientAddressOf(req) });
 
 /**
  * A read-only key set (mounted Secret or file secret) is a deployment choice, not a fault: the

@@ -1,3 +1,4 @@
+import { clientAddressOf } from '../../../../lib/http/client-address.js';
 import { Router, type Request, type RequestHandler, type Response } from 'express';
 import { formBody } from '../../../../lib/http/request-body.js';
 import { type AppError, isAppError } from '../../../../lib/errors.js';
@@ -119,7 +120,7 @@ export function authorizeRoutes({ flow, issuer, parseRequest, secure, authentica
     const username = typeof body.username === 'string' ? body.username : '';
     const password = typeof body.password === 'string' ? body.password : '';
     try {
-      const { session, next } = await flow.login(request, { username, password, clientIp: req.ip ?? req.socket.remoteAddress ?? 'unknown' });
+      const { session, next } = await flow.login(request, { username, password, clientIp: clientAddressOf(req) });
       res.append('Set-Cookie', hostedCookie(LOGIN_SESSION_COOKIE, session.sid, { maxAgeSeconds: LOGIN_SESSION_TTL_SECONDS, sameSite: 'Lax', secure }));
       render(req, res, request, next, session.sid);
     } catch (err) {

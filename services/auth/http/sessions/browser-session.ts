@@ -4,7 +4,7 @@ import { isAppError } from '../../../../lib/errors.js';
 import { readCookie } from '../../../../lib/http/cookies.js';
 import { checkCsrf, checkOriginIfPresent, CSRF_COOKIE } from '../../../../lib/http/csrf.js';
 import { jsonBody } from '../../../../lib/http/request-body.js';
-import { clientAddressOf } from '../../../../lib/http/base-app.js';
+import { clientAddressOf } from '../../../../lib/http/client-address.js';
 import type { AuthUseCases } from '../../domain/first-party-use-cases.js';
 import { authErrors } from '../../domain/errors.js';
 import { parseBodyFields, stringField } from '../../../../lib/http/body-fields.js';

@@ -5,7 +5,7 @@ import { jsonBody } from '../../../../lib/http/request-body.js';
 import { newClientSchema, type ClientAdmin } from '../../domain/admin/client-admin.js';
 import type { AuthEvents } from '../../domain/auth-events.js';
 import { adminAuth } from '../admin/admin-auth.js';
-import { clientAddress } from '../client-address.js';
+import { clientAddressOf } from '../../../../lib/http/client-address.js';
 
 /**
  * RFC 7591 dynamic client registration, protected (§3) by an initial access token: the admin
@@ -26,7 +26,7 @@ export function registrationRoutes({ adminToken, clients, events }: { adminToken
     next();
   });
   router.post('/oauth/register', adminAuth(adminToken, events), ...jsonBody(), async (req, res) => {
-    const created = await clients.create(asRegistrationError(() => parseBodyFields(newClientSchema, req.body)), { source: 'registration', clientIp: clientAddress(req) });
+    const created = await clients.create(asRegistrationError(() => parseBodyFields(newClientSchema, req.body)), { source: 'registration', clientIp: clientAddressOf(req) });
     res.status(201).json(created);
   });
   return router;

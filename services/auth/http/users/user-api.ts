@@ -1,13 +1,13 @@
 import { Router, type Response } from 'express';
 import { z } from 'zod';
 import { jsonBody } from '../../../../lib/http/request-body.js';
-import { clientAddressOf } from '../../../../lib/http/base-app.js';
+import { clientAddressOf } from '../../../../lib/http/client-address.js';
 import type { AuthUseCases } from '../../domain/first-party-use-cases.js';
 import type { TokenPair } from '../../domain/tokens/token-pair.js';
 import { bearerAuth, callerOf } from '../bearer-auth.js';
 import { parseBodyFields, stringField } from '../../../../lib/http/body-fields.js';
 import { tokenRequestProof } from '../tokens/token-request-proof.js';
-import { expressTrustOf } from '../../../../lib/verifier/dpop-binding.js';
+import { expressTrustOf } from '../../../../lib/express/dpop-binding.js';
 
 const registerBody = z.object({ username: stringField(), password: stringField(), email: stringField().optional() });
 const loginBody = z.object({ username: stringField(), password: stringField() });
@@ -26,7 +26,7 @@ export function userApiRoutes(auth: AuthUseCases): Router {
   router.use('/auth', jsonBody());
 
   router.post('/auth/register', async (req, res) => {
-    const user = await auth.register({ ...parseBodyFields(registerBody, req.body), clientIp: req.ip ?? req.socket.remoteAddress ?? 'unknown' });
+    const user = await auth.register({ ...parseBodyFields(registerBody, req.body), clientIp: clientAddressOf(req) });
     res.status(201).set('Cache-Control', 'no-store').json(user);
   });
 

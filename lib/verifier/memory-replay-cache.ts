@@ -1,12 +1,10 @@
-import type { RedisClient } from '../redis/connection.js';
-import { unlessRedisUnavailable } from '../redis/unavailable.js';
 import type { DpopReplayCache } from './dpop.js';
 
 export interface MemoryReplayCacheOptions {
   /**
    * Proofs remembered at most. Entries live about a minute (the iat window), so this bounds the
    * proof rate one process can guard (default 1 000 000, roughly 16 000 proofs/s); past it the
-   * oldest entries go first. Replicas share nothing: use Redis to guard them together.
+   * oldest entries go first. Replicas share nothing: use lib/redis/dpop-replay-cache.ts to guard them together.
    */
   maxEntries?: number;
   now?: () => number;
@@ -29,21 +27,6 @@ export function createMemoryReplayCache({ maxEntries = 1_000_000, now = Date.now
       if (known !== undefined && known > nowSeconds) return false;
       seen.set(key, expiresAtSeconds);
       return true;
-    },
-  };
-}
-
-/**
- * The replay cache every replica shares: one `SET key 1 PX ttl NX` per proof, so of two replicas
- * seeing the same proof exactly one accepts it. Redis away is 503 (REDIS_UNAVAILABLE): a proof
- * whose uniqueness cannot be checked is not accepted.
- */
-export function createRedisReplayCache(redis: RedisClient, keyPrefix: string, now: () => number = Date.now): DpopReplayCache {
-  return {
-    async claimOnce(key, expiresAtSeconds) {
-      const ttlMs = Math.max(1, Math.ceil(expiresAtSeconds * 1000 - now()));
-      const reply = await unlessRedisUnavailable(() => redis.set(`${keyPrefix}${key}`, '1', 'PX', ttlMs, 'NX'));
-      return reply === 'OK';
     },
   };
 }

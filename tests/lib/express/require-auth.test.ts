@@ -1,9 +1,10 @@
 import express from 'express';
 import passport from 'passport';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { serveApp } from './serve-app.js';
-import { createBearerStrategy, createRequireAuth, createVerifier, type VerifiedToken, type Verifier } from '../../../lib/verifier/index.js';
-import { startTestIssuer, type TestIssuer } from './test-issuer.js';
+import { serveApp } from '../verifier/serve-app.js';
+import { createBearerStrategy, createRequireAuth } from '../../../lib/express/index.js';
+import { createVerifier, type VerifiedToken, type Verifier } from '../../../lib/verifier/index.js';
+import { startTestIssuer, type TestIssuer } from '../verifier/test-issuer.js';
 
 let issuer: TestIssuer;
 let verifier: Verifier;

@@ -1,16 +1,16 @@
 import type { RequestHandler } from 'express';
-import { isAppError } from '../errors.js';
+import { isAppError, withChallenge } from '../errors.js';
 import { toAppError } from '../http/error-handler.js';
-import { assertAuthorized, type AccessRequirements } from './authorize.js';
-import { extractAccessToken } from './bearer.js';
-import { createDpopProofVerifier, type DpopReplayCache } from './dpop.js';
-import { challengedAsDpop, checkExpressSender, type DpopPolicy } from './dpop-binding.js';
-import { createMemoryReplayCache } from './dpop-replay-cache.js';
-import { withChallenge } from '../http/error-response.js';
-import { tokenError } from './errors.js';
-import type { Verifier } from './verifier.js';
+import { assertAuthorized, type AccessRequirements } from '../verifier/authorize.js';
+import { extractAccessToken } from '../verifier/bearer.js';
+import { createDpopProofVerifier, type DpopReplayCache } from '../verifier/dpop.js';
+import { challengedAsDpop, type DpopPolicy } from '../verifier/dpop-binding.js';
+import { checkExpressSender } from './dpop-binding.js';
+import { createMemoryReplayCache } from '../verifier/memory-replay-cache.js';
+import { tokenError } from '../verifier/errors.js';
+import type { Verifier } from '../verifier/verifier.js';
 import type { Request } from 'express';
-import type { VerifiedToken } from './claims.js';
+import type { VerifiedToken } from '../verifier/claims.js';
 
 declare module 'express-serve-static-core' {
   interface Request {
@@ -27,7 +27,7 @@ export interface RequireAuthOptions {
    * `Authorization: DPoP` with a valid proof (RFC 9449 §7); `required`: only the latter.
    */
   dpop?: DpopPolicy;
-  /** Where proof `jti`s are remembered (createRedisReplayCache to share it between replicas). Default: this process's memory. */
+  /** Where proof `jti`s are remembered (lib/redis/dpop-replay-cache.ts to share it between replicas). Default: this process's memory. */
   dpopReplay?: DpopReplayCache;
 }
 
@@ -40,8 +40,8 @@ export interface RequireAuthOptions {
  * @example
  * ```ts
  * import express from 'express';
- * import { createVerifier, createRequireAuth } from './lib/verifier/index.js';
- * import { errorHandler } from './lib/http/error-handler.js';
+ * import { createVerifier } from 'authgate/verifier';
+ * import { createRequireAuth, errorHandler } from 'authgate/express';
  *
  * const verifier = createVerifier({ issuer: 'http://localhost:4000', audience: 'api', jwksUri: 'http://localhost:4000/.well-known/jwks.json' });
  * const requireAuth = createRequireAuth(verifier, { realm: 'notes' });

@@ -1,10 +1,11 @@
 import express from 'express';
 import passport from 'passport';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { serveApp } from './serve-app.js';
-import { createBearerStrategy, createMemoryReplayCache, createRequireAuth, createVerifier, type VerifiedToken, type Verifier } from '../../../lib/verifier/index.js';
+import { serveApp } from '../verifier/serve-app.js';
+import { createBearerStrategy, createRequireAuth } from '../../../lib/express/index.js';
+import { createMemoryReplayCache, createVerifier, type VerifiedToken, type Verifier } from '../../../lib/verifier/index.js';
 import { dpopKey, type DpopTestKey } from '../../support/dpop-key.js';
-import { startTestIssuer, type TestIssuer } from './test-issuer.js';
+import { startTestIssuer, type TestIssuer } from '../verifier/test-issuer.js';
 
 /**
  * RFC 9449 §7 in requireAuth and the passport strategy (the gateway's table is in

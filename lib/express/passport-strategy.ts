@@ -1,15 +1,16 @@
 import { Strategy } from 'passport-strategy';
 import type { Request } from 'express';
 import { isAppError } from '../errors.js';
-import { assertAuthorized, type AccessRequirements } from './authorize.js';
-import { extractAccessToken } from './bearer.js';
-import { createDpopProofVerifier, type DpopProofVerifier, type DpopReplayCache } from './dpop.js';
-import { challengedAsDpop, checkExpressSender, type DpopPolicy } from './dpop-binding.js';
-import { createMemoryReplayCache } from './dpop-replay-cache.js';
-import type { VerifiedToken } from './claims.js';
-import { bearerChallenge } from '../http/error-response.js';
-import { tokenError } from './errors.js';
-import type { Verifier } from './verifier.js';
+import { assertAuthorized, type AccessRequirements } from '../verifier/authorize.js';
+import { extractAccessToken } from '../verifier/bearer.js';
+import { createDpopProofVerifier, type DpopProofVerifier, type DpopReplayCache } from '../verifier/dpop.js';
+import { challengedAsDpop, type DpopPolicy } from '../verifier/dpop-binding.js';
+import { checkExpressSender } from './dpop-binding.js';
+import { createMemoryReplayCache } from '../verifier/memory-replay-cache.js';
+import type { VerifiedToken } from '../verifier/claims.js';
+import { bearerChallenge } from '../verifier/challenge.js';
+import { tokenError } from '../verifier/errors.js';
+import type { Verifier } from '../verifier/verifier.js';
 
 export interface BearerStrategyOptions extends AccessRequirements {
   /** Strategy name for `passport.use` / `passport.authenticate`. Default `authgate-bearer`. */
@@ -31,7 +32,8 @@ export interface BearerStrategyOptions extends AccessRequirements {
  * @example
  * ```ts
  * import passport from 'passport';
- * import { createVerifier, createBearerStrategy } from './lib/verifier/index.js';
+ * import { createVerifier } from 'authgate/verifier';
+ * import { createBearerStrategy } from 'authgate/express';
  *
  * const verifier = createVerifier({ issuer: 'http://localhost:4000', audience: 'api', jwksUri: 'http://localhost:4000/.well-known/jwks.json' });
  * passport.use(createBearerStrategy(verifier, { realm: 'notes', scopes: ['notes:read'] }));
