@@ -16,7 +16,7 @@ import { resolvePath } from './request-path.js';
 import { removeHeader, stripInboundHeaders } from './hop-by-hop.js';
 import { setIdentityHeaders } from './identity-headers.js';
 import { assignRequestId, stampRequestId } from './request-id.js';
-import type { HttpMethod, RouteDefinition } from './route-config.js';
+import type { RouteDefinition } from './route-config.js';
 import { sendError } from '../lib/http/send-json.js';
 import type { ProxyHandler } from './upstream-proxy.js';
 
@@ -241,19 +241,4 @@ function rewritePath(req: IncomingMessage, stripPrefix: string, url: string): vo
   if (stripPrefix === '') return;
   const rest = url.slice(stripPrefix.length);
   req.url = rest === '' || rest.startsWith('?') ? `/${rest}` : rest;
-}
-
-/** Per-method requirements resolved once at start: HEAD falls back to GET, then `*` applies; roles and delegation apply to all. */
-export function compileRequirements(definition: RouteDefinition): (method: string | undefined) => AccessRequirements {
-  const roles = definition.roles;
-  // The same delegation rule for every method: it is about who holds the token, not what it does.
-  const delegation = definition.delegation !== undefined ? { delegation: definition.delegation } : {};
-  const byMethod = new Map<string, AccessRequirements>();
-  const fallback: AccessRequirements = { scopes: definition.scopes['*'] ?? [], roles, ...delegation };
-  for (const [method, scopes] of Object.entries(definition.scopes)) {
-    if (method !== '*') byMethod.set(method, { scopes: scopes ?? [], roles, ...delegation });
-  }
-  const get = byMethod.get('GET');
-  if (get !== undefined && !byMethod.has('HEAD')) byMethod.set('HEAD' satisfies HttpMethod, get);
-  return (method) => (method === undefined ? fallback : (byMethod.get(method) ?? fallback));
 }

@@ -11,11 +11,13 @@ import { openDpopReplayCache } from './dpop-replay.js';
 import type { GatewayConfig } from './config.js';
 import { responseForUpgrade } from '../lib/http/upgrade-response.js';
 import { createCorsPolicy } from './cors.js';
-import { compileRequirements, createGatewayHandler, type CompiledRoute, type GatewayObserver } from './gateway-handler.js';
+import { createGatewayHandler, type CompiledRoute, type GatewayObserver } from './gateway-handler.js';
+import { compileRequirements } from './route-requirements.js';
 import { createOpsApp, createPublicOpsApp, publicOpsPaths } from './ops-app.js';
 import { loadRoutesFile, type RouteDefinition } from './route-config.js';
 import { createRouteTable } from './route-table.js';
-import { createUpstreamPools, createUpstreamProxy } from './upstream-proxy.js';
+import { createUpstreamPools } from './upstream-pools.js';
+import { createUpstreamProxy } from './upstream-proxy.js';
 import { createWebSocketTunnel } from './websocket-tunnel.js';
 
 export interface GatewayDeps {

@@ -1,46 +1,15 @@
 import type { IncomingHttpHeaders, IncomingMessage, ServerResponse } from 'node:http';
 import { PassThrough, type Readable } from 'node:stream';
 import type { Span } from '@opentelemetry/api';
-import { errors, Pool, type Dispatcher } from 'undici';
-import { AppError } from '../lib/errors.js';
+import { errors, type Dispatcher } from 'undici';
 import type { Logger } from '../lib/logger.js';
 import { endClientSpan, startClientSpan, traceContextOf } from '../lib/tracing/http-spans.js';
 import { removeHeader, responseHead } from './hop-by-hop.js';
 import { sendError } from '../lib/http/send-json.js';
 import { stampRequestId } from './request-id.js';
+import { gatewayCorsWins, restoreStrippedPrefix, upstreamFailure } from './upstream-response.js';
 
 export type ProxyHandler = (req: IncomingMessage, res: ServerResponse) => void;
-
-export interface UpstreamPools {
-  /** The keep-alive connection pool of `upstream`'s origin, created on first use and shared by its routes. */
-  poolFor(upstream: URL): Pool;
-  close(): Promise<void>;
-}
-
-/**
- * One undici `Pool` per upstream origin. undici rather than `http.request` (or http-proxy on top
- * of it): its HTTP/1.1 client parses responses with llhttp in WebAssembly and keeps no per-request
- * ClientRequest/IncomingMessage/Agent bookkeeping, which is most of what a Node proxy spends per
- * request (bench/README.md has the numbers). Idle sockets are reused most-recent first.
- */
-export function createUpstreamPools(): UpstreamPools {
-  const pools = new Map<string, Pool>();
-  return {
-    poolFor(upstream) {
-      let pool = pools.get(upstream.origin);
-      if (pool === undefined) {
-        pool = new Pool(upstream.origin, { connections: null, pipelining: 1 });
-        pools.set(upstream.origin, pool);
-      }
-      return pool;
-    },
-    async close() {
-      const all = [...pools.values()];
-      pools.clear();
-      await Promise.all(all.map((pool) => pool.destroy()));
-    },
-  };
-}
 
 export interface UpstreamProxyOptions {
   upstream: URL;
@@ -257,13 +226,6 @@ function idleTimedOut(exchange: Exchange): void {
   exchange.timedOut();
 }
 
-/** The answer to a failed upstream exchange: 504 when it timed out, 502 otherwise. */
-export function upstreamFailure(timedOut: boolean): AppError {
-  return timedOut
-    ? new AppError('UPSTREAM_TIMEOUT', 504, 'the upstream service did not answer in time', { error: 'gateway_timeout' })
-    : new AppError('UPSTREAM_UNAVAILABLE', 502, 'the upstream service is unavailable', { error: 'bad_gateway' });
-}
-
 /**
  * The request body as undici's stream. Not `req` itself: undici destroys the body stream when the
  * exchange fails, and destroying an IncomingMessage closes the client's socket, so the 502/504
@@ -275,32 +237,4 @@ function bodyOf(req: IncomingMessage, exchange: Exchange): Readable {
   // A body still arriving is an exchange still moving: an upload slower than the timeout in all is fine.
   req.on('data', () => exchange.touch());
   return body;
-}
-
-/**
- * On a `cors:` route the gateway's CORS answer stands: the upstream's own Access-Control-*
- * headers are dropped (they would replace ours in writeHead), and its Vary is merged with ours.
- */
-function gatewayCorsWins(headers: IncomingHttpHeaders, res: ServerResponse): void {
-  // Undefined, not deleted: responseHead skips it (hop-by-hop.ts says why).
-  for (const name in headers) if (name.startsWith('access-control-')) headers[name] = undefined;
-  const upstreamVary = headers.vary;
-  if (upstreamVary !== undefined) headers.vary = `${String(res.getHeader('vary'))}, ${upstreamVary}`;
-}
-
-/**
- * The upstream answers in its own path space (`Location: /notes/1`) but the client only knows the
- * gateway's (`/api/notes/1`): put the stripped part back on absolute paths. Absolute URLs,
- * scheme-relative `//host` refs and relative refs are left alone (a client resolves the latter
- * against the URL it used, which already carries the prefix).
- */
-function restoreStrippedPrefix(headers: IncomingHttpHeaders, stripPrefix: string): void {
-  const location = headers.location;
-  if (typeof location === 'string' && isAbsolutePath(location)) headers.location = stripPrefix + location;
-  const contentLocation = headers['content-location'];
-  if (typeof contentLocation === 'string' && isAbsolutePath(contentLocation)) headers['content-location'] = stripPrefix + contentLocation;
-}
-
-function isAbsolutePath(ref: string): boolean {
-  return ref.charCodeAt(0) === 47 /* / */ && ref.charCodeAt(1) !== 47;
 }

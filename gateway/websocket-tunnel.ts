@@ -9,7 +9,7 @@ import type { CompiledRoute, UpgradeTunnel } from './gateway-handler.js';
 import { presentHeaders, removeHeader, responseHead } from './hop-by-hop.js';
 import { sendError } from '../lib/http/send-json.js';
 import { stampRequestId } from './request-id.js';
-import { upstreamFailure } from './upstream-proxy.js';
+import { upstreamFailure } from './upstream-response.js';
 
 /**
  * How often open sockets are checked against the revocation feed: two in-memory lookups each, so
