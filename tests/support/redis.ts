@@ -1,3 +1,4 @@
+import { Redis } from 'ioredis';
 import net from 'node:net';
 import { randomBytes } from 'node:crypto';
 
@@ -35,3 +36,18 @@ export async function redisAvailable(): Promise<boolean> {
 
 /** Top-level-await friendly flag for `describe.runIf(...)`. */
 export const HAS_REDIS = await redisAvailable();
+
+/**
+ * Deletes every key under `prefix` (SCAN, never KEYS, so the shared server is not blocked): what a
+ * suite wrote would otherwise outlive it for the keys' whole TTL. On `redis`, or a connection of its own.
+ */
+export async function deleteRedisKeys(prefix: string, redis?: Redis): Promise<void> {
+  const client = redis ?? new Redis(TEST_REDIS_URL);
+  try {
+    for await (const keys of client.scanStream({ match: `${prefix}*`, count: 500 })) {
+      if ((keys as string[]).length > 0) await client.del(...(keys as string[]));
+    }
+  } finally {
+    if (redis === undefined) await client.quit();
+  }
+}

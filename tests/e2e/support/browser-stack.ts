@@ -10,7 +10,7 @@ import { startNotesService, type RunningNotesService } from '../../../services/n
 import { startTestAuth, type TestAuth } from '../../auth/support/auth-harness.js';
 import { waitFor } from '../../gateway/http-client.js';
 import { freePort } from '../../support/free-port.js';
-import { TEST_REDIS_URL, uniqueRedisPrefix } from '../../support/redis.js';
+import { deleteRedisKeys, TEST_REDIS_URL, uniqueRedisPrefix } from '../../support/redis.js';
 
 export interface BrowserStack {
   /** The gateway as tests call it over HTTP. */
@@ -81,19 +81,8 @@ export async function startBrowserStack({ redis = false, authEnv }: BrowserStack
       await notes.close(1_000);
       await auth.stop();
       await revocations?.close();
-      if (redis) await deleteKeys(keyPrefix);
+      if (redis) await deleteRedisKeys(keyPrefix);
     },
   };
 }
 
-/** Refresh families would otherwise outlive the suite for their whole TTL. */
-async function deleteKeys(prefix: string): Promise<void> {
-  const client = new Redis(TEST_REDIS_URL);
-  try {
-    for await (const keys of client.scanStream({ match: `${prefix}*`, count: 500 })) {
-      if ((keys as string[]).length > 0) await client.del(...(keys as string[]));
-    }
-  } finally {
-    await client.quit();
-  }
-}

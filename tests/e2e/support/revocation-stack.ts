@@ -1,4 +1,3 @@
-import { Redis } from 'ioredis';
 import { loadGatewayConfig } from '../../../gateway/config.js';
 import { startGateway, type RunningGateway } from '../../../gateway/gateway.js';
 import { createLogger } from '../../../lib/logger.js';
@@ -12,7 +11,7 @@ import { startReportsService, type RunningReportsService } from '../../../servic
 import { startTestAuth, type TestAuth } from '../../auth/support/auth-harness.js';
 import { newSecret } from '../../auth/support/oauth-client.js';
 import { freePort } from '../../support/free-port.js';
-import { TEST_REDIS_URL, uniqueRedisPrefix } from '../../support/redis.js';
+import { deleteRedisKeys, TEST_REDIS_URL, uniqueRedisPrefix } from '../../support/redis.js';
 import { waitFor } from '../../gateway/http-client.js';
 
 /**
@@ -91,19 +90,8 @@ export async function startRevocationStack(mode: RevocationMode): Promise<Revoca
       await notes.close(1_000);
       await auth.stop();
       await Promise.all(lists.map((list) => list.close()));
-      if (mode === 'redis') await deleteKeys(keyPrefix);
+      if (mode === 'redis') await deleteRedisKeys(keyPrefix);
     },
   };
 }
 
-/** Refresh families and denials would otherwise outlive the suite for their whole TTL. */
-async function deleteKeys(prefix: string): Promise<void> {
-  const client = new Redis(TEST_REDIS_URL);
-  try {
-    for await (const keys of client.scanStream({ match: `${prefix}*`, count: 500 })) {
-      if ((keys as string[]).length > 0) await client.del(...(keys as string[]));
-    }
-  } finally {
-    await client.quit();
-  }
-}
