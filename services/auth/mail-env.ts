@@ -15,6 +15,8 @@ const MAIL_FROM_PATTERN = /^(?:[^<>@\r\n]*<[^<>@\s]+@[^<>@\s]+>|[^<>@\s]+@[^<>@\
 
 /** A public base URL: http(s), without query or fragment, so paths can be appended to it. */
 function isPublicBase(value: string): boolean {
+  // zod runs this after a failed URL check too; that one's message is the one reported.
+  if (!URL.canParse(value)) return true;
   const url = new URL(value);
   return (url.protocol === 'http:' || url.protocol === 'https:') && url.search === '' && url.hash === '';
 }
