@@ -65,6 +65,7 @@ describe('mail over SMTP', () => {
     await mail.outbox.enqueue(message);
     await pollUntil(async () => (await deliveries(metrics, 'retry')) >= 2, { timeoutMs: 20_000, what: 'two failed attempts' });
     expect(await mail.readiness.check()).toMatchObject({ degraded: true, detail: { transport: 'smtp', failing: true, queued: 1 } });
+    expect(await metrics.registry.getSingleMetricAsString('auth_mail_outbox_mails')).toMatch(/auth_mail_outbox_mails\{state="queued"[^}]*\} 1\n/);
     const failures = logLines(sink, 'mail delivery failed');
     expect(failures[0]).toMatchObject({ level: 40, purpose: 'password-reset', attempt: 1, code: 'ESOCKET' });
     expect(failures[1]).toMatchObject({ attempt: 2 });
@@ -123,5 +124,22 @@ describe('mail over SMTP', () => {
     const again = await openTestMail({ AUTH_DATA_DIR: dir, SMTP_URL: server.url });
     cleanups.push(() => again.mail.close());
     expect(await again.mail.outbox.counts()).toEqual({ queued: 0, dead: 0 });
+  }, 30_000);
+
+  it('when a send outlasts the stop grace, then the close does not wait for it and the mail goes back to the queue, sent again after the restart (at least once)', async () => {
+    const server = await smtp({ delayMs: 3_000 });
+    const dir = await tempDataDir();
+    cleanups.push(() => removeDir(dir));
+    const first = await openTestMail({ AUTH_DATA_DIR: dir, SMTP_URL: server.url }, { ...FAST_DELIVERY, stopGraceMs: 100 });
+    const { mail: message, token } = resetMail(first.config);
+    await first.mail.outbox.enqueue(message);
+    await pollUntil(() => server.attempts === 1, { what: 'the send to start' });
+    const started = performance.now();
+    await first.mail.close();
+    expect(performance.now() - started).toBeLessThan(2_000);
+    const again = await openTestMail({ AUTH_DATA_DIR: dir, SMTP_URL: server.url });
+    cleanups.push(() => again.mail.close());
+    await pollUntil(async () => (await again.mail.outbox.counts()).queued === 0 && server.received.length >= 1, { timeoutMs: 20_000, what: 'the mail sent after the restart' });
+    expect(server.received.filter((m) => (m.text ?? '').includes(token)).length).toBeGreaterThanOrEqual(1);
   }, 30_000);
 });
