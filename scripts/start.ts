@@ -22,6 +22,7 @@ import path from 'node:path';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import { clientsFileWithDemoSpa, DEMO_SPA_PATH } from './start/demo-spa-client.js';
+import { formatNotice, watchOutbox } from './start/outbox-watch.js';
 import { createTerminalLog } from './start/terminal-log.js';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
@@ -219,6 +220,12 @@ async function main(): Promise<void> {
     for (const { child } of running) if (child.exitCode === null && child.signalCode === null) child.kill('SIGTERM');
   });
 
+  if (!env.SMTP_URL) {
+    // Without SMTP auth writes each mail as an .eml file; its link is shown here, never in a log.
+    const outbox = path.resolve(ROOT, env.AUTH_DATA_DIR || '.data', 'outbox');
+    await watchOutbox(outbox, (notice) => log(formatNotice(notice)), (err) => log(`cannot read a mail in ${outbox}: ${err.message}`));
+    log(`mail: SMTP_URL is not set, so mails are written to ${outbox}/ and their links printed here`);
+  }
   log(`starting auth on :${ports.auth} (issuer ${env.AUTH_ISSUER}, ${env.MONGODB_URI ? 'MongoDB' : 'embedded'} users, ${env.REDIS_URL ? 'Redis' : 'in-memory'} tokens)`);
   const auth = startChild({ name: 'auth', entry: 'services/auth/main.ts', port: ports.auth });
   await waitReady(auth);

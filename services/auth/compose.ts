@@ -24,6 +24,7 @@ import type { TokenStore } from './domain/tokens/token-store.js';
 import type { UserStore } from './domain/users/user-store.js';
 import { createApp } from './http/create-app.js';
 import { createUseCases } from './domain/use-cases.js';
+import { openMail } from './open-mail.js';
 import { settingsFromConfig } from './settings-from-config.js';
 import { openAppSessionStore, openClientStore, openTokenStore, openUserStore } from './stores.js';
 
@@ -86,6 +87,9 @@ export async function startAuthService(config: AuthConfig, overrides: AuthServic
     const metrics = overrides.metrics ?? createMetrics({ service: 'auth' });
     // One report per event, heard by the counters and the audit trail alike.
     const events = allAuthEvents(prometheusAuthEvents(metrics), pinoAuditEvents(overrides.auditLogger ?? createAuditLogger({ logLevel: config.LOG_LEVEL })));
+    // The outbox and its delivery worker; closed (worker stopped first) with the stores.
+    const mail = await openMail(config, { logger, metrics });
+    opened.push(mail);
     const keys = await NodeJoseKeySet.open({
       file: config.AUTH_SIGNING_KEY_FILE,
       now,
@@ -156,9 +160,11 @@ export async function startAuthService(config: AuthConfig, overrides: AuthServic
         { name: 'token-store', check: () => tokens.store.ping() },
         { name: 'client-store', check: () => clients.store.ping() },
         { name: 'app-session-store', check: () => appSessions.store.ping() },
+        mail.readiness,
       ],
     });
     const server = await listen(app, { port: config.AUTH_PORT, host: config.HOST });
+    mail.worker.start();
     logger.info(
       {
         url: server.url,
@@ -167,6 +173,7 @@ export async function startAuthService(config: AuthConfig, overrides: AuthServic
         tokenStore: tokens.kind,
         clientStore: clients.kind,
         appSessionStore: appSessions.kind,
+        mail: `${mail.kind.outbox} outbox, ${mail.kind.transport} transport`,
         adminApi: config.AUTH_ADMIN_TOKEN ? 'on' : 'off',
         revocationFeed: feed ? 'on' : 'off',
         kid: keys.currentSigningKey().kid,

@@ -4,6 +4,7 @@ import { envField, loadConfig, type Env } from '../../lib/config.js';
 import { trustedProxiesField } from '../../lib/http/client-address.js';
 import { allowedOriginsField, loopbackOrigins } from '../../lib/http/csrf.js';
 import { checkRedisEnv, redisEnvFields, toRedisSettings } from '../../lib/redis/env.js';
+import { mailEnvFields, publicUrlOf } from './mail-env.js';
 
 /** Space-separated OAuth scope tokens (RFC 6749 §3.3: printable ASCII except space, quote, backslash). */
 const scopeList = z
@@ -75,6 +76,7 @@ export const authConfigSchema = z
     ALLOWED_ORIGINS: allowedOriginsField().default(loopbackOrigins(8080)),
     /** The gateway's TRUSTED_PROXIES, so the per-IP login limit counts the same client address (docs/gateway.md, "Gateway edge"). */
     TRUSTED_PROXIES: trustedProxiesField(),
+    ...mailEnvFields,
   })
   .superRefine(checkRedisEnv)
   .transform((env) => ({
@@ -84,6 +86,7 @@ export const authConfigSchema = z
     // An issuer is compared byte for byte by verifiers; a trailing slash would make two issuers.
     AUTH_ISSUER: env.AUTH_ISSUER.replace(/\/+$/, ''),
     AUTH_SIGNING_KEY_FILE: env.AUTH_SIGNING_KEY_FILE ?? path.join(env.AUTH_DATA_DIR, 'signing-keys.json'),
+    AUTH_PUBLIC_URL: publicUrlOf(env),
   }));
 
 export type AuthConfig = z.output<typeof authConfigSchema>;

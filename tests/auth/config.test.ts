@@ -30,6 +30,8 @@ describe('auth configuration', () => {
       COOKIE_SECURE: true,
       ALLOWED_ORIGINS: new Set(['http://localhost:8080', 'http://127.0.0.1:8080']),
       TRUSTED_PROXIES: { list: '', trust: expect.any(Function) },
+      MAIL_FROM: 'authgate <no-reply@localhost>',
+      AUTH_PUBLIC_URL: 'http://localhost:4000',
     });
   });
 

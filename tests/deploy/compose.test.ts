@@ -25,8 +25,8 @@ describe('docker-compose.yml', () => {
     execFileSync('docker-compose', ['-f', COMPOSE_FILE, 'config', '-q'], { cwd: ROOT, stdio: 'pipe', env: { ...process.env, ...HOST_ENV } });
   });
 
-  it('when the stack starts, then it runs mongo, redis, auth, gateway, notes and reports', () => {
-    expect(Object.keys(compose.services).sort()).toEqual(['auth', 'gateway', 'mongo', 'notes', 'redis', 'reports']);
+  it('when the stack starts, then it runs mongo, redis, mailpit, auth, gateway, notes and reports', () => {
+    expect(Object.keys(compose.services).sort()).toEqual(['auth', 'gateway', 'mailpit', 'mongo', 'notes', 'redis', 'reports']);
     expect(appServices.map(([name, process]) => [name, process])).toEqual(appServices.map(([name]) => [name, name]));
   });
 
@@ -67,10 +67,22 @@ describe('docker-compose.yml', () => {
     }
   });
 
-  it('when published, then only the gateway port leaves the compose network', () => {
+  it("when published, then only the gateway port and Mailpit's web inbox (on loopback) leave the compose network", () => {
     const published = services.filter(([, s]) => (s.ports ?? []).length > 0).map(([name]) => name);
-    expect(published).toEqual(['gateway']);
+    expect(published.sort()).toEqual(['gateway', 'mailpit']);
     expect(String(compose.services.gateway!.ports![0])).toMatch(/:8080$/);
+    expect((compose.services.mailpit!.ports ?? []).map(String)).toEqual(['${MAILPIT_PUBLISH:-127.0.0.1:8025}:8025']);
+  });
+
+  it('when auth sends mail, then it goes to the Mailpit service on its SMTP port, which stays on the compose network', () => {
+    const mailpit = compose.services.mailpit as ComposeService & { image?: string; expose?: unknown[] };
+    expect(mailpit.image).toBe('axllent/mailpit');
+    expect(mailpit.expose?.map(String)).toEqual(['1025']);
+    expect(healthcheckCommand(mailpit)).toBe('CMD /mailpit readyz');
+    const env = serviceEnv(compose.services.auth!, HOST_ENV);
+    expect(env.SMTP_URL).toBe('smtp://mailpit:1025');
+    // Mail is queued while the SMTP server is away: auth must not wait for it to start.
+    expect(Object.keys((compose.services.auth!.depends_on ?? {}) as object)).not.toContain('mailpit');
   });
 
   it('when MongoDB restarts, then its data is on a named volume', () => {

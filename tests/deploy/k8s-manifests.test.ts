@@ -165,6 +165,17 @@ describe('auth replicas', () => {
   });
 });
 
+describe('auth mail', () => {
+  it('when auth sends mail, then SMTP_URL comes from the Secret and its egress allows the SMTP ports', () => {
+    const auth = deployments.find((d) => d.metadata.name === 'auth')!;
+    const env = auth.spec.template.spec.containers.flatMap((c) => c.env ?? []);
+    expect(env.find((e) => e.name === 'SMTP_URL')?.valueFrom?.secretKeyRef).toEqual({ name: 'authgate-secrets', key: 'SMTP_URL' });
+    const policy = ofKind<NetworkPolicy>(docs, 'NetworkPolicy').find((p) => p.spec.podSelector.matchLabels?.['app.kubernetes.io/name'] === 'auth')!;
+    const ports = (policy.spec.egress ?? []).flatMap((rule) => (rule.ports ?? []).map((port) => port.port));
+    expect(ports).toEqual(expect.arrayContaining([587, 465, 25]));
+  });
+});
+
 describe('NetworkPolicies', () => {
   const policies = ofKind<NetworkPolicy>(docs, 'NetworkPolicy');
   const appOf = (peer: NetworkPolicyPeer) => peer.podSelector?.matchLabels?.['app.kubernetes.io/name'];

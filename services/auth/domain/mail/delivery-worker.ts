@@ -1,0 +1,178 @@
+import { DEFAULT_DELIVERY_POLICY, retryDelayMs, type DeliveryPolicy } from './delivery-policy.js';
+import type { QueuedMail } from './mail.js';
+import { MailSendError, type MailTransport } from './mail-transport.js';
+import type { Outbox } from './outbox.js';
+
+/** What the worker tells the outside world (metrics, logs); never handed the mail's content to print. */
+export interface DeliveryReport {
+  sent(mail: QueuedMail): void;
+  /** Attempt `attempt` failed; the next one comes in `retryInMs`. */
+  retry(mail: QueuedMail, attempt: number, error: MailSendError, retryInMs: number): void;
+  /** Attempt `attempt` was the last: the mail is a dead letter now. */
+  failed(mail: QueuedMail, attempt: number, error: MailSendError): void;
+  /** The outbox itself failed (claim, mark, reschedule): the mail stays leased and comes back. */
+  storeError(operation: string, error: unknown): void;
+}
+
+/** For /readyz: mail is queued while SMTP is down, so this degrades readiness, never fails it. */
+export interface DeliveryStatus {
+  transport: string;
+  /** True after a failed attempt, until the next successful one. */
+  failing: boolean;
+  /** The last failure, as logged (code and server reply; no content). */
+  lastError?: string;
+  /** Epoch milliseconds of the last failure. */
+  lastFailureAt?: number;
+}
+
+export interface DeliveryWorkerOptions {
+  outbox: Outbox;
+  transport: MailTransport;
+  report: DeliveryReport;
+  policy?: Partial<DeliveryPolicy>;
+  now?: () => number;
+  random?: () => number;
+}
+
+/**
+ * Sends what is in the outbox, off the request path: one loop per process that claims due mails
+ * (leased, so replicas sharing a store never send one mail twice while its holder is alive),
+ * sends each, and marks it sent, retries it later with backoff, or gives it up after
+ * `maxAttempts`. A request that enqueues a mail therefore never waits for the mail server.
+ */
+export class MailDeliveryWorker {
+  readonly policy: DeliveryPolicy;
+  private readonly now: () => number;
+  private readonly random: () => number;
+  private running: Promise<void> | undefined;
+  private stopping = false;
+  private woken = false;
+  private wakeUp: (() => void) | undefined;
+  /** The earliest retry this worker scheduled, so it does not sleep past it. */
+  private nextRetryAt = Infinity;
+  private readonly inFlight = new Map<string, QueuedMail>();
+  private current: DeliveryStatus;
+
+  constructor(private readonly options: DeliveryWorkerOptions) {
+    this.policy = { ...DEFAULT_DELIVERY_POLICY, ...options.policy };
+    this.now = options.now ?? Date.now;
+    this.random = options.random ?? Math.random;
+    this.current = { transport: options.transport.kind, failing: false };
+  }
+
+  start(): void {
+    if (this.running || this.stopping) return;
+    this.running = this.loop();
+  }
+
+  /** A mail was enqueued here: look at the outbox now instead of at the next poll. */
+  wake(): void {
+    this.woken = true;
+    this.wakeUp?.();
+  }
+
+  status(): DeliveryStatus {
+    return { ...this.current };
+  }
+
+  /**
+   * Stops claiming, lets in-flight sends finish for up to `stopGraceMs`, then puts the mails of
+   * sends still running back in the queue (due at once): the next start, or another replica,
+   * sends them. At least once: such a mail may arrive twice, never not at all.
+   */
+  async stop(): Promise<void> {
+    this.stopping = true;
+    this.wakeUp?.();
+    if (!this.running) return;
+    let timer: NodeJS.Timeout | undefined;
+    const graceOver = new Promise<'late'>((resolve) => (timer = setTimeout(() => resolve('late'), this.policy.stopGraceMs)));
+    const outcome = await Promise.race([this.running.then(() => 'done' as const), graceOver]);
+    clearTimeout(timer);
+    if (outcome === 'late') {
+      const now = this.now();
+      await Promise.all(
+        [...this.inFlight.values()].map((mail) => this.options.outbox.release(mail.id, mail.lease, now).catch((err: unknown) => this.options.report.storeError('release', err))),
+      );
+    }
+  }
+
+  private async loop(): Promise<void> {
+    const { outbox, report } = this.options;
+    while (!this.stopping) {
+      this.woken = false;
+      let claimed: QueuedMail[] = [];
+      try {
+        claimed = await outbox.claim(this.now(), this.policy.leaseMs, this.policy.batchSize);
+      } catch (err) {
+        report.storeError('claim', err);
+      }
+      if (claimed.length > 0) {
+        await Promise.all(claimed.map((mail) => this.deliver(mail)));
+        // More may be due (a full batch, or mails that came in meanwhile): ask again at once.
+        continue;
+      }
+      if (!this.woken) await this.sleep();
+    }
+  }
+
+  private sleep(): Promise<void> {
+    const untilRetry = this.nextRetryAt - this.now();
+    const ms = Math.max(0, Math.min(this.policy.pollIntervalMs, untilRetry));
+    if (untilRetry <= this.policy.pollIntervalMs) this.nextRetryAt = Infinity;
+    return new Promise<void>((resolve) => {
+      const timer = setTimeout(done, ms);
+      function done() {
+        clearTimeout(timer);
+        resolve();
+      }
+      this.wakeUp = done;
+    }).finally(() => (this.wakeUp = undefined));
+  }
+
+  private async deliver(mail: QueuedMail): Promise<void> {
+    const { outbox, transport, report } = this.options;
+    this.inFlight.set(mail.id, mail);
+    try {
+      await transport.send(mail.mail, mail.id);
+    } catch (err) {
+      await this.failedAttempt(mail, asSendError(err));
+      return;
+    } finally {
+      this.inFlight.delete(mail.id);
+    }
+    this.current = { transport: transport.kind, failing: false };
+    try {
+      await outbox.markSent(mail.id);
+    } catch (err) {
+      // Sent, but still in the outbox: its lease runs out and it goes again (at least once).
+      report.storeError('markSent', err);
+    }
+    report.sent(mail);
+  }
+
+  private async failedAttempt(mail: QueuedMail, error: MailSendError): Promise<void> {
+    const { outbox, report, transport } = this.options;
+    const attempt = mail.attempts + 1;
+    const now = this.now();
+    this.current = { transport: transport.kind, failing: true, lastError: error.summary(), lastFailureAt: now };
+    try {
+      if (attempt >= this.policy.maxAttempts) {
+        await outbox.giveUp(mail.id, mail.lease, attempt, error.summary(), now);
+        report.failed(mail, attempt, error);
+        return;
+      }
+      const retryInMs = retryDelayMs(attempt, this.policy, this.random);
+      await outbox.reschedule(mail.id, mail.lease, now + retryInMs, attempt);
+      this.nextRetryAt = Math.min(this.nextRetryAt, now + retryInMs);
+      report.retry(mail, attempt, error, retryInMs);
+    } catch (err) {
+      report.storeError(attempt >= this.policy.maxAttempts ? 'giveUp' : 'reschedule', err);
+    }
+  }
+}
+
+function asSendError(err: unknown): MailSendError {
+  if (err instanceof MailSendError) return err;
+  const code = typeof (err as { code?: unknown })?.code === 'string' ? (err as { code: string }).code : 'ESEND';
+  return new MailSendError(code, err instanceof Error ? err.message : String(err));
+}
