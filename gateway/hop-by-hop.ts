@@ -57,8 +57,8 @@ function namedByConnection(connection: string, keepUpgrade: boolean): readonly s
  * `Upgrade` and sends `Connection: upgrade`.
  *
  * Removed headers are set to undefined (`removeHeader`), not deleted: deleting a property node
- * put on the object turns it into a slow dictionary, which cost ~0.6 µs per request here and
- * slowed every later read of it (bench/README.md). undici, the proxy's client, skips undefined
+ * put on the object turns it into a slow dictionary, which costs time per request and slows
+ * every later read of it (bench/README.md has the figure). undici, the proxy's client, skips undefined
  * values; anything else handed these headers takes them through `presentHeaders`.
  */
 export function stripInboundHeaders(headers: IncomingHttpHeaders, keepUpgrade: boolean): void {

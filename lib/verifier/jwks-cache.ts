@@ -56,7 +56,7 @@ export interface JwksCache extends VerificationKeys {
 
 /**
  * The issuer's public keys, held as `KeyObject`s per kid so the signature check never re-parses
- * a PEM (jsonwebtoken re-parses string keys on every call, ~6x slower).
+ * a PEM (jsonwebtoken re-parses string keys on every call; bench/README.md, verifier table).
  *
  * jwks-rsa does the fetching (URI, timeout, keep-alive agent, error shapes). Its own cache and
  * rate limiter wrap `getSigningKey(kid)`, which downloads the whole set per unknown kid, keeps

@@ -3,7 +3,7 @@ import type { RawParams } from '../../domain/app-flow/authorization-request.js';
 /**
  * A query string as RawParams (GET /oauth/authorize, GET /oauth/logout), in one linear pass: URLSearchParams decodes it
  * natively and each value is pushed onto its name's list. (Copying the list on every repeat made
- * `a&` x 7,900 cost ~63 ms of auth's only thread.) How many parameters are too many is decided by
+ * a query of one repeated key quadratic: docs/performance.md.) How many parameters are too many is decided by
  * parseAuthorizationRequest, which knows whether the refusal may go back to the app.
  */
 export function queryParams(url: string): RawParams {
