@@ -1,19 +1,19 @@
 import { generateKeyPairSync } from 'node:crypto';
-import { mkdtemp, readdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { readdir, readFile, stat, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { calculateJwkThumbprint } from 'jose';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { beforeEach, describe, expect, it } from 'vitest';
+import { tempDirPerTest } from '../support/temp-dir.js';
 import { NodeJoseKeySet } from '../../services/auth/adapters/keys/node-jose-key-set.js';
 
 describe('NodeJoseKeySet', () => {
+  const temp = tempDirPerTest('auth-keys-');
   let dir: string;
   let file: string;
-  beforeEach(async () => {
-    dir = await mkdtemp(path.join(tmpdir(), 'auth-keys-'));
+  beforeEach(() => {
+    dir = temp.path;
     file = path.join(dir, 'nested', 'signing-keys.json');
   });
-  afterEach(() => rm(dir, { recursive: true, force: true }));
 
   it('when opened on first start, then it generates an RSA 2048 key and writes it with mode 0600 and no temp file left', async () => {
     const keys = await NodeJoseKeySet.open({ file });

@@ -2,7 +2,8 @@ import { existsSync } from 'node:fs';
 import { chmod, mkdtemp, rm, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { beforeEach, describe, expect, it } from 'vitest';
+import { tempDirPerTest } from '../../support/temp-dir.js';
 import { expectPrivateThroughCompaction } from '../../support/private-file.js';
 import { openEmbeddedClientStore } from '../../../services/auth/adapters/embedded/embedded-client-store.js';
 import type { ClientConfig } from '../../../services/auth/domain/clients/client-store.js';
@@ -30,13 +31,11 @@ const reports: ClientConfig = {
 };
 
 describe('embedded client store on disk', () => {
+  const temp = tempDirPerTest('client-store-disk-');
   let root: string;
 
-  beforeEach(async () => {
-    root = await mkdtemp(path.join(tmpdir(), 'client-store-disk-'));
-  });
-  afterEach(async () => {
-    await rm(root, { recursive: true, force: true });
+  beforeEach(() => {
+    root = temp.path;
   });
 
   it('when the data directory does not exist, then opening creates it and clients.db inside it', async () => {

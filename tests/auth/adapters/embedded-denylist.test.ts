@@ -2,7 +2,8 @@ import { randomBytes } from 'node:crypto';
 import { appendFile, mkdtemp, readFile, rm, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { beforeEach, describe, expect, it } from 'vitest';
+import { tempDirPerTest } from '../../support/temp-dir.js';
 import { openEmbeddedDenylist } from '../../../services/auth/adapters/embedded/embedded-denylist.js';
 import { openEmbeddedTokenStore } from '../../../services/auth/adapters/embedded/embedded-token-store.js';
 import { RevocationLog } from '../../../services/auth/adapters/embedded/revocation-log.js';
@@ -22,11 +23,11 @@ runTokenStoreContract('embedded (memory + denylist under AUTH_DATA_DIR)', async 
 });
 
 describe('embedded denylist on disk', () => {
+  const temp = tempDirPerTest('denylist-');
   let dir: string;
-  beforeEach(async () => {
-    dir = await mkdtemp(path.join(tmpdir(), 'denylist-'));
+  beforeEach(() => {
+    dir = temp.path;
   });
-  afterEach(() => rm(dir, { recursive: true, force: true }));
 
   it('when auth reopens the data dir, then every unexpired denial is still there and expired ones are gone', async () => {
     const first = await openEmbeddedDenylist(dir);
