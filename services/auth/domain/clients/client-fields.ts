@@ -1,6 +1,7 @@
 import { createPublicKey, type JsonWebKey } from 'node:crypto';
 import { z } from 'zod';
 import type { PublicJwk } from './client-store.js';
+import { TOKEN_EXCHANGE_GRANT } from './client-store.js';
 
 /**
  * One schema per client metadata field, with one message per fault, shared by everything that
@@ -18,7 +19,7 @@ export const scopeTokenSchema = z
   .regex(/^[\x21\x23-\x5B\x5D-\x7E]+$/, 'must be a scope token: printable ASCII without spaces, quotes or backslashes (RFC 6749 §3.3)');
 
 export const audienceSchema = z.string().regex(/^[\x21-\x7E]{1,512}$/, 'must be 1-512 printable ASCII characters without spaces');
-export const grantTypeSchema = z.enum(['client_credentials', 'refresh_token', 'authorization_code']);
+export const grantTypeSchema = z.enum(['client_credentials', 'refresh_token', 'authorization_code', TOKEN_EXCHANGE_GRANT]);
 export const authMethodSchema = z.enum(['client_secret_basic', 'client_secret_post', 'private_key_jwt', 'none']);
 
 const PRIVATE_JWK_MEMBERS = ['d', 'p', 'q', 'dp', 'dq', 'qi', 'oth', 'k'] as const;

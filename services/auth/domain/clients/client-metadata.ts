@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import type { ClientConfig, ClientGrantType, PublicJwks, TokenEndpointAuthMethod } from './client-store.js';
+import { TOKEN_EXCHANGE_GRANT, type ClientConfig, type ClientGrantType, type PublicJwks, type TokenEndpointAuthMethod } from './client-store.js';
 import {
   audienceSchema,
   authMethodSchema,
@@ -91,6 +91,7 @@ export function resolveClientMetadata(metadata: ClientMetadata, secret: SecretSo
     report('grant_types', 'must be given for a client without client_secret or jwks (a public client): [refresh_token] or [authorization_code, refresh_token]');
   }
   if (isPublic && grantTypes.includes('client_credentials')) report('grant_types', 'client_credentials needs a confidential client: add client_secret or jwks');
+  if (isPublic && (grantTypes.includes(TOKEN_EXCHANGE_GRANT) || metadata.token_exchange !== undefined)) report('grant_types', 'token exchange needs a confidential client: add client_secret or jwks');
   if (grantTypes.includes('authorization_code') && redirectUris.length === 0) report('redirect_uris', 'authorization_code needs at least one redirect URI');
   if (redirectUris.length > 0 && !grantTypes.includes('authorization_code')) report('redirect_uris', 'are only used by the authorization_code grant, which grant_types does not list');
   if (metadata.post_logout_redirect_uris !== undefined && !grantTypes.includes('authorization_code')) {

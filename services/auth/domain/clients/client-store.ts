@@ -9,7 +9,10 @@
 export type TokenEndpointAuthMethod = 'client_secret_basic' | 'client_secret_post' | 'private_key_jwt' | 'none';
 
 /** Grants a client may use; public first-party clients get `refresh_token` only. */
-export type ClientGrantType = 'client_credentials' | 'refresh_token' | 'authorization_code';
+/** RFC 8693's grant type, as `grant_types` of RFC 7591 metadata names it. */
+export const TOKEN_EXCHANGE_GRANT = 'urn:ietf:params:oauth:grant-type:token-exchange';
+
+export type ClientGrantType = 'client_credentials' | 'refresh_token' | 'authorization_code' | typeof TOKEN_EXCHANGE_GRANT;
 
 /**
  * A public JWK (RFC 7517) used to verify a client's `private_key_jwt` assertions. Only public

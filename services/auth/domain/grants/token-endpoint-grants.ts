@@ -28,7 +28,7 @@ export function tokenEndpointGrants({ settings, signer, accessTokens, tokens, ro
   const ttlSeconds = settings.accessTokenTtlSeconds;
   const clientCredentials = createClientCredentialsGrant({ signer, issuer: settings.issuer, defaultAudience: settings.audience, ttlSeconds, now });
   const refreshToken = createRefreshTokenGrant({ refreshTokens: tokens, rotate: rotateRefreshToken, now });
-  const tokenExchange = createTokenExchangeGrant({ signer, accessTokens, denylist: tokens, issuer: settings.issuer, ttlSeconds, now, events });
+  const tokenExchange = createTokenExchangeGrant({ signer, accessTokens, denylist: tokens, issuer: settings.issuer, defaultAudience: settings.audience, ttlSeconds, now, events });
   return new GrantRegistry([
     ['authorization_code', ({ client, params, jkt }) => redeemCode(client, params, jkt)],
     [

@@ -1,7 +1,7 @@
 import type { AuthEvents } from '../auth-events.js';
 import type { ActorClaim } from '../../../../lib/verifier/index.js';
 import { AppError } from '../../../../lib/errors.js';
-import type { ClientRecord } from '../clients/client-store.js';
+import { TOKEN_EXCHANGE_GRANT, type ClientRecord, type TokenExchangeAllowance } from '../clients/client-store.js';
 import type { OwnAccessTokens, TokenSigner } from '../tokens/token-signing.js';
 import type { AccessTokenDenylist } from '../tokens/token-store.js';
 import { createAudienceIssuers, tokenTypeOf, type TokenType } from '../tokens/access-token-issuer.js';
@@ -10,7 +10,7 @@ import { oauthErrors } from '../oauth/oauth-errors.js';
 import { grantedScope } from '../tokens/scope.js';
 import type { OAuthParams } from '../clients/presented-credentials.js';
 
-export const TOKEN_EXCHANGE_GRANT = 'urn:ietf:params:oauth:grant-type:token-exchange';
+export { TOKEN_EXCHANGE_GRANT };
 export const ACCESS_TOKEN_TYPE_URN = 'urn:ietf:params:oauth:token-type:access_token';
 
 /** RFC 8693 §2.2.1 response. */
@@ -27,6 +27,8 @@ export interface TokenExchangeGrantDeps {
   accessTokens: OwnAccessTokens;
   denylist: AccessTokenDenylist;
   issuer: string;
+  /** AUTH_AUDIENCE: what a client registered with the grant type but no allowance may ask for, when it registered no audiences. */
+  defaultAudience: string;
   ttlSeconds: number;
   now: () => number;
   /** Where a completed exchange is reported (audit trail, metrics). */
@@ -56,8 +58,19 @@ const unauthorizedClient = () =>
  * tokens, ID tokens and foreign tokens are not. A DPoP-bound subject token needs the request's
  * proof to be by its key, and the exchanged token is bound to that same key.
  */
-export function createTokenExchangeGrant({ signer, accessTokens, denylist, issuer, ttlSeconds, now, events }: TokenExchangeGrantDeps) {
+export function createTokenExchangeGrant({ signer, accessTokens, denylist, issuer, defaultAudience, ttlSeconds, now, events }: TokenExchangeGrantDeps) {
   const issuerFor = createAudienceIssuers({ signer, issuer, ttlSeconds, now });
+
+  /**
+   * What the client may obtain: its `token_exchange` allowance, or, for a client registered the
+   * standard way (RFC 7591 `grant_types` listing RFC 8693's grant type, no allowance of ours), its
+   * own registered audiences (AUTH_AUDIENCE when none) and scopes. Neither: not allowed.
+   */
+  function allowanceOf(client: ClientRecord): TokenExchangeAllowance | undefined {
+    if (client.tokenExchange !== undefined) return client.tokenExchange;
+    if (!client.grantTypes.includes(TOKEN_EXCHANGE_GRANT)) return undefined;
+    return { audiences: client.audiences.length > 0 ? client.audiences : [defaultAudience], scopes: client.scopes };
+  }
 
   async function liveToken(token: string | undefined, type: string | undefined, role: 'subject' | 'actor') {
     if (token === undefined || token === '') throw oauthErrors.invalidRequest(`${role}_token is required`, `EXCHANGE_${role.toUpperCase()}_TOKEN_MISSING`);
@@ -73,7 +86,7 @@ export function createTokenExchangeGrant({ signer, accessTokens, denylist, issue
 
   /** `jkt`: the DPoP key proven with the request; the issued token is bound to it (RFC 9449). */
   return async function tokenExchangeGrant(client: ClientRecord, params: OAuthParams, jkt?: string): Promise<TokenExchangeResponse> {
-    const allowance = client.tokenExchange;
+    const allowance = allowanceOf(client);
     if (allowance === undefined || client.tokenEndpointAuthMethods.includes('none')) throw unauthorizedClient();
     if (params.requested_token_type !== undefined && params.requested_token_type !== ACCESS_TOKEN_TYPE_URN) {
       throw oauthErrors.invalidRequest(`requested_token_type must be ${ACCESS_TOKEN_TYPE_URN}`, 'EXCHANGE_REQUESTED_TYPE_UNSUPPORTED');
