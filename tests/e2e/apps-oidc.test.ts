@@ -1,5 +1,5 @@
 import * as client from 'openid-client';
-import { createRemoteJWKSet, decodeProtectedHeader, jwtVerify } from 'jose';
+import { createRemoteJWKSet, decodeJwt, decodeProtectedHeader, jwtVerify } from 'jose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { MemoryClientStore } from '../../services/auth/adapters/memory/memory-client-store.js';
 import { startTestAuthAsIssuer, type TestAuth } from '../auth/support/auth-harness.js';
@@ -81,6 +81,8 @@ describe('apps: authorization code + PKCE and OpenID Connect with openid-client'
     expect(claims).toMatchObject({ iss: issuer, sub: userId, aud: SPA, nonce });
     expect(typeof claims.auth_time).toBe('number');
     expect(typeof claims.sid).toBe('string');
+    // One session id for the ID token and the access token of one sign-in (what back-channel logout names).
+    expect(decodeJwt(tokens.access_token).sid).toBe(claims.sid);
     expect(decodeProtectedHeader(tokens.id_token!)).toMatchObject({ alg: 'RS256', typ: 'JWT' });
     await jwtVerify(tokens.id_token!, createRemoteJWKSet(new URL(`${issuer}/.well-known/jwks.json`)), { issuer, audience: SPA, algorithms: ['RS256'] });
 

@@ -178,7 +178,9 @@ export function createAppFlow({ issuer, sessions, users, tokens, pairs, signer, 
       return {
         ...accessPart,
         ...(client.grantTypes.includes('refresh_token') ? { refresh_token: refreshToken } : {}),
-        ...(scopes.includes('openid') ? { id_token: idToken(user, client.clientId, record) } : {}),
+        // One `sid` for the ID token and the access tokens of this sign-in: the token session, which
+        // logout ends and which a resource server can tie an access token to (back-channel logout).
+        ...(scopes.includes('openid') ? { id_token: idToken(user, client.clientId, { ...record, sid: family?.familyId ?? record.sid }) } : {}),
       };
     },
 
