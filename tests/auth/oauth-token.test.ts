@@ -227,8 +227,8 @@ for (const variant of tokenStoreVariants) describe.runIf(variant.enabled)(`POST 
       challenge: false,
     },
     {
-      name: 'an assertion expiring an hour ahead',
-      send: async () => ({ form: assertionForm(await signAssertion(rsa.privateKey, 'jwt-rs', tokenEndpoint, { kid: rsa.kid, expiresIn: 3600 })) }),
+      name: 'an assertion expiring more than an hour ahead',
+      send: async () => ({ form: assertionForm(await signAssertion(rsa.privateKey, 'jwt-rs', tokenEndpoint, { kid: rsa.kid, expiresIn: 3700 })) }),
       status: 401,
       error: 'invalid_client',
       challenge: false,
