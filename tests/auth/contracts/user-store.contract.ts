@@ -128,6 +128,26 @@ export function runUserStoreContract(name: string, factory: () => Promise<UserSt
       await expect(store.ping()).resolves.toBeUndefined();
     });
 
+    describe('roles', () => {
+      it('when roles are set, then the user has exactly those, by id and by username, and nothing else changes', async () => {
+        const created = await store.create(newUser({ email: 'roles@example.test' }));
+        const updated = await store.setRoles(created.id, ['user', 'admin', 'billing']);
+        expect(updated).toEqual({ ...created, roles: ['user', 'admin', 'billing'] });
+        expect(await store.findById(created.id)).toEqual(updated);
+        expect(await store.findByUsername(created.username)).toEqual(updated);
+        expect((await store.setRoles(created.id, ['user']))?.roles).toEqual(['user']);
+        expect((await store.setRoles(created.id, []))?.roles).toEqual([]);
+      });
+
+      it('when an unknown or odd id gets roles, then null and no user changes', async () => {
+        const other = await store.create(newUser());
+        for (const id of ['no-such-user', '0123456789abcdef01234567', '', '{"$gt":""}']) {
+          expect(await store.setRoles(id, ['admin'])).toBeNull();
+        }
+        expect((await store.findById(other.id))?.roles).toEqual(other.roles);
+      });
+    });
+
     describe('account lock', () => {
       it('when a user is created, then it is unlocked, by id and by username', async () => {
         const created = await store.create(newUser());

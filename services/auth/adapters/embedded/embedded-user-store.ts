@@ -59,6 +59,12 @@ export class EmbeddedUserStore implements UserStore {
     return numAffected > 0 || (await this.db.countAsync({ _id: id })) > 0;
   }
 
+  async setRoles(id: string, roles: string[]): Promise<UserRecord | null> {
+    if (typeof id !== 'string') return null;
+    await this.db.updateAsync({ _id: id }, { $set: { roles: [...roles] } });
+    return this.findById(id);
+  }
+
   ping(): Promise<void> {
     return this.file.ping();
   }

@@ -45,6 +45,13 @@ export class MemoryUserStore implements UserStore {
     return true;
   }
 
+  async setRoles(id: string, roles: string[]): Promise<UserRecord | null> {
+    const record = this.byId.get(id);
+    if (!record) return null;
+    record.roles = [...roles];
+    return this.findById(id);
+  }
+
   async ping(): Promise<void> {}
 
   async close(): Promise<void> {}

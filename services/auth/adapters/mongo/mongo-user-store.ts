@@ -96,6 +96,12 @@ export class MongoUserStore implements UserStore {
     return matchedCount > 0 || (await this.users.exists({ _id: id })) !== null;
   }
 
+  async setRoles(id: string, roles: string[]): Promise<UserRecord | null> {
+    if (!isObjectIdHex(id)) return null;
+    await this.users.updateOne({ _id: id }, { $set: { roles: [...roles] } });
+    return this.findById(id);
+  }
+
   async ping(): Promise<void> {
     const db = this.connection.db;
     if (!db) throw new Error('MongoDB connection is not open');

@@ -41,6 +41,11 @@ export interface UserStore {
    * keeps the flag; refusing logins and refreshes is the domain's job.
    */
   setLocked(id: string, locked: boolean): Promise<boolean>;
+  /**
+   * Replaces the user's roles with `roles` (already validated and deduplicated by the domain) in
+   * one write, and resolves the updated user; null for an unknown id (any shape, as `findById`).
+   */
+  setRoles(id: string, roles: string[]): Promise<UserRecord | null>;
   /** Resolves when the backing store answers; rejects otherwise (used by /readyz). */
   ping(): Promise<void>;
   close(): Promise<void>;
