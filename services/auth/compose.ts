@@ -26,7 +26,7 @@ import { createApp } from './http/create-app.js';
 import { createUseCases } from './domain/use-cases.js';
 import { openMail } from './open-mail.js';
 import { settingsFromConfig } from './settings-from-config.js';
-import { openAppSessionStore, openClientStore, openTokenStore, openUserStore } from './stores.js';
+import { openAccountTokenStore, openAppSessionStore, openClientStore, openTokenStore, openUserStore } from './stores.js';
 
 /** Verifiers accept up to 30 s of skew; a retired key outlives its last token by twice that. */
 const RETIRED_KEY_TOLERANCE_SECONDS = 60;
@@ -84,6 +84,8 @@ export async function startAuthService(config: AuthConfig, overrides: AuthServic
     const now = overrides.now ?? Date.now;
     const appSessions = overrides.appSessions ? { store: overrides.appSessions, kind: 'provided' } : await openAppSessionStore(config, logger, now);
     opened.push(appSessions.store);
+    const accountTokens = await openAccountTokenStore(config, logger);
+    opened.push(accountTokens.store);
     const metrics = overrides.metrics ?? createMetrics({ service: 'auth' });
     // One report per event, heard by the counters and the audit trail alike.
     const events = allAuthEvents(prometheusAuthEvents(metrics), pinoAuditEvents(overrides.auditLogger ?? createAuditLogger({ logLevel: config.LOG_LEVEL })));
@@ -140,6 +142,10 @@ export async function startAuthService(config: AuthConfig, overrides: AuthServic
       passwords,
       clientSecrets,
       revocationFeed: feed,
+      accountTokens: accountTokens.store,
+      mail: mail.outbox,
+      // The error's code and message only: the work handles tokens, which never reach a log line.
+      onBackgroundError: (err) => logger.error({ code: (err as { code?: unknown }).code, err: { message: err instanceof Error ? err.message : String(err) } }, 'account mail work failed'),
       now,
       events,
     });
@@ -160,6 +166,7 @@ export async function startAuthService(config: AuthConfig, overrides: AuthServic
         { name: 'token-store', check: () => tokens.store.ping() },
         { name: 'client-store', check: () => clients.store.ping() },
         { name: 'app-session-store', check: () => appSessions.store.ping() },
+        { name: 'account-token-store', check: () => accountTokens.store.ping() },
         mail.readiness,
       ],
     });
@@ -173,6 +180,7 @@ export async function startAuthService(config: AuthConfig, overrides: AuthServic
         tokenStore: tokens.kind,
         clientStore: clients.kind,
         appSessionStore: appSessions.kind,
+        accountTokenStore: accountTokens.kind,
         mail: `${mail.kind.outbox} outbox, ${mail.kind.transport} transport`,
         adminApi: config.AUTH_ADMIN_TOKEN ? 'on' : 'off',
         revocationFeed: feed ? 'on' : 'off',
@@ -186,7 +194,13 @@ export async function startAuthService(config: AuthConfig, overrides: AuthServic
       port: server.port,
       keys,
       // Held feed requests are answered first, so they do not hold the shutdown for the grace period.
-      close: () => (closing ??= (feed?.stopWaiting(), closeInOrder(server.close.bind(server, overrides.shutdownGraceMs), opened))),
+      close: () =>
+        (closing ??= (feed?.stopWaiting(),
+        closeInOrder(async () => {
+          await server.close(overrides.shutdownGraceMs);
+          // Reset requests answered already may still be queueing their mail: it needs the stores.
+          await useCases.accounts.idle();
+        }, opened))),
     };
   } catch (err) {
     // The start-up failure is the news; a store that also fails to close must not replace it.

@@ -77,6 +77,16 @@ export const authConfigSchema = z
     /** The gateway's TRUSTED_PROXIES, so the per-IP login limit counts the same client address (docs/gateway.md, "Gateway edge"). */
     TRUSTED_PROXIES: trustedProxiesField(),
     ...mailEnvFields,
+    /** Seconds a password-reset link works (docs/accounts.md). */
+    PASSWORD_RESET_TTL: envField.seconds(1_800, { max: 86_400 }),
+    /** Seconds an e-mail verification link works. */
+    EMAIL_VERIFICATION_TTL: envField.seconds(86_400, { max: 604_800 }),
+    /** `true`: login is refused with 403 email_not_verified until the account's address is verified. */
+    EMAIL_VERIFICATION_REQUIRED: envField.boolean(false),
+    /** Password-reset (and verification resend) requests per account per LOGIN_FAILURE_WINDOW before 429. */
+    PASSWORD_RESET_MAX_PER_ACCOUNT: count(5),
+    /** Password-reset requests per client IP per LOGIN_FAILURE_WINDOW before 429. */
+    PASSWORD_RESET_MAX_PER_IP: count(20),
   })
   .superRefine(checkRedisEnv)
   .transform((env) => ({

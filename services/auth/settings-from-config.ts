@@ -15,5 +15,11 @@ export function settingsFromConfig(config: AuthConfig): AuthSettings {
     registrationMaxPerIp: config.REGISTRATION_MAX_PER_IP,
     defaultUserScope: config.DEFAULT_USER_SCOPES,
     firstPartyClientId: config.FIRST_PARTY_CLIENT_ID,
+    publicUrl: config.AUTH_PUBLIC_URL,
+    passwordResetTtlSeconds: config.PASSWORD_RESET_TTL,
+    emailVerificationTtlSeconds: config.EMAIL_VERIFICATION_TTL,
+    emailVerificationRequired: config.EMAIL_VERIFICATION_REQUIRED,
+    accountMailMaxPerAccount: config.PASSWORD_RESET_MAX_PER_ACCOUNT,
+    accountMailMaxPerIp: config.PASSWORD_RESET_MAX_PER_IP,
   };
 }

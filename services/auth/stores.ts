@@ -1,5 +1,6 @@
 import type { Logger } from '../../lib/logger.js';
 import type { AuthConfig } from './config.js';
+import type { AccountTokenStore } from './domain/accounts/account-token-store.js';
 import type { AppSessionStore } from './domain/app-flow/app-sessions.js';
 import type { ClientStore } from './domain/clients/client-store.js';
 import type { TokenStore } from './domain/tokens/token-store.js';
@@ -38,6 +39,24 @@ export async function openTokenStore(config: AuthConfig, logger: Logger): Promis
   // Refresh state in memory; revocations under AUTH_DATA_DIR, served to verifiers as the feed.
   const { openEmbeddedTokenStore } = await import('./adapters/embedded/embedded-token-store.js');
   return { store: await naming('AUTH_DATA_DIR', openEmbeddedTokenStore(config.AUTH_DATA_DIR)), kind: 'embedded' };
+}
+
+/**
+ * Verification and reset tokens (as hashes) live where the deployment keeps shared state: Redis
+ * when configured, else MongoDB, else a NeDB file under AUTH_DATA_DIR.
+ */
+export async function openAccountTokenStore(config: AuthConfig, logger: Logger): Promise<{ store: AccountTokenStore; kind: string }> {
+  if (config.redis) {
+    const { connectRedisAccountTokenStore } = await import('./adapters/account-tokens/redis-account-tokens.js');
+    const { redisVariable } = await import('../../lib/redis/env.js');
+    return { store: await naming(redisVariable(config.redis), connectRedisAccountTokenStore(config.redis, { logger })), kind: 'redis' };
+  }
+  if (config.MONGODB_URI) {
+    const { connectMongoAccountTokenStore } = await import('./adapters/account-tokens/mongo-account-tokens.js');
+    return { store: await naming('MONGODB_URI', connectMongoAccountTokenStore(config.MONGODB_URI)), kind: 'mongo' };
+  }
+  const { openEmbeddedAccountTokenStore } = await import('./adapters/account-tokens/embedded-account-tokens.js');
+  return { store: await naming('AUTH_DATA_DIR', openEmbeddedAccountTokenStore(config.AUTH_DATA_DIR)), kind: 'embedded' };
 }
 
 /**

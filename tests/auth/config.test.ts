@@ -32,6 +32,11 @@ describe('auth configuration', () => {
       TRUSTED_PROXIES: { list: '', trust: expect.any(Function) },
       MAIL_FROM: 'authgate <no-reply@localhost>',
       AUTH_PUBLIC_URL: 'http://localhost:4000',
+      PASSWORD_RESET_TTL: 1800,
+      EMAIL_VERIFICATION_TTL: 86400,
+      EMAIL_VERIFICATION_REQUIRED: false,
+      PASSWORD_RESET_MAX_PER_ACCOUNT: 5,
+      PASSWORD_RESET_MAX_PER_IP: 20,
     });
   });
 

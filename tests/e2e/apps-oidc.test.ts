@@ -87,7 +87,7 @@ describe('apps: authorization code + PKCE and OpenID Connect with openid-client'
     await jwtVerify(tokens.id_token!, createRemoteJWKSet(new URL(`${issuer}/.well-known/jwks.json`)), { issuer, audience: SPA, algorithms: ['RS256'] });
 
     const info = await client.fetchUserInfo(config, tokens.access_token, userId);
-    expect(info).toEqual({ sub: userId, preferred_username: 'alice', email: 'alice@example.com' });
+    expect(info).toEqual({ sub: userId, preferred_username: 'alice', email: 'alice@example.com', email_verified: false });
     const viaPost = await fetch(`${issuer}/oauth/userinfo`, { method: 'POST', headers: { authorization: `Bearer ${tokens.access_token}` } });
     expect(await viaPost.json()).toMatchObject({ sub: userId });
 

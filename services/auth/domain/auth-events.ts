@@ -34,7 +34,16 @@ export interface AuthEvents {
   signingKeysChanged(event: SigningKeysChanged): void;
   /** A request to the admin API or RFC 7591 registration came without the admin token, or with a wrong one. */
   adminAuthFailed(event: { reason: 'missing' | 'invalid'; clientIp: string; path: string }): void;
+  /** A self-service change to an account (verification, reset, password change); never the token or password. */
+  accountChanged(event: AccountChanged): void;
 }
+
+export type AccountChanged =
+  | { change: 'email.verified'; userId: string }
+  /** `userId` null and `mailed` false when no account matched: the trail says so, the caller never hears it. */
+  | { change: 'password.reset_requested'; userId: string | null; mailed: boolean; clientIp: string }
+  | { change: 'password.reset'; userId: string; sessionsEnded: number }
+  | { change: 'password.changed'; userId: string; sessionsEnded: number };
 
 /** Who did an operator's act: the endpoint family and the address it came from (after trusted proxies). */
 export interface AdminCaller {
@@ -45,7 +54,7 @@ export interface AdminCaller {
 export type LoginFinished =
   | { outcome: 'success'; userId: string; username: string; clientId: string; clientIp: string }
   /** `userId`/`username` only when the name is an existing account's. */
-  | { outcome: 'invalid_credentials'; reason: 'unknown_user' | 'wrong_password' | 'account_locked'; userId: string | null; username: string | null; clientId: string; clientIp: string }
+  | { outcome: 'invalid_credentials'; reason: 'unknown_user' | 'wrong_password' | 'account_locked' | 'email_not_verified'; userId: string | null; username: string | null; clientId: string; clientIp: string }
   /** Refused before any lookup, so no user is known. */
   | { outcome: 'rate_limited'; clientId: string; clientIp: string };
 
@@ -64,6 +73,7 @@ export const ignoreAuthEvents: AuthEvents = {
   clientChanged: () => {},
   signingKeysChanged: () => {},
   adminAuthFailed: () => {},
+  accountChanged: () => {},
 };
 
 /**

@@ -3,7 +3,7 @@ import { ignoreAuthEvents, type AuthEvents } from './auth-events.js';
 import type { OwnAccessTokens, TokenSigner } from './tokens/token-signing.js';
 import type { PasswordHasher } from './users/password-hasher.js';
 import type { TokenStore } from './tokens/token-store.js';
-import type { UserStore } from './users/user-store.js';
+import type { UserRecord, UserStore } from './users/user-store.js';
 import type { AuthSettings } from './settings.js';
 import { createAccessTokenIssuer } from './tokens/access-token-issuer.js';
 import { TokenPairIssuer } from './tokens/token-pair.js';
@@ -35,12 +35,14 @@ export interface AuthDomainDeps {
 export interface FirstPartyDeps extends AuthDomainDeps {
   /** The one session ender of the service (use-cases.ts builds it once). */
   endTokenSession: SessionEnder;
+  /** After an account was created (its verification mail); awaited, so a mail that cannot be queued is not silent. */
+  onRegistered?: (user: UserRecord) => Promise<void>;
 }
 
 export type AuthUseCases = ReturnType<typeof createAuthUseCases>;
 
 /** The first-party user API's use cases (/auth/*), built once by use-cases.ts; the HTTP layer only calls them. */
-export function createAuthUseCases({ settings, users, tokens, signer, accessTokens, passwords, endTokenSession, now = Date.now, events = ignoreAuthEvents }: FirstPartyDeps) {
+export function createAuthUseCases({ settings, users, tokens, signer, accessTokens, passwords, endTokenSession, onRegistered, now = Date.now, events = ignoreAuthEvents }: FirstPartyDeps) {
   const issueAccessToken = createAccessTokenIssuer({ signer, issuer: settings.issuer, audience: settings.audience, ttlSeconds: settings.accessTokenTtlSeconds, now });
   const pairs = new TokenPairIssuer({ issueAccessToken, refreshTokens: tokens, refreshTokenTtlSeconds: settings.refreshTokenTtlSeconds, now });
   const throttle = new LoginThrottle({
@@ -51,7 +53,7 @@ export function createAuthUseCases({ settings, users, tokens, signer, accessToke
     windowSeconds: settings.loginFailureWindowSeconds,
   });
   const userGrant = { clientId: settings.firstPartyClientId, scope: settings.defaultUserScope };
-  const checkPassword = createPasswordCheck({ users, passwords, throttle, events });
+  const checkPassword = createPasswordCheck({ users, passwords, throttle, events, emailVerificationRequired: settings.emailVerificationRequired });
   const logout = createLogout({ tokens, endSession: endTokenSession, now, events });
   const verifyAccessToken = async (token: string) => (await accessTokens.verify(token)).claims;
   // One proof verifier for the token endpoints and the service's own resources (/auth/me, userinfo).
@@ -68,7 +70,9 @@ export function createAuthUseCases({ settings, users, tokens, signer, accessToke
     events,
   });
   return {
-    register: createRegister({ users, passwords, throttle }),
+    register: createRegister({ users, passwords, throttle, emailRequired: settings.emailVerificationRequired, ...(onRegistered ? { onRegistered } : {}) }),
+    /** The login failure counts, shared with the password change (a wrong current password is a failure). */
+    loginThrottle: throttle,
     /** POST /auth/login; with a DPoP proof (RFC 9449) the tokens are bound to its key, its jti spent only after the password. */
     login: (input: Omit<Parameters<typeof login>[0], 'jkt'>, proof?: TokenRequestProof) => proofKey(proof, undefined, (jkt) => login({ ...input, jkt })),
     /** For the hosted login page (apps): the same check as login, and the same token families. */

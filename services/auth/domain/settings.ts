@@ -19,4 +19,14 @@ export interface AuthSettings {
   defaultUserScope: string;
   /** `client_id` of tokens issued through the first-party user API. */
   firstPartyClientId: string;
+  /** AUTH_PUBLIC_URL without a trailing slash: the base of every link in a mail. */
+  publicUrl: string;
+  passwordResetTtlSeconds: number;
+  emailVerificationTtlSeconds: number;
+  /** Login refused (403 email_not_verified) until the account's address is verified. */
+  emailVerificationRequired: boolean;
+  /** Reset requests (and verification resends) per account per login failure window. */
+  accountMailMaxPerAccount: number;
+  /** Reset requests per client IP per login failure window. */
+  accountMailMaxPerIp: number;
 }

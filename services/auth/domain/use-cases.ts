@@ -1,3 +1,6 @@
+import { createAccountUseCases, type AccountUseCases } from './accounts/account-use-cases.js';
+import type { MailQueue } from './accounts/account-flow-deps.js';
+import type { AccountTokenStore } from './accounts/account-token-store.js';
 import { createClientAdmin } from './admin/client-admin.js';
 import { createUserAdmin } from './admin/user-admin.js';
 import { createAppFlow } from './app-flow/app-flow.js';
@@ -28,6 +31,12 @@ export interface UseCaseDeps extends AuthDomainDeps {
   assertionSignatures: AssertionSignatureVerifier;
   /** The revocation feed for verifiers without Redis; absent when auth does not serve one. */
   revocationFeed?: RevocationFeed | undefined;
+  /** Verification and reset tokens (as hashes). */
+  accountTokens: AccountTokenStore;
+  /** The mail outbox the account flows enqueue into. */
+  mail: MailQueue;
+  /** A failure of work done off the request path (a reset request's lookup and mail); logged by the caller. */
+  onBackgroundError?: (err: unknown) => void;
 }
 
 export type UseCases = ReturnType<typeof createUseCases>;
@@ -43,7 +52,22 @@ export function createUseCases(deps: UseCaseDeps) {
   const now = deps.now ?? Date.now;
   const events = deps.events ?? ignoreAuthEvents;
   const endTokenSession = createSessionEnder({ tokens, accessTokenTtlSeconds: settings.accessTokenTtlSeconds, now });
-  const auth = createAuthUseCases({ ...deps, now, events, endTokenSession });
+  // Registration sends the verification mail of the account flows, which share login's throttle: bound late.
+  let accounts: AccountUseCases | undefined;
+  const auth = createAuthUseCases({ ...deps, now, events, endTokenSession, onRegistered: (user) => accounts!.verification.registered(user) });
+  accounts = createAccountUseCases({
+    settings,
+    users,
+    tokens,
+    accountTokenStore: deps.accountTokens,
+    mail: deps.mail,
+    passwords: deps.passwords,
+    endTokenSession,
+    loginThrottle: auth.loginThrottle,
+    events,
+    now,
+    onBackgroundError: deps.onBackgroundError ?? (() => {}),
+  });
   // Every user's first-party token carries DEFAULT_USER_SCOPES (the password grant's scope).
   const userScopes = settings.defaultUserScope.split(' ').filter(Boolean);
   const appFlow = createAppFlow({
@@ -88,6 +112,7 @@ export function createUseCases(deps: UseCaseDeps) {
   const userAdmin = createUserAdmin({ users, sessions: { findSessions: (subject) => tokens.findSessions(subject), endSession: endTokenSession }, events });
   return {
     auth,
+    accounts,
     appFlow,
     /** GET /oauth/authorize's request, checked against the registered clients. */
     parseAuthorizationRequest: (params: RawParams) => parseAuthorizationRequest(params, clients),

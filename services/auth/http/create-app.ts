@@ -22,6 +22,7 @@ import { oauthEndpoints } from './tokens/oauth-endpoints.js';
 import { wellKnownRoutes } from './tokens/well-known.js';
 import { registrationRoutes } from './users/register.js';
 import { userApiRoutes } from './users/user-api.js';
+import { accountRoutes } from './accounts/account-routes.js';
 
 export interface AuthAppDeps {
   logger: Logger;
@@ -71,6 +72,7 @@ export function createApp(deps: AuthAppDeps): RequestListener {
     }),
   );
   app.use(userApiRoutes(auth));
+  app.use(accountRoutes({ auth, accounts: useCases.accounts }));
   app.use(browserSessionRoutes(auth, deps.browserSession));
   app.use(registrationRoutes({ adminToken: deps.admin?.token, clients: useCases.clientAdmin, events }));
   // Pages and JSON of the app flow.

@@ -124,6 +124,42 @@ export function runUserStoreContract(name: string, factory: () => Promise<UserSt
       expect(found?.username).not.toBe('changed');
     });
 
+    it('when a user is created with an address, then it is not verified and has no pending address', async () => {
+      const created = await store.create(newUser({ email: 'new@example.test' }));
+      expect([created.emailVerified, created.pendingEmail, (await store.findById(created.id))?.emailVerified]).toEqual([false, undefined, false]);
+    });
+
+    it('when the e-mail state is set, then all three fields are replaced together, and absent ones removed', async () => {
+      const created = await store.create(newUser({ email: 'old@example.test' }));
+      expect(await store.setEmailState(created.id, { email: 'old@example.test', emailVerified: true, pendingEmail: 'next@example.test' })).toBe(true);
+      expect(await store.findById(created.id)).toMatchObject({ email: 'old@example.test', emailVerified: true, pendingEmail: 'next@example.test' });
+      expect(await store.setEmailState(created.id, { email: 'next@example.test', emailVerified: true })).toBe(true);
+      const after = await store.findById(created.id);
+      expect(after).toMatchObject({ email: 'next@example.test', emailVerified: true, username: created.username, passwordHash: created.passwordHash });
+      expect(after?.pendingEmail).toBeUndefined();
+      expect(await store.findByUsername(created.username)).toEqual(after);
+    });
+
+    it('when accounts are looked up by address, then every account with it as its current address comes back, and none for a pending one', async () => {
+      const address = `shared-${randomBytes(4).toString('hex')}@example.test`;
+      const a = await store.create(newUser({ email: address }));
+      const b = await store.create(newUser({ email: address }));
+      const c = await store.create(newUser({ email: 'other@example.test' }));
+      await store.setEmailState(c.id, { email: 'other@example.test', emailVerified: true, pendingEmail: address });
+      expect((await store.findByEmail(address)).map((u) => u.id).sort()).toEqual([a.id, b.id].sort());
+      expect(await store.findByEmail(`none-${randomBytes(4).toString('hex')}@example.test`)).toEqual([]);
+    });
+
+    it('when the password hash is replaced, then the new one is stored and nothing else changes', async () => {
+      const created = await store.create(newUser({ email: 'p@example.test' }));
+      expect(await store.setPasswordHash(created.id, '$argon2id$new')).toBe(true);
+      expect(await store.findById(created.id)).toEqual({ ...created, passwordHash: '$argon2id$new' });
+    });
+
+    it('when an unknown id is given, then setEmailState and setPasswordHash resolve false', async () => {
+      for (const id of ['nope', '0123456789abcdef01234567']) expect([await store.setEmailState(id, { emailVerified: true }), await store.setPasswordHash(id, 'x')]).toEqual([false, false]);
+    });
+
     it('when the store is reachable, then ping resolves', async () => {
       await expect(store.ping()).resolves.toBeUndefined();
     });
@@ -216,7 +252,7 @@ export function runUserStoreContract(name: string, factory: () => Promise<UserSt
 
       it('when an old record is read, then it is unlocked, by id and by username', async () => {
         const byId = await fixture.store.findById(fixture.legacy.id);
-        expect(byId).toMatchObject({ id: fixture.legacy.id, username: fixture.legacy.username, lockedAt: null });
+        expect(byId).toMatchObject({ id: fixture.legacy.id, username: fixture.legacy.username, lockedAt: null, emailVerified: false });
         expect(await fixture.store.findByUsername(fixture.legacy.username)).toEqual(byId);
       });
 

@@ -49,5 +49,12 @@ export function pinoAuditEvents(logger: Logger): AuthEvents {
         ? write('info', 'key.rotated', { kid: keys.kid, activates_at: keys.activatesAt.toISOString() })
         : write('info', 'key.reloaded', { kids: keys.kids, signing_kid: keys.signingKid }),
     adminAuthFailed: ({ reason, clientIp, path }) => write('warn', 'admin.auth_failed', { reason, client_ip: clientIp, path }),
+    accountChanged: (event) => {
+      const { change, userId, ...rest } = event;
+      const fields: Record<string, unknown> = { user_id: userId };
+      if ('mailed' in rest) Object.assign(fields, { mailed: rest.mailed, client_ip: rest.clientIp });
+      if ('sessionsEnded' in rest) fields.sessions_ended = rest.sessionsEnded;
+      write('info', change, fields);
+    },
   };
 }

@@ -1,12 +1,13 @@
 import { authErrors } from '../../domain/errors.js';
-import { type NewUser, type UserRecord, type UserStore, newUserDocument } from '../../domain/users/user-store.js';
+import { type EmailState, type NewUser, type UserRecord, type UserStore, newUserDocument } from '../../domain/users/user-store.js';
 import { type PrivateNedb, isUniqueViolation, openPrivateNedb } from './private-nedb.js';
 
 /**
  * The user as NeDB keeps it; NeDB's own `_id` is the user id. `lockedAt` is absent from records
- * written before accounts could be locked: absent reads as unlocked.
+ * written before accounts could be locked (absent reads as unlocked), `emailVerified` from records
+ * written before verification (absent reads as false).
  */
-type UserDoc = Omit<UserRecord, 'id' | 'lockedAt'> & { lockedAt?: Date | null };
+type UserDoc = Omit<UserRecord, 'id' | 'lockedAt' | 'emailVerified'> & { lockedAt?: Date | null; emailVerified?: boolean };
 
 /**
  * Opens (creating if needed) the user store in `${dataDir}/users.db`: the default when no MongoDB
@@ -65,6 +66,29 @@ export class EmbeddedUserStore implements UserStore {
     return this.findById(id);
   }
 
+  async findByEmail(email: string): Promise<UserRecord[]> {
+    if (typeof email !== 'string') return [];
+    return (await this.db.findAsync({ email })).map(toRecord);
+  }
+
+  async setEmailState(id: string, state: EmailState): Promise<boolean> {
+    if (typeof id !== 'string') return false;
+    const set: Record<string, unknown> = { emailVerified: state.emailVerified };
+    const unset: Record<string, true> = {};
+    for (const field of ['email', 'pendingEmail'] as const) {
+      if (state[field] === undefined) unset[field] = true;
+      else set[field] = state[field];
+    }
+    const { numAffected } = await this.db.updateAsync({ _id: id }, { $set: set, $unset: unset });
+    return numAffected > 0;
+  }
+
+  async setPasswordHash(id: string, passwordHash: string): Promise<boolean> {
+    if (typeof id !== 'string') return false;
+    const { numAffected } = await this.db.updateAsync({ _id: id }, { $set: { passwordHash } });
+    return numAffected > 0;
+  }
+
   ping(): Promise<void> {
     return this.file.ping();
   }
@@ -82,8 +106,10 @@ function toRecord(doc: UserDoc & { _id?: string }): UserRecord {
     roles: doc.roles,
     createdAt: doc.createdAt,
     lockedAt: doc.lockedAt ?? null,
+    emailVerified: doc.emailVerified === true,
   };
   if (doc.email !== undefined) record.email = doc.email;
+  if (doc.pendingEmail !== undefined) record.pendingEmail = doc.pendingEmail;
   // NeDB's copies share Date objects with its in-memory documents.
   return structuredClone(record);
 }

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { authErrors } from '../../domain/errors.js';
-import type { NewUser, UserRecord, UserStore } from '../../domain/users/user-store.js';
+import type { EmailState, NewUser, UserRecord, UserStore } from '../../domain/users/user-store.js';
 
 /**
  * Users in process memory, for tests and throwaway runs. The username map is the unique index:
@@ -21,6 +21,7 @@ export class MemoryUserStore implements UserStore {
       roles: [...user.roles],
       createdAt: new Date(),
       lockedAt: null,
+      emailVerified: false,
     };
     this.idByUsername.set(record.username, record.id);
     this.byId.set(record.id, record);
@@ -52,6 +53,26 @@ export class MemoryUserStore implements UserStore {
     return this.findById(id);
   }
 
+  async findByEmail(email: string): Promise<UserRecord[]> {
+    return [...this.byId.values()].filter((record) => record.email === email).map(copy);
+  }
+
+  async setEmailState(id: string, state: EmailState): Promise<boolean> {
+    const record = this.byId.get(id);
+    if (!record) return false;
+    delete record.email;
+    delete record.pendingEmail;
+    Object.assign(record, withoutUndefined(state));
+    return true;
+  }
+
+  async setPasswordHash(id: string, passwordHash: string): Promise<boolean> {
+    const record = this.byId.get(id);
+    if (!record) return false;
+    record.passwordHash = passwordHash;
+    return true;
+  }
+
   async ping(): Promise<void> {}
 
   async close(): Promise<void> {}
@@ -64,4 +85,8 @@ function copy(record: UserRecord): UserRecord {
     createdAt: new Date(record.createdAt),
     lockedAt: record.lockedAt === null ? null : new Date(record.lockedAt),
   };
+}
+
+function withoutUndefined(state: EmailState): EmailState {
+  return Object.fromEntries(Object.entries(state).filter(([, value]) => value !== undefined)) as unknown as EmailState;
 }

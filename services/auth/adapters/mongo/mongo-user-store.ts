@@ -1,6 +1,6 @@
 import mongoose from 'mongoose';
 import { authErrors } from '../../domain/errors.js';
-import { type NewUser, type UserRecord, type UserStore, newUserDocument } from '../../domain/users/user-store.js';
+import { type EmailState, type NewUser, type UserRecord, type UserStore, newUserDocument } from '../../domain/users/user-store.js';
 
 /** The user as MongoDB keeps it; the document's ObjectId (as hex) is the user id. */
 interface UserDoc {
@@ -14,6 +14,9 @@ interface UserDoc {
    * defaults, so `toRecord` maps absent to null (unlocked) itself.
    */
   lockedAt?: Date | null;
+  /** Absent from documents written before verification existed: read as false. */
+  emailVerified?: boolean;
+  pendingEmail?: string;
 }
 
 const DUPLICATE_KEY = 11000;
@@ -27,11 +30,15 @@ const userSchema = new mongoose.Schema<UserDoc>(
     roles: { type: [String], default: [] },
     createdAt: { type: Date, required: true },
     lockedAt: { type: Date, default: null },
+    emailVerified: { type: Boolean, default: false },
+    pendingEmail: { type: String, required: false },
   },
   { collection: 'users', versionKey: false, strict: 'throw' },
 );
 // The database, not a check-then-insert, decides which of two concurrent registrations wins.
 userSchema.index({ username: 1 }, { unique: true });
+// Password reset by address looks accounts up by it (not unique: accounts may share one).
+userSchema.index({ email: 1 });
 
 /**
  * Connects with a connection of its own (so it never shares mongoose's global state with other
@@ -102,6 +109,32 @@ export class MongoUserStore implements UserStore {
     return this.findById(id);
   }
 
+  async findByEmail(email: string): Promise<UserRecord[]> {
+    // A string only: an object here would be a query operator.
+    if (typeof email !== 'string') return [];
+    const docs = await this.users.find({ email }).lean<Array<UserDoc & { _id: mongoose.Types.ObjectId }>>();
+    return docs.map(toRecord);
+  }
+
+  async setEmailState(id: string, state: EmailState): Promise<boolean> {
+    if (!isObjectIdHex(id)) return false;
+    // One update sets and removes together, so a reader never sees the new address half-written.
+    const set: Partial<UserDoc> = { emailVerified: state.emailVerified };
+    const unset: Record<string, 1> = {};
+    for (const field of ['email', 'pendingEmail'] as const) {
+      if (state[field] === undefined) unset[field] = 1;
+      else set[field] = state[field];
+    }
+    const { matchedCount } = await this.users.updateOne({ _id: id }, { $set: set, ...(Object.keys(unset).length > 0 ? { $unset: unset } : {}) });
+    return matchedCount > 0;
+  }
+
+  async setPasswordHash(id: string, passwordHash: string): Promise<boolean> {
+    if (!isObjectIdHex(id) || typeof passwordHash !== 'string') return false;
+    const { matchedCount } = await this.users.updateOne({ _id: id }, { $set: { passwordHash } });
+    return matchedCount > 0;
+  }
+
   async ping(): Promise<void> {
     const db = this.connection.db;
     if (!db) throw new Error('MongoDB connection is not open');
@@ -129,7 +162,9 @@ function toRecord(doc: UserDoc & { _id: mongoose.Types.ObjectId }): UserRecord {
     roles: [...doc.roles],
     createdAt: new Date(doc.createdAt),
     lockedAt: doc.lockedAt ? new Date(doc.lockedAt) : null,
+    emailVerified: doc.emailVerified === true,
   };
   if (doc.email !== undefined && doc.email !== null) record.email = doc.email;
+  if (doc.pendingEmail !== undefined && doc.pendingEmail !== null) record.pendingEmail = doc.pendingEmail;
   return record;
 }

@@ -1,3 +1,4 @@
+import { scopedUserClaims } from './user-claims.js';
 import type { SessionEnder } from '../sessions/session-ender.js';
 import { createHash, randomBytes, randomUUID } from 'node:crypto';
 import { AppError } from '../../../../lib/errors.js';
@@ -185,22 +186,18 @@ export function createAppFlow({ issuer, sessions, users, tokens, pairs, signer, 
     },
 
     /** GET|POST /oauth/userinfo: the claims the token's scopes allow (OIDC Core §5.3). */
-    async userinfo(token: string): Promise<Record<string, string>> {
+    async userinfo(token: string): Promise<Record<string, string | boolean>> {
       const verified = await accessTokens.verify(token);
       if (!verified.scopes.includes('openid')) {
         throw new AppError('USERINFO_SCOPE', 403, 'the token was not issued with scope openid', { error: 'insufficient_scope', challenge: { scope: 'openid' } });
       }
       const user = await users.findById(verified.sub);
       if (!user) throw new AppError('USERINFO_USER_GONE', 401, 'the user no longer exists', { error: 'invalid_token' });
-      return {
-        sub: user.id,
-        ...(verified.scopes.includes('profile') ? { preferred_username: user.username } : {}),
-        ...(verified.scopes.includes('email') && user.email ? { email: user.email } : {}),
-      };
+      return { sub: user.id, ...scopedUserClaims(user, verified.scopes) };
     },
   };
 
-  function idToken(user: UserRecord, clientId: string, record: { nonce?: string; sid: string; authTime: number }): string {
+  function idToken(user: UserRecord, clientId: string, record: { nonce?: string; sid: string; authTime: number; scope: string }): string {
     const iat = Math.floor(now() / 1000);
     return signer.sign(
       {
@@ -212,6 +209,7 @@ export function createAppFlow({ issuer, sessions, users, tokens, pairs, signer, 
         auth_time: Math.floor(record.authTime / 1000),
         ...(record.nonce === undefined ? {} : { nonce: record.nonce }),
         sid: record.sid,
+        ...scopedUserClaims(user, record.scope.split(' ')),
       },
       'JWT',
     );

@@ -5,6 +5,7 @@ import type { AuthEvents } from '../auth-events.js';
 import type { HashRequesters, PasswordHasher } from './password-hasher.js';
 import type { UserRecord, UserStore } from './user-store.js';
 import { isLocked } from './account-lock.js';
+import { accountErrors } from '../accounts/account-errors.js';
 import { canonicalPassword } from './password-policy.js';
 import { normalizeUsername, usernameProblem } from './username.js';
 
@@ -13,6 +14,8 @@ export interface PasswordCheckDeps {
   passwords: PasswordHasher;
   throttle: LoginThrottle;
   events: AuthEvents;
+  /** EMAIL_VERIFICATION_REQUIRED: the right password of an unverified account gets 403 email_not_verified. */
+  emailVerificationRequired?: boolean;
 }
 
 /**
@@ -24,7 +27,7 @@ export interface PasswordCheckDeps {
  * account or this address already holds its share of the queue) is not a failure: its attempt
  * is handed back. Every checked outcome is reported once (metrics, audit trail).
  */
-export function createPasswordCheck({ users, passwords, throttle, events }: PasswordCheckDeps) {
+export function createPasswordCheck({ users, passwords, throttle, events, emailVerificationRequired = false }: PasswordCheckDeps) {
   return async function checkPassword(input: PasswordCheckInput): Promise<UserRecord> {
     const normalized = normalizeUsername(input.username);
     const where = { clientId: input.clientId, clientIp: input.clientIp };
@@ -48,6 +51,11 @@ export function createPasswordCheck({ users, passwords, throttle, events }: Pass
       throw authErrors.invalidGrant('LOGIN_FAILED');
     }
     await throttle.succeeded(normalized);
+    if (emailVerificationRequired && !user.emailVerified) {
+      // Only after the password matched: to anyone without it, this account looks like any other.
+      events.loginFinished({ outcome: 'invalid_credentials', reason: 'email_not_verified', userId: user.id, username: user.username, ...where });
+      throw accountErrors.emailNotVerified();
+    }
     events.loginFinished({ outcome: 'success', userId: user.id, username: user.username, ...where });
     return user;
   };

@@ -2,7 +2,7 @@ import { AppError } from '../../../../lib/errors.js';
 import { authErrors } from '../errors.js';
 import type { LoginThrottle } from './login-throttle.js';
 import type { PasswordHasher } from './password-hasher.js';
-import type { UserStore } from './user-store.js';
+import type { UserRecord, UserStore } from './user-store.js';
 import { acceptableEmail } from './email.js';
 import { acceptablePassword } from './password-policy.js';
 import { acceptableUsername } from './username.js';
@@ -35,17 +35,29 @@ const tooManyRegistrations = (retryAfterSeconds: number) =>
  * name costs no argon2 run. The store's unique index stays the real guard (it throws
  * usernameTaken), so concurrent registrations of one name still give one user.
  */
-export function createRegister({ users, passwords, throttle }: { users: UserStore; passwords: PasswordHasher; throttle: LoginThrottle }) {
+export interface RegisterDeps {
+  users: UserStore;
+  passwords: PasswordHasher;
+  throttle: LoginThrottle;
+  /** EMAIL_VERIFICATION_REQUIRED: an account without an address could never log in, so one is required. */
+  emailRequired?: boolean;
+  /** The verification mail of a new account with an address. */
+  onRegistered?: (user: UserRecord) => Promise<void>;
+}
+
+export function createRegister({ users, passwords, throttle, emailRequired = false, onRegistered }: RegisterDeps) {
   return async function register(input: RegisterInput): Promise<RegisteredUser> {
     const username = acceptableUsername(input.username);
     const password = acceptablePassword(input.password);
     const email = input.email === undefined ? undefined : acceptableEmail(input.email);
+    if (emailRequired && email === undefined) throw authErrors.invalidField('email', 'is required: accounts must verify an e-mail address');
     const refused = await throttle.admitRegistration(input.clientIp);
     if (refused) throw tooManyRegistrations(refused.retryAfterSeconds);
     if (await users.findByUsername(username)) throw authErrors.usernameTaken();
     // Held to the address's (and the name's) share of the hashing queue, like a login.
     const passwordHash = await passwords.hash(password, [`account:${username}`, `address:${input.clientIp}`]);
     const user = await users.create({ username, passwordHash, roles: [...NEW_USER_ROLES], ...(email ? { email } : {}) });
+    await onRegistered?.(user);
     return { id: user.id, username: user.username };
   };
 }

@@ -4,6 +4,13 @@ export interface UserRecord {
   /** Normalized (trim, NFKC, lower-case) by the domain before it reaches a store. */
   username: string;
   email?: string;
+  /**
+   * Whether `email` was proven by a verification link. Records written before verification existed
+   * have no value stored: adapters read them as false.
+   */
+  emailVerified: boolean;
+  /** An address the user asked to change to: it replaces `email` only once its link is followed. */
+  pendingEmail?: string;
   /** argon2id PHC string; never the password. */
   passwordHash: string;
   roles: string[];
@@ -17,7 +24,14 @@ export interface UserRecord {
 }
 
 /** What registration hands a store: every new account starts unlocked. */
-export type NewUser = Omit<UserRecord, 'id' | 'createdAt' | 'lockedAt'>;
+export type NewUser = Omit<UserRecord, 'id' | 'createdAt' | 'lockedAt' | 'emailVerified' | 'pendingEmail'>;
+
+/** The e-mail part of an account as `setEmailState` writes it whole (absent fields are removed). */
+export interface EmailState {
+  email?: string;
+  emailVerified: boolean;
+  pendingEmail?: string;
+}
 
 /**
  * Where users live. Adapters: memory (tests), embedded (NeDB file under AUTH_DATA_DIR, the
@@ -46,6 +60,15 @@ export interface UserStore {
    * one write, and resolves the updated user; null for an unknown id (any shape, as `findById`).
    */
   setRoles(id: string, roles: string[]): Promise<UserRecord | null>;
+  /**
+   * Accounts whose current (not pending) `email` is exactly `email`, verified or not; [] when none.
+   * Addresses are not unique: several accounts may share one.
+   */
+  findByEmail(email: string): Promise<UserRecord[]>;
+  /** Replaces `email`, `emailVerified` and `pendingEmail` together; false for an unknown id. */
+  setEmailState(id: string, state: EmailState): Promise<boolean>;
+  /** Replaces the password hash; false for an unknown id. */
+  setPasswordHash(id: string, passwordHash: string): Promise<boolean>;
   /** Resolves when the backing store answers; rejects otherwise (used by /readyz). */
   ping(): Promise<void>;
   close(): Promise<void>;
@@ -55,7 +78,7 @@ export interface UserStore {
 export type NewUserDocument = Omit<UserRecord, 'id'>;
 
 export function newUserDocument(user: NewUser, createdAt = new Date()): NewUserDocument {
-  const doc: NewUserDocument = { username: user.username, passwordHash: user.passwordHash, roles: [...user.roles], createdAt, lockedAt: null };
+  const doc: NewUserDocument = { username: user.username, passwordHash: user.passwordHash, roles: [...user.roles], createdAt, lockedAt: null, emailVerified: false };
   if (user.email !== undefined) doc.email = user.email;
   return doc;
 }
