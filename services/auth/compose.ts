@@ -24,6 +24,7 @@ import type { TokenStore } from './domain/tokens/token-store.js';
 import type { UserStore } from './domain/users/user-store.js';
 import { createApp } from './http/create-app.js';
 import { createUseCases } from './domain/use-cases.js';
+import { readRolesFile } from './adapters/roles-file/roles-file-reader.js';
 import { openMail } from './open-mail.js';
 import { settingsFromConfig } from './settings-from-config.js';
 import { openAccountTokenStore, openAppSessionStore, openClientStore, openTokenStore, openUserStore } from './stores.js';
@@ -129,8 +130,11 @@ export async function startAuthService(config: AuthConfig, overrides: AuthServic
     }
     const feed = config.REVOCATION_FEED_TOKEN ? revocationFeedOf(tokens.store) : undefined;
     const settings = settingsFromConfig(config);
+    // Before listening: a bad roles file stops the start (a ConfigError naming AUTH_ROLES_FILE).
+    const roleScopes = config.AUTH_ROLES_FILE ? await readRolesFile(config.AUTH_ROLES_FILE) : undefined;
     const useCases = createUseCases({
       settings,
+      ...(roleScopes ? { roleScopes } : {}),
       users: users.store,
       tokens: tokens.store,
       clients: clients.store,

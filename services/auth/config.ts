@@ -48,6 +48,7 @@ export const authConfigSchema = z
     AUTH_CLIENT_SECRET_KEY: envField.secret().optional(),
     /** YAML or JSON file of OAuth clients upserted at every start (compose, Kubernetes); optional. */
     AUTH_CLIENTS_FILE: z.string().min(1).optional(),
+    AUTH_ROLES_FILE: z.string().min(1).optional(),
     /** Seconds between POST /admin/keys/rotate and the new key signing (DEFAULT_KEY_PUBLISH_DELAY_SECONDS). */
     KEY_PUBLISH_DELAY_SECONDS: envField.seconds(DEFAULT_KEY_PUBLISH_DELAY_SECONDS, { min: 0, max: 86_400 }),
     /**

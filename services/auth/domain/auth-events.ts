@@ -28,6 +28,8 @@ export interface AuthEvents {
   tokenExchanged(event: { clientId: string; userId: string; actorId?: string; audience: string[]; scope: string }): void;
   /** An operator locked or unlocked an account (idempotent calls are reported too). */
   accountLockChanged(event: { userId: string; locked: boolean; by: AdminCaller }): void;
+  /** An operator replaced a user's roles; `removed` ones ended the account's sessions. Role names only. */
+  rolesChanged(event: { userId: string; roles: string[]; removed: string[]; sessionsEnded: number; by: AdminCaller }): void;
   /** A client was created, had its configuration replaced (clients file upsert), was disabled or deleted. */
   clientChanged(event: { change: 'created' | 'updated' | 'disabled' | 'deleted'; clientId: string; by: AdminCaller | { source: 'clients_file' } }): void;
   /** This process took a new signing key set: by rotating it (admin API) or re-reading the shared file (poller). */
@@ -49,6 +51,8 @@ export type AccountChanged =
 export interface AdminCaller {
   source: 'admin_api' | 'registration';
   clientIp: string;
+  /** The admin user, when a user's access token (role admin) let the call in; absent with AUTH_ADMIN_TOKEN. */
+  userId?: string;
 }
 
 export type LoginFinished =
@@ -70,6 +74,7 @@ export const ignoreAuthEvents: AuthEvents = {
   loggedOut: () => {},
   tokenExchanged: () => {},
   accountLockChanged: () => {},
+  rolesChanged: () => {},
   clientChanged: () => {},
   signingKeysChanged: () => {},
   adminAuthFailed: () => {},

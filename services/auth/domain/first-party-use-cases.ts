@@ -35,6 +35,8 @@ export interface AuthDomainDeps {
 export interface FirstPartyDeps extends AuthDomainDeps {
   /** The one session ender of the service (use-cases.ts builds it once). */
   endTokenSession: SessionEnder;
+  /** DEFAULT_USER_SCOPES plus the scopes of the user's roles (users/roles.ts), read at each login and refresh. */
+  scopesOf: (user: UserRecord) => string[];
   /** After an account was created (its verification mail); awaited, so a mail that cannot be queued is not silent. */
   onRegistered?: (user: UserRecord) => Promise<void>;
 }
@@ -42,7 +44,7 @@ export interface FirstPartyDeps extends AuthDomainDeps {
 export type AuthUseCases = ReturnType<typeof createAuthUseCases>;
 
 /** The first-party user API's use cases (/auth/*), built once by use-cases.ts; the HTTP layer only calls them. */
-export function createAuthUseCases({ settings, users, tokens, signer, accessTokens, passwords, endTokenSession, onRegistered, now = Date.now, events = ignoreAuthEvents }: FirstPartyDeps) {
+export function createAuthUseCases({ settings, users, tokens, signer, accessTokens, passwords, endTokenSession, scopesOf, onRegistered, now = Date.now, events = ignoreAuthEvents }: FirstPartyDeps) {
   const issueAccessToken = createAccessTokenIssuer({ signer, issuer: settings.issuer, audience: settings.audience, ttlSeconds: settings.accessTokenTtlSeconds, now });
   const pairs = new TokenPairIssuer({ issueAccessToken, refreshTokens: tokens, refreshTokenTtlSeconds: settings.refreshTokenTtlSeconds, now });
   const throttle = new LoginThrottle({
@@ -52,14 +54,13 @@ export function createAuthUseCases({ settings, users, tokens, signer, accessToke
     maxRegistrationsPerIp: settings.registrationMaxPerIp,
     windowSeconds: settings.loginFailureWindowSeconds,
   });
-  const userGrant = { clientId: settings.firstPartyClientId, scope: settings.defaultUserScope };
   const checkPassword = createPasswordCheck({ users, passwords, throttle, events, emailVerificationRequired: settings.emailVerificationRequired });
   const logout = createLogout({ tokens, endSession: endTokenSession, now, events });
   const verifyAccessToken = async (token: string) => (await accessTokens.verify(token)).claims;
   // One proof verifier for the token endpoints and the service's own resources (/auth/me, userinfo).
   const verifyDpopProof = createDpopProofVerifier({ replay: tokens, now });
   const proofKey = createProofKey(verifyDpopProof);
-  const login = createLogin({ checkPassword, tokens: pairs, grant: userGrant, events });
+  const login = createLogin({ checkPassword, tokens: pairs, clientId: settings.firstPartyClientId, scopesOf, events });
   const refresh = createRefresh({
     users,
     refreshTokens: tokens,
@@ -68,6 +69,8 @@ export function createAuthUseCases({ settings, users, tokens, signer, accessToke
     graceSeconds: settings.refreshReuseGraceSeconds,
     now,
     events,
+    firstPartyClientId: settings.firstPartyClientId,
+    scopesOf,
   });
   return {
     register: createRegister({ users, passwords, throttle, emailRequired: settings.emailVerificationRequired, ...(onRegistered ? { onRegistered } : {}) }),

@@ -19,6 +19,7 @@ import type { RevocationFeed } from './sessions/revocation-feed.js';
 import { createSessionEnder } from './sessions/session-ender.js';
 import type { SigningKeySet } from './tokens/signing-key-set.js';
 import type { AssertionSignatureVerifier } from './tokens/token-signing.js';
+import { createUserScopes, DEFAULT_ROLE_SCOPES, type RoleScopes } from './users/roles.js';
 
 /** The ports and settings every use case of the auth service is built from. */
 export interface UseCaseDeps extends AuthDomainDeps {
@@ -37,6 +38,8 @@ export interface UseCaseDeps extends AuthDomainDeps {
   mail: MailQueue;
   /** A failure of work done off the request path (a reset request's lookup and mail); logged by the caller. */
   onBackgroundError?: (err: unknown) => void;
+  /** The scopes each role grants (AUTH_ROLES_FILE); only `admin` -> `admin` without one. */
+  roleScopes?: RoleScopes;
 }
 
 export type UseCases = ReturnType<typeof createUseCases>;
@@ -54,7 +57,9 @@ export function createUseCases(deps: UseCaseDeps) {
   const endTokenSession = createSessionEnder({ tokens, accessTokenTtlSeconds: settings.accessTokenTtlSeconds, now });
   // Registration sends the verification mail of the account flows, which share login's throttle: bound late.
   let accounts: AccountUseCases | undefined;
-  const auth = createAuthUseCases({ ...deps, now, events, endTokenSession, onRegistered: (user) => accounts!.verification.registered(user) });
+  // DEFAULT_USER_SCOPES plus the scopes of the user's roles: the first-party tokens' scope and the ceiling of an app's.
+  const scopesOf = createUserScopes(settings.defaultUserScope, deps.roleScopes ?? DEFAULT_ROLE_SCOPES);
+  const auth = createAuthUseCases({ ...deps, now, events, endTokenSession, scopesOf, onRegistered: (user) => accounts!.verification.registered(user) });
   accounts = createAccountUseCases({
     settings,
     users,
@@ -68,8 +73,6 @@ export function createUseCases(deps: UseCaseDeps) {
     now,
     onBackgroundError: deps.onBackgroundError ?? (() => {}),
   });
-  // Every user's first-party token carries DEFAULT_USER_SCOPES (the password grant's scope).
-  const userScopes = settings.defaultUserScope.split(' ').filter(Boolean);
   const appFlow = createAppFlow({
     issuer: settings.issuer,
     sessions: appSessions,
@@ -79,7 +82,7 @@ export function createUseCases(deps: UseCaseDeps) {
     signer: deps.signer,
     accessTokens: deps.accessTokens,
     checkPassword: auth.checkPassword,
-    userScopes: () => userScopes,
+    userScopes: scopesOf,
     endTokenSession,
     now,
   });

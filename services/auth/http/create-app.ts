@@ -74,9 +74,9 @@ export function createApp(deps: AuthAppDeps): RequestListener {
   app.use(userApiRoutes(auth));
   app.use(accountRoutes({ auth, accounts: useCases.accounts }));
   app.use(browserSessionRoutes(auth, deps.browserSession));
-  app.use(registrationRoutes({ adminToken: deps.admin?.token, clients: useCases.clientAdmin, events }));
-  // Pages and JSON of the app flow.
   const authenticated = bearerAuth(auth.verifyAccessToken, auth.verifyDpopProof);
+  app.use(registrationRoutes({ adminToken: deps.admin?.token, userAuth: authenticated, clients: useCases.clientAdmin, events }));
+  // Pages and JSON of the app flow.
   app.use(authorizeRoutes({ flow: useCases.appFlow, issuer: settings.issuer, parseRequest: useCases.parseAuthorizationRequest, secure: deps.browserSession.secure, authenticated }));
   app.use(logoutRoutes({ logout: useCases.rpLogout, secure: deps.browserSession.secure }));
   if (useCases.readRevocationFeed && deps.revocationFeedToken) app.use(revocationFeedRoutes(useCases.readRevocationFeed, deps.revocationFeedToken));
@@ -84,6 +84,7 @@ export function createApp(deps: AuthAppDeps): RequestListener {
     app.use(
       adminRoutes({
         adminToken: deps.admin.token,
+        userAuth: authenticated,
         clients: useCases.clientAdmin,
         users: useCases.userAdmin,
         keys: deps.admin.keyRotation,

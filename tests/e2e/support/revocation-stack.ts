@@ -42,7 +42,8 @@ export interface RevocationStack {
  * environment, exactly what gateway/notes/reports main.ts call. Auth picks its token store by
  * configuration as `npm start` does (embedded under its data dir, or Redis).
  */
-export async function startRevocationStack(mode: RevocationMode): Promise<RevocationStack> {
+/** `authEnv` adds to auth's environment (AUTH_ROLES_FILE, ...); `gatewayEnv` to the gateway's (GATEWAY_ROUTES, ...). */
+export async function startRevocationStack(mode: RevocationMode, { authEnv = {}, gatewayEnv = {} }: { authEnv?: Record<string, string>; gatewayEnv?: Record<string, string> } = {}): Promise<RevocationStack> {
   const logger = createLogger({ name: 'revocation-stack', level: 'silent' });
   const adminToken = newSecret();
   const reportsSecret = newSecret();
@@ -53,7 +54,7 @@ export async function startRevocationStack(mode: RevocationMode): Promise<Revoca
   const auth = await startTestAuth({
     tokens: 'config',
     clients,
-    env: { ...feedEnv, AUTH_ADMIN_TOKEN: adminToken, AUTH_CLIENTS_FILE: 'deploy/clients.yaml', REPORTS_CLIENT_SECRET: reportsSecret },
+    env: { ...feedEnv, AUTH_ADMIN_TOKEN: adminToken, AUTH_CLIENTS_FILE: 'deploy/clients.yaml', REPORTS_CLIENT_SECRET: reportsSecret, ...authEnv },
   });
   const lists: RevocationList[] = [];
   const open = async (config: Parameters<typeof openRevocationList>[0], connectionName: string) => {
@@ -66,7 +67,7 @@ export async function startRevocationStack(mode: RevocationMode): Promise<Revoca
   const notesConfig = loadNotesConfig({ NOTES_PORT: '0', ...verifierEnv });
   const notes = await startNotesService(notesConfig, { logger, revocations: await open(notesConfig, 'test-notes') });
   const reportsPort = await freePort();
-  const gatewayConfig = loadGatewayConfig({ GATEWAY_PORT: '0', GATEWAY_OPS_PORT: '0', ...verifierEnv });
+  const gatewayConfig = loadGatewayConfig({ GATEWAY_PORT: '0', GATEWAY_OPS_PORT: '0', ...verifierEnv, ...gatewayEnv });
   const gateway = await startGateway(gatewayConfig, {
     logger,
     env: { NOTES_URL: notes.url, REPORTS_URL: `http://127.0.0.1:${reportsPort}` },

@@ -20,7 +20,10 @@ export function createAuditLogger({ logLevel, destination }: { logLevel: string;
   return createLogger({ name: AUDIT_LOGGER_NAME, service: 'auth', level: logLevel === 'silent' ? 'silent' : 'info', destination });
 }
 
-const by = (caller: AdminCaller | { source: 'clients_file' }) => ('clientIp' in caller ? { source: caller.source, client_ip: caller.clientIp } : { source: caller.source });
+const by = (caller: AdminCaller | { source: 'clients_file' }) =>
+  'clientIp' in caller
+    ? { source: caller.source, client_ip: caller.clientIp, ...(caller.userId === undefined ? {} : { by_user_id: caller.userId }) }
+    : { source: caller.source };
 
 /**
  * AuthEvents as one JSON line per security event: `audit_version`, `event` (also the message) and
@@ -43,6 +46,7 @@ export function pinoAuditEvents(logger: Logger): AuthEvents {
     tokenExchanged: ({ clientId, userId, actorId, audience, scope }) =>
       write('info', 'token.exchanged', { client_id: clientId, user_id: userId, ...(actorId === undefined ? {} : { actor_id: actorId }), audience, scope }),
     accountLockChanged: ({ userId, locked, by: caller }) => write('info', locked ? 'account.locked' : 'account.unlocked', { user_id: userId, ...by(caller) }),
+    rolesChanged: ({ userId, roles, removed, sessionsEnded, by: caller }) => write('info', 'user.roles_changed', { user_id: userId, roles, removed, sessions_ended: sessionsEnded, ...by(caller) }),
     clientChanged: ({ change, clientId, by: caller }) => write('info', `client.${change}`, { client_id: clientId, ...by(caller) }),
     signingKeysChanged: (keys) =>
       keys.change === 'rotated'

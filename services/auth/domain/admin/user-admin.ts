@@ -63,6 +63,30 @@ export function createUserAdmin({ users, sessions, events }: { users: UserStore;
 
     /** Idempotent. */
     unlock: (id: string, by: AdminCaller) => setLocked(id, false, by),
+
+    /**
+     * Replaces the user's roles. A role taken away ends every session of the account at once
+     * (refresh families and, by their `sid`, every access token on every verifier within a
+     * second), so a `roles:` route stops admitting it now, not at the token's exp; a role given
+     * shows in the next token (the next login or refresh).
+     */
+    async setRoles(id: string, roles: readonly string[], by: AdminCaller): Promise<UserView> {
+      const before = await users.findById(id);
+      if (!before) throw userNotFound();
+      const next = [...new Set(roles)];
+      const updated = await users.setRoles(id, next);
+      if (!updated) throw userNotFound();
+      const removed = before.roles.filter((role) => !next.includes(role));
+      let sessionsEnded = 0;
+      if (removed.length > 0) {
+        for (const sid of await sessions.findSessions(id)) {
+          await sessions.endSession(sid);
+          sessionsEnded++;
+        }
+      }
+      events.rolesChanged({ userId: id, roles: next, removed, sessionsEnded, by });
+      return toUserView(updated);
+    },
   };
 }
 

@@ -1,5 +1,6 @@
 import type { AuthEvents } from '../auth-events.js';
-import type { Grant, TokenPair, TokenPairIssuer } from '../tokens/token-pair.js';
+import type { TokenPair, TokenPairIssuer } from '../tokens/token-pair.js';
+import type { UserRecord } from '../users/user-store.js';
 import type { PasswordCheck } from '../users/password-check.js';
 
 export interface LoginInput {
@@ -15,17 +16,20 @@ export interface LoginDeps {
   /** Throttling, argon2id and the enumeration-safe refusal (shared with the hosted login page). */
   checkPassword: PasswordCheck;
   tokens: TokenPairIssuer;
-  grant: Grant;
+  /** The first-party client the tokens are for. */
+  clientId: string;
+  /** The scopes the user's tokens carry now (DEFAULT_USER_SCOPES plus the user's roles'). */
+  scopesOf: (user: UserRecord) => string[];
   events: AuthEvents;
 }
 
 /** Password login of the first-party API: the shared password check, then a new token family. */
-export function createLogin({ checkPassword, tokens, grant, events }: LoginDeps) {
+export function createLogin({ checkPassword, tokens, clientId, scopesOf, events }: LoginDeps) {
   return async function login(input: LoginInput): Promise<TokenPair> {
     const { jkt, ...credentials } = input;
-    const user = await checkPassword({ ...credentials, clientId: grant.clientId });
+    const user = await checkPassword({ ...credentials, clientId });
     // The first-party client is public: its refresh family is bound to the key too.
-    const pair = await tokens.startFamily(user, { ...grant, jkt }, { bindRefreshToken: true });
+    const pair = await tokens.startFamily(user, { clientId, scope: scopesOf(user).join(' '), jkt }, { bindRefreshToken: true });
     events.accessTokenIssued('password');
     return pair;
   };

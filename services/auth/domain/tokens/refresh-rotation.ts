@@ -7,6 +7,8 @@ import { grantedScope } from './scope.js';
 import { isLocked } from '../users/account-lock.js';
 import { openSuccessor, sealSuccessor } from './successor-seal.js';
 import type { TokenPair, TokenPairIssuer } from './token-pair.js';
+import { capToUser } from '../app-flow/user-scope-cap.js';
+import type { UserRecord } from '../users/user-store.js';
 
 /** Options of one refresh: /oauth/token may narrow the scope (RFC 6749 §6); /auth/refresh never does. */
 export interface RefreshOptions {
@@ -24,6 +26,10 @@ export interface RefreshDeps {
   graceSeconds: number;
   now: () => number;
   events: AuthEvents;
+  /** The first-party client: its families follow the user's scopes as they are now (roles given or taken). */
+  firstPartyClientId: string;
+  /** DEFAULT_USER_SCOPES plus the scopes of the user's roles, read at each refresh. */
+  scopesOf: (user: UserRecord) => string[];
 }
 
 /** Rotates a refresh token: the one mechanism behind /auth/refresh, /oauth/token's refresh_token grant and the browser session. */
@@ -38,7 +44,7 @@ export type RefreshRotation = (presented: string, options?: RefreshOptions) => P
  * families by user, so locking cannot reach them sooner; unlocking does not revive them). Every
  * refusal is the same 401 invalid_grant.
  */
-export function createRefresh({ users, refreshTokens, tokens, refreshTokenTtlSeconds, graceSeconds, now, events }: RefreshDeps): RefreshRotation {
+export function createRefresh({ users, refreshTokens, tokens, refreshTokenTtlSeconds, graceSeconds, now, events, firstPartyClientId, scopesOf }: RefreshDeps): RefreshRotation {
   return async function refresh(presented: string, { scope, jkt }: RefreshOptions = {}): Promise<TokenPair> {
     if (!isRefreshTokenShaped(presented)) throw authErrors.invalidGrant('REFRESH_TOKEN_INVALID');
     const presentedKey = hashRefreshToken(presented);
@@ -86,7 +92,11 @@ export function createRefresh({ users, refreshTokens, tokens, refreshTokenTtlSec
     // Only the access token is narrowed: the refresh token (the stored family) keeps the original
     // grant, so a later refresh may ask for all of it again (RFC 6749 §6). A scope beyond the grant
     // is invalid_scope (the caller checks that before rotating, so such a request spends nothing).
-    const scope = grantedScope(requestedScope, record.scope.split(' ').filter(Boolean));
+    // The ceiling is read now: a first-party family carries the user's scopes as they are today
+    // (a role given shows in the next token); an app's keeps its grant, less what the user lost.
+    const held = scopesOf(user);
+    const ceiling = record.clientId === firstPartyClientId ? held : capToUser(record.scope.split(' ').filter(Boolean), held);
+    const scope = grantedScope(requestedScope, ceiling);
     // A bound family's access tokens carry its key; an unbound one's are bound to a key proven now, if any.
     const pair = tokens.pair(user, { clientId: record.clientId, scope, jkt: record.jkt ?? jkt }, refreshToken, record.familyId);
     events.accessTokenIssued('refresh_token');

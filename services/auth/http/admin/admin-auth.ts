@@ -1,5 +1,8 @@
 import { createHash, timingSafeEqual } from 'node:crypto';
-import type { Request, RequestHandler } from 'express';
+import type { Request, RequestHandler, Response } from 'express';
+import type { AccessTokenClaims } from '../../../../lib/verifier/claims.js';
+import { ADMIN_ROLE, ADMIN_SCOPE } from '../../domain/users/roles.js';
+import { callerOf } from '../bearer-auth.js';
 import { AppError } from '../../../../lib/errors.js';
 import { parseAuthorization } from '../../../../lib/verifier/bearer.js';
 import { tokenError } from '../../../../lib/verifier/errors.js';
@@ -38,19 +41,47 @@ export function sharedSecretAuth(
 }
 
 /**
- * `Authorization: Bearer <AUTH_ADMIN_TOKEN>`; missing or wrong: 401 with a Bearer challenge in
- * realm `admin`, reported to the audit trail (address and path, never what was presented).
+ * The admin API's door: `Authorization: Bearer <AUTH_ADMIN_TOKEN>` (bootstrap and automation), or
+ * an access token of a user with role `admin` and scope `admin` (Bearer, or DPoP with its proof),
+ * checked by `userAuth`. A user token without both: 403 insufficient_scope. Missing or wrong
+ * credentials: 401 with a challenge in realm `admin`, reported to the audit trail (address and
+ * path, never what was presented).
  */
-export function adminAuth(adminToken: string, events: AuthEvents): RequestHandler {
-  return sharedSecretAuth(
-    adminToken,
-    {
-      missing: () => tokenError('ADMIN_TOKEN_MISSING', { realm: REALM }),
-      invalid: () => tokenError('ADMIN_TOKEN_INVALID', { realm: REALM }),
-    },
-    (req, reason) => events.adminAuthFailed({ reason, clientIp: clientAddressOf(req), path: pathOf(req) }),
-  );
+export function adminAuth(adminToken: string, events: AuthEvents, userAuth?: RequestHandler): RequestHandler {
+  const expected = digest(adminToken);
+  const refused = (req: Request, reason: 'missing' | 'invalid') => events.adminAuthFailed({ reason, clientIp: clientAddressOf(req), path: pathOf(req) });
+  return (req, res, next) => {
+    const authorization = parseAuthorization(req);
+    if (authorization === undefined) {
+      refused(req, 'missing');
+      return next(tokenError('ADMIN_TOKEN_MISSING', { realm: REALM }));
+    }
+    const presented = authorization.scheme === 'bearer' ? authorization.credentials : '';
+    if (timingSafeEqual(digest(presented), expected)) return next();
+    if (userAuth === undefined || !looksLikeJwt(authorization.credentials)) {
+      refused(req, 'invalid');
+      return next(tokenError('ADMIN_TOKEN_INVALID', { realm: REALM }));
+    }
+    void userAuth(req, res, (err?: unknown) => {
+      if (err !== undefined) {
+        refused(req, 'invalid');
+        return next(err);
+      }
+      const claims = callerOf(res);
+      const scopes = (claims.scope ?? '').split(' ');
+      if (!claims.roles?.includes(ADMIN_ROLE)) return next(tokenError('INSUFFICIENT_ROLE', { realm: REALM, scope: ADMIN_SCOPE }));
+      if (!scopes.includes(ADMIN_SCOPE)) return next(tokenError('INSUFFICIENT_SCOPE', { realm: REALM, scope: ADMIN_SCOPE }));
+      next();
+    });
+  };
 }
+
+/** The admin user a request was let in as; undefined when it came with AUTH_ADMIN_TOKEN. */
+export function adminUserOf(res: Response): string | undefined {
+  return (res.locals.caller as AccessTokenClaims | undefined)?.sub;
+}
+
+const looksLikeJwt = (credentials: string) => /^[\w-]+\.[\w-]+\.[\w-]+$/.test(credentials);
 
 /** `Authorization: Bearer <REVOCATION_FEED_TOKEN>`, for the internal revocation feed. */
 export function feedAuth(feedToken: string): RequestHandler {

@@ -1,4 +1,4 @@
-import { Router, type Request } from 'express';
+import { Router, type Request, type RequestHandler } from 'express';
 import { AppError } from '../../../../lib/errors.js';
 import { jsonBody } from '../../../../lib/http/request-body.js';
 import { newClientSchema, type ClientAdmin } from '../../domain/admin/client-admin.js';
@@ -6,10 +6,14 @@ import { parseBodyFields } from '../../../../lib/http/body-fields.js';
 import type { UserAdmin } from '../../domain/admin/user-admin.js';
 import { KeySetReadOnlyError, type KeyRotation, type RotatedKey } from '../../domain/tokens/signing-key-set.js';
 import type { AdminCaller, AuthEvents } from '../../domain/auth-events.js';
-import { adminAuth } from './admin-auth.js';
+import { roleNameSchema } from '../../domain/users/roles.js';
+import { z } from 'zod';
+import { adminAuth, adminUserOf } from './admin-auth.js';
 import { clientAddressOf } from '../../../../lib/http/client-address.js';
 
 export interface AdminRoutesDeps {
+  /** Lets in an access token of a user with role admin and scope admin (bearerAuth). */
+  userAuth: RequestHandler;
   adminToken: string;
   clients: ClientAdmin;
   users: UserAdmin;
@@ -24,13 +28,13 @@ export interface AdminRoutesDeps {
  * The admin API (`/admin`, Bearer AUTH_ADMIN_TOKEN): clients, user locks and key rotation. Mounted
  * only when the token is configured; otherwise every /admin path is a plain 404.
  */
-export function adminRoutes({ adminToken, clients, users, keys, publishDelaySeconds, events }: AdminRoutesDeps): Router {
+export function adminRoutes({ adminToken, userAuth, clients, users, keys, publishDelaySeconds, events }: AdminRoutesDeps): Router {
   const router = Router();
   router.use('/admin', (_req, res, next) => {
     res.set('Cache-Control', 'no-store');
     next();
   });
-  router.use('/admin', adminAuth(adminToken, events), ...jsonBody());
+  router.use('/admin', adminAuth(adminToken, events, userAuth), ...jsonBody());
 
   router.post('/admin/clients', async (req, res) => {
     const created = await clients.create(parseBodyFields(newClientSchema, req.body), caller(req));
@@ -54,6 +58,12 @@ export function adminRoutes({ adminToken, clients, users, keys, publishDelaySeco
     res.json(await users.findByUsername(req.query.username));
   });
 
+  // PATCH {roles}: the whole new list (RFC 7396 style: what is given replaces what was there).
+  router.patch('/admin/users/:id', async (req, res) => {
+    const { roles } = parseBodyFields(userPatchSchema, req.body);
+    res.json(await users.setRoles(String(req.params.id), roles, caller(req)));
+  });
+
   router.post('/admin/users/:id/lock', async (req, res) => {
     res.json(await users.lock(String(req.params.id), caller(req)));
   });
@@ -70,7 +80,13 @@ export function adminRoutes({ adminToken, clients, users, keys, publishDelaySeco
   return router;
 }
 
-const caller = (req: Request): AdminCaller => ({ source: 'admin_api', clientIp: clientAddressOf(req) });
+/** What an operator may change of a user here: the roles (role names as tokens and routes use them). */
+const userPatchSchema = z.strictObject({ roles: z.array(roleNameSchema).max(50, 'must list at most 50 roles') });
+
+const caller = (req: Request): AdminCaller => {
+  const userId = req.res ? adminUserOf(req.res) : undefined;
+  return { source: 'admin_api', clientIp: clientAddressOf(req), ...(userId === undefined ? {} : { userId }) };
+};
 
 /**
  * A read-only key set (mounted Secret or file secret) is a deployment choice, not a fault: the

@@ -1,4 +1,4 @@
-import { Router } from 'express';
+import { type RequestHandler, Router } from 'express';
 import { AppError, isAppError } from '../../../../lib/errors.js';
 import { parseBodyFields } from '../../../../lib/http/body-fields.js';
 import { jsonBody } from '../../../../lib/http/request-body.js';
@@ -12,7 +12,7 @@ import { clientAddressOf } from '../../../../lib/http/client-address.js';
  * token, so registration stays an operator's act, as with the admin API it shares its use case
  * with. Without AUTH_ADMIN_TOKEN the path is 404, as the admin API is.
  */
-export function registrationRoutes({ adminToken, clients, events }: { adminToken: string | undefined; clients: ClientAdmin; events: AuthEvents }): Router {
+export function registrationRoutes({ adminToken, userAuth, clients, events }: { adminToken: string | undefined; userAuth: RequestHandler; clients: ClientAdmin; events: AuthEvents }): Router {
   const router = Router();
   if (adminToken === undefined) {
     // Said here, before the form-only /oauth routes would call a JSON body a bad request.
@@ -25,7 +25,7 @@ export function registrationRoutes({ adminToken, clients, events }: { adminToken
     res.set({ 'Cache-Control': 'no-store', Pragma: 'no-cache' });
     next();
   });
-  router.post('/oauth/register', adminAuth(adminToken, events), ...jsonBody(), async (req, res) => {
+  router.post('/oauth/register', adminAuth(adminToken, events, userAuth), ...jsonBody(), async (req, res) => {
     const created = await clients.create(asRegistrationError(() => parseBodyFields(newClientSchema, req.body)), { source: 'registration', clientIp: clientAddressOf(req) });
     res.status(201).json(created);
   });
