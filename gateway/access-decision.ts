@@ -4,7 +4,7 @@ import { traceContextOf } from '../lib/tracing/http-spans.js';
 import { assertAuthorized, tokenError, type Verifier, type VerifiedToken } from '../lib/verifier/index.js';
 import { challengedAsDpop, checkSenderConstraint, FORWARDED_PREFIX, needsSenderCheck, publicUrlOf, type DpopProofVerifier } from '../lib/verifier/index.js';
 import { requestAccessToken } from './cookie-credentials.js';
-import type { CompiledRoute, GatewayObserver } from './gateway-handler.js';
+import type { CompiledRoute, GatewayObserver } from './compiled-route.js';
 import { removeHeader } from './hop-by-hop.js';
 import type { RequestExchange } from './request-exchange.js';
 

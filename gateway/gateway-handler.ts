@@ -1,42 +1,22 @@
 import type { IncomingMessage, RequestListener, ServerResponse } from 'node:http';
-import { AppError, isAppError, internalError } from '../lib/errors.js';
-import { logFailure } from '../lib/http/error-handler.js';
+import { AppError } from '../lib/errors.js';
 import { createRequestEndReporter } from '../lib/http/request-lifecycle.js';
 import type { Logger } from '../lib/logger.js';
 import { startServerSpan } from '../lib/tracing/http-spans.js';
 import { tracingEnabled } from '../lib/tracing/tracer.js';
 import type { ProxyTrust } from '../lib/http/client-address.js';
-import type { AccessRequirements, DpopProofVerifier, Verifier, VerifiedToken } from '../lib/verifier/index.js';
+import type { DpopProofVerifier, Verifier, VerifiedToken } from '../lib/verifier/index.js';
 import { createAccessDecision } from './access-decision.js';
-import type { CorsPolicy } from './cors.js';
 import { setForwardedHeaders } from './forwarded-headers.js';
 import { resolvePath } from './request-path.js';
 import { removeHeader, stripInboundHeaders } from './hop-by-hop.js';
 import { setIdentityHeaders } from './identity-headers.js';
-import { assignRequestId, stampRequestId } from './request-id.js';
+import { assignRequestId } from './request-id.js';
+import { createRefusal } from './refusal.js';
+import type { CompiledRoute, GatewayObserver } from './compiled-route.js';
 import { EXCHANGE, RequestExchange, type Tracked } from './request-exchange.js';
-import type { RouteDefinition } from './route-config.js';
-import { sendError } from '../lib/http/send-json.js';
-import type { ProxyHandler } from './upstream-proxy.js';
 
-export const GATEWAY_REALM = 'gateway';
-
-/** A route ready to serve: its definition, its proxy and its per-method requirements worked out at start. */
-export interface CompiledRoute {
-  definition: RouteDefinition;
-  proxy: ProxyHandler;
-  requirementsFor(method: string | undefined): AccessRequirements;
-  /** Answers CORS for this route (`cors:` in routes.yaml); undefined when the route has none. */
-  cors?: CorsPolicy | undefined;
-}
-
-/** Hooks for metrics, kept out of the handler so it does not depend on a metrics library. */
-export interface GatewayObserver {
-  /** A response ended (or the client left): `route` is the matched prefix or `unmatched`. */
-  finished(req: IncomingMessage, res: ServerResponse, route: string, seconds: number): void;
-  /** A token verification ended: `ok` or the error code. */
-  verification(outcome: string): void;
-}
+export type { CompiledRoute, GatewayObserver } from './compiled-route.js';
 
 /** What a WebSocket upgrade needs once it is authorised: the route, and the verified identity when there was a token. */
 export type UpgradeTunnel = (req: IncomingMessage, res: ServerResponse, route: CompiledRoute, identity: VerifiedToken | undefined) => void;
@@ -119,17 +99,6 @@ export function createGatewayHandler({ findRoute, verifier, ops, opsPaths, logge
     setForwardedHeaders(req, trust);
     rewritePath(req, route.definition.stripPrefix, url);
     decide(exchange, route);
-  };
-}
-
-/** Answers a refusal with its RFC 6750 body and challenge (realm `gateway`), logging only what is ours to fix. */
-export function createRefusal(logger: Logger): (res: ServerResponse, err: unknown) => void {
-  return (res, err) => {
-    const appError = isAppError(err) ? err : internalError(err);
-    // The JWKS fetcher warns once per outage; every refusal it causes would repeat that.
-    if (appError.status >= 500 && appError.code !== 'JWKS_UNAVAILABLE') logFailure(logger.child({ reqId: res.req.headers['x-request-id'] }), appError);
-    stampRequestId(res.req, res);
-    sendError(res, appError, GATEWAY_REALM);
   };
 }
 

@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { loadGatewayConfig } from '../../gateway/config.js';
 import type { GatewayFixture } from './gateway-fixture.js';
 import { useGatewayFixture } from './gateway-fixture.js';
 import { send, type RawResponse } from './http-client.js';
@@ -108,5 +109,12 @@ describe('decision endpoints: the proxy port\'s decision', () => {
     const res = await send(fx.gateway.decisionUrl, { path: '/api/notes', headers: bearer(reader()) });
     expect(res.status).toBe(404);
     expect(res.headers['x-auth-subject']).toBeUndefined();
+  });
+});
+
+describe('GATEWAY_DECISION_PORT', () => {
+  it('when it is not set, then the decision port is 8082; when it is not a port, then the config error names it', () => {
+    expect(loadGatewayConfig({}).decisionPort).toBe(8082);
+    expect(() => loadGatewayConfig({ GATEWAY_DECISION_PORT: 'decide' })).toThrow(/GATEWAY_DECISION_PORT/);
   });
 });
