@@ -33,7 +33,7 @@ const routes = parseRoutes(
   },
   env,
 );
-const config = loadGatewayConfig({ GATEWAY_PORT: '0', GATEWAY_OPS_PORT: '0', AUTH_ISSUER: args.issuer, LOG_LEVEL: args.logLevel });
+const config = loadGatewayConfig({ GATEWAY_PORT: '0', GATEWAY_OPS_PORT: '0', GATEWAY_DECISION_PORT: '0', AUTH_ISSUER: args.issuer, LOG_LEVEL: args.logLevel });
 // As gateway/main.ts builds it.
 const logger = createLogger({ name: 'gateway', level: args.logLevel, bufferBytes: 32 * 1024 });
 const gateway = await startGateway(config, { logger, routes, env, ...(args.metrics ? { metrics: createMetrics({ service: 'gateway' }) } : {}) });

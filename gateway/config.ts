@@ -11,6 +11,8 @@ export const gatewayConfigSchema = z
     GATEWAY_PORT: envField.port(8080),
     /** /metrics, /healthz, /readyz for Prometheus and probes; keep it off the internet (NetworkPolicy). */
     GATEWAY_OPS_PORT: envField.port(8081),
+    /** /decide/* for an ingress's auth subrequests (nginx auth_request, forward auth, ext_authz); internal only. */
+    GATEWAY_DECISION_PORT: envField.port(8082),
     /** The browser-session demo page at / (npm start sets it); off, / is routed like any path. */
     GATEWAY_DEMO_PAGE: envField.boolean(false),
     /** Peers (ingress, load balancer) whose X-Forwarded-* chain is kept: comma-separated IPs/CIDRs. */
@@ -27,6 +29,7 @@ export const gatewayConfigSchema = z
   .transform((env) => ({
     port: env.GATEWAY_PORT,
     opsPort: env.GATEWAY_OPS_PORT,
+    decisionPort: env.GATEWAY_DECISION_PORT,
     demoPage: env.GATEWAY_DEMO_PAGE,
     trustedProxies: env.TRUSTED_PROXIES.trust,
     host: env.HOST,
@@ -42,6 +45,8 @@ export interface GatewayConfig {
   port: number;
   /** Port of /metrics (and /healthz, /readyz); 0 picks a free one (tests). */
   opsPort: number;
+  /** Port of the decision endpoints (docs/edge.md); 0 picks a free one (tests). */
+  decisionPort: number;
   /** Serve the demo page at /, /app.js, /app.css. */
   demoPage: boolean;
   /** Peers whose X-Forwarded-* are kept and appended to (TRUSTED_PROXIES). */

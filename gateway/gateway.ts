@@ -3,6 +3,7 @@ import type { Metrics } from '../lib/metrics/index.js';
 import { observeRequest } from '../lib/http/http-metrics.js';
 import { createGatewayMetrics, upstreamErrorKind } from './gateway-metrics.js';
 import type { Env } from '../lib/config.js';
+import { eitherTrust, parseProxyTrust } from '../lib/http/client-address.js';
 import { listen } from '../lib/http/server.js';
 import { revocationFeedReadiness } from '../lib/revocation/feed-observability.js';
 import { noRevocations, type RevocationList } from '../lib/revocation/revocation-list.js';
@@ -11,6 +12,7 @@ import { openDpopReplayCache } from './dpop-replay.js';
 import type { GatewayConfig } from './config.js';
 import { responseForUpgrade } from '../lib/http/upgrade-response.js';
 import { createCorsPolicy } from './cors.js';
+import { createDecisionHandler } from './decision-handler.js';
 import { createGatewayHandler, type CompiledRoute, type GatewayObserver } from './gateway-handler.js';
 import { compileRequirements } from './route-requirements.js';
 import { createOpsApp, createPublicOpsApp, publicOpsPaths } from './ops-app.js';
@@ -39,9 +41,13 @@ export interface RunningGateway {
   port: number;
   /** The ops port (GATEWAY_OPS_PORT): /metrics, /healthz, /readyz. */
   opsUrl: string;
+  /** The decision port (GATEWAY_DECISION_PORT): /decide/* for an ingress's auth subrequests. */
+  decisionUrl: string;
   /** Stops accepting, lets in-flight requests finish (up to `graceMs`), then frees upstream sockets. */
   close(graceMs?: number): Promise<void>;
 }
+
+const LOOPBACK = parseProxyTrust('127.0.0.0/8, ::1/128');
 
 /** Request heads up to 32 KiB reach our own checks (oversized tokens get a proper RFC 6750 answer, not a bare 431). */
 const MAX_HEADER_BYTES = 32 * 1024;
@@ -103,8 +109,10 @@ export async function startGateway(config: GatewayConfig, deps: GatewayDeps = {}
           verification: (outcome) => gatewayMetrics.tokenVerifications.inc({ outcome }),
         }
       : undefined;
+  const findRoute = createRouteTable(compiled, (route) => route.definition.prefix);
+  const verifyDpopProof = createDpopProofVerifier({ replay: dpopReplay.cache, ...(deps.now ? { now: deps.now } : {}) });
   const handler = createGatewayHandler({
-    findRoute: createRouteTable(compiled, (route) => route.definition.prefix),
+    findRoute,
     verifier,
     ops: createPublicOpsApp(logger, readiness, config.demoPage),
     opsPaths: publicOpsPaths(config.demoPage),
@@ -112,9 +120,12 @@ export async function startGateway(config: GatewayConfig, deps: GatewayDeps = {}
     allowedOrigins: config.allowedOrigins,
     trust: config.trustedProxies,
     tunnel: websockets.tunnel,
-    verifyDpopProof: createDpopProofVerifier({ replay: dpopReplay.cache, ...(deps.now ? { now: deps.now } : {}) }),
+    verifyDpopProof,
     ...(observer ? { observer } : {}),
   });
+  // The ingress asks from the same host (loopback) or is listed in TRUSTED_PROXIES; nobody else
+  // may say what the original request was (docs/edge.md).
+  const decisionHandler = createDecisionHandler({ findRoute, verifier, allowedOrigins: config.allowedOrigins, verifyDpopProof, observer, trust: eitherTrust(LOOPBACK, config.trustedProxies), logger });
   const server = await listen(handler, { port: config.port, host: config.host, maxHeaderSize: MAX_HEADER_BYTES });
   // Upgrades run through the same handler, with a response bound to the raw socket so refusals
   // are ordinary JSON answers; on routes without `websocket: true` they are refused.
@@ -123,16 +134,21 @@ export async function startGateway(config: GatewayConfig, deps: GatewayDeps = {}
     await server.close(0);
     throw err;
   });
+  const decisionServer = await listen(decisionHandler, { port: config.decisionPort, host: config.host, maxHeaderSize: MAX_HEADER_BYTES }).catch(async (err: unknown) => {
+    await Promise.all([server.close(0), opsServer.close(0)]);
+    throw err;
+  });
   // Warm the key set so the first request does not pay for it; an issuer still starting is fine.
   verifier.loadKeys().catch(() => logger.warn({ jwksUri: config.verifier.jwksUri }, 'JWKS not reachable yet; /readyz reports it'));
-  logger.info({ url: server.url, opsUrl: opsServer.url, routes: definitions.map((route) => `${route.prefix} -> ${route.upstream.origin}`) }, 'gateway listening');
+  logger.info({ url: server.url, opsUrl: opsServer.url, decisionUrl: decisionServer.url, routes: definitions.map((route) => `${route.prefix} -> ${route.upstream.origin}`) }, 'gateway listening');
   return {
     url: server.url,
     port: server.port,
     opsUrl: opsServer.url,
+    decisionUrl: decisionServer.url,
     async close(graceMs) {
       websockets.closeAll();
-      await Promise.all([server.close(graceMs), opsServer.close(graceMs)]);
+      await Promise.all([server.close(graceMs), opsServer.close(graceMs), decisionServer.close(graceMs)]);
       await pools.close();
       verifier.close();
       await dpopReplay.close();

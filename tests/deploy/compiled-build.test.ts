@@ -83,7 +83,7 @@ describe('the compiled build (npm run build)', () => {
 
     const gateway = runCompiled(
       'dist/gateway/main.js',
-      { GATEWAY_PORT: '0', GATEWAY_OPS_PORT: '0', GATEWAY_DEMO_PAGE: 'true', AUTH_ISSUER: issuer, AUTH_URL: issuer },
+      { GATEWAY_PORT: '0', GATEWAY_OPS_PORT: '0', GATEWAY_DECISION_PORT: '0', GATEWAY_DEMO_PAGE: 'true', AUTH_ISSUER: issuer, AUTH_URL: issuer },
       'gateway listening',
     );
     running.push(gateway);

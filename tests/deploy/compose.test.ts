@@ -46,11 +46,12 @@ describe('docker-compose.yml', () => {
     expect(existsSync(path.join(ROOT, MAIN_SOURCE[process])), MAIN_SOURCE[process]).toBe(true);
   });
 
-  it('when the gateway runs, then only its public port is published; the ops port (metrics) stays on the compose network', () => {
+  it('when the gateway runs, then only its public port is published; the ops port (metrics) and the decision port stay on the compose network', () => {
     const gateway = compose.services.gateway!;
     expect((gateway.ports ?? []).map(String)).toEqual(['${GATEWAY_PUBLISH:-127.0.0.1:8080}:8080']);
     expect(serviceEnv(gateway, HOST_ENV).GATEWAY_OPS_PORT).toBe('8081');
-    expect((gateway as { expose?: unknown[] }).expose?.map(String)).toEqual(['8081']);
+    expect(serviceEnv(gateway, HOST_ENV).GATEWAY_DECISION_PORT).toBe('8082');
+    expect((gateway as { expose?: unknown[] }).expose?.map(String)).toEqual(['8081', '8082']);
   });
 
   it('when mongo and redis are checked, then they are pinged with their own clients', () => {

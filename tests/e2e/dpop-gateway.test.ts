@@ -47,7 +47,7 @@ function routesFor(authUrl: string, serviceUrl: string) {
 }
 
 async function startGatewayAt(port: number, env: Record<string, string> = {}): Promise<RunningGateway> {
-  const config = loadGatewayConfig({ GATEWAY_PORT: String(port), GATEWAY_OPS_PORT: '0', AUTH_ISSUER: issuer, AUTH_URL: auth.url, LOG_LEVEL: 'silent', ...env });
+  const config = loadGatewayConfig({ GATEWAY_PORT: String(port), GATEWAY_OPS_PORT: '0', GATEWAY_DECISION_PORT: '0', AUTH_ISSUER: issuer, AUTH_URL: auth.url, LOG_LEVEL: 'silent', ...env });
   return startGateway(config, { routes: routesFor(auth.url, service.url), logger: silent });
 }
 

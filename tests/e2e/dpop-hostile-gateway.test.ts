@@ -65,7 +65,7 @@ beforeAll(async () => {
     },
     {},
   );
-  const config = loadGatewayConfig({ GATEWAY_PORT: String(gatewayPort), GATEWAY_OPS_PORT: '0', AUTH_ISSUER: issuer, AUTH_URL: auth.url, LOG_LEVEL: 'info' });
+  const config = loadGatewayConfig({ GATEWAY_PORT: String(gatewayPort), GATEWAY_OPS_PORT: '0', GATEWAY_DECISION_PORT: '0', AUTH_ISSUER: issuer, AUTH_URL: auth.url, LOG_LEVEL: 'info' });
   gateway = await startGateway(config, { routes, logger: createLogger({ name: 'gateway', level: 'info', destination: gatewayLog }) });
   [key, otherKey] = await Promise.all([dpopKey('ES256'), dpopKey('ES256')]);
   expect((await post(auth.url, '/auth/register', { username: 'gateway-dpop-user', password: PASSWORD })).status).toBe(201);

@@ -25,7 +25,7 @@ beforeAll(async () => {
     },
     env,
   );
-  const config = loadGatewayConfig({ GATEWAY_PORT: '0', GATEWAY_OPS_PORT: '0', AUTH_ISSUER: issuer.issuer, LOG_LEVEL: 'silent', ALLOWED_ORIGINS: 'https://app.example' });
+  const config = loadGatewayConfig({ GATEWAY_PORT: '0', GATEWAY_OPS_PORT: '0', GATEWAY_DECISION_PORT: '0', AUTH_ISSUER: issuer.issuer, LOG_LEVEL: 'silent', ALLOWED_ORIGINS: 'https://app.example' });
   gateway = await startGateway(config, { routes, env, logger: createLogger({ name: 'gateway', level: 'silent' }) });
 });
 afterAll(async () => {

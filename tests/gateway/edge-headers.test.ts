@@ -79,7 +79,7 @@ describe('TRUSTED_PROXIES', () => {
     const env = { UP: upstream.url };
     const routes = parseRoutes({ routes: [{ prefix: '/public', upstream: '${UP}', auth: 'none' }] }, env);
     // The test client connects from 127.0.0.1: here it plays the ingress.
-    const config = loadGatewayConfig({ GATEWAY_PORT: '0', GATEWAY_OPS_PORT: '0', TRUSTED_PROXIES: '10.0.0.0/8, 127.0.0.1', LOG_LEVEL: 'silent' });
+    const config = loadGatewayConfig({ GATEWAY_PORT: '0', GATEWAY_OPS_PORT: '0', GATEWAY_DECISION_PORT: '0', TRUSTED_PROXIES: '10.0.0.0/8, 127.0.0.1', LOG_LEVEL: 'silent' });
     gateway = await startGateway(config, { routes, env, logger: createLogger({ name: 'gateway', level: 'silent' }) });
   });
   afterAll(async () => {

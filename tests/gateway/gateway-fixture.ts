@@ -50,7 +50,7 @@ export async function startGatewayFixture(options: { revocations?: RevocationLis
     },
     env,
   );
-  const config = loadGatewayConfig({ GATEWAY_PORT: '0', GATEWAY_OPS_PORT: '0', AUTH_ISSUER: issuer.issuer, LOG_LEVEL: 'info', ALLOWED_ORIGINS: 'http://app.example' });
+  const config = loadGatewayConfig({ GATEWAY_PORT: '0', GATEWAY_OPS_PORT: '0', GATEWAY_DECISION_PORT: '0', AUTH_ISSUER: issuer.issuer, LOG_LEVEL: 'info', ALLOWED_ORIGINS: 'http://app.example' });
   const logger = createLogger({ name: 'gateway', level: 'info', destination });
   const gateway = await startGateway(config, { routes, logger, env, ...(options.revocations ? { revocations: options.revocations } : {}), ...(options.metrics ? { metrics: options.metrics } : {}) });
   return {

@@ -20,7 +20,7 @@ afterAll(async () => {
 
 async function gatewayWith(env: Record<string, string>, withRoot: boolean): Promise<RunningGateway> {
   const routes = parseRoutes({ routes: [{ prefix: withRoot ? '/' : '/api', upstream: '${UP}', auth: 'none' }] }, { UP: upstream.url });
-  const config = loadGatewayConfig({ GATEWAY_PORT: '0', GATEWAY_OPS_PORT: '0', AUTH_ISSUER: issuer.issuer, LOG_LEVEL: 'silent', ...env });
+  const config = loadGatewayConfig({ GATEWAY_PORT: '0', GATEWAY_OPS_PORT: '0', GATEWAY_DECISION_PORT: '0', AUTH_ISSUER: issuer.issuer, LOG_LEVEL: 'silent', ...env });
   return startGateway(config, { routes, env: { UP: upstream.url }, logger: createLogger({ name: 'gateway', level: 'silent' }), metrics: createMetrics({ service: 'gateway', defaultMetrics: true }) });
 }
 

@@ -118,7 +118,7 @@ describe.each([
       },
       env,
     );
-    const config = loadGatewayConfig({ GATEWAY_PORT: '0', GATEWAY_OPS_PORT: '0', AUTH_ISSUER: issuer.issuer, LOG_LEVEL: 'silent' });
+    const config = loadGatewayConfig({ GATEWAY_PORT: '0', GATEWAY_OPS_PORT: '0', GATEWAY_DECISION_PORT: '0', AUTH_ISSUER: issuer.issuer, LOG_LEVEL: 'silent' });
     gateway = await startGateway(config, { routes, env, logger: createLogger({ name: 'gateway', level: 'silent' }) });
   });
   afterAll(async () => {

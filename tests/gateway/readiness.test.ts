@@ -10,7 +10,7 @@ let gateway: RunningGateway;
 beforeAll(async () => {
   // Reserved and never listened on: the issuer stays unreachable.
   const port = await freePort();
-  const config = loadGatewayConfig({ GATEWAY_PORT: '0', GATEWAY_OPS_PORT: '0', AUTH_URL: `http://127.0.0.1:${port}`, LOG_LEVEL: 'silent' });
+  const config = loadGatewayConfig({ GATEWAY_PORT: '0', GATEWAY_OPS_PORT: '0', GATEWAY_DECISION_PORT: '0', AUTH_URL: `http://127.0.0.1:${port}`, LOG_LEVEL: 'silent' });
   const routes = parseRoutes({ routes: [{ prefix: '/api', upstream: 'http://127.0.0.1:1', auth: 'required' }] }, {});
   gateway = await startGateway(config, { routes, logger: createLogger({ name: 'gateway', level: 'silent' }) });
 });

@@ -18,7 +18,7 @@ const gateways: RunningGateway[] = [];
 async function gatewayTrusting(trustedProxies: string): Promise<RunningGateway> {
   const env = { AUTH: auth.url };
   const routes = parseRoutes({ routes: [{ prefix: '/auth', upstream: '${AUTH}', auth: 'none' }] }, env);
-  const config = loadGatewayConfig({ GATEWAY_PORT: '0', GATEWAY_OPS_PORT: '0', AUTH_URL: auth.url, TRUSTED_PROXIES: trustedProxies, LOG_LEVEL: 'silent' });
+  const config = loadGatewayConfig({ GATEWAY_PORT: '0', GATEWAY_OPS_PORT: '0', GATEWAY_DECISION_PORT: '0', AUTH_URL: auth.url, TRUSTED_PROXIES: trustedProxies, LOG_LEVEL: 'silent' });
   const gateway = await startGateway(config, { routes, env, logger: createLogger({ name: 'gateway', level: 'silent' }) });
   gateways.push(gateway);
   return gateway;

@@ -19,7 +19,7 @@ beforeAll(async () => {
   // The shipped routes file: /api/notes is a websocket route, so the feed works through the stack.
   const env = { NOTES_URL: notes.url, AUTH_URL: issuer.issuer };
   const routes = await loadRoutesFile('gateway/routes.yaml', env);
-  const config = loadGatewayConfig({ GATEWAY_PORT: '0', GATEWAY_OPS_PORT: '0', AUTH_ISSUER: issuer.issuer, AUTH_URL: issuer.issuer, LOG_LEVEL: 'silent', ALLOWED_ORIGINS: 'http://app.example' });
+  const config = loadGatewayConfig({ GATEWAY_PORT: '0', GATEWAY_OPS_PORT: '0', GATEWAY_DECISION_PORT: '0', AUTH_ISSUER: issuer.issuer, AUTH_URL: issuer.issuer, LOG_LEVEL: 'silent', ALLOWED_ORIGINS: 'http://app.example' });
   gateway = await startGateway(config, { routes, env, logger: createLogger({ name: 'gateway', level: 'silent' }) });
 });
 afterAll(async () => {

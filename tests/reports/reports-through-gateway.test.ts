@@ -71,7 +71,7 @@ describe('reports calls notes through the gateway: for a user by token exchange,
     store = { ...memory, list: async (owner) => (owners.push(owner), memory.list(owner)) };
     notes = await startNotesService(loadNotesConfig({ NOTES_PORT: '0', AUTH_URL: auth.url, LOG_LEVEL: 'silent' }), { store, logger: silent });
     reportsPort = await freePort();
-    gateway = await startGateway(loadGatewayConfig({ GATEWAY_PORT: '0', GATEWAY_OPS_PORT: '0', AUTH_URL: auth.url, LOG_LEVEL: 'silent' }), {
+    gateway = await startGateway(loadGatewayConfig({ GATEWAY_PORT: '0', GATEWAY_OPS_PORT: '0', GATEWAY_DECISION_PORT: '0', AUTH_URL: auth.url, LOG_LEVEL: 'silent' }), {
       logger: silent,
       env: { NOTES_URL: notes.url, REPORTS_URL: `http://127.0.0.1:${reportsPort}` },
     });

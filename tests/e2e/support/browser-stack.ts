@@ -63,7 +63,7 @@ export async function startBrowserStack({ redis = false, authEnv }: BrowserStack
     ...(revocations ? { revocations } : {}),
   });
   const gateway = await startGateway(
-    loadGatewayConfig({ GATEWAY_PORT: String(gatewayPort), GATEWAY_OPS_PORT: '0', GATEWAY_DEMO_PAGE: 'true', AUTH_URL: auth.url, ALLOWED_ORIGINS: origins.join(','), LOG_LEVEL: 'silent' }),
+    loadGatewayConfig({ GATEWAY_PORT: String(gatewayPort), GATEWAY_OPS_PORT: '0', GATEWAY_DECISION_PORT: '0', GATEWAY_DEMO_PAGE: 'true', AUTH_URL: auth.url, ALLOWED_ORIGINS: origins.join(','), LOG_LEVEL: 'silent' }),
     { logger, env: { NOTES_URL: notes.url, REPORTS_URL: `http://127.0.0.1:${await freePort()}` }, ...(revocations ? { revocations } : {}) },
   );
   const gatewayUrl = `http://127.0.0.1:${gatewayPort}`;

@@ -24,16 +24,16 @@ export interface LocalStack {
  * The stack as `npm start` runs it, on free ports with its own data dir and none of the caller's
  * Redis, MongoDB or issuer settings: `npm start` itself (`via: 'npm'`, so a signal must get
  * through npm's process too) or its script directly. Resolves once the banner says ready. The
- * five ports are told to the processes in advance, so they come from withFreePorts, which starts
+ * six ports are told to the processes in advance, so they come from withFreePorts, which starts
  * the stack again on new ports should one of them have been taken meanwhile (EADDRINUSE).
  */
 export function startLocalStack(options: { via: 'npm' | 'script'; env?: Record<string, string> }): Promise<LocalStack> {
-  return withFreePorts(5, (ports) => launch(options, ports));
+  return withFreePorts(6, (ports) => launch(options, ports));
 }
 
 async function launch({ via, env = {} }: { via: 'npm' | 'script'; env?: Record<string, string> }, ports: number[]): Promise<LocalStack> {
   const dataDir = await mkdtemp(path.join(tmpdir(), 'authgate-e2e-'));
-  const [auth, notes, reports, gw, ops] = ports;
+  const [auth, notes, reports, gw, ops, decision] = ports;
   const [command, args] = via === 'npm' ? ['npm', ['start', '--silent']] : [process.execPath, ['--import', 'tsx', 'scripts/start.ts']];
   const launcher = spawn(command, args, {
     cwd: ROOT,
@@ -44,6 +44,7 @@ async function launch({ via, env = {} }: { via: 'npm' | 'script'; env?: Record<s
       REPORTS_PORT: String(reports),
       GATEWAY_PORT: String(gw),
       GATEWAY_OPS_PORT: String(ops),
+      GATEWAY_DECISION_PORT: String(decision),
       AUTH_DATA_DIR: dataDir,
       LOG_LEVEL: 'warn',
       AUTH_ISSUER: '',

@@ -67,7 +67,7 @@ export async function startRevocationStack(mode: RevocationMode, { authEnv = {},
   const notesConfig = loadNotesConfig({ NOTES_PORT: '0', ...verifierEnv });
   const notes = await startNotesService(notesConfig, { logger, revocations: await open(notesConfig, 'test-notes') });
   const reportsPort = await freePort();
-  const gatewayConfig = loadGatewayConfig({ GATEWAY_PORT: '0', GATEWAY_OPS_PORT: '0', ...verifierEnv, ...gatewayEnv });
+  const gatewayConfig = loadGatewayConfig({ GATEWAY_PORT: '0', GATEWAY_OPS_PORT: '0', GATEWAY_DECISION_PORT: '0', ...verifierEnv, ...gatewayEnv });
   const gateway = await startGateway(gatewayConfig, {
     logger,
     env: { NOTES_URL: notes.url, REPORTS_URL: `http://127.0.0.1:${reportsPort}` },
