@@ -19,9 +19,12 @@ export const USAGE = `usage: npm run authctl -- <command> [options]
   clients disable <client_id>   its next token request fails
   clients delete <client_id>
   users show <username>     id, roles, locked or not
-  users lock <username>     refuses the user's next login and refresh (as a wrong password would);
-                            access tokens already issued expire on their own (ACCESS_TOKEN_TTL)
+  users lock <username>     refuses the user's next login and refresh (as a wrong password would)
+                            and ends every session: its access tokens are refused within a second
   users unlock <username>   the user can log in again (sessions ended while locked stay ended)
+  users set-roles <username> --roles <r1,r2>
+                            replaces the user's roles; scopes come with them (AUTH_ROLES_FILE; admin
+                            grants admin). Given: in the next token. Taken: every session ends now
   keys rotate    new signing key: published at once, signs after KEY_PUBLISH_DELAY_SECONDS
 
   --json         print the service's JSON answer instead of text
@@ -49,6 +52,7 @@ export async function runCommand(argv: string[], api: AdminApiClient, out: (line
           jwks: { type: 'string' },
           'allow-new-scopes': { type: 'boolean', default: false },
           metadata: { type: 'string' },
+          roles: { type: 'string' },
           json: { type: 'boolean', default: false },
         },
       });
@@ -125,12 +129,17 @@ export async function runCommand(argv: string[], api: AdminApiClient, out: (line
       const user = (await api.lockUser(await userIdOf(needTarget()))) as UserView;
       return print(user, () => {
         out(`locked user ${user.username} (${user.id}) since ${String(user.locked_at)}`);
-        out('its next login and refresh are refused; access tokens already issued expire on their own');
+        out('its next login and refresh are refused; its sessions are over (access tokens refused within a second)');
       });
     }
     case 'users unlock': {
       const user = (await api.unlockUser(await userIdOf(needTarget()))) as UserView;
       return print(user, () => out(`unlocked user ${user.username} (${user.id}): they can log in again`));
+    }
+    case 'users set-roles': {
+      if (values.roles === undefined) throw new UsageError('users set-roles needs --roles, e.g. --roles user,admin (an empty value removes every role)');
+      const user = (await api.setRoles(await userIdOf(needTarget()), list(values.roles) ?? [])) as UserView;
+      return print(user, () => out(`user ${user.username} (${user.id}) now has roles: ${user.roles.join(' ') || '(none)'}`));
     }
     case 'keys rotate': {
       const body = (await api.rotateKeys()) as Record<string, unknown>;

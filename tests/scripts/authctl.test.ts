@@ -144,7 +144,7 @@ describe('authctl against a real auth service', () => {
     const locked = await authctl(['users', 'lock', 'cli-user']);
     expect(locked.code).toBe(0);
     expect(locked.stdout).toContain(`locked user cli-user (${id})`);
-    expect(locked.stdout).toMatch(/access tokens already issued expire on their own/);
+    expect(locked.stdout).toMatch(/its sessions are over/);
     const refused = await login();
     expect(refused.status).toBe(401);
     expect(refused.body.error).toBe('invalid_grant');
@@ -158,7 +158,22 @@ describe('authctl against a real auth service', () => {
     expect((await login()).status).toBe(200);
   });
 
+  it('when roles are set by username, then the next login carries them and the role\'s scope; --json shows them', async () => {
+    const registered = await post(auth.url, '/auth/register', { username: 'cli-roles', password: PASSWORD });
+    const set = await authctl(['users', 'set-roles', 'cli-roles', '--roles', 'user,admin']);
+    expect(set.code).toBe(0);
+    expect(set.stdout).toContain(`user cli-roles (${String(registered.body.id)}) now has roles: user admin`);
+    const login = await post(auth.url, '/auth/login', { username: 'cli-roles', password: PASSWORD });
+    const claims = JSON.parse(Buffer.from(String(login.body.access_token).split('.')[1]!, 'base64url').toString());
+    expect(claims.roles).toEqual(['user', 'admin']);
+    expect(String(claims.scope).split(' ')).toContain('admin');
+    const json = JSON.parse((await authctl(['users', 'set-roles', 'cli-roles', '--roles', 'user', '--json'])).stdout);
+    expect(json).toMatchObject({ username: 'cli-roles', roles: ['user'] });
+  });
+
   it.each([
+    ['set-roles without --roles', ['users', 'set-roles', 'cli-roles'], {}, 2, /--roles/],
+    ['a malformed role', ['users', 'set-roles', 'cli-roles', '--roles', 'Bad Role'], {}, 1, /roles/],
     ['a wrong admin token', ['clients', 'list'], { AUTH_ADMIN_TOKEN: 'wrong-token' }, 1, /AUTH_ADMIN_TOKEN/],
     ['no admin token', ['clients', 'list'], { AUTH_ADMIN_TOKEN: undefined }, 2, /AUTH_ADMIN_TOKEN is not set/],
     ['an unreachable service', ['clients', 'list'], { AUTH_URL: 'http://127.0.0.1:9' }, 1, /cannot reach the auth service/],
