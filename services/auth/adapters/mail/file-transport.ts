@@ -5,7 +5,7 @@ import type { Logger } from '../../../../lib/logger.js';
 import type { Mail } from '../../domain/mail/mail.js';
 import { MailSendError, type MailTransport } from '../../domain/mail/mail-transport.js';
 import { PRIVATE_DIR_MODE, PRIVATE_FILE_MODE } from '../embedded/private-datafile.js';
-import { fromDomain } from './smtp-transport.js';
+import { messageOf } from './smtp-transport.js';
 
 /** Under AUTH_DATA_DIR: where mails go when SMTP_URL is unset (the API's contract names it). */
 export const OUTBOX_DIR = 'outbox';
@@ -25,7 +25,6 @@ export interface FileTransportOptions {
 export function createFileTransport({ dataDir, from, logger }: FileTransportOptions): MailTransport {
   const dir = path.join(dataDir, OUTBOX_DIR);
   const composer = nodemailer.createTransport({ streamTransport: true, buffer: true, newline: 'unix' });
-  const domain = fromDomain(from);
   let ready: Promise<void> | undefined;
   return {
     kind: 'file',
@@ -33,15 +32,7 @@ export function createFileTransport({ dataDir, from, logger }: FileTransportOpti
       try {
         ready ??= mkdir(dir, { recursive: true, mode: PRIVATE_DIR_MODE }).then(() => chmod(dir, PRIVATE_DIR_MODE));
         await ready;
-        const info = await composer.sendMail({
-          from,
-          to: mail.to,
-          subject: mail.subject,
-          text: mail.text,
-          html: mail.html,
-          messageId: `<${id}@${domain}>`,
-          headers: { 'X-Authgate-Purpose': mail.purpose },
-        });
+        const info = await composer.sendMail(messageOf(mail, id, from));
         const file = path.join(dir, `${id}.eml`);
         const temp = `${file}.tmp`;
         const handle = await open(temp, 'w', PRIVATE_FILE_MODE);

@@ -31,21 +31,11 @@ export function createSmtpTransport({ url, from }: SmtpTransportOptions): MailTr
     logger: false,
     debug: false,
   });
-  const domain = fromDomain(from);
   return {
     kind: 'smtp',
     async send(mail: Mail, id: string): Promise<void> {
       try {
-        await transporter.sendMail({
-          from,
-          to: mail.to,
-          subject: mail.subject,
-          text: mail.text,
-          html: mail.html,
-          // The same Message-ID on every attempt: a receiver (or a human) can tell a resend.
-          messageId: `<${id}@${domain}>`,
-          headers: { 'X-Authgate-Purpose': mail.purpose },
-        });
+        await transporter.sendMail(messageOf(mail, id, from));
       } catch (err) {
         throw sendErrorOf(err);
       }
@@ -53,6 +43,22 @@ export function createSmtpTransport({ url, from }: SmtpTransportOptions): MailTr
     async close(): Promise<void> {
       transporter.close();
     },
+  };
+}
+
+/**
+ * The nodemailer message of one mail, the same for every transport and every attempt: the same
+ * Message-ID each time, so a receiver (or a human) can tell a resend.
+ */
+export function messageOf(mail: Mail, id: string, from: string) {
+  return {
+    from,
+    to: mail.to,
+    subject: mail.subject,
+    text: mail.text,
+    html: mail.html,
+    messageId: `<${id}@${fromDomain(from)}>`,
+    headers: { 'X-Authgate-Purpose': mail.purpose },
   };
 }
 
