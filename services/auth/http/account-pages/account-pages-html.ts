@@ -40,9 +40,9 @@ ${error.html}
 ${hidden('token', options.token)}
 ${hidden('csrf', options.csrf)}
 <label for="password">New password</label>
-<input id="password" name="password" type="password" autocomplete="new-password" required minlength="12"${error.describedBy}>
+<input id="password" name="password" type="password" autocomplete="new-password" required${error.describedBy}>
 <label for="password-again">New password, again</label>
-<input id="password-again" name="password_again" type="password" autocomplete="new-password" required minlength="12">
+<input id="password-again" name="password_again" type="password" autocomplete="new-password" required>
 <p>At least 12 characters; a passphrase of several words is easiest to remember.</p>
 <button type="submit">Set the password</button>
 </form>`;
