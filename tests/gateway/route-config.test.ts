@@ -25,6 +25,8 @@ describe('routes file', () => {
     expect(find('/auth/login')?.upstream.href).toBe('http://auth:4000/');
     expect(find('/.well-known/jwks.json')?.auth).toBe('none');
     expect(find('/oauth/token')?.auth).toBe('none');
+    expect(find('/account/reset-password')).toMatchObject({ auth: 'none', stripPrefix: '' });
+    expect(find('/account/reset-password')?.upstream.href).toBe('http://auth:4000/');
     expect(find('/api/notes/1')).toMatchObject({ auth: 'required', stripPrefix: '/api', scopes: { GET: ['notes:read'], POST: ['notes:write'] } });
     expect(find('/api/notes/1')?.upstream.href).toBe('http://notes:4001/');
     expect(find('/api/reports/summary')?.upstream.href).toBe('http://127.0.0.1:4002/');

@@ -23,6 +23,7 @@ import { wellKnownRoutes } from './tokens/well-known.js';
 import { registrationRoutes } from './users/register.js';
 import { userApiRoutes } from './users/user-api.js';
 import { accountRoutes } from './accounts/account-routes.js';
+import { accountPageRoutes } from './account-pages/account-page-routes.js';
 
 export interface AuthAppDeps {
   logger: Logger;
@@ -79,6 +80,7 @@ export function createApp(deps: AuthAppDeps): RequestListener {
   // Pages and JSON of the app flow.
   app.use(authorizeRoutes({ flow: useCases.appFlow, issuer: settings.issuer, parseRequest: useCases.parseAuthorizationRequest, secure: deps.browserSession.secure, authenticated }));
   app.use(logoutRoutes({ logout: useCases.rpLogout, secure: deps.browserSession.secure }));
+  app.use(accountPageRoutes({ accounts: useCases.accounts, secure: deps.browserSession.secure }));
   if (useCases.readRevocationFeed && deps.revocationFeedToken) app.use(revocationFeedRoutes(useCases.readRevocationFeed, deps.revocationFeedToken));
   if (deps.admin) {
     app.use(

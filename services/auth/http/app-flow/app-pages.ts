@@ -73,7 +73,8 @@ ${options.hidden}
 <label for="password">Password</label>
 <input id="password" name="password" type="password" autocomplete="current-password" required${describedBy}>
 <button type="submit">Sign in</button>
-</form>`;
+</form>
+<p><a href="/account/forgot-password">Forgot password?</a></p>`;
 }
 
 export function consentPage(options: { appName: string; action: string; hidden: string; scopes: string[] }): string {

@@ -5,9 +5,9 @@ import { readCookie, serializeCookie } from '../../../../lib/http/cookies.js';
 export const LOGIN_SESSION_COOKIE = 'auth_session';
 const COOKIE_PATH = '/oauth';
 
-/** A cookie of the hosted pages: HttpOnly, host-only, Path /oauth. */
-export function hostedCookie(name: string, value: string, options: { maxAgeSeconds: number; sameSite: 'Lax' | 'Strict'; secure: boolean }): string {
-  return serializeCookie(name, value, { path: COOKIE_PATH, maxAgeSeconds: options.maxAgeSeconds, httpOnly: true, secure: options.secure, sameSite: options.sameSite });
+/** A cookie of the hosted pages: HttpOnly, host-only, Path /oauth unless given (the account pages use /account). */
+export function hostedCookie(name: string, value: string, options: { maxAgeSeconds: number; sameSite: 'Lax' | 'Strict'; secure: boolean; path?: string }): string {
+  return serializeCookie(name, value, { path: options.path ?? COOKIE_PATH, maxAgeSeconds: options.maxAgeSeconds, httpOnly: true, secure: options.secure, sameSite: options.sameSite });
 }
 
 /**
