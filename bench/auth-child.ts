@@ -15,6 +15,8 @@ export interface AuthChildArgs {
   adminToken: string;
   /** `argon2`: client secrets verified with argon2id on every call (the behaviour before the keyed hash). */
   clientSecrets: 'hmac' | 'argon2';
+  /** More of auth's environment (SMTP_URL, limits), for benches that need it. */
+  env?: Record<string, string>;
 }
 
 /** Client secrets as they were before the keyed hash: argon2id on every call, never migrated. */
@@ -32,7 +34,7 @@ function argon2Only(): ClientSecretHasher {
  * the CPU it reports over IPC is what issuing and introspecting cost, not the load generator's.
  */
 const args = childArgs<AuthChildArgs>();
-const config = loadAuthConfig({ AUTH_PORT: '0', AUTH_DATA_DIR: args.dataDir, AUTH_ADMIN_TOKEN: args.adminToken, LOG_LEVEL: 'silent' });
+const config = loadAuthConfig({ AUTH_PORT: '0', AUTH_DATA_DIR: args.dataDir, AUTH_ADMIN_TOKEN: args.adminToken, LOG_LEVEL: 'silent', ...args.env });
 const service = await startAuthService(config, {
   logger: createLogger({ name: 'auth', level: 'silent' }),
   users: new MemoryUserStore(),

@@ -14,6 +14,10 @@ export interface OpenLoopOptions {
   /** Requests in flight beyond which a due request is counted as shed instead of sent (bounds memory if the server stalls). */
   maxInFlight: number;
   agent: http.Agent;
+  /** POST these JSON bodies round robin (with the headers) instead of GETs. */
+  bodies?: ReadonlyArray<string>;
+  /** The answer counted as success; 200 unless given (202 for an accepted request). */
+  okStatus?: number;
 }
 
 export interface OpenLoopResult {
@@ -41,12 +45,15 @@ export async function runOpenLoop(options: OpenLoopOptions): Promise<OpenLoopRes
   let failed = 0;
   const started = performance.now();
 
-  const send = (scheduledAt: number, headers: Record<string, string>) =>
+  const okStatus = options.okStatus ?? 200;
+  const send = (scheduledAt: number, headers: Record<string, string>, body: string | undefined) =>
     new Promise<void>((resolve) => {
-      const req = http.request({ agent: options.agent, hostname: target.hostname, port: target.port, path: options.path, method: 'GET', headers }, (res) => {
+      const method = body === undefined ? 'GET' : 'POST';
+      const sent = body === undefined ? headers : { ...headers, 'content-type': 'application/json', 'content-length': String(Buffer.byteLength(body)) };
+      const req = http.request({ agent: options.agent, hostname: target.hostname, port: target.port, path: options.path, method, headers: sent }, (res) => {
         res.on('data', () => {});
         res.on('end', () => {
-          if (res.statusCode === 200) latencies.push((performance.now() - scheduledAt) * 1000);
+          if (res.statusCode === okStatus) latencies.push((performance.now() - scheduledAt) * 1000);
           else failed++;
           resolve();
         });
@@ -59,7 +66,7 @@ export async function runOpenLoop(options: OpenLoopOptions): Promise<OpenLoopRes
         failed++;
         resolve();
       });
-      req.end();
+      req.end(body);
     });
 
   while (performance.now() - started < options.maxMs && !options.until?.()) {
@@ -67,12 +74,13 @@ export async function runOpenLoop(options: OpenLoopOptions): Promise<OpenLoopRes
     const wait = scheduledAt - performance.now();
     if (wait > 0) await new Promise((resolve) => setTimeout(resolve, wait));
     const headers = options.headers[offered % options.headers.length] ?? {};
+    const body = options.bodies?.[offered % options.bodies.length];
     offered++;
     if (inFlight.size >= options.maxInFlight) {
       failed++;
       continue;
     }
-    const request: Promise<void> = send(scheduledAt, headers).then(() => void inFlight.delete(request));
+    const request: Promise<void> = send(scheduledAt, headers, body).then(() => void inFlight.delete(request));
     inFlight.add(request);
   }
   await Promise.all(inFlight);
