@@ -40,8 +40,14 @@ export interface AuthgateProxyOptions extends RequireAuthOptions {
 export function authgateProxy(options: AuthgateProxyOptions): RequestHandler {
   const { verifier, target, auth = 'required', requirements = {}, trustedProxies = '', timeoutMs = 30_000, realm = 'gateway' } = options;
   const trust = typeof trustedProxies === 'string' ? parseProxyTrust(trustedProxies) : trustedProxies;
-  const requirementsFor = typeof requirements === 'function' ? requirements : () => requirements;
   const requireAuth = createRequireAuth(verifier, { ...options, realm });
+  // The check is made once when the requirements are fixed; per request only when they depend on the method.
+  let checkFor: (method: string) => RequestHandler;
+  if (typeof requirements === 'function') checkFor = (method) => requireAuth(requirements(method));
+  else {
+    const check = requireAuth(requirements);
+    checkFor = () => check;
+  }
   const timedOut = new WeakSet<IncomingMessage>();
   const proxy = createProxyMiddleware<IncomingMessage, ServerResponse>({
     target: target.toString(),
@@ -91,7 +97,7 @@ export function authgateProxy(options: AuthgateProxyOptions): RequestHandler {
     // A caller's identity is never trusted, even from an earlier middleware.
     req.auth = undefined;
     if (auth === 'none') return forward(req, res, next);
-    requireAuth(requirementsFor(req.method))(req, res, (err?: unknown) => {
+    checkFor(req.method)(req, res, (err?: unknown) => {
       if (err === undefined) return forward(req, res, next);
       res.setHeader('X-Request-Id', requestId);
       sendError(res, isAppError(err) ? err : toAppError(err), realm);

@@ -8,7 +8,9 @@ import { toVerifierSettings } from '../../../lib/verifier/env.js';
 import { createVerifier, type Verifier } from '../../../lib/verifier/index.js';
 import { post, registerAndLogin, type TokenPairBody } from '../../auth/support/http-client.js';
 import { startTestAuth, type TestAuth } from '../../auth/support/auth-harness.js';
-import { newSecret } from '../../auth/support/oauth-client.js';
+import { addSecretClient, basic, newSecret, postForm } from '../../auth/support/oauth-client.js';
+import { MemoryClientStore } from '../../../services/auth/adapters/memory/memory-client-store.js';
+import { dpopKey, type DpopTestKey } from '../../support/dpop-key.js';
 import { startEchoUpstream, type EchoUpstream } from '../../gateway/echo-upstream.js';
 import { freePort } from '../../support/free-port.js';
 import { send, waitFor } from '../../gateway/http-client.js';
@@ -25,10 +27,13 @@ let verifier: Verifier;
 let upstream: EchoUpstream;
 let served: Awaited<ReturnType<typeof serveApp>>;
 let user: TokenPairBody & { id: string };
+const clientSecret = newSecret();
 
 beforeAll(async () => {
   const feedEnv = { REVOCATION_FEED_TOKEN: newSecret() };
-  auth = await startTestAuth({ tokens: 'config', env: feedEnv });
+  const clients = new MemoryClientStore();
+  auth = await startTestAuth({ tokens: 'config', clients, env: feedEnv });
+  await addSecretClient(clients, 'bound-svc', clientSecret, { dpopBoundAccessTokens: true });
   const logger = createLogger({ name: 'mount-test', level: 'silent' });
   revocations = await openRevocationList({ verifier: { authUrl: auth.url } }, { connectionName: 'test-mount', logger, env: feedEnv });
   await revocations.ready();
@@ -40,6 +45,7 @@ beforeAll(async () => {
   app.use('/api', authgateProxy({ verifier, target: upstream.url, requirements: (method) => ({ scopes: method === 'GET' ? user.scope.split(' ') : ['notes:admin'] }) }));
   app.use('/down', authgateProxy({ verifier, target: `http://127.0.0.1:${await freePort()}`, auth: 'none' }));
   app.use('/slow', authgateProxy({ verifier, target: upstream.url, auth: 'none', timeoutMs: 300 }));
+  app.use('/bound', authgateProxy({ verifier, target: upstream.url, dpop: 'required' }));
   app.use('/admin', authgateProxy({ verifier, target: upstream.url, requirements: { roles: ['admin'] } }));
   served = await serveApp(app, [() => verifier.close(), () => revocations.close(), () => upstream.close(), () => auth.stop()]);
 }, 60_000);
@@ -160,5 +166,37 @@ describe('authgateProxy proxies under the gateway header policy', () => {
     const silent = await send(served.base, { path: '/slow/slow' });
     expect(silent.status).toBe(504);
     expect(silent.json()).toMatchObject({ error: 'gateway_timeout' });
+  });
+});
+
+describe('authgateProxy checks DPoP-bound tokens (RFC 9449)', () => {
+  let key: DpopTestKey;
+  let bound: string;
+  beforeAll(async () => {
+    key = await dpopKey('ES256');
+    const tokenUrl = `${auth.url}/oauth/token`;
+    const res = await postForm(auth.url, '/oauth/token', { grant_type: 'client_credentials', scope: 'notes:read' }, { authorization: basic('bound-svc', clientSecret), dpop: await key.proof({ htm: 'POST', htu: tokenUrl }) });
+    expect(res.body.token_type).toBe('DPoP');
+    bound = res.body.access_token as string;
+  });
+  const url = () => `${served.base}/bound/things`;
+
+  it('when a bound token comes with a proof for the public URL, then it is proxied; the same proof again is refused as a replay', async () => {
+    const proof = await key.proof({ htm: 'GET', htu: url(), accessToken: bound });
+    const ok = await send(served.base, { path: '/bound/things', headers: [['Authorization', `DPoP ${bound}`], ['DPoP', proof]] });
+    expect(ok.status).toBe(200);
+    expect(upstream.received[0]!.headers['x-auth-client-id']).toBe('bound-svc');
+    const replay = await send(served.base, { path: '/bound/things', headers: [['Authorization', `DPoP ${bound}`], ['DPoP', proof]] });
+    expect(replay.status).toBe(401);
+    expect(replay.headers['www-authenticate']).toMatch(/^DPoP realm="gateway"/);
+  });
+
+  it('when a bound token is sent as Bearer, or with a proof for another URL, then it is refused with 401', async () => {
+    const asBearer = await send(served.base, { path: '/bound/things', headers: [bearer(bound)] });
+    expect(asBearer.status).toBe(401);
+    const elsewhere = await key.proof({ htm: 'GET', htu: `${upstream.url}/things`, accessToken: bound });
+    const wrongUrl = await send(served.base, { path: '/bound/things', headers: [['Authorization', `DPoP ${bound}`], ['DPoP', elsewhere]] });
+    expect(wrongUrl.status).toBe(401);
+    expect(upstream.received).toHaveLength(0);
   });
 });
