@@ -36,7 +36,7 @@ export interface ProxyBenchOptions {
 
 export interface Variant {
   name: string;
-  script: 'baseline-proxy-child.ts' | 'undici-floor-child.ts' | 'fastify-peer-child.ts' | 'gateway-child.ts';
+  script: 'baseline-proxy-child.ts' | 'undici-floor-child.ts' | 'fastify-peer-child.ts' | 'gateway-child.ts' | 'express-mount-child.ts';
   path: string;
   gateway?: Pick<GatewayChildArgs, 'logLevel' | 'metrics'>;
   /** OpenTelemetry on, exporting to the bench's discarding OTLP sink (every request sampled). */
@@ -84,6 +84,7 @@ export const VARIANTS: Variant[] = [
   { name: 'gateway, auth: required (cache hit), silent, no metrics, tracing on (OTLP to a discarding sink)', script: 'gateway-child.ts', path: REQUEST_PATH_AUTH, gateway: { logLevel: 'silent', metrics: false }, tracing: true },
   { name: 'gateway, auth: required, silent + metrics', script: 'gateway-child.ts', path: REQUEST_PATH_AUTH, gateway: { logLevel: 'silent', metrics: true } },
   { name: 'gateway, auth: required, info logs + metrics (production)', script: 'gateway-child.ts', path: REQUEST_PATH_AUTH, gateway: { logLevel: 'info', metrics: true }, production: true },
+  { name: 'express mount: authgateProxy (express + http-proxy-middleware), silent, no metrics', script: 'express-mount-child.ts', path: REQUEST_PATH_AUTH },
   { name: 'baseline, second process (noise check)', script: 'baseline-proxy-child.ts', path: REQUEST_PATH_AUTH },
 ];
 
@@ -214,6 +215,7 @@ export function variantArgs(variant: Variant, upstreamUrl: string, benchIssuer: 
   const { issuer, audience, publicPem } = benchIssuer;
   if (variant.script === 'gateway-child.ts') return { upstreamUrl, issuer, ...variant.gateway, ...(variant.tracing && sink ? { otlpEndpoint: sink.url } : {}) } as GatewayChildArgs;
   if (variant.script === 'fastify-peer-child.ts') return { upstreamUrl, issuer, audience, publicPem };
+  if (variant.script === 'express-mount-child.ts') return { upstreamUrl, issuer, audience, jwksUri: benchIssuer.jwksUri };
   return { upstreamUrl };
 }
 

@@ -5,7 +5,7 @@ import { assertAuthorized, tokenError, type Verifier, type VerifiedToken } from 
 import { challengedAsDpop, checkSenderConstraint, FORWARDED_PREFIX, needsSenderCheck, publicUrlOf, type DpopProofVerifier } from '../lib/verifier/index.js';
 import { requestAccessToken } from './cookie-credentials.js';
 import type { CompiledRoute, GatewayObserver } from './compiled-route.js';
-import { removeHeader } from './hop-by-hop.js';
+import { removeHeader } from '../lib/edge/hop-by-hop.js';
 import type { RequestExchange } from './request-exchange.js';
 
 const FORWARDED_HEADERS_SET = () => true;

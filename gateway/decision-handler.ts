@@ -8,8 +8,8 @@ import { createAccessDecision, type AccessDecisionOptions } from './access-decis
 import { readOriginalRequest } from './decision-request.js';
 import type { CompiledRoute } from './compiled-route.js';
 import { createRefusal } from './refusal.js';
-import { removeHeader } from './hop-by-hop.js';
-import { setIdentityHeaders } from './identity-headers.js';
+import { removeHeader } from '../lib/edge/hop-by-hop.js';
+import { setIdentityHeaders } from '../lib/edge/identity-headers.js';
 import { EXCHANGE, RequestExchange, type Tracked } from './request-exchange.js';
 import { assignRequestId, stampRequestId } from './request-id.js';
 import { resolvePath } from './request-path.js';

@@ -4,10 +4,10 @@ import type { Span } from '@opentelemetry/api';
 import { errors, type Dispatcher } from 'undici';
 import type { Logger } from '../lib/logger.js';
 import { endClientSpan, startClientSpan, traceContextOf } from '../lib/tracing/http-spans.js';
-import { removeHeader, responseHead } from './hop-by-hop.js';
+import { removeHeader, responseHead } from '../lib/edge/hop-by-hop.js';
 import { sendError } from '../lib/http/send-json.js';
 import { stampRequestId } from './request-id.js';
-import { gatewayCorsWins, restoreStrippedPrefix, upstreamFailure } from './upstream-response.js';
+import { gatewayCorsWins, restoreStrippedPrefix, upstreamFailure } from '../lib/edge/upstream-response.js';
 
 export type ProxyHandler = (req: IncomingMessage, res: ServerResponse) => void;
 

@@ -6,10 +6,10 @@ import type { Logger } from '../lib/logger.js';
 import type { RevocationList } from '../lib/revocation/revocation-list.js';
 import { isTokenRevoked, type VerifiedToken } from '../lib/verifier/index.js';
 import type { CompiledRoute, UpgradeTunnel } from './gateway-handler.js';
-import { presentHeaders, removeHeader, responseHead } from './hop-by-hop.js';
+import { presentHeaders, removeHeader, responseHead } from '../lib/edge/hop-by-hop.js';
 import { sendError } from '../lib/http/send-json.js';
 import { stampRequestId } from './request-id.js';
-import { upstreamFailure } from './upstream-response.js';
+import { upstreamFailure } from '../lib/edge/upstream-response.js';
 
 /**
  * How often open sockets are checked against the revocation feed: two in-memory lookups each, so

@@ -9,7 +9,7 @@ import { z } from 'zod';
  * `real_ip_recursive`): walk the chain from the right, skipping addresses we trust to have
  * appended what they saw; the first one we do not trust is the client. `clientAddress` below is
  * that rule, the only one: the gateway builds X-Forwarded-For by the same trust
- * (gateway/forwarded-headers.ts), and every express app answers `req.ip` with it (base-app.ts).
+ * (lib/edge/forwarded-headers.ts), and every express app answers `req.ip` with it (base-app.ts).
  */
 export type ProxyTrust = (address: string) => boolean;
 

@@ -1,5 +1,5 @@
 import type { IncomingHttpHeaders } from 'node:http';
-import type { VerifiedToken } from '../lib/verifier/index.js';
+import type { VerifiedToken } from '../verifier/index.js';
 
 /**
  * True for `x-auth-*` in any spelling: upstreams trust these names to come from the gateway, so

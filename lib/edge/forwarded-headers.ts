@@ -1,5 +1,5 @@
 import type { IncomingMessage } from 'node:http';
-import { forwardedChain, plainAddress, type ProxyTrust } from '../lib/http/client-address.js';
+import { forwardedChain, plainAddress, type ProxyTrust } from '../http/client-address.js';
 import { removeHeader } from './hop-by-hop.js';
 
 const PORT_IN_HOST = /:(\d+)$/;

@@ -1,5 +1,5 @@
 import type { IncomingHttpHeaders, ServerResponse } from 'node:http';
-import { AppError } from '../lib/errors.js';
+import { AppError } from '../errors.js';
 
 /** The answer to a failed upstream exchange: 504 when it timed out, 502 otherwise. */
 export function upstreamFailure(timedOut: boolean): AppError {
