@@ -23,6 +23,7 @@ import { wellKnownRoutes } from './tokens/well-known.js';
 import { registrationRoutes } from './users/register.js';
 import { userApiRoutes } from './users/user-api.js';
 import { accountRoutes } from './accounts/account-routes.js';
+import { sessionsRoutes } from './accounts/sessions-routes.js';
 
 export interface AuthAppDeps {
   logger: Logger;
@@ -73,6 +74,7 @@ export function createApp(deps: AuthAppDeps): RequestListener {
   );
   app.use(userApiRoutes(auth));
   app.use(accountRoutes({ auth, accounts: useCases.accounts }));
+  app.use(sessionsRoutes({ auth, accounts: useCases.accounts }));
   app.use(browserSessionRoutes(auth, deps.browserSession));
   const authenticated = bearerAuth(auth.verifyAccessToken, auth.verifyDpopProof);
   app.use(registrationRoutes({ adminToken: deps.admin?.token, userAuth: authenticated, clients: useCases.clientAdmin, events }));
