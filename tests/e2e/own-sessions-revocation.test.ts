@@ -2,6 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { get, PASSWORD, post, request, type TokenPairBody } from '../auth/support/http-client.js';
 import { waitFor } from '../gateway/http-client.js';
 import { HAS_REDIS } from '../support/redis.js';
+import { registerNotesApp, signInToApp } from './support/app-sign-in.js';
 import { startRevocationStack, type RevocationMode, type RevocationStack } from './support/revocation-stack.js';
 
 /**
@@ -15,12 +16,14 @@ const modes: Array<{ mode: RevocationMode; enabled: boolean }> = [
 ];
 
 const WITHIN_MS = 1_000;
+const APP = 'own-sessions-app';
 
 for (const { mode, enabled } of modes) {
   describe.runIf(enabled)(`self-service session end at every verifier (${mode})`, () => {
     let stack: RevocationStack;
     beforeAll(async () => {
       stack = await startRevocationStack(mode);
+      await registerNotesApp(stack.clients, APP);
     }, 60_000);
     afterAll(() => stack?.close());
 
@@ -69,6 +72,22 @@ for (const { mode, enabled } of modes) {
       await expectRefusedWithin([lost.access_token, refreshed.access_token], since, 'DELETE /auth/sessions/:sid');
       await expectAccepted([mine.access_token]);
       expect((await post(stack.gateway.url, '/auth/refresh', { refresh_token: refreshed.refresh_token })).status).toBe(401);
+    });
+
+    it('when a user signs in to an app on the hosted page, then the session list shows that browser, and ending it there refuses the app\'s tokens at every verifier within a second', async () => {
+      const username = `app-session-${mode}`;
+      expect((await post(stack.gateway.url, '/auth/register', { username, password: PASSWORD })).status).toBe(201);
+      const mine = await login(username, 'account page');
+      const app = await signInToApp(stack.auth.url, APP, username, PASSWORD, 'AppBrowser/1.0 (hosted sign-in)');
+      await expectAccepted([app.tokens.access_token]);
+      const { sessions } = (await get<{ sessions: Array<{ sid: string; user_agent: string; ip: string }> }>(stack.gateway.url, '/auth/sessions', mine.access_token)).body;
+      const appSession = sessions.find((s) => s.user_agent === 'AppBrowser/1.0 (hosted sign-in)');
+      expect(appSession?.ip).toBeTruthy();
+
+      const since = Date.now();
+      expect((await request(stack.gateway.url, 'DELETE', `/auth/sessions/${appSession!.sid}`, { token: mine.access_token })).status).toBe(204);
+      await expectRefusedWithin([app.tokens.access_token], since, 'DELETE /auth/sessions/:sid (app session)');
+      await expectAccepted([mine.access_token]);
     });
 
     it('when a user deletes the account, then every access token of every session of theirs is refused by the gateway, notes and reports within a second, refresh is refused, and another account lives on', async () => {
