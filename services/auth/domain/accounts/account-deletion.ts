@@ -1,3 +1,4 @@
+import type { RefreshTokenStore } from '../tokens/token-store.js';
 import type { AccountFlowDeps } from './account-flow-deps.js';
 import type { ConfirmPassword } from './confirm-password.js';
 import { endEverySession } from './end-every-session.js';
@@ -16,12 +17,24 @@ export interface AccountDeletionInput {
  * another subject (docs/accounts.md). Pending verification and reset links need no sweep:
  * spending one needs the user, who is gone, and they expire on their own.
  */
-export function createAccountDeletion(deps: Pick<AccountFlowDeps, 'users' | 'tokens' | 'endTokenSession' | 'events'> & { confirmPassword: ConfirmPassword }) {
-  const { users, confirmPassword, events } = deps;
+export function createAccountDeletion(
+  deps: Pick<AccountFlowDeps, 'users' | 'endTokenSession' | 'events'> & {
+    tokens: AccountFlowDeps['tokens'] & Pick<RefreshTokenStore, 'listSessions'>;
+    confirmPassword: ConfirmPassword;
+    now: () => number;
+  },
+) {
+  const { users, tokens, endTokenSession, confirmPassword, events, now } = deps;
   return async function deleteAccount(input: AccountDeletionInput): Promise<void> {
     const user = await confirmPassword({ ...input, field: 'password' });
-    const sessionsEnded = await endEverySession(deps, user.id);
+    // Sessions first: if ending them fails, the account is still there and the user can retry.
+    let sessionsEnded = await endEverySession(deps, user.id);
     await users.delete(user.id);
+    // A login whose password check passed just before the delete may have started a family since.
+    for (const late of await tokens.listSessions(user.id, now())) {
+      await endTokenSession(late.sid);
+      sessionsEnded += 1;
+    }
     events.accountChanged({ change: 'account.deleted', userId: user.id, sessionsEnded, clientIp: input.clientIp });
   };
 }
