@@ -15,6 +15,5 @@ export function sessionDevice(userAgent: string | undefined, ip: string): Sessio
 }
 
 function printable(value: string): string {
-  // eslint-disable-next-line no-control-regex
   return value.replace(/[\u0000-\u001f\u007f]/g, '');
 }
