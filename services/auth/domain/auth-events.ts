@@ -45,7 +45,11 @@ export type AccountChanged =
   /** `userId` null and `mailed` false when no account matched: the trail says so, the caller never hears it. */
   | { change: 'password.reset_requested'; userId: string | null; mailed: boolean; clientIp: string }
   | { change: 'password.reset'; userId: string; sessionsEnded: number }
-  | { change: 'password.changed'; userId: string; sessionsEnded: number };
+  | { change: 'password.changed'; userId: string; sessionsEnded: number }
+  /** The user ended one of their own sessions (DELETE /auth/sessions/:sid). */
+  | { change: 'session.ended'; userId: string; sid: string; clientIp: string }
+  /** The account and its personal data are gone; `userId` is the only trace of it. */
+  | { change: 'account.deleted'; userId: string; sessionsEnded: number; clientIp: string };
 
 /** Who did an operator's act: the endpoint family and the address it came from (after trusted proxies). */
 export interface AdminCaller {

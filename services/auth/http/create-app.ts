@@ -24,6 +24,7 @@ import { registrationRoutes } from './users/register.js';
 import { userApiRoutes } from './users/user-api.js';
 import { accountRoutes } from './accounts/account-routes.js';
 import { accountPageRoutes } from './account-pages/account-page-routes.js';
+import { sessionsRoutes } from './accounts/sessions-routes.js';
 
 export interface AuthAppDeps {
   logger: Logger;
@@ -74,6 +75,7 @@ export function createApp(deps: AuthAppDeps): RequestListener {
   );
   app.use(userApiRoutes(auth));
   app.use(accountRoutes({ auth, accounts: useCases.accounts }));
+  app.use(sessionsRoutes({ auth, accounts: useCases.accounts }));
   app.use(browserSessionRoutes(auth, deps.browserSession));
   const authenticated = bearerAuth(auth.verifyAccessToken, auth.verifyDpopProof);
   app.use(registrationRoutes({ adminToken: deps.admin?.token, userAuth: authenticated, clients: useCases.clientAdmin, events }));

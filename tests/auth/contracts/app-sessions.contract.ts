@@ -75,6 +75,14 @@ export function runAppSessionStoreContract(name: string, factory: () => Promise<
         expect(taken?.record).not.toHaveProperty('nonce');
       });
 
+      it('when a code carries the signing-in browser\'s user agent and address, then they come back with it (the session list shows them)', async () => {
+        const now = Date.now();
+        const hash = random('code');
+        const record = codeRecord(now, { device: { userAgent: 'Firefox/128', ip: '203.0.113.9' } });
+        await store.saveCode(hash, record);
+        expect((await store.takeCode(hash, now))?.record).toEqual(record);
+      });
+
       it('when what a code gave is recorded, then a replay reports it', async () => {
         const now = Date.now();
         const hash = random('code');

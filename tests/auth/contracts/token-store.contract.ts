@@ -7,6 +7,7 @@ import type {
   TokenStore,
 } from '../../../services/auth/domain/tokens/token-store.js';
 import { pollUntil } from './poll.js';
+import { describeSessionList } from './session-list.contract.js';
 
 export interface TokenStoreFixture {
   store: TokenStore;
@@ -62,6 +63,8 @@ export function runTokenStoreContract(name: string, factory: () => Promise<Token
     afterEach(async () => {
       await fixture.cleanup();
     });
+
+    describeSessionList(() => store);
 
     describe('refresh families', () => {
       it('when a token is issued, then it is found active with every field', async () => {

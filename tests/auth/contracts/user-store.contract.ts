@@ -160,6 +160,36 @@ export function runUserStoreContract(name: string, factory: () => Promise<UserSt
       for (const id of ['nope', '0123456789abcdef01234567']) expect([await store.setEmailState(id, { emailVerified: true }), await store.setPasswordHash(id, 'x')]).toEqual([false, false]);
     });
 
+    describe('deletion (issue 23, point 4)', () => {
+      it('when a user is deleted, then it is gone by id, username and address, and another user stays', async () => {
+        const gone = await store.create(newUser({ email: 'gone@example.test' }));
+        const kept = await store.create(newUser());
+        expect(await store.delete(gone.id)).toBe(true);
+        expect(await store.findById(gone.id)).toBeNull();
+        expect(await store.findByUsername(gone.username)).toBeNull();
+        expect((await store.findByEmail('gone@example.test')).map((u) => u.id)).not.toContain(gone.id);
+        expect((await store.findById(kept.id))?.username).toBe(kept.username);
+      });
+
+      it('when a deleted user\'s name is registered again, then it is a new account with another id', async () => {
+        const first = await store.create(newUser());
+        await store.delete(first.id);
+        const again = await store.create(newUser({ username: first.username }));
+        expect(again.id).not.toBe(first.id);
+        expect((await store.findByUsername(first.username))?.id).toBe(again.id);
+      });
+
+      it('when an unknown, odd or already deleted id is deleted, then false and nothing changes', async () => {
+        const user = await store.create(newUser());
+        expect(await store.delete('nope')).toBe(false);
+        expect(await store.delete('0123456789abcdef01234567')).toBe(false);
+        expect(await store.delete({ $ne: null } as unknown as string)).toBe(false);
+        expect(await store.findById(user.id)).not.toBeNull();
+        await store.delete(user.id);
+        expect(await store.delete(user.id)).toBe(false);
+      });
+    });
+
     it('when the store is reachable, then ping resolves', async () => {
       await expect(store.ping()).resolves.toBeUndefined();
     });

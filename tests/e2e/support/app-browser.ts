@@ -17,12 +17,20 @@ const decode = (value: string) => value.replace(/&#(\d+);/g, (_m, code: string) 
  */
 export class AppBrowser {
   readonly jar = new CookieJar();
-  constructor(private readonly origin: string) {}
+  /** `userAgent`: the User-Agent every request sends (default: fetch's own). */
+  constructor(
+    private readonly origin: string,
+    private readonly userAgent?: string,
+  ) {}
+
+  private agent(): Record<string, string> {
+    return this.userAgent === undefined ? {} : { 'user-agent': this.userAgent };
+  }
 
   async open(url: string | URL): Promise<Response> {
     const target = new URL(url);
     const cookie = this.jar.header(target.pathname);
-    const res = await fetch(target, { redirect: 'manual', headers: cookie ? { cookie } : {} });
+    const res = await fetch(target, { redirect: 'manual', headers: { ...this.agent(), ...(cookie ? { cookie } : {}) } });
     this.jar.store(res.headers, target.pathname);
     return res;
   }
@@ -32,7 +40,7 @@ export class AppBrowser {
     const res = await fetch(new URL(path, this.origin), {
       method: 'POST',
       redirect: 'manual',
-      headers: { 'content-type': 'application/x-www-form-urlencoded', ...(cookie ? { cookie } : {}) },
+      headers: { 'content-type': 'application/x-www-form-urlencoded', ...this.agent(), ...(cookie ? { cookie } : {}) },
       body: new URLSearchParams(fields),
     });
     this.jar.store(res.headers, path);

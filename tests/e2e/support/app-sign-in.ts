@@ -27,8 +27,8 @@ export interface AppSignIn {
 }
 
 /** A user signs in to the app on the hosted page (authorization code + PKCE), as a browser would. */
-export async function signInToApp(authUrl: string, clientId: string, username: string, password: string): Promise<AppSignIn> {
-  const browser = new AppBrowser(authUrl);
+export async function signInToApp(authUrl: string, clientId: string, username: string, password: string, userAgent?: string): Promise<AppSignIn> {
+  const browser = new AppBrowser(authUrl, userAgent);
   const verifier = randomBytes(32).toString('base64url');
   const url = new URL('/oauth/authorize', authUrl);
   url.search = new URLSearchParams({

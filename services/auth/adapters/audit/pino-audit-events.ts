@@ -56,7 +56,9 @@ export function pinoAuditEvents(logger: Logger): AuthEvents {
     accountChanged: (event) => {
       const { change, userId, ...rest } = event;
       const fields: Record<string, unknown> = { user_id: userId };
-      if ('mailed' in rest) Object.assign(fields, { mailed: rest.mailed, client_ip: rest.clientIp });
+      if ('mailed' in rest) fields.mailed = rest.mailed;
+      if ('sid' in rest) fields.sid = rest.sid;
+      if ('clientIp' in rest) fields.client_ip = rest.clientIp;
       if ('sessionsEnded' in rest) fields.sessions_ended = rest.sessionsEnded;
       write('info', change, fields);
     },

@@ -89,6 +89,11 @@ export class EmbeddedUserStore implements UserStore {
     return numAffected > 0;
   }
 
+  async delete(id: string): Promise<boolean> {
+    if (typeof id !== 'string') return false;
+    return (await this.db.removeAsync({ _id: id }, {})) > 0;
+  }
+
   ping(): Promise<void> {
     return this.file.ping();
   }

@@ -5,6 +5,7 @@ import type {
   RefreshTokenRecord,
   RefreshTokenStore,
   RotateOutcome,
+  SessionSummary,
 } from '../../domain/tokens/token-store.js';
 import { ExpiringMap } from './expiring-map.js';
 
@@ -25,6 +26,12 @@ interface FamilyEntry {
   scope: string;
   jkt?: string;
   revoked: boolean;
+  /** The login: first token's issuedAt, and where it came from. */
+  createdAt: number;
+  /** The last rotation (epoch ms); createdAt until the first. */
+  lastUsedAt: number;
+  userAgent: string;
+  ip: string;
   current: TokenSlot;
   previous?: TokenSlot & { spentAt: number; sealedSuccessor: string };
 }
@@ -49,8 +56,18 @@ export class MemoryRefreshFamilies implements RefreshTokenStore {
   }
 
   async issueRefreshToken(record: RefreshTokenRecord): Promise<void> {
-    const { tokenHash, familyId, subject, clientId, scope, issuedAt, expiresAt, jkt } = record;
-    const entry: FamilyEntry = { ref: { familyId, subject, clientId }, scope, revoked: false, current: { tokenHash, issuedAt, expiresAt }, ...(jkt !== undefined ? { jkt } : {}) };
+    const { tokenHash, familyId, subject, clientId, scope, issuedAt, expiresAt, jkt, device } = record;
+    const entry: FamilyEntry = {
+      ref: { familyId, subject, clientId },
+      scope,
+      revoked: false,
+      createdAt: issuedAt,
+      lastUsedAt: issuedAt,
+      userAgent: device?.userAgent ?? '',
+      ip: device?.ip ?? '',
+      current: { tokenHash, issuedAt, expiresAt },
+      ...(jkt !== undefined ? { jkt } : {}),
+    };
     this.families.set(familyId, entry, expiresAt);
     const ids = this.sessions.get(subject) ?? new Set<string>();
     this.sessions.set(subject, ids.add(familyId));
@@ -64,6 +81,17 @@ export class MemoryRefreshFamilies implements RefreshTokenStore {
     return [...ids];
   }
 
+  async listSessions(subject: string, now: number): Promise<SessionSummary[]> {
+    const live: SessionSummary[] = [];
+    for (const sid of await this.findSessions(subject)) {
+      const family = this.liveFamily(sid, now);
+      if (!family || family.revoked || family.ref.subject !== subject) continue;
+      const { clientId } = family.ref;
+      live.push({ sid, clientId, createdAt: family.createdAt, lastUsedAt: family.lastUsedAt, userAgent: family.userAgent, ip: family.ip });
+    }
+    return live.sort((a, b) => a.createdAt - b.createdAt);
+  }
+
   async rotateRefreshToken(presented: RefreshTokenKey, successor: RefreshSuccessor, { now, graceMs }: { now: number; graceMs: number }): Promise<RotateOutcome> {
     const family = this.liveFamily(presented.familyId, now);
     if (!family || family.revoked) return { outcome: 'invalid' };
@@ -73,6 +101,7 @@ export class MemoryRefreshFamilies implements RefreshTokenStore {
       const previous = recordOf(family, family.current);
       family.previous = { ...family.current, spentAt: now, sealedSuccessor: successor.sealedSuccessor };
       family.current = { tokenHash: successor.tokenHash, issuedAt: successor.issuedAt, expiresAt: successor.expiresAt };
+      family.lastUsedAt = now;
       // The family lives as long as its latest token; a shorter successor never shortens it.
       const until = Math.max(this.families.expiresAt(family.ref.familyId) ?? 0, successor.expiresAt);
       this.families.set(family.ref.familyId, family, until);

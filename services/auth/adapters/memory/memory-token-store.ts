@@ -5,6 +5,7 @@ import type {
   RefreshTokenKey,
   RefreshTokenRecord,
   RotateOutcome,
+  SessionSummary,
   TokenStore,
 } from '../../domain/tokens/token-store.js';
 import { ExpiringMap } from './expiring-map.js';
@@ -46,6 +47,10 @@ export class MemoryTokenStore implements TokenStore {
 
   findSessions(subject: string): Promise<string[]> {
     return this.refresh.findSessions(subject);
+  }
+
+  listSessions(subject: string, now: number): Promise<SessionSummary[]> {
+    return this.refresh.listSessions(subject, now);
   }
 
   rotateRefreshToken(presented: RefreshTokenKey, successor: RefreshSuccessor, options: { now: number; graceMs: number }): Promise<RotateOutcome> {

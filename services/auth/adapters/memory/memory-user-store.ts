@@ -73,6 +73,14 @@ export class MemoryUserStore implements UserStore {
     return true;
   }
 
+  async delete(id: string): Promise<boolean> {
+    const record = this.byId.get(id);
+    if (!record) return false;
+    this.byId.delete(id);
+    this.idByUsername.delete(record.username);
+    return true;
+  }
+
   async ping(): Promise<void> {}
 
   async close(): Promise<void> {}

@@ -135,6 +135,12 @@ export class MongoUserStore implements UserStore {
     return matchedCount > 0;
   }
 
+  async delete(id: string): Promise<boolean> {
+    if (!isObjectIdHex(id)) return false;
+    const { deletedCount } = await this.users.deleteOne({ _id: id });
+    return deletedCount > 0;
+  }
+
   async ping(): Promise<void> {
     const db = this.connection.db;
     if (!db) throw new Error('MongoDB connection is not open');

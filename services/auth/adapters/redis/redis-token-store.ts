@@ -16,9 +16,11 @@ import type {
   RefreshTokenKey,
   RefreshTokenRecord,
   RotateOutcome,
+  SessionSummary,
   TokenStore,
 } from '../../domain/tokens/token-store.js';
 import { sendAcknowledged } from './replica-ack.js';
+import { asNumbers, asStrings, SESSION_FIELDS, toCount, toRecord, toSession } from './token-replies.js';
 import {
   denyScript,
   findActiveScript,
@@ -68,7 +70,7 @@ export class RedisTokenStore implements TokenStore {
       await issueScript.run(
         this.redis,
         [this.keys.refreshFamily(familyId)],
-        [familyId, subject, clientId, scope, issuedAt, expiresAt, ttlMs, record.jkt ?? '', record.tokenHash],
+        [familyId, subject, clientId, scope, issuedAt, expiresAt, ttlMs, record.jkt ?? '', record.tokenHash, record.device?.userAgent ?? '', record.device?.ip ?? ''],
         this.replicaAck,
       );
       await this.keepSession(subject, familyId, expiresAt);
@@ -88,6 +90,13 @@ export class RedisTokenStore implements TokenStore {
 
   async findSessions(subject: string): Promise<string[]> {
     return unlessRedisUnavailable(() => this.redis.smembers(this.keys.subjectSessions(subject)));
+  }
+
+  async listSessions(subject: string, now: number): Promise<SessionSummary[]> {
+    // One HMGET per family (each its own hash slot, so no multi-key step); a family gone since is skipped.
+    const sids = await this.findSessions(subject);
+    const rows = await unlessRedisUnavailable(() => Promise.all(sids.map((sid) => this.redis.hmget(this.keys.refreshFamily(sid), ...SESSION_FIELDS))));
+    return rows.flatMap((row) => toSession(row, subject, now) ?? []).sort((a, b) => a.createdAt - b.createdAt);
   }
 
   async rotateRefreshToken(
@@ -222,28 +231,4 @@ export async function connectRedisTokenStore(
   const resolved = typeof settings === 'string' ? redisSettingsForUrl(settings) : settings;
   const redis = await connectRedis(resolved, 'authgate-auth', options.logger);
   return new RedisTokenStore({ redis, keyPrefix: resolved.keyPrefix, replicaAck: resolved.replicaAck });
-}
-
-function asStrings(reply: unknown): string[] {
-  if (!Array.isArray(reply)) throw new Error('unexpected reply from Redis: not an array');
-  return reply.map(String);
-}
-
-function asNumbers(reply: unknown): [number, number] {
-  const [a, b] = asStrings(reply).map(Number);
-  return [a ?? 0, b ?? -2];
-}
-
-/** Fields in the scripts' order: familyId subject clientId scope issuedAt expiresAt jkt ('' when unbound). */
-function toRecord(tokenHash: string, fields: string[]): RefreshTokenRecord {
-  const [familyId, subject, clientId, scope, issuedAt, expiresAt, jkt] = fields;
-  if (familyId === undefined || subject === undefined || clientId === undefined || scope === undefined) {
-    throw new Error('unexpected refresh record from Redis');
-  }
-  return { tokenHash, familyId, subject, clientId, scope, issuedAt: Number(issuedAt), expiresAt: Number(expiresAt), ...(jkt ? { jkt } : {}) };
-}
-
-function toCount(count: number, ttlMs: number): AttemptCount {
-  if (!count || ttlMs === -2) return { count: 0, resetInSeconds: 0 };
-  return { count, resetInSeconds: Math.max(1, Math.ceil(ttlMs / 1000)) };
 }

@@ -9,19 +9,22 @@ import { LuaScript } from './lua-script.js';
  * clientId scope, jkt (the DPoP key a bound family needs; absent when unbound), revoked (0/1),
  * expiresAt (of the family's latest token; the key's TTL follows it), the active token
  * (currentHash currentIssuedAt currentExpiresAt) and, once rotated, the token it replaced
- * (previousHash previousIssuedAt previousExpiresAt spentAt sealedSuccessor) for the grace retry.
+ * (previousHash previousIssuedAt previousExpiresAt spentAt sealedSuccessor) for the grace retry,
+ * and the session's metadata for its owner's list: createdAt (the login), lastUsedAt (the last
+ * rotation), userAgent and ip (of the login, bounded by the domain; never a token).
  * Any other token naming the family is an earlier one: reuse. Each refresh script touches that one
  * key, so it runs unchanged on Redis Cluster. Pure reads that decide nothing (the store's
  * findRefreshFamily: HMGET) need no script. Epoch milliseconds throughout.
  */
 
-/** KEYS: family. ARGV: familyId subject clientId scope issuedAt expiresAt ttlMs jkt ('' when unbound) tokenHash. */
+/** KEYS: family. ARGV: familyId subject clientId scope issuedAt expiresAt ttlMs jkt ('' when unbound) tokenHash userAgent ip. */
 export const issueScript = new LuaScript(`
 local ttl = tonumber(ARGV[7])
 if ttl <= 0 then return 0 end
 redis.call('DEL', KEYS[1])
 redis.call('HSET', KEYS[1], 'familyId', ARGV[1], 'subject', ARGV[2], 'clientId', ARGV[3], 'scope', ARGV[4],
-  'revoked', '0', 'expiresAt', ARGV[6], 'currentHash', ARGV[9], 'currentIssuedAt', ARGV[5], 'currentExpiresAt', ARGV[6])
+  'revoked', '0', 'expiresAt', ARGV[6], 'currentHash', ARGV[9], 'currentIssuedAt', ARGV[5], 'currentExpiresAt', ARGV[6],
+  'createdAt', ARGV[5], 'lastUsedAt', ARGV[5], 'userAgent', ARGV[10], 'ip', ARGV[11])
 if ARGV[8] ~= '' then redis.call('HSET', KEYS[1], 'jkt', ARGV[8]) end
 redis.call('PEXPIRE', KEYS[1], ttl)
 return 1
@@ -51,7 +54,7 @@ if ARGV[3] == f.currentHash then
   if tonumber(f.currentExpiresAt) <= now then return {'invalid'} end
   redis.call('HSET', KEYS[1], 'previousHash', f.currentHash, 'previousIssuedAt', f.currentIssuedAt,
     'previousExpiresAt', f.currentExpiresAt, 'spentAt', ARGV[1], 'sealedSuccessor', ARGV[7],
-    'currentHash', ARGV[4], 'currentIssuedAt', ARGV[5], 'currentExpiresAt', ARGV[6])
+    'currentHash', ARGV[4], 'currentIssuedAt', ARGV[5], 'currentExpiresAt', ARGV[6], 'lastUsedAt', ARGV[1])
   -- The family lives as long as its latest token; a shorter successor never shortens it.
   if tonumber(ARGV[6]) > tonumber(f.expiresAt) then
     redis.call('HSET', KEYS[1], 'expiresAt', ARGV[6])

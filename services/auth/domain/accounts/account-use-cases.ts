@@ -14,6 +14,9 @@ import { createBackgroundWork } from './background-work.js';
 import { createEmailVerification } from './email-verification.js';
 import { createPasswordChange } from './password-change.js';
 import { createPasswordReset } from './password-reset.js';
+import { createAccountDeletion } from './account-deletion.js';
+import { createConfirmPassword } from './confirm-password.js';
+import { createOwnSessions } from './own-sessions.js';
 
 export interface AccountUseCaseDeps {
   settings: AuthSettings;
@@ -32,7 +35,7 @@ export interface AccountUseCaseDeps {
 
 export type AccountUseCases = ReturnType<typeof createAccountUseCases>;
 
-/** The account's self-service (API.md, "Accounts"): verification, reset, change, the account view. */
+/** The account's self-service (API.md, "Accounts"): verification, reset, change, the account view, sessions, deletion. */
 export function createAccountUseCases(deps: AccountUseCaseDeps) {
   const { settings, tokens } = deps;
   const background = createBackgroundWork(deps.onBackgroundError);
@@ -46,12 +49,16 @@ export function createAccountUseCases(deps: AccountUseCaseDeps) {
       windowSeconds: settings.loginFailureWindowSeconds,
     }),
     background,
+    confirmPassword: createConfirmPassword(deps),
   };
   return {
     account: createAccountView(deps.users),
     verification: createEmailVerification(flow),
     reset: createPasswordReset(flow),
     changePassword: createPasswordChange(flow),
+    /** GET /auth/sessions and DELETE /auth/sessions/:sid. */
+    sessions: createOwnSessions(deps),
+    deleteAccount: createAccountDeletion(flow),
     /** Resolves when the work started off the request path has finished (tests, shutdown). */
     idle: () => background.idle(),
   };

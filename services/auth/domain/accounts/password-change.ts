@@ -1,10 +1,8 @@
 import { isAppError } from '../../../../lib/errors.js';
-import { tokenError } from '../../../../lib/verifier/errors.js';
-import { AppError } from '../../../../lib/errors.js';
 import { authErrors } from '../errors.js';
-import type { LoginThrottle } from '../users/login-throttle.js';
-import { acceptablePassword, canonicalPassword } from '../users/password-policy.js';
+import { acceptablePassword } from '../users/password-policy.js';
 import type { AccountFlowDeps } from './account-flow-deps.js';
+import type { ConfirmPassword } from './confirm-password.js';
 import { endEverySession } from './end-every-session.js';
 
 export interface PasswordChangeInput {
@@ -21,20 +19,12 @@ export interface PasswordChangeInput {
  * the account over), counted as a login failure when wrong so it is no guessing oracle; then the
  * new hash and the end of every other session.
  */
-export function createPasswordChange(deps: AccountFlowDeps & { loginThrottle: LoginThrottle }) {
-  const { users, passwords, loginThrottle, events } = deps;
+export function createPasswordChange(deps: AccountFlowDeps & { confirmPassword: ConfirmPassword }) {
+  const { users, passwords, confirmPassword, events } = deps;
   return async function changePassword(input: PasswordChangeInput): Promise<void> {
     const newPassword = renamed(() => acceptablePassword(input.newPassword));
-    const user = await users.findById(input.userId);
-    if (!user) throw tokenError('TOKEN_SUBJECT_GONE');
-    const refused = await loginThrottle.admit(user.username, input.clientIp);
-    if (refused) throw authErrors.tooManyAttempts(refused.retryAfterSeconds);
+    const user = await confirmPassword({ userId: input.userId, password: input.currentPassword, clientIp: input.clientIp, field: 'current_password' });
     const by = [`account:${user.username}`, `address:${input.clientIp}`];
-    if (!(await passwords.verify(user.passwordHash, canonicalPassword(input.currentPassword), by))) {
-      await loginThrottle.failed(input.clientIp);
-      throw new AppError('CURRENT_PASSWORD_WRONG', 400, 'current_password is not the account password', { error: 'invalid_grant' });
-    }
-    await loginThrottle.succeeded(user.username);
     await users.setPasswordHash(user.id, await passwords.hash(newPassword, by));
     const sessionsEnded = await endEverySession(deps, user.id, input.sid);
     events.accountChanged({ change: 'password.changed', userId: user.id, sessionsEnded });

@@ -7,12 +7,19 @@ import type { AppSessionStore, IssuedFromCode, LoginSession } from './app-sessio
 import type { ClientRecord } from '../clients/client-store.js';
 import type { OwnAccessTokens, TokenSigner } from '../tokens/token-signing.js';
 import type { TokenStore } from '../tokens/token-store.js';
+import { sessionDevice } from '../sessions/session-device.js';
 import type { UserRecord, UserStore } from '../users/user-store.js';
 import { hashRefreshToken } from '../tokens/refresh-token.js';
 import type { TokenPairIssuer } from '../tokens/token-pair.js';
 import type { PasswordCheck } from '../users/password-check.js';
 import { redirectWith, type AuthorizationRequest } from './authorization-request.js';
 import { capToUser, type UserScopes } from './user-scope-cap.js';
+
+/** The browser request behind a step of the flow: what the session list shows of the sign-in. */
+export interface RequestOrigin {
+  userAgent?: string | undefined;
+  clientIp: string;
+}
 
 /** RFC 9700 §4.2.1 asks for short-lived codes; the issue fixes 60 s. */
 export const CODE_TTL_SECONDS = 60;
@@ -55,7 +62,7 @@ export function createAppFlow({ issuer, sessions, users, tokens, pairs, signer, 
     location: redirectWith(request.redirectUri, { error, error_description: description, state: request.state, iss: issuer }),
   });
 
-  async function issueCode(request: AuthorizationRequest, session: LoginSession): Promise<AuthorizeStep> {
+  async function issueCode(request: AuthorizationRequest, session: LoginSession, origin: RequestOrigin | undefined): Promise<AuthorizeStep> {
     const code = randomBytes(32).toString('base64url');
     await sessions.saveCode(sha256(code), {
       clientId: request.client.clientId,
@@ -67,6 +74,8 @@ export function createAppFlow({ issuer, sessions, users, tokens, pairs, signer, 
       sid: session.sid,
       authTime: session.authTime,
       expiresAt: now() + CODE_TTL_SECONDS * 1000,
+      // The app fetches the tokens itself; the session list should show the browser that signed in.
+      ...(origin ? { device: sessionDevice(origin.userAgent, origin.clientIp) } : {}),
     });
     // RFC 9207 `iss`, so a client talking to several servers can tell which one answered.
     return { step: 'redirect', location: redirectWith(request.redirectUri, { code, state: request.state, iss: issuer }) };
@@ -76,7 +85,7 @@ export function createAppFlow({ issuer, sessions, users, tokens, pairs, signer, 
   const forUser = (request: AuthorizationRequest, user: UserRecord): AuthorizationRequest => ({ ...request, scopes: capToUser(request.scopes, userScopes(user)) });
 
   /** With a live session: consent for third-party apps (remembered), then the code. */
-  async function afterLogin(asked: AuthorizationRequest, session: LoginSession, user: UserRecord, consentJustGiven: boolean): Promise<AuthorizeStep> {
+  async function afterLogin(asked: AuthorizationRequest, session: LoginSession, user: UserRecord, consentJustGiven: boolean, origin: RequestOrigin | undefined): Promise<AuthorizeStep> {
     const request = forUser(asked, user);
     if (request.scopes.length === 0) return errorRedirect(request, 'invalid_scope', 'none of the requested scopes can be granted to this user');
     if (!request.client.firstParty && !consentJustGiven) {
@@ -87,7 +96,7 @@ export function createAppFlow({ issuer, sessions, users, tokens, pairs, signer, 
         return { step: 'consent', session, scopes: request.scopes };
       }
     }
-    return issueCode(request, session);
+    return issueCode(request, session, origin);
   }
 
   /** What a replayed code gave is withdrawn: the family is the token session, so ending it also refuses every access token refreshed from it. */
@@ -107,33 +116,34 @@ export function createAppFlow({ issuer, sessions, users, tokens, pairs, signer, 
 
   return {
     /** GET /oauth/authorize with a valid request and the browser's session cookie (if any). */
-    async authorize(request: AuthorizationRequest, sid: string | undefined): Promise<AuthorizeStep> {
+    async authorize(request: AuthorizationRequest, sid: string | undefined, origin?: RequestOrigin): Promise<AuthorizeStep> {
       const live = await liveSession(sid);
       const tooOld = live !== null && request.maxAge !== undefined && now() - live.session.authTime > request.maxAge * 1000;
       if (!live || tooOld || request.prompt.has('login')) {
         if (request.prompt.has('none')) return errorRedirect(request, 'login_required', 'the user is not logged in');
         return { step: 'login' };
       }
-      return afterLogin(request, live.session, live.user, false);
+      return afterLogin(request, live.session, live.user, false, origin);
     },
 
     /** The login form: the password check (throttled, enumeration-safe), then a new login session. */
-    async login(request: AuthorizationRequest, input: { username: string; password: string; clientIp: string }): Promise<{ session: LoginSession; next: AuthorizeStep }> {
-      const user = await checkPassword({ ...input, clientId: request.client.clientId });
+    async login(request: AuthorizationRequest, input: { username: string; password: string } & RequestOrigin): Promise<{ session: LoginSession; next: AuthorizeStep }> {
+      const { userAgent, ...credentials } = input;
+      const user = await checkPassword({ ...credentials, clientId: request.client.clientId });
       const at = now();
       const session: LoginSession = { sid: randomUUID(), userId: user.id, authTime: at, expiresAt: at + LOGIN_SESSION_TTL_SECONDS * 1000 };
       await sessions.saveSession(session);
-      return { session, next: await afterLogin(request, session, user, false) };
+      return { session, next: await afterLogin(request, session, user, false, { userAgent, clientIp: input.clientIp }) };
     },
 
     /** The consent form's answer. */
-    async consent(request: AuthorizationRequest, sid: string | undefined, approved: boolean): Promise<AuthorizeStep> {
+    async consent(request: AuthorizationRequest, sid: string | undefined, approved: boolean, origin?: RequestOrigin): Promise<AuthorizeStep> {
       const live = await liveSession(sid);
       if (!live) return { step: 'login' };
       if (!approved) return errorRedirect(request, 'access_denied', 'the user denied access');
       const granted = forUser(request, live.user).scopes;
       if (granted.length > 0) await sessions.grantScopes(live.user.id, request.client.clientId, granted);
-      return afterLogin(request, live.session, live.user, true);
+      return afterLogin(request, live.session, live.user, true, origin);
     },
 
     /** POST /oauth/token grant_type=authorization_code (RFC 6749 §4.1.3, RFC 7636 §4.6). */
@@ -163,7 +173,7 @@ export function createAppFlow({ issuer, sessions, users, tokens, pairs, signer, 
       if (!user || user.lockedAt) throw oauthErrors.invalidGrant('CODE_USER_GONE');
 
       // RFC 9449 §5: a public client's refresh family is bound to the key it proved; a confidential one's is not.
-      const pair = await pairs.startFamily(user, { clientId: client.clientId, scope: record.scope, jkt }, { bindRefreshToken: client.tokenEndpointAuthMethods.includes('none') });
+      const pair = await pairs.startFamily(user, { clientId: client.clientId, scope: record.scope, jkt }, { bindRefreshToken: client.tokenEndpointAuthMethods.includes('none'), ...(record.device ? { device: record.device } : {}) });
       const family = await tokens.findRefreshFamily(hashRefreshToken(pair.refresh_token), now());
       const access = await accessTokens.read(pair.access_token);
       if (family && access) {

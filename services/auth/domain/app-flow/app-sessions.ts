@@ -6,6 +6,8 @@
  */
 
 /** What an authorization code stands for. Stored under the SHA-256 of the code, never the code. */
+import type { SessionDevice } from '../tokens/token-store.js';
+
 export interface AuthorizationCodeRecord {
   clientId: string;
   redirectUri: string;
@@ -19,6 +21,8 @@ export interface AuthorizationCodeRecord {
   /** When the user last typed their password (OIDC `auth_time`), epoch ms. */
   authTime: number;
   expiresAt: number;
+  /** The browser request the code was issued to: the user agent and address its session list shows. */
+  device?: SessionDevice;
 }
 
 /** What was issued from a code, so a replay can revoke it (RFC 6749 §4.1.2). */

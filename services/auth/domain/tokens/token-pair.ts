@@ -1,4 +1,4 @@
-import type { RefreshTokenStore } from './token-store.js';
+import type { RefreshTokenStore, SessionDevice } from './token-store.js';
 import type { UserRecord } from '../users/user-store.js';
 import { tokenTypeOf, type AccessTokenIssuer, type TokenType } from './access-token-issuer.js';
 import { hashRefreshToken, newRefreshToken } from './refresh-token.js';
@@ -40,8 +40,9 @@ export class TokenPairIssuer {
    * Starts a new refresh-token family (a login) and returns its first pair. `bindRefreshToken`
    * (public clients, RFC 9449 §5) binds the whole family to `grant.jkt`: each refresh must then
    * prove that key, since a public client has no secret that would stop a thief otherwise.
+   * `device` (where the login came from) is kept with the family for the user's session list.
    */
-  async startFamily(user: UserRecord, grant: Grant, { bindRefreshToken = false }: { bindRefreshToken?: boolean } = {}): Promise<TokenPair> {
+  async startFamily(user: UserRecord, grant: Grant, { bindRefreshToken = false, device }: { bindRefreshToken?: boolean; device?: SessionDevice } = {}): Promise<TokenPair> {
     const refreshToken = newRefreshToken();
     const issuedAt = this.options.now();
     // The family is the login session: its id (a one-way hash of the token's family tag) is the
@@ -56,6 +57,7 @@ export class TokenPairIssuer {
       issuedAt,
       expiresAt: issuedAt + this.options.refreshTokenTtlSeconds * 1000,
       ...(bindRefreshToken && grant.jkt !== undefined ? { jkt: grant.jkt } : {}),
+      ...(device ? { device } : {}),
     });
     return this.pair(user, grant, refreshToken, familyId);
   }

@@ -27,6 +27,28 @@ export interface RefreshTokenRecord extends RefreshTokenKey {
   expiresAt: number;
   /** RFC 9449: the DPoP key thumbprint the family is bound to (public clients); inherited by every successor. */
   jkt?: string;
+  /**
+   * Where the login came from, kept with the family for the user's session list (first token only;
+   * successors never change it). Already bounded by the domain (domain/sessions/session-device.ts).
+   */
+  device?: SessionDevice;
+}
+
+/** The user agent and client address of a login, as the session list shows them. */
+export interface SessionDevice {
+  userAgent: string;
+  ip: string;
+}
+
+/** One live login session (refresh family) of a subject, as `listSessions` describes it. */
+export interface SessionSummary extends SessionDevice {
+  /** The family id: the `sid` of the session's access tokens. */
+  sid: string;
+  clientId: string;
+  /** When the family's first token was issued (the login), epoch ms. */
+  createdAt: number;
+  /** The last rotation (refresh) of the family, or `createdAt` when never refreshed; epoch ms. */
+  lastUsedAt: number;
 }
 
 /** The next token in a family: it inherits familyId, subject, clientId, scope and jkt from the spent one. */
@@ -103,6 +125,11 @@ export interface RefreshTokenStore {
    * as long as its family's longest-lived token.
    */
   findSessions(subject: string): Promise<string[]>;
+  /**
+   * The live login sessions of `subject` (not revoked, latest token not expired by `now`), oldest
+   * first, with their metadata; families stored without a `device` show empty strings there.
+   */
+  listSessions(subject: string, now: number): Promise<SessionSummary[]>;
 }
 
 export interface AccessTokenDenylist {

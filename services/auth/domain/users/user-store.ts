@@ -69,6 +69,12 @@ export interface UserStore {
   setEmailState(id: string, state: EmailState): Promise<boolean>;
   /** Replaces the password hash; false for an unknown id. */
   setPasswordHash(id: string, passwordHash: string): Promise<boolean>;
+  /**
+   * Removes the user's record (every personal field with it) and frees its username for a new
+   * account; resolves false for an unknown id (any shape, as `findById`). The id is never handed
+   * out again (ids are random), so a later account of the same name is a different subject.
+   */
+  delete(id: string): Promise<boolean>;
   /** Resolves when the backing store answers; rejects otherwise (used by /readyz). */
   ping(): Promise<void>;
   close(): Promise<void>;

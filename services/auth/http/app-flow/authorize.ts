@@ -101,7 +101,7 @@ export function authorizeRoutes({ flow, issuer, parseRequest, secure, authentica
     const request = await parsed(req, res, queryParams(req.url));
     if (!request) return;
     const sid = cookieValue(req, LOGIN_SESSION_COOKIE);
-    render(req, res, request, await flow.authorize(request, sid), sid);
+    render(req, res, request, await flow.authorize(request, sid, originOf(req)), sid);
   });
 
   router.post('/oauth/authorize', form, async (req, res) => {
@@ -114,13 +114,13 @@ export function authorizeRoutes({ flow, issuer, parseRequest, secure, authentica
     }
     const sid = cookieValue(req, LOGIN_SESSION_COOKIE);
     if (body.step === 'consent') {
-      render(req, res, request, await flow.consent(request, sid, body.decision === 'allow'), sid);
+      render(req, res, request, await flow.consent(request, sid, body.decision === 'allow', originOf(req)), sid);
       return;
     }
     const username = typeof body.username === 'string' ? body.username : '';
     const password = typeof body.password === 'string' ? body.password : '';
     try {
-      const { session, next } = await flow.login(request, { username, password, clientIp: clientAddressOf(req) });
+      const { session, next } = await flow.login(request, { username, password, ...originOf(req) });
       res.append('Set-Cookie', hostedCookie(LOGIN_SESSION_COOKIE, session.sid, { maxAgeSeconds: LOGIN_SESSION_TTL_SECONDS, sameSite: 'Lax', secure }));
       render(req, res, request, next, session.sid);
     } catch (err) {
@@ -150,4 +150,9 @@ function loginFormError(err: AppError): string {
   if (err.code === 'PASSWORD_HASHING_SHARE_USED') return 'Too many sign-ins at once for this account. Try again in a moment.';
   if (err.status === 429) return 'Too many failed attempts. Wait a few minutes, then try again.';
   return 'The username or password is incorrect.';
+}
+
+/** The browser's user agent and address, for the session list of the tokens this sign-in leads to. */
+function originOf(req: Request): { userAgent: string | undefined; clientIp: string } {
+  return { userAgent: req.get('user-agent'), clientIp: clientAddressOf(req) };
 }

@@ -39,7 +39,7 @@ export function browserSessionRoutes(auth: AuthUseCases, options: BrowserSession
 
   router.post('/auth/session', sameOriginLogin, async (req, res) => {
     const { username, password } = parseBodyFields(loginBody, req.body);
-    const pair = await auth.login({ username, password, clientIp: clientAddressOf(req) });
+    const pair = await auth.login({ username, password, clientIp: clientAddressOf(req), userAgent: req.get('user-agent') });
     setSessionCookies(res, pair, newCsrfToken(), options);
     res.status(204).end();
   });

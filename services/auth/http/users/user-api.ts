@@ -32,7 +32,7 @@ export function userApiRoutes(auth: AuthUseCases): Router {
 
   router.post('/auth/login', async (req, res) => {
     const { username, password } = parseBodyFields(loginBody, req.body);
-    sendTokens(res, await auth.login({ username, password, clientIp: clientAddressOf(req) }, tokenRequestProof(req, expressTrustOf(req))));
+    sendTokens(res, await auth.login({ username, password, clientIp: clientAddressOf(req), userAgent: req.get('user-agent') }, tokenRequestProof(req, expressTrustOf(req))));
   });
 
   router.post('/auth/refresh', async (req, res) => {
