@@ -30,6 +30,8 @@ export interface AuthEvents {
   accountLockChanged(event: { userId: string; locked: boolean; by: AdminCaller }): void;
   /** An operator replaced a user's roles; `removed` ones ended the account's sessions. Role names only. */
   rolesChanged(event: { userId: string; roles: string[]; removed: string[]; sessionsEnded: number; by: AdminCaller }): void;
+  /** An operator ended a user's sessions, deleted the user, or had a reset link mailed. */
+  userAdministered(event: { userId: string; action: 'sessions_ended' | 'session_ended' | 'deleted' | 'password_reset_sent'; sessionsEnded?: number; by: AdminCaller }): void;
   /** A client was created, had its configuration replaced (clients file upsert), was disabled or deleted. */
   clientChanged(event: { change: 'created' | 'updated' | 'disabled' | 'deleted'; clientId: string; by: AdminCaller | { source: 'clients_file' } }): void;
   /** This process took a new signing key set: by rotating it (admin API) or re-reading the shared file (poller). */
@@ -79,6 +81,7 @@ export const ignoreAuthEvents: AuthEvents = {
   tokenExchanged: () => {},
   accountLockChanged: () => {},
   rolesChanged: () => {},
+  userAdministered: () => {},
   clientChanged: () => {},
   signingKeysChanged: () => {},
   adminAuthFailed: () => {},

@@ -112,7 +112,13 @@ export function createUseCases(deps: UseCaseDeps) {
     firstPartyClientId: settings.firstPartyClientId,
     events,
   });
-  const userAdmin = createUserAdmin({ users, sessions: { findSessions: (subject) => tokens.findSessions(subject), endSession: endTokenSession }, events });
+  const userAdmin = createUserAdmin({
+    users,
+    sessions: { findSessions: (subject) => tokens.findSessions(subject), listSessions: (subject, at) => tokens.listSessions(subject, at), endSession: endTokenSession },
+    sendPasswordReset: (userId) => accounts!.reset.sendFor(userId),
+    events,
+    now,
+  });
   return {
     auth,
     accounts,

@@ -46,6 +46,8 @@ export function pinoAuditEvents(logger: Logger): AuthEvents {
     tokenExchanged: ({ clientId, userId, actorId, audience, scope }) =>
       write('info', 'token.exchanged', { client_id: clientId, user_id: userId, ...(actorId === undefined ? {} : { actor_id: actorId }), audience, scope }),
     accountLockChanged: ({ userId, locked, by: caller }) => write('info', locked ? 'account.locked' : 'account.unlocked', { user_id: userId, ...by(caller) }),
+    userAdministered: ({ userId, action, sessionsEnded, by: caller }) =>
+      write('info', `user.${action}`, { user_id: userId, ...(sessionsEnded === undefined ? {} : { sessions_ended: sessionsEnded }), ...by(caller) }),
     rolesChanged: ({ userId, roles, removed, sessionsEnded, by: caller }) => write('info', 'user.roles_changed', { user_id: userId, roles, removed, sessions_ended: sessionsEnded, ...by(caller) }),
     clientChanged: ({ change, clientId, by: caller }) => write('info', `client.${change}`, { client_id: clientId, ...by(caller) }),
     signingKeysChanged: (keys) =>

@@ -66,6 +66,18 @@ export function createPasswordReset(deps: AccountFlowDeps) {
     },
 
     /**
+     * An operator's POST /admin/users/:id/password-reset: the same link, mailed now (off the
+     * request path like every mail). Only to a verified address of an unlocked account.
+     */
+    async sendFor(userId: string): Promise<'mailed' | 'no_verified_address' | 'not_found'> {
+      const user = await users.findById(userId);
+      if (!user) return 'not_found';
+      if (user.email === undefined || !user.emailVerified || isLocked(user)) return 'no_verified_address';
+      await mailLink({ ...user, email: user.email });
+      return 'mailed';
+    },
+
+    /**
      * POST /auth/password/reset: the fields are checked before the token is spent (a weak password
      * leaves the link usable); then the token, the new hash, and the end of every session.
      */

@@ -3,6 +3,7 @@ import { AppError } from '../../../../lib/errors.js';
 import { authErrors } from '../errors.js';
 import type { AdminCaller, AuthEvents } from '../auth-events.js';
 import type { UserRecord, UserStore } from '../users/user-store.js';
+import type { SessionSummary } from '../tokens/token-store.js';
 import { isLocked } from '../users/account-lock.js';
 import { normalizeUsername, usernameProblem } from '../users/username.js';
 
@@ -37,10 +38,36 @@ const userNotFound = () => new AppError('USER_NOT_FOUND', 404, 'no such user', {
  * on every verifier fed by the revocation feed. Unlocking lets the user log in again; sessions
  * ended while locked stay ended.
  */
-export function createUserAdmin({ users, sessions, events }: { users: UserStore; sessions: { findSessions(subject: string): Promise<string[]>; endSession: SessionEnder }; events: AuthEvents }) {
+/** What the admin API needs besides the user store: the sessions and the reset mail of the account flows. */
+export interface UserAdminDeps {
+  users: UserStore;
+  sessions: {
+    findSessions(subject: string): Promise<string[]>;
+    listSessions(subject: string, now: number): Promise<SessionSummary[]>;
+    endSession: SessionEnder;
+  };
+  /** Mails a reset link now (accounts/password-reset.ts `sendFor`). */
+  sendPasswordReset(userId: string): Promise<'mailed' | 'no_verified_address' | 'not_found'>;
+  events: AuthEvents;
+  now: () => number;
+}
+
+export function createUserAdmin({ users, sessions, sendPasswordReset, events, now }: UserAdminDeps) {
+  async function existing(id: string): Promise<UserRecord> {
+    const user = await users.findById(id);
+    if (!user) throw userNotFound();
+    return user;
+  }
+
+  async function endAll(id: string): Promise<number> {
+    const sids = await sessions.findSessions(id);
+    for (const sid of sids) await sessions.endSession(sid);
+    return sids.length;
+  }
+
   async function setLocked(id: string, locked: boolean, by: AdminCaller): Promise<UserView> {
     if (!(await users.setLocked(id, locked))) throw userNotFound();
-    if (locked) for (const sid of await sessions.findSessions(id)) await sessions.endSession(sid);
+    if (locked) await endAll(id);
     events.accountLockChanged({ userId: id, locked, by });
     const user = await users.findById(id);
     if (!user) throw userNotFound();
@@ -64,6 +91,53 @@ export function createUserAdmin({ users, sessions, events }: { users: UserStore;
     /** Idempotent. */
     unlock: (id: string, by: AdminCaller) => setLocked(id, false, by),
 
+    /** GET /admin/users/:id/sessions: the user's live login sessions (as the user sees them, without `current`). */
+    async listSessions(id: string) {
+      await existing(id);
+      const live = await sessions.listSessions(id, now());
+      return {
+        sessions: live.map((s) => ({ sid: s.sid, created_at: new Date(s.createdAt).toISOString(), last_used_at: new Date(s.lastUsedAt).toISOString(), user_agent: s.userAgent, ip: s.ip })),
+      };
+    },
+
+    /** DELETE /admin/users/:id/sessions: every session ends (refused at every verifier within a second). */
+    async endSessions(id: string, by: AdminCaller): Promise<number> {
+      await existing(id);
+      const sessionsEnded = await endAll(id);
+      events.userAdministered({ userId: id, action: 'sessions_ended', sessionsEnded, by });
+      return sessionsEnded;
+    },
+
+    /** DELETE /admin/users/:id/sessions/:sid: one session of this user; another user's sid is 404. */
+    async endSession(id: string, sid: string, by: AdminCaller): Promise<void> {
+      await existing(id);
+      if (!(await sessions.findSessions(id)).includes(sid)) throw new AppError('SESSION_NOT_FOUND', 404, 'no such session of this user', { error: 'not_found' });
+      await sessions.endSession(sid);
+      events.userAdministered({ userId: id, action: 'session_ended', sessionsEnded: 1, by });
+    },
+
+    /**
+     * DELETE /admin/users/:id: every session ends first (so no token outlives the account), then the
+     * record goes; a login racing the delete is swept after it. The id is never reused.
+     */
+    async deleteUser(id: string, by: AdminCaller): Promise<void> {
+      await existing(id);
+      let sessionsEnded = await endAll(id);
+      await users.delete(id);
+      sessionsEnded += await endAll(id);
+      events.userAdministered({ userId: id, action: 'deleted', sessionsEnded, by });
+    },
+
+    /** POST /admin/users/:id/password-reset: the reset link mailed to the user's verified address. */
+    async sendPasswordReset(id: string, by: AdminCaller): Promise<void> {
+      const outcome = await sendPasswordReset(id);
+      if (outcome === 'not_found') throw userNotFound();
+      if (outcome === 'no_verified_address') {
+        throw new AppError('NO_VERIFIED_EMAIL', 409, 'the user has no verified e-mail address (or is locked): no reset link can be mailed', { error: 'conflict' });
+      }
+      events.userAdministered({ userId: id, action: 'password_reset_sent', by });
+    },
+
     /**
      * Replaces the user's roles. A role taken away ends every session of the account at once
      * (refresh families and, by their `sid`, every access token on every verifier within a
@@ -77,13 +151,7 @@ export function createUserAdmin({ users, sessions, events }: { users: UserStore;
       const updated = await users.setRoles(id, next);
       if (!updated) throw userNotFound();
       const removed = before.roles.filter((role) => !next.includes(role));
-      let sessionsEnded = 0;
-      if (removed.length > 0) {
-        for (const sid of await sessions.findSessions(id)) {
-          await sessions.endSession(sid);
-          sessionsEnded++;
-        }
-      }
+      const sessionsEnded = removed.length > 0 ? await endAll(id) : 0;
       events.rolesChanged({ userId: id, roles: next, removed, sessionsEnded, by });
       return toUserView(updated);
     },

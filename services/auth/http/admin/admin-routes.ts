@@ -64,6 +64,30 @@ export function adminRoutes({ adminToken, userAuth, clients, users, keys, publis
     res.json(await users.setRoles(String(req.params.id), roles, caller(req)));
   });
 
+  router.delete('/admin/users/:id', async (req, res) => {
+    await users.deleteUser(String(req.params.id), caller(req));
+    res.status(204).end();
+  });
+
+  router.get('/admin/users/:id/sessions', async (req, res) => {
+    res.json(await users.listSessions(String(req.params.id)));
+  });
+
+  router.delete('/admin/users/:id/sessions', async (req, res) => {
+    await users.endSessions(String(req.params.id), caller(req));
+    res.status(204).end();
+  });
+
+  router.delete('/admin/users/:id/sessions/:sid', async (req, res) => {
+    await users.endSession(String(req.params.id), String(req.params.sid), caller(req));
+    res.status(204).end();
+  });
+
+  router.post('/admin/users/:id/password-reset', async (req, res) => {
+    await users.sendPasswordReset(String(req.params.id), caller(req));
+    res.status(202).json({ status: 'accepted' });
+  });
+
   router.post('/admin/users/:id/lock', async (req, res) => {
     res.json(await users.lock(String(req.params.id), caller(req)));
   });
