@@ -1,8 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { PASSWORD, post, registerAndLogin, request, type TokenPairBody } from '../auth/support/http-client.js';
 import { waitFor } from '../gateway/http-client.js';
-import { HAS_REDIS } from '../support/redis.js';
-import { startRevocationStack, type RevocationMode, type RevocationStack } from './support/revocation-stack.js';
+import { REVOCATION_MODES, startRevocationStack, type RevocationStack } from './support/revocation-stack.js';
 
 /**
  * The admin API for a user's sessions and the user itself: ending them (one or all) or deleting
@@ -10,12 +9,8 @@ import { startRevocationStack, type RevocationMode, type RevocationStack } from 
  * untouched; another user's sid is 404.
  */
 const WITHIN_MS = 1_000;
-const modes: Array<{ mode: RevocationMode; enabled: boolean }> = [
-  { mode: 'embedded', enabled: true },
-  { mode: 'redis', enabled: HAS_REDIS },
-];
 
-for (const { mode, enabled } of modes) {
+for (const { mode, enabled } of REVOCATION_MODES) {
   describe.runIf(enabled)(`admin API for a user's sessions (${mode})`, () => {
     let stack: RevocationStack;
     beforeAll(async () => {

@@ -1,24 +1,19 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { get, PASSWORD, post, request, type TokenPairBody } from '../auth/support/http-client.js';
 import { waitFor } from '../gateway/http-client.js';
-import { HAS_REDIS } from '../support/redis.js';
 import { registerNotesApp, signInToApp } from './support/app-sign-in.js';
-import { startRevocationStack, type RevocationMode, type RevocationStack } from './support/revocation-stack.js';
+import { REVOCATION_MODES, startRevocationStack, type RevocationStack } from './support/revocation-stack.js';
 
 /**
  * A session the user ends from their session list, and every session of an account the user
  * deletes, are refused by the gateway, notes and reports within a second, with Redis and without
  * (the revocation feed), while other sessions live on. Everything goes through the gateway.
  */
-const modes: Array<{ mode: RevocationMode; enabled: boolean }> = [
-  { mode: 'embedded', enabled: true },
-  { mode: 'redis', enabled: HAS_REDIS },
-];
 
 const WITHIN_MS = 1_000;
 const APP = 'own-sessions-app';
 
-for (const { mode, enabled } of modes) {
+for (const { mode, enabled } of REVOCATION_MODES) {
   describe.runIf(enabled)(`self-service session end at every verifier (${mode})`, () => {
     let stack: RevocationStack;
     beforeAll(async () => {

@@ -2,8 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { get, PASSWORD, post, type TokenPairBody } from '../auth/support/http-client.js';
 import { mailsTo } from '../auth/accounts/account-harness.js';
 import { waitFor } from '../gateway/http-client.js';
-import { HAS_REDIS } from '../support/redis.js';
-import { startRevocationStack, type RevocationMode, type RevocationStack } from './support/revocation-stack.js';
+import { REVOCATION_MODES, startRevocationStack, type RevocationStack } from './support/revocation-stack.js';
 
 /**
  * A password reset ends every session of the account: the access tokens of all of them are
@@ -11,14 +10,10 @@ import { startRevocationStack, type RevocationMode, type RevocationStack } from 
  * revocation feed), while another account's token lives on. The whole flow goes through the
  * gateway, as a user's browser would: register, verify, forgot, reset.
  */
-const modes: Array<{ mode: RevocationMode; enabled: boolean }> = [
-  { mode: 'embedded', enabled: true },
-  { mode: 'redis', enabled: HAS_REDIS },
-];
 
 const WITHIN_MS = 1_000;
 
-for (const { mode, enabled } of modes) {
+for (const { mode, enabled } of REVOCATION_MODES) {
   describe.runIf(enabled)(`password reset at every verifier (${mode})`, () => {
     let stack: RevocationStack;
     beforeAll(async () => {

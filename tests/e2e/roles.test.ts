@@ -2,8 +2,7 @@ import { decodeJwt } from 'jose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { post, registerAndLogin, request, type TokenPairBody } from '../auth/support/http-client.js';
 import { waitFor } from '../gateway/http-client.js';
-import { HAS_REDIS } from '../support/redis.js';
-import { startRevocationStack, type RevocationMode, type RevocationStack } from './support/revocation-stack.js';
+import { REVOCATION_MODES, startRevocationStack, type RevocationStack } from './support/revocation-stack.js';
 
 /**
  * Roles that reach the gateway: an operator gives a role (admin API), the role's scopes (AUTH_ROLES_FILE)
@@ -11,12 +10,8 @@ import { startRevocationStack, type RevocationMode, type RevocationStack } from 
  * ends the account's sessions, so the gateway refuses its tokens within a second, in both modes.
  */
 const WITHIN_MS = 1_000;
-const modes: Array<{ mode: RevocationMode; enabled: boolean }> = [
-  { mode: 'embedded', enabled: true },
-  { mode: 'redis', enabled: HAS_REDIS },
-];
 
-for (const { mode, enabled } of modes) {
+for (const { mode, enabled } of REVOCATION_MODES) {
   describe.runIf(enabled)(`roles through a real gateway (${mode})`, () => {
     let stack: RevocationStack;
     beforeAll(async () => {

@@ -4,9 +4,8 @@ import { WebSocket } from 'ws';
 import { get, PASSWORD, post, registerAndLogin, type TokenPairBody } from '../auth/support/http-client.js';
 import { basic, postForm } from '../auth/support/oauth-client.js';
 import { waitFor } from '../gateway/http-client.js';
-import { HAS_REDIS } from '../support/redis.js';
 import { appLogout, registerNotesApp, signInToApp } from './support/app-sign-in.js';
-import { startRevocationStack, type RevocationMode, type RevocationStack } from './support/revocation-stack.js';
+import { REVOCATION_MODES, startRevocationStack, type RevocationStack } from './support/revocation-stack.js';
 
 /**
  * "This session is over" (admin lock, RP-initiated logout, refresh token revocation, logout)
@@ -15,15 +14,11 @@ import { startRevocationStack, type RevocationMode, type RevocationStack } from 
  * one through the gateway is closed. Real processes' code in this process: auth, notes, reports,
  * gateway, each verifier with the revocation list production opens for it.
  */
-const modes: Array<{ mode: RevocationMode; enabled: boolean }> = [
-  { mode: 'embedded', enabled: true },
-  { mode: 'redis', enabled: HAS_REDIS },
-];
 
 /** Within this long of the revoking call's answer; the issue's promise is "within a second". */
 const WITHIN_MS = 1_000;
 
-for (const { mode, enabled } of modes) {
+for (const { mode, enabled } of REVOCATION_MODES) {
   describe.runIf(enabled)(`session revocation at every verifier (${mode})`, () => {
     let stack: RevocationStack;
     const APP = `notes-app-${mode}`;

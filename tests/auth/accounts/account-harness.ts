@@ -1,3 +1,4 @@
+import { afterEach } from 'vitest';
 import { readdir, readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { simpleParser } from 'mailparser';
@@ -66,5 +67,18 @@ export async function startAccountsAuth(env: Record<string, string> = {}): Promi
       await auth.close();
       await removeDir(dataDir);
     },
+  };
+}
+
+/** `auth(env)` starts one for the calling test; every one started in a test stops after it. */
+export function accountsAuthPerTest(): (env?: Record<string, string>) => Promise<AccountsAuth> {
+  const running: AccountsAuth[] = [];
+  afterEach(async () => {
+    for (const service of running.splice(0).reverse()) await service.stop();
+  });
+  return async (env = {}) => {
+    const started = await startAccountsAuth(env);
+    running.push(started);
+    return started;
   };
 }

@@ -1,17 +1,8 @@
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { get, PASSWORD, post, request, type TokenPairBody } from '../support/http-client.js';
-import { startAccountsAuth, type AccountsAuth } from './account-harness.js';
+import { accountsAuthPerTest } from './account-harness.js';
 
-const cleanups: Array<() => Promise<void>> = [];
-afterEach(async () => {
-  for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
-});
-
-async function auth(env: Record<string, string> = {}): Promise<AccountsAuth> {
-  const started = await startAccountsAuth(env);
-  cleanups.push(() => started.stop());
-  return started;
-}
+const auth = accountsAuthPerTest();
 
 async function loginAs(url: string, username: string, userAgent: string): Promise<TokenPairBody> {
   const res = await request<TokenPairBody>(url, 'POST', '/auth/login', { json: { username, password: PASSWORD }, headers: { 'user-agent': userAgent } });

@@ -1,19 +1,10 @@
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { get, PASSWORD, post, type TokenPairBody } from '../support/http-client.js';
-import { startAccountsAuth, type AccountsAuth } from './account-harness.js';
+import { accountsAuthPerTest } from './account-harness.js';
 
 const NEW_PASSWORD = 'a changed and long passphrase';
 
-const cleanups: Array<() => Promise<void>> = [];
-afterEach(async () => {
-  for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
-});
-
-async function auth(env: Record<string, string> = {}): Promise<AccountsAuth> {
-  const started = await startAccountsAuth(env);
-  cleanups.push(() => started.stop());
-  return started;
-}
+const auth = accountsAuthPerTest();
 
 describe('password change', () => {
   it('when a user changes the password with the current one, then every other session ends and the caller\'s lives on', async () => {

@@ -1,20 +1,11 @@
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { get, post, PASSWORD, type TokenPairBody } from '../support/http-client.js';
 import { pollUntil } from '../contracts/poll.js';
-import { mailsTo, outboxMails, startAccountsAuth, type AccountsAuth } from './account-harness.js';
+import { mailsTo, outboxMails, type AccountsAuth, accountsAuthPerTest } from './account-harness.js';
 
 const NEW_PASSWORD = 'a new and rather long passphrase';
 
-const cleanups: Array<() => Promise<void>> = [];
-afterEach(async () => {
-  for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
-});
-
-async function auth(env: Record<string, string> = {}): Promise<AccountsAuth> {
-  const started = await startAccountsAuth(env);
-  cleanups.push(() => started.stop());
-  return started;
-}
+const auth = accountsAuthPerTest();
 
 let counter = 0;
 /** A registered account whose address is verified (through its link), logged in. */
