@@ -1,5 +1,6 @@
 import mongoose, { Schema, type Connection, type Model } from 'mongoose';
 import type { AccountTokenPurpose, AccountTokenRecord, AccountTokenStore } from '../../domain/accounts/account-token-store.js';
+import { pingMongo } from '../mongo/ping-mongo.js';
 
 interface TokenDoc {
   /** The token's hex SHA-256. */
@@ -56,10 +57,8 @@ export class MongoAccountTokenStore implements AccountTokenStore {
     return { purpose: doc.purpose, userId: doc.userId, binding: doc.binding, expiresAt: doc.expiresAt.getTime() };
   }
 
-  async ping(): Promise<void> {
-    const db = this.connection.db;
-    if (!db) throw new Error('MongoDB connection is not open');
-    await db.command({ ping: 1 });
+  ping(): Promise<void> {
+    return pingMongo(this.connection);
   }
 
   async close(): Promise<void> {

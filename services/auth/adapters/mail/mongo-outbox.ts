@@ -2,6 +2,7 @@ import mongoose, { Schema, type Connection, type Model } from 'mongoose';
 import type { DeadMail, Mail, QueuedMail } from '../../domain/mail/mail.js';
 import { DEAD_LETTER_RETENTION_MS, type Outbox } from '../../domain/mail/outbox.js';
 import { newLease, newMailId } from './outbox-record.js';
+import { pingMongo } from '../mongo/ping-mongo.js';
 
 interface OutboxDoc {
   _id: string;
@@ -121,10 +122,8 @@ class MongoOutbox implements Outbox {
     return { queued, dead };
   }
 
-  async ping(): Promise<void> {
-    const db = this.connection.db;
-    if (!db) throw new Error('MongoDB connection is not open');
-    await db.admin().ping();
+  ping(): Promise<void> {
+    return pingMongo(this.connection);
   }
 
   async close(): Promise<void> {

@@ -2,6 +2,7 @@ import { clientConfigOf, clientRecordOf } from '../../domain/clients/client-conf
 import mongoose, { Schema, type Connection, type Model } from 'mongoose';
 import { authErrors } from '../../domain/errors.js';
 import { OPTIONAL_CLIENT_FIELDS, type ClientConfig, type ClientRecord, type ClientStore, type Clock, type UpsertClientResult } from '../../domain/clients/client-store.js';
+import { pingMongo } from './ping-mongo.js';
 
 /** The stored shape; `disabledAt` may be missing in documents written by other tools. */
 type ClientDoc = Omit<ClientRecord, 'disabledAt'> & { disabledAt?: Date | null };
@@ -131,10 +132,8 @@ class MongoClientStore implements ClientStore {
     return result.deletedCount > 0;
   }
 
-  async ping(): Promise<void> {
-    const db = this.connection.db;
-    if (!db) throw new Error('mongo client store is not connected');
-    await db.admin().ping();
+  ping(): Promise<void> {
+    return pingMongo(this.connection);
   }
 
   async close(): Promise<void> {

@@ -1,6 +1,7 @@
 import mongoose from 'mongoose';
 import { authErrors } from '../../domain/errors.js';
 import { type EmailState, type NewUser, type UserRecord, type UserStore, newUserDocument } from '../../domain/users/user-store.js';
+import { pingMongo } from './ping-mongo.js';
 
 /** The user as MongoDB keeps it; the document's ObjectId (as hex) is the user id. */
 interface UserDoc {
@@ -141,10 +142,8 @@ export class MongoUserStore implements UserStore {
     return deletedCount > 0;
   }
 
-  async ping(): Promise<void> {
-    const db = this.connection.db;
-    if (!db) throw new Error('MongoDB connection is not open');
-    await db.command({ ping: 1 });
+  ping(): Promise<void> {
+    return pingMongo(this.connection);
   }
 
   async close(): Promise<void> {
