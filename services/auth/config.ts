@@ -88,6 +88,10 @@ export const authConfigSchema = z
     PASSWORD_RESET_MAX_PER_ACCOUNT: count(5),
     /** Password-reset requests per client IP per LOGIN_FAILURE_WINDOW before 429. */
     PASSWORD_RESET_MAX_PER_IP: count(20),
+    /** YAML or JSON file of upstream identity providers people may sign in with (docs/federation.md); optional. */
+    AUTH_IDENTITY_PROVIDERS_FILE: z.string().min(1).optional(),
+    /** Seconds any one call to an upstream provider (discovery, token, userinfo, JWKS) may take before the sign-in fails. */
+    AUTH_IDENTITY_PROVIDER_TIMEOUT_SECONDS: envField.seconds(10, { max: 60 }),
   })
   .superRefine(checkRedisEnv)
   .transform((env) => ({
