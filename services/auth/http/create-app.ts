@@ -75,12 +75,13 @@ export function createApp(deps: AuthAppDeps): RequestListener {
       registration: deps.admin !== undefined,
     }),
   );
-  app.use(userApiRoutes(auth));
   const authenticated = bearerAuth(auth.verifyAccessToken, auth.verifyDpopProof);
   if (useCases.federation) {
+    // Before the user API, whose /auth body parser takes JSON only: the upstream posts a form.
     app.use(federationRoutes({ federation: useCases.federation, cookies: deps.browserSession }));
     app.use(identitiesRoutes({ federation: useCases.federation, authenticated, secure: deps.browserSession.secure }));
   }
+  app.use(userApiRoutes(auth));
   app.use(accountRoutes({ auth, accounts: useCases.accounts }));
   app.use(sessionsRoutes({ auth, accounts: useCases.accounts }));
   app.use(browserSessionRoutes(auth, deps.browserSession));
