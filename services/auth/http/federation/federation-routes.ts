@@ -87,4 +87,5 @@ async function asPage(res: Response, work: () => Promise<void>): Promise<void> {
   }
 }
 
-const capitalize = (text: string) => text.charAt(0).toUpperCase() + text.slice(1);
+/** A sentence for the page; a message that starts with a field's name (`return_to: ...`) keeps it as written. */
+const capitalize = (text: string) => (/^[a-z_]+:/.test(text) ? text : text.charAt(0).toUpperCase() + text.slice(1));

@@ -10,7 +10,7 @@ export interface OidcUpstream {
   clientId: string;
   clientSecret: string;
   /** Signs a logout token with the upstream's own key (what its back-channel logout sends). */
-  signLogoutToken(claims: Record<string, unknown>, options?: { typ?: string; key?: 'own' | 'foreign' }): Promise<string>;
+  signLogoutToken(claims: Record<string, unknown>, options?: { typ?: string; key?: 'own' | 'foreign'; audience?: string; events?: unknown }): Promise<string>;
   close(): Promise<void>;
 }
 
@@ -72,10 +72,10 @@ export async function startOidcUpstream({ port, authBase, providerId, people }: 
     clientId,
     clientSecret: UPSTREAM_CLIENT_SECRET,
     signLogoutToken: (claims, options = {}) =>
-      new SignJWT({ events: { 'http://schemas.openid.net/event/backchannel-logout': {} }, ...claims })
+      new SignJWT({ events: options.events ?? { 'http://schemas.openid.net/event/backchannel-logout': {} }, ...claims })
         .setProtectedHeader({ alg: 'RS256', kid: 'upstream-key', typ: options.typ ?? 'logout+jwt' })
         .setIssuer(issuer)
-        .setAudience(clientId)
+        .setAudience(options.audience ?? clientId)
         .setIssuedAt()
         .setExpirationTime('2m')
         .setJti(crypto.randomUUID())
