@@ -107,7 +107,7 @@ describe('federation: bad input from browsers and upstreams gives a clear page, 
 
   it('when the callback comes without state, with an unknown state, or in another browser than the start, then a 400 page and no session', async () => {
     const browser = new AppBrowser(auth.issuer);
-    for (const query of ['code=x', 'code=x&state=forged-state']) {
+    for (const query of ['code=x', 'code=x&state=forged-state', `code=x&state=${'s'.repeat(5000)}`]) {
       const res = await browser.open(`${auth.issuer}/auth/federation/hostile/callback?${query}`);
       expect(res.status).toBe(400);
       expect(await res.text()).toContain('expired, was already used or was started in another browser');
@@ -137,6 +137,9 @@ describe('federation: bad input from browsers and upstreams gives a clear page, 
     const { answer } = await roundTrip('honest');
     expect(answer.status).toBe(302);
     expect(answer.headers.get('location')).toBe('/account/done');
+    // Back to a page (not an authorization request): the login session and the browser-session cookies.
+    const cookies = answer.headers.getSetCookie().map((line) => line.split('=')[0]);
+    expect(cookies).toEqual(expect.arrayContaining(['auth_session', 'access_token', 'refresh_token', 'csrf_token']));
     const mallory = await users.findByUsername('mallory');
     expect(mallory).toMatchObject({ email: 'victim@example.com', emailVerified: false });
     expect(mallory!.id).not.toBe((await users.findByUsername('victim'))!.id);

@@ -40,6 +40,7 @@ export interface FederationDeps {
   now?: () => number;
 }
 
+const MAX_STATE_LENGTH = 128;
 const BROWSER_SECRET = /^[A-Za-z0-9_-]{43}$/;
 const sha256 = (value: string) => createHash('sha256').update(value).digest();
 const random = (bytes: number) => randomBytes(bytes).toString('base64url');
@@ -119,7 +120,8 @@ export function createFederation(deps: FederationDeps) {
     async callback(providerId: string, callback: URL, browserSecret: string | undefined) {
       const provider = providerOf(providerId);
       const stateValue = callback.searchParams.get('state');
-      const pending = stateValue ? await state.takePending(stateValue, now()) : null;
+      // Ours are 43 characters: anything much longer is not worth a store lookup.
+      const pending = stateValue && stateValue.length <= MAX_STATE_LENGTH ? await state.takePending(stateValue, now()) : null;
       if (!pending || pending.providerId !== providerId || !browserSecret) throw federationErrors.badState();
       const expected = Buffer.from(pending.browserHash, 'base64url');
       const given = sha256(browserSecret);
