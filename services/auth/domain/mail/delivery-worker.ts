@@ -52,6 +52,8 @@ export class MailDeliveryWorker<P extends OutboxPayload = Mail> {
   /** The earliest retry this worker scheduled, so it does not sleep past it. */
   private nextRetryAt = Infinity;
   private readonly inFlight = new Map<string, QueuedMail<P>>();
+  /** Deliveries under way: up to `batchSize`, each freeing its slot as soon as it is done. */
+  private readonly deliveries = new Set<Promise<void>>();
   private current: DeliveryStatus;
 
   constructor(private readonly options: DeliveryWorkerOptions<P>) {
@@ -97,23 +99,38 @@ export class MailDeliveryWorker<P extends OutboxPayload = Mail> {
     }
   }
 
+  /**
+   * Keeps up to `batchSize` deliveries going, claiming more whenever one finishes: a receiver that
+   * hangs (until its timeout) holds one slot, never the deliveries queued behind it.
+   */
   private async loop(): Promise<void> {
     const { outbox, report } = this.options;
     while (!this.stopping) {
       this.woken = false;
+      const room = this.policy.batchSize - this.deliveries.size;
       let claimed: Array<QueuedMail<P>> = [];
-      try {
-        claimed = await outbox.claim(this.now(), this.policy.leaseMs, this.policy.batchSize);
-      } catch (err) {
-        report.storeError('claim', err);
+      if (room > 0) {
+        try {
+          claimed = await outbox.claim(this.now(), this.policy.leaseMs, room);
+        } catch (err) {
+          report.storeError('claim', err);
+        }
       }
       if (claimed.length > 0) {
-        await Promise.all(claimed.map((mail) => this.deliver(mail)));
-        // More may be due (a full batch, or mails that came in meanwhile): ask again at once.
+        for (const mail of claimed) {
+          const delivery: Promise<void> = this.deliver(mail).finally(() => {
+            this.deliveries.delete(delivery);
+            this.wake();
+          });
+          this.deliveries.add(delivery);
+        }
+        // More may be due (mails that came in meanwhile): ask again at once, while there is room.
         continue;
       }
       if (!this.woken) await this.sleep();
     }
+    // Stopping: the loop is done when the deliveries under way are (stop() bounds the wait).
+    await Promise.all(this.deliveries);
   }
 
   private sleep(): Promise<void> {
