@@ -39,6 +39,7 @@ export function backchannelAuthPerTest(): (env?: Record<string, string>) => Prom
       const auth = await startAuditedAuth(sink, fullEnv, users, { backchannelDelivery: QUICK_RETRIES });
       cleanups.push(() => auth.close());
       receiver ??= await LogoutReceiver.start(auth.url, auth.config.AUTH_ISSUER);
+      receiver.readKeysFrom(auth.url);
       const ownReceiver = receiver;
       cleanups.push(() => ownReceiver.close());
       return {

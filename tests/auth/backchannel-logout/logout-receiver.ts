@@ -28,17 +28,30 @@ export class LogoutReceiver {
   private readonly held: ServerResponse[] = [];
   private server: Server | undefined;
 
+  private jwks: ReturnType<typeof createRemoteJWKSet>;
+
   private constructor(
     readonly port: number,
     private readonly issuer: string,
-    private readonly jwks: ReturnType<typeof createRemoteJWKSet>,
-  ) {}
+    authUrl: string,
+  ) {
+    this.jwks = this.jwksOf(authUrl);
+  }
 
   /** `authUrl`: where the JWKS is read; `issuer`: the `iss` every token must carry. */
   static async start(authUrl: string, issuer: string): Promise<LogoutReceiver> {
-    const receiver = new LogoutReceiver(await freePort(), issuer, createRemoteJWKSet(new URL('/.well-known/jwks.json', authUrl)));
+    const receiver = new LogoutReceiver(await freePort(), issuer, authUrl);
     await receiver.up();
     return receiver;
+  }
+
+  /** Auth restarted on another port: its JWKS is read there from now on. */
+  readKeysFrom(authUrl: string): void {
+    this.jwks = this.jwksOf(authUrl);
+  }
+
+  private jwksOf(authUrl: string) {
+    return createRemoteJWKSet(new URL('/.well-known/jwks.json', authUrl));
   }
 
   uriFor(app: string): string {
