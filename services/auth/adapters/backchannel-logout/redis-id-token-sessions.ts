@@ -9,11 +9,20 @@ import { LuaScript } from '../redis/lua-script.js';
 /** `${prefix}idts:<sid>`: a hash, client id -> JSON `{sub, expiresAt}`, expiring with its latest entry. */
 export const idTokenSessionKey = (prefix: string, sid: string) => `${prefix}idts:${sid}`;
 
-/** Sets the app's entry and moves the key's expiry later, never earlier, in one step. */
+/**
+ * Sets the app's entry (keeping the later expiry when it is there already) and moves the key's
+ * expiry later, never earlier, in one step. ARGV: client id, sub, expiresAt (epoch ms), ttl (ms).
+ */
 const recordScript = new LuaScript(`
-redis.call('HSET', KEYS[1], ARGV[1], ARGV[2])
+local expiresAt = tonumber(ARGV[3])
+local previous = redis.call('HGET', KEYS[1], ARGV[1])
+if previous then
+  local kept = cjson.decode(previous).expiresAt
+  if kept > expiresAt then expiresAt = kept end
+end
+redis.call('HSET', KEYS[1], ARGV[1], cjson.encode({ sub = ARGV[2], expiresAt = expiresAt }))
 local ttl = redis.call('PTTL', KEYS[1])
-local wanted = tonumber(ARGV[3])
+local wanted = tonumber(ARGV[4])
 if ttl < 0 or ttl < wanted then redis.call('PEXPIRE', KEYS[1], wanted) end
 return 1
 `);
@@ -39,7 +48,7 @@ export class RedisIdTokenSessions implements IdTokenSessions {
 
   async record(sid: string, { clientId, sub }: SessionParticipant, expiresAt: number): Promise<void> {
     const ttlMs = Math.max(1, Math.ceil(expiresAt - Date.now()));
-    await unlessRedisUnavailable(() => recordScript.run(this.redis, [idTokenSessionKey(this.prefix, sid)], [clientId, JSON.stringify({ sub, expiresAt }), ttlMs]));
+    await unlessRedisUnavailable(() => recordScript.run(this.redis, [idTokenSessionKey(this.prefix, sid)], [clientId, sub, expiresAt, ttlMs]));
   }
 
   async participants(sid: string, now: number): Promise<SessionParticipant[]> {
