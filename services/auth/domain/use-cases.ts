@@ -70,7 +70,15 @@ export function createUseCases(deps: UseCaseDeps) {
   let accounts: AccountUseCases | undefined;
   // DEFAULT_USER_SCOPES plus the scopes of the user's roles: the first-party tokens' scope and the ceiling of an app's.
   const scopesOf = createUserScopes(settings.defaultUserScope, deps.roleScopes ?? DEFAULT_ROLE_SCOPES);
-  const auth = createAuthUseCases({ ...deps, now, events, endTokenSession, scopesOf, onRegistered: (user) => accounts!.verification.registered(user) });
+  const auth = createAuthUseCases({
+    ...deps,
+    now,
+    events,
+    endTokenSession,
+    scopesOf,
+    onRegistered: (user) => accounts!.verification.registered(user),
+    ...(backchannel ? { onSessionRefreshed: backchannel.sessionRefreshed } : {}),
+  });
   accounts = createAccountUseCases({
     settings,
     users,

@@ -3,7 +3,8 @@ import { describe, expect, it } from 'vitest';
 import { AppBrowser } from '../../e2e/support/app-browser.js';
 import { appLogout, signInToApp } from '../../e2e/support/app-sign-in.js';
 import { pollUntil } from '../contracts/poll.js';
-import { get, PASSWORD } from '../support/http-client.js';
+import { get, PASSWORD, post } from '../support/http-client.js';
+import { postForm } from '../support/oauth-client.js';
 import { backchannelAuthPerTest, newUser, registerApp, type BackchannelAuth } from './backchannel-harness.js';
 
 const auth = backchannelAuthPerTest();
@@ -62,6 +63,18 @@ describe('back-channel logout delivery', () => {
     await service.receiver.waitFor('wiki', 1, 1_500);
     await pollUntil(() => service.sink.lines.some((line) => line.includes('back-channel logout delivery failed') && line.includes('ETIMEDOUT')), { what: 'a timed-out attempt', timeoutMs: 6_000 });
     await pollUntil(() => (service.receiver.attempts.get('notes') ?? 0) >= 2, { what: 'a second attempt at the hanging app', timeoutMs: 6_000 });
+  });
+
+  it('when the app refreshed its tokens before the logout, then the logout still reaches it, naming the same session', async () => {
+    const service = await auth();
+    await registerApp(service, 'notes');
+    const [notes] = await signInToAll(service, [{ id: 'notes' }]);
+    const refreshed = await postForm(service.url, '/oauth/token', { grant_type: 'refresh_token', refresh_token: notes!.tokens.refresh_token, client_id: 'notes' });
+    expect(refreshed.status).toBe(200);
+
+    expect((await post(service.url, '/auth/logout', {}, String(refreshed.body.access_token))).status).toBe(204);
+    const [received] = await service.receiver.waitFor('notes');
+    expect(received!.claims.sid).toBe(decodeJwt(notes!.tokens.id_token).sid);
   });
 
   it('when an app never got an ID token in the session (no openid scope), or registered no back-channel URI, then it gets nothing while the app that did is told', async () => {

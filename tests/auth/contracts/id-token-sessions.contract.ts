@@ -48,6 +48,17 @@ export function runIdTokenSessionsContract(name: string, factory: () => Promise<
       expect(await store.participants('sid-1', now + HOUR)).toEqual([]);
     });
 
+    it('when a session is extended (refreshed), then its entries outlive their first expiry; never shortened; a session without entries stays empty', async () => {
+      const now = Date.now();
+      await store.record('sid-1', { clientId: 'notes', sub: 'u-1' }, now + HOUR);
+      await store.extend('sid-1', now + 3 * HOUR);
+      await store.extend('sid-1', now + 2 * HOUR);
+      expect(await store.participants('sid-1', now + 150 * 60_000)).toEqual([{ clientId: 'notes', sub: 'u-1' }]);
+      expect(await store.participants('sid-1', now + 3 * HOUR)).toEqual([]);
+      await store.extend('sid-none', now + HOUR);
+      expect(await store.participants('sid-none', now)).toEqual([]);
+    });
+
     it('when a session is forgotten, then it has no participants, and forgetting again is fine', async () => {
       const now = Date.now();
       await store.record('sid-1', { clientId: 'notes', sub: 'u-1' }, now + HOUR);

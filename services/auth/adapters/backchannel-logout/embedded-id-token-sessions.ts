@@ -37,6 +37,10 @@ export class EmbeddedIdTokenSessions implements IdTokenSessions {
     return docs.map((doc) => ({ clientId: doc.clientId, sub: doc.sub }));
   }
 
+  async extend(sid: string, expiresAt: number): Promise<void> {
+    await this.file.db.updateAsync({ sid, expiresAt: { $lt: expiresAt } }, { $set: { expiresAt } }, { multi: true });
+  }
+
   async forget(sid: string): Promise<void> {
     await this.file.db.removeAsync({ sid }, { multi: true });
   }

@@ -27,6 +27,10 @@ export class MemoryIdTokenSessions implements IdTokenSessions {
     return [...apps].filter(([, entry]) => entry.expiresAt > now).map(([clientId, entry]) => ({ clientId, sub: entry.sub }));
   }
 
+  async extend(sid: string, expiresAt: number): Promise<void> {
+    for (const entry of this.bySid.get(sid)?.values() ?? []) entry.expiresAt = Math.max(entry.expiresAt, expiresAt);
+  }
+
   async forget(sid: string): Promise<void> {
     this.bySid.delete(sid);
   }

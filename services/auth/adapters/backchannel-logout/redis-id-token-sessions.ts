@@ -27,6 +27,24 @@ if ttl < 0 or ttl < wanted then redis.call('PEXPIRE', KEYS[1], wanted) end
 return 1
 `);
 
+/** Moves every entry's expiry (and the key's) to ARGV[1] (epoch ms) at least; ARGV[2] is that as a ttl (ms). */
+const extendScript = new LuaScript(`
+local entries = redis.call('HGETALL', KEYS[1])
+if #entries == 0 then return 0 end
+local expiresAt = tonumber(ARGV[1])
+for i = 1, #entries, 2 do
+  local entry = cjson.decode(entries[i + 1])
+  if entry.expiresAt < expiresAt then
+    entry.expiresAt = expiresAt
+    redis.call('HSET', KEYS[1], entries[i], cjson.encode(entry))
+  end
+end
+local ttl = redis.call('PTTL', KEYS[1])
+local wanted = tonumber(ARGV[2])
+if ttl >= 0 and ttl < wanted then redis.call('PEXPIRE', KEYS[1], wanted) end
+return 1
+`);
+
 export interface RedisIdTokenSessionsOptions {
   redis: RedisClient;
   keyPrefix?: string;
@@ -59,6 +77,11 @@ export class RedisIdTokenSessions implements IdTokenSessions {
       if (expiresAt > now) live.push({ clientId, sub });
     }
     return live;
+  }
+
+  async extend(sid: string, expiresAt: number): Promise<void> {
+    const ttlMs = Math.max(1, Math.ceil(expiresAt - Date.now()));
+    await unlessRedisUnavailable(() => extendScript.run(this.redis, [idTokenSessionKey(this.prefix, sid)], [expiresAt, ttlMs]));
   }
 
   async forget(sid: string): Promise<void> {

@@ -24,6 +24,11 @@ export function createBackchannelLogout({ sessions, clients, outbox, now = Date.
       return sessions.record(sid, { clientId, sub }, expiresAt);
     },
 
+    /** A refresh keeps the session alive: so does the record of who is in it. */
+    sessionRefreshed(sid: string, expiresAt: number): Promise<void> {
+      return sessions.extend(sid, expiresAt);
+    },
+
     async sessionEnded(sid: string): Promise<void> {
       const participants = await sessions.participants(sid, now());
       for (const { clientId, sub } of participants) {

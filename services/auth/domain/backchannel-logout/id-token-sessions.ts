@@ -20,6 +20,11 @@ export interface IdTokenSessions {
   record(sid: string, participant: SessionParticipant, expiresAt: number): Promise<void>;
   /** The live participants of `sid` (any order; empty when none or all expired by `now`). Read-only. */
   participants(sid: string, now: number): Promise<SessionParticipant[]>;
+  /**
+   * The session was refreshed and lives on: every entry of `sid` is kept until `expiresAt` at
+   * least (never shortened). Nothing happens for a session without entries.
+   */
+  extend(sid: string, expiresAt: number): Promise<void>;
   /** Removes every entry of `sid`; idempotent. */
   forget(sid: string): Promise<void>;
   /** Rejects when the store cannot be used. */
