@@ -50,6 +50,22 @@ describe('back-channel logout delivery', () => {
     expect(metrics).toMatch(/auth_backchannel_logout_deliveries_total\{[^}]*result="delivered"[^}]*\} 1/);
   });
 
+  it('when the app answers 503 twice, then the delivery is tried again and arrives on the third attempt, the status logged', async () => {
+    const service = await auth();
+    await registerApp(service, 'notes');
+    const [notes] = await signInToAll(service, [{ id: 'notes' }]);
+    service.receiver.failNext('notes', 503, 2);
+
+    expect((await appLogout(service.url, 'notes', notes!)).status).toBe(302);
+    await service.receiver.waitFor('notes');
+    expect(service.receiver.attempts.get('notes')).toBe(3);
+    const failures = service.sink.lines.filter((line) => line.includes('back-channel logout delivery failed')).map((line) => JSON.parse(line) as Record<string, unknown>);
+    expect(failures.map((line) => [line.attempt, line.status])).toEqual([
+      [1, 503],
+      [2, 503],
+    ]);
+  });
+
   it('when one app hangs, then another app of the same session still gets its token at once, and the hanging one is cut off by the timeout and tried again', async () => {
     const service = await auth({ BACKCHANNEL_LOGOUT_TIMEOUT: '2' });
     await registerApp(service, 'notes');

@@ -25,6 +25,7 @@ export class LogoutReceiver {
   /** Attempts that reached the server, per app, whatever was answered. */
   readonly attempts = new Map<string, number>();
   private readonly hanging = new Set<string>();
+  private readonly failing = new Map<string, { status: number; times: number }>();
   private readonly held: ServerResponse[] = [];
   private server: Server | undefined;
 
@@ -69,6 +70,11 @@ export class LogoutReceiver {
     this.server = server;
   }
 
+  /** The app's next `times` requests are answered `status` (an app that is up but failing). */
+  failNext(app: string, status: number, times: number): void {
+    this.failing.set(app, { status, times });
+  }
+
   /** Refuses connections from now on: the app is down. */
   async down(): Promise<void> {
     const server = this.server;
@@ -94,6 +100,12 @@ export class LogoutReceiver {
     this.attempts.set(app, (this.attempts.get(app) ?? 0) + 1);
     if (this.hanging.has(app)) {
       this.held.push(res);
+      return;
+    }
+    const failing = this.failing.get(app);
+    if (failing && failing.times > 0) {
+      failing.times -= 1;
+      res.writeHead(failing.status).end();
       return;
     }
     const chunks: Buffer[] = [];
