@@ -38,8 +38,7 @@ export interface BackchannelLogoutService {
 
 /**
  * OIDC Back-Channel Logout's stores and worker, where the deployment keeps shared state: Redis
- * when configured, else MongoDB for the queue (the participants then live beside the embedded
- * token state), else files under AUTH_DATA_DIR. The same outbox and delivery loop as mail, in a
+ * when configured, else MongoDB, else files under AUTH_DATA_DIR. The same outbox and delivery loop as mail, in a
  * queue of its own. Built but not started: call `worker.start()` once the service is up.
  */
 export async function openBackchannelLogout(config: AuthConfig, options: OpenBackchannelLogoutOptions): Promise<BackchannelLogoutService> {
@@ -102,11 +101,15 @@ async function openQueue(config: AuthConfig, logger: Logger): Promise<Outbox<Log
   return EmbeddedOutbox.open<LogoutDelivery>(config.AUTH_DATA_DIR, `${QUEUE}-queue`);
 }
 
-/** Beside the refresh families: Redis when configured, else a file under AUTH_DATA_DIR. */
+/** Where shared state lives: Redis when configured, else MongoDB, else a file under AUTH_DATA_DIR. */
 async function openParticipants(config: AuthConfig, logger: Logger): Promise<IdTokenSessions> {
   if (config.redis) {
     const { connectRedisIdTokenSessions } = await import('./adapters/backchannel-logout/redis-id-token-sessions.js');
     return connectRedisIdTokenSessions(config.redis, { logger });
+  }
+  if (config.MONGODB_URI) {
+    const { connectMongoIdTokenSessions } = await import('./adapters/backchannel-logout/mongo-id-token-sessions.js');
+    return connectMongoIdTokenSessions(config.MONGODB_URI);
   }
   const { openEmbeddedIdTokenSessions } = await import('./adapters/backchannel-logout/embedded-id-token-sessions.js');
   return openEmbeddedIdTokenSessions(config.AUTH_DATA_DIR);
