@@ -1,7 +1,8 @@
+import { createHash, randomBytes } from 'node:crypto';
 import { decodeJwt } from 'jose';
 import { describe, expect, it } from 'vitest';
 import { AppBrowser } from '../../e2e/support/app-browser.js';
-import { appLogout, signInToApp } from '../../e2e/support/app-sign-in.js';
+import { APP_REDIRECT, appLogout, signInToApp } from '../../e2e/support/app-sign-in.js';
 import { pollUntil } from '../contracts/poll.js';
 import { get, PASSWORD, post } from '../support/http-client.js';
 import { postForm } from '../support/oauth-client.js';
@@ -91,6 +92,32 @@ describe('back-channel logout delivery', () => {
     expect((await post(service.url, '/auth/logout', {}, String(refreshed.body.access_token))).status).toBe(204);
     const [received] = await service.receiver.waitFor('notes');
     expect(received!.claims.sid).toBe(decodeJwt(notes!.tokens.id_token).sid);
+  });
+
+  it('when an authorization code is replayed (RFC 6749 §4.1.2), then what it gave is withdrawn and the app is told by back-channel logout', async () => {
+    const service = await auth();
+    await registerApp(service, 'notes');
+    await newUser(service, 'vic');
+    const browser = new AppBrowser(service.url);
+    const verifier = randomBytes(32).toString('base64url');
+    const url = new URL('/oauth/authorize', service.url);
+    url.search = new URLSearchParams({
+      response_type: 'code',
+      client_id: 'notes',
+      redirect_uri: APP_REDIRECT,
+      scope: 'openid notes:read',
+      state: 's',
+      code_challenge: createHash('sha256').update(verifier).digest('base64url'),
+      code_challenge_method: 'S256',
+    }).toString();
+    const code = new URL((await browser.signIn(url, 'vic', PASSWORD)).headers.get('location')!).searchParams.get('code')!;
+    const redeem = () => postForm(service.url, '/oauth/token', { grant_type: 'authorization_code', code, redirect_uri: APP_REDIRECT, client_id: 'notes', code_verifier: verifier });
+    const first = await redeem();
+    expect(first.status).toBe(200);
+    expect((await redeem()).status).toBe(400);
+
+    const [received] = await service.receiver.waitFor('notes');
+    expect(received!.claims.sid).toBe(decodeJwt(String(first.body.id_token)).sid);
   });
 
   it('when an app never got an ID token in the session (no openid scope), or registered no back-channel URI, then it gets nothing while the app that did is told', async () => {

@@ -178,6 +178,10 @@ export function createAppFlow({ issuer, sessions, users, tokens, pairs, signer, 
       const pair = await pairs.startFamily(user, { clientId: client.clientId, scope: record.scope, jkt }, { bindRefreshToken: client.tokenEndpointAuthMethods.includes('none'), ...(record.device ? { device: record.device } : {}) });
       const family = await tokens.findRefreshFamily(hashRefreshToken(pair.refresh_token), now());
       const access = await accessTokens.read(pair.access_token);
+      const scopes = record.scope.split(' ');
+      const sid = family?.familyId ?? record.sid;
+      // Before anything below can end the session (a replay's withdrawal), so that end reaches the app too.
+      if (scopes.includes('openid')) await idTokenIssued?.(sid, client.clientId, user.id);
       if (family && access) {
         const issued = { familyId: family.familyId, accessTokenJti: access.jti, accessTokenExp: access.expiresAt };
         const { replayed } = await sessions.recordIssued(codeHash, issued);
@@ -186,9 +190,6 @@ export function createAppFlow({ issuer, sessions, users, tokens, pairs, signer, 
         // The answer is still 200, as it is when the replay comes a moment later: the tokens are dead either way.
         if (replayed) await withdraw(issued);
       }
-      const scopes = record.scope.split(' ');
-      const sid = family?.familyId ?? record.sid;
-      if (scopes.includes('openid')) await idTokenIssued?.(sid, client.clientId, user.id);
       const { refresh_token: refreshToken, ...accessPart } = pair;
       return {
         ...accessPart,
