@@ -84,7 +84,9 @@ export async function openBackchannelLogout(config: AuthConfig, options: OpenBac
     };
   } catch (err) {
     await Promise.allSettled(opened.map((store) => store.close()));
-    throw err;
+    // Which variable led there; not its value, which may carry a password.
+    const variable = config.redis ? 'REDIS_URL' : config.MONGODB_URI ? 'MONGODB_URI' : 'AUTH_DATA_DIR';
+    throw new Error(`cannot open the back-channel logout stores configured by ${variable}: ${err instanceof Error ? err.message : String(err)}`, { cause: err });
   }
 }
 

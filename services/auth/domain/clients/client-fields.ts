@@ -179,7 +179,7 @@ function redirectUriProblem(value: string): string | null {
  * absolute, no fragment, no user information, no other scheme (it is fetched, not navigated to).
  */
 export const backchannelLogoutUriSchema = z.string().superRefine((value, ctx) => {
-  const problem = redirectUriProblem(value) ?? (/^https?:/.test(value) ? null : 'must use https (http is allowed only for localhost and loopback addresses)');
+  const problem = redirectUriProblem(value) ?? (/^https?:/i.test(value) ? null : 'must use https (http is allowed only for localhost and loopback addresses)');
   if (problem) ctx.addIssue({ code: 'custom', message: problem });
 });
 
