@@ -38,6 +38,7 @@ describe('auth configuration', () => {
       PASSWORD_RESET_MAX_PER_ACCOUNT: 5,
       PASSWORD_RESET_MAX_PER_IP: 20,
       AUTH_IDENTITY_PROVIDER_TIMEOUT_SECONDS: 10,
+      BACKCHANNEL_LOGOUT_TIMEOUT: 5,
     });
   });
 
