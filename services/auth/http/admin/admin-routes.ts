@@ -1,5 +1,5 @@
 import { Router, type Request, type RequestHandler } from 'express';
-import { AppError } from '../../../../lib/errors.js';
+import { AppError, invalidRequest } from '../../../../lib/errors.js';
 import { jsonBody } from '../../../../lib/http/request-body.js';
 import { newClientSchema, type ClientAdmin } from '../../domain/admin/client-admin.js';
 import { parseBodyFields } from '../../../../lib/http/body-fields.js';
@@ -54,8 +54,15 @@ export function adminRoutes({ adminToken, userAuth, clients, users, keys, publis
     res.json(await clients.disable(String(req.params.id), caller(req)));
   });
 
+  // `?username=` is the exact lookup that came first (one view); anything else is the list.
   router.get('/admin/users', async (req, res) => {
-    res.json(await users.findByUsername(req.query.username));
+    if (req.query.username !== undefined) {
+      onlyQueryParameters(req, ['username']);
+      res.json(await users.findByUsername(req.query.username));
+      return;
+    }
+    onlyQueryParameters(req, ['query', 'limit', 'cursor']);
+    res.json(await users.listUsers({ query: req.query.query, limit: req.query.limit, cursor: req.query.cursor }, caller(req)));
   });
 
   // PATCH {roles}: the whole new list (RFC 7396 style: what is given replaces what was there).
@@ -106,6 +113,12 @@ export function adminRoutes({ adminToken, userAuth, clients, users, keys, publis
 
 /** What an operator may change of a user here: the roles (role names as tokens and routes use them). */
 const userPatchSchema = z.strictObject({ roles: z.array(roleNameSchema).max(50, 'must list at most 50 roles') });
+
+/** A parameter the endpoint does not know is refused by name rather than ignored (a typo would list everyone). */
+function onlyQueryParameters(req: Request, known: readonly string[]): void {
+  const unknown = Object.keys(req.query).find((name) => !known.includes(name));
+  if (unknown !== undefined) throw invalidRequest(`${unknown.slice(0, 64)}: is not a parameter of this endpoint (${known.join(', ')})`, 'INVALID_FIELD');
+}
 
 const caller = (req: Request): AdminCaller => {
   const userId = req.res ? adminUserOf(req.res) : undefined;
