@@ -35,6 +35,8 @@ export interface GatewayHandlerOptions {
   allowedOrigins: ReadonlySet<string>;
   /** Peers whose X-Forwarded-* are kept (TRUSTED_PROXIES). */
   trust: ProxyTrust;
+  /** Peers whose X-Forwarded-For names the client for `rate_limit` keyed by address (TRUSTED_PROXIES). */
+  addressTrust: ProxyTrust;
   /** Tunnels an authorised upgrade on a `websocket: true` route. */
   tunnel?: UpgradeTunnel;
   /** Checks DPoP proofs (RFC 9449) of bound tokens, with the replay cache every replica shares. */
@@ -50,7 +52,7 @@ export type GatewayHandler = (req: IncomingMessage, res: ServerResponse, upgrade
  * route asks, add the identity headers and proxy (or tunnel a WebSocket). No body parsing and
  * no express on this path; one log line per request.
  */
-export function createGatewayHandler({ findRoute, verifier, ops, opsPaths, logger, observer, allowedOrigins, trust, tunnel, verifyDpopProof }: GatewayHandlerOptions): GatewayHandler {
+export function createGatewayHandler({ findRoute, verifier, ops, opsPaths, logger, observer, allowedOrigins, trust, addressTrust, tunnel, verifyDpopProof }: GatewayHandlerOptions): GatewayHandler {
   const reportEnd = createRequestEndReporter(logger, observer?.finished);
 
   // Per-request state lives in an Exchange object and the functions below are made once: no
@@ -67,7 +69,7 @@ export function createGatewayHandler({ findRoute, verifier, ops, opsPaths, logge
 
   const refuse = createRefusal(logger);
   // The same decision the decision port answers with (access-decision.ts); allowed means proxied.
-  const decide = createAccessDecision({ verifier, allowedOrigins, verifyDpopProof, observer }, { allow: pass, refuse: (exchange, err) => refuse(exchange.res, err) });
+  const decide = createAccessDecision({ verifier, allowedOrigins, verifyDpopProof, observer, addressTrust }, { allow: pass, refuse: (exchange, err) => refuse(exchange.res, err) });
 
   return (req, res, upgrade = false) => {
     const url = req.url ?? '/';

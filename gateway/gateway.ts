@@ -21,6 +21,7 @@ import { createRouteTable } from './route-table.js';
 import { createUpstreamPools } from './upstream-pools.js';
 import { createUpstreamProxy } from './upstream-proxy.js';
 import { createWebSocketTunnel } from './websocket-tunnel.js';
+import { openGatewayRateLimits } from './rate-limits.js';
 
 export interface GatewayDeps {
   logger?: Logger;
@@ -78,7 +79,11 @@ export async function startGateway(config: GatewayConfig, deps: GatewayDeps = {}
     ...(gatewayMetrics ? { onJwksFetch: (result: 'ok' | 'error') => gatewayMetrics.jwksFetches.inc({ result }) } : {}),
   });
   const pools = createUpstreamPools();
-  const compiled: CompiledRoute[] = definitions.map((definition) => ({
+  // Shared by every replica through Redis when configured, so a proof is accepted once cluster-wide.
+  const dpopReplay = await openDpopReplayCache(config, logger, deps.now);
+  // The same connection carries the rate limits' batched reports: one budget for every replica.
+  const rateLimits = openGatewayRateLimits({ redis: dpopReplay.redis, keyPrefix: config.redisKeyPrefix, logger, metrics: deps.metrics, ...(deps.now ? { now: deps.now } : {}) });
+  const compiled: CompiledRoute[] = definitions.map((definition, index) => ({
     definition,
     cors: definition.cors ? createCorsPolicy(definition.cors) : undefined,
     proxy: createUpstreamProxy({
@@ -92,15 +97,15 @@ export async function startGateway(config: GatewayConfig, deps: GatewayDeps = {}
         : {}),
     }),
     requirementsFor: compileRequirements(definition),
+    rateLimit: rateLimits.forRoute(index, definition),
   }));
   const readiness = [
     { name: 'routes', check: () => {} },
     { name: 'jwks', check: () => (verifier.keysLoaded() ? undefined : verifier.loadKeys()) },
     revocationFeedReadiness(revocations),
+    rateLimits.readiness,
   ];
   const websockets = createWebSocketTunnel(logger, revocations, deps.now);
-  // Shared by every replica through Redis when configured, so a proof is accepted once cluster-wide.
-  const dpopReplay = await openDpopReplayCache(config, logger, deps.now);
   const metrics = deps.metrics;
   const observer: GatewayObserver | undefined =
     metrics && gatewayMetrics
@@ -119,13 +124,15 @@ export async function startGateway(config: GatewayConfig, deps: GatewayDeps = {}
     logger,
     allowedOrigins: config.allowedOrigins,
     trust: config.trustedProxies,
+    addressTrust: config.trustedProxies,
     tunnel: websockets.tunnel,
     verifyDpopProof,
     ...(observer ? { observer } : {}),
   });
   // The ingress asks from the same host (loopback) or is listed in TRUSTED_PROXIES; nobody else
   // may say what the original request was (docs/edge.md).
-  const decisionHandler = createDecisionHandler({ findRoute, verifier, allowedOrigins: config.allowedOrigins, verifyDpopProof, observer, trust: eitherTrust(LOOPBACK, config.trustedProxies), logger });
+  const decisionTrust = eitherTrust(LOOPBACK, config.trustedProxies);
+  const decisionHandler = createDecisionHandler({ findRoute, verifier, allowedOrigins: config.allowedOrigins, verifyDpopProof, observer, trust: decisionTrust, addressTrust: decisionTrust, logger });
   const server = await listen(handler, { port: config.port, host: config.host, maxHeaderSize: MAX_HEADER_BYTES });
   // Upgrades run through the same handler, with a response bound to the raw socket so refusals
   // are ordinary JSON answers; on routes without `websocket: true` they are refused.
@@ -151,6 +158,7 @@ export async function startGateway(config: GatewayConfig, deps: GatewayDeps = {}
       await Promise.all([server.close(graceMs), opsServer.close(graceMs), decisionServer.close(graceMs)]);
       await pools.close();
       verifier.close();
+      rateLimits.close();
       await dpopReplay.close();
     },
   };
