@@ -5,6 +5,7 @@ import { parseRoutes } from '../../gateway/route-config.js';
 import { startTestIssuer, type TestIssuer } from '../lib/verifier/test-issuer.js';
 import { startEchoUpstream, type EchoUpstream } from './echo-upstream.js';
 import { decide, get, startRateLimitedGateway } from './rate-limit-fixture.js';
+import { ingressAvailable, startIngress, type RunningIngress } from './ingress-processes.js';
 
 /**
  * Issue 27, point 2, one gateway (budgets in this process): `rate_limit` of a route, applied
@@ -146,5 +147,31 @@ describe('rate_limit in routes.yaml', () => {
   it('when a route without tokens is limited by address, then it is accepted', () => {
     const [parsed] = parseRoutes(route({ auth: 'none', rate_limit: { requests: 5, per_seconds: 60, key: 'address' } }), {});
     expect(parsed!.rateLimit).toEqual({ requests: 5, perSeconds: 60, key: 'address' });
+  });
+});
+
+describe.runIf(ingressAvailable('nginx'))('the decision port behind a real nginx (auth_request)', () => {
+  let nginx: RunningIngress;
+  beforeAll(async () => {
+    nginx = await startIngress('nginx', gateway.decisionUrl, upstream.url);
+  }, 30_000);
+  afterAll(() => nginx?.close());
+
+  it('when a subject spends its budget through nginx, then the client gets the RateLimit fields, then 429 with Retry-After, and the upstream is not called', async () => {
+    const token = tokenOf(`nginx-${randomUUID()}`);
+    const path = `/limited/nginx-${randomUUID()}`;
+    const through = () => fetch(`${nginx.url}${path}`, { headers: { authorization: `Bearer ${token}` } });
+    for (const remaining of [2, 1, 0]) {
+      const res = await through();
+      expect(res.status).toBe(200);
+      expect(res.headers.get('ratelimit')).toMatch(new RegExp(`^"/limited";r=${remaining};t=\\d+$`));
+      expect(res.headers.get('ratelimit-policy')).toBe('"/limited";q=3;w=86400');
+    }
+    const refused = await through();
+    expect(refused.status).toBe(429);
+    expect(await refused.json()).toMatchObject({ error: 'too_many_requests' });
+    expect(Number(refused.headers.get('retry-after'))).toBeGreaterThan(0);
+    expect(refused.headers.get('ratelimit')).toMatch(/^"\/limited";r=0;t=\d+$/);
+    expect(reached(path)).toBe(3);
   });
 });
