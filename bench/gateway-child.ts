@@ -1,6 +1,6 @@
 import { loadGatewayConfig } from '../gateway/config.js';
 import { startGateway } from '../gateway/gateway.js';
-import { parseRoutes } from '../gateway/route-config.js';
+import { parseRoutes } from '../lib/edge/route-config.js';
 import { createLogger } from '../lib/logger.js';
 import { createMetrics } from '../lib/metrics/index.js';
 import { startTracing } from '../lib/tracing/start-tracing.js';

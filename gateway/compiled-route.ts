@@ -1,9 +1,9 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { AccessRequirements } from '../lib/verifier/index.js';
 import type { CorsPolicy } from './cors.js';
-import type { RouteDefinition } from './route-config.js';
+import type { RouteDefinition } from '../lib/edge/route-config.js';
 import type { ProxyHandler } from './upstream-proxy.js';
-import type { RouteRateLimit } from './route-rate-limit.js';
+import type { RouteRateLimit } from '../lib/edge/route-rate-limit.js';
 
 /** A route ready to serve: its definition, its proxy and its per-method requirements worked out at start. */
 export interface CompiledRoute {

@@ -8,7 +8,7 @@ import type { ProxyTrust } from '../lib/http/client-address.js';
 import type { DpopProofVerifier, Verifier, VerifiedToken } from '../lib/verifier/index.js';
 import { createAccessDecision } from './access-decision.js';
 import { setForwardedHeaders } from '../lib/edge/forwarded-headers.js';
-import { resolvePath } from './request-path.js';
+import { resolvePath } from '../lib/edge/request-path.js';
 import { removeHeader, stripInboundHeaders } from '../lib/edge/hop-by-hop.js';
 import { setIdentityHeaders } from '../lib/edge/identity-headers.js';
 import { assignRequestId } from './request-id.js';

@@ -5,8 +5,8 @@ import type { ReadinessCheck } from '../lib/http/health.js';
 import type { Logger } from '../lib/logger.js';
 import type { Metrics } from '../lib/metrics/index.js';
 import type { RedisClient } from '../lib/redis/connection.js';
-import type { RouteDefinition } from './route-config.js';
-import { createRouteRateLimit, type RouteRateLimit } from './route-rate-limit.js';
+import type { RouteDefinition } from '../lib/edge/route-config.js';
+import { createRouteRateLimit, type RouteRateLimit } from '../lib/edge/route-rate-limit.js';
 
 export interface GatewayRateLimits {
   /** The route's limit, undefined for a route without `rate_limit`. */

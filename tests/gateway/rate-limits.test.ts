@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { RunningGateway } from '../../gateway/gateway.js';
-import { parseRoutes } from '../../gateway/route-config.js';
+import { parseRoutes } from '../../lib/edge/route-config.js';
 import { startTestIssuer, type TestIssuer } from '../lib/verifier/test-issuer.js';
 import { startEchoUpstream, type EchoUpstream } from './echo-upstream.js';
 import { decide, get, startRateLimitedGateway } from './rate-limit-fixture.js';

@@ -1,9 +1,18 @@
 import { readFile } from 'node:fs/promises';
 import { parse as parseYaml } from 'yaml';
 import { z } from 'zod';
-import { ConfigError, type Env } from '../lib/config.js';
-import type { CorsSettings } from './cors.js';
-import type { RateLimitSettings } from '../lib/edge/rate-limit-policy.js';
+import { ConfigError, type Env } from '../config.js';
+import type { RateLimitSettings } from './rate-limit-policy.js';
+
+/** A route's `cors:` block, validated: the gateway answers CORS for the route (gateway/cors.ts). */
+export interface CorsSettings {
+  /** Exact origins (`https://app.example`); no wildcards. */
+  origins: string[];
+  /** Whether browsers may send cookies / read responses of credentialed requests. Default false. */
+  credentials: boolean;
+  /** How long a browser may cache a preflight answer. */
+  maxAgeSeconds: number;
+}
 
 const METHODS = ['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE', 'OPTIONS'] as const;
 const SCOPE = z.string().regex(/^[\x21\x23-\x5b\x5d-\x7e]+$/, 'must be a scope token (RFC 6749 §3.3)');

@@ -1,9 +1,9 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import type { AppError } from '../lib/errors.js';
-import { clientAddress, type ProxyTrust } from '../lib/http/client-address.js';
-import type { RateBudgets } from '../lib/edge/rate-budgets.js';
-import { RateLimitPolicy, type RateLimitSettings } from '../lib/edge/rate-limit-policy.js';
-import type { VerifiedToken } from '../lib/verifier/index.js';
+import type { AppError } from '../errors.js';
+import { clientAddress, type ProxyTrust } from '../http/client-address.js';
+import type { RateBudgets } from './rate-budgets.js';
+import { RateLimitPolicy, type RateLimitSettings } from './rate-limit-policy.js';
+import type { VerifiedToken } from '../verifier/index.js';
 
 /** A route's `rate_limit`, ready to spend: one budget per verified client, subject or address. */
 export interface RouteRateLimit {
@@ -17,7 +17,7 @@ export interface RouteRateLimit {
 }
 
 /**
- * Called with the verified identity only (access-decision.ts), so a forged or expired token never
+ * Called with the verified identity only (gateway/access-decision.ts, lib/express's routes mode), so a forged or expired token never
  * spends anyone's budget; `client` and `subject` routes are `auth: required` (route-config.ts).
  */
 export function createRouteRateLimit(routeIndex: number, prefix: string, settings: RateLimitSettings, budgets: RateBudgets, onRefused?: () => void): RouteRateLimit {
