@@ -9,6 +9,7 @@ import type { DpopProofVerifier, Verifier, VerifiedToken } from '../lib/verifier
 import { createAccessDecision } from './access-decision.js';
 import { setForwardedHeaders } from '../lib/edge/forwarded-headers.js';
 import { resolvePath } from '../lib/edge/request-path.js';
+import { stripPathPrefix } from '../lib/edge/strip-prefix.js';
 import { removeHeader, stripInboundHeaders } from '../lib/edge/hop-by-hop.js';
 import { setIdentityHeaders } from '../lib/edge/identity-headers.js';
 import { assignRequestId } from './request-id.js';
@@ -99,13 +100,7 @@ export function createGatewayHandler({ findRoute, verifier, ops, opsPaths, logge
     // Node already answered `Expect: 100-continue`; the upstream gets the body without waiting.
     removeHeader(req.headers, 'expect');
     setForwardedHeaders(req, trust);
-    rewritePath(req, route.definition.stripPrefix, url);
+    stripPathPrefix(req, route.definition.stripPrefix, url);
     decide(exchange, route);
   };
-}
-
-function rewritePath(req: IncomingMessage, stripPrefix: string, url: string): void {
-  if (stripPrefix === '') return;
-  const rest = url.slice(stripPrefix.length);
-  req.url = rest === '' || rest.startsWith('?') ? `/${rest}` : rest;
 }

@@ -110,6 +110,11 @@ export async function loadRoutesFile(file: string, env: Env): Promise<RouteDefin
   } catch (err) {
     throw new ConfigError('GATEWAY_ROUTES', `invalid configuration: GATEWAY_ROUTES: cannot read ${file} (${(err as NodeJS.ErrnoException).code ?? 'error'})`);
   }
+  return parseRoutesYaml(text, file, env);
+}
+
+/** Validates the text of a routes file (`file` names it in errors); for GATEWAY_ROUTES and authgateProxy's routes mode. */
+export function parseRoutesYaml(text: string, file: string, env: Env): RouteDefinition[] {
   let document: unknown;
   try {
     document = parseYaml(text);
