@@ -81,10 +81,13 @@ export class RateBudgets {
     const spent = budget.used + budget.inflight + budget.pending;
     if (spent >= limit) return -1;
     budget.pending++;
-    // Reported now, not at the next tick, when this replica spent its share, or when what it knows
-    // of the others is stale (it was quiet while they spent): at most one request on an old view.
+    // Reported now, not at the next tick, when this replica spent its share, or when the budget is
+    // half spent and what it knows of the others is stale (it was quiet while they spent): near the
+    // limit at most one request on an old view, and far from it no Redis call out of turn.
     const reporter = this.reporter;
-    if (reporter !== undefined && budget.flushing !== window && (budget.pending >= budget.share || now - budget.heardAt > reporter.staleAfterMs)) reporter.reportSoon(budget);
+    if (reporter !== undefined && budget.flushing !== window && (budget.pending >= budget.share || (now - budget.heardAt > reporter.staleAfterMs && 2 * (spent + 1) >= limit))) {
+      reporter.reportSoon(budget);
+    }
     return limit - spent - 1;
   }
 

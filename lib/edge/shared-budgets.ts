@@ -18,6 +18,12 @@ const ADD_SCRIPT = `local total = redis.call('INCRBY', KEYS[1], ARGV[1])
 if total == tonumber(ARGV[1]) then redis.call('PEXPIRE', KEYS[1], ARGV[2]) end
 return total`;
 
+interface InFlight {
+  budget: Budget;
+  window: number;
+  count: number;
+}
+
 type ScriptedClient = RedisClient & { authgateRateAdd?: (key: string, count: number, ttlMs: number) => Promise<number> };
 
 export interface SharedBudgetsStatus {
@@ -35,10 +41,12 @@ export interface SharedBudgets {
  * Makes `budgets` one budget for every replica through Redis, without a Redis round trip per
  * request: requests are admitted from memory and reported in batches, every 100 ms and as soon
  * as a budget has spent this replica's share of what is left (what the cluster has left divided
- * by the live replicas). Each report is one EVALSHA per budget (INCRBY + PEXPIRE on the window's
- * key, one key per call so Redis Cluster takes it) whose reply is the cluster's total. While
+ * by the live replicas). A tick's reports go in one pipeline (one write, one round trip), an
+ * EVALSHA per budget with news (INCRBY + PEXPIRE on the window's key, one key per call, each
+ * sent alone on a Cluster) whose reply is the cluster's total. While
  * Redis is away nothing waits: every replica goes on limiting on its own, the reports fail fast
- * (no offline queue) and are retried, `status()` says so for /readyz and the metric.
+ * (no offline queue), the heartbeat probes Redis once a second and the counts wait in memory,
+ * `status()` says so for /readyz and the metric.
  */
 export function shareBudgets(budgets: RateBudgets, redis: RedisClient, keyPrefix: string, logger: Pick<Logger, 'warn' | 'info'>): SharedBudgets {
   const client = redis as ScriptedClient;
@@ -62,31 +70,70 @@ export function shareBudgets(budgets: RateBudgets, redis: RedisClient, keyPrefix
     state = { up: false, downSince: Date.now(), reason };
   };
 
-  function report(budget: Budget): void {
-    const window = budget.window;
-    const sent = budget.pending;
+  /** Moves a budget's pending count in flight; what the reply (or failure) settles. */
+  function begin(budget: Budget): InFlight {
+    const sent = { budget, window: budget.window, count: budget.pending };
     budget.pending = 0;
-    budget.inflight = sent;
-    budget.flushing = window;
-    const ttlMs = budget.windowMs + 1_000;
-    add(`${keyPrefix}ratelimit:${budget.id}:${window}`, sent, ttlMs).then(
+    budget.inflight = sent.count;
+    budget.flushing = sent.window;
+    return sent;
+  }
+
+  function settled({ budget, window }: InFlight, total: unknown): void {
+    budget.flushing = -1;
+    // A report of a window that ended meanwhile changes nothing: take() has reset the budget.
+    if (budget.window !== window) return;
+    budget.inflight = 0;
+    budget.used = Math.max(budget.used, Number(total));
+    budget.heardAt = Date.now();
+    budget.share = budgets.shareOf(budget.limit, budget.used + budget.pending);
+  }
+
+  function failed({ budget, window, count }: InFlight): void {
+    budget.flushing = -1;
+    if (budget.window !== window) return;
+    // Not counted by the cluster (as far as we know): keep it ours, reported once Redis is back.
+    budget.inflight = 0;
+    budget.pending += count;
+  }
+
+  const keyOf = ({ budget, window }: InFlight) => `${keyPrefix}ratelimit:${budget.id}:${window}`;
+  const ttlOf = ({ budget }: InFlight) => budget.windowMs + 1_000;
+
+  /** One budget's report, on its own (a share spent between ticks, or a Cluster). */
+  function report(budget: Budget): void {
+    const sent = begin(budget);
+    add(keyOf(sent), sent.count, ttlOf(sent)).then(
       (total) => {
-        budget.flushing = -1;
-        // A report of a window that ended meanwhile changes nothing: take() has reset the budget.
-        if (budget.window !== window) return;
-        budget.inflight = 0;
-        budget.used = Math.max(budget.used, Number(total));
-        budget.heardAt = Date.now();
-        budget.share = budgets.shareOf(budget.limit, budget.used + budget.pending);
+        settled(sent, total);
         up();
       },
       (err: unknown) => {
-        budget.flushing = -1;
+        failed(sent);
         down(err);
-        if (budget.window !== window) return;
-        // Not counted by the cluster (as far as we know): keep it ours, reported again next tick.
-        budget.inflight = 0;
-        budget.pending += sent;
+      },
+    );
+  }
+
+  /** A tick's reports in one pipeline: one write and one round trip, whatever the number of budgets. */
+  function reportAll(list: Budget[]): void {
+    // A Cluster pipeline must stay on one node; the keys of many budgets do not.
+    if (client.isCluster) return list.forEach(report);
+    const pipeline = client.pipeline() as ReturnType<RedisClient['pipeline']> & { authgateRateAdd(key: string, count: number, ttlMs: number): unknown };
+    const sent = list.map(begin);
+    for (const one of sent) pipeline.authgateRateAdd(keyOf(one), one.count, ttlOf(one));
+    pipeline.exec().then(
+      (replies) => {
+        sent.forEach((one, i) => {
+          const [err, total] = replies?.[i] ?? [new Error('no reply')];
+          if (err) failed(one);
+          else settled(one, total);
+        });
+        up();
+      },
+      (err: unknown) => {
+        sent.forEach(failed);
+        down(err);
       },
     );
   }
@@ -101,7 +148,11 @@ export function shareBudgets(budgets: RateBudgets, redis: RedisClient, keyPrefix
   };
 
   function tick(): void {
-    for (const budget of budgets.unreported()) report(budget);
+    // While Redis is away the heartbeat alone probes it (once a second), not a failing call per
+    // budget every tick; the first tick after it is back reports everything counted meanwhile.
+    if (!state.up) return;
+    const list = [...budgets.unreported()];
+    if (list.length > 0) reportAll(list);
   }
 
   function heartbeat(): void {

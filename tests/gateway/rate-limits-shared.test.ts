@@ -98,6 +98,23 @@ describe.runIf(HAS_REDIS_SERVER)('Redis killed under two replicas', () => {
   const readiness = async (gateway: RunningGateway) => (await fetch(`${gateway.opsUrl}/readyz`)).json() as Promise<{ status: string; checks: Record<string, string>; details?: Record<string, Record<string, unknown>> }>;
   const sharedGauge = async () => /^gateway_rate_limit_shared(?:\{[^}]*\})? (\d)/m.exec(await (await fetch(`${a.opsUrl}/metrics`)).text())?.[1];
 
+  /** Script calls Redis has served so far (EVALSHA and the EVAL fallback). */
+  const scriptCalls = async () => {
+    const stats = await redis.server.command((client) => client.info('commandstats'));
+    return [...stats.matchAll(/^cmdstat_(?:evalsha|eval):calls=(\d+)/gm)].reduce((sum, match) => sum + Number(match[1]), 0);
+  };
+
+  it('when one user sends 100 requests, then Redis sees a handful of batched reports, not a call per request', async () => {
+    const token = tokenOf(`batched-${randomUUID()}`);
+    const before = await scriptCalls();
+    for (let i = 0; i < 100; i++) expect((await get(a.url, '/burst/x', token)).status).toBe(200);
+    await reported();
+    const calls = (await scriptCalls()) - before;
+    // The first request (new budget), one per 100 ms tick while requests come, one per share spent.
+    expect(calls).toBeGreaterThan(0);
+    expect(calls).toBeLessThan(25);
+  });
+
   it('when Redis dies, then each replica limits on its own without waiting, and readiness and the metric say so; when it is back, the budget is shared again', async () => {
     const token = tokenOf(`outage-${randomUUID()}`);
     expect((await readiness(a)).details?.rate_limits).toMatchObject({ mode: 'shared', redis: 'up' });
