@@ -23,9 +23,13 @@ export interface EdgeBenchOptions {
   rounds: number;
   seconds: number;
   concurrency: number;
+  /** Profile each decider over the measured rounds (BENCH_CPU_PROF); one .cpuprofile per row lands here. */
+  cpuProfDir?: string | undefined;
 }
 
 export interface EdgeRow {
+  /** The decider's .cpuprofile, when profiled. */
+  profile?: string;
   name: string;
   pairUs: number;
   deciderUs: number;
@@ -66,6 +70,7 @@ export async function runEdgeBench(options: EdgeBenchOptions): Promise<EdgeRow[]
       running.push({ row, decider, nginx, pair: [], decider_: [], nginx_: [], results: [] });
     }
     for (const run of running) await wrk(run.nginx.url + PATH, script, options.concurrency, 2);
+    if (options.cpuProfDir) for (const run of running) await run.decider.profileStart();
     for (let round = 0; round < options.rounds; round++) {
       process.stderr.write(`  edge: round ${round + 1}/${options.rounds}\n`);
       for (const run of running) {
@@ -79,13 +84,16 @@ export async function runEdgeBench(options: EdgeBenchOptions): Promise<EdgeRow[]
         run.results.push(result);
       }
     }
+    if (options.cpuProfDir) {
+      for (const [i, run] of running.entries()) await run.decider.profileStop(path.join(options.cpuProfDir, `edge-${i}.cpuprofile`));
+    }
   } finally {
     await Promise.all(running.flatMap((run) => [run.decider.stop(), run.nginx.stop()]));
     await upstream.stop();
     rmSync(dir, { recursive: true, force: true });
   }
   const peer = running[0]!;
-  return running.map((run) => {
+  return running.map((run, i) => {
     const paired = pairedRatio(run.pair, peer.pair);
     const requests = run.results.reduce((sum, result) => sum + result.requests, 0);
     const seconds = run.results.reduce((sum, result) => sum + result.seconds, 0);
@@ -99,6 +107,7 @@ export async function runEdgeBench(options: EdgeBenchOptions): Promise<EdgeRow[]
       requestsPerSecond: requests / seconds,
       p99Ms: median(run.results.map((result) => result.p99Ms)),
       errors: run.results.reduce((sum, result) => sum + result.errors, 0),
+      ...(options.cpuProfDir ? { profile: path.join(options.cpuProfDir, `edge-${i}.cpuprofile`) } : {}),
     };
   });
 }

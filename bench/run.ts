@@ -73,7 +73,10 @@ try {
     if (!wrkAvailable() || !nginxAvailable()) throw new Error('BENCH_ONLY=edge needs wrk and nginx (Debian packages wrk, nginx)');
     process.stderr.write('running edge benchmark (nginx auth_request: decision port vs a fast-jwt peer)\n');
     const options = { tokens, rounds, seconds: positiveInt('BENCH_WRK_SECONDS', 3), concurrency };
-    printEdgeTable(await runEdgeBench({ issuer, ...options }), options);
+    if (cpuProfDir) mkdirSync(cpuProfDir, { recursive: true });
+    const edgeRows = await runEdgeBench({ issuer, ...options, cpuProfDir });
+    printEdgeTable(edgeRows, options);
+    for (const row of edgeRows) if (row.profile) summarizeProfile(row.profile, { title: `decider of: ${row.name}`, top: 15, cpuUsPerRequest: row.deciderUs });
   }
   if (only.has('overshoot')) {
     if (!wrkAvailable()) throw new Error('BENCH_ONLY=overshoot needs wrk (Debian package wrk) and Redis (BENCH_REDIS_URL)');

@@ -22,6 +22,7 @@ import { createUpstreamPools } from './upstream-pools.js';
 import { createUpstreamProxy } from './upstream-proxy.js';
 import { createWebSocketTunnel } from './websocket-tunnel.js';
 import { openGatewayRateLimits } from './rate-limits.js';
+import { cachedTrust } from '../lib/edge/cached-trust.js';
 
 export interface GatewayDeps {
   logger?: Logger;
@@ -116,6 +117,8 @@ export async function startGateway(config: GatewayConfig, deps: GatewayDeps = {}
       : undefined;
   const findRoute = createRouteTable(compiled, (route) => route.definition.prefix);
   const verifyDpopProof = createDpopProofVerifier({ replay: dpopReplay.cache, ...(deps.now ? { now: deps.now } : {}) });
+  // Asked on every request (X-Forwarded-*, rate limits by address): remembered per peer.
+  const proxyTrust = cachedTrust(config.trustedProxies);
   const handler = createGatewayHandler({
     findRoute,
     verifier,
@@ -123,15 +126,15 @@ export async function startGateway(config: GatewayConfig, deps: GatewayDeps = {}
     opsPaths: publicOpsPaths(config.demoPage),
     logger,
     allowedOrigins: config.allowedOrigins,
-    trust: config.trustedProxies,
-    addressTrust: config.trustedProxies,
+    trust: proxyTrust,
+    addressTrust: proxyTrust,
     tunnel: websockets.tunnel,
     verifyDpopProof,
     ...(observer ? { observer } : {}),
   });
   // The ingress asks from the same host (loopback) or is listed in TRUSTED_PROXIES; nobody else
   // may say what the original request was (docs/edge.md).
-  const decisionTrust = eitherTrust(LOOPBACK, config.trustedProxies);
+  const decisionTrust = cachedTrust(eitherTrust(LOOPBACK, config.trustedProxies));
   const decisionHandler = createDecisionHandler({ findRoute, verifier, allowedOrigins: config.allowedOrigins, verifyDpopProof, observer, trust: decisionTrust, addressTrust: decisionTrust, logger });
   const server = await listen(handler, { port: config.port, host: config.host, maxHeaderSize: MAX_HEADER_BYTES });
   // Upgrades run through the same handler, with a response bound to the raw socket so refusals
