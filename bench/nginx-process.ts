@@ -68,7 +68,7 @@ ${identity.map((name) => `      auth_request_set ${variable(name)} $upstream_htt
   const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
   const url = `http://127.0.0.1:${port}`;
   for (let attempt = 0; ; attempt++) {
-    const up = await fetch(`${url}/_probe`).then(() => true, () => false);
+    const up = await fetch(`${url}/api/notes/probe`).then(() => true, () => false);
     if (up) break;
     if (attempt > 100 || child.exitCode !== null) throw new Error('bench nginx did not start');
     await new Promise((resolve) => setTimeout(resolve, 50));

@@ -3,7 +3,7 @@ import type { Logger } from '../logger.js';
 import type { RedisClient } from '../redis/connection.js';
 import type { Budget, BudgetReporter, RateBudgets } from './rate-budgets.js';
 
-/** How often unreported requests go to Redis (one script call per budget with news). */
+/** How often budgets with news worth reporting go to Redis (one pipeline per tick). */
 export const REPORT_INTERVAL_MS = 100;
 /** How often this replica says it is alive and counts the others (for the shares). */
 const HEARTBEAT_MS = 1_000;
@@ -39,9 +39,9 @@ export interface SharedBudgets {
 
 /**
  * Makes `budgets` one budget for every replica through Redis, without a Redis round trip per
- * request: requests are admitted from memory and reported in batches, every 100 ms and as soon
- * as a budget has spent this replica's share of what is left (what the cluster has left divided
- * by the live replicas). A tick's reports go in one pipeline (one write, one round trip), an
+ * request: requests are admitted from memory and reported in batches, every 100 ms for budgets
+ * with news worth it (worthReporting) and at once when a budget has spent this replica's share of
+ * what is left (what the cluster has left divided by the live replicas). A tick's reports go in one pipeline (one write, one round trip), an
  * EVALSHA per budget with news (INCRBY + PEXPIRE on the window's key, one key per call, each
  * sent alone on a Cluster) whose reply is the cluster's total. While
  * Redis is away nothing waits: every replica goes on limiting on its own, the reports fail fast
@@ -147,11 +147,22 @@ export function shareBudgets(budgets: RateBudgets, redis: RedisClient, keyPrefix
     staleAfterMs: REPORT_INTERVAL_MS,
   };
 
+  /**
+   * The tick reports a budget that has used a quarter of this replica's share since its last
+   * report, or that is half spent: what keeps the others' views close where it matters. The
+   * overshoot bound comes from the shares (take() reports a spent share at once), so a budget far
+   * from its limit, of a user sending a request now and then, costs no Redis command per request.
+   */
+  function worthReporting(budget: Budget): boolean {
+    return 4 * budget.pending >= budget.share || 2 * (budget.used + budget.inflight + budget.pending) >= budget.limit;
+  }
+
   function tick(): void {
     // While Redis is away the heartbeat alone probes it (once a second), not a failing call per
     // budget every tick; the first tick after it is back reports everything counted meanwhile.
     if (!state.up) return;
-    const list = [...budgets.unreported()];
+    const list: Budget[] = [];
+    for (const budget of budgets.unreported()) if (worthReporting(budget)) list.push(budget);
     if (list.length > 0) reportAll(list);
   }
 
