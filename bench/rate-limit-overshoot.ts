@@ -31,7 +31,8 @@ export interface OvershootRow {
   socketErrors: number;
 }
 
-const LIMITS = [100, 1_000, 10_000];
+/** Budgets tried (BENCH_OVERSHOOT_LIMITS, comma-separated): each must run out within the first second of a trial. */
+const LIMITS = (process.env.BENCH_OVERSHOOT_LIMITS || '50,200,1000').split(',').map(Number);
 const PATH = '/limited/notes/bench?limit=20';
 const REPLICAS = 2;
 
