@@ -27,6 +27,7 @@ import { linksFollowUsers } from './federation/links-follow-users.js';
 import { createReturnToCheck } from './federation/return-to.js';
 import { hashRefreshToken } from './tokens/refresh-token.js';
 import { createUserScopes, DEFAULT_ROLE_SCOPES, type RoleScopes } from './users/roles.js';
+import type { AccountSecondFactors } from './users/account-second-factors.js';
 
 /** The ports and settings every use case of the auth service is built from. */
 export interface UseCaseDeps extends AuthDomainDeps {
@@ -55,6 +56,8 @@ export interface UseCaseDeps extends AuthDomainDeps {
     /** ALLOWED_ORIGINS: pages there are `return_to` targets too. */
     allowedOrigins: ReadonlySet<string>;
   };
+  /** Each user's second factors as the admin views show them; none for everyone until factors exist. */
+  secondFactors?: AccountSecondFactors;
   /** Back-channel logout's stores: who got an ID token in which session, and the durable delivery queue. Off when absent. */
   backchannelLogout?: Pick<BackchannelLogoutDeps, 'sessions' | 'outbox'>;
 }
@@ -152,6 +155,9 @@ export function createUseCases(input: UseCaseDeps) {
     users,
     sessions: { findSessions: (subject) => tokens.findSessions(subject), listSessions: (subject, at) => tokens.listSessions(subject, at), endSession: endTokenSession },
     sendPasswordReset: (userId) => accounts!.reset.sendFor(userId),
+    sendInvitation: (user) => accounts!.invitation.send(user),
+    passwords: deps.passwords,
+    ...(deps.secondFactors ? { secondFactors: deps.secondFactors } : {}),
     events,
     now,
   });
