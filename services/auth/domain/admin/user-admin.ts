@@ -85,6 +85,11 @@ export function createUserAdmin({ users, sessions, sendPasswordReset, events, no
       return toUserView(user);
     },
 
+    /** One user by id; 404 when there is none. */
+    async show(id: string): Promise<UserView> {
+      return toUserView(await existing(id));
+    },
+
     /** Idempotent: locking a locked account keeps its first `locked_at`. */
     lock: (id: string, by: AdminCaller) => setLocked(id, true, by),
 
