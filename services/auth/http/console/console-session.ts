@@ -95,8 +95,6 @@ export function consoleSession({ oauth, verifyAccessToken, issuer, publicUrl, se
 
   const router = Router();
 
-  router.get(CONSOLE_PATH, (_req, res) => res.redirect(301, `${CONSOLE_PATH}/`));
-
   router.get(`${CONSOLE_PATH}/login`, (req, res) => startSignIn(res, queryParams(req.url).get('return_to')?.[0]));
 
   router.get(`${CONSOLE_PATH}/callback`, async (req, res) => {

@@ -47,6 +47,7 @@ export function consoleUsersRoutes({ users, requireAdmin, requireForm }: Console
     return { section: 'users' as const, username: claims.username ?? claims.sub, csrf };
   };
 
+  // /console and /console/ alike (express routes are not strict about the trailing slash).
   router.get('/console/', requireAdmin, (_req, res) => res.redirect(302, '/console/users'));
 
   router.get('/console/users', requireAdmin, async (req, res) => {
