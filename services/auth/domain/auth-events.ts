@@ -31,7 +31,12 @@ export interface AuthEvents {
   /** An operator replaced a user's roles; `removed` ones ended the account's sessions. Role names only. */
   rolesChanged(event: { userId: string; roles: string[]; removed: string[]; sessionsEnded: number; by: AdminCaller }): void;
   /** An operator ended a user's sessions, deleted the user, or had a reset link mailed. */
-  userAdministered(event: { userId: string; action: 'sessions_ended' | 'session_ended' | 'deleted' | 'password_reset_sent'; sessionsEnded?: number; by: AdminCaller }): void;
+  userAdministered(event: { userId: string; action: UserAdminAction; sessionsEnded?: number; by: AdminCaller }): void;
+  /**
+   * An operator read a page of the user list or a search. What was searched for is left out (it is
+   * often a name nobody has, or part of one), only which kind of search and how many came back.
+   */
+  usersListed(event: { search: 'all' | 'username' | 'email'; returned: number; by: AdminCaller }): void;
   /** A client was created, had its configuration replaced (clients file upsert), was disabled or deleted. */
   clientChanged(event: { change: 'created' | 'updated' | 'disabled' | 'deleted'; clientId: string; by: AdminCaller | { source: 'clients_file' } }): void;
   /** This process took a new signing key set: by rotating it (admin API) or re-reading the shared file (poller). */
@@ -41,6 +46,9 @@ export interface AuthEvents {
   /** A self-service change to an account (verification, reset, password change); never the token or password. */
   accountChanged(event: AccountChanged): void;
 }
+
+/** What an operator did to one user (audit event `user.<action>`). */
+export type UserAdminAction = 'created' | 'invited' | 'viewed' | 'email_changed' | 'sessions_ended' | 'session_ended' | 'deleted' | 'password_reset_sent';
 
 export type AccountChanged =
   | { change: 'email.verified'; userId: string }
@@ -82,6 +90,7 @@ export const ignoreAuthEvents: AuthEvents = {
   accountLockChanged: () => {},
   rolesChanged: () => {},
   userAdministered: () => {},
+  usersListed: () => {},
   clientChanged: () => {},
   signingKeysChanged: () => {},
   adminAuthFailed: () => {},

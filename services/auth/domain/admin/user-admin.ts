@@ -4,30 +4,12 @@ import { authErrors } from '../errors.js';
 import type { AdminCaller, AuthEvents } from '../auth-events.js';
 import type { UserRecord, UserStore } from '../users/user-store.js';
 import type { SessionSummary } from '../tokens/token-store.js';
-import { isLocked } from '../users/account-lock.js';
+import { noSecondFactors, type SecondFactorSummaries } from '../users/second-factor-summary.js';
+import { createUserListing } from './user-listing.js';
+import { createUserViews, type UserView } from './user-view.js';
 import { normalizeUsername, usernameProblem } from '../users/username.js';
 
-/** What the admin API shows of a user: identity and state, never the password hash or e-mail. */
-export interface UserView {
-  id: string;
-  username: string;
-  roles: string[];
-  locked: boolean;
-  /** ISO 8601, or null when the account is not locked. */
-  locked_at: string | null;
-  created_at: string;
-}
-
-export function toUserView(user: UserRecord): UserView {
-  return {
-    id: user.id,
-    username: user.username,
-    roles: [...user.roles],
-    locked: isLocked(user),
-    locked_at: user.lockedAt ? user.lockedAt.toISOString() : null,
-    created_at: user.createdAt.toISOString(),
-  };
-}
+export type { UserView } from './user-view.js';
 
 const userNotFound = () => new AppError('USER_NOT_FOUND', 404, 'no such user', { error: 'not_found' });
 
@@ -50,9 +32,14 @@ export interface UserAdminDeps {
   sendPasswordReset(userId: string): Promise<'mailed' | 'no_verified_address' | 'not_found'>;
   events: AuthEvents;
   now: () => number;
+  /** Each view's `mfa`; none for everyone until the second-factors capability supplies it. */
+  secondFactors?: SecondFactorSummaries;
 }
 
-export function createUserAdmin({ users, sessions, sendPasswordReset, events, now }: UserAdminDeps) {
+export function createUserAdmin({ users, sessions, sendPasswordReset, events, now, secondFactors = noSecondFactors }: UserAdminDeps) {
+  const views = createUserViews(secondFactors);
+  const toUserView = views.one;
+
   async function existing(id: string): Promise<UserRecord> {
     const user = await users.findById(id);
     if (!user) throw userNotFound();
@@ -75,6 +62,9 @@ export function createUserAdmin({ users, sessions, sendPasswordReset, events, no
   }
 
   return {
+    /** GET /admin/users?query=&limit=&cursor=: one page of the list or a prefix search. */
+    listUsers: createUserListing(users, views, events),
+
     /** By username, spelled any way login accepts ("Alice" finds "alice"); 404 when there is none. */
     async findByUsername(username: unknown): Promise<UserView> {
       if (typeof username !== 'string' || username === '') throw authErrors.invalidField('username', 'is required (one query parameter)');

@@ -1,4 +1,5 @@
 import { Router, type Request, type RequestHandler } from 'express';
+import { invalidRequest } from '../../../../lib/errors.js';
 import { jsonBody } from '../../../../lib/http/request-body.js';
 import { newClientSchema, type ClientAdmin } from '../../domain/admin/client-admin.js';
 import { parseBodyFields } from '../../../../lib/http/body-fields.js';
@@ -57,8 +58,15 @@ export function adminRoutes({ adminToken, userAuth, clients, users, keys, publis
     res.json(await clients.disable(String(req.params.id), caller(req)));
   });
 
+  // `?username=` is the exact lookup that came first (one view); anything else is the list.
   router.get('/admin/users', async (req, res) => {
-    res.json(await users.findByUsername(req.query.username));
+    if (req.query.username !== undefined) {
+      onlyQueryParameters(req, ['username']);
+      res.json(await users.findByUsername(req.query.username));
+      return;
+    }
+    onlyQueryParameters(req, ['query', 'limit', 'cursor']);
+    res.json(await users.listUsers({ query: req.query.query, limit: req.query.limit, cursor: req.query.cursor }, caller(req)));
   });
 
   // PATCH {roles}: the whole new list (RFC 7396 style: what is given replaces what was there).
@@ -117,6 +125,12 @@ export function adminRoutes({ adminToken, userAuth, clients, users, keys, publis
 const userPatchSchema = z.strictObject({ roles: roleListSchema });
 
 const auditQuerySchema = z.strictObject({ limit: z.coerce.number().int('must be a whole number').min(1, 'must be 1-1000').max(1000, 'must be 1-1000').default(100) });
+
+/** A parameter the endpoint does not know is refused by name rather than ignored (a typo would list everyone). */
+function onlyQueryParameters(req: Request, known: readonly string[]): void {
+  const unknown = Object.keys(req.query).find((name) => !known.includes(name));
+  if (unknown !== undefined) throw invalidRequest(`${unknown.slice(0, 64)}: is not a parameter of this endpoint (${known.join(', ')})`, 'INVALID_FIELD');
+}
 
 const caller = (req: Request): AdminCaller => {
   const userId = req.res ? adminUserOf(req.res) : undefined;
