@@ -35,7 +35,7 @@ describe('console: sign-in (code + PKCE as authgate-console), session and forms 
   const clients = new MemoryClientStore();
 
   beforeAll(async () => {
-    auth = await startTestAuthAsIssuer({ clients, env: { COOKIE_SECURE: 'false', AUTH_ADMIN_TOKEN: ADMIN_TOKEN, ACCESS_TOKEN_TTL: '300' } });
+    auth = await startTestAuthAsIssuer({ clients, env: { COOKIE_SECURE: 'false', AUTH_ADMIN_TOKEN: ADMIN_TOKEN, ACCESS_TOKEN_TTL: '300', REGISTRATION_MAX_PER_IP: '1000' } });
   });
   afterAll(() => auth?.stop());
 
@@ -181,6 +181,23 @@ describe('console: sign-in (code + PKCE as authgate-console), session and forms 
     const mine = audit.body.events.filter((e: Record<string, unknown>) => e.user_id === target.id && e.by_user_id === adminId);
     expect(mine.map((e: Record<string, unknown>) => e.event)).toEqual(expect.arrayContaining(['account.locked', 'account.unlocked', 'user.sessions_ended', 'user.deleted']));
     expect(mine.every((e: Record<string, unknown>) => e.source === 'console')).toBe(true);
+  });
+
+  it('when the admin searches by a prefix, then the list pages by cursor (25 a page) through the admin API; a bad cursor is a 400 page naming it', async () => {
+    await makeAdmin('c-admin-list');
+    for (let n = 0; n < 30; n++) expect((await request(auth.url, 'POST', '/auth/register', { json: { username: `c-page-${String(n).padStart(2, '0')}`, password: PASSWORD } })).status).toBe(201);
+    const { browser } = await signIn('c-admin-list');
+    const first = await (await browser.go('GET', '/console/users?query=C-Page-')).text();
+    const names = (html: string) => [...html.matchAll(/>(c-page-\d\d)</g)].map((m) => m[1]);
+    expect(names(first)).toEqual(Array.from({ length: 25 }, (_, n) => `c-page-${String(n).padStart(2, '0')}`));
+    const next = /href="([^"]+)" rel="next"/.exec(first)![1]!.replace(/&#38;/g, '&');
+    const second = await (await browser.go('GET', next)).text();
+    expect(names(second)).toEqual(['c-page-25', 'c-page-26', 'c-page-27', 'c-page-28', 'c-page-29']);
+    expect(second).not.toContain('rel="next"');
+    expect(second).toContain('First page');
+    const bad = await browser.go('GET', '/console/users?query=c-page-&cursor=not-a-cursor');
+    expect(bad.status).toBe(400);
+    expect(await bad.text()).toMatch(/role="alert">cursor/);
   });
 
   it('when the admin signs out, then the token is revoked: the same cookie replayed starts a new sign-in', async () => {

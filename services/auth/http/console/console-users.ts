@@ -23,6 +23,8 @@ const DONE: Record<string, string> = {
 };
 
 const rolesFormSchema = z.strictObject({ roles: roleListSchema });
+/** Users per page of the list. */
+const CONSOLE_PAGE_SIZE = 25;
 
 export interface ConsoleUsersDeps {
   users: UserAdmin;
@@ -50,18 +52,24 @@ export function consoleUsersRoutes({ users, requireAdmin, requireForm }: Console
   // /console and /console/ alike (express routes are not strict about the trailing slash).
   router.get('/console/', requireAdmin, (_req, res) => res.redirect(302, '/console/users'));
 
+  // The admin API's list: a username (or, with @, e-mail) prefix, keyset pages by cursor.
   router.get('/console/users', requireAdmin, async (req, res) => {
     const query = (one(req, 'query') ?? '').trim();
+    const cursor = one(req, 'cursor');
     let found: UserView[] = [];
+    let nextHref: string | undefined;
     let error: string | undefined;
     try {
-      if (query !== '') found = [await users.findByUsername(query)];
+      const page = await users.listUsers({ query, limit: String(CONSOLE_PAGE_SIZE), ...(cursor ? { cursor } : {}) }, consoleCaller(req, res));
+      found = page.users;
+      if (page.next_cursor !== null) nextHref = `/console/users?${new URLSearchParams({ ...(query ? { query } : {}), cursor: page.next_cursor })}`;
     } catch (err) {
       if (!isAppError(err) || err.status >= 500) throw err;
-      if (err.status !== 404) error = err.message;
+      error = err.message;
     }
     const done = DONE[one(req, 'done') ?? ''];
-    sendConsolePage(res, error ? 400 : 200, 'Users', usersPage({ query, users: found, searched: query !== '', done, error }), chromeOf(res));
+    const page = usersPage({ query, users: found, searched: query !== '', paged: cursor !== undefined, nextHref, done, error });
+    sendConsolePage(res, error ? 400 : 200, 'Users', page, chromeOf(res));
   });
 
   async function detail(req: Request, res: Response, extra: { status?: number; error?: string } = {}): Promise<void> {

@@ -13,28 +13,28 @@ export interface UserSession {
 const userPath = (id: string) => `/console/users/${encodeURIComponent(id)}`;
 const when = (iso: string | null) => (iso ? `<time datetime="${escapeHtml(iso)}">${escapeHtml(iso.replace('T', ' ').replace(/\.\d+Z$/, ' UTC'))}</time>` : '');
 
-export function usersPage(options: { query: string; users: UserView[]; nextHref?: string | undefined; searched: boolean; done?: string | undefined; error?: string | undefined }): string {
+export function usersPage(options: { query: string; users: UserView[]; nextHref?: string | undefined; searched: boolean; paged: boolean; done?: string | undefined; error?: string | undefined }): string {
   const rows = options.users
     .map(
       (user) =>
-        `<tr><td><a href="${userPath(user.id)}">${escapeHtml(user.username)}</a></td><td>${escapeHtml(user.roles.join(', '))}</td><td>${user.locked ? 'locked' : 'active'}</td><td>${when(user.created_at)}</td></tr>`,
+        `<tr><td><a href="${userPath(user.id)}">${escapeHtml(user.username)}</a></td><td>${escapeHtml(user.email ?? '')}</td><td>${escapeHtml(user.roles.join(', '))}</td><td>${user.locked ? 'locked' : 'active'}</td><td>${when(user.created_at)}</td></tr>`,
     )
     .join('\n');
   const table =
     options.users.length > 0
-      ? `<table><caption class="skip">Users</caption><thead><tr><th scope="col">Username</th><th scope="col">Roles</th><th scope="col">State</th><th scope="col">Created</th></tr></thead><tbody>
+      ? `<table><caption class="skip">Users</caption><thead><tr><th scope="col">Username</th><th scope="col">E-mail</th><th scope="col">Roles</th><th scope="col">State</th><th scope="col">Created</th></tr></thead><tbody>
 ${rows}
 </tbody></table>`
       : `<p role="status">${options.searched ? 'No user matches.' : 'No users yet.'}</p>`;
   return `<h1>Users</h1>
 ${notice('done', options.done)}${notice('error', options.error)}
 <form method="get" action="/console/users" role="search">
-<label for="query">Find users by username (the start of it)</label>
+<label for="query">Find users by the start of their username (or of their e-mail address, with an @)</label>
 <input id="query" name="query" type="search" value="${escapeHtml(options.query)}" autocapitalize="none" spellcheck="false" maxlength="254">
 <button type="submit">Search</button>
 </form>
 ${table}
-${options.nextHref ? `<p><a href="${escapeHtml(options.nextHref)}" rel="next">Next page</a></p>` : ''}`;
+<p>${options.paged ? `<a href="/console/users${options.query ? `?query=${encodeURIComponent(options.query)}` : ''}">First page</a> ` : ''}${options.nextHref ? `<a href="${escapeHtml(options.nextHref)}" rel="next">Next page</a>` : ''}</p>`;
 }
 
 export function userDetailPage(options: { user: UserView; sessions: UserSession[]; csrf: string; done?: string | undefined; error?: string | undefined }): string {
@@ -58,6 +58,7 @@ ${actionForm(`${base}/sessions/end`, csrf, 'End every session')}`
 ${notice('done', options.done)}${notice('error', options.error)}
 <table><caption class="skip">Account</caption><tbody>
 <tr><th scope="row">Id</th><td>${escapeHtml(user.id)}</td></tr>
+<tr><th scope="row">E-mail</th><td>${escapeHtml(user.email ?? '(none)')}${user.email ? (user.email_verified ? ' (verified)' : ' (not verified)') : ''}</td></tr>
 <tr><th scope="row">Roles</th><td>${escapeHtml(user.roles.join(', ') || '(none)')}</td></tr>
 <tr><th scope="row">State</th><td>${user.locked ? `locked since ${when(user.locked_at)}` : 'active'}</td></tr>
 <tr><th scope="row">Created</th><td>${when(user.created_at)}</td></tr>
