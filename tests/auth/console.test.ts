@@ -68,7 +68,7 @@ describe('console: sign-in (code + PKCE as authgate-console), session and forms 
 
   it('registers the console as a public first-party client with its redirect URI under AUTH_PUBLIC_URL, idempotently', async () => {
     const stored = await clients.findById(CONSOLE_CLIENT_ID);
-    expect(stored).toMatchObject({ tokenEndpointAuthMethods: ['none'], grantTypes: ['authorization_code'], scopes: ['openid', 'admin'], redirectUris: [`${auth.issuer}/console/callback`], firstParty: true });
+    expect(stored).toMatchObject({ tokenEndpointAuthMethods: ['none'], grantTypes: ['authorization_code', 'refresh_token'], scopes: ['openid', 'admin'], redirectUris: [`${auth.issuer}/console/callback`], firstParty: true });
     expect(stored?.secretHash).toBeUndefined();
     expect(await registerConsoleClient(clients, auth.issuer)).toEqual({ created: false });
   });
@@ -122,6 +122,10 @@ describe('console: sign-in (code + PKCE as authgate-console), session and forms 
     expect(landed.status).toBe(403);
     expect(await landed.text()).toContain('does not have the admin role');
     expect(browser.jar.get('auth_console')).toBeUndefined();
+    // The session the sign-in made is ended at once, not left alive.
+    const id = (await admin('GET', '/admin/users?username=c-plain')).body.id as string;
+    const sessions = (await admin('GET', `/admin/users/${id}/sessions`)).body.sessions as Array<{ user_agent: string | null }>;
+    expect(sessions).toHaveLength(1); // registerAndLogin's own
   });
 
   it('when the admin loses the role, then the next console page starts a new sign-in, which is refused', async () => {
@@ -141,19 +145,26 @@ describe('console: sign-in (code + PKCE as authgate-console), session and forms 
     expect((await browser.go('POST', '/console/keys/rotate', { csrf: 'x' })).status).toBe(401);
   });
 
-  it('when the token expires, then a page starts a new sign-in (single sign-on: no password) and the form secret of the old sign-in no longer posts', async () => {
+  it('when the access token expires, then the refresh token renews it (one session, the same forms); once the session is ended, a page starts a new sign-in whose forms differ', async () => {
     await makeAdmin('c-admin-expiry');
     const { browser } = await signIn('c-admin-expiry');
-    const oldCsrf = csrfOf(await (await browser.go('GET', '/console/keys')).text());
+    const firstToken = browser.jar.get('auth_console');
+    const csrf = csrfOf(await (await browser.go('GET', '/console/keys')).text());
     auth.clock.advance(301_000);
+    expect((await browser.go('GET', '/console/keys')).status).toBe(200);
+    expect(browser.jar.get('auth_console')).not.toBe(firstToken);
+    expect((await browser.go('POST', '/console/keys/rotate', { csrf })).status).toBe(303);
+    expect((await admin('GET', `/admin/users/${(await admin('GET', '/admin/users?username=c-admin-expiry')).body.id}/sessions`)).body.sessions).toHaveLength(2);
+
+    // The admin ends the console's session from elsewhere (all sessions): the next page signs in again, without a password.
+    const id = (await admin('GET', '/admin/users?username=c-admin-expiry')).body.id as string;
+    expect((await admin('DELETE', `/admin/users/${id}/sessions`)).status).toBe(204);
     const next = await browser.go('GET', '/console/keys');
     expect(next.status).toBe(302);
-    // The login session at /oauth is still live: the authorization answers with a code at once.
     const code = await browser.go('GET', next.headers.get('location')!);
     expect(code.status).toBe(302);
     expect((await browser.go('GET', code.headers.get('location')!)).headers.get('location')).toBe('/console/keys');
-    const rotate = await browser.go('POST', '/console/keys/rotate', { csrf: oldCsrf });
-    expect(rotate.status).toBe(403);
+    expect((await browser.go('POST', '/console/keys/rotate', { csrf })).status).toBe(403);
   });
 
   it('when the admin locks, unlocks, ends sessions of and deletes a user through the forms, then each is done once and audited as the console', async () => {
@@ -200,15 +211,19 @@ describe('console: sign-in (code + PKCE as authgate-console), session and forms 
     expect(await bad.text()).toMatch(/role="alert">cursor/);
   });
 
-  it('when the admin signs out, then the token is revoked: the same cookie replayed starts a new sign-in', async () => {
-    await makeAdmin('c-admin-out');
+  it('when the admin signs out, then the console session ends: the same cookies replayed start a new sign-in, and the session is gone from the list', async () => {
+    const id = await makeAdmin('c-admin-out');
+    const before = (await admin('GET', `/admin/users/${id}/sessions`)).body.sessions.length;
     const { browser } = await signIn('c-admin-out');
-    const token = browser.jar.get('auth_console')!;
+    expect((await admin('GET', `/admin/users/${id}/sessions`)).body.sessions).toHaveLength(before + 1);
+    const cookies = browser.jar.header('/console/audit')!;
     const csrf = csrfOf(await (await browser.go('GET', '/console/audit')).text());
     expect((await browser.go('POST', '/console/logout', { csrf })).status).toBe(200);
     expect(browser.jar.get('auth_console')).toBeUndefined();
-    const replay = await fetch(`${auth.url}/console/audit`, { redirect: 'manual', headers: { cookie: `auth_console=${token}` } });
+    expect(browser.jar.get('auth_console_refresh')).toBeUndefined();
+    const replay = await fetch(`${auth.url}/console/audit`, { redirect: 'manual', headers: { cookie: cookies } });
     expect(replay.status).toBe(302);
+    expect((await admin('GET', `/admin/users/${id}/sessions`)).body.sessions).toHaveLength(before);
   });
 
   it.each([

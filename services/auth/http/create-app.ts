@@ -95,6 +95,7 @@ export function createApp(deps: AuthAppDeps): RequestListener {
       consoleRoutes({
         oauth: useCases.oauth,
         verifyAccessToken: auth.verifyAccessToken,
+        endSession: auth.endSession,
         issuer: settings.issuer,
         publicUrl: settings.publicUrl,
         secure: deps.browserSession.secure,

@@ -11,16 +11,16 @@ export const consoleRedirectUri = (publicUrl: string) => `${publicUrl}${CONSOLE_
 
 /**
  * The console as a registered client: a first-party public client (no consent page, no secret;
- * the code is redeemed with its PKCE verifier) that may ask for `openid admin` and nothing else,
- * with the authorization_code grant only (no refresh token: when its token expires the console
- * signs in again through the single sign-on session, so a lost role is noticed at once).
+ * the code is redeemed with its PKCE verifier) that may ask for `openid admin` and nothing else.
+ * Its refresh token renews the access token, so one console sign-in is one session of the admin's,
+ * which sign-out ends; a role taken away ends it too, so the next refresh fails.
  */
 export function consoleClientConfig(publicUrl: string): ClientConfig {
   return {
     clientId: CONSOLE_CLIENT_ID,
     clientName: 'authgate console',
     tokenEndpointAuthMethods: ['none'],
-    grantTypes: ['authorization_code'],
+    grantTypes: ['authorization_code', 'refresh_token'],
     scopes: ['openid', ADMIN_SCOPE],
     audiences: [],
     redirectUris: [consoleRedirectUri(publicUrl)],

@@ -4,6 +4,7 @@ import { isAppError } from '../../../../lib/errors.js';
 import type { AccessTokenClaims } from '../../../../lib/verifier/claims.js';
 import { CONSOLE_CLIENT_ID, CONSOLE_PATH, consoleRedirectUri } from '../../domain/admin/console-client.js';
 import type { OAuthUseCases } from '../../domain/oauth/oauth-use-cases.js';
+import type { EndSessionInput } from '../../domain/sessions/end-session.js';
 import { adminRefusal } from '../admin/admin-auth.js';
 import { boundFormCsrf } from '../app-flow/form-csrf.js';
 import { cookieValue, hostedCookie } from '../app-flow/hosted-cookies.js';
@@ -14,19 +15,23 @@ import { sendConsolePage } from './console-layout.js';
 
 /** The admin's access token (HttpOnly, Path /console): the console is a BFF, the browser never sees the token to script with. */
 const SESSION_COOKIE = 'auth_console';
+/** The refresh token of the console's session, for a new access token when the last one expired. */
+const REFRESH_COOKIE = 'auth_console_refresh';
+/** How long a console sign-in lasts without a new password at most (the single sign-on session's length). */
+const CONSOLE_SESSION_SECONDS = 8 * 3600;
 /** state, PKCE verifier and where to return, between the start of a sign-in and its callback. */
 const FLOW_COOKIE = 'auth_console_flow';
 /** The secret of the console's forms (form-csrf.ts), one per sign-in. */
 const CSRF_COOKIE = 'auth_console_csrf';
 const FLOW_TTL_SECONDS = 600;
-/** The console's CSRF secret outlives any access token; a new sign-in replaces it. */
-const CSRF_TTL_SECONDS = 86_400;
 
 export interface ConsoleSessionDeps {
   /** The OAuth use cases: the code is redeemed through the same token endpoint logic as any app's. */
   oauth: OAuthUseCases;
   /** The verifier of this service's access tokens (signature, expiry, revocation). */
   verifyAccessToken: (token: string) => Promise<AccessTokenClaims>;
+  /** Ends a token session (its refresh family and every access token of its sid), as a logout does. */
+  endSession: (input: EndSessionInput) => Promise<void>;
   issuer: string;
   /** AUTH_PUBLIC_URL: where the browser reaches the authorization endpoint and the console. */
   publicUrl: string;
@@ -54,14 +59,33 @@ const consoleReturn = (value: string | undefined) => (value && /^\/console\/[\w\
  * admin API's rule (role `admin` and scope `admin`, admin-auth.ts `adminRefusal`), so a token
  * revoked, expired or without the role stops working here at once, as it does at /admin.
  */
-export function consoleSession({ oauth, verifyAccessToken, issuer, publicUrl, secure }: ConsoleSessionDeps) {
+export function consoleSession({ oauth, verifyAccessToken, endSession, issuer, publicUrl, secure }: ConsoleSessionDeps) {
   const cookie = (name: string, value: string, maxAgeSeconds: number, sameSite: 'Lax' | 'Strict' = 'Lax') =>
     hostedCookie(name, value, { maxAgeSeconds, sameSite, secure, path: CONSOLE_PATH });
-  const csrf = boundFormCsrf({ secure, cookie: CSRF_COOKIE, path: CONSOLE_PATH, ttlSeconds: CSRF_TTL_SECONDS });
+  const csrf = boundFormCsrf({ secure, cookie: CSRF_COOKIE, path: CONSOLE_PATH, ttlSeconds: CONSOLE_SESSION_SECONDS });
   const redirectUri = consoleRedirectUri(publicUrl);
   // The session's sid (one per sign-in) binds the forms: a form of an earlier sign-in does not post.
   const bindingOf = (claims: AccessTokenClaims) => `console\0${claims.sid ?? claims.jti}`;
-  const endSession = (res: Response) => res.append('Set-Cookie', cookie(SESSION_COOKIE, '', 0));
+  const forget = (res: Response) => {
+    res.append('Set-Cookie', cookie(SESSION_COOKIE, '', 0));
+    res.append('Set-Cookie', cookie(REFRESH_COOKIE, '', 0));
+  };
+  /** Keeps a token pair of the console's session in its cookies. */
+  const keep = (res: Response, pair: TokenPair) => {
+    res.append('Set-Cookie', cookie(SESSION_COOKIE, pair.access_token, pair.expires_in));
+    res.append('Set-Cookie', cookie(REFRESH_COOKIE, pair.refresh_token, CONSOLE_SESSION_SECONDS));
+  };
+
+  /** A new pair from the refresh token (rotated), through the token endpoint's use case; null when the session is over. */
+  async function refreshed(refreshToken: string | undefined): Promise<TokenPair | null> {
+    if (refreshToken === undefined) return null;
+    try {
+      return (await oauth.token({ authorization: undefined, params: { grant_type: 'refresh_token', client_id: CONSOLE_CLIENT_ID, refresh_token: refreshToken } })) as TokenPair;
+    } catch (err) {
+      if (!isAppError(err) || err.status >= 500) throw err;
+      return null;
+    }
+  }
 
   function startSignIn(res: Response, returnTo: string | undefined): void {
     const state = random();
@@ -111,57 +135,63 @@ export function consoleSession({ oauth, verifyAccessToken, issuer, publicUrl, se
     // The user holds none of the scopes the console asks for (no admin role): the authorization server says so.
     if (error === 'invalid_scope' || error === 'access_denied') return notAdmin(res);
     if (error !== undefined || one('code') === undefined) return refusedPage(res, 400, 'Sign-in did not complete', 'The sign-in was not completed. Nothing was changed.');
-    let accessToken: string;
+    let pair: TokenPair;
     try {
-      const answer = (await oauth.token({
+      pair = (await oauth.token({
         authorization: undefined,
         params: { grant_type: 'authorization_code', client_id: CONSOLE_CLIENT_ID, code: one('code'), redirect_uri: redirectUri, code_verifier: verifier },
-      })) as { access_token: string };
-      accessToken = answer.access_token;
+      })) as TokenPair;
     } catch (err) {
       if (!isAppError(err) || err.status >= 500) throw err;
       return refusedPage(res, 400, 'Sign-in did not complete', 'The sign-in code was not accepted (used, expired or not for the console). Nothing was changed.');
     }
-    const claims = await verifyAccessToken(accessToken);
+    const claims = await verifyAccessToken(pair.access_token);
     if (adminRefusal(claims)) {
-      // The token is of no use here; it is given back rather than left alive in a cookie.
-      await oauth.revoke({ authorization: undefined, params: { token: accessToken, client_id: CONSOLE_CLIENT_ID } });
+      // The session is of no use here: it is ended rather than left alive.
+      await endSession({ accessToken: pair.access_token, refreshToken: pair.refresh_token });
       return notAdmin(res);
     }
-    const ttlSeconds = Math.max(1, claims.exp - Math.floor(Date.now() / 1000));
-    res.append('Set-Cookie', cookie(SESSION_COOKIE, accessToken, ttlSeconds));
+    keep(res, pair);
     csrf.issue(res, bindingOf(claims));
     res.set('Cache-Control', 'no-store').redirect(303, consoleReturn(Buffer.from(encodedReturn ?? '', 'base64url').toString('utf8')));
   });
 
+  /** The verified claims of a live token, or undefined for one refused (expired, revoked, not ours). */
+  async function verified(token: string | undefined): Promise<AccessTokenClaims | undefined> {
+    if (token === undefined) return undefined;
+    try {
+      return await verifyAccessToken(token);
+    } catch (err) {
+      if (!isAppError(err) || err.status >= 500) throw err;
+      return undefined;
+    }
+  }
+
   /**
-   * Every console page and form after sign-in: the admin's live token, or a new sign-in for a
-   * page (a post is not replayed after one: the admin sees what happened and sends it again).
+   * Every console page and form after sign-in: the admin's live token (renewed with the refresh
+   * token once expired), or else a new sign-in for a page; a post is not replayed after one (the
+   * admin sees what happened and sends it again). A session ended elsewhere (role taken away, lock,
+   * deletion, sign-out) has no live token and no usable refresh token, so it stops here at once.
    */
   const requireAdmin: RequestHandler = async (req, res, next) => {
-    const token = cookieValue(req, SESSION_COOKIE);
-    let claims: AccessTokenClaims | undefined;
-    if (token !== undefined) {
-      try {
-        claims = await verifyAccessToken(token);
-      } catch (err) {
-        if (!isAppError(err) || err.status >= 500) throw err;
-        endSession(res);
+    let claims = await verified(cookieValue(req, SESSION_COOKIE));
+    if (claims === undefined) {
+      const pair = await refreshed(cookieValue(req, REFRESH_COOKIE));
+      if (pair) {
+        keep(res, pair);
+        claims = await verified(pair.access_token);
       }
     }
-    if (claims === undefined) {
+    // Without the form secret (cookies cleared) no form could post: a new sign-in brings a fresh one.
+    const value = claims === undefined ? undefined : csrf.current(req, bindingOf(claims));
+    if (claims === undefined || value === undefined) {
+      forget(res);
       if (req.method === 'GET' || req.method === 'HEAD') return startSignIn(res, req.path);
       return refusedPage(res, 401, 'Signed out', 'Your console sign-in has ended. Nothing was changed; sign in and send it again.');
     }
     if (adminRefusal(claims)) {
-      endSession(res);
+      forget(res);
       return notAdmin(res);
-    }
-    const value = csrf.current(req, bindingOf(claims));
-    if (value === undefined) {
-      // A browser that lost the form secret (cleared cookies) signs in again for a fresh one.
-      endSession(res);
-      return startSignIn(res, req.method === 'GET' ? req.path : undefined);
     }
     res.locals.consoleAdmin = { claims, csrf: value } satisfies ConsoleAdmin;
     next();
@@ -182,15 +212,21 @@ export function consoleSession({ oauth, verifyAccessToken, issuer, publicUrl, se
   ];
 
   router.post(`${CONSOLE_PATH}/logout`, requireAdmin, ...requireForm, async (req, res) => {
-    const token = cookieValue(req, SESSION_COOKIE);
-    // The console's token is revoked (every verifier refuses it); the single sign-on session at /oauth stays.
-    if (token) await oauth.revoke({ authorization: undefined, params: { token, client_id: CONSOLE_CLIENT_ID } });
-    endSession(res);
+    // The console's session ends (every verifier refuses its tokens); the single sign-on session at /oauth stays.
+    await endSession({ accessToken: cookieValue(req, SESSION_COOKIE), refreshToken: cookieValue(req, REFRESH_COOKIE) });
+    forget(res);
     res.append('Set-Cookie', cookie(CSRF_COOKIE, '', 0, 'Strict'));
     sendConsolePage(res, 200, 'Signed out', '<h1>You are signed out of the console</h1><p role="status"><a href="/console/login">Sign in again</a>.</p>');
   });
 
   return { router, requireAdmin, requireForm };
+}
+
+/** What the token endpoint answers the console (authorization_code and refresh_token grants). */
+interface TokenPair {
+  access_token: string;
+  expires_in: number;
+  refresh_token: string;
 }
 
 export function consoleAdminOf(res: Response): ConsoleAdmin {
