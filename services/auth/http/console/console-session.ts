@@ -72,7 +72,8 @@ export function consoleSession(deps: ConsoleSessionDeps) {
     // Without the forms' secret (cookies cleared) no form could post: a new sign-in brings a fresh one.
     const csrf = claims === undefined ? undefined : cookies.currentCsrf(req, claims);
     if (claims === undefined || csrf === undefined) {
-      cookies.forgetTokens(res);
+      // Cleared only when they came: a cross-site post (which carries none) must not sign the admin out.
+      if (cookies.accessToken(req) !== undefined || cookies.refreshToken(req) !== undefined) cookies.forgetTokens(res);
       if (req.method === 'GET' || req.method === 'HEAD') return signIn.startSignIn(res, req.path);
       return refusedPage(res, 401, 'Signed out', 'Your console sign-in has ended. Nothing was changed; sign in and send it again.');
     }
