@@ -80,6 +80,8 @@ export const authConfigSchema = z
     ...mailEnvFields,
     /** Seconds a password-reset link works (docs/accounts.md). */
     PASSWORD_RESET_TTL: envField.seconds(1_800, { max: 86_400 }),
+    /** Seconds the set-password link of an operator's invitation works (POST /admin/users without a password; docs/operations.md). */
+    INVITATION_TTL: envField.seconds(604_800, { max: 2_592_000 }),
     /** Seconds an e-mail verification link works. */
     EMAIL_VERIFICATION_TTL: envField.seconds(86_400, { max: 604_800 }),
     /** `true`: login is refused with 403 email_not_verified until the account's address is verified. */

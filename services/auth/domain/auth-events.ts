@@ -52,6 +52,8 @@ export type UserAdminAction = 'created' | 'invited' | 'viewed' | 'email_changed'
 
 export type AccountChanged =
   | { change: 'email.verified'; userId: string }
+  /** An invited user set their password through the invitation link; their address is verified by it. */
+  | { change: 'invitation.accepted'; userId: string }
   /** `userId` null and `mailed` false when no account matched: the trail says so, the caller never hears it. */
   | { change: 'password.reset_requested'; userId: string | null; mailed: boolean; clientIp: string }
   | { change: 'password.reset'; userId: string; sessionsEnded: number }

@@ -20,6 +20,7 @@ import { createSessionEnder } from './sessions/session-ender.js';
 import type { SigningKeySet } from './tokens/signing-key-set.js';
 import type { AssertionSignatureVerifier } from './tokens/token-signing.js';
 import { createUserScopes, DEFAULT_ROLE_SCOPES, type RoleScopes } from './users/roles.js';
+import type { SecondFactorSummaries } from './users/second-factor-summary.js';
 
 /** The ports and settings every use case of the auth service is built from. */
 export interface UseCaseDeps extends AuthDomainDeps {
@@ -40,6 +41,8 @@ export interface UseCaseDeps extends AuthDomainDeps {
   onBackgroundError?: (err: unknown) => void;
   /** The scopes each role grants (AUTH_ROLES_FILE); only `admin` -> `admin` without one. */
   roleScopes?: RoleScopes;
+  /** Each user's second factors as the admin views show them; none for everyone until factors exist. */
+  secondFactors?: SecondFactorSummaries;
 }
 
 export type UseCases = ReturnType<typeof createUseCases>;
@@ -116,6 +119,9 @@ export function createUseCases(deps: UseCaseDeps) {
     users,
     sessions: { findSessions: (subject) => tokens.findSessions(subject), listSessions: (subject, at) => tokens.listSessions(subject, at), endSession: endTokenSession },
     sendPasswordReset: (userId) => accounts!.reset.sendFor(userId),
+    sendInvitation: (user) => accounts!.invitation.send(user),
+    passwords: deps.passwords,
+    ...(deps.secondFactors ? { secondFactors: deps.secondFactors } : {}),
     events,
     now,
   });

@@ -316,6 +316,20 @@ export function runUserStoreContract(name: string, factory: () => Promise<UserSt
       });
     });
 
+    describe('users with a role (last admin checks)', () => {
+      it('when users with a role are asked for, then those with it come, up to the limit, and a role taken away stops counting', async () => {
+        const role = `r${randomBytes(4).toString('hex')}`;
+        const [a, b, c] = await Promise.all([1, 2, 3].map(() => store.create(newUser({ roles: ['user', role] }))));
+        await store.create(newUser({ roles: ['user'] }));
+        expect((await store.findWithRole(role, 10)).map((u) => u.id).sort()).toEqual([a!.id, b!.id, c!.id].sort());
+        expect(await store.findWithRole(role, 2)).toHaveLength(2);
+        await store.setRoles(a!.id, ['user']);
+        await store.delete(b!.id);
+        expect((await store.findWithRole(role, 10)).map((u) => u.id)).toEqual([c!.id]);
+        expect(await store.findWithRole(`none-${role}`, 10)).toEqual([]);
+      });
+    });
+
     describe('account lock', () => {
       it('when a user is created, then it is unlocked, by id and by username', async () => {
         const created = await store.create(newUser());

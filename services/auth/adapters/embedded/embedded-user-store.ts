@@ -115,6 +115,12 @@ export class EmbeddedUserStore implements UserStore {
     return true;
   }
 
+  async findWithRole(role: string, limit: number): Promise<UserRecord[]> {
+    if (typeof role !== 'string') return [];
+    // NeDB matches a value against an array field by membership; a scan of the in-memory documents.
+    return (await this.db.findAsync({ roles: role }).limit(limit)).map(toRecord);
+  }
+
   async listPage(query: UserPageQuery): Promise<UserPage> {
     // Each hit is one lookup on an index NeDB keeps (username, _id).
     const docs = await Promise.all(this.order.page(query).map((hit) => this.db.findOneAsync('id' in hit ? { _id: hit.id } : { username: hit.username })));

@@ -87,6 +87,15 @@ export class MemoryUserStore implements UserStore {
     return true;
   }
 
+  async findWithRole(role: string, limit: number): Promise<UserRecord[]> {
+    const found: UserRecord[] = [];
+    for (const record of this.byId.values()) {
+      if (found.length >= limit) break;
+      if (record.roles.includes(role)) found.push(copy(record));
+    }
+    return found;
+  }
+
   async listPage(query: UserPageQuery): Promise<UserPage> {
     const ids = this.order.page(query).map((hit) => ('id' in hit ? hit.id : this.idByUsername.get(hit.username)));
     return ids.flatMap((id) => {

@@ -42,6 +42,8 @@ userSchema.index({ username: 1 }, { unique: true });
 // Password reset looks accounts up by address (not unique: accounts may share one), and the admin
 // search pages through addresses in (email, _id) order: one compound index serves both.
 userSchema.index({ email: 1, _id: 1 });
+// "Is this the last admin?" before a delete or a role change (multikey: one entry per role).
+userSchema.index({ roles: 1 });
 
 /**
  * Connects with a connection of its own (so it never shares mongoose's global state with other
@@ -142,6 +144,12 @@ export class MongoUserStore implements UserStore {
     if (!isObjectIdHex(id)) return false;
     const { deletedCount } = await this.users.deleteOne({ _id: id });
     return deletedCount > 0;
+  }
+
+  async findWithRole(role: string, limit: number): Promise<UserRecord[]> {
+    if (typeof role !== 'string') return [];
+    const docs = await this.users.find({ roles: role }).limit(limit).lean<Array<UserDoc & { _id: mongoose.Types.ObjectId }>>();
+    return docs.map(toRecord);
   }
 
   async listPage(query: UserPageQuery): Promise<UserPage> {

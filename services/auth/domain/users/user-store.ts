@@ -82,6 +82,11 @@ export interface UserStore {
    * scan of every user): at most `query.limit` records, in order; [] past the end.
    */
   listPage(query: UserPageQuery): Promise<UserPage>;
+  /**
+   * Up to `limit` users that have `role` (any order), for checks such as "is this the last admin";
+   * [] when none. Roles are few per user and admins few per store: adapters may scan.
+   */
+  findWithRole(role: string, limit: number): Promise<UserRecord[]>;
   /** Resolves when the backing store answers; rejects otherwise (used by /readyz). */
   ping(): Promise<void>;
   close(): Promise<void>;

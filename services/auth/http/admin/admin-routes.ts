@@ -6,6 +6,7 @@ import { parseBodyFields } from '../../../../lib/http/body-fields.js';
 import type { UserAdmin } from '../../domain/admin/user-admin.js';
 import type { KeyRotation } from '../../domain/tokens/signing-key-set.js';
 import type { RecentAuditEvents } from '../../domain/admin/recent-audit-events.js';
+import { newUserSchema } from '../../domain/admin/user-creation.js';
 import type { AdminCaller, AuthEvents } from '../../domain/auth-events.js';
 import { roleListSchema } from '../../domain/users/roles.js';
 import { rotateOrExplain } from './key-rotation.js';
@@ -69,10 +70,18 @@ export function adminRoutes({ adminToken, userAuth, clients, users, keys, publis
     res.json(await users.listUsers({ query: req.query.query, limit: req.query.limit, cursor: req.query.cursor }, caller(req)));
   });
 
-  // PATCH {roles}: the whole new list (RFC 7396 style: what is given replaces what was there).
+  router.post('/admin/users', async (req, res) => {
+    const created = await users.createUser(parseBodyFields(newUserSchema, req.body), caller(req));
+    res.status(201).location(`/admin/users/${encodeURIComponent(created.id)}`).json(created);
+  });
+
+  router.get('/admin/users/:id', async (req, res) => {
+    res.json(await users.getUser(String(req.params.id), caller(req)));
+  });
+
+  // PATCH {roles?, email?, email_verified?}: what is given replaces what was there (roles: the whole new list).
   router.patch('/admin/users/:id', async (req, res) => {
-    const { roles } = parseBodyFields(userPatchSchema, req.body);
-    res.json(await users.setRoles(String(req.params.id), roles, caller(req)));
+    res.json(await users.updateUser(String(req.params.id), parseBodyFields(userPatchSchema, req.body), caller(req)));
   });
 
   router.delete('/admin/users/:id', async (req, res) => {
@@ -121,8 +130,12 @@ export function adminRoutes({ adminToken, userAuth, clients, users, keys, publis
   return router;
 }
 
-/** What an operator may change of a user here: the roles (role names as tokens and routes use them). */
-const userPatchSchema = z.strictObject({ roles: roleListSchema });
+/** What an operator may change of a user: roles (as tokens and routes name them), the address and whether it is verified. */
+const userPatchSchema = z.strictObject({
+  roles: roleListSchema.optional(),
+  email: z.string({ error: 'must be a string or null' }).nullable().optional(),
+  email_verified: z.boolean({ error: 'must be true or false' }).optional(),
+});
 
 const auditQuerySchema = z.strictObject({ limit: z.coerce.number().int('must be a whole number').min(1, 'must be 1-1000').max(1000, 'must be 1-1000').default(100) });
 

@@ -76,7 +76,7 @@ export function consoleUsersRoutes({ users, requireAdmin, requireForm }: Console
     const id = String(req.params.id);
     let user: UserView;
     try {
-      user = await users.show(id);
+      user = await users.getUser(id, consoleCaller(req, res));
     } catch (err) {
       if (isAppError(err) && err.status === 404) {
         return sendConsolePage(res, 404, 'No such user', '<h1>No such user</h1><p class="error" role="alert">There is no user with this id (deleted?).</p><p><a href="/console/users">All users</a></p>', chromeOf(res));
