@@ -120,7 +120,8 @@ describe('admin API: create, read, change users', () => {
     const res = await admin('POST', '/admin/users', body);
     expect(res.status).toBe(400);
     expect(res.body.error_description).toMatch(new RegExp(`^(${field}): `));
-    if (typeof body.username === 'string') expect(await service.users.findByUsername(body.username.toLowerCase())).toBeNull();
+    const { username } = body as { username?: unknown };
+    if (typeof username === 'string') expect(await service.users.findByUsername(username.toLowerCase())).toBeNull();
   });
 
   it.each([
