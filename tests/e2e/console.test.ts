@@ -161,6 +161,12 @@ describe.runIf(HAS_CHROMIUM)('console: the admin console in Chromium behind the 
     expect(api.body.events.length).toBeLessThanOrEqual(5);
     expect(api.body.events.map((e: { event: string }) => e.event)).toContain('key.rotated');
 
+    // Sign out: the session ends; the console asks for a sign-in again.
+    await page.getByRole('button', { name: 'Sign out' }).click();
+    await page.getByRole('heading', { name: 'You are signed out of the console' }).waitFor();
+    await checkPage(page, 'signed-out');
+    expect((await context.cookies(`${stack.pageUrl}/console/`)).find((c) => c.name === 'auth_console')).toBeUndefined();
+
     expect(cspViolations).toEqual([]);
     await context.close();
     // axe-core runs on eight pages: generous on a shared two-core machine.
@@ -178,7 +184,7 @@ describe.runIf(HAS_CHROMIUM)('console: the admin console in Chromium behind the 
     await page.getByRole('button', { name: 'Win a prize' }).click();
     await page.getByRole('alert').waitFor();
     expect(await page.getByRole('alert').textContent()).toMatch(/Nothing was changed/);
-    await page.screenshot({ path: `${SHOTS}/forged-cross-site.png`, fullPage: true });
+    await checkPage(page, 'forged-cross-site');
 
     // The same browser, with its cookies, but a wrong or missing CSRF value (a same-site forgery).
     for (const csrf of ['forged', undefined]) {
