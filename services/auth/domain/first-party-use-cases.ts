@@ -39,12 +39,14 @@ export interface FirstPartyDeps extends AuthDomainDeps {
   scopesOf: (user: UserRecord) => string[];
   /** After an account was created (its verification mail); awaited, so a mail that cannot be queued is not silent. */
   onRegistered?: (user: UserRecord) => Promise<void>;
+  /** An app's session was refreshed (back-channel logout keeps its record as long). */
+  onSessionRefreshed?: (sid: string, expiresAt: number) => Promise<void>;
 }
 
 export type AuthUseCases = ReturnType<typeof createAuthUseCases>;
 
 /** The first-party user API's use cases (/auth/*), built once by use-cases.ts; the HTTP layer only calls them. */
-export function createAuthUseCases({ settings, users, tokens, signer, accessTokens, passwords, endTokenSession, scopesOf, onRegistered, now = Date.now, events = ignoreAuthEvents }: FirstPartyDeps) {
+export function createAuthUseCases({ settings, users, tokens, signer, accessTokens, passwords, endTokenSession, scopesOf, onRegistered, onSessionRefreshed, now = Date.now, events = ignoreAuthEvents }: FirstPartyDeps) {
   const issueAccessToken = createAccessTokenIssuer({ signer, issuer: settings.issuer, audience: settings.audience, ttlSeconds: settings.accessTokenTtlSeconds, now });
   const pairs = new TokenPairIssuer({ issueAccessToken, refreshTokens: tokens, refreshTokenTtlSeconds: settings.refreshTokenTtlSeconds, now });
   const throttle = new LoginThrottle({
@@ -71,6 +73,7 @@ export function createAuthUseCases({ settings, users, tokens, signer, accessToke
     events,
     firstPartyClientId: settings.firstPartyClientId,
     scopesOf,
+    ...(onSessionRefreshed ? { sessionRefreshed: onSessionRefreshed } : {}),
   });
   return {
     register: createRegister({ users, passwords, throttle, emailRequired: settings.emailVerificationRequired, ...(onRegistered ? { onRegistered } : {}) }),

@@ -3,12 +3,13 @@ import type { MailQueue } from './accounts/account-flow-deps.js';
 import type { AccountTokenStore } from './accounts/account-token-store.js';
 import { createClientAdmin } from './admin/client-admin.js';
 import { createUserAdmin } from './admin/user-admin.js';
-import { createAppFlow } from './app-flow/app-flow.js';
+import { createAppFlow, LOGIN_SESSION_TTL_SECONDS } from './app-flow/app-flow.js';
 import type { AppSessionStore } from './app-flow/app-sessions.js';
 import { parseAuthorizationRequest, type RawParams } from './app-flow/authorization-request.js';
 import { createIdTokenHintReader } from './app-flow/id-token-hint.js';
 import { createRpLogout } from './app-flow/rp-logout.js';
 import { ignoreAuthEvents } from './auth-events.js';
+import { createBackchannelLogout, type BackchannelLogoutDeps } from './backchannel-logout/backchannel-logout.js';
 import type { ClientSecretHasher } from './clients/client-secret-hasher.js';
 import type { ClientStore } from './clients/client-store.js';
 import { createAuthUseCases, type AuthDomainDeps } from './first-party-use-cases.js';
@@ -43,6 +44,8 @@ export interface UseCaseDeps extends AuthDomainDeps {
   roleScopes?: RoleScopes;
   /** Each user's second factors as the admin views show them; none for everyone until factors exist. */
   secondFactors?: SecondFactorSummaries;
+  /** Back-channel logout's stores: who got an ID token in which session, and the durable delivery queue. Off when absent. */
+  backchannelLogout?: Pick<BackchannelLogoutDeps, 'sessions' | 'outbox'>;
 }
 
 export type UseCases = ReturnType<typeof createUseCases>;
@@ -57,12 +60,28 @@ export function createUseCases(deps: UseCaseDeps) {
   const { settings, users, tokens, clients, appSessions, keys, assertionSignatures } = deps;
   const now = deps.now ?? Date.now;
   const events = deps.events ?? ignoreAuthEvents;
-  const endTokenSession = createSessionEnder({ tokens, accessTokenTtlSeconds: settings.accessTokenTtlSeconds, now });
+  const backchannel = deps.backchannelLogout ? createBackchannelLogout({ ...deps.backchannelLogout, clients, now }) : undefined;
+  const endTokenSession = createSessionEnder({
+    tokens,
+    accessTokenTtlSeconds: settings.accessTokenTtlSeconds,
+    now,
+    ...(backchannel ? { sessionEnded: backchannel.sessionEnded } : {}),
+  });
+  // A session lives as long as its refresh tokens (or the login session, if longer); the record need not outlive it.
+  const idTokenSessionMs = Math.max(settings.refreshTokenTtlSeconds, LOGIN_SESSION_TTL_SECONDS) * 1000;
   // Registration sends the verification mail of the account flows, which share login's throttle: bound late.
   let accounts: AccountUseCases | undefined;
   // DEFAULT_USER_SCOPES plus the scopes of the user's roles: the first-party tokens' scope and the ceiling of an app's.
   const scopesOf = createUserScopes(settings.defaultUserScope, deps.roleScopes ?? DEFAULT_ROLE_SCOPES);
-  const auth = createAuthUseCases({ ...deps, now, events, endTokenSession, scopesOf, onRegistered: (user) => accounts!.verification.registered(user) });
+  const auth = createAuthUseCases({
+    ...deps,
+    now,
+    events,
+    endTokenSession,
+    scopesOf,
+    onRegistered: (user) => accounts!.verification.registered(user),
+    ...(backchannel ? { onSessionRefreshed: backchannel.sessionRefreshed } : {}),
+  });
   accounts = createAccountUseCases({
     settings,
     users,
@@ -87,6 +106,7 @@ export function createUseCases(deps: UseCaseDeps) {
     checkPassword: auth.checkPassword,
     userScopes: scopesOf,
     endTokenSession,
+    ...(backchannel ? { idTokenIssued: (sid: string, clientId: string, sub: string) => backchannel.idTokenIssued(sid, clientId, sub, now() + idTokenSessionMs) } : {}),
     now,
   });
   const rpLogout = createRpLogout({
