@@ -106,6 +106,13 @@ describe('admin API: create, read, change users', () => {
     expect((await admin('PATCH', '/admin/users/no-such-user', { email_verified: false })).status).toBe(404);
   });
 
+  it('when an operator removes the second factors of a user (none yet exist), then 204 and an audit line; an unknown user is 404', async () => {
+    const user = (await admin('POST', '/admin/users', { username: 'lost-device', password: PASSWORD })).body;
+    expect((await admin('DELETE', `/admin/users/${user.id}/factors`)).status).toBe(204);
+    expect(audit('user.factors_removed', user.id)).toHaveLength(1);
+    expect((await admin('DELETE', '/admin/users/no-such-user/factors')).status).toBe(404);
+  });
+
   it.each([
     ['an unknown field', { username: 'x-unknown', password: PASSWORD, superuser: true }, 'body|superuser'],
     ['no username', { password: PASSWORD }, 'username'],

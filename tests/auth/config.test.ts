@@ -33,12 +33,12 @@ describe('auth configuration', () => {
       MAIL_FROM: 'authgate <no-reply@localhost>',
       AUTH_PUBLIC_URL: 'http://localhost:4000',
       PASSWORD_RESET_TTL: 1800,
+      INVITATION_TTL: 604_800,
       EMAIL_VERIFICATION_TTL: 86400,
       EMAIL_VERIFICATION_REQUIRED: false,
       PASSWORD_RESET_MAX_PER_ACCOUNT: 5,
       PASSWORD_RESET_MAX_PER_IP: 20,
       AUDIT_RECENT_EVENTS: 500,
-      INVITATION_TTL: 604800,
     });
   });
 

@@ -48,7 +48,7 @@ export interface AuthEvents {
 }
 
 /** What an operator did to one user (audit event `user.<action>`). */
-export type UserAdminAction = 'created' | 'invited' | 'viewed' | 'email_changed' | 'sessions_ended' | 'session_ended' | 'deleted' | 'password_reset_sent';
+export type UserAdminAction = 'created' | 'invited' | 'viewed' | 'email_changed' | 'factors_removed' | 'sessions_ended' | 'session_ended' | 'deleted' | 'password_reset_sent';
 
 export type AccountChanged =
   | { change: 'email.verified'; userId: string }

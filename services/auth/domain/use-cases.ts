@@ -21,7 +21,7 @@ import { createSessionEnder } from './sessions/session-ender.js';
 import type { SigningKeySet } from './tokens/signing-key-set.js';
 import type { AssertionSignatureVerifier } from './tokens/token-signing.js';
 import { createUserScopes, DEFAULT_ROLE_SCOPES, type RoleScopes } from './users/roles.js';
-import type { SecondFactorSummaries } from './users/second-factor-summary.js';
+import type { AccountSecondFactors } from './users/account-second-factors.js';
 
 /** The ports and settings every use case of the auth service is built from. */
 export interface UseCaseDeps extends AuthDomainDeps {
@@ -43,7 +43,7 @@ export interface UseCaseDeps extends AuthDomainDeps {
   /** The scopes each role grants (AUTH_ROLES_FILE); only `admin` -> `admin` without one. */
   roleScopes?: RoleScopes;
   /** Each user's second factors as the admin views show them; none for everyone until factors exist. */
-  secondFactors?: SecondFactorSummaries;
+  secondFactors?: AccountSecondFactors;
   /** Back-channel logout's stores: who got an ID token in which session, and the durable delivery queue. Off when absent. */
   backchannelLogout?: Pick<BackchannelLogoutDeps, 'sessions' | 'outbox'>;
 }

@@ -1,6 +1,6 @@
 import { authErrors } from '../../domain/errors.js';
 import { type EmailState, type NewUser, type UserRecord, type UserStore, newUserDocument } from '../../domain/users/user-store.js';
-import type { UserPage, UserPageQuery } from '../../domain/users/user-page.js';
+import type { UserPageQuery } from '../../domain/users/user-page.js';
 import { UserOrderIndex } from '../indexes/user-order-index.js';
 import { type PrivateNedb, isUniqueViolation, openPrivateNedb } from './private-nedb.js';
 
@@ -121,7 +121,7 @@ export class EmbeddedUserStore implements UserStore {
     return (await this.db.findAsync({ roles: role }).limit(limit)).map(toRecord);
   }
 
-  async listPage(query: UserPageQuery): Promise<UserPage> {
+  async listPage(query: UserPageQuery): Promise<UserRecord[]> {
     // Each hit is one lookup on an index NeDB keeps (username, _id).
     const docs = await Promise.all(this.order.page(query).map((hit) => this.db.findOneAsync('id' in hit ? { _id: hit.id } : { username: hit.username })));
     return docs.flatMap((doc) => (doc ? [toRecord(doc)] : []));

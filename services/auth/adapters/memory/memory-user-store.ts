@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { authErrors } from '../../domain/errors.js';
 import type { EmailState, NewUser, UserRecord, UserStore } from '../../domain/users/user-store.js';
-import type { UserPage, UserPageQuery } from '../../domain/users/user-page.js';
+import type { UserPageQuery } from '../../domain/users/user-page.js';
 import { UserOrderIndex } from '../indexes/user-order-index.js';
 
 /**
@@ -96,7 +96,7 @@ export class MemoryUserStore implements UserStore {
     return found;
   }
 
-  async listPage(query: UserPageQuery): Promise<UserPage> {
+  async listPage(query: UserPageQuery): Promise<UserRecord[]> {
     const ids = this.order.page(query).map((hit) => ('id' in hit ? hit.id : this.idByUsername.get(hit.username)));
     return ids.flatMap((id) => {
       const record = id === undefined ? undefined : this.byId.get(id);

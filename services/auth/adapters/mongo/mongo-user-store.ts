@@ -1,7 +1,7 @@
 import mongoose from 'mongoose';
 import { authErrors } from '../../domain/errors.js';
 import { type EmailState, type NewUser, type UserRecord, type UserStore, newUserDocument } from '../../domain/users/user-store.js';
-import type { UserPage, UserPageQuery } from '../../domain/users/user-page.js';
+import type { UserPageQuery } from '../../domain/users/user-page.js';
 import { pingMongo } from './ping-mongo.js';
 
 /** The user as MongoDB keeps it; the document's ObjectId (as hex) is the user id. */
@@ -152,7 +152,7 @@ export class MongoUserStore implements UserStore {
     return docs.map(toRecord);
   }
 
-  async listPage(query: UserPageQuery): Promise<UserPage> {
+  async listPage(query: UserPageQuery): Promise<UserRecord[]> {
     // An anchored, case-sensitive regex is a range scan of the index (`^` + literal prefix).
     const prefix = { $regex: `^${escapeRegex(query.prefix)}` };
     let filter: Record<string, unknown>;

@@ -4,7 +4,7 @@ import { authErrors } from '../errors.js';
 import type { AdminCaller, AuthEvents } from '../auth-events.js';
 import type { UserRecord, UserStore } from '../users/user-store.js';
 import type { SessionSummary } from '../tokens/token-store.js';
-import { noSecondFactors, type SecondFactorSummaries } from '../users/second-factor-summary.js';
+import { noSecondFactors, type AccountSecondFactors } from '../users/account-second-factors.js';
 import { createUserListing } from './user-listing.js';
 import { createUserCreation } from './user-creation.js';
 import { createLastAdminGuard } from './last-admin-guard.js';
@@ -48,7 +48,7 @@ export interface UserAdminDeps {
   events: AuthEvents;
   now: () => number;
   /** Each view's `mfa`; none for everyone until the second-factors capability supplies it. */
-  secondFactors?: SecondFactorSummaries;
+  secondFactors?: AccountSecondFactors;
 }
 
 export function createUserAdmin({ users, sessions, sendPasswordReset, sendInvitation, passwords, events, now, secondFactors = noSecondFactors }: UserAdminDeps) {
@@ -182,6 +182,17 @@ export function createUserAdmin({ users, sessions, sendPasswordReset, sendInvita
       });
       sessionsEnded += await endAll(id);
       events.userAdministered({ userId: id, action: 'deleted', sessionsEnded, by });
+    },
+
+    /**
+     * DELETE /admin/users/:id/factors: every second factor of the account goes (a lost device), and
+     * every session ends, so nothing signed in with the old factors outlives them.
+     */
+    async removeSecondFactors(id: string, by: AdminCaller): Promise<void> {
+      await existing(id);
+      const removed = await secondFactors.removeAll(id);
+      const sessionsEnded = removed > 0 ? await endAll(id) : 0;
+      events.userAdministered({ userId: id, action: 'factors_removed', sessionsEnded, by });
     },
 
     /** POST /admin/users/:id/password-reset: the reset link mailed to the user's verified address. */

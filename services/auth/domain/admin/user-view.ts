@@ -1,5 +1,5 @@
 import { isLocked } from '../users/account-lock.js';
-import type { MfaSummary, SecondFactorSummaries } from '../users/second-factor-summary.js';
+import type { MfaSummary, AccountSecondFactors } from '../users/account-second-factors.js';
 import type { UserRecord } from '../users/user-store.js';
 
 /**
@@ -35,7 +35,7 @@ export function toUserView(user: UserRecord, mfa: MfaSummary): UserView {
 }
 
 /** Views of `users` with each one's second factors read through the port. */
-export function createUserViews(secondFactors: SecondFactorSummaries) {
+export function createUserViews(secondFactors: AccountSecondFactors) {
   return {
     one: async (user: UserRecord): Promise<UserView> => toUserView(user, await secondFactors.summaryOf(user.id)),
     many: (users: UserRecord[]): Promise<UserView[]> => Promise.all(users.map(async (user) => toUserView(user, await secondFactors.summaryOf(user.id)))),

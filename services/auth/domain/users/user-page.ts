@@ -1,5 +1,3 @@
-import type { UserRecord } from './user-store.js';
-
 /**
  * One page of users for the admin list and search, in an order the store keeps an index for, so a
  * page costs about `limit` index steps wherever it starts (keyset pagination, no offset):
@@ -14,9 +12,6 @@ import type { UserRecord } from './user-store.js';
 export type UserPageQuery =
   | { by: 'username'; prefix: string; after?: string; limit: number }
   | { by: 'email'; prefix: string; after?: { email: string; id: string }; limit: number };
-
-/** The page's records, at most `limit`, in the query's order. */
-export type UserPage = UserRecord[];
 
 /**
  * The key of a user in the e-mail order, for stores that keep their own sorted index: the address,

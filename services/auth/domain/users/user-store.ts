@@ -1,4 +1,4 @@
-import type { UserPage, UserPageQuery } from './user-page.js';
+import type { UserPageQuery } from './user-page.js';
 
 /** A stored user. `id` is opaque and stable: it becomes the `sub` of the user's tokens. */
 export interface UserRecord {
@@ -81,7 +81,7 @@ export interface UserStore {
    * One page of the admin list or search (see `UserPageQuery`), from an ordered index (never a
    * scan of every user): at most `query.limit` records, in order; [] past the end.
    */
-  listPage(query: UserPageQuery): Promise<UserPage>;
+  listPage(query: UserPageQuery): Promise<UserRecord[]>;
   /**
    * Up to `limit` users that have `role` (any order), for checks such as "is this the last admin";
    * [] when none. Roles are few per user and admins few per store: adapters may scan.
