@@ -40,7 +40,6 @@ describe('auth configuration', () => {
       PASSWORD_RESET_MAX_PER_ACCOUNT: 5,
       PASSWORD_RESET_MAX_PER_IP: 20,
       AUDIT_RECENT_EVENTS: 500,
-      BACKCHANNEL_LOGOUT_TIMEOUT: 5,
     });
   });
 
