@@ -90,6 +90,8 @@ export const authConfigSchema = z
     PASSWORD_RESET_MAX_PER_ACCOUNT: count(5),
     /** Password-reset requests per client IP per LOGIN_FAILURE_WINDOW before 429. */
     PASSWORD_RESET_MAX_PER_IP: count(20),
+    /** Audit lines kept in memory for the console and GET /admin/audit-events; 0 keeps none. */
+    AUDIT_RECENT_EVENTS: z.coerce.number({ error: 'must be a whole number' }).int('must be a whole number').min(0, 'must be 0 or more').max(100_000, 'must be at most 100000').default(500),
     /** Seconds an app's backchannel_logout_uri gets to answer a logout token before the attempt counts as failed (docs/apps.md). */
     BACKCHANNEL_LOGOUT_TIMEOUT: envField.seconds(5, { max: 60 }),
   })
