@@ -7,6 +7,8 @@ import { createJsonwebtokenSigner } from './adapters/tokens/jsonwebtoken-signer.
 import { createOwnAccessTokens } from './adapters/tokens/own-access-tokens.js';
 import { prometheusAuthEvents } from './adapters/metrics/prometheus-auth-events.js';
 import { createAuditLogger, pinoAuditEvents } from './adapters/audit/pino-audit-events.js';
+import { memoryRecentAuditEvents } from './adapters/audit/memory-recent-audit-events.js';
+import { registerConsoleClient } from './domain/admin/console-client.js';
 import { allAuthEvents } from './domain/auth-events.js';
 import { revocationFeedOf } from './adapters/embedded/embedded-token-store.js';
 import { Argon2PasswordHasher } from './adapters/passwords/argon2-password-hasher.js';
@@ -94,8 +96,9 @@ export async function startAuthService(config: AuthConfig, overrides: AuthServic
     const accountTokens = await openAccountTokenStore(config, logger);
     opened.push(accountTokens.store);
     const metrics = overrides.metrics ?? createMetrics({ service: 'auth' });
-    // One report per event, heard by the counters and the audit trail alike.
-    const events = allAuthEvents(prometheusAuthEvents(metrics), pinoAuditEvents(overrides.auditLogger ?? createAuditLogger({ logLevel: config.LOG_LEVEL })));
+    // One report per event, heard by the counters and the audit trail alike; the newest audit lines stay in memory too.
+    const recentAuditEvents = memoryRecentAuditEvents(config.AUDIT_RECENT_EVENTS);
+    const events = allAuthEvents(prometheusAuthEvents(metrics), pinoAuditEvents(overrides.auditLogger ?? createAuditLogger({ logLevel: config.LOG_LEVEL }), recentAuditEvents));
     // The outbox and its delivery worker; closed (worker stopped first) with the stores.
     const mail = await openMail(config, { logger, metrics });
     opened.push(mail);
@@ -138,6 +141,8 @@ export async function startAuthService(config: AuthConfig, overrides: AuthServic
       });
       logger.info({ file: config.AUTH_CLIENTS_FILE, created: applied.created, updated: applied.updated }, 'clients file applied');
     }
+    // The console's own public client, converging on the current AUTH_PUBLIC_URL at every start.
+    await registerConsoleClient(clients.store, config.AUTH_PUBLIC_URL);
     const feed = config.REVOCATION_FEED_TOKEN ? revocationFeedOf(tokens.store) : undefined;
     const settings = settingsFromConfig(config);
     // Before listening: a bad roles file stops the start (a ConfigError naming AUTH_ROLES_FILE).
@@ -178,6 +183,8 @@ export async function startAuthService(config: AuthConfig, overrides: AuthServic
         ? { admin: { token: config.AUTH_ADMIN_TOKEN, keyRotation: keys, publishDelaySeconds: config.KEY_PUBLISH_DELAY_SECONDS } }
         : {}),
       ...(feed && config.REVOCATION_FEED_TOKEN ? { revocationFeedToken: config.REVOCATION_FEED_TOKEN } : {}),
+      recentAuditEvents,
+      console: { keys, publishDelaySeconds: config.KEY_PUBLISH_DELAY_SECONDS },
       metrics,
       readiness: [
         ...(federation ? [{ name: 'linked-identity-store', check: () => federation.links.ping() }, { name: 'federation-state-store', check: () => federation.state.ping() }] : []),

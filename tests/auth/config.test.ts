@@ -40,6 +40,7 @@ describe('auth configuration', () => {
       PASSWORD_RESET_MAX_PER_ACCOUNT: 5,
       PASSWORD_RESET_MAX_PER_IP: 20,
       AUTH_IDENTITY_PROVIDER_TIMEOUT_SECONDS: 10,
+      AUDIT_RECENT_EVENTS: 500,
     });
   });
 

@@ -65,7 +65,7 @@ export type AccountChanged =
 
 /** Who did an operator's act: the endpoint family and the address it came from (after trusted proxies). */
 export interface AdminCaller {
-  source: 'admin_api' | 'registration';
+  source: 'admin_api' | 'registration' | 'console';
   clientIp: string;
   /** The admin user, when a user's access token (role admin) let the call in; absent with AUTH_ADMIN_TOKEN. */
   userId?: string;

@@ -27,6 +27,8 @@ import { federationRoutes } from './federation/federation-routes.js';
 import { identitiesRoutes } from './federation/identities-routes.js';
 import { accountPageRoutes } from './account-pages/account-page-routes.js';
 import { sessionsRoutes } from './accounts/sessions-routes.js';
+import { consoleRoutes } from './console/console-routes.js';
+import { noRecentAuditEvents, type RecentAuditEvents } from '../domain/admin/recent-audit-events.js';
 
 export interface AuthAppDeps {
   logger: Logger;
@@ -47,6 +49,10 @@ export interface AuthAppDeps {
   metrics?: Metrics;
   /** Proxies in front of the gateway (TRUSTED_PROXIES), for the client address of the per-IP login limit. */
   trustedProxies?: ProxyTrust;
+  /** The newest audit lines (GET /admin/audit-events, the console); none kept when absent. */
+  recentAuditEvents?: RecentAuditEvents;
+  /** The admin console at /console/ (signed in by users with role admin); absent: 404. */
+  console?: { keys: SigningKeySet & KeyRotation; publishDelaySeconds: number };
 }
 
 const AUTH_REALM = 'auth';
@@ -90,6 +96,24 @@ export function createApp(deps: AuthAppDeps): RequestListener {
   app.use(authorizeRoutes({ flow: useCases.appFlow, issuer: settings.issuer, parseRequest: useCases.parseAuthorizationRequest, secure: deps.browserSession.secure, authenticated, ...(useCases.federation ? { identityProviders: useCases.federation.providers() } : {}) }));
   app.use(logoutRoutes({ logout: useCases.rpLogout, secure: deps.browserSession.secure }));
   app.use(accountPageRoutes({ accounts: useCases.accounts, secure: deps.browserSession.secure }));
+  const recentAuditEvents = deps.recentAuditEvents ?? noRecentAuditEvents;
+  if (deps.console) {
+    app.use(
+      consoleRoutes({
+        oauth: useCases.oauth,
+        verifyAccessToken: auth.verifyAccessToken,
+        endSession: auth.endSession,
+        issuer: settings.issuer,
+        publicUrl: settings.publicUrl,
+        secure: deps.browserSession.secure,
+        users: useCases.userAdmin,
+        clients: useCases.clientAdmin,
+        keys: deps.console.keys,
+        publishDelaySeconds: deps.console.publishDelaySeconds,
+        recentAuditEvents,
+      }),
+    );
+  }
   if (useCases.readRevocationFeed && deps.revocationFeedToken) app.use(revocationFeedRoutes(useCases.readRevocationFeed, deps.revocationFeedToken));
   if (deps.admin) {
     app.use(
@@ -102,6 +126,7 @@ export function createApp(deps: AuthAppDeps): RequestListener {
         keys: deps.admin.keyRotation,
         publishDelaySeconds: deps.admin.publishDelaySeconds,
         events,
+        recentAuditEvents,
       }),
     );
   }

@@ -35,6 +35,8 @@ export interface BrowserStackOptions {
   redis?: boolean;
   /** More environment for the auth service, given the gateway's origins (e.g. AUTH_CLIENTS_FILE). */
   authEnv?: (origins: string[]) => Record<string, string>;
+  /** The gateway's routes file (GATEWAY_ROUTES); gateway/routes.yaml otherwise. */
+  gatewayRoutes?: string;
 }
 
 /**
@@ -43,7 +45,7 @@ export interface BrowserStackOptions {
  * actually bound. The gateway's port is chosen first, because the auth service must know the
  * gateway's origin (ALLOWED_ORIGINS) before the gateway exists.
  */
-export async function startBrowserStack({ redis = false, authEnv }: BrowserStackOptions = {}): Promise<BrowserStack> {
+export async function startBrowserStack({ redis = false, authEnv, gatewayRoutes }: BrowserStackOptions = {}): Promise<BrowserStack> {
   const gatewayPort = await freePort();
   const origins = [`http://127.0.0.1:${gatewayPort}`, `http://localhost:${gatewayPort}`];
   const keyPrefix = uniqueRedisPrefix('browser-session');
@@ -63,7 +65,7 @@ export async function startBrowserStack({ redis = false, authEnv }: BrowserStack
     ...(revocations ? { revocations } : {}),
   });
   const gateway = await startGateway(
-    loadGatewayConfig({ GATEWAY_PORT: String(gatewayPort), GATEWAY_OPS_PORT: '0', GATEWAY_DECISION_PORT: '0', GATEWAY_DEMO_PAGE: 'true', AUTH_URL: auth.url, ALLOWED_ORIGINS: origins.join(','), LOG_LEVEL: 'silent' }),
+    loadGatewayConfig({ GATEWAY_PORT: String(gatewayPort), GATEWAY_OPS_PORT: '0', GATEWAY_DECISION_PORT: '0', GATEWAY_DEMO_PAGE: 'true', ...(gatewayRoutes ? { GATEWAY_ROUTES: gatewayRoutes } : {}), AUTH_URL: auth.url, ALLOWED_ORIGINS: origins.join(','), LOG_LEVEL: 'silent' }),
     { logger, env: { NOTES_URL: notes.url, REPORTS_URL: `http://127.0.0.1:${await freePort()}` }, ...(revocations ? { revocations } : {}) },
   );
   const gatewayUrl = `http://127.0.0.1:${gatewayPort}`;

@@ -1,6 +1,7 @@
 import { createLogger, type Logger } from '../../../../lib/logger.js';
 import type { DestinationStream } from 'pino';
 import type { AdminCaller, AuthEvents } from '../../domain/auth-events.js';
+import type { RecentAuditEvents } from '../../domain/admin/recent-audit-events.js';
 
 /**
  * Version of the audit line schema (docs/operations.md, "Audit trail"). Raised when a field is
@@ -28,10 +29,15 @@ const by = (caller: AdminCaller | { source: 'clients_file' }) =>
 /**
  * AuthEvents as one JSON line per security event: `audit_version`, `event` (also the message) and
  * the event's fields in snake_case. The details hold only ids, addresses and closed-set values
- * (the port's rules), so nothing a caller sends as a secret can reach these lines.
+ * (the port's rules), so nothing a caller sends as a secret can reach these lines. `recent`, when
+ * given, keeps the newest lines in memory too.
  */
-export function pinoAuditEvents(logger: Logger): AuthEvents {
-  const write = (level: 'info' | 'warn', event: string, fields: object) => logger[level]({ audit_version: AUDIT_SCHEMA_VERSION, event, ...fields }, event);
+export function pinoAuditEvents(logger: Logger, recent?: RecentAuditEvents): AuthEvents {
+  const write = (level: 'info' | 'warn', event: string, fields: object) => {
+    logger[level]({ audit_version: AUDIT_SCHEMA_VERSION, event, ...fields }, event);
+    // The same line, kept for the console and GET /admin/audit-events (even with LOG_LEVEL=silent).
+    recent?.record({ time: new Date().toISOString(), level, event, ...fields });
+  };
   return {
     loginFinished(login) {
       const where = { client_id: login.clientId, client_ip: login.clientIp };

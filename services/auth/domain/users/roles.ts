@@ -7,6 +7,8 @@ export const ADMIN_SCOPE = 'admin';
 
 /** Role names as they appear in tokens (`roles`) and in `roles:` routes of the gateway. */
 export const roleNameSchema = z.string().regex(/^[a-z][a-z0-9_.:-]{0,63}$/, 'must be 1-64 of a-z, 0-9, _ . : - starting with a letter');
+/** A user's whole list of roles, as an operator sets it (admin API, console). */
+export const roleListSchema = z.array(roleNameSchema).max(50, 'must list at most 50 roles');
 /** An RFC 6749 §3.3 scope-token. */
 const scopeTokenSchema = z.string().regex(/^[\x21\x23-\x5b\x5d-\x7e]{1,128}$/, 'must be a scope token (printable ASCII without space, " or \\)');
 

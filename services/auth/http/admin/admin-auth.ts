@@ -67,13 +67,19 @@ export function adminAuth(adminToken: string, events: AuthEvents, userAuth?: Req
         refused(req, 'invalid');
         return next(err);
       }
-      const claims = callerOf(res);
-      const scopes = (claims.scope ?? '').split(' ');
-      if (!claims.roles?.includes(ADMIN_ROLE)) return next(tokenError('INSUFFICIENT_ROLE', { realm: REALM, scope: ADMIN_SCOPE }));
-      if (!scopes.includes(ADMIN_SCOPE)) return next(tokenError('INSUFFICIENT_SCOPE', { realm: REALM, scope: ADMIN_SCOPE }));
-      next();
+      next(adminRefusal(callerOf(res)));
     });
   };
+}
+
+/**
+ * Why a verified user token may not administer authgate (role `admin` and scope `admin` are both
+ * needed), or undefined when it may. The one rule of the admin API and the console.
+ */
+export function adminRefusal(claims: AccessTokenClaims): AppError | undefined {
+  if (!claims.roles?.includes(ADMIN_ROLE)) return tokenError('INSUFFICIENT_ROLE', { realm: REALM, scope: ADMIN_SCOPE });
+  if (!(claims.scope ?? '').split(' ').includes(ADMIN_SCOPE)) return tokenError('INSUFFICIENT_SCOPE', { realm: REALM, scope: ADMIN_SCOPE });
+  return undefined;
 }
 
 /** The admin user a request was let in as; undefined when it came with AUTH_ADMIN_TOKEN. */

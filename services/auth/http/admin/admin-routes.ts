@@ -1,13 +1,15 @@
 import { Router, type Request, type RequestHandler } from 'express';
-import { AppError, invalidRequest } from '../../../../lib/errors.js';
+import { invalidRequest } from '../../../../lib/errors.js';
 import { jsonBody } from '../../../../lib/http/request-body.js';
 import { newClientSchema, type ClientAdmin } from '../../domain/admin/client-admin.js';
 import { parseBodyFields } from '../../../../lib/http/body-fields.js';
 import type { UserAdmin } from '../../domain/admin/user-admin.js';
+import type { KeyRotation } from '../../domain/tokens/signing-key-set.js';
+import type { RecentAuditEvents } from '../../domain/admin/recent-audit-events.js';
 import { newUserSchema } from '../../domain/admin/user-creation.js';
-import { KeySetReadOnlyError, type KeyRotation, type RotatedKey } from '../../domain/tokens/signing-key-set.js';
 import type { AdminCaller, AuthEvents } from '../../domain/auth-events.js';
-import { roleNameSchema } from '../../domain/users/roles.js';
+import { roleListSchema } from '../../domain/users/roles.js';
+import { rotateOrExplain } from './key-rotation.js';
 import { z } from 'zod';
 import { adminAuth, adminUserOf } from './admin-auth.js';
 import { clientAddressOf } from '../../../../lib/http/client-address.js';
@@ -25,13 +27,15 @@ export interface AdminRoutesDeps {
   events: AuthEvents;
   /** A user's linked upstream identities; absent when federation is off. */
   identities?: (userId: string) => Promise<unknown[]>;
+  /** The newest audit lines of this process (GET /admin/audit-events). */
+  recentAuditEvents: RecentAuditEvents;
 }
 
 /**
  * The admin API (`/admin`, Bearer AUTH_ADMIN_TOKEN): clients, user locks and key rotation. Mounted
  * only when the token is configured; otherwise every /admin path is a plain 404.
  */
-export function adminRoutes({ adminToken, userAuth, clients, users, keys, publishDelaySeconds, events, identities }: AdminRoutesDeps): Router {
+export function adminRoutes({ adminToken, userAuth, clients, users, keys, publishDelaySeconds, events, recentAuditEvents, identities }: AdminRoutesDeps): Router {
   const router = Router();
   router.use('/admin', (_req, res, next) => {
     res.set('Cache-Control', 'no-store');
@@ -131,15 +135,23 @@ export function adminRoutes({ adminToken, userAuth, clients, users, keys, publis
     res.status(201).json({ kid, activates_at: activatesAt.toISOString(), publish_delay_seconds: publishDelaySeconds });
   });
 
+  // The newest audit lines this process wrote, newest first (?limit=1..1000, default 100).
+  router.get('/admin/audit-events', (req, res) => {
+    const { limit } = parseBodyFields(auditQuerySchema, { ...req.query });
+    res.json({ events: recentAuditEvents.newest(limit), capacity: recentAuditEvents.capacity });
+  });
+
   return router;
 }
 
 /** What an operator may change of a user: roles (as tokens and routes name them), the address and whether it is verified. */
 const userPatchSchema = z.strictObject({
-  roles: z.array(roleNameSchema).max(50, 'must list at most 50 roles').optional(),
+  roles: roleListSchema.optional(),
   email: z.string({ error: 'must be a string or null' }).nullable().optional(),
   email_verified: z.boolean({ error: 'must be true or false' }).optional(),
 });
+
+const auditQuerySchema = z.strictObject({ limit: z.coerce.number().int('must be a whole number').min(1, 'must be 1-1000').max(1000, 'must be 1-1000').default(100) });
 
 /** A parameter the endpoint does not know is refused by name rather than ignored (a typo would list everyone). */
 function onlyQueryParameters(req: Request, known: readonly string[]): void {
@@ -151,21 +163,3 @@ const caller = (req: Request): AdminCaller => {
   const userId = req.res ? adminUserOf(req.res) : undefined;
   return { source: 'admin_api', clientIp: clientAddressOf(req), ...(userId === undefined ? {} : { userId }) };
 };
-
-/**
- * A read-only key set (mounted Secret or file secret) is a deployment choice, not a fault: the
- * caller gets a 409 telling them where rotation happens instead, rather than a bare 500.
- */
-async function rotateOrExplain(keys: KeyRotation): Promise<RotatedKey> {
-  try {
-    return await keys.rotate();
-  } catch (err) {
-    if (!(err instanceof KeySetReadOnlyError)) throw err;
-    throw new AppError(
-      'KEY_STORE_READ_ONLY',
-      409,
-      'AUTH_SIGNING_KEY_FILE is read-only here; rotate with `npm run keys -- rotate` (in the image: `node dist/scripts/keys.js rotate`) and update the mounted secret',
-      { error: 'key_store_read_only', cause: err },
-    );
-  }
-}

@@ -8,19 +8,8 @@ import type { Response } from 'express';
  * redirect that follows a post), and no one may frame the page (clickjacking).
  */
 export function sendPage(res: Response, status: number, title: string, body: string, formTargets: string[] = []): void {
-  const nonce = randomBytes(16).toString('base64');
-  const formAction = ["'self'", ...new Set(formTargets)].join(' ');
-  res
-    .status(status)
-    .set({
-      'Content-Type': 'text/html; charset=utf-8',
-      'Cache-Control': 'no-store',
-      'Content-Security-Policy': `default-src 'none'; style-src 'nonce-${nonce}'; img-src 'self'; form-action ${formAction}; frame-ancestors 'none'; base-uri 'none'`,
-      'X-Frame-Options': 'DENY',
-      'Referrer-Policy': 'no-referrer',
-      'X-Content-Type-Options': 'nosniff',
-    })
-    .send(`<!doctype html>
+  const nonce = setPageHeaders(res.status(status), formTargets);
+  res.send(`<!doctype html>
 <html lang="en">
 <head>
 <meta charset="utf-8">
@@ -48,6 +37,24 @@ ${body}
 </main>
 </body>
 </html>`);
+}
+
+/**
+ * The headers of every hosted page (and the console's): no caching, the strict CSP with a fresh
+ * nonce for the page's one inline style, no framing, no referrer. Returns the nonce.
+ */
+export function setPageHeaders(res: Response, formTargets: string[] = []): string {
+  const nonce = randomBytes(16).toString('base64');
+  const formAction = ["'self'", ...new Set(formTargets)].join(' ');
+  res.set({
+    'Content-Type': 'text/html; charset=utf-8',
+    'Cache-Control': 'no-store',
+    'Content-Security-Policy': `default-src 'none'; style-src 'nonce-${nonce}'; img-src 'self'; form-action ${formAction}; frame-ancestors 'none'; base-uri 'none'`,
+    'X-Frame-Options': 'DENY',
+    'Referrer-Policy': 'no-referrer',
+    'X-Content-Type-Options': 'nosniff',
+  });
+  return nonce;
 }
 
 export function escapeHtml(value: string): string {

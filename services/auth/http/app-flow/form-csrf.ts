@@ -19,13 +19,22 @@ const tokenOf = (secret: string, binding: string | undefined) => createHmac('sha
  * A cookie planted by a sibling host together with the same value in a form therefore fails
  * unless the binding is known too.
  */
-export function boundFormCsrf({ secure, cookie, path }: { secure: boolean; cookie: string; path?: string }) {
+export function boundFormCsrf({ secure, cookie, path, ttlSeconds = FORM_CSRF_TTL_SECONDS }: { secure: boolean; cookie: string; path?: string; ttlSeconds?: number }) {
   return {
     /** Sets a fresh secret on `res` and returns the form value for a page bound to `binding`. */
     issue(res: Response, binding: string | undefined): string {
       const secret = randomBytes(32).toString('base64url');
-      res.append('Set-Cookie', hostedCookie(cookie, secret, { maxAgeSeconds: FORM_CSRF_TTL_SECONDS, sameSite: 'Strict', secure, ...(path ? { path } : {}) }));
+      res.append('Set-Cookie', hostedCookie(cookie, secret, { maxAgeSeconds: ttlSeconds, sameSite: 'Strict', secure, ...(path ? { path } : {}) }));
       return tokenOf(secret, binding);
+    },
+    /**
+     * The form value for `binding` under the secret the browser already holds (undefined without
+     * one), for pages that must not replace it: the console keeps one secret per sign-in, so
+     * several of its tabs stay usable.
+     */
+    current(req: Request, binding: string | undefined): string | undefined {
+      const secret = cookieValue(req, cookie);
+      return secret ? tokenOf(secret, binding) : undefined;
     },
     /** Whether the posted value was made for this browser's secret and `binding`. */
     valid(req: Request, presented: unknown, binding: string | undefined): boolean {
