@@ -31,7 +31,9 @@ import { openMail } from './open-mail.js';
 import { openBackchannelLogout } from './open-backchannel-logout.js';
 import type { DeliveryPolicy } from './domain/mail/delivery-policy.js';
 import { settingsFromConfig } from './settings-from-config.js';
-import { openAccountTokenStore, openAppSessionStore, openClientStore, openTokenStore, openUserStore } from './stores.js';
+import { openAccountTokenStore, openAppSessionStore, openClientStore, openFederationStateStore, openLinkedIdentityStore, openTokenStore, openUserStore } from './stores.js';
+import { readIdentityProvidersFile } from './adapters/federation/providers-file-reader.js';
+import { openidClientUpstream } from './adapters/federation/openid-client-upstream.js';
 
 /** Verifiers accept up to 30 s of skew; a retired key outlives its last token by twice that. */
 const RETIRED_KEY_TOLERANCE_SECONDS = 60;
@@ -145,6 +147,8 @@ export async function startAuthService(config: AuthConfig, overrides: AuthServic
     const settings = settingsFromConfig(config);
     // Before listening: a bad roles file stops the start (a ConfigError naming AUTH_ROLES_FILE).
     const roleScopes = config.AUTH_ROLES_FILE ? await readRolesFile(config.AUTH_ROLES_FILE) : undefined;
+    // Before listening: a bad providers file stops the start (a ConfigError naming every problem).
+    const federation = config.AUTH_IDENTITY_PROVIDERS_FILE ? await openFederation(config, overrides.env ?? process.env, logger, now, opened) : undefined;
     const useCases = createUseCases({
       settings,
       ...(roleScopes ? { roleScopes } : {}),
@@ -166,6 +170,7 @@ export async function startAuthService(config: AuthConfig, overrides: AuthServic
       backchannelLogout: { sessions: backchannel.sessions, outbox: backchannel.outbox },
       now,
       events,
+      ...(federation ? { federation } : {}),
     });
     const app = createApp({
       logger,
@@ -182,6 +187,7 @@ export async function startAuthService(config: AuthConfig, overrides: AuthServic
       console: { keys, publishDelaySeconds: config.KEY_PUBLISH_DELAY_SECONDS },
       metrics,
       readiness: [
+        ...(federation ? [{ name: 'linked-identity-store', check: () => federation.links.ping() }, { name: 'federation-state-store', check: () => federation.state.ping() }] : []),
         { name: 'user-store', check: () => users.store.ping() },
         { name: 'token-store', check: () => tokens.store.ping() },
         { name: 'client-store', check: () => clients.store.ping() },
@@ -230,6 +236,18 @@ export async function startAuthService(config: AuthConfig, overrides: AuthServic
     await closeAll(opened).catch(() => undefined);
     throw err;
   }
+}
+
+/** The providers file, one openid-client adapter per provider, and the two federation stores (closed with the others). */
+async function openFederation(config: AuthConfig, env: Record<string, string | undefined>, logger: Logger, now: () => number, opened: Array<{ close(): Promise<void> }>) {
+  const definitions = await readIdentityProvidersFile(config.AUTH_IDENTITY_PROVIDERS_FILE!, env);
+  const links = await openLinkedIdentityStore(config);
+  opened.push(links.store);
+  const state = await openFederationStateStore(config, logger, now);
+  opened.push(state.store);
+  const providers = definitions.map((definition) => ({ upstream: openidClientUpstream(definition, { timeoutSeconds: config.AUTH_IDENTITY_PROVIDER_TIMEOUT_SECONDS }), claims: definition.claims }));
+  logger.info({ file: config.AUTH_IDENTITY_PROVIDERS_FILE, providers: definitions.map((d) => d.id), linkedIdentityStore: links.kind, federationStateStore: state.kind }, 'identity providers file read');
+  return { providers, links: links.store, state: state.store, allowedOrigins: config.ALLOWED_ORIGINS };
 }
 
 async function closeInOrder(closeServer: () => Promise<void>, stores: Array<{ close(): Promise<void> }>): Promise<void> {

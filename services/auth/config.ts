@@ -90,6 +90,10 @@ export const authConfigSchema = z
     PASSWORD_RESET_MAX_PER_ACCOUNT: count(5),
     /** Password-reset requests per client IP per LOGIN_FAILURE_WINDOW before 429. */
     PASSWORD_RESET_MAX_PER_IP: count(20),
+    /** YAML or JSON file of upstream identity providers people may sign in with (docs/federation.md); optional. */
+    AUTH_IDENTITY_PROVIDERS_FILE: z.string().min(1).optional(),
+    /** Seconds any one call to an upstream provider (discovery, token, userinfo, JWKS) may take before the sign-in fails. */
+    AUTH_IDENTITY_PROVIDER_TIMEOUT_SECONDS: envField.seconds(10, { max: 60 }),
     /** Audit lines kept in memory for the console and GET /admin/audit-events; 0 keeps none. */
     AUDIT_RECENT_EVENTS: z.coerce.number({ error: 'must be a whole number' }).int('must be a whole number').min(0, 'must be 0 or more').max(100_000, 'must be at most 100000').default(500),
     /** Seconds an app's backchannel_logout_uri gets to answer a logout token before the attempt counts as failed (docs/apps.md). */

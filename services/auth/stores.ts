@@ -3,6 +3,8 @@ import type { AuthConfig } from './config.js';
 import type { AccountTokenStore } from './domain/accounts/account-token-store.js';
 import type { AppSessionStore } from './domain/app-flow/app-sessions.js';
 import type { ClientStore } from './domain/clients/client-store.js';
+import type { FederationStateStore } from './domain/federation/federation-state.js';
+import type { LinkedIdentityStore } from './domain/federation/linked-identities.js';
 import type { TokenStore } from './domain/tokens/token-store.js';
 import type { UserStore } from './domain/users/user-store.js';
 
@@ -73,6 +75,27 @@ export async function openAppSessionStore(config: AuthConfig, logger: Logger, no
   }
   const { MemoryAppSessionStore } = await import('./adapters/memory/memory-app-sessions.js');
   return { store: new MemoryAppSessionStore({ now }), kind: 'memory' };
+}
+
+/** Linked upstream identities live beside the users: MongoDB when MONGODB_URI is set, else embedded. */
+export async function openLinkedIdentityStore(config: AuthConfig): Promise<{ store: LinkedIdentityStore; kind: string }> {
+  if (config.MONGODB_URI) {
+    const { connectMongoLinkedIdentityStore } = await import('./adapters/mongo/mongo-linked-identities.js');
+    return { store: await naming('MONGODB_URI', connectMongoLinkedIdentityStore(config.MONGODB_URI)), kind: 'mongo' };
+  }
+  const { openEmbeddedLinkedIdentityStore } = await import('./adapters/embedded/embedded-linked-identities.js');
+  return { store: await naming('AUTH_DATA_DIR', openEmbeddedLinkedIdentityStore(config.AUTH_DATA_DIR)), kind: 'embedded' };
+}
+
+/** Pending federated sign-ins and upstream sessions: where the app sessions are (Redis, else memory). */
+export async function openFederationStateStore(config: AuthConfig, logger: Logger, now: () => number): Promise<{ store: FederationStateStore; kind: string }> {
+  if (config.redis) {
+    const { connectRedisFederationStateStore } = await import('./adapters/redis/redis-federation-state.js');
+    const { redisVariable } = await import('../../lib/redis/env.js');
+    return { store: await naming(redisVariable(config.redis), connectRedisFederationStateStore(config.redis, { logger })), kind: `redis ${config.redis.target.mode}` };
+  }
+  const { MemoryFederationStateStore } = await import('./adapters/memory/memory-federation-state.js');
+  return { store: new MemoryFederationStateStore({ now }), kind: 'memory' };
 }
 
 /**

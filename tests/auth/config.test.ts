@@ -39,6 +39,7 @@ describe('auth configuration', () => {
       EMAIL_VERIFICATION_REQUIRED: false,
       PASSWORD_RESET_MAX_PER_ACCOUNT: 5,
       PASSWORD_RESET_MAX_PER_IP: 20,
+      AUTH_IDENTITY_PROVIDER_TIMEOUT_SECONDS: 10,
       AUDIT_RECENT_EVENTS: 500,
     });
   });

@@ -20,6 +20,12 @@ import type { RevocationFeed } from './sessions/revocation-feed.js';
 import { createSessionEnder } from './sessions/session-ender.js';
 import type { SigningKeySet } from './tokens/signing-key-set.js';
 import type { AssertionSignatureVerifier } from './tokens/token-signing.js';
+import { createFederation, type ConfiguredProvider } from './federation/federation.js';
+import type { FederationStateStore } from './federation/federation-state.js';
+import type { LinkedIdentityStore } from './federation/linked-identities.js';
+import { linksFollowUsers } from './federation/links-follow-users.js';
+import { createReturnToCheck } from './federation/return-to.js';
+import { hashRefreshToken } from './tokens/refresh-token.js';
 import { createUserScopes, DEFAULT_ROLE_SCOPES, type RoleScopes } from './users/roles.js';
 import type { AccountSecondFactors } from './users/account-second-factors.js';
 
@@ -42,6 +48,14 @@ export interface UseCaseDeps extends AuthDomainDeps {
   onBackgroundError?: (err: unknown) => void;
   /** The scopes each role grants (AUTH_ROLES_FILE); only `admin` -> `admin` without one. */
   roleScopes?: RoleScopes;
+  /** Sign-in with upstream providers (AUTH_IDENTITY_PROVIDERS_FILE); absent: off. */
+  federation?: {
+    providers: readonly ConfiguredProvider[];
+    state: FederationStateStore;
+    links: LinkedIdentityStore;
+    /** ALLOWED_ORIGINS: pages there are `return_to` targets too. */
+    allowedOrigins: ReadonlySet<string>;
+  };
   /** Each user's second factors as the admin views show them; none for everyone until factors exist. */
   secondFactors?: AccountSecondFactors;
   /** Back-channel logout's stores: who got an ID token in which session, and the durable delivery queue. Off when absent. */
@@ -56,7 +70,9 @@ export type UseCases = ReturnType<typeof createUseCases>;
  * One session ender serves them all, so "this session is over" means the same thing whichever
  * door ended it. The HTTP layer receives the finished use cases and wires none of its own.
  */
-export function createUseCases(deps: UseCaseDeps) {
+export function createUseCases(input: UseCaseDeps) {
+  // With federation, deleting a user (account deletion, admin) removes its linked identities too.
+  const deps = input.federation ? { ...input, users: linksFollowUsers(input.users, input.federation.links) } : input;
   const { settings, users, tokens, clients, appSessions, keys, assertionSignatures } = deps;
   const now = deps.now ?? Date.now;
   const events = deps.events ?? ignoreAuthEvents;
@@ -145,9 +161,29 @@ export function createUseCases(deps: UseCaseDeps) {
     events,
     now,
   });
+  const federation = deps.federation
+    ? createFederation({
+        providers: deps.federation.providers,
+        state: deps.federation.state,
+        links: deps.federation.links,
+        users,
+        sessions: appSessions,
+        endTokenSession,
+        publicUrl: settings.publicUrl,
+        checkReturnTo: createReturnToCheck({ publicUrl: settings.publicUrl, allowedOrigins: deps.federation.allowedOrigins, clients }),
+        startBrowserSession: async (user, session, device) => {
+          const pair = await auth.pairs.startFamily(user, { clientId: settings.firstPartyClientId, scope: scopesOf(user).join(' ') }, { bindRefreshToken: true, device });
+          await appSessions.addSessionFamily(session.sid, hashRefreshToken(pair.refresh_token).familyId, session.expiresAt);
+          return pair;
+        },
+        now,
+      })
+    : undefined;
   return {
     auth,
     accounts,
+    /** Sign-in with upstream providers; undefined when AUTH_IDENTITY_PROVIDERS_FILE is unset. */
+    federation,
     appFlow,
     /** GET /oauth/authorize's request, checked against the registered clients. */
     parseAuthorizationRequest: (params: RawParams) => parseAuthorizationRequest(params, clients),

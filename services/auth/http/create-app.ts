@@ -23,6 +23,8 @@ import { wellKnownRoutes } from './tokens/well-known.js';
 import { registrationRoutes } from './users/register.js';
 import { userApiRoutes } from './users/user-api.js';
 import { accountRoutes } from './accounts/account-routes.js';
+import { federationRoutes } from './federation/federation-routes.js';
+import { identitiesRoutes } from './federation/identities-routes.js';
 import { accountPageRoutes } from './account-pages/account-page-routes.js';
 import { sessionsRoutes } from './accounts/sessions-routes.js';
 import { consoleRoutes } from './console/console-routes.js';
@@ -79,14 +81,19 @@ export function createApp(deps: AuthAppDeps): RequestListener {
       registration: deps.admin !== undefined,
     }),
   );
+  const authenticated = bearerAuth(auth.verifyAccessToken, auth.verifyDpopProof);
+  if (useCases.federation) {
+    // Before the user API, whose /auth body parser takes JSON only: the upstream posts a form.
+    app.use(federationRoutes({ federation: useCases.federation, cookies: deps.browserSession }));
+    app.use(identitiesRoutes({ federation: useCases.federation, authenticated, secure: deps.browserSession.secure }));
+  }
   app.use(userApiRoutes(auth));
   app.use(accountRoutes({ auth, accounts: useCases.accounts }));
   app.use(sessionsRoutes({ auth, accounts: useCases.accounts }));
   app.use(browserSessionRoutes(auth, deps.browserSession));
-  const authenticated = bearerAuth(auth.verifyAccessToken, auth.verifyDpopProof);
   app.use(registrationRoutes({ adminToken: deps.admin?.token, userAuth: authenticated, clients: useCases.clientAdmin, events }));
   // Pages and JSON of the app flow.
-  app.use(authorizeRoutes({ flow: useCases.appFlow, issuer: settings.issuer, parseRequest: useCases.parseAuthorizationRequest, secure: deps.browserSession.secure, authenticated }));
+  app.use(authorizeRoutes({ flow: useCases.appFlow, issuer: settings.issuer, parseRequest: useCases.parseAuthorizationRequest, secure: deps.browserSession.secure, authenticated, ...(useCases.federation ? { identityProviders: useCases.federation.providers() } : {}) }));
   app.use(logoutRoutes({ logout: useCases.rpLogout, secure: deps.browserSession.secure }));
   app.use(accountPageRoutes({ accounts: useCases.accounts, secure: deps.browserSession.secure }));
   const recentAuditEvents = deps.recentAuditEvents ?? noRecentAuditEvents;
@@ -115,6 +122,7 @@ export function createApp(deps: AuthAppDeps): RequestListener {
         userAuth: authenticated,
         clients: useCases.clientAdmin,
         users: useCases.userAdmin,
+        ...(useCases.federation ? { identities: useCases.federation.identities } : {}),
         keys: deps.admin.keyRotation,
         publishDelaySeconds: deps.admin.publishDelaySeconds,
         events,

@@ -25,6 +25,8 @@ export interface AdminRoutesDeps {
   publishDelaySeconds: number;
   /** Where refused admin requests are reported (audit trail). */
   events: AuthEvents;
+  /** A user's linked upstream identities; absent when federation is off. */
+  identities?: (userId: string) => Promise<unknown[]>;
   /** The newest audit lines of this process (GET /admin/audit-events). */
   recentAuditEvents: RecentAuditEvents;
 }
@@ -33,7 +35,7 @@ export interface AdminRoutesDeps {
  * The admin API (`/admin`, Bearer AUTH_ADMIN_TOKEN): clients, user locks and key rotation. Mounted
  * only when the token is configured; otherwise every /admin path is a plain 404.
  */
-export function adminRoutes({ adminToken, userAuth, clients, users, keys, publishDelaySeconds, events, recentAuditEvents }: AdminRoutesDeps): Router {
+export function adminRoutes({ adminToken, userAuth, clients, users, keys, publishDelaySeconds, events, recentAuditEvents, identities }: AdminRoutesDeps): Router {
   const router = Router();
   router.use('/admin', (_req, res, next) => {
     res.set('Cache-Control', 'no-store');
@@ -88,6 +90,13 @@ export function adminRoutes({ adminToken, userAuth, clients, users, keys, publis
     await users.deleteUser(String(req.params.id), caller(req));
     res.status(204).end();
   });
+
+  // The upstream identities linked to the user (docs/federation.md); 404 when federation is off.
+  if (identities) {
+    router.get('/admin/users/:id/identities', async (req, res) => {
+      res.json({ identities: await identities(String(req.params.id)) });
+    });
+  }
 
   router.get('/admin/users/:id/sessions', async (req, res) => {
     res.json(await users.listSessions(String(req.params.id)));

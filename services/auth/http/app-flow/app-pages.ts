@@ -26,6 +26,9 @@ button.secondary{background:#e5e7eb;color:#1b1d21;margin-left:.5rem}
 :focus-visible{outline:3px solid #f59e0b;outline-offset:2px}
 .error{background:#fde8e8;color:#9b1c1c;padding:.75rem;border-radius:4px}
 ul{padding-left:1.25rem}
+h2{font-size:1rem;margin-top:1.5rem}
+ul.providers{list-style:none;padding:0}
+a.provider{display:block;margin-top:.5rem;padding:.6rem;border:1px solid #767676;border-radius:4px;color:#1b1d21;text-decoration:none;text-align:center}
 </style>
 </head>
 <body>
@@ -66,7 +69,7 @@ export function hiddenFields(fields: Record<string, string>): string {
 }
 
 /** A second step (a one-time code, say) would be one more page like this one, posted to the same action. */
-export function loginPage(options: { appName: string; action: string; hidden: string; error?: string; username?: string }): string {
+export function loginPage(options: { appName: string; action: string; hidden: string; error?: string; username?: string; providers?: Array<{ name: string; href: string }> }): string {
   const error = options.error ? `<p class="error" role="alert" id="login-error">${escapeHtml(options.error)}</p>` : '';
   const describedBy = options.error ? ' aria-describedby="login-error"' : '';
   return `<h1>Sign in</h1>
@@ -81,7 +84,14 @@ ${options.hidden}
 <input id="password" name="password" type="password" autocomplete="current-password" required${describedBy}>
 <button type="submit">Sign in</button>
 </form>
-<p><a href="/account/forgot-password">Forgot password?</a></p>`;
+<p><a href="/account/forgot-password">Forgot password?</a></p>${providerButtons(options.providers ?? [])}`;
+}
+
+/** "Continue with ..." links to the upstream providers (docs/federation.md): plain links, no script. */
+function providerButtons(providers: Array<{ name: string; href: string }>): string {
+  if (providers.length === 0) return '';
+  const items = providers.map(({ name, href }) => `<li><a class="provider" href="${escapeHtml(href)}">Continue with ${escapeHtml(name)}</a></li>`).join('');
+  return `\n<h2>Or sign in with</h2>\n<ul class="providers">${items}</ul>`;
 }
 
 export function consentPage(options: { appName: string; action: string; hidden: string; scopes: string[] }): string {

@@ -24,6 +24,8 @@ export interface AuthorizeRoutesDeps {
   authenticated: RequestHandler;
   /** `Secure` on the cookies (COOKIE_SECURE). */
   secure: boolean;
+  /** Upstream providers (docs/federation.md): one button each on the login page. */
+  identityProviders?: ReadonlyArray<{ id: string; name: string }>;
 }
 
 function paramsOf(source: Record<string, unknown>, only?: readonly string[]): RawParams {
@@ -40,7 +42,7 @@ function paramsOf(source: Record<string, unknown>, only?: readonly string[]): Ra
  * GET|POST /oauth/authorize (the hosted login and consent pages post back to it) and GET|POST
  * /oauth/userinfo. Mounted before the form-only /oauth token routes.
  */
-export function authorizeRoutes({ flow, issuer, parseRequest, secure, authenticated }: AuthorizeRoutesDeps): Router {
+export function authorizeRoutes({ flow, issuer, parseRequest, secure, authenticated, identityProviders = [] }: AuthorizeRoutesDeps): Router {
   const router = Router();
   const form = formBody();
   const csrf = formCsrf({ secure });
@@ -78,7 +80,14 @@ export function authorizeRoutes({ flow, issuer, parseRequest, secure, authentica
       res,
       extra.status ?? 200,
       'Sign in',
-      loginPage({ appName, action: '/oauth/authorize', hidden: carried(request, token), ...(extra.error ? { error: extra.error } : {}), ...(extra.username ? { username: extra.username } : {}) }),
+      loginPage({
+        appName,
+        action: '/oauth/authorize',
+        hidden: carried(request, token),
+        ...(extra.error ? { error: extra.error } : {}),
+        ...(extra.username ? { username: extra.username } : {}),
+        ...(identityProviders.length > 0 ? { providers: providerLinks(identityProviders, request) } : {}),
+      }),
       targets,
     );
   }
@@ -143,6 +152,18 @@ export function authorizeRoutes({ flow, issuer, parseRequest, secure, authentica
   router.post('/oauth/userinfo', authenticated, userinfo);
 
   return router;
+}
+
+/**
+ * One start link per upstream provider; `return_to` is this very authorization request (without
+ * `prompt`, which the federated sign-in has just answered), so the callback continues it.
+ */
+function providerLinks(providers: ReadonlyArray<{ id: string; name: string }>, request: AuthorizationRequest): Array<{ name: string; href: string }> {
+  const query = new URLSearchParams({ client_id: request.client.clientId, redirect_uri: request.redirectUri, response_type: 'code', scope: request.scopes.join(' '), code_challenge: request.codeChallenge, code_challenge_method: 'S256' });
+  if (request.state !== undefined) query.set('state', request.state);
+  if (request.nonce !== undefined) query.set('nonce', request.nonce);
+  const returnTo = `/oauth/authorize?${query.toString()}`;
+  return providers.map(({ id, name }) => ({ name, href: `/auth/federation/${encodeURIComponent(id)}/start?${new URLSearchParams({ return_to: returnTo }).toString()}` }));
 }
 
 /** What the hosted login form says of a refusal: a busy account is not a lockout, so it is not told to wait minutes. */
