@@ -38,7 +38,7 @@ export interface Variant {
   name: string;
   script: 'baseline-proxy-child.ts' | 'undici-floor-child.ts' | 'fastify-peer-child.ts' | 'gateway-child.ts' | 'express-mount-child.ts';
   path: string;
-  gateway?: Pick<GatewayChildArgs, 'logLevel' | 'metrics'>;
+  gateway?: Pick<GatewayChildArgs, 'logLevel' | 'metrics' | 'redisUrl'>;
   /** OpenTelemetry on, exporting to the bench's discarding OTLP sink (every request sampled). */
   tracing?: boolean;
   /** Run this checkout's copy of the child (BENCH_BEFORE): an older version side by side with this one. */
@@ -74,6 +74,9 @@ export interface ProxyRow {
 
 const REQUEST_PATH_AUTH = '/api/notes/bench?limit=20';
 const REQUEST_PATH_PUBLIC = '/public/bench?limit=20';
+const REQUEST_PATH_LIMITED = '/limited/notes/bench?limit=20';
+/** The Redis of the shared rate-limit row (BENCH_REDIS_URL); that row needs one. */
+const BENCH_REDIS_URL = process.env.BENCH_REDIS_URL || 'redis://127.0.0.1:6379';
 
 export const VARIANTS: Variant[] = [
   { name: 'baseline: bare node:http keep-alive proxy', script: 'baseline-proxy-child.ts', path: REQUEST_PATH_AUTH },
@@ -84,6 +87,8 @@ export const VARIANTS: Variant[] = [
   { name: 'gateway, auth: required (cache hit), silent, no metrics, tracing on (OTLP to a discarding sink)', script: 'gateway-child.ts', path: REQUEST_PATH_AUTH, gateway: { logLevel: 'silent', metrics: false }, tracing: true },
   { name: 'gateway, auth: required, silent + metrics', script: 'gateway-child.ts', path: REQUEST_PATH_AUTH, gateway: { logLevel: 'silent', metrics: true } },
   { name: 'gateway, auth: required, info logs + metrics (production)', script: 'gateway-child.ts', path: REQUEST_PATH_AUTH, gateway: { logLevel: 'info', metrics: true }, production: true },
+  { name: 'gateway, production, rate-limited route (per user, budgets in this process)', script: 'gateway-child.ts', path: REQUEST_PATH_LIMITED, gateway: { logLevel: 'info', metrics: true } },
+  { name: 'gateway, production, rate-limited route (per user, shared through Redis)', script: 'gateway-child.ts', path: REQUEST_PATH_LIMITED, gateway: { logLevel: 'info', metrics: true, redisUrl: BENCH_REDIS_URL } },
   { name: 'express mount: authgateProxy (express + http-proxy-middleware), silent, no metrics', script: 'express-mount-child.ts', path: REQUEST_PATH_AUTH },
   { name: 'baseline, second process (noise check)', script: 'baseline-proxy-child.ts', path: REQUEST_PATH_AUTH },
 ];

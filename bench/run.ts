@@ -7,6 +7,9 @@ import { printClientAuthTable, runClientAuthBench } from './client-auth-bench.js
 import { startBenchIssuer } from './issuer.js';
 import { authMainThreadProfile, printLoginStormTable, runLoginStormBench } from './login-storm-bench.js';
 import { printWrkTable, runWrkBench, wrkAvailable } from './wrk-bench.js';
+import { printEdgeTable, runEdgeBench } from './edge-decision-bench.js';
+import { nginxAvailable } from './nginx-process.js';
+import { printOvershootTable, runOvershootBench } from './rate-limit-overshoot.js';
 import { defaultProfileDir, printFixedRateTable, printProxyTable, runProxyBench, selectVariants } from './proxy-bench.js';
 import { summarizeProfile } from './profile-summary.js';
 import { fmt } from './table.js';
@@ -14,7 +17,7 @@ import { printVerifierTable, runVerifierBench } from './verifier-bench.js';
 
 /**
  * `npm run bench`: prints ratios against baselines measured in this same run. Not a test, not in
- * CI. Knobs (env): BENCH_ONLY=proxy,verifier,argon2,storm,client-auth,mfa (and instructions, wrk, not in the default set)  BENCH_REQUESTS (per batch)  BENCH_ROUNDS
+ * CI. Knobs (env): BENCH_ONLY=proxy,verifier,argon2,storm,client-auth,mfa (and instructions, wrk, edge, overshoot, not in the default set)  BENCH_REQUESTS (per batch)  BENCH_ROUNDS
  * BENCH_CONCURRENCY  BENCH_TOKENS  BENCH_GATEWAY_LOG=<file>  BENCH_CPU_PROF=1|<dir>  BENCH_ROWS=<name parts>  BENCH_BEFORE=<checkout>  BENCH_FIXED_ROUNDS  BENCH_WRK_SECONDS. See bench/README.md.
  */
 const env = process.env;
@@ -66,6 +69,21 @@ try {
     process.stderr.write('running proxy benchmark with wrk as the load generator\n');
     const options = { issuer, tokens, rounds, seconds: positiveInt('BENCH_WRK_SECONDS', 3), concurrency, variants };
     printWrkTable(await runWrkBench(options), options);
+  }
+  if (only.has('edge')) {
+    if (!wrkAvailable() || !nginxAvailable()) throw new Error('BENCH_ONLY=edge needs wrk and nginx (Debian packages wrk, nginx)');
+    process.stderr.write('running edge benchmark (nginx auth_request: decision port vs a fast-jwt peer)\n');
+    const options = { tokens, rounds, seconds: positiveInt('BENCH_WRK_SECONDS', 3), concurrency };
+    if (cpuProfDir) mkdirSync(cpuProfDir, { recursive: true });
+    const edgeRows = await runEdgeBench({ issuer, ...options, cpuProfDir });
+    printEdgeTable(edgeRows, options);
+    for (const row of edgeRows) if (row.profile) summarizeProfile(row.profile, { title: `decider of: ${row.name}`, top: 15, cpuUsPerRequest: row.deciderUs });
+  }
+  if (only.has('overshoot')) {
+    if (!wrkAvailable()) throw new Error('BENCH_ONLY=overshoot needs wrk (Debian package wrk) and Redis (BENCH_REDIS_URL)');
+    process.stderr.write('running rate-limit overshoot benchmark (two gateway replicas on one Redis, wrk at each)\n');
+    const options = { seconds: positiveInt('BENCH_WRK_SECONDS', 3), concurrency, trials: Math.min(rounds, 5) };
+    printOvershootTable(await runOvershootBench({ issuer, ...options }), options);
   }
   if (only.has('verifier')) {
     process.stderr.write('running verifier benchmark\n');

@@ -32,12 +32,15 @@ export interface WrkRow extends ProxyFigures {
   errors: number;
 }
 
-interface WrkResult {
+export interface WrkResult {
   requests: number;
   seconds: number;
   p50Ms: number;
   p99Ms: number;
   errors: number;
+  /** Of `errors`: answers other than 2xx/3xx, and socket errors and timeouts. */
+  non2xx: number;
+  socketErrors: number;
 }
 
 export function wrkAvailable(): boolean {
@@ -91,7 +94,7 @@ export async function runWrkBench(options: WrkBenchOptions): Promise<WrkRow[]> {
 }
 
 /** A wrk script that sends the users' header sets round robin, one per request. */
-function luaScript(headerSets: Record<string, string>[]): string {
+export function luaScript(headerSets: Record<string, string>[]): string {
   const sets = headerSets.map((headers) => `{${Object.entries(headers).map(([name, value]) => `[${JSON.stringify(name)}]=${JSON.stringify(value)}`).join(',')}}`);
   return [
     `local sets = {\n${sets.join(',\n')}\n}`,
@@ -104,7 +107,7 @@ function luaScript(headerSets: Record<string, string>[]): string {
   ].join('\n');
 }
 
-function wrk(url: string, script: string, connections: number, seconds: number): Promise<WrkResult> {
+export function wrk(url: string, script: string, connections: number, seconds: number): Promise<WrkResult> {
   return new Promise((resolve, reject) => {
     // One thread: the machine has two cores, and the proxy and the upstream need them.
     const child = spawn('wrk', ['-t1', `-c${connections}`, `-d${seconds}s`, '--latency', '-s', script, url], { stdio: ['ignore', 'pipe', 'pipe'] });
@@ -119,12 +122,15 @@ function wrk(url: string, script: string, connections: number, seconds: number):
       if (code !== 0 || done === null) return reject(new Error(`wrk ${url} failed (exit ${code}): ${out}`));
       const socketErrors = /Socket errors: connect (\d+), read (\d+), write (\d+), timeout (\d+)/.exec(out);
       const non2xx = Number(/Non-2xx or 3xx responses: (\d+)/.exec(out)?.[1] ?? 0);
+      const socket = socketErrors ? socketErrors.slice(1).reduce((sum, n) => sum + Number(n), 0) : 0;
       resolve({
         requests: Number(done[1]),
         seconds: Number(done[2]) / (done[3] === 'ms' ? 1000 : 1),
         p50Ms: percentileMs(out, '50'),
         p99Ms: percentileMs(out, '99'),
-        errors: non2xx + (socketErrors ? socketErrors.slice(1).reduce((sum, n) => sum + Number(n), 0) : 0),
+        errors: non2xx + socket,
+        non2xx,
+        socketErrors: socket,
       });
     });
   });

@@ -7,6 +7,8 @@ import { requestAccessToken } from './cookie-credentials.js';
 import type { CompiledRoute, GatewayObserver } from './compiled-route.js';
 import { removeHeader } from '../lib/edge/hop-by-hop.js';
 import type { RequestExchange } from './request-exchange.js';
+import type { ProxyTrust } from '../lib/http/client-address.js';
+import { rateLimited } from './rate-limited.js';
 
 const FORWARDED_HEADERS_SET = () => true;
 
@@ -25,6 +27,8 @@ export interface AccessDecisionOptions {
   /** Checks DPoP proofs (RFC 9449) of bound tokens, with the replay cache every replica shares. */
   verifyDpopProof: DpopProofVerifier;
   observer?: GatewayObserver | undefined;
+  /** Peers whose X-Forwarded-For is believed when a route's `rate_limit` is keyed by address. */
+  addressTrust: ProxyTrust;
 }
 
 /** Decides one request on its matched route, then calls `allow` or `refuse` (synchronously for a cached token). */
@@ -41,7 +45,10 @@ export type AccessDecision = (exchange: RequestExchange, route: CompiledRoute) =
  * Hot path: the functions are made once per outcome, per-request state is the exchange; no
  * closure or promise is created per request for a token the verifier already holds.
  */
-export function createAccessDecision({ verifier, allowedOrigins, verifyDpopProof, observer }: AccessDecisionOptions, { allow, refuse }: DecisionOutcome): AccessDecision {
+export function createAccessDecision({ verifier, allowedOrigins, verifyDpopProof, observer, addressTrust }: AccessDecisionOptions, outcome: DecisionOutcome): AccessDecision {
+  const refuse = outcome.refuse;
+  // Every allow spends the route's rate limit first: after verification, so a forged token spends nothing.
+  const allow = rateLimited(outcome, addressTrust);
   /** A token verification failed (or its sender check did): count it and answer. */
   function refuseToken(exchange: RequestExchange, route: CompiledRoute, err: unknown): void {
     observer?.verification(isAppError(err) ? err.code : 'OTHER');

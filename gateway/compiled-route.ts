@@ -1,8 +1,9 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { AccessRequirements } from '../lib/verifier/index.js';
 import type { CorsPolicy } from './cors.js';
-import type { RouteDefinition } from './route-config.js';
+import type { RouteDefinition } from '../lib/edge/route-config.js';
 import type { ProxyHandler } from './upstream-proxy.js';
+import type { RouteRateLimit } from '../lib/edge/route-rate-limit.js';
 
 /** A route ready to serve: its definition, its proxy and its per-method requirements worked out at start. */
 export interface CompiledRoute {
@@ -11,6 +12,8 @@ export interface CompiledRoute {
   requirementsFor(method: string | undefined): AccessRequirements;
   /** Answers CORS for this route (`cors:` in routes.yaml); undefined when the route has none. */
   cors?: CorsPolicy | undefined;
+  /** Spends the caller's budget (`rate_limit:` in routes.yaml); undefined when the route has none. */
+  rateLimit?: RouteRateLimit | undefined;
 }
 
 /** Hooks for metrics, kept out of the handler so it does not depend on a metrics library. */

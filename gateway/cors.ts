@@ -1,17 +1,11 @@
+import type { CorsSettings } from '../lib/edge/route-config.js';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { AppError } from '../lib/errors.js';
 import { sendError } from '../lib/http/send-json.js';
 import { stampRequestId } from './request-id.js';
 
 /** A route's `cors:` block, validated (route-config.ts). */
-export interface CorsSettings {
-  /** Exact origins (`https://app.example`); no wildcards. */
-  origins: string[];
-  /** Whether browsers may send cookies / read responses of credentialed requests. Default false. */
-  credentials: boolean;
-  /** How long a browser may cache a preflight answer. */
-  maxAgeSeconds: number;
-}
+export type { CorsSettings };
 
 export interface CorsPolicy {
   /**

@@ -12,7 +12,7 @@ import { removeHeader } from '../lib/edge/hop-by-hop.js';
 import { setIdentityHeaders } from '../lib/edge/identity-headers.js';
 import { EXCHANGE, RequestExchange, type Tracked } from './request-exchange.js';
 import { assignRequestId, stampRequestId } from './request-id.js';
-import { resolvePath } from './request-path.js';
+import { resolvePath } from '../lib/edge/request-path.js';
 
 export interface DecisionHandlerOptions extends AccessDecisionOptions {
   /** The proxy port's route lookup: the same routes, matched by the same rules. */

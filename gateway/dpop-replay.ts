@@ -1,11 +1,13 @@
 import type { Logger } from '../lib/logger.js';
-import { connectRedis } from '../lib/redis/connection.js';
+import { connectRedis, type RedisClient } from '../lib/redis/connection.js';
 import type { RedisSettings } from '../lib/redis/env.js';
 import { createRedisReplayCache } from '../lib/redis/dpop-replay-cache.js';
 import { createMemoryReplayCache, type DpopReplayCache } from '../lib/verifier/index.js';
 
 export interface OpenDpopReplayCache {
   cache: DpopReplayCache;
+  /** The gateway's Redis command connection, also carrying the rate limits' reports; undefined without Redis. */
+  redis?: RedisClient | undefined;
   close(): Promise<void>;
 }
 
@@ -18,6 +20,7 @@ export async function openDpopReplayCache(config: { redis?: RedisSettings | unde
   if (config.redis === undefined) return { cache: createMemoryReplayCache(now ? { now } : {}), close: async () => {} };
   const redis = await connectRedis(config.redis, 'authgate-gateway-dpop', logger);
   return {
+    redis,
     cache: createRedisReplayCache(redis, config.redis.keyPrefix, now),
     close: async () => {
       await redis.quit().catch(() => redis.disconnect());

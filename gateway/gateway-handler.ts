@@ -8,7 +8,8 @@ import type { ProxyTrust } from '../lib/http/client-address.js';
 import type { DpopProofVerifier, Verifier, VerifiedToken } from '../lib/verifier/index.js';
 import { createAccessDecision } from './access-decision.js';
 import { setForwardedHeaders } from '../lib/edge/forwarded-headers.js';
-import { resolvePath } from './request-path.js';
+import { resolvePath } from '../lib/edge/request-path.js';
+import { stripPathPrefix } from '../lib/edge/strip-prefix.js';
 import { removeHeader, stripInboundHeaders } from '../lib/edge/hop-by-hop.js';
 import { setIdentityHeaders } from '../lib/edge/identity-headers.js';
 import { assignRequestId } from './request-id.js';
@@ -35,6 +36,8 @@ export interface GatewayHandlerOptions {
   allowedOrigins: ReadonlySet<string>;
   /** Peers whose X-Forwarded-* are kept (TRUSTED_PROXIES). */
   trust: ProxyTrust;
+  /** Peers whose X-Forwarded-For names the client for `rate_limit` keyed by address (TRUSTED_PROXIES). */
+  addressTrust: ProxyTrust;
   /** Tunnels an authorised upgrade on a `websocket: true` route. */
   tunnel?: UpgradeTunnel;
   /** Checks DPoP proofs (RFC 9449) of bound tokens, with the replay cache every replica shares. */
@@ -50,7 +53,7 @@ export type GatewayHandler = (req: IncomingMessage, res: ServerResponse, upgrade
  * route asks, add the identity headers and proxy (or tunnel a WebSocket). No body parsing and
  * no express on this path; one log line per request.
  */
-export function createGatewayHandler({ findRoute, verifier, ops, opsPaths, logger, observer, allowedOrigins, trust, tunnel, verifyDpopProof }: GatewayHandlerOptions): GatewayHandler {
+export function createGatewayHandler({ findRoute, verifier, ops, opsPaths, logger, observer, allowedOrigins, trust, addressTrust, tunnel, verifyDpopProof }: GatewayHandlerOptions): GatewayHandler {
   const reportEnd = createRequestEndReporter(logger, observer?.finished);
 
   // Per-request state lives in an Exchange object and the functions below are made once: no
@@ -67,7 +70,7 @@ export function createGatewayHandler({ findRoute, verifier, ops, opsPaths, logge
 
   const refuse = createRefusal(logger);
   // The same decision the decision port answers with (access-decision.ts); allowed means proxied.
-  const decide = createAccessDecision({ verifier, allowedOrigins, verifyDpopProof, observer }, { allow: pass, refuse: (exchange, err) => refuse(exchange.res, err) });
+  const decide = createAccessDecision({ verifier, allowedOrigins, verifyDpopProof, observer, addressTrust }, { allow: pass, refuse: (exchange, err) => refuse(exchange.res, err) });
 
   return (req, res, upgrade = false) => {
     const url = req.url ?? '/';
@@ -97,13 +100,7 @@ export function createGatewayHandler({ findRoute, verifier, ops, opsPaths, logge
     // Node already answered `Expect: 100-continue`; the upstream gets the body without waiting.
     removeHeader(req.headers, 'expect');
     setForwardedHeaders(req, trust);
-    rewritePath(req, route.definition.stripPrefix, url);
+    stripPathPrefix(req, route.definition.stripPrefix, url);
     decide(exchange, route);
   };
-}
-
-function rewritePath(req: IncomingMessage, stripPrefix: string, url: string): void {
-  if (stripPrefix === '') return;
-  const rest = url.slice(stripPrefix.length);
-  req.url = rest === '' || rest.startsWith('?') ? `/${rest}` : rest;
 }

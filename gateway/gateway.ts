@@ -14,13 +14,15 @@ import { responseForUpgrade } from '../lib/http/upgrade-response.js';
 import { createCorsPolicy } from './cors.js';
 import { createDecisionHandler } from './decision-handler.js';
 import { createGatewayHandler, type CompiledRoute, type GatewayObserver } from './gateway-handler.js';
-import { compileRequirements } from './route-requirements.js';
+import { compileRequirements } from '../lib/edge/route-requirements.js';
 import { createOpsApp, createPublicOpsApp, publicOpsPaths } from './ops-app.js';
-import { loadRoutesFile, type RouteDefinition } from './route-config.js';
-import { createRouteTable } from './route-table.js';
+import { loadRoutesFile, type RouteDefinition } from '../lib/edge/route-config.js';
+import { createRouteTable } from '../lib/edge/route-table.js';
 import { createUpstreamPools } from './upstream-pools.js';
 import { createUpstreamProxy } from './upstream-proxy.js';
 import { createWebSocketTunnel } from './websocket-tunnel.js';
+import { openGatewayRateLimits } from './rate-limits.js';
+import { cachedTrust } from '../lib/edge/cached-trust.js';
 
 export interface GatewayDeps {
   logger?: Logger;
@@ -78,7 +80,11 @@ export async function startGateway(config: GatewayConfig, deps: GatewayDeps = {}
     ...(gatewayMetrics ? { onJwksFetch: (result: 'ok' | 'error') => gatewayMetrics.jwksFetches.inc({ result }) } : {}),
   });
   const pools = createUpstreamPools();
-  const compiled: CompiledRoute[] = definitions.map((definition) => ({
+  // Shared by every replica through Redis when configured, so a proof is accepted once cluster-wide.
+  const dpopReplay = await openDpopReplayCache(config, logger, deps.now);
+  // The same connection carries the rate limits' batched reports: one budget for every replica.
+  const rateLimits = openGatewayRateLimits({ redis: dpopReplay.redis, keyPrefix: config.redisKeyPrefix, logger, metrics: deps.metrics, ...(deps.now ? { now: deps.now } : {}) });
+  const compiled: CompiledRoute[] = definitions.map((definition, index) => ({
     definition,
     cors: definition.cors ? createCorsPolicy(definition.cors) : undefined,
     proxy: createUpstreamProxy({
@@ -92,15 +98,15 @@ export async function startGateway(config: GatewayConfig, deps: GatewayDeps = {}
         : {}),
     }),
     requirementsFor: compileRequirements(definition),
+    rateLimit: rateLimits.forRoute(index, definition),
   }));
   const readiness = [
     { name: 'routes', check: () => {} },
     { name: 'jwks', check: () => (verifier.keysLoaded() ? undefined : verifier.loadKeys()) },
     revocationFeedReadiness(revocations),
+    rateLimits.readiness,
   ];
   const websockets = createWebSocketTunnel(logger, revocations, deps.now);
-  // Shared by every replica through Redis when configured, so a proof is accepted once cluster-wide.
-  const dpopReplay = await openDpopReplayCache(config, logger, deps.now);
   const metrics = deps.metrics;
   const observer: GatewayObserver | undefined =
     metrics && gatewayMetrics
@@ -111,6 +117,8 @@ export async function startGateway(config: GatewayConfig, deps: GatewayDeps = {}
       : undefined;
   const findRoute = createRouteTable(compiled, (route) => route.definition.prefix);
   const verifyDpopProof = createDpopProofVerifier({ replay: dpopReplay.cache, ...(deps.now ? { now: deps.now } : {}) });
+  // Asked on every request (X-Forwarded-*, rate limits by address): remembered per peer.
+  const proxyTrust = cachedTrust(config.trustedProxies);
   const handler = createGatewayHandler({
     findRoute,
     verifier,
@@ -118,14 +126,16 @@ export async function startGateway(config: GatewayConfig, deps: GatewayDeps = {}
     opsPaths: publicOpsPaths(config.demoPage),
     logger,
     allowedOrigins: config.allowedOrigins,
-    trust: config.trustedProxies,
+    trust: proxyTrust,
+    addressTrust: proxyTrust,
     tunnel: websockets.tunnel,
     verifyDpopProof,
     ...(observer ? { observer } : {}),
   });
   // The ingress asks from the same host (loopback) or is listed in TRUSTED_PROXIES; nobody else
   // may say what the original request was (docs/edge.md).
-  const decisionHandler = createDecisionHandler({ findRoute, verifier, allowedOrigins: config.allowedOrigins, verifyDpopProof, observer, trust: eitherTrust(LOOPBACK, config.trustedProxies), logger });
+  const decisionTrust = cachedTrust(eitherTrust(LOOPBACK, config.trustedProxies));
+  const decisionHandler = createDecisionHandler({ findRoute, verifier, allowedOrigins: config.allowedOrigins, verifyDpopProof, observer, trust: decisionTrust, addressTrust: decisionTrust, logger });
   const server = await listen(handler, { port: config.port, host: config.host, maxHeaderSize: MAX_HEADER_BYTES });
   // Upgrades run through the same handler, with a response bound to the raw socket so refusals
   // are ordinary JSON answers; on routes without `websocket: true` they are refused.
@@ -151,6 +161,7 @@ export async function startGateway(config: GatewayConfig, deps: GatewayDeps = {}
       await Promise.all([server.close(graceMs), opsServer.close(graceMs), decisionServer.close(graceMs)]);
       await pools.close();
       verifier.close();
+      rateLimits.close();
       await dpopReplay.close();
     },
   };

@@ -8,4 +8,4 @@ export { createRequireAuth, type RequireAuthOptions } from './require-auth.js';
 export { createBearerStrategy, type BearerStrategyOptions } from './passport-strategy.js';
 export { checkExpressSender, expressTrustOf } from './dpop-binding.js';
 export { errorHandler } from '../http/error-handler.js';
-export { authgateProxy, type AuthgateProxyOptions } from './authgate-proxy.js';
+export { authgateProxy, type AuthgateProxyOptions, type TargetProxyOptions, type RoutesProxyOptions } from './authgate-proxy.js';

@@ -39,6 +39,17 @@ export function createAdminApiClient({ baseUrl, adminToken, fetch: doFetch = fet
     rotateKeys: () => call('POST', '/admin/keys/rotate'),
     /** Public discovery document (scopes_supported); the bearer is the same service's admin token. */
     discovery: () => call('GET', '/.well-known/openid-configuration'),
+    /** One page of users; absent options are left out of the query. */
+    listUsers: (options: { query?: string | undefined; limit?: string | undefined; cursor?: string | undefined }) => {
+      const params = new URLSearchParams(Object.entries(options).filter((entry): entry is [string, string] => entry[1] !== undefined));
+      return call('GET', `/admin/users${params.size > 0 ? `?${params.toString()}` : ''}`);
+    },
+    createUser: (body: Record<string, unknown>) => call('POST', '/admin/users', body),
+    deleteUser: (userId: string) => call('DELETE', `/admin/users/${encodeURIComponent(userId)}`),
+    listSessions: (userId: string) => call('GET', `/admin/users/${encodeURIComponent(userId)}/sessions`),
+    endSessions: (userId: string) => call('DELETE', `/admin/users/${encodeURIComponent(userId)}/sessions`),
+    endSession: (userId: string, sid: string) => call('DELETE', `/admin/users/${encodeURIComponent(userId)}/sessions/${encodeURIComponent(sid)}`),
+    sendPasswordReset: (userId: string) => call('POST', `/admin/users/${encodeURIComponent(userId)}/password-reset`),
     findUser: (username: string) => call('GET', `/admin/users?${new URLSearchParams({ username }).toString()}`),
     lockUser: (userId: string) => call('POST', `/admin/users/${encodeURIComponent(userId)}/lock`),
     unlockUser: (userId: string) => call('POST', `/admin/users/${encodeURIComponent(userId)}/unlock`),

@@ -1,10 +1,8 @@
 import { UsageError } from '../cli.js';
-import type { UserView } from '../../services/auth/domain/admin/user-admin.js';
 import { readFile } from 'node:fs/promises';
 import { parseArgs } from 'node:util';
 import type { AdminApiClient } from './admin-api-client.js';
-
-
+import { runUserCommand, USER_USAGE } from './user-commands.js';
 
 export const USAGE = `usage: npm run authctl -- <command> [options]
 
@@ -18,16 +16,7 @@ export const USAGE = `usage: npm run authctl -- <command> [options]
   clients list   lists clients (never a secret)
   clients disable <client_id>   its next token request fails
   clients delete <client_id>
-  users show <username>     id, roles, locked or not
-  users lock <username>     refuses the user's next login and refresh (as a wrong password would)
-                            and ends every session: its access tokens are refused within a second
-  users unlock <username>   the user can log in again (sessions ended while locked stay ended)
-  users remove-factors <username>
-                            removes the user's second factors (TOTP, recovery codes, passkeys) and
-                            ends every session: they sign in with the password alone and enrol again
-  users set-roles <username> --roles <r1,r2>
-                            replaces the user's roles; scopes come with them (AUTH_ROLES_FILE; admin
-                            grants admin). Given: in the next token. Taken: every session ends now
+${USER_USAGE}
   keys rotate    new signing key: published at once, signs after KEY_PUBLISH_DELAY_SECONDS
 
   --json         print the service's JSON answer instead of text
@@ -42,7 +31,7 @@ const list = (value: string | undefined) =>
     .filter(Boolean);
 
 /** Runs one command; `out` receives what the operator reads. */
-export async function runCommand(argv: string[], api: AdminApiClient, out: (line: string) => void): Promise<void> {
+export async function runCommand(argv: string[], api: AdminApiClient, out: (line: string) => void, readStdin: () => Promise<string> = readAllStdin): Promise<void> {
   const { values, positionals } = (() => {
     try {
       return parseArgs({
@@ -56,6 +45,12 @@ export async function runCommand(argv: string[], api: AdminApiClient, out: (line
           'allow-new-scopes': { type: 'boolean', default: false },
           metadata: { type: 'string' },
           roles: { type: 'string' },
+          query: { type: 'string' },
+          limit: { type: 'string' },
+          cursor: { type: 'string' },
+          email: { type: 'string' },
+          'password-stdin': { type: 'boolean', default: false },
+          sid: { type: 'string' },
           json: { type: 'boolean', default: false },
         },
       });
@@ -70,8 +65,9 @@ export async function runCommand(argv: string[], api: AdminApiClient, out: (line
     if (!target) throw new UsageError(`${group} ${action} needs a ${group === 'users' ? 'username' : 'client_id'}`);
     return target;
   };
-  /** The admin API locks by id; operators know the username. */
-  const userIdOf = async (username: string) => ((await api.findUser(username)) as UserView).id;
+  if (group === 'users' && action !== undefined) {
+    if (await runUserCommand(action, { api, options: values, needTarget, hasTarget: target !== undefined, print, out, list, readStdin })) return;
+  }
 
   switch (`${group ?? ''} ${action ?? ''}`) {
     case 'clients create': {
@@ -121,34 +117,6 @@ export async function runCommand(argv: string[], api: AdminApiClient, out: (line
       await api.deleteClient(id);
       return print({ deleted: id }, () => out(`deleted client ${id}`));
     }
-    case 'users show': {
-      const user = (await api.findUser(needTarget())) as UserView;
-      return print(user, () => {
-        const state = user.locked ? `locked since ${String(user.locked_at)}` : 'active';
-        out(`${user.username}\t${user.id}\t${user.roles.join(' ')}\t${state}\tcreated ${user.created_at}`);
-      });
-    }
-    case 'users lock': {
-      const user = (await api.lockUser(await userIdOf(needTarget()))) as UserView;
-      return print(user, () => {
-        out(`locked user ${user.username} (${user.id}) since ${String(user.locked_at)}`);
-        out('its next login and refresh are refused; its sessions are over (access tokens refused within a second)');
-      });
-    }
-    case 'users unlock': {
-      const user = (await api.unlockUser(await userIdOf(needTarget()))) as UserView;
-      return print(user, () => out(`unlocked user ${user.username} (${user.id}): they can log in again`));
-    }
-    case 'users remove-factors': {
-      const id = await userIdOf(needTarget());
-      await api.removeFactors(id);
-      return print({ user_id: id, factors_removed: true }, () => out(`removed every second factor of ${id}; its sessions are over`));
-    }
-    case 'users set-roles': {
-      if (values.roles === undefined) throw new UsageError('users set-roles needs --roles, e.g. --roles user,admin (an empty value removes every role)');
-      const user = (await api.setRoles(await userIdOf(needTarget()), list(values.roles) ?? [])) as UserView;
-      return print(user, () => out(`user ${user.username} (${user.id}) now has roles: ${user.roles.join(' ') || '(none)'}`));
-    }
     case 'keys rotate': {
       const body = (await api.rotateKeys()) as Record<string, unknown>;
       return print(body, () => out(`new signing key ${String(body.kid)}: published now, signs from ${String(body.activates_at)}`));
@@ -183,6 +151,13 @@ async function refuseUnknownScopes(scopes: string[], api: AdminApiClient): Promi
   if (unknown.length === 0) return;
   const listed = [...known].sort().join(' ') || 'none';
   throw new UsageError(`unknown scope ${unknown.join(', ')} (known: ${listed}); pass --allow-new-scopes to register it anyway`);
+}
+
+/** Standard input to its end (a password piped in, so it never sits in the shell history or `ps`). */
+async function readAllStdin(): Promise<string> {
+  const chunks: Buffer[] = [];
+  for await (const chunk of process.stdin) chunks.push(Buffer.from(chunk as Buffer));
+  return Buffer.concat(chunks).toString('utf8');
 }
 
 async function readJson(option: string, file: string): Promise<unknown> {

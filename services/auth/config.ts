@@ -94,6 +94,8 @@ export const authConfigSchema = z
     ...mailEnvFields,
     /** Seconds a password-reset link works (docs/accounts.md). */
     PASSWORD_RESET_TTL: envField.seconds(1_800, { max: 86_400 }),
+    /** Seconds the set-password link of an operator's invitation works (POST /admin/users without a password; docs/operations.md). */
+    INVITATION_TTL: envField.seconds(604_800, { max: 2_592_000 }),
     /** Seconds an e-mail verification link works. */
     EMAIL_VERIFICATION_TTL: envField.seconds(86_400, { max: 604_800 }),
     /** `true`: login is refused with 403 email_not_verified until the account's address is verified. */
@@ -102,6 +104,8 @@ export const authConfigSchema = z
     PASSWORD_RESET_MAX_PER_ACCOUNT: count(5),
     /** Password-reset requests per client IP per LOGIN_FAILURE_WINDOW before 429. */
     PASSWORD_RESET_MAX_PER_IP: count(20),
+    /** Seconds an app's backchannel_logout_uri gets to answer a logout token before the attempt counts as failed (docs/apps.md). */
+    BACKCHANNEL_LOGOUT_TIMEOUT: envField.seconds(5, { max: 60 }),
   })
   .superRefine(checkRedisEnv)
   .transform((env) => ({

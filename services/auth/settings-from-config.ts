@@ -17,6 +17,7 @@ export function settingsFromConfig(config: AuthConfig): AuthSettings {
     firstPartyClientId: config.FIRST_PARTY_CLIENT_ID,
     publicUrl: config.AUTH_PUBLIC_URL,
     passwordResetTtlSeconds: config.PASSWORD_RESET_TTL,
+    invitationTtlSeconds: config.INVITATION_TTL,
     emailVerificationTtlSeconds: config.EMAIL_VERIFICATION_TTL,
     emailVerificationRequired: config.EMAIL_VERIFICATION_REQUIRED,
     accountMailMaxPerAccount: config.PASSWORD_RESET_MAX_PER_ACCOUNT,

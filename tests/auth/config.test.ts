@@ -33,6 +33,8 @@ describe('auth configuration', () => {
       MAIL_FROM: 'authgate <no-reply@localhost>',
       AUTH_PUBLIC_URL: 'http://localhost:4000',
       PASSWORD_RESET_TTL: 1800,
+      INVITATION_TTL: 604_800,
+      BACKCHANNEL_LOGOUT_TIMEOUT: 5,
       EMAIL_VERIFICATION_TTL: 86400,
       EMAIL_VERIFICATION_REQUIRED: false,
       PASSWORD_RESET_MAX_PER_ACCOUNT: 5,

@@ -9,7 +9,7 @@ import { createRequireAuth } from '../../lib/express/index.js';
 import { createVerifier, type Verifier } from '../../lib/verifier/index.js';
 import { loadGatewayConfig } from '../../gateway/config.js';
 import { startGateway, type RunningGateway } from '../../gateway/gateway.js';
-import { parseRoutes } from '../../gateway/route-config.js';
+import { parseRoutes } from '../../lib/edge/route-config.js';
 import { MemoryClientStore } from '../../services/auth/adapters/memory/memory-client-store.js';
 import { startTestAuth, type TestAuth } from '../auth/support/auth-harness.js';
 import { PASSWORD, post, request } from '../auth/support/http-client.js';

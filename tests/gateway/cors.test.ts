@@ -2,7 +2,7 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { createLogger } from '../../lib/logger.js';
 import { loadGatewayConfig } from '../../gateway/config.js';
 import { startGateway, type RunningGateway } from '../../gateway/gateway.js';
-import { parseRoutes } from '../../gateway/route-config.js';
+import { parseRoutes } from '../../lib/edge/route-config.js';
 import { startTestIssuer, type TestIssuer } from '../lib/verifier/test-issuer.js';
 import { startEchoUpstream, type EchoUpstream } from './echo-upstream.js';
 import { send } from './http-client.js';

@@ -4,7 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadGatewayConfig } from '../../gateway/config.js';
 import { MAX_ORIGINAL_URI } from '../../gateway/decision-request.js';
 import { startGateway, type RunningGateway } from '../../gateway/gateway.js';
-import { parseRoutes } from '../../gateway/route-config.js';
+import { parseRoutes } from '../../lib/edge/route-config.js';
 import { createLogger } from '../../lib/logger.js';
 import type { GatewayFixture } from './gateway-fixture.js';
 import { useGatewayFixture } from './gateway-fixture.js';

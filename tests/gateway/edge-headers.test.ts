@@ -3,7 +3,7 @@ import { createLogger } from '../../lib/logger.js';
 import { clientAddress, parseProxyTrust } from '../../lib/http/client-address.js';
 import { loadGatewayConfig } from '../../gateway/config.js';
 import { startGateway, type RunningGateway } from '../../gateway/gateway.js';
-import { parseRoutes } from '../../gateway/route-config.js';
+import { parseRoutes } from '../../lib/edge/route-config.js';
 import { startEchoUpstream, type EchoUpstream } from './echo-upstream.js';
 import { useGatewayFixture, type GatewayFixture } from './gateway-fixture.js';
 import { send } from './http-client.js';

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadGatewayConfig } from '../../gateway/config.js';
 import { startGateway, type RunningGateway } from '../../gateway/gateway.js';
-import { parseRoutes } from '../../gateway/route-config.js';
+import { parseRoutes } from '../../lib/edge/route-config.js';
 import { createLogger } from '../../lib/logger.js';
 import { openRevocationList } from '../../lib/revocation/open-revocation-list.js';
 import type { RevocationList } from '../../lib/revocation/revocation-list.js';

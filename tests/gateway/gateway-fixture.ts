@@ -5,7 +5,7 @@ import type { Metrics } from '../../lib/metrics/index.js';
 import type { RevocationList } from '../../lib/revocation/revocation-list.js';
 import { loadGatewayConfig } from '../../gateway/config.js';
 import { startGateway, type RunningGateway } from '../../gateway/gateway.js';
-import { parseRoutes } from '../../gateway/route-config.js';
+import { parseRoutes } from '../../lib/edge/route-config.js';
 import { freePort } from '../support/free-port.js';
 import { startCountingListener, startEchoUpstream, type EchoUpstream } from './echo-upstream.js';
 import { startTestIssuer, type TestIssuer } from '../lib/verifier/test-issuer.js';

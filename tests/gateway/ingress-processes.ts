@@ -50,7 +50,27 @@ export function nginxServer(listen: string, decision: string, upstream: string):
         proxy_set_header X-Auth-Scope     $auth_scope;
         proxy_set_header X-Auth-Roles     $auth_roles;
         proxy_set_header X-Auth-Actor     $auth_actor;
+        # A route's rate limit: its fields on allowed answers, and its 429 (which nginx would turn
+        # into a 500, as any status but 2xx/401/403 of the subrequest) handed on by @authgate_refused.
+        auth_request_set $auth_status           $upstream_status;
+        auth_request_set $auth_retry_after      $upstream_http_retry_after;
+        auth_request_set $auth_ratelimit        $upstream_http_ratelimit;
+        auth_request_set $auth_ratelimit_policy $upstream_http_ratelimit_policy;
+        add_header RateLimit        $auth_ratelimit;
+        add_header RateLimit-Policy $auth_ratelimit_policy;
+        error_page 500 = @authgate_refused;
         proxy_pass http://${upstream};
+    }
+
+    location @authgate_refused {
+        default_type application/json;
+        add_header Retry-After      $auth_retry_after always;
+        add_header RateLimit        $auth_ratelimit always;
+        add_header RateLimit-Policy $auth_ratelimit_policy always;
+        if ($auth_status = 429) {
+            return 429 '{"error":"too_many_requests","error_description":"rate limit reached; retry after the Retry-After seconds"}\n';
+        }
+        return 500;
     }
 
     location = /_authgate {
@@ -62,6 +82,8 @@ export function nginxServer(listen: string, decision: string, upstream: string):
         proxy_set_header X-Original-URI    $request_uri;
         proxy_set_header X-Forwarded-Proto $scheme;
         proxy_set_header X-Forwarded-Host  $http_host;
+        # The client as nginx saw it (replacing any X-Forwarded-For it sent): rate limits by address.
+        proxy_set_header X-Forwarded-For   $remote_addr;
     }
 }`;
 }

@@ -3,7 +3,7 @@ import { createLogger } from '../../lib/logger.js';
 import { createMetrics } from '../../lib/metrics/index.js';
 import { loadGatewayConfig } from '../../gateway/config.js';
 import { startGateway, type RunningGateway } from '../../gateway/gateway.js';
-import { parseRoutes } from '../../gateway/route-config.js';
+import { parseRoutes } from '../../lib/edge/route-config.js';
 import { startEchoUpstream, type EchoUpstream } from './echo-upstream.js';
 import { send, waitFor } from './http-client.js';
 import { startTestIssuer, type TestIssuer } from '../lib/verifier/test-issuer.js';

@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createLogger } from '../../lib/logger.js';
 import { loadGatewayConfig } from '../../gateway/config.js';
 import { startGateway, type RunningGateway } from '../../gateway/gateway.js';
-import { parseRoutes } from '../../gateway/route-config.js';
+import { parseRoutes } from '../../lib/edge/route-config.js';
 import { freePort } from '../support/free-port.js';
 import { send } from './http-client.js';
 

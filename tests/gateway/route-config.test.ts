@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { ConfigError } from '../../lib/config.js';
 import { loadGatewayConfig } from '../../gateway/config.js';
-import { loadRoutesFile, parseRoutes } from '../../gateway/route-config.js';
-import { createRouteTable } from '../../gateway/route-table.js';
+import { loadRoutesFile, parseRoutes } from '../../lib/edge/route-config.js';
+import { createRouteTable } from '../../lib/edge/route-table.js';
 
 const base = { prefix: '/api/x', upstream: 'http://127.0.0.1:1', auth: 'required' };
 

@@ -5,7 +5,7 @@ import { WebSocket, WebSocketServer } from 'ws';
 import { createLogger } from '../../lib/logger.js';
 import { loadGatewayConfig } from '../../gateway/config.js';
 import { startGateway, type RunningGateway } from '../../gateway/gateway.js';
-import { parseRoutes } from '../../gateway/route-config.js';
+import { parseRoutes } from '../../lib/edge/route-config.js';
 import { createFakeRevocations } from '../lib/verifier/fake-revocations.js';
 import { startTestIssuer, type TestIssuer } from '../lib/verifier/test-issuer.js';
 import { send, waitFor } from './http-client.js';

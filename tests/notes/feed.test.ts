@@ -3,7 +3,7 @@ import { WebSocket } from 'ws';
 import { createLogger } from '../../lib/logger.js';
 import { loadGatewayConfig } from '../../gateway/config.js';
 import { startGateway, type RunningGateway } from '../../gateway/gateway.js';
-import { loadRoutesFile } from '../../gateway/route-config.js';
+import { loadRoutesFile } from '../../lib/edge/route-config.js';
 import { loadNotesConfig } from '../../services/notes/config.js';
 import { startNotesService, type RunningNotesService } from '../../services/notes/notes-service.js';
 import { send, waitFor } from '../gateway/http-client.js';

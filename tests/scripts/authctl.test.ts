@@ -137,7 +137,7 @@ describe('authctl against a real auth service', () => {
     expect((await post(auth.url, '/auth/login', { username: 'cli-mfa', password: PASSWORD })).body.error).toBe('mfa_required');
     const removed = await authctl(['users', 'remove-factors', 'cli-mfa']);
     expect(removed.code).toBe(0);
-    expect(removed.stdout).toContain(`removed every second factor of ${user.id}`);
+    expect(removed.stdout).toContain(`removed every second factor of cli-mfa (${user.id})`);
     expect((await post(auth.url, '/auth/refresh', { refresh_token: user.tokens.refresh_token })).status).toBe(401);
     expect((await post(auth.url, '/auth/login', { username: 'cli-mfa', password: PASSWORD })).status).toBe(200);
   });
@@ -183,13 +183,73 @@ describe('authctl against a real auth service', () => {
     expect(json).toMatchObject({ username: 'cli-roles', roles: ['user'] });
   });
 
+  async function authctlWithStdin(args: string[], input: string): Promise<CliResult> {
+    const pending = run('npx', ['tsx', 'scripts/authctl.ts', ...args], { env: { ...process.env, AUTH_URL: auth.url, AUTH_ADMIN_TOKEN: ADMIN_TOKEN }, timeout: 60_000 });
+    pending.child.stdin?.end(input);
+    try {
+      const { stdout, stderr } = await pending;
+      return { code: 0, stdout, stderr };
+    } catch (err) {
+      const failed = err as { code?: number; stdout?: string; stderr?: string };
+      return { code: typeof failed.code === 'number' ? failed.code : -1, stdout: failed.stdout ?? '', stderr: failed.stderr ?? '' };
+    }
+  }
+
+  it('when the first admin is made with users create --roles admin, then they sign in with scope admin; list, sessions, end-sessions, reset-password and delete work by username', async () => {
+    const created = await authctlWithStdin(['users', 'create', 'cli-admin', '--roles', 'user,admin', '--email', 'cli-admin@example.test', '--password-stdin'], `${PASSWORD}\n`);
+    expect(created.code, created.stderr).toBe(0);
+    expect(created.stdout).toMatch(/^created user cli-admin \(\S+\) with roles: user admin$/m);
+    const login = await post(auth.url, '/auth/login', { username: 'cli-admin', password: PASSWORD });
+    expect(login.status).toBe(200);
+    const claims = JSON.parse(Buffer.from(String(login.body.access_token).split('.')[1]!, 'base64url').toString());
+    expect(String(claims.scope).split(' ')).toContain('admin');
+
+    const invited = await authctl(['users', 'create', 'cli-invited', '--email', 'cli-invited@example.test']);
+    expect(invited.code, invited.stderr).toBe(0);
+    expect(invited.stdout).toContain('an invitation to set the password was mailed to cli-invited@example.test');
+
+    const listed = await authctl(['users', 'list', '--query', 'cli-']);
+    expect(listed.code).toBe(0);
+    expect(listed.stdout.split('\n')[0]).toBe('username\tid\te-mail\troles\tstate');
+    expect(listed.stdout).toMatch(/^cli-admin\t\S+\tcli-admin@example.test \(not verified\)\tuser admin\tactive$/m);
+    expect(listed.stdout).toMatch(/^cli-invited\t/m);
+    const paged = await authctl(['users', 'list', '--query', 'cli-', '--limit', '1']);
+    const cursor = /^more: --cursor (\S+)$/m.exec(paged.stdout)?.[1];
+    expect(cursor).toBeDefined();
+    const next = JSON.parse((await authctl(['users', 'list', '--query', 'cli-', '--limit', '1', '--cursor', cursor!, '--json'])).stdout);
+    expect(next.users).toHaveLength(1);
+
+    const sessions = await authctl(['users', 'sessions', 'cli-admin']);
+    expect(sessions.stdout.split('\n')[0]).toBe('sid\tcreated\tlast used\tip\tuser agent');
+    expect(sessions.stdout.trim().split('\n')).toHaveLength(2);
+    expect((await authctl(['users', 'end-sessions', 'cli-admin'])).stdout).toContain('ended every session of cli-admin');
+    expect((await authctl(['users', 'sessions', 'cli-admin'])).stdout.trim()).toBe('no sessions');
+    expect((await post(auth.url, '/auth/refresh', { refresh_token: login.body.refresh_token })).status).toBe(401);
+
+    const reset = await authctl(['users', 'reset-password', 'cli-admin']);
+    expect(reset.code).toBe(1);
+    expect(reset.stderr).toMatch(/^authctl: the auth service answered 409: the user has no verified e-mail address/);
+
+    const lastAdmin = await authctl(['users', 'delete', 'cli-admin']);
+    expect([lastAdmin.code, lastAdmin.stderr.trim().split('\n').length]).toEqual([1, 1]);
+    expect(lastAdmin.stderr).toMatch(/409: this is the last admin/);
+    expect((await authctl(['users', 'delete', 'cli-invited'])).stdout).toMatch(/^deleted user cli-invited/);
+    expect((await authctl(['users', 'show', 'cli-invited'])).code).toBe(1);
+    // Sixteen CLI processes: each starts tsx, slow on a busy machine.
+  }, 300_000);
+
   it.each([
+    ['create without a password or an address', ['users', 'create', 'cli-nothing'], {}, 2, /--email/],
+    ['create of a malformed address', ['users', 'create', 'cli-bad', '--email', 'nope'], {}, 1, /email: must be an e-mail address/],
+    ['list with a bad limit', ['users', 'list', '--limit', '0'], {}, 1, /limit: must be a whole number/],
+    ['list with a username', ['users', 'list', 'someone'], {}, 2, /--query/],
+    ['delete of an unknown user', ['users', 'delete', 'nobody-at-all'], {}, 1, /404/],
     ['set-roles without --roles', ['users', 'set-roles', 'cli-roles'], {}, 2, /--roles/],
     ['a malformed role', ['users', 'set-roles', 'cli-roles', '--roles', 'Bad Role'], {}, 1, /roles/],
     ['a wrong admin token', ['clients', 'list'], { AUTH_ADMIN_TOKEN: 'wrong-token' }, 1, /AUTH_ADMIN_TOKEN/],
     ['no admin token', ['clients', 'list'], { AUTH_ADMIN_TOKEN: undefined }, 2, /AUTH_ADMIN_TOKEN is not set/],
     ['an unreachable service', ['clients', 'list'], { AUTH_URL: 'http://127.0.0.1:9' }, 1, /cannot reach the auth service/],
-    ['an unknown command', ['users', 'list'], {}, 2, /unknown command/],
+    ['an unknown command', ['users', 'frobnicate'], {}, 2, /unknown command/],
     ['create without scopes', ['clients', 'create'], {}, 2, /--scopes/],
     ['delete without an id', ['clients', 'delete'], {}, 2, /needs a client_id/],
     ['lock without a username', ['users', 'lock'], {}, 2, /needs a username/],

@@ -31,7 +31,12 @@ export interface AuthEvents {
   /** An operator replaced a user's roles; `removed` ones ended the account's sessions. Role names only. */
   rolesChanged(event: { userId: string; roles: string[]; removed: string[]; sessionsEnded: number; by: AdminCaller }): void;
   /** An operator ended a user's sessions, deleted the user, or had a reset link mailed. */
-  userAdministered(event: { userId: string; action: 'sessions_ended' | 'session_ended' | 'deleted' | 'password_reset_sent'; sessionsEnded?: number; by: AdminCaller }): void;
+  userAdministered(event: { userId: string; action: UserAdminAction; sessionsEnded?: number; by: AdminCaller }): void;
+  /**
+   * An operator read a page of the user list or a search. What was searched for is left out (it is
+   * often a name nobody has, or part of one), only which kind of search and how many came back.
+   */
+  usersListed(event: { search: 'all' | 'username' | 'email'; returned: number; by: AdminCaller }): void;
   /** A client was created, had its configuration replaced (clients file upsert), was disabled or deleted. */
   clientChanged(event: { change: 'created' | 'updated' | 'disabled' | 'deleted'; clientId: string; by: AdminCaller | { source: 'clients_file' } }): void;
   /** This process took a new signing key set: by rotating it (admin API) or re-reading the shared file (poller). */
@@ -53,8 +58,13 @@ export type SecondFactorEvent =
   /** A second step was refused: a wrong code, a replayed one, or too many attempts (`rate_limited`). */
   | { change: 'mfa.failed'; userId: string; reason: 'wrong_code' | 'replayed_code' | 'rate_limited'; clientIp: string };
 
+/** What an operator did to one user (audit event `user.<action>`). */
+export type UserAdminAction = 'created' | 'invited' | 'viewed' | 'email_changed' | 'factors_removed' | 'sessions_ended' | 'session_ended' | 'deleted' | 'password_reset_sent';
+
 export type AccountChanged =
   | { change: 'email.verified'; userId: string }
+  /** An invited user set their password through the invitation link; their address is verified by it. */
+  | { change: 'invitation.accepted'; userId: string }
   /** `userId` null and `mailed` false when no account matched: the trail says so, the caller never hears it. */
   | { change: 'password.reset_requested'; userId: string | null; mailed: boolean; clientIp: string }
   | { change: 'password.reset'; userId: string; sessionsEnded: number }
@@ -93,6 +103,7 @@ export const ignoreAuthEvents: AuthEvents = {
   accountLockChanged: () => {},
   rolesChanged: () => {},
   userAdministered: () => {},
+  usersListed: () => {},
   clientChanged: () => {},
   signingKeysChanged: () => {},
   adminAuthFailed: () => {},

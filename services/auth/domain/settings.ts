@@ -22,6 +22,8 @@ export interface AuthSettings {
   /** AUTH_PUBLIC_URL without a trailing slash: the base of every link in a mail. */
   publicUrl: string;
   passwordResetTtlSeconds: number;
+  /** How long an invitation's set-password link works (INVITATION_TTL). */
+  invitationTtlSeconds: number;
   emailVerificationTtlSeconds: number;
   /** Login refused (403 email_not_verified) until the account's address is verified. */
   emailVerificationRequired: boolean;

@@ -62,6 +62,23 @@ describe('EmbeddedUserStore on disk', () => {
     }
   });
 
+  it('when the store is reopened, then the list pages hold the users written before, by name and by address', async () => {
+    const dir = await tempDir();
+    dirs.push(dir);
+    const first = await openEmbeddedUserStore(dir);
+    const ann = await first.create({ username: 'ann', email: 'ann@example.test', passwordHash: 'h', roles: [] });
+    await first.create({ username: 'abe', passwordHash: 'h', roles: [] });
+    await first.close();
+
+    const reopened = await openEmbeddedUserStore(dir);
+    try {
+      expect((await reopened.listPage({ by: 'username', prefix: 'a', limit: 5 })).map((u) => u.username)).toEqual(['abe', 'ann']);
+      expect(await reopened.listPage({ by: 'email', prefix: 'ann@', limit: 5 })).toEqual([ann]);
+    } finally {
+      await reopened.close();
+    }
+  });
+
   it('when the data directory does not exist, then it is created with users.db readable by the owner only', async () => {
     const parent = await tempDir();
     dirs.push(parent);

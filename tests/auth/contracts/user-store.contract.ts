@@ -190,6 +190,108 @@ export function runUserStoreContract(name: string, factory: () => Promise<UserSt
       });
     });
 
+    describe('list pages (issue 24, point 2)', () => {
+      /** A prefix unique to this test, so a shared server's other users never show. */
+      const freshPrefix = () => `p${randomBytes(4).toString('hex')}-`;
+      const names = (page: { username: string }[]) => page.map((u) => u.username);
+
+      it('when users are paged by username, then each page continues strictly after the last, in order, and the end is []', async () => {
+        const prefix = freshPrefix();
+        const created = await Promise.all(['d', 'a', 'e', 'b', 'c'].map((s) => store.create(newUser({ username: `${prefix}${s}` }))));
+        const first = await store.listPage({ by: 'username', prefix, limit: 2 });
+        expect(names(first)).toEqual([`${prefix}a`, `${prefix}b`]);
+        expect(first[0]).toEqual(created[1]);
+        const second = await store.listPage({ by: 'username', prefix, after: first[1]!.username, limit: 2 });
+        expect(names(second)).toEqual([`${prefix}c`, `${prefix}d`]);
+        const third = await store.listPage({ by: 'username', prefix, after: second[1]!.username, limit: 2 });
+        expect(names(third)).toEqual([`${prefix}e`]);
+        expect(await store.listPage({ by: 'username', prefix, after: `${prefix}e`, limit: 2 })).toEqual([]);
+      });
+
+      it('when users are added and removed between pages, then the next page neither repeats nor skips a user that was there', async () => {
+        const prefix = freshPrefix();
+        for (const s of ['b', 'd', 'f', 'h']) await store.create(newUser({ username: `${prefix}${s}` }));
+        const first = await store.listPage({ by: 'username', prefix, limit: 2 });
+        expect(names(first)).toEqual([`${prefix}b`, `${prefix}d`]);
+        await store.create(newUser({ username: `${prefix}a` }));
+        await store.create(newUser({ username: `${prefix}c` }));
+        await store.create(newUser({ username: `${prefix}g` }));
+        const gone = await store.findByUsername(`${prefix}h`);
+        await store.delete(gone!.id);
+        const rest = await store.listPage({ by: 'username', prefix, after: first[1]!.username, limit: 10 });
+        expect(names(rest)).toEqual([`${prefix}f`, `${prefix}g`]);
+      });
+
+      it('when the prefix matches nobody, or is a regex or operator in disguise, then [] and no error', async () => {
+        const prefix = freshPrefix();
+        await store.create(newUser({ username: `${prefix}x` }));
+        for (const odd of [`${prefix}y`, '.*', '^', '[', '(?', '\\', '$where', '{"$gt":""}']) {
+          expect(await store.listPage({ by: 'username', prefix: odd, limit: 5 })).toEqual([]);
+        }
+      });
+
+      it('when the prefix is empty, then users come from the start of the order', async () => {
+        await store.create(newUser());
+        const page = await store.listPage({ by: 'username', prefix: '', limit: 3 });
+        expect(page.length).toBeGreaterThan(0);
+        expect(names(page)).toEqual([...names(page)].sort());
+      });
+
+      it('when users are searched by address prefix, then (address, id) order pages through shared addresses; pending and absent addresses do not match', async () => {
+        const domain = `${randomBytes(4).toString('hex')}.example.test`;
+        const shared = await Promise.all([1, 2, 3].map(() => store.create(newUser({ email: `ann@${domain}` }))));
+        const bob = await store.create(newUser({ email: `bob@${domain}` }));
+        const pending = await store.create(newUser({ email: `zed@other-${domain}` }));
+        await store.setEmailState(pending.id, { email: `zed@other-${domain}`, emailVerified: true, pendingEmail: `ann@${domain}` });
+        await store.create(newUser());
+        const sharedIds = shared.map((u) => u.id).sort();
+        const byAddress = async (prefix: string) => {
+          const seen: string[] = [];
+          let after: { email: string; id: string } | undefined;
+          for (;;) {
+            const page = await store.listPage({ by: 'email', prefix, limit: 2, ...(after ? { after } : {}) });
+            if (page.length === 0) return seen;
+            seen.push(...page.map((u) => u.id));
+            const last = page[page.length - 1]!;
+            after = { email: last.email!, id: last.id };
+          }
+        };
+        // Ids sort the same way in a store's own order as the store compares them; the test only
+        // asks that the three shared ones come before bob, each once.
+        const annOnly = await byAddress('ann@');
+        expect(annOnly.filter((id) => sharedIds.includes(id)).sort()).toEqual(sharedIds);
+        expect(new Set(annOnly).size).toBe(annOnly.length);
+        const all = await byAddress(`ann@${domain}`);
+        expect([...all].sort()).toEqual(sharedIds);
+        const both = (await byAddress('')).filter((id) => [...sharedIds, bob.id].includes(id));
+        expect(both.slice(0, 3).sort()).toEqual(sharedIds);
+        expect(both[3]).toBe(bob.id);
+        expect(both).not.toContain(pending.id);
+      });
+
+      it('when an address changes or its user is deleted, then the search follows', async () => {
+        const domain = `${randomBytes(4).toString('hex')}.example.test`;
+        const user = await store.create(newUser({ email: `old@${domain}` }));
+        await store.setEmailState(user.id, { email: `new@${domain}`, emailVerified: true });
+        expect(await store.listPage({ by: 'email', prefix: `old@${domain}`, limit: 5 })).toEqual([]);
+        expect((await store.listPage({ by: 'email', prefix: `new@${domain}`, limit: 5 })).map((u) => u.id)).toEqual([user.id]);
+        await store.setEmailState(user.id, { emailVerified: false });
+        expect(await store.listPage({ by: 'email', prefix: `new@${domain}`, limit: 5 })).toEqual([]);
+        await store.setEmailState(user.id, { email: `back@${domain}`, emailVerified: false });
+        await store.delete(user.id);
+        expect(await store.listPage({ by: 'email', prefix: `back@${domain}`, limit: 5 })).toEqual([]);
+        expect(await store.listPage({ by: 'username', prefix: user.username, limit: 5 })).toEqual([]);
+      });
+
+      it('when a deleted name is registered again, then it is listed once, as the new account', async () => {
+        const prefix = freshPrefix();
+        const first = await store.create(newUser({ username: `${prefix}same` }));
+        await store.delete(first.id);
+        const again = await store.create(newUser({ username: `${prefix}same` }));
+        expect((await store.listPage({ by: 'username', prefix, limit: 5 })).map((u) => u.id)).toEqual([again.id]);
+      });
+    });
+
     it('when the store is reachable, then ping resolves', async () => {
       await expect(store.ping()).resolves.toBeUndefined();
     });
@@ -211,6 +313,20 @@ export function runUserStoreContract(name: string, factory: () => Promise<UserSt
           expect(await store.setRoles(id, ['admin'])).toBeNull();
         }
         expect((await store.findById(other.id))?.roles).toEqual(other.roles);
+      });
+    });
+
+    describe('users with a role (last admin checks)', () => {
+      it('when users with a role are asked for, then those with it come, up to the limit, and a role taken away stops counting', async () => {
+        const role = `r${randomBytes(4).toString('hex')}`;
+        const [a, b, c] = await Promise.all([1, 2, 3].map(() => store.create(newUser({ roles: ['user', role] }))));
+        await store.create(newUser({ roles: ['user'] }));
+        expect((await store.findWithRole(role, 10)).map((u) => u.id).sort()).toEqual([a!.id, b!.id, c!.id].sort());
+        expect(await store.findWithRole(role, 2)).toHaveLength(2);
+        await store.setRoles(a!.id, ['user']);
+        await store.delete(b!.id);
+        expect((await store.findWithRole(role, 10)).map((u) => u.id)).toEqual([c!.id]);
+        expect(await store.findWithRole(`none-${role}`, 10)).toEqual([]);
       });
     });
 

@@ -48,6 +48,7 @@ export function pinoAuditEvents(logger: Logger): AuthEvents {
     accountLockChanged: ({ userId, locked, by: caller }) => write('info', locked ? 'account.locked' : 'account.unlocked', { user_id: userId, ...by(caller) }),
     userAdministered: ({ userId, action, sessionsEnded, by: caller }) =>
       write('info', `user.${action}`, { user_id: userId, ...(sessionsEnded === undefined ? {} : { sessions_ended: sessionsEnded }), ...by(caller) }),
+    usersListed: ({ search, returned, by: caller }) => write('info', 'users.listed', { search, returned, ...by(caller) }),
     rolesChanged: ({ userId, roles, removed, sessionsEnded, by: caller }) => write('info', 'user.roles_changed', { user_id: userId, roles, removed, sessions_ended: sessionsEnded, ...by(caller) }),
     clientChanged: ({ change, clientId, by: caller }) => write('info', `client.${change}`, { client_id: clientId, ...by(caller) }),
     signingKeysChanged: (keys) =>

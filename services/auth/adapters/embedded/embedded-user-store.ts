@@ -1,5 +1,7 @@
 import { authErrors } from '../../domain/errors.js';
 import { type EmailState, type NewUser, type UserRecord, type UserStore, newUserDocument } from '../../domain/users/user-store.js';
+import type { UserPageQuery } from '../../domain/users/user-page.js';
+import { UserOrderIndex } from '../indexes/user-order-index.js';
 import { type PrivateNedb, isUniqueViolation, openPrivateNedb } from './private-nedb.js';
 
 /**
@@ -14,21 +16,33 @@ type UserDoc = Omit<UserRecord, 'id' | 'lockedAt' | 'emailVerified'> & { lockedA
  * is configured. Password hashes live in the file, so it is private to the service's OS user.
  */
 export async function openEmbeddedUserStore(dataDir: string): Promise<EmbeddedUserStore> {
-  return new EmbeddedUserStore(await openPrivateNedb<UserDoc>(dataDir, 'users.db', 'username'));
+  const file = await openPrivateNedb<UserDoc>(dataDir, 'users.db', 'username');
+  const docs = (await file.db.findAsync({}, { username: 1, email: 1 })) as Array<UserDoc & { _id: string }>;
+  return new EmbeddedUserStore(file, new UserOrderIndex(docs.map((doc) => ({ id: doc._id, username: doc.username, ...(doc.email === undefined ? {} : { email: doc.email }) }))));
 }
 
-/** Users in a NeDB file; the unique index on `username` decides who wins a concurrent create. */
+/**
+ * Users in a NeDB file; the unique index on `username` decides who wins a concurrent create. List
+ * pages come from `order`, an in-process sorted index this store keeps beside NeDB's (NeDB holds
+ * every document in memory anyway, and one process owns the file): a NeDB range query would sort
+ * all its candidates on every page.
+ */
 export class EmbeddedUserStore implements UserStore {
   private readonly db;
 
-  constructor(private readonly file: PrivateNedb<UserDoc>) {
+  constructor(
+    private readonly file: PrivateNedb<UserDoc>,
+    private readonly order: UserOrderIndex,
+  ) {
     this.db = file.db;
   }
 
   async create(user: NewUser): Promise<UserRecord> {
     const doc: UserDoc = newUserDocument(user);
     try {
-      return toRecord(await this.db.insertAsync(doc));
+      const created = toRecord(await this.db.insertAsync(doc));
+      this.order.added(created);
+      return created;
     } catch (error) {
       if (isUniqueViolation(error)) throw authErrors.usernameTaken();
       throw error;
@@ -80,6 +94,8 @@ export class EmbeddedUserStore implements UserStore {
       else set[field] = state[field];
     }
     const { numAffected } = await this.db.updateAsync({ _id: id }, { $set: set, $unset: unset });
+    // From what is stored now, not from `state`: two racing changes leave the index as the file.
+    if (numAffected > 0) this.order.syncEmail(id, (await this.db.findOneAsync({ _id: id }))?.email);
     return numAffected > 0;
   }
 
@@ -91,7 +107,24 @@ export class EmbeddedUserStore implements UserStore {
 
   async delete(id: string): Promise<boolean> {
     if (typeof id !== 'string') return false;
-    return (await this.db.removeAsync({ _id: id }, {})) > 0;
+    const doc = await this.db.findOneAsync({ _id: id });
+    if (!doc || (await this.db.removeAsync({ _id: id }, {})) === 0) return false;
+    // A registration of the freed name may have landed since the remove: its key stays.
+    const nameTakenAgain = (await this.db.countAsync({ username: doc.username })) > 0;
+    this.order.removed({ id, username: doc.username }, { keepUsername: nameTakenAgain });
+    return true;
+  }
+
+  async findWithRole(role: string, limit: number): Promise<UserRecord[]> {
+    if (typeof role !== 'string') return [];
+    // NeDB matches a value against an array field by membership; a scan of the in-memory documents.
+    return (await this.db.findAsync({ roles: role }).limit(limit)).map(toRecord);
+  }
+
+  async listPage(query: UserPageQuery): Promise<UserRecord[]> {
+    // Each hit is one lookup on an index NeDB keeps (username, _id).
+    const docs = await Promise.all(this.order.page(query).map((hit) => this.db.findOneAsync('id' in hit ? { _id: hit.id } : { username: hit.username })));
+    return docs.flatMap((doc) => (doc ? [toRecord(doc)] : []));
   }
 
   ping(): Promise<void> {

@@ -1,6 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import { authErrors } from '../../domain/errors.js';
 import type { EmailState, NewUser, UserRecord, UserStore } from '../../domain/users/user-store.js';
+import type { UserPageQuery } from '../../domain/users/user-page.js';
+import { UserOrderIndex } from '../indexes/user-order-index.js';
 
 /**
  * Users in process memory, for tests and throwaway runs. The username map is the unique index:
@@ -10,6 +12,7 @@ import type { EmailState, NewUser, UserRecord, UserStore } from '../../domain/us
 export class MemoryUserStore implements UserStore {
   private readonly byId = new Map<string, UserRecord>();
   private readonly idByUsername = new Map<string, string>();
+  private readonly order = new UserOrderIndex();
 
   async create(user: NewUser): Promise<UserRecord> {
     if (this.idByUsername.has(user.username)) throw authErrors.usernameTaken();
@@ -25,6 +28,7 @@ export class MemoryUserStore implements UserStore {
     };
     this.idByUsername.set(record.username, record.id);
     this.byId.set(record.id, record);
+    this.order.added(record);
     return copy(record);
   }
 
@@ -63,6 +67,7 @@ export class MemoryUserStore implements UserStore {
     delete record.email;
     delete record.pendingEmail;
     Object.assign(record, withoutUndefined(state));
+    this.order.syncEmail(id, record.email);
     return true;
   }
 
@@ -78,7 +83,25 @@ export class MemoryUserStore implements UserStore {
     if (!record) return false;
     this.byId.delete(id);
     this.idByUsername.delete(record.username);
+    this.order.removed(record);
     return true;
+  }
+
+  async findWithRole(role: string, limit: number): Promise<UserRecord[]> {
+    const found: UserRecord[] = [];
+    for (const record of this.byId.values()) {
+      if (found.length >= limit) break;
+      if (record.roles.includes(role)) found.push(copy(record));
+    }
+    return found;
+  }
+
+  async listPage(query: UserPageQuery): Promise<UserRecord[]> {
+    const ids = this.order.page(query).map((hit) => ('id' in hit ? hit.id : this.idByUsername.get(hit.username)));
+    return ids.flatMap((id) => {
+      const record = id === undefined ? undefined : this.byId.get(id);
+      return record ? [copy(record)] : [];
+    });
   }
 
   async ping(): Promise<void> {}

@@ -1,6 +1,7 @@
 import mongoose from 'mongoose';
 import { authErrors } from '../../domain/errors.js';
 import { type EmailState, type NewUser, type UserRecord, type UserStore, newUserDocument } from '../../domain/users/user-store.js';
+import type { UserPageQuery } from '../../domain/users/user-page.js';
 import { pingMongo } from './ping-mongo.js';
 
 /** The user as MongoDB keeps it; the document's ObjectId (as hex) is the user id. */
@@ -38,8 +39,11 @@ const userSchema = new mongoose.Schema<UserDoc>(
 );
 // The database, not a check-then-insert, decides which of two concurrent registrations wins.
 userSchema.index({ username: 1 }, { unique: true });
-// Password reset by address looks accounts up by it (not unique: accounts may share one).
-userSchema.index({ email: 1 });
+// Password reset looks accounts up by address (not unique: accounts may share one), and the admin
+// search pages through addresses in (email, _id) order: one compound index serves both.
+userSchema.index({ email: 1, _id: 1 });
+// "Is this the last admin?" before a delete or a role change (multikey: one entry per role).
+userSchema.index({ roles: 1 });
 
 /**
  * Connects with a connection of its own (so it never shares mongoose's global state with other
@@ -142,6 +146,32 @@ export class MongoUserStore implements UserStore {
     return deletedCount > 0;
   }
 
+  async findWithRole(role: string, limit: number): Promise<UserRecord[]> {
+    if (typeof role !== 'string') return [];
+    const docs = await this.users.find({ roles: role }).limit(limit).lean<Array<UserDoc & { _id: mongoose.Types.ObjectId }>>();
+    return docs.map(toRecord);
+  }
+
+  async listPage(query: UserPageQuery): Promise<UserRecord[]> {
+    // An anchored, case-sensitive regex is a range scan of the index (`^` + literal prefix).
+    const prefix = { $regex: `^${escapeRegex(query.prefix)}` };
+    let filter: Record<string, unknown>;
+    let sort: Record<string, 1>;
+    if (query.by === 'username') {
+      filter = { username: query.after === undefined ? prefix : { ...prefix, $gt: query.after } };
+      sort = { username: 1 };
+    } else {
+      const { after } = query;
+      // An id none of ours could be (a cursor from another store) only bounds the address.
+      const sameAddress = after !== undefined && isObjectIdHex(after.id) ? [{ email: after.email, _id: { $gt: new mongoose.Types.ObjectId(after.id) } }] : [];
+      const afterFilter = after === undefined ? {} : { $or: [{ email: { $gt: after.email } }, ...sameAddress] };
+      filter = { email: prefix, ...afterFilter };
+      sort = { email: 1, _id: 1 };
+    }
+    const docs = await this.users.find(filter).sort(sort).limit(query.limit).lean<Array<UserDoc & { _id: mongoose.Types.ObjectId }>>();
+    return docs.map(toRecord);
+  }
+
   ping(): Promise<void> {
     return pingMongo(this.connection);
   }
@@ -153,6 +183,10 @@ export class MongoUserStore implements UserStore {
 
 function isObjectIdHex(id: unknown): id is string {
   return typeof id === 'string' && OBJECT_ID_HEX.test(id);
+}
+
+function escapeRegex(text: string): string {
+  return text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 }
 
 function isDuplicateKey(error: unknown): boolean {

@@ -1,7 +1,7 @@
 /** What a single-use account token is for: it is only ever spent for that purpose. */
-export type AccountTokenPurpose = 'email-verification' | 'password-reset';
+export type AccountTokenPurpose = 'email-verification' | 'password-reset' | 'invitation';
 
-export const ACCOUNT_TOKEN_PURPOSES: readonly AccountTokenPurpose[] = ['email-verification', 'password-reset'];
+export const ACCOUNT_TOKEN_PURPOSES: readonly AccountTokenPurpose[] = ['email-verification', 'password-reset', 'invitation'];
 
 /** What a token stands for. The token itself is never stored: only its SHA-256 (see account-tokens.ts). */
 export interface AccountTokenRecord {

@@ -14,6 +14,7 @@ import { createBackgroundWork } from './background-work.js';
 import { createEmailVerification } from './email-verification.js';
 import { createPasswordChange } from './password-change.js';
 import { createPasswordReset } from './password-reset.js';
+import { createInvitation } from './invitation.js';
 import { createAccountDeletion } from './account-deletion.js';
 import { createConfirmPassword } from './confirm-password.js';
 import { createOwnSessions } from './own-sessions.js';
@@ -58,6 +59,8 @@ export function createAccountUseCases(deps: AccountUseCaseDeps) {
     account: createAccountView(deps.users, (userId) => deps.factors.summaryOf(userId)),
     verification: createEmailVerification(flow),
     reset: createPasswordReset(flow),
+    /** Operators' invitations (POST /admin/users without a password) and their set-password page. */
+    invitation: createInvitation(flow),
     changePassword: createPasswordChange(flow),
     /** GET /auth/sessions and DELETE /auth/sessions/:sid. */
     sessions: createOwnSessions(deps),

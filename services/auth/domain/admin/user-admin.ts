@@ -4,30 +4,23 @@ import { authErrors } from '../errors.js';
 import type { AdminCaller, AuthEvents } from '../auth-events.js';
 import type { UserRecord, UserStore } from '../users/user-store.js';
 import type { SessionSummary } from '../tokens/token-store.js';
-import { isLocked } from '../users/account-lock.js';
-import type { SecondFactors } from '../mfa/second-factor.js';
+import { noSecondFactors, type AccountSecondFactors } from '../users/account-second-factors.js';
+import { createUserListing } from './user-listing.js';
+import { createUserCreation } from './user-creation.js';
+import { createLastAdminGuard } from './last-admin-guard.js';
+import { acceptableEmail } from '../users/email.js';
+import type { PasswordHasher } from '../users/password-hasher.js';
+import { ADMIN_ROLE } from '../users/roles.js';
+import { createUserViews, type UserView } from './user-view.js';
 import { normalizeUsername, usernameProblem } from '../users/username.js';
 
-/** What the admin API shows of a user: identity and state, never the password hash or e-mail. */
-export interface UserView {
-  id: string;
-  username: string;
-  roles: string[];
-  locked: boolean;
-  /** ISO 8601, or null when the account is not locked. */
-  locked_at: string | null;
-  created_at: string;
-}
+export type { UserView } from './user-view.js';
 
-export function toUserView(user: UserRecord): UserView {
-  return {
-    id: user.id,
-    username: user.username,
-    roles: [...user.roles],
-    locked: isLocked(user),
-    locked_at: user.lockedAt ? user.lockedAt.toISOString() : null,
-    created_at: user.createdAt.toISOString(),
-  };
+/** PATCH /admin/users/:id, as the route parsed it (`email: null` removes the address). */
+export interface UserPatch {
+  roles?: string[];
+  email?: string | null;
+  email_verified?: boolean;
 }
 
 const userNotFound = () => new AppError('USER_NOT_FOUND', 404, 'no such user', { error: 'not_found' });
@@ -47,15 +40,22 @@ export interface UserAdminDeps {
     listSessions(subject: string, now: number): Promise<SessionSummary[]>;
     endSession: SessionEnder;
   };
-  /** The account's second factors (domain/mfa/second-factor.ts): removed by an operator, and with the account. */
-  factors: Pick<SecondFactors, 'removeAll'>;
   /** Mails a reset link now (accounts/password-reset.ts `sendFor`). */
   sendPasswordReset(userId: string): Promise<'mailed' | 'no_verified_address' | 'not_found'>;
+  /** Mails an invitation's set-password link (accounts/invitation.ts `send`). */
+  sendInvitation(user: UserRecord & { email: string }): Promise<void>;
+  passwords: PasswordHasher;
   events: AuthEvents;
   now: () => number;
+  /** Each view's `mfa`; none for everyone until the second-factors capability supplies it. */
+  secondFactors?: AccountSecondFactors;
 }
 
-export function createUserAdmin({ users, sessions, factors, sendPasswordReset, events, now }: UserAdminDeps) {
+export function createUserAdmin({ users, sessions, sendPasswordReset, sendInvitation, passwords, events, now, secondFactors = noSecondFactors }: UserAdminDeps) {
+  const views = createUserViews(secondFactors);
+  const toUserView = views.one;
+  const guard = createLastAdminGuard(users);
+
   async function existing(id: string): Promise<UserRecord> {
     const user = await users.findById(id);
     if (!user) throw userNotFound();
@@ -69,15 +69,65 @@ export function createUserAdmin({ users, sessions, factors, sendPasswordReset, e
   }
 
   async function setLocked(id: string, locked: boolean, by: AdminCaller): Promise<UserView> {
-    if (!(await users.setLocked(id, locked))) throw userNotFound();
+    const user = await existing(id);
+    // Locking the last admin who can sign in is refused like deleting them.
+    if (!(await guard.keepingAnAdmin(user, locked, () => users.setLocked(id, locked)))) throw userNotFound();
     if (locked) await endAll(id);
     events.accountLockChanged({ userId: id, locked, by });
-    const user = await users.findById(id);
-    if (!user) throw userNotFound();
-    return toUserView(user);
+    return toUserView(await existing(id));
+  }
+
+  /**
+   * Replaces the roles (see `setRoles` of the returned API): a role taken away ends every session
+   * of the account; the last admin keeps the role (409 last_admin).
+   */
+  async function replaceRoles(before: UserRecord, roles: readonly string[], by: AdminCaller): Promise<UserRecord> {
+    const next = [...new Set(roles)];
+    const removed = before.roles.filter((role) => !next.includes(role));
+    const updated = await guard.keepingAnAdmin(before, removed.includes(ADMIN_ROLE), () => users.setRoles(before.id, next));
+    if (!updated) throw userNotFound();
+    const sessionsEnded = removed.length > 0 ? await endAll(before.id) : 0;
+    events.rolesChanged({ userId: before.id, roles: next, removed, sessionsEnded, by });
+    return updated;
   }
 
   return {
+    /** POST /admin/users (user-creation.ts). */
+    createUser: createUserCreation({ users, passwords, sendInvitation, views, events }),
+
+    /** GET /admin/users/:id: the view; 404 for an unknown id. Reading is audited too (user.viewed). */
+    async getUser(id: string, by: AdminCaller): Promise<UserView> {
+      const view = await toUserView(await existing(id));
+      events.userAdministered({ userId: id, action: 'viewed', by });
+      return view;
+    },
+
+    /**
+     * PATCH /admin/users/:id {roles?, email?, email_verified?}: validated whole before anything is
+     * written. A new address (or `null`: none) replaces the current one and any pending change, and
+     * is unverified unless `email_verified: true` comes with it: the operator vouches for it.
+     * `email_verified` alone marks the current address; true without an address is 400.
+     */
+    async updateUser(id: string, patch: UserPatch, by: AdminCaller): Promise<UserView> {
+      if (patch.roles === undefined && patch.email === undefined && patch.email_verified === undefined) throw authErrors.invalidField('body', 'must give roles, email or email_verified');
+      const email = patch.email === undefined || patch.email === null ? patch.email : acceptableEmail(patch.email);
+      let user = await existing(id);
+      const nextEmail = email === undefined ? user.email : (email ?? undefined);
+      if (patch.email_verified === true && nextEmail === undefined) throw authErrors.invalidField('email_verified', 'cannot be true for a user without an e-mail address');
+      if (patch.roles !== undefined) user = await replaceRoles(user, patch.roles, by);
+      if (email !== undefined || patch.email_verified !== undefined) {
+        const verified = patch.email_verified ?? (email === undefined ? user.emailVerified : false);
+        const state = { emailVerified: nextEmail !== undefined && verified, ...(nextEmail === undefined ? {} : { email: nextEmail }), ...(email === undefined && user.pendingEmail !== undefined ? { pendingEmail: user.pendingEmail } : {}) };
+        if (!(await users.setEmailState(id, state))) throw userNotFound();
+        events.userAdministered({ userId: id, action: 'email_changed', by });
+        user = await existing(id);
+      }
+      return toUserView(user);
+    },
+
+    /** GET /admin/users?query=&limit=&cursor=: one page of the list or a prefix search. */
+    listUsers: createUserListing(users, views, events),
+
     /** By username, spelled any way login accepts ("Alice" finds "alice"); 404 when there is none. */
     async findByUsername(username: unknown): Promise<UserView> {
       if (typeof username !== 'string' || username === '') throw authErrors.invalidField('username', 'is required (one query parameter)');
@@ -124,25 +174,27 @@ export function createUserAdmin({ users, sessions, factors, sendPasswordReset, e
      * record goes; a login racing the delete is swept after it. The id is never reused.
      */
     async deleteUser(id: string, by: AdminCaller): Promise<void> {
-      await existing(id);
-      let sessionsEnded = await endAll(id);
-      await users.delete(id);
-      // Personal data too: a TOTP secret or a passkey must not outlive the account.
-      await factors.removeAll(id);
+      const user = await existing(id);
+      let sessionsEnded = 0;
+      await guard.keepingAnAdmin(user, true, async () => {
+        sessionsEnded = await endAll(id);
+        await users.delete(id);
+        // Personal data too: a TOTP secret or a passkey must not outlive the account.
+        await secondFactors.removeAll(id);
+      });
       sessionsEnded += await endAll(id);
       events.userAdministered({ userId: id, action: 'deleted', sessionsEnded, by });
     },
 
     /**
-     * DELETE /admin/users/:id/factors: every second factor goes (a user who lost their phone and
-     * their recovery codes), and every session ends, so whoever holds a session signed in with the
-     * old factors must sign in again. Idempotent: a user without factors is 204 too.
+     * DELETE /admin/users/:id/factors: every second factor of the account goes (a lost device), and
+     * every session ends, so nothing signed in with the old factors outlives them.
      */
-    async removeFactors(id: string, by: AdminCaller): Promise<void> {
+    async removeSecondFactors(id: string, by: AdminCaller): Promise<void> {
       await existing(id);
-      await factors.removeAll(id);
-      const sessionsEnded = await endAll(id);
-      events.secondFactorChanged({ change: 'mfa.removed', userId: id, factor: 'all', by, sessionsEnded });
+      const removed = await secondFactors.removeAll(id);
+      const sessionsEnded = removed > 0 ? await endAll(id) : 0;
+      events.userAdministered({ userId: id, action: 'factors_removed', sessionsEnded, by });
     },
 
     /** POST /admin/users/:id/password-reset: the reset link mailed to the user's verified address. */
@@ -162,15 +214,7 @@ export function createUserAdmin({ users, sessions, factors, sendPasswordReset, e
      * shows in the next token (the next login or refresh).
      */
     async setRoles(id: string, roles: readonly string[], by: AdminCaller): Promise<UserView> {
-      const before = await users.findById(id);
-      if (!before) throw userNotFound();
-      const next = [...new Set(roles)];
-      const updated = await users.setRoles(id, next);
-      if (!updated) throw userNotFound();
-      const removed = before.roles.filter((role) => !next.includes(role));
-      const sessionsEnded = removed.length > 0 ? await endAll(id) : 0;
-      events.rolesChanged({ userId: id, roles: next, removed, sessionsEnded, by });
-      return toUserView(updated);
+      return toUserView(await replaceRoles(await existing(id), roles, by));
     },
   };
 }

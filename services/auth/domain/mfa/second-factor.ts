@@ -1,5 +1,6 @@
 import type { AuthMethod } from './authentication.js';
 import type { PendingLogin } from './mfa-token.js';
+import { NO_SECOND_FACTORS, type AccountSecondFactors, type MfaSummary } from '../users/account-second-factors.js';
 
 /**
  * The extension point of second factors. A factor (TOTP, recovery codes, passkeys) is one object
@@ -26,19 +27,12 @@ export interface SecondFactor {
   removeAll?(userId: string): Promise<boolean>;
 }
 
-/** API.md `mfa`: what an account has as second factors. */
-export interface MfaSummary {
-  totp: boolean;
-  passkeys: number;
-  recovery_codes_left: number;
-}
-
-const NO_FACTORS: MfaSummary = { totp: false, passkeys: 0, recovery_codes_left: 0 };
+export type { MfaSummary };
 
 export type FactorOutcome = 'not_mine' | { wrong: 'wrong_code' | 'replayed_code' } | { methods: AuthMethod[] };
 
-/** The factors of the deployment, asked in order. */
-export class SecondFactors {
+/** The factors of the deployment, asked in order; also the admin API's port to them (AccountSecondFactors). */
+export class SecondFactors implements AccountSecondFactors {
   constructor(private readonly factors: readonly SecondFactor[]) {}
 
   /** The kinds `userId` has enrolled, in the list's order; [] means the password alone signs in. */
@@ -50,13 +44,13 @@ export class SecondFactors {
   /** The account's `mfa` summary, each factor filling in its part. */
   async summaryOf(userId: string): Promise<MfaSummary> {
     const parts = await Promise.all(this.factors.map(async (factor) => (await factor.summarize?.(userId)) ?? {}));
-    return Object.assign({ ...NO_FACTORS }, ...parts) as MfaSummary;
+    return Object.assign({ ...NO_SECOND_FACTORS }, ...parts) as MfaSummary;
   }
 
-  /** Removes every factor of `userId`; whether any was there. */
-  async removeAll(userId: string): Promise<boolean> {
+  /** Removes every factor of `userId`; how many kinds had something to remove (0: none). */
+  async removeAll(userId: string): Promise<number> {
     const removed = await Promise.all(this.factors.map(async (factor) => (await factor.removeAll?.(userId)) ?? false));
-    return removed.includes(true);
+    return removed.filter(Boolean).length;
   }
 
   /** The first factor's answer that recognises the proof; 'not_mine' when none does. */

@@ -1,3 +1,5 @@
+import type { UserPageQuery } from './user-page.js';
+
 /** A stored user. `id` is opaque and stable: it becomes the `sub` of the user's tokens. */
 export interface UserRecord {
   id: string;
@@ -75,6 +77,16 @@ export interface UserStore {
    * out again (ids are random), so a later account of the same name is a different subject.
    */
   delete(id: string): Promise<boolean>;
+  /**
+   * One page of the admin list or search (see `UserPageQuery`), from an ordered index (never a
+   * scan of every user): at most `query.limit` records, in order; [] past the end.
+   */
+  listPage(query: UserPageQuery): Promise<UserRecord[]>;
+  /**
+   * Up to `limit` users that have `role` (any order), for checks such as "is this the last admin";
+   * [] when none. Roles are few per user and admins few per store: adapters may scan.
+   */
+  findWithRole(role: string, limit: number): Promise<UserRecord[]>;
   /** Resolves when the backing store answers; rejects otherwise (used by /readyz). */
   ping(): Promise<void>;
   close(): Promise<void>;

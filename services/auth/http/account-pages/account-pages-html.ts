@@ -32,16 +32,27 @@ export const FORGOT_SENT_PAGE = `<h1>Check your mail</h1>
 <p role="status">If an account matches, a mail with a link to set a new password is on its way. The link works once and expires.</p>
 <p>No mail? Check the spam folder, or <a href="forgot-password">ask again</a>.</p>`;
 
-export function resetPasswordPage(options: { token: string; csrf: string; error?: string }): string {
+/** The two links that set a password: a reset, and an operator's invitation (its first password). */
+export type PasswordLinkKind = 'reset' | 'invitation';
+
+const PASSWORD_LINK_WORDING: Record<PasswordLinkKind, { heading: string; intro: string; action: string; label: string }> = {
+  reset: { heading: 'Set a new password', intro: '', action: 'reset-password', label: 'New password' },
+  invitation: { heading: 'Welcome: choose your password', intro: '<p>An account has been made for you. Choose its password to start using it; this also confirms your e-mail address.</p>\n', action: 'set-password', label: 'Password' },
+};
+
+export const passwordLinkTitle = (kind: PasswordLinkKind) => PASSWORD_LINK_WORDING[kind].heading;
+
+export function resetPasswordPage(options: { token: string; csrf: string; error?: string; kind?: PasswordLinkKind }): string {
   const error = alert(options.error, 'reset-error');
-  return `<h1>Set a new password</h1>
-${error.html}
-<form method="post" action="reset-password">
+  const wording = PASSWORD_LINK_WORDING[options.kind ?? 'reset'];
+  return `<h1>${wording.heading}</h1>
+${wording.intro}${error.html}
+<form method="post" action="${wording.action}">
 ${hidden('token', options.token)}
 ${hidden('csrf', options.csrf)}
-<label for="password">New password</label>
+<label for="password">${wording.label}</label>
 <input id="password" name="password" type="password" autocomplete="new-password" required${error.describedBy}>
-<label for="password-again">New password, again</label>
+<label for="password-again">${wording.label}, again</label>
 <input id="password-again" name="password_again" type="password" autocomplete="new-password" required>
 <p>At least 12 characters; a passphrase of several words is easiest to remember.</p>
 <button type="submit">Set the password</button>
@@ -50,6 +61,9 @@ ${hidden('csrf', options.csrf)}
 
 export const PASSWORD_RESET_DONE_PAGE = `<h1>Your password is changed</h1>
 <p role="status">Every sign-in of your account has ended. Go back to the application and sign in with your new password.</p>`;
+
+export const INVITATION_DONE_PAGE = `<h1>Your password is set</h1>
+<p role="status">Your account is ready and your e-mail address is confirmed. Go to the application and sign in.</p>`;
 
 export function verifyEmailPage(options: { token: string; csrf: string }): string {
   return `<h1>Verify your e-mail address</h1>
@@ -65,11 +79,12 @@ export const EMAIL_VERIFIED_PAGE = `<h1>Your e-mail address is verified</h1>
 <p role="status">You can close this page and go back to the application.</p>`;
 
 /** A link that is malformed, unknown, expired, already used or stale: all look the same. */
-export function invalidLinkPage(kind: 'reset' | 'verify'): string {
-  const next =
-    kind === 'reset'
-      ? '<p><a href="forgot-password">Ask for a new link</a>.</p>'
-      : '<p>Sign in to the application and ask for a new verification mail.</p>';
+export function invalidLinkPage(kind: 'reset' | 'verify' | 'invitation'): string {
+  const next = {
+    reset: '<p><a href="forgot-password">Ask for a new link</a>.</p>',
+    verify: '<p>Sign in to the application and ask for a new verification mail.</p>',
+    invitation: '<p>Ask the person who invited you to send a new invitation.</p>',
+  }[kind];
   return `<h1>This link does not work</h1>
 <p class="error" role="alert">The link is invalid, has expired or was already used.</p>
 ${next}`;

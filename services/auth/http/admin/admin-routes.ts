@@ -1,9 +1,10 @@
 import { Router, type Request, type RequestHandler } from 'express';
-import { AppError } from '../../../../lib/errors.js';
+import { AppError, invalidRequest } from '../../../../lib/errors.js';
 import { jsonBody } from '../../../../lib/http/request-body.js';
 import { newClientSchema, type ClientAdmin } from '../../domain/admin/client-admin.js';
 import { parseBodyFields } from '../../../../lib/http/body-fields.js';
 import type { UserAdmin } from '../../domain/admin/user-admin.js';
+import { newUserSchema } from '../../domain/admin/user-creation.js';
 import { KeySetReadOnlyError, type KeyRotation, type RotatedKey } from '../../domain/tokens/signing-key-set.js';
 import type { AdminCaller, AuthEvents } from '../../domain/auth-events.js';
 import { roleNameSchema } from '../../domain/users/roles.js';
@@ -54,14 +55,29 @@ export function adminRoutes({ adminToken, userAuth, clients, users, keys, publis
     res.json(await clients.disable(String(req.params.id), caller(req)));
   });
 
+  // `?username=` is the exact lookup that came first (one view); anything else is the list.
   router.get('/admin/users', async (req, res) => {
-    res.json(await users.findByUsername(req.query.username));
+    if (req.query.username !== undefined) {
+      onlyQueryParameters(req, ['username']);
+      res.json(await users.findByUsername(req.query.username));
+      return;
+    }
+    onlyQueryParameters(req, ['query', 'limit', 'cursor']);
+    res.json(await users.listUsers({ query: req.query.query, limit: req.query.limit, cursor: req.query.cursor }, caller(req)));
   });
 
-  // PATCH {roles}: the whole new list (RFC 7396 style: what is given replaces what was there).
+  router.post('/admin/users', async (req, res) => {
+    const created = await users.createUser(parseBodyFields(newUserSchema, req.body), caller(req));
+    res.status(201).location(`/admin/users/${encodeURIComponent(created.id)}`).json(created);
+  });
+
+  router.get('/admin/users/:id', async (req, res) => {
+    res.json(await users.getUser(String(req.params.id), caller(req)));
+  });
+
+  // PATCH {roles?, email?, email_verified?}: what is given replaces what was there (roles: the whole new list).
   router.patch('/admin/users/:id', async (req, res) => {
-    const { roles } = parseBodyFields(userPatchSchema, req.body);
-    res.json(await users.setRoles(String(req.params.id), roles, caller(req)));
+    res.json(await users.updateUser(String(req.params.id), parseBodyFields(userPatchSchema, req.body), caller(req)));
   });
 
   router.delete('/admin/users/:id', async (req, res) => {
@@ -84,7 +100,7 @@ export function adminRoutes({ adminToken, userAuth, clients, users, keys, publis
   });
 
   router.delete('/admin/users/:id/factors', async (req, res) => {
-    await users.removeFactors(String(req.params.id), caller(req));
+    await users.removeSecondFactors(String(req.params.id), caller(req));
     res.status(204).end();
   });
 
@@ -109,8 +125,18 @@ export function adminRoutes({ adminToken, userAuth, clients, users, keys, publis
   return router;
 }
 
-/** What an operator may change of a user here: the roles (role names as tokens and routes use them). */
-const userPatchSchema = z.strictObject({ roles: z.array(roleNameSchema).max(50, 'must list at most 50 roles') });
+/** What an operator may change of a user: roles (as tokens and routes name them), the address and whether it is verified. */
+const userPatchSchema = z.strictObject({
+  roles: z.array(roleNameSchema).max(50, 'must list at most 50 roles').optional(),
+  email: z.string({ error: 'must be a string or null' }).nullable().optional(),
+  email_verified: z.boolean({ error: 'must be true or false' }).optional(),
+});
+
+/** A parameter the endpoint does not know is refused by name rather than ignored (a typo would list everyone). */
+function onlyQueryParameters(req: Request, known: readonly string[]): void {
+  const unknown = Object.keys(req.query).find((name) => !known.includes(name));
+  if (unknown !== undefined) throw invalidRequest(`${unknown.slice(0, 64)}: is not a parameter of this endpoint (${known.join(', ')})`, 'INVALID_FIELD');
+}
 
 const caller = (req: Request): AdminCaller => {
   const userId = req.res ? adminUserOf(req.res) : undefined;

@@ -1,8 +1,18 @@
 import { readFile } from 'node:fs/promises';
 import { parse as parseYaml } from 'yaml';
 import { z } from 'zod';
-import { ConfigError, type Env } from '../lib/config.js';
-import type { CorsSettings } from './cors.js';
+import { ConfigError, type Env } from '../config.js';
+import type { RateLimitSettings } from './rate-limit-policy.js';
+
+/** A route's `cors:` block, validated: the gateway answers CORS for the route (gateway/cors.ts). */
+export interface CorsSettings {
+  /** Exact origins (`https://app.example`); no wildcards. */
+  origins: string[];
+  /** Whether browsers may send cookies / read responses of credentialed requests. Default false. */
+  credentials: boolean;
+  /** How long a browser may cache a preflight answer. */
+  maxAgeSeconds: number;
+}
 
 const METHODS = ['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE', 'OPTIONS'] as const;
 const SCOPE = z.string().regex(/^[\x21\x23-\x5b\x5d-\x7e]+$/, 'must be a scope token (RFC 6749 §3.3)');
@@ -30,6 +40,17 @@ const corsSchema = z
   )
   .strict();
 
+const rateLimitSchema = z
+  .object(
+    {
+      requests: z.number(missingOr('a number of requests')).int('must be a whole number of requests').positive('must be more than 0').max(1_000_000_000, 'must be at most 1000000000'),
+      per_seconds: z.number(missingOr('a number of seconds')).int('must be a whole number of seconds').positive('must be more than 0').max(86_400, 'must be at most 86400'),
+      key: z.enum(['client', 'subject', 'address'], missingOr('client, subject or address')),
+    },
+    missingOr('a mapping with requests, per_seconds, key'),
+  )
+  .strict();
+
 const routeSchema = z
   .object({
     prefix: z.string(missingOr('a path such as /api/notes')).regex(/^\/(?:[^\s?#;%\\]*[^\s?#;%\\/])?$/, 'must start with /, must not end with / (except the root /) and must not hold spaces, ?, #, ;, % or \\'),
@@ -44,6 +65,7 @@ const routeSchema = z
     cors: corsSchema.optional(),
     dpop: z.enum(['required', 'allowed'], missingOr('required or allowed')).default('allowed'),
     delegation: z.enum(['required', 'refused'], missingOr('required or refused')).optional(),
+    rate_limit: rateLimitSchema.optional(),
   })
   .strict();
 
@@ -76,6 +98,8 @@ export interface RouteDefinition {
    * direct ones; undefined: either. Checked by the verifier's assertAuthorized, as in requireAuth.
    */
   delegation?: 'required' | 'refused' | undefined;
+  /** `rate_limit:` requests per window per verified client, subject or client address (docs/edge.md); undefined: none. */
+  rateLimit?: RateLimitSettings | undefined;
 }
 
 /** Reads GATEWAY_ROUTES; any problem is a ConfigError naming the route by index and prefix. */
@@ -86,6 +110,11 @@ export async function loadRoutesFile(file: string, env: Env): Promise<RouteDefin
   } catch (err) {
     throw new ConfigError('GATEWAY_ROUTES', `invalid configuration: GATEWAY_ROUTES: cannot read ${file} (${(err as NodeJS.ErrnoException).code ?? 'error'})`);
   }
+  return parseRoutesYaml(text, file, env);
+}
+
+/** Validates the text of a routes file (`file` names it in errors); for GATEWAY_ROUTES and authgateProxy's routes mode. */
+export function parseRoutesYaml(text: string, file: string, env: Env): RouteDefinition[] {
   let document: unknown;
   try {
     document = parseYaml(text);
@@ -114,6 +143,10 @@ export function parseRoutes(document: unknown, env: Env): RouteDefinition[] {
     }
     if (route.auth !== 'required' && route.delegation !== undefined) throw routesError(`${name}: delegation: ${route.delegation} needs auth: required`);
     if (route.auth === 'none' && route.dpop === 'required') throw routesError(`${name}: dpop: required needs auth: required or optional`);
+    // A budget per client or subject needs a verified token on every request, else tokenless ones would go unlimited.
+    if (route.rate_limit !== undefined && route.rate_limit.key !== 'address' && route.auth !== 'required') {
+      throw routesError(`${name}: rate_limit.key: ${route.rate_limit.key} needs auth: required (use key: address on a route without tokens)`);
+    }
     return {
       prefix: route.prefix,
       upstream: resolveUpstream(route.upstream, env, name),
@@ -127,6 +160,7 @@ export function parseRoutes(document: unknown, env: Env): RouteDefinition[] {
       ...(route.cors ? { cors: route.cors } : {}),
       dpop: route.dpop,
       ...(route.delegation !== undefined ? { delegation: route.delegation } : {}),
+      ...(route.rate_limit !== undefined ? { rateLimit: { requests: route.rate_limit.requests, perSeconds: route.rate_limit.per_seconds, key: route.rate_limit.key } } : {}),
     };
   });
 }
@@ -180,6 +214,7 @@ function describeIssue(error: z.ZodError, topKeys?: string): string {
 
 function allowedKeys(path: string): string {
   if (path === 'cors') return Object.keys(corsSchema.shape).join(', ');
+  if (path === 'rate_limit') return Object.keys(rateLimitSchema.shape).join(', ');
   if (path === '') return Object.keys(routeSchema.shape).join(', ');
   return 'see gateway/routes.yaml';
 }

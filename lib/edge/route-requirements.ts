@@ -1,4 +1,4 @@
-import type { AccessRequirements } from '../lib/verifier/index.js';
+import type { AccessRequirements } from '../verifier/index.js';
 import type { HttpMethod, RouteDefinition } from './route-config.js';
 
 /** Per-method requirements resolved once at start: HEAD falls back to GET, then `*` applies; roles and delegation apply to all. */

@@ -1,4 +1,4 @@
-import { hasMalformedPercentEncoding, malformedPathError } from '../lib/http/percent-encoding.js';
+import { hasMalformedPercentEncoding, malformedPathError } from '../http/percent-encoding.js';
 
 /**
  * Which route a request-target belongs to, read the way the upstream frameworks behind us could

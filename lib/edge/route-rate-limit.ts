@@ -1,0 +1,47 @@
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { AppError } from '../errors.js';
+import { clientAddress, type ProxyTrust } from '../http/client-address.js';
+import type { RateBudgets } from './rate-budgets.js';
+import { RateLimitPolicy, type RateLimitSettings } from './rate-limit-policy.js';
+import type { VerifiedToken } from '../verifier/index.js';
+
+/** A route's `rate_limit`, ready to spend: one budget per verified client, subject or address. */
+export interface RouteRateLimit {
+  readonly policy: RateLimitPolicy;
+  /**
+   * Spends one request of the caller's budget. Allowed: the RateLimit-Policy and RateLimit fields
+   * are set on `res` (the upstream's answer, or the decision's 200, carries them) and undefined is
+   * returned; spent: the 429 to answer with.
+   */
+  spend(req: IncomingMessage, res: ServerResponse, identity: VerifiedToken | undefined, trust: ProxyTrust): AppError | undefined;
+}
+
+/**
+ * Called with the verified identity only (gateway/access-decision.ts, lib/express's routes mode), so a forged or expired token never
+ * spends anyone's budget; `client` and `subject` routes are `auth: required` (route-config.ts).
+ */
+export function createRouteRateLimit(routeIndex: number, prefix: string, settings: RateLimitSettings, budgets: RateBudgets, onRefused?: () => void): RouteRateLimit {
+  const policy = new RateLimitPolicy(prefix, settings);
+  const windowMs = settings.perSeconds * 1000;
+  // The route's index keeps budgets of two routes apart; the kind keeps a subject from meeting an address.
+  const idPrefix = `${routeIndex}:${settings.key}:`;
+  const keyOf = (req: IncomingMessage, identity: VerifiedToken | undefined, trust: ProxyTrust): string => {
+    if (settings.key === 'client') return identity?.clientId ?? '';
+    if (settings.key === 'subject') return identity?.sub ?? '';
+    return clientAddress(req.socket.remoteAddress, req.headers['x-forwarded-for'], trust) ?? 'unknown';
+  };
+  return {
+    policy,
+    spend(req, res, identity, trust) {
+      const remaining = budgets.take(idPrefix + keyOf(req, identity, trust), settings.requests, windowMs);
+      const reset = budgets.resetSeconds(windowMs);
+      if (remaining < 0) {
+        onRefused?.();
+        return policy.refusal(reset);
+      }
+      res.setHeader('RateLimit-Policy', policy.policy);
+      res.setHeader('RateLimit', policy.current(remaining, reset));
+      return undefined;
+    },
+  };
+}
