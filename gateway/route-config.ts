@@ -44,6 +44,8 @@ const routeSchema = z
     cors: corsSchema.optional(),
     dpop: z.enum(['required', 'allowed'], missingOr('required or allowed')).default('allowed'),
     delegation: z.enum(['required', 'refused'], missingOr('required or refused')).optional(),
+    acr: z.enum(['mfa'], missingOr('mfa')).optional(),
+    max_age: z.number(missingOr('a number of seconds')).int('must be a whole number of seconds').min(0, 'must be 0 or more').max(31_536_000, 'must be at most 31536000').optional(),
   })
   .strict();
 
@@ -76,6 +78,10 @@ export interface RouteDefinition {
    * direct ones; undefined: either. Checked by the verifier's assertAuthorized, as in requireAuth.
    */
   delegation?: 'required' | 'refused' | undefined;
+  /** RFC 9470 step-up: `mfa` takes only tokens whose sign-in used a second factor (`acr`). */
+  acr?: 'mfa' | undefined;
+  /** RFC 9470 step-up (`max_age` in routes.yaml): the sign-in (`auth_time`) at most this many seconds old. */
+  maxAge?: number | undefined;
 }
 
 /** Reads GATEWAY_ROUTES; any problem is a ConfigError naming the route by index and prefix. */
@@ -113,6 +119,7 @@ export function parseRoutes(document: unknown, env: Env): RouteDefinition[] {
       throw routesError(`${name}: scopes and roles need auth: required`);
     }
     if (route.auth !== 'required' && route.delegation !== undefined) throw routesError(`${name}: delegation: ${route.delegation} needs auth: required`);
+    if (route.auth !== 'required' && (route.acr !== undefined || route.max_age !== undefined)) throw routesError(`${name}: acr and max_age need auth: required`);
     if (route.auth === 'none' && route.dpop === 'required') throw routesError(`${name}: dpop: required needs auth: required or optional`);
     return {
       prefix: route.prefix,
@@ -127,6 +134,8 @@ export function parseRoutes(document: unknown, env: Env): RouteDefinition[] {
       ...(route.cors ? { cors: route.cors } : {}),
       dpop: route.dpop,
       ...(route.delegation !== undefined ? { delegation: route.delegation } : {}),
+      ...(route.acr !== undefined ? { acr: route.acr } : {}),
+      ...(route.max_age !== undefined ? { maxAge: route.max_age } : {}),
     };
   });
 }
