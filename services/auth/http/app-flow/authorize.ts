@@ -8,11 +8,12 @@ import { redirectWith, type AuthorizationRequest, type ParsedAuthorization, type
 import { queryParams } from './query-params.js';
 import { consentPage, errorPage, hiddenFields, loginPage, sendPage } from './app-pages.js';
 import { callerTokenOf } from '../bearer-auth.js';
+import { ACR_MFA } from '../../../../lib/verifier/index.js';
 import { formCsrf } from './form-csrf.js';
 import { cookieValue, hostedCookie, LOGIN_SESSION_COOKIE } from './hosted-cookies.js';
 
 /** Authorization parameters the forms carry on; anything else in the form is the form's own. */
-const CARRIED = ['client_id', 'redirect_uri', 'response_type', 'scope', 'state', 'nonce', 'code_challenge', 'code_challenge_method', 'max_age'] as const;
+const CARRIED = ['client_id', 'redirect_uri', 'response_type', 'scope', 'state', 'nonce', 'code_challenge', 'code_challenge_method', 'max_age', 'acr_values'] as const;
 
 export interface AuthorizeRoutesDeps {
   flow: AppFlow;
@@ -57,6 +58,8 @@ export function authorizeRoutes({ flow, issuer, parseRequest, secure, authentica
     };
     if (request.state !== undefined) fields.state = request.state;
     if (request.nonce !== undefined) fields.nonce = request.nonce;
+    if (request.maxAge !== undefined) fields.max_age = String(request.maxAge);
+    if (request.acr !== undefined) fields.acr_values = ACR_MFA;
     return hiddenFields(fields);
   }
 
