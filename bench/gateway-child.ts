@@ -19,7 +19,8 @@ export interface GatewayChildArgs {
 
 /**
  * The real gateway (startGateway, as gateway/main.ts builds it, minus Redis) in front of the
- * bench upstream: `/api/notes` needs a token with `notes:read` for GET, `/public` needs none.
+ * bench upstream: `/api/notes` needs a token with `notes:read` for GET, `/public` needs none,
+ * `/step-up/notes` is `/api/notes` plus RFC 9470 step-up (`acr: mfa`, `max_age`).
  */
 const args = childArgs<GatewayChildArgs>();
 if (args.otlpEndpoint !== undefined) await startTracing('gateway', { ...process.env, OTEL_EXPORTER_OTLP_ENDPOINT: args.otlpEndpoint });
@@ -29,6 +30,8 @@ const routes = parseRoutes(
     routes: [
       { prefix: '/api/notes', upstream: '${BENCH_UPSTREAM}', auth: 'required', scopes: { GET: ['notes:read'], POST: ['notes:write'] }, stripPrefix: '/api', timeoutMs: 10_000 },
       { prefix: '/public', upstream: '${BENCH_UPSTREAM}', auth: 'none' },
+      // Ten hours: longer than any bench run, so every token (signed at start) stays fresh enough.
+      { prefix: '/step-up/notes', upstream: '${BENCH_UPSTREAM}', auth: 'required', scopes: { GET: ['notes:read'], POST: ['notes:write'] }, stripPrefix: '/step-up', timeoutMs: 10_000, acr: 'mfa', max_age: 36_000 },
     ],
   },
   env,

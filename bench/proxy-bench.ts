@@ -74,6 +74,7 @@ export interface ProxyRow {
 
 const REQUEST_PATH_AUTH = '/api/notes/bench?limit=20';
 const REQUEST_PATH_PUBLIC = '/public/bench?limit=20';
+const REQUEST_PATH_STEP_UP = '/step-up/notes/bench?limit=20';
 
 export const VARIANTS: Variant[] = [
   { name: 'baseline: bare node:http keep-alive proxy', script: 'baseline-proxy-child.ts', path: REQUEST_PATH_AUTH },
@@ -84,6 +85,8 @@ export const VARIANTS: Variant[] = [
   { name: 'gateway, auth: required (cache hit), silent, no metrics, tracing on (OTLP to a discarding sink)', script: 'gateway-child.ts', path: REQUEST_PATH_AUTH, gateway: { logLevel: 'silent', metrics: false }, tracing: true },
   { name: 'gateway, auth: required, silent + metrics', script: 'gateway-child.ts', path: REQUEST_PATH_AUTH, gateway: { logLevel: 'silent', metrics: true } },
   { name: 'gateway, auth: required, info logs + metrics (production)', script: 'gateway-child.ts', path: REQUEST_PATH_AUTH, gateway: { logLevel: 'info', metrics: true }, production: true },
+  // Issue 25: the same route with RFC 9470 step-up (acr: mfa, max_age); the pair shows what the check costs.
+  { name: 'gateway, step-up route (acr: mfa, max_age), info logs + metrics (production)', script: 'gateway-child.ts', path: REQUEST_PATH_STEP_UP, gateway: { logLevel: 'info', metrics: true } },
   { name: 'express mount: authgateProxy (express + http-proxy-middleware), silent, no metrics', script: 'express-mount-child.ts', path: REQUEST_PATH_AUTH },
   { name: 'baseline, second process (noise check)', script: 'baseline-proxy-child.ts', path: REQUEST_PATH_AUTH },
 ];
