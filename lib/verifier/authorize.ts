@@ -19,7 +19,8 @@ export interface AccessRequirements extends UserAuthenticationRequirements {
  * DELEGATION_REFUSED; then, for `acr` / `maxAge`, the step-up refusals of step-up.ts (RFC 9470),
  * last because a token that may never pass should not send the user through a second factor first.
  */
-export function assertAuthorized(identity: VerifiedToken, { scopes, roles, delegation, acr, maxAge }: AccessRequirements): void {
+export function assertAuthorized(identity: VerifiedToken, requirements: AccessRequirements): void {
+  const { scopes, roles, delegation } = requirements;
   if (scopes !== undefined && scopes.length > 0) {
     for (const scope of scopes) {
       if (!identity.scopes.includes(scope)) throw tokenError('INSUFFICIENT_SCOPE', { scope: scopes.join(' ') });
@@ -31,5 +32,5 @@ export function assertAuthorized(identity: VerifiedToken, { scopes, roles, deleg
   const delegated = (identity.actor?.length ?? 0) > 0;
   if (delegation === 'required' && !delegated) throw tokenError('DELEGATION_REQUIRED');
   if (delegation === 'refused' && delegated) throw tokenError('DELEGATION_REFUSED');
-  if (acr !== undefined || maxAge !== undefined) assertUserAuthentication(identity, { acr, maxAge });
+  if (requirements.acr !== undefined || requirements.maxAge !== undefined) assertUserAuthentication(identity, requirements);
 }
