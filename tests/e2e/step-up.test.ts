@@ -1,4 +1,6 @@
+import { execFileSync } from 'node:child_process';
 import * as client from 'openid-client';
+import { decodeJwt } from 'jose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadGatewayConfig } from '../../gateway/config.js';
 import { startGateway, type RunningGateway } from '../../gateway/gateway.js';
@@ -9,7 +11,7 @@ import { startTestAuthAsIssuer, type IssuerTestAuth } from '../auth/support/auth
 import { PASSWORD, post } from '../auth/support/http-client.js';
 import { startEchoUpstream, type EchoUpstream } from '../gateway/echo-upstream.js';
 import { ingressAvailable, startIngress, type RunningIngress } from '../gateway/ingress-processes.js';
-import { AppBrowser } from './support/app-browser.js';
+import { AppBrowser, formFields } from './support/app-browser.js';
 
 /**
  * Issue 25 point 5, end to end: openid-client as the app calls a step-up route through the
@@ -20,6 +22,8 @@ const SPA = 'payouts-spa';
 const REDIRECT = 'http://localhost:5173/callback';
 const ACR_MFA = 'urn:authgate:acr:mfa';
 const MAX_AGE = 600;
+/** The recent route's max_age: short, so a test can outwait it; long enough for a sign-in and a retry under load. */
+const RECENT_MAX_AGE = 3;
 
 let auth: IssuerTestAuth;
 let upstream: EchoUpstream;
@@ -46,6 +50,7 @@ beforeAll(async () => {
     {
       routes: [
         { prefix: '/api/payouts', upstream: '${UP}', auth: 'required', acr: 'mfa', max_age: MAX_AGE },
+        { prefix: '/api/recent', upstream: '${UP}', auth: 'required', max_age: RECENT_MAX_AGE },
         { prefix: '/api/notes', upstream: '${UP}', auth: 'required' },
         // startIngress waits for /public to answer 200 through the ingress.
         { prefix: '/public', upstream: '${UP}', auth: 'none' },
@@ -74,6 +79,38 @@ async function signIn(browser: AppBrowser, username: string, extra: Record<strin
   const location = answer.headers.get('location');
   if (location === null || !location.startsWith(REDIRECT)) throw new Error(`sign-in of ${username} ended with ${answer.status}, not a redirect to the app`);
   return client.authorizationCodeGrant(config, new URL(location), { pkceCodeVerifier: verifier, expectedState: state });
+}
+
+/** A TOTP code computed by Debian's oathtool (an independent implementation of RFC 6238); `at` e.g. `now + 30 seconds`. */
+function oathtool(secret: string, at = 'now'): string {
+  return execFileSync('oathtool', ['--totp', '-b', '-N', at, secret], { encoding: 'utf8' }).trim();
+}
+
+/** Enrols TOTP for `username` through the API (a first-party password login's token) and returns the secret. */
+async function enrolTotp(username: string): Promise<string> {
+  const login = await post<{ access_token: string }>(auth.url, '/auth/login', { username, password: PASSWORD });
+  expect(login.status).toBe(200);
+  const enrolled = await post<{ secret: string }>(auth.url, '/auth/mfa/totp', {}, login.body.access_token);
+  expect(enrolled.status).toBe(200);
+  const confirmed = await post(auth.url, '/auth/mfa/totp/confirm', { code: oathtool(enrolled.body.secret) }, login.body.access_token);
+  expect(confirmed.status).toBe(200);
+  return enrolled.body.secret;
+}
+
+/** The authorization URL an app builds from a step-up challenge: the challenge's acr_values and max_age as they came. */
+async function stepUpUrl(parameters: client.WWWAuthenticateChallengeParameters) {
+  const verifier = client.randomPKCECodeVerifier();
+  const state = client.randomState();
+  const url = client.buildAuthorizationUrl(config, {
+    redirect_uri: REDIRECT,
+    scope: 'openid profile notes:read',
+    code_challenge: await client.calculatePKCECodeChallenge(verifier),
+    code_challenge_method: 'S256',
+    state,
+    ...(parameters.acr_values ? { acr_values: parameters.acr_values } : {}),
+    ...(parameters.max_age ? { max_age: parameters.max_age } : {}),
+  });
+  return { url, redeem: (location: string) => client.authorizationCodeGrant(config, new URL(location), { pkceCodeVerifier: verifier, expectedState: state }) };
 }
 
 /** What the app does: calls the resource with openid-client, and returns the step-up challenge's parameters (undefined: it passed). */
@@ -111,4 +148,78 @@ describe('step-up with openid-client (RFC 9470)', () => {
     }
     expect(upstream.received.filter((request) => request.url.startsWith('/api/payouts'))).toEqual([]);
   });
+
+  it('when the user enrolled TOTP after a password-only sign-in, then acr_values makes the hosted page ask only for the code, the tokens say mfa and the retry passes', async () => {
+    expect((await post(auth.url, '/auth/register', { username: 'sam', password: PASSWORD })).status).toBe(201);
+    const browser = new AppBrowser(auth.issuer);
+    const first = await signIn(browser, 'sam');
+    const secret = await enrolTotp('sam');
+    const parameters = await callAsApp(gateway.url, '/api/payouts/2', first.access_token);
+    expect(parameters?.acr_values).toBe(ACR_MFA);
+
+    const stepUp = await stepUpUrl(parameters!);
+    const page = await browser.open(stepUp.url);
+    expect(page.status).toBe(200);
+    const html = await page.text();
+    // The login session is live: the second factor only, not the password again.
+    expect(html).toContain('name="code"');
+    expect(html).not.toContain('name="password"');
+    // The next step's code: the confirmation spent this step's (RFC 6238 §5.2), one step of drift is allowed.
+    const answered = await browser.post('/oauth/authorize', { ...formFields(html), code: oathtool(secret, 'now + 30 seconds') });
+    expect(answered.status).toBe(303);
+    const stepped = await stepUp.redeem(answered.headers.get('location')!);
+    expect(decodeJwt(stepped.id_token!)).toMatchObject({ acr: ACR_MFA, amr: expect.arrayContaining(['pwd', 'otp', 'mfa']) });
+    expect(decodeJwt(stepped.access_token)).toMatchObject({ acr: ACR_MFA });
+
+    expect(await callAsApp(gateway.url, '/api/payouts/2', stepped.access_token)).toBeUndefined();
+    if (nginx) expect(await callAsApp(nginx.url, '/api/payouts/2', stepped.access_token)).toBeUndefined();
+    expect(upstream.received.filter((request) => request.url === '/api/payouts/2')).toHaveLength(nginx ? 2 : 1);
+  });
+
+  it('when acr_values asks for mfa and prompt=none, then a password-only session gets login_required (no page can be shown)', async () => {
+    expect((await post(auth.url, '/auth/register', { username: 'quiet', password: PASSWORD })).status).toBe(201);
+    const browser = new AppBrowser(auth.issuer);
+    await signIn(browser, 'quiet');
+    await enrolTotp('quiet');
+    const stepUp = await stepUpUrl({ acr_values: ACR_MFA });
+    const url = new URL(stepUp.url);
+    url.searchParams.set('prompt', 'none');
+    const answer = await browser.open(url);
+    expect(answer.status).toBe(302);
+    expect(new URL(answer.headers.get('location')!).searchParams.get('error')).toBe('login_required');
+  });
+
+  it('when the user has no second factor, then acr_values signs in with what there is, the tokens say pwd and the gateway refuses again (the app reads acr, not loops)', async () => {
+    expect((await post(auth.url, '/auth/register', { username: 'nofactor', password: PASSWORD })).status).toBe(201);
+    const browser = new AppBrowser(auth.issuer);
+    const first = await signIn(browser, 'nofactor');
+    const parameters = await callAsApp(gateway.url, '/api/payouts/3', first.access_token);
+    const stepUp = await stepUpUrl(parameters!);
+    // The live session is all the user can give: no page, straight back to the app.
+    const answer = await browser.open(stepUp.url);
+    expect(answer.status).toBe(302);
+    const tokens = await stepUp.redeem(answer.headers.get('location')!);
+    expect(decodeJwt(tokens.id_token!).acr).toBe('urn:authgate:acr:pwd');
+    expect(await callAsApp(gateway.url, '/api/payouts/3', tokens.access_token)).toMatchObject({ acr_values: ACR_MFA });
+  });
+
+  it('when the sign-in is older than a route\'s max_age, then the challenge names max_age, the hosted page asks the password again and the retry passes', async () => {
+    expect((await post(auth.url, '/auth/register', { username: 'riley', password: PASSWORD })).status).toBe(201);
+    const browser = new AppBrowser(auth.issuer);
+    const first = await signIn(browser, 'riley');
+    expect(await callAsApp(gateway.url, '/api/recent/1', first.access_token)).toBeUndefined();
+    await new Promise((resolve) => setTimeout(resolve, (RECENT_MAX_AGE + 1) * 1000));
+    const parameters = await callAsApp(gateway.url, '/api/recent/1', first.access_token);
+    expect(parameters).toMatchObject({ max_age: String(RECENT_MAX_AGE) });
+    expect(parameters?.acr_values).toBeUndefined();
+
+    const stepUp = await stepUpUrl(parameters!);
+    const page = await browser.open(stepUp.url);
+    expect(page.status).toBe(200);
+    const html = await page.text();
+    expect(html).toContain('name="password"');
+    const answered = await browser.post('/oauth/authorize', { ...formFields(html), username: 'riley', password: PASSWORD });
+    const tokens = await stepUp.redeem(answered.headers.get('location')!);
+    expect(await callAsApp(gateway.url, '/api/recent/1', tokens.access_token)).toBeUndefined();
+  }, 20_000);
 });
