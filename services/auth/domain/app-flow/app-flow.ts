@@ -14,6 +14,7 @@ import type { TokenPairIssuer } from '../tokens/token-pair.js';
 import type { PasswordCheck } from '../users/password-check.js';
 import { redirectWith, type AuthorizationRequest } from './authorization-request.js';
 import { capToUser, type UserScopes } from './user-scope-cap.js';
+import { sessionShortfall } from './session-shortfall.js';
 
 /** The browser request behind a step of the flow: what the session list shows of the sign-in. */
 export interface RequestOrigin {
@@ -118,8 +119,8 @@ export function createAppFlow({ issuer, sessions, users, tokens, pairs, signer, 
     /** GET /oauth/authorize with a valid request and the browser's session cookie (if any). */
     async authorize(request: AuthorizationRequest, sid: string | undefined, origin?: RequestOrigin): Promise<AuthorizeStep> {
       const live = await liveSession(sid);
-      const tooOld = live !== null && request.maxAge !== undefined && now() - live.session.authTime > request.maxAge * 1000;
-      if (!live || tooOld || request.prompt.has('login')) {
+      const shortfall = live === null ? undefined : sessionShortfall(request, live.session, now());
+      if (!live || shortfall === 'stale' || request.prompt.has('login')) {
         if (request.prompt.has('none')) return errorRedirect(request, 'login_required', 'the user is not logged in');
         return { step: 'login' };
       }
