@@ -20,6 +20,7 @@ import { createSessionEnder } from './sessions/session-ender.js';
 import type { SigningKeySet } from './tokens/signing-key-set.js';
 import type { AssertionSignatureVerifier } from './tokens/token-signing.js';
 import { createUserScopes, DEFAULT_ROLE_SCOPES, type RoleScopes } from './users/roles.js';
+import { SecondFactors, type SecondFactor } from './mfa/second-factor.js';
 
 /** The ports and settings every use case of the auth service is built from. */
 export interface UseCaseDeps extends AuthDomainDeps {
@@ -59,7 +60,11 @@ export function createUseCases(deps: UseCaseDeps) {
   let accounts: AccountUseCases | undefined;
   // DEFAULT_USER_SCOPES plus the scopes of the user's roles: the first-party tokens' scope and the ceiling of an app's.
   const scopesOf = createUserScopes(settings.defaultUserScope, deps.roleScopes ?? DEFAULT_ROLE_SCOPES);
-  const auth = createAuthUseCases({ ...deps, now, events, endTokenSession, scopesOf, onRegistered: (user) => accounts!.verification.registered(user) });
+  // The second factors a login may ask for, in the order mfa_required lists them: a new factor
+  // (passkeys) is one more entry here.
+  const factors: SecondFactor[] = [];
+  const secondFactors = new SecondFactors(factors);
+  const auth = createAuthUseCases({ ...deps, now, events, endTokenSession, scopesOf, secondFactors, onRegistered: (user) => accounts!.verification.registered(user) });
   accounts = createAccountUseCases({
     settings,
     users,
@@ -82,6 +87,7 @@ export function createUseCases(deps: UseCaseDeps) {
     signer: deps.signer,
     accessTokens: deps.accessTokens,
     checkPassword: auth.checkPassword,
+    secondStep: auth.secondStep,
     userScopes: scopesOf,
     endTokenSession,
     now,

@@ -53,7 +53,7 @@ export function discoveryDocument({ issuer, scopes, grantTypes, tokenEndpointAut
     prompt_values_supported: ['none', 'login', 'consent'],
     // OIDC Discovery §3; `acr_values=urn:authgate:acr:mfa` asks for a second factor (RFC 9470 step-up).
     acr_values_supported: [ACR_PASSWORD, ACR_MFA],
-    claims_supported: ['iss', 'sub', 'aud', 'exp', 'iat', 'auth_time', 'nonce', 'sid', 'preferred_username', 'email', 'email_verified'],
+    claims_supported: ['iss', 'sub', 'aud', 'exp', 'iat', 'auth_time', 'amr', 'acr', 'nonce', 'sid', 'preferred_username', 'email', 'email_verified'],
     subject_types_supported: ['public'],
     id_token_signing_alg_values_supported: [SIGNING_ALGORITHM],
     // RFC 9449 §5.1: proofs are accepted at the token endpoint and by every verifier with these.
