@@ -28,7 +28,8 @@ import { createUseCases } from './domain/use-cases.js';
 import { readRolesFile } from './adapters/roles-file/roles-file-reader.js';
 import { openMail } from './open-mail.js';
 import { settingsFromConfig } from './settings-from-config.js';
-import { openAccountTokenStore, openAppSessionStore, openClientStore, openTokenStore, openUserStore } from './stores.js';
+import { openAccountTokenStore, openAppSessionStore, openClientStore, openTokenStore, openTotpStore, openUserStore } from './stores.js';
+import type { TotpStore } from './domain/mfa/totp-store.js';
 
 /** Verifiers accept up to 30 s of skew; a retired key outlives its last token by twice that. */
 const RETIRED_KEY_TOLERANCE_SECONDS = 60;
@@ -46,6 +47,8 @@ export interface AuthServiceOverrides {
   clients?: ClientStore;
   /** Taken over: closed when the service closes. */
   appSessions?: AppSessionStore;
+  /** Taken over: closed when the service closes. */
+  totp?: TotpStore;
   passwords?: PasswordHasher;
   /** Instead of HMAC-SHA-256 under the configured key (the bench's argon2id baseline). */
   clientSecrets?: ClientSecretHasher;
@@ -88,6 +91,8 @@ export async function startAuthService(config: AuthConfig, overrides: AuthServic
     opened.push(appSessions.store);
     const accountTokens = await openAccountTokenStore(config, logger);
     opened.push(accountTokens.store);
+    const totp = overrides.totp ? { store: overrides.totp, kind: 'provided' } : await openTotpStore(config);
+    opened.push(totp.store);
     const metrics = overrides.metrics ?? createMetrics({ service: 'auth' });
     // One report per event, heard by the counters and the audit trail alike.
     const events = allAuthEvents(prometheusAuthEvents(metrics), pinoAuditEvents(overrides.auditLogger ?? createAuditLogger({ logLevel: config.LOG_LEVEL })));
@@ -154,6 +159,7 @@ export async function startAuthService(config: AuthConfig, overrides: AuthServic
       passwords,
       clientSecrets,
       mfaKeys,
+      totpStore: totp.store,
       revocationFeed: feed,
       accountTokens: accountTokens.store,
       mail: mail.outbox,
@@ -180,6 +186,7 @@ export async function startAuthService(config: AuthConfig, overrides: AuthServic
         { name: 'client-store', check: () => clients.store.ping() },
         { name: 'app-session-store', check: () => appSessions.store.ping() },
         { name: 'account-token-store', check: () => accountTokens.store.ping() },
+        { name: 'totp-store', check: () => totp.store.ping() },
         mail.readiness,
       ],
     });
@@ -194,6 +201,7 @@ export async function startAuthService(config: AuthConfig, overrides: AuthServic
         clientStore: clients.kind,
         appSessionStore: appSessions.kind,
         accountTokenStore: accountTokens.kind,
+        totpStore: totp.kind,
         mail: `${mail.kind.outbox} outbox, ${mail.kind.transport} transport`,
         adminApi: config.AUTH_ADMIN_TOKEN ? 'on' : 'off',
         revocationFeed: feed ? 'on' : 'off',

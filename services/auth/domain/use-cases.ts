@@ -21,6 +21,10 @@ import type { SigningKeySet } from './tokens/signing-key-set.js';
 import type { AssertionSignatureVerifier } from './tokens/token-signing.js';
 import { createUserScopes, DEFAULT_ROLE_SCOPES, type RoleScopes } from './users/roles.js';
 import { SecondFactors, type SecondFactor } from './mfa/second-factor.js';
+import { createTotp } from './mfa/totp.js';
+import type { TotpStore } from './mfa/totp-store.js';
+import { SecretBox } from './mfa/secret-box.js';
+import { createConfirmPassword } from './accounts/confirm-password.js';
 
 /** The ports and settings every use case of the auth service is built from. */
 export interface UseCaseDeps extends AuthDomainDeps {
@@ -41,6 +45,8 @@ export interface UseCaseDeps extends AuthDomainDeps {
   onBackgroundError?: (err: unknown) => void;
   /** The scopes each role grants (AUTH_ROLES_FILE); only `admin` -> `admin` without one. */
   roleScopes?: RoleScopes;
+  /** TOTP secrets (sealed) and recovery codes (hashed). */
+  totpStore: TotpStore;
 }
 
 export type UseCases = ReturnType<typeof createUseCases>;
@@ -61,10 +67,19 @@ export function createUseCases(deps: UseCaseDeps) {
   // DEFAULT_USER_SCOPES plus the scopes of the user's roles: the first-party tokens' scope and the ceiling of an app's.
   const scopesOf = createUserScopes(settings.defaultUserScope, deps.roleScopes ?? DEFAULT_ROLE_SCOPES);
   // The second factors a login may ask for, in the order mfa_required lists them: a new factor
-  // (passkeys) is one more entry here.
+  // (passkeys) is one more entry here. Filled just below (TOTP needs login's throttle), before any request.
   const factors: SecondFactor[] = [];
   const secondFactors = new SecondFactors(factors);
   const auth = createAuthUseCases({ ...deps, now, events, endTokenSession, scopesOf, secondFactors, onRegistered: (user) => accounts!.verification.registered(user) });
+  const totp = createTotp({
+    store: deps.totpStore,
+    users,
+    box: new SecretBox(deps.mfaKeys, 'totp secret'),
+    confirmPassword: createConfirmPassword({ users, passwords: deps.passwords, loginThrottle: auth.loginThrottle }),
+    events,
+    now,
+  });
+  factors.push(...totp.factors);
   accounts = createAccountUseCases({
     settings,
     users,
@@ -77,6 +92,7 @@ export function createUseCases(deps: UseCaseDeps) {
     events,
     now,
     onBackgroundError: deps.onBackgroundError ?? (() => {}),
+    factors: secondFactors,
   });
   const appFlow = createAppFlow({
     issuer: settings.issuer,
@@ -121,6 +137,7 @@ export function createUseCases(deps: UseCaseDeps) {
   const userAdmin = createUserAdmin({
     users,
     sessions: { findSessions: (subject) => tokens.findSessions(subject), listSessions: (subject, at) => tokens.listSessions(subject, at), endSession: endTokenSession },
+    factors: secondFactors,
     sendPasswordReset: (userId) => accounts!.reset.sendFor(userId),
     events,
     now,
@@ -128,6 +145,8 @@ export function createUseCases(deps: UseCaseDeps) {
   return {
     auth,
     accounts,
+    /** TOTP enrolment and removal (/auth/mfa/totp). */
+    totp,
     appFlow,
     /** GET /oauth/authorize's request, checked against the registered clients. */
     parseAuthorizationRequest: (params: RawParams) => parseAuthorizationRequest(params, clients),

@@ -22,14 +22,17 @@ export function createAccountDeletion(
     tokens: AccountFlowDeps['tokens'] & Pick<RefreshTokenStore, 'listSessions'>;
     confirmPassword: ConfirmPassword;
     now: () => number;
+    /** Removes the account's second factors (personal data, like the record). */
+    removeFactors: (userId: string) => Promise<unknown>;
   },
 ) {
-  const { users, tokens, endTokenSession, confirmPassword, events, now } = deps;
+  const { users, tokens, endTokenSession, confirmPassword, events, now, removeFactors } = deps;
   return async function deleteAccount(input: AccountDeletionInput): Promise<void> {
     const user = await confirmPassword({ ...input, field: 'password' });
     // Sessions first: if ending them fails, the account is still there and the user can retry.
     let sessionsEnded = await endEverySession(deps, user.id);
     await users.delete(user.id);
+    await removeFactors(user.id);
     // A login whose password check passed just before the delete may have started a family since.
     for (const late of await tokens.listSessions(user.id, now())) {
       await endTokenSession(late.sid);

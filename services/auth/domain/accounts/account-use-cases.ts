@@ -17,6 +17,7 @@ import { createPasswordReset } from './password-reset.js';
 import { createAccountDeletion } from './account-deletion.js';
 import { createConfirmPassword } from './confirm-password.js';
 import { createOwnSessions } from './own-sessions.js';
+import type { SecondFactors } from '../mfa/second-factor.js';
 
 export interface AccountUseCaseDeps {
   settings: AuthSettings;
@@ -31,6 +32,8 @@ export interface AccountUseCaseDeps {
   now: () => number;
   /** A failure of work done off the request path (a reset request's lookup and mail). */
   onBackgroundError: (err: unknown) => void;
+  /** The account's second factors: its `mfa` summary, and removed with the account. */
+  factors: Pick<SecondFactors, 'summaryOf' | 'removeAll'>;
 }
 
 export type AccountUseCases = ReturnType<typeof createAccountUseCases>;
@@ -52,13 +55,13 @@ export function createAccountUseCases(deps: AccountUseCaseDeps) {
     confirmPassword: createConfirmPassword(deps),
   };
   return {
-    account: createAccountView(deps.users),
+    account: createAccountView(deps.users, (userId) => deps.factors.summaryOf(userId)),
     verification: createEmailVerification(flow),
     reset: createPasswordReset(flow),
     changePassword: createPasswordChange(flow),
     /** GET /auth/sessions and DELETE /auth/sessions/:sid. */
     sessions: createOwnSessions(deps),
-    deleteAccount: createAccountDeletion(flow),
+    deleteAccount: createAccountDeletion({ ...flow, removeFactors: (userId) => deps.factors.removeAll(userId) }),
     /** Resolves when the work started off the request path has finished (tests, shutdown). */
     idle: () => background.idle(),
   };
