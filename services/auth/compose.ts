@@ -27,6 +27,8 @@ import { createApp } from './http/create-app.js';
 import { createUseCases } from './domain/use-cases.js';
 import { readRolesFile } from './adapters/roles-file/roles-file-reader.js';
 import { openMail } from './open-mail.js';
+import { openBackchannelLogout } from './open-backchannel-logout.js';
+import type { DeliveryPolicy } from './domain/mail/delivery-policy.js';
 import { settingsFromConfig } from './settings-from-config.js';
 import { openAccountTokenStore, openAppSessionStore, openClientStore, openTokenStore, openTotpStore, openUserStore } from './stores.js';
 import type { TotpStore } from './domain/mfa/totp-store.js';
@@ -60,6 +62,8 @@ export interface AuthServiceOverrides {
   metrics?: Metrics;
   /** Milliseconds in-flight requests get to finish on close before their connections are cut. */
   shutdownGraceMs?: number;
+  /** Instead of BACKCHANNEL_DELIVERY_POLICY (tests retry within seconds). */
+  backchannelDelivery?: Partial<DeliveryPolicy>;
 }
 
 export interface RunningAuthService {
@@ -112,6 +116,10 @@ export async function startAuthService(config: AuthConfig, overrides: AuthServic
     });
     // Stops the poll on close.
     opened.push(keys);
+    const signer = createJsonwebtokenSigner(keys);
+    // After the keys (it signs), before the use cases (the session ender queues into it); closed before the stores it reads.
+    const backchannel = await openBackchannelLogout(config, { logger, metrics, signer, now, ...(overrides.backchannelDelivery ? { delivery: overrides.backchannelDelivery } : {}) });
+    opened.push(backchannel);
     const passwords = overrides.passwords ?? new Argon2PasswordHasher();
     const clientSecrets = overrides.clientSecrets ?? new HmacClientSecretHasher(await clientSecretKey(config.AUTH_CLIENT_SECRET_KEY, config.AUTH_DATA_DIR), passwords);
     if (clients.kind === 'mongo' && config.AUTH_CLIENT_SECRET_KEY === undefined) {
@@ -153,7 +161,7 @@ export async function startAuthService(config: AuthConfig, overrides: AuthServic
       clients: clients.store,
       appSessions: appSessions.store,
       keys,
-      signer: createJsonwebtokenSigner(keys),
+      signer,
       accessTokens: createOwnAccessTokens({ keys, denylist: tokens.store, issuer: config.AUTH_ISSUER, audience: config.AUTH_AUDIENCE, now }),
       assertionSignatures: jsonwebtokenAssertionSignature,
       passwords,
@@ -165,6 +173,7 @@ export async function startAuthService(config: AuthConfig, overrides: AuthServic
       mail: mail.outbox,
       // The error's code and message only: the work handles tokens, which never reach a log line.
       onBackgroundError: (err) => logger.error({ code: (err as { code?: unknown }).code, err: { message: err instanceof Error ? err.message : String(err) } }, 'account mail work failed'),
+      backchannelLogout: { sessions: backchannel.sessions, outbox: backchannel.outbox },
       now,
       events,
     });
@@ -188,10 +197,12 @@ export async function startAuthService(config: AuthConfig, overrides: AuthServic
         { name: 'account-token-store', check: () => accountTokens.store.ping() },
         { name: 'totp-store', check: () => totp.store.ping() },
         mail.readiness,
+        backchannel.readiness,
       ],
     });
     const server = await listen(app, { port: config.AUTH_PORT, host: config.HOST });
     mail.worker.start();
+    backchannel.worker.start();
     logger.info(
       {
         url: server.url,
@@ -203,6 +214,7 @@ export async function startAuthService(config: AuthConfig, overrides: AuthServic
         accountTokenStore: accountTokens.kind,
         totpStore: totp.kind,
         mail: `${mail.kind.outbox} outbox, ${mail.kind.transport} transport`,
+        backchannelLogout: backchannel.kind,
         adminApi: config.AUTH_ADMIN_TOKEN ? 'on' : 'off',
         revocationFeed: feed ? 'on' : 'off',
         kid: keys.currentSigningKey().kid,

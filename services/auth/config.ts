@@ -102,6 +102,8 @@ export const authConfigSchema = z
     PASSWORD_RESET_MAX_PER_ACCOUNT: count(5),
     /** Password-reset requests per client IP per LOGIN_FAILURE_WINDOW before 429. */
     PASSWORD_RESET_MAX_PER_IP: count(20),
+    /** Seconds an app's backchannel_logout_uri gets to answer a logout token before the attempt counts as failed (docs/apps.md). */
+    BACKCHANNEL_LOGOUT_TIMEOUT: envField.seconds(5, { max: 60 }),
   })
   .superRefine(checkRedisEnv)
   .transform((env) => ({

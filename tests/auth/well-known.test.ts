@@ -29,6 +29,8 @@ describe('discovery and JWKS', () => {
         authorization_endpoint: 'https://auth.example.test/oauth/authorize',
         userinfo_endpoint: 'https://auth.example.test/oauth/userinfo',
         end_session_endpoint: 'https://auth.example.test/oauth/logout',
+        backchannel_logout_supported: true,
+        backchannel_logout_session_supported: true,
         response_types_supported: ['code'],
         code_challenge_methods_supported: ['S256'],
         // RFC 9470 step-up: an app asks for the second factor with acr_values.

@@ -50,12 +50,14 @@ export interface FirstPartyDeps extends AuthDomainDeps {
   onRegistered?: (user: UserRecord) => Promise<void>;
   /** The second factors of the deployment (use-cases.ts lists them): the login asks them. */
   secondFactors: SecondFactors;
+  /** An app's session was refreshed (back-channel logout keeps its record as long). */
+  onSessionRefreshed?: (sid: string, expiresAt: number) => Promise<void>;
 }
 
 export type AuthUseCases = ReturnType<typeof createAuthUseCases>;
 
 /** The first-party user API's use cases (/auth/*), built once by use-cases.ts; the HTTP layer only calls them. */
-export function createAuthUseCases({ settings, users, tokens, signer, accessTokens, passwords, mfaKeys, secondFactors, endTokenSession, scopesOf, onRegistered, now = Date.now, events = ignoreAuthEvents }: FirstPartyDeps) {
+export function createAuthUseCases({ settings, users, tokens, signer, accessTokens, passwords, mfaKeys, secondFactors, endTokenSession, scopesOf, onRegistered, onSessionRefreshed, now = Date.now, events = ignoreAuthEvents }: FirstPartyDeps) {
   const issueAccessToken = createAccessTokenIssuer({ signer, issuer: settings.issuer, audience: settings.audience, ttlSeconds: settings.accessTokenTtlSeconds, now });
   const pairs = new TokenPairIssuer({ issueAccessToken, refreshTokens: tokens, refreshTokenTtlSeconds: settings.refreshTokenTtlSeconds, now });
   const throttle = new LoginThrottle({
@@ -92,6 +94,7 @@ export function createAuthUseCases({ settings, users, tokens, signer, accessToke
     events,
     firstPartyClientId: settings.firstPartyClientId,
     scopesOf,
+    ...(onSessionRefreshed ? { sessionRefreshed: onSessionRefreshed } : {}),
   });
   return {
     register: createRegister({ users, passwords, throttle, emailRequired: settings.emailVerificationRequired, ...(onRegistered ? { onRegistered } : {}) }),

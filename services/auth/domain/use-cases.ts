@@ -3,12 +3,13 @@ import type { MailQueue } from './accounts/account-flow-deps.js';
 import type { AccountTokenStore } from './accounts/account-token-store.js';
 import { createClientAdmin } from './admin/client-admin.js';
 import { createUserAdmin } from './admin/user-admin.js';
-import { createAppFlow } from './app-flow/app-flow.js';
+import { createAppFlow, LOGIN_SESSION_TTL_SECONDS } from './app-flow/app-flow.js';
 import type { AppSessionStore } from './app-flow/app-sessions.js';
 import { parseAuthorizationRequest, type RawParams } from './app-flow/authorization-request.js';
 import { createIdTokenHintReader } from './app-flow/id-token-hint.js';
 import { createRpLogout } from './app-flow/rp-logout.js';
 import { ignoreAuthEvents } from './auth-events.js';
+import { createBackchannelLogout, type BackchannelLogoutDeps } from './backchannel-logout/backchannel-logout.js';
 import type { ClientSecretHasher } from './clients/client-secret-hasher.js';
 import type { ClientStore } from './clients/client-store.js';
 import { createAuthUseCases, type AuthDomainDeps } from './first-party-use-cases.js';
@@ -47,6 +48,8 @@ export interface UseCaseDeps extends AuthDomainDeps {
   roleScopes?: RoleScopes;
   /** TOTP secrets (sealed) and recovery codes (hashed). */
   totpStore: TotpStore;
+  /** Back-channel logout's stores: who got an ID token in which session, and the durable delivery queue. Off when absent. */
+  backchannelLogout?: Pick<BackchannelLogoutDeps, 'sessions' | 'outbox'>;
 }
 
 export type UseCases = ReturnType<typeof createUseCases>;
@@ -61,7 +64,15 @@ export function createUseCases(deps: UseCaseDeps) {
   const { settings, users, tokens, clients, appSessions, keys, assertionSignatures } = deps;
   const now = deps.now ?? Date.now;
   const events = deps.events ?? ignoreAuthEvents;
-  const endTokenSession = createSessionEnder({ tokens, accessTokenTtlSeconds: settings.accessTokenTtlSeconds, now });
+  const backchannel = deps.backchannelLogout ? createBackchannelLogout({ ...deps.backchannelLogout, clients, now }) : undefined;
+  const endTokenSession = createSessionEnder({
+    tokens,
+    accessTokenTtlSeconds: settings.accessTokenTtlSeconds,
+    now,
+    ...(backchannel ? { sessionEnded: backchannel.sessionEnded } : {}),
+  });
+  // A session lives as long as its refresh tokens (or the login session, if longer); the record need not outlive it.
+  const idTokenSessionMs = Math.max(settings.refreshTokenTtlSeconds, LOGIN_SESSION_TTL_SECONDS) * 1000;
   // Registration sends the verification mail of the account flows, which share login's throttle: bound late.
   let accounts: AccountUseCases | undefined;
   // DEFAULT_USER_SCOPES plus the scopes of the user's roles: the first-party tokens' scope and the ceiling of an app's.
@@ -70,7 +81,16 @@ export function createUseCases(deps: UseCaseDeps) {
   // (passkeys) is one more entry here. Filled just below (TOTP needs login's throttle), before any request.
   const factors: SecondFactor[] = [];
   const secondFactors = new SecondFactors(factors);
-  const auth = createAuthUseCases({ ...deps, now, events, endTokenSession, scopesOf, secondFactors, onRegistered: (user) => accounts!.verification.registered(user) });
+  const auth = createAuthUseCases({
+    ...deps,
+    now,
+    events,
+    endTokenSession,
+    scopesOf,
+    secondFactors,
+    onRegistered: (user) => accounts!.verification.registered(user),
+    ...(backchannel ? { onSessionRefreshed: backchannel.sessionRefreshed } : {}),
+  });
   const totp = createTotp({
     store: deps.totpStore,
     users,
@@ -106,6 +126,7 @@ export function createUseCases(deps: UseCaseDeps) {
     secondStep: auth.secondStep,
     userScopes: scopesOf,
     endTokenSession,
+    ...(backchannel ? { idTokenIssued: (sid: string, clientId: string, sub: string) => backchannel.idTokenIssued(sid, clientId, sub, now() + idTokenSessionMs) } : {}),
     now,
   });
   const rpLogout = createRpLogout({

@@ -8,7 +8,7 @@ import { MemoryTokenStore } from '../../../services/auth/adapters/memory/memory-
 import { MemoryUserStore } from '../../../services/auth/adapters/memory/memory-user-store.js';
 import { loadAuthConfig, type AuthConfig } from '../../../services/auth/config.js';
 import type { UserStore } from '../../../services/auth/domain/users/user-store.js';
-import { startAuthService, type RunningAuthService } from '../../../services/auth/compose.js';
+import { startAuthService, type AuthServiceOverrides, type RunningAuthService } from '../../../services/auth/compose.js';
 
 /** Every pino line written to it, as text (for greps) and parsed (for fields). */
 export class LineSink extends Writable {
@@ -36,8 +36,9 @@ export interface AuditedAuth extends RunningAuthService {
  * The real auth service on port 0 with every logger it has (the service's, the key set's via it,
  * and the audit logger) writing to `sink` at `LOG_LEVEL` (env). Memory tokens and users unless a
  * user store is given (a restart shares it); clients in the embedded store under AUTH_DATA_DIR.
+ * `extra`: further overrides (e.g. a quicker back-channel delivery policy).
  */
-export async function startAuditedAuth(sink: LineSink, env: Record<string, string>, users: UserStore = new MemoryUserStore()): Promise<AuditedAuth> {
+export async function startAuditedAuth(sink: LineSink, env: Record<string, string>, users: UserStore = new MemoryUserStore(), extra: AuthServiceOverrides = {}): Promise<AuditedAuth> {
   const config = loadAuthConfig({ AUTH_PORT: '0', ...env });
   const service = await startAuthService(config, {
     logger: createLogger({ name: 'auth', level: config.LOG_LEVEL, destination: sink }),
@@ -45,6 +46,7 @@ export async function startAuditedAuth(sink: LineSink, env: Record<string, strin
     users,
     tokens: new MemoryTokenStore(),
     env,
+    ...extra,
   });
   return { ...service, config, users };
 }

@@ -26,16 +26,25 @@ export interface AppSignIn {
   tokens: { access_token: string; refresh_token: string; id_token: string };
 }
 
-/** A user signs in to the app on the hosted page (authorization code + PKCE), as a browser would. */
-export async function signInToApp(authUrl: string, clientId: string, username: string, password: string, userAgent?: string): Promise<AppSignIn> {
-  const browser = new AppBrowser(authUrl, userAgent);
+/**
+ * A user signs in to the app on the hosted page (authorization code + PKCE), as a browser would.
+ * `browser`: one that already holds a login session (single sign-on into a second app).
+ */
+export async function signInToApp(
+  authUrl: string,
+  clientId: string,
+  username: string,
+  password: string,
+  userAgent?: string,
+  { scope = 'openid notes:read', browser = new AppBrowser(authUrl, userAgent) }: { scope?: string; browser?: AppBrowser } = {},
+): Promise<AppSignIn> {
   const verifier = randomBytes(32).toString('base64url');
   const url = new URL('/oauth/authorize', authUrl);
   url.search = new URLSearchParams({
     response_type: 'code',
     client_id: clientId,
     redirect_uri: APP_REDIRECT,
-    scope: 'openid notes:read',
+    scope,
     state: randomBytes(8).toString('hex'),
     nonce: randomBytes(8).toString('hex'),
     code_challenge: createHash('sha256').update(verifier).digest('base64url'),

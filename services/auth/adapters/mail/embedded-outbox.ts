@@ -3,6 +3,7 @@ import path from 'node:path';
 import { PRIVATE_DIR_MODE, PRIVATE_FILE_MODE } from '../embedded/private-datafile.js';
 import { MemoryOutbox } from './memory-outbox.js';
 import type { OutboxRecord } from './outbox-record.js';
+import type { Mail, OutboxPayload } from '../../domain/mail/mail.js';
 
 /** Under AUTH_DATA_DIR; not `outbox/`, which is where the file transport puts finished `.eml` files. */
 export const MAIL_SPOOL_DIR = 'mail-queue';
@@ -16,7 +17,7 @@ export const MAIL_SPOOL_DIR = 'mail-queue';
  * due again (at least once). The mails are also held in memory; one auth process per directory,
  * as for the other embedded stores.
  */
-export class EmbeddedOutbox extends MemoryOutbox {
+export class EmbeddedOutbox<P extends OutboxPayload = Mail> extends MemoryOutbox<P> {
   /** Per mail, the write in progress: a mail's files are written one after another, in order. */
   private readonly writes = new Map<string, Promise<void>>();
 
@@ -24,17 +25,18 @@ export class EmbeddedOutbox extends MemoryOutbox {
     super();
   }
 
-  static async open(dataDir: string): Promise<EmbeddedOutbox> {
-    const dir = path.join(dataDir, MAIL_SPOOL_DIR);
+  /** `spool`: the directory under `dataDir`; another queue (back-channel logout) has its own. */
+  static async open<P extends OutboxPayload = Mail>(dataDir: string, spool: string = MAIL_SPOOL_DIR): Promise<EmbeddedOutbox<P>> {
+    const dir = path.join(dataDir, spool);
     await mkdir(dir, { recursive: true, mode: PRIVATE_DIR_MODE });
     await chmod(dir, PRIVATE_DIR_MODE);
-    const outbox = new EmbeddedOutbox(dir);
+    const outbox = new EmbeddedOutbox<P>(dir);
     for (const name of await readdir(dir)) {
       const file = path.join(dir, name);
       // A write that a crash interrupted before its rename: the mail's previous file still holds.
       if (name.endsWith('.tmp')) await unlink(file).catch(() => undefined);
       if (!name.endsWith('.json')) continue;
-      const record = parseRecord(await readFile(file, 'utf8'));
+      const record = parseRecord<P>(await readFile(file, 'utf8'));
       // Unreadable files stay where they are for an operator; they are never silently dropped.
       if (record && `${record.id}.json` === name) outbox.records.set(record.id, { ...record, lease: '' });
     }
@@ -54,7 +56,7 @@ export class EmbeddedOutbox extends MemoryOutbox {
     await super.close();
   }
 
-  protected override persist(id: string, record: OutboxRecord | undefined): Promise<void> {
+  protected override persist(id: string, record: OutboxRecord<P> | undefined): Promise<void> {
     const previous = this.writes.get(id) ?? Promise.resolve();
     const next = previous.catch(() => undefined).then(() => (record ? this.writeRecord(record) : this.removeRecord(id)));
     this.writes.set(id, next);
@@ -64,7 +66,7 @@ export class EmbeddedOutbox extends MemoryOutbox {
     return next;
   }
 
-  private async writeRecord(record: OutboxRecord): Promise<void> {
+  private async writeRecord(record: OutboxRecord<P>): Promise<void> {
     const file = path.join(this.dir, `${record.id}.json`);
     const temp = `${file}.${process.pid}.${Date.now()}.tmp`;
     const handle = await open(temp, 'wx', PRIVATE_FILE_MODE);
@@ -96,9 +98,9 @@ export class EmbeddedOutbox extends MemoryOutbox {
   }
 }
 
-function parseRecord(text: string): OutboxRecord | undefined {
+function parseRecord<P extends OutboxPayload>(text: string): OutboxRecord<P> | undefined {
   try {
-    const value = JSON.parse(text) as OutboxRecord;
+    const value = JSON.parse(text) as OutboxRecord<P>;
     return typeof value.id === 'string' && typeof value.mail?.to === 'string' && (value.state === 'queued' || value.state === 'dead') ? value : undefined;
   } catch {
     return undefined;

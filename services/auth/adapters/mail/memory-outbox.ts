@@ -1,4 +1,4 @@
-import type { DeadMail, Mail, QueuedMail } from '../../domain/mail/mail.js';
+import type { DeadMail, Mail, OutboxPayload, QueuedMail } from '../../domain/mail/mail.js';
 import { DEAD_LETTER_RETENTION_MS, type Outbox } from '../../domain/mail/outbox.js';
 import { newestDead, newLease, newMailId, queuedOf, type OutboxRecord } from './outbox-record.js';
 
@@ -9,17 +9,17 @@ import { newestDead, newLease, newMailId, queuedOf, type OutboxRecord } from './
  * Also the table of the embedded outbox, which overrides `persist` to write each change through
  * to its spool directory before the call resolves.
  */
-export class MemoryOutbox implements Outbox {
-  protected readonly records = new Map<string, OutboxRecord>();
+export class MemoryOutbox<P extends OutboxPayload = Mail> implements Outbox<P> {
+  protected readonly records = new Map<string, OutboxRecord<P>>();
   protected closed = false;
 
   /** Called after every durable change (not after claims): `record` undefined means removed. */
-  protected async persist(_id: string, _record: OutboxRecord | undefined): Promise<void> {}
+  protected async persist(_id: string, _record: OutboxRecord<P> | undefined): Promise<void> {}
 
-  async enqueue(mail: Mail, now: number): Promise<string> {
+  async enqueue(mail: P, now: number): Promise<string> {
     this.assertOpen();
     const id = newMailId(now);
-    const record: OutboxRecord = { id, mail: { ...mail }, attempts: 0, createdAt: now, dueAt: now, lease: '', state: 'queued' };
+    const record: OutboxRecord<P> = { id, mail: { ...mail }, attempts: 0, createdAt: now, dueAt: now, lease: '', state: 'queued' };
     this.records.set(id, record);
     try {
       await this.persist(id, record);
@@ -30,7 +30,7 @@ export class MemoryOutbox implements Outbox {
     return id;
   }
 
-  async claim(now: number, leaseMs: number, limit: number): Promise<QueuedMail[]> {
+  async claim(now: number, leaseMs: number, limit: number): Promise<Array<QueuedMail<P>>> {
     this.assertOpen();
     const due = [...this.records.values()].filter((r) => r.state === 'queued' && r.dueAt <= now).sort((a, b) => a.dueAt - b.dueAt).slice(0, limit);
     return due.map((record) => {
@@ -76,7 +76,7 @@ export class MemoryOutbox implements Outbox {
     return true;
   }
 
-  async deadLetters(limit: number): Promise<DeadMail[]> {
+  async deadLetters(limit: number): Promise<Array<DeadMail<P>>> {
     this.assertOpen();
     return newestDead(this.records.values(), limit);
   }
@@ -96,7 +96,7 @@ export class MemoryOutbox implements Outbox {
     this.closed = true;
   }
 
-  protected held(id: string, lease: string): OutboxRecord | undefined {
+  protected held(id: string, lease: string): OutboxRecord<P> | undefined {
     this.assertOpen();
     const record = this.records.get(id);
     return record && record.state === 'queued' && lease !== '' && record.lease === lease ? record : undefined;

@@ -1,13 +1,13 @@
 import { randomBytes } from 'node:crypto';
-import type { DeadMail, Mail, QueuedMail } from '../../domain/mail/mail.js';
+import type { DeadMail, Mail, OutboxPayload, QueuedMail } from '../../domain/mail/mail.js';
 
 /**
  * One mail as the memory and embedded outboxes keep it (Redis and MongoDB store the same fields
  * in their own shapes). `state: 'dead'` is a dead letter.
  */
-export interface OutboxRecord {
+export interface OutboxRecord<P extends OutboxPayload = Mail> {
   id: string;
-  mail: Mail;
+  mail: P;
   attempts: number;
   createdAt: number;
   dueAt: number;
@@ -28,11 +28,11 @@ export function newMailId(now: number): string {
 
 export const newLease = () => randomBytes(12).toString('base64url');
 
-export function queuedOf(record: OutboxRecord): QueuedMail {
+export function queuedOf<P extends OutboxPayload>(record: OutboxRecord<P>): QueuedMail<P> {
   return { id: record.id, mail: { ...record.mail }, attempts: record.attempts, createdAt: record.createdAt, lease: record.lease };
 }
 
-export function deadOf(record: OutboxRecord): DeadMail {
+export function deadOf<P extends OutboxPayload>(record: OutboxRecord<P>): DeadMail<P> {
   return {
     id: record.id,
     purpose: record.mail.purpose,
@@ -44,7 +44,7 @@ export function deadOf(record: OutboxRecord): DeadMail {
 }
 
 /** The dead letters of `records`, newest first. */
-export function newestDead(records: Iterable<OutboxRecord>, limit: number): DeadMail[] {
+export function newestDead<P extends OutboxPayload>(records: Iterable<OutboxRecord<P>>, limit: number): Array<DeadMail<P>> {
   return [...records]
     .filter((r) => r.state === 'dead')
     .sort((a, b) => (b.failedAt ?? 0) - (a.failedAt ?? 0))

@@ -3,7 +3,7 @@ import { closeRedis, connectRedis, type RedisClient } from '../../../../lib/redi
 import { NO_REPLICA_ACK, type RedisSettings, type ReplicaAck } from '../../../../lib/redis/env.js';
 import { unlessRedisUnavailable } from '../../../../lib/redis/unavailable.js';
 import { DEFAULT_REDIS_KEY_PREFIX } from '../../../../lib/revocation/redis-keys.js';
-import type { DeadMail, Mail, MailPurpose, QueuedMail } from '../../domain/mail/mail.js';
+import type { DeadMail, Mail, OutboxPayload, QueuedMail } from '../../domain/mail/mail.js';
 import { DEAD_LETTER_RETENTION_MS, type Outbox } from '../../domain/mail/outbox.js';
 import type { LuaScript } from '../redis/lua-script.js';
 import { newLease, newMailId } from './outbox-record.js';
@@ -15,12 +15,13 @@ import { claimOneScript, enqueueScript, giveUpScript, markSentScript, reschedule
  * - `due`: sorted set, mail id -> due time (epoch ms); a claim moves it to the lease's end.
  * - `dead`: sorted set, mail id -> time it was given up.
  * - `mail(id)`: hash of one mail (fields in redis-outbox-scripts.ts).
+ * Another queue (`queue`, e.g. back-channel logout) has the same keys under its own hash tag.
  */
-export function outboxKeys(prefix: string) {
+export function outboxKeys(prefix: string, queue = 'mail') {
   return {
-    due: `${prefix}{mail}:due`,
-    dead: `${prefix}{mail}:dead`,
-    mail: (id: string) => `${prefix}{mail}:m:${id}`,
+    due: `${prefix}{${queue}}:due`,
+    dead: `${prefix}{${queue}}:dead`,
+    mail: (id: string) => `${prefix}{${queue}}:m:${id}`,
   };
 }
 
@@ -31,6 +32,8 @@ export interface RedisOutboxOptions {
   redis: RedisClient;
   /** Default `authgate:`. */
   keyPrefix?: string;
+  /** The queue's name in its keys (and Cluster hash tag). Default `mail`. */
+  queue?: string;
   /** Replicas that must have an enqueued mail before `enqueue` resolves (REDIS_WAIT_REPLICAS). */
   replicaAck?: ReplicaAck;
   /** False when the connection is shared: `close()` then leaves it open. Default true. */
@@ -44,27 +47,27 @@ export interface RedisOutboxOptions {
  * both hold one mail. A Redis that is down fails every call within about a second with the 503
  * `REDIS_UNAVAILABLE` (a request that would enqueue fails; the worker retries its poll).
  */
-export class RedisOutbox implements Outbox {
+export class RedisOutbox<P extends OutboxPayload = Mail> implements Outbox<P> {
   private readonly redis: RedisClient;
   private readonly keys: ReturnType<typeof outboxKeys>;
   private readonly replicaAck: ReplicaAck;
   private readonly ownsConnection: boolean;
 
-  constructor({ redis, keyPrefix = DEFAULT_REDIS_KEY_PREFIX, replicaAck = NO_REPLICA_ACK, ownsConnection = true }: RedisOutboxOptions) {
+  constructor({ redis, keyPrefix = DEFAULT_REDIS_KEY_PREFIX, queue = 'mail', replicaAck = NO_REPLICA_ACK, ownsConnection = true }: RedisOutboxOptions) {
     this.redis = redis;
-    this.keys = outboxKeys(keyPrefix);
+    this.keys = outboxKeys(keyPrefix, queue);
     this.replicaAck = replicaAck;
     this.ownsConnection = ownsConnection;
   }
 
-  async enqueue(mail: Mail, now: number): Promise<string> {
+  async enqueue(mail: P, now: number): Promise<string> {
     const id = newMailId(now);
     await this.run(enqueueScript, [this.keys.due, this.keys.mail(id)], [id, JSON.stringify(mail), now], this.replicaAck);
     return id;
   }
 
-  async claim(now: number, leaseMs: number, limit: number): Promise<QueuedMail[]> {
-    const claimed: QueuedMail[] = [];
+  async claim(now: number, leaseMs: number, limit: number): Promise<Array<QueuedMail<P>>> {
+    const claimed: Array<QueuedMail<P>> = [];
     // A candidate another replica took first is skipped; its due time moved, so the next read
     // offers the following ones. Bounded, so contention costs a few reads, not a spin.
     for (let round = 0; round < CLAIM_ROUNDS && claimed.length < limit; round += 1) {
@@ -75,7 +78,7 @@ export class RedisOutbox implements Outbox {
         const reply = await this.run(claimOneScript, [this.keys.due, this.keys.mail(id)], [id, now, now + leaseMs, lease]);
         if (!Array.isArray(reply)) continue;
         const [mail, attempts, createdAt] = reply as string[];
-        claimed.push({ id, mail: JSON.parse(mail ?? '{}') as Mail, attempts: Number(attempts), createdAt: Number(createdAt), lease });
+        claimed.push({ id, mail: JSON.parse(mail ?? '{}') as P, attempts: Number(attempts), createdAt: Number(createdAt), lease });
       }
     }
     return claimed;
@@ -98,14 +101,14 @@ export class RedisOutbox implements Outbox {
     return reply === 1;
   }
 
-  async deadLetters(limit: number): Promise<DeadMail[]> {
+  async deadLetters(limit: number): Promise<Array<DeadMail<P>>> {
     const ids = await unlessRedisUnavailable(() => this.redis.zrevrange(this.keys.dead, 0, limit - 1));
-    const dead: DeadMail[] = [];
+    const dead: Array<DeadMail<P>> = [];
     for (const id of ids) {
       const [mail, attempts, lastError, failedAt] = await unlessRedisUnavailable(() => this.redis.hmget(this.keys.mail(id), 'mail', 'attempts', 'lastError', 'failedAt'));
       // Expired with its retention while the set still names it.
       if (!mail) continue;
-      const { to, purpose } = JSON.parse(mail) as { to: string; purpose: MailPurpose };
+      const { to, purpose } = JSON.parse(mail) as P;
       dead.push({ id, to, purpose, attempts: Number(attempts), lastError: lastError ?? '', failedAt: Number(failedAt) });
     }
     return dead;
@@ -130,7 +133,8 @@ export class RedisOutbox implements Outbox {
 }
 
 /** Connects (single server, Sentinel or Cluster) and returns an outbox that owns the connection. */
-export async function connectRedisOutbox(settings: RedisSettings, options: { logger?: Pick<Logger, 'warn'> } = {}): Promise<RedisOutbox> {
-  const redis = await connectRedis(settings, 'authgate-auth-mail', options.logger);
-  return new RedisOutbox({ redis, keyPrefix: settings.keyPrefix, replicaAck: settings.replicaAck });
+export async function connectRedisOutbox<P extends OutboxPayload = Mail>(settings: RedisSettings, options: { logger?: Pick<Logger, 'warn'>; queue?: string } = {}): Promise<RedisOutbox<P>> {
+  const queue = options.queue ?? 'mail';
+  const redis = await connectRedis(settings, `authgate-auth-${queue}`, options.logger);
+  return new RedisOutbox<P>({ redis, keyPrefix: settings.keyPrefix, queue, replicaAck: settings.replicaAck });
 }

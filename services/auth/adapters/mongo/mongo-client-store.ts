@@ -25,6 +25,8 @@ const clientSchema = new Schema<ClientDoc>(
     // `default: undefined` so a client without them stores nothing rather than [].
     redirectUris: { type: [String], default: undefined },
     postLogoutRedirectUris: { type: [String], default: undefined },
+    backchannelLogoutUri: { type: String },
+    backchannelLogoutSessionRequired: { type: Boolean },
     firstParty: { type: Boolean },
     dpopBoundAccessTokens: { type: Boolean },
     tokenExchange: { type: new Schema({ audiences: [String], scopes: [String] }, { _id: false }), default: undefined },

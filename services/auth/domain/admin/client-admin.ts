@@ -24,6 +24,9 @@ export interface ClientView {
   token_endpoint_auth_methods: string[];
   redirect_uris: string[];
   post_logout_redirect_uris: string[];
+  /** OIDC Back-Channel Logout 1.0 §2.2 (absent when not registered). */
+  backchannel_logout_uri?: string;
+  backchannel_logout_session_required: boolean;
   first_party: boolean;
   dpop_bound_access_tokens: boolean;
   /** The registered public keys (private_key_jwt clients). */
@@ -81,6 +84,8 @@ export function toClientView(client: ClientRecord): ClientView {
     token_endpoint_auth_methods: [...client.tokenEndpointAuthMethods],
     redirect_uris: [...(client.redirectUris ?? [])],
     post_logout_redirect_uris: [...(client.postLogoutRedirectUris ?? [])],
+    ...(client.backchannelLogoutUri === undefined ? {} : { backchannel_logout_uri: client.backchannelLogoutUri }),
+    backchannel_logout_session_required: client.backchannelLogoutSessionRequired ?? false,
     first_party: client.firstParty ?? false,
     dpop_bound_access_tokens: client.dpopBoundAccessTokens ?? false,
     ...(client.jwks ? { jwks: structuredClone(client.jwks), jwks_kids: client.jwks.keys.map((key) => key.kid ?? '(no kid)') } : {}),

@@ -46,6 +46,8 @@ export interface AppFlowDeps {
   userScopes: UserScopes;
   /** Ends a token session (the refresh family and every access token carrying its `sid`). */
   endTokenSession: SessionEnder;
+  /** Told of each ID token issued (its `sid`, app and user), so back-channel logout knows whom to tell. */
+  idTokenIssued?: (sid: string, clientId: string, sub: string) => Promise<void>;
   now?: () => number;
 }
 
@@ -63,7 +65,7 @@ const sha256 = (value: string) => createHash('sha256').update(value, 'ascii').di
  * The browser-app flow: authorization (login session, consent, code), the code grant with its ID
  * token and userinfo (RP-initiated logout: rp-logout.ts). The HTTP layer renders pages and sets the cookie.
  */
-export function createAppFlow({ issuer, sessions, users, tokens, pairs, signer, accessTokens, checkPassword, secondStep, userScopes, endTokenSession, now = Date.now }: AppFlowDeps) {
+export function createAppFlow({ issuer, sessions, users, tokens, pairs, signer, accessTokens, checkPassword, secondStep, userScopes, endTokenSession, idTokenIssued, now = Date.now }: AppFlowDeps) {
   const errorRedirect = (request: AuthorizationRequest, error: string, description: string): AuthorizeStep => ({
     step: 'redirect',
     location: redirectWith(request.redirectUri, { error, error_description: description, state: request.state, iss: issuer }),
@@ -218,6 +220,10 @@ export function createAppFlow({ issuer, sessions, users, tokens, pairs, signer, 
       const pair = await pairs.startFamily(user, { clientId: client.clientId, scope: record.scope, jkt, authentication }, { bindRefreshToken: client.tokenEndpointAuthMethods.includes('none'), ...(record.device ? { device: record.device } : {}) });
       const family = await tokens.findRefreshFamily(hashRefreshToken(pair.refresh_token), now());
       const access = await accessTokens.read(pair.access_token);
+      const scopes = record.scope.split(' ');
+      const sid = family?.familyId ?? record.sid;
+      // Before anything below can end the session (a replay's withdrawal), so that end reaches the app too.
+      if (scopes.includes('openid')) await idTokenIssued?.(sid, client.clientId, user.id);
       if (family && access) {
         const issued = { familyId: family.familyId, accessTokenJti: access.jti, accessTokenExp: access.expiresAt };
         const { replayed } = await sessions.recordIssued(codeHash, issued);
@@ -226,14 +232,13 @@ export function createAppFlow({ issuer, sessions, users, tokens, pairs, signer, 
         // The answer is still 200, as it is when the replay comes a moment later: the tokens are dead either way.
         if (replayed) await withdraw(issued);
       }
-      const scopes = record.scope.split(' ');
       const { refresh_token: refreshToken, ...accessPart } = pair;
       return {
         ...accessPart,
         ...(client.grantTypes.includes('refresh_token') ? { refresh_token: refreshToken } : {}),
         // One `sid` for the ID token and the access tokens of this sign-in: the token session, which
         // logout ends and which a resource server can tie an access token to (back-channel logout).
-        ...(scopes.includes('openid') ? { id_token: idToken(user, client.clientId, { ...record, authentication, sid: family?.familyId ?? record.sid }) } : {}),
+        ...(scopes.includes('openid') ? { id_token: idToken(user, client.clientId, { ...record, authentication, sid }) } : {}),
       };
     },
 

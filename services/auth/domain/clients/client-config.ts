@@ -23,6 +23,8 @@ export function clientConfigOf(client: ClientConfig): ClientConfig {
   if (client.clientName !== undefined) config.clientName = client.clientName;
   if (client.redirectUris !== undefined) config.redirectUris = [...client.redirectUris];
   if (client.postLogoutRedirectUris !== undefined) config.postLogoutRedirectUris = [...client.postLogoutRedirectUris];
+  if (client.backchannelLogoutUri !== undefined) config.backchannelLogoutUri = client.backchannelLogoutUri;
+  if (client.backchannelLogoutSessionRequired !== undefined) config.backchannelLogoutSessionRequired = client.backchannelLogoutSessionRequired;
   if (client.firstParty !== undefined) config.firstParty = client.firstParty;
   if (client.dpopBoundAccessTokens !== undefined) config.dpopBoundAccessTokens = client.dpopBoundAccessTokens;
   if (client.tokenExchange !== undefined) config.tokenExchange = { audiences: [...client.tokenExchange.audiences], scopes: [...client.tokenExchange.scopes] };

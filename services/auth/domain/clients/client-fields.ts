@@ -173,6 +173,16 @@ function redirectUriProblem(value: string): string | null {
   return url.protocol.includes('.') ? null : 'must use https, http on loopback, or a private-use scheme such as com.example.app: (RFC 8252)';
 }
 
+/**
+ * OIDC Back-Channel Logout 1.0 §2.2 `backchannel_logout_uri`: where logout tokens are POSTed,
+ * server to server. https, or http to a loopback host in development (as for redirect URIs);
+ * absolute, no fragment, no user information, no other scheme (it is fetched, not navigated to).
+ */
+export const backchannelLogoutUriSchema = z.string().superRefine((value, ctx) => {
+  const problem = redirectUriProblem(value) ?? (/^https?:/i.test(value) ? null : 'must use https (http is allowed only for localhost and loopback addresses)');
+  if (problem) ctx.addIssue({ code: 'custom', message: problem });
+});
+
 /** `token_exchange` (RFC 8693 allowance): the audiences and scopes a client may obtain on a user's behalf. */
 export const tokenExchangeSchema = z.strictObject({
   audiences: uniqueList(audienceSchema).min(1, 'must list at least one audience'),

@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { TOKEN_EXCHANGE_GRANT, type ClientConfig, type ClientGrantType, type PublicJwks, type TokenEndpointAuthMethod } from './client-store.js';
 import {
   audienceSchema,
+  backchannelLogoutUriSchema,
   authMethodSchema,
   clientIdSchema,
   clientNameSchema,
@@ -16,7 +17,8 @@ import {
 
 /**
  * Client metadata as RFC 7591 §2 names it (plus OIDC RP-Initiated Logout's
- * `post_logout_redirect_uris` and RFC 9449's `dpop_bound_access_tokens`), shared by the clients
+ * `post_logout_redirect_uris`, Back-Channel Logout's `backchannel_logout_uri` and
+ * `backchannel_logout_session_required`, and RFC 9449's `dpop_bound_access_tokens`), shared by the clients
  * file, the admin API and `POST /oauth/register`, so one name means one thing everywhere. The
  * earlier names stay accepted: `scopes` (array) for `scope`, `token_endpoint_auth_methods` (array)
  * for `token_endpoint_auth_method`; giving both spellings of one field is an error.
@@ -34,6 +36,10 @@ export const clientMetadataShape = {
   token_endpoint_auth_methods: uniqueList(authMethodSchema).min(1, 'must list at least one method').optional(),
   redirect_uris: uniqueList(redirectUriSchema).optional(),
   post_logout_redirect_uris: uniqueList(redirectUriSchema).optional(),
+  /** OIDC Back-Channel Logout 1.0 §2.2: where this app hears that a session it took part in ended. */
+  backchannel_logout_uri: backchannelLogoutUriSchema.optional(),
+  /** §2.2: the app needs `sid` in its logout tokens (every logout token here carries one). */
+  backchannel_logout_session_required: z.boolean().optional(),
   /** Consent is skipped for first-party apps; third-party ones (the default) ask the user. */
   first_party: z.boolean().optional(),
   dpop_bound_access_tokens: z.boolean().optional(),
@@ -97,6 +103,12 @@ export function resolveClientMetadata(metadata: ClientMetadata, secret: SecretSo
   if (metadata.post_logout_redirect_uris !== undefined && !grantTypes.includes('authorization_code')) {
     report('post_logout_redirect_uris', 'are only used by apps that log in with authorization_code');
   }
+  if (metadata.backchannel_logout_uri !== undefined && !grantTypes.includes('authorization_code')) {
+    report('backchannel_logout_uri', 'is only used by apps that log in with authorization_code (they receive ID tokens)');
+  }
+  if (metadata.backchannel_logout_session_required !== undefined && metadata.backchannel_logout_uri === undefined) {
+    report('backchannel_logout_session_required', 'needs backchannel_logout_uri');
+  }
 
   const resolved: ResolvedClient = {
     tokenEndpointAuthMethods: methods,
@@ -109,6 +121,8 @@ export function resolveClientMetadata(metadata: ClientMetadata, secret: SecretSo
   if (metadata.client_name !== undefined) resolved.clientName = metadata.client_name;
   if (metadata.redirect_uris !== undefined) resolved.redirectUris = metadata.redirect_uris;
   if (metadata.post_logout_redirect_uris !== undefined) resolved.postLogoutRedirectUris = metadata.post_logout_redirect_uris;
+  if (metadata.backchannel_logout_uri !== undefined) resolved.backchannelLogoutUri = metadata.backchannel_logout_uri;
+  if (metadata.backchannel_logout_session_required !== undefined) resolved.backchannelLogoutSessionRequired = metadata.backchannel_logout_session_required;
   if (metadata.first_party !== undefined) resolved.firstParty = metadata.first_party;
   if (metadata.dpop_bound_access_tokens !== undefined) resolved.dpopBoundAccessTokens = metadata.dpop_bound_access_tokens;
   if (metadata.token_exchange !== undefined) resolved.tokenExchange = metadata.token_exchange;

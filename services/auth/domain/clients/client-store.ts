@@ -69,6 +69,10 @@ export interface ClientConfig {
   redirectUris?: string[];
   /** OIDC RP-Initiated Logout `post_logout_redirect_uris`: the only places logout redirects to. */
   postLogoutRedirectUris?: string[];
+  /** OIDC Back-Channel Logout `backchannel_logout_uri`: where logout tokens are POSTed. */
+  backchannelLogoutUri?: string;
+  /** `backchannel_logout_session_required`: the app needs `sid` in logout tokens (always sent here). */
+  backchannelLogoutSessionRequired?: boolean;
   /** A first-party app skips the consent page; a third-party one (false, the default) shows it. */
   firstParty?: boolean;
   /** RFC 9449 §5.2 `dpop_bound_access_tokens`: the token endpoint must get a DPoP proof. */
@@ -78,7 +82,7 @@ export interface ClientConfig {
 }
 
 /** The optional configuration members an upsert removes when they are absent. */
-export const OPTIONAL_CLIENT_FIELDS = ['secretHash', 'jwks', 'clientName', 'redirectUris', 'postLogoutRedirectUris', 'firstParty', 'dpopBoundAccessTokens', 'tokenExchange'] as const;
+export const OPTIONAL_CLIENT_FIELDS = ['secretHash', 'jwks', 'clientName', 'redirectUris', 'postLogoutRedirectUris', 'backchannelLogoutUri', 'backchannelLogoutSessionRequired', 'firstParty', 'dpopBoundAccessTokens', 'tokenExchange'] as const;
 
 /** A stored client. */
 export interface ClientRecord extends ClientConfig {

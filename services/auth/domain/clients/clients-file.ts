@@ -36,6 +36,7 @@ import { clientSecretWeakness } from './client-secret.js';
  *     token_endpoint_auth_method: none
  *     redirect_uris: [https://notes.example/callback]
  *     post_logout_redirect_uris: [https://notes.example/]
+ *     backchannel_logout_uri: https://notes.example/backchannel-logout  # logout tokens (OIDC Back-Channel Logout)
  *     scope: openid profile notes:read
  *     first_party: true                        # skips the consent page
  * ```

@@ -10,7 +10,7 @@ export interface DeliveryPolicy {
    * silent server well before), so a live worker's mail is never sent by another one as well.
    */
   leaseMs: number;
-  /** Mails claimed (and sent concurrently) at once. */
+  /** Most mails being sent at once; a slot is refilled as soon as its send ends. */
   batchSize: number;
   /**
    * How often the outbox is asked for due mails when nothing woke the worker: mails enqueued by

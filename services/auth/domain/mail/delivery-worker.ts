@@ -1,15 +1,15 @@
 import { DEFAULT_DELIVERY_POLICY, retryDelayMs, type DeliveryPolicy } from './delivery-policy.js';
-import type { QueuedMail } from './mail.js';
-import { MailSendError, type MailTransport } from './mail-transport.js';
+import type { Mail, OutboxPayload, QueuedMail } from './mail.js';
+import { MailSendError, type DeliveryTransport } from './mail-transport.js';
 import type { Outbox } from './outbox.js';
 
 /** What the worker tells the outside world (metrics, logs); never handed the mail's content to print. */
-export interface DeliveryReport {
-  sent(mail: QueuedMail): void;
+export interface DeliveryReport<P extends OutboxPayload = Mail> {
+  sent(mail: QueuedMail<P>): void;
   /** Attempt `attempt` failed; the next one comes in `retryInMs`. */
-  retry(mail: QueuedMail, attempt: number, error: MailSendError, retryInMs: number): void;
+  retry(mail: QueuedMail<P>, attempt: number, error: MailSendError, retryInMs: number): void;
   /** Attempt `attempt` was the last: the mail is a dead letter now. */
-  failed(mail: QueuedMail, attempt: number, error: MailSendError): void;
+  failed(mail: QueuedMail<P>, attempt: number, error: MailSendError): void;
   /** The outbox itself failed (claim, mark, reschedule): the mail stays leased and comes back. */
   storeError(operation: string, error: unknown): void;
 }
@@ -25,10 +25,10 @@ export interface DeliveryStatus {
   lastFailureAt?: number;
 }
 
-export interface DeliveryWorkerOptions {
-  outbox: Outbox;
-  transport: MailTransport;
-  report: DeliveryReport;
+export interface DeliveryWorkerOptions<P extends OutboxPayload = Mail> {
+  outbox: Outbox<P>;
+  transport: DeliveryTransport<P>;
+  report: DeliveryReport<P>;
   policy?: Partial<DeliveryPolicy>;
   now?: () => number;
   random?: () => number;
@@ -39,8 +39,9 @@ export interface DeliveryWorkerOptions {
  * (leased, so replicas sharing a store never send one mail twice while its holder is alive),
  * sends each, and marks it sent, retries it later with backoff, or gives it up after
  * `maxAttempts`. A request that enqueues a mail therefore never waits for the mail server.
+ * The same loop delivers back-channel logout tokens from their own outbox (domain/backchannel-logout).
  */
-export class MailDeliveryWorker {
+export class MailDeliveryWorker<P extends OutboxPayload = Mail> {
   readonly policy: DeliveryPolicy;
   private readonly now: () => number;
   private readonly random: () => number;
@@ -50,10 +51,12 @@ export class MailDeliveryWorker {
   private wakeUp: (() => void) | undefined;
   /** The earliest retry this worker scheduled, so it does not sleep past it. */
   private nextRetryAt = Infinity;
-  private readonly inFlight = new Map<string, QueuedMail>();
+  private readonly inFlight = new Map<string, QueuedMail<P>>();
+  /** Deliveries under way: up to `batchSize`, each freeing its slot as soon as it is done. */
+  private readonly deliveries = new Set<Promise<void>>();
   private current: DeliveryStatus;
 
-  constructor(private readonly options: DeliveryWorkerOptions) {
+  constructor(private readonly options: DeliveryWorkerOptions<P>) {
     this.policy = { ...DEFAULT_DELIVERY_POLICY, ...options.policy };
     this.now = options.now ?? Date.now;
     this.random = options.random ?? Math.random;
@@ -96,23 +99,38 @@ export class MailDeliveryWorker {
     }
   }
 
+  /**
+   * Keeps up to `batchSize` deliveries going, claiming more whenever one finishes: a receiver that
+   * hangs (until its timeout) holds one slot, never the deliveries queued behind it.
+   */
   private async loop(): Promise<void> {
     const { outbox, report } = this.options;
     while (!this.stopping) {
       this.woken = false;
-      let claimed: QueuedMail[] = [];
-      try {
-        claimed = await outbox.claim(this.now(), this.policy.leaseMs, this.policy.batchSize);
-      } catch (err) {
-        report.storeError('claim', err);
+      const room = this.policy.batchSize - this.deliveries.size;
+      let claimed: Array<QueuedMail<P>> = [];
+      if (room > 0) {
+        try {
+          claimed = await outbox.claim(this.now(), this.policy.leaseMs, room);
+        } catch (err) {
+          report.storeError('claim', err);
+        }
       }
       if (claimed.length > 0) {
-        await Promise.all(claimed.map((mail) => this.deliver(mail)));
-        // More may be due (a full batch, or mails that came in meanwhile): ask again at once.
+        for (const mail of claimed) {
+          const delivery: Promise<void> = this.deliver(mail).finally(() => {
+            this.deliveries.delete(delivery);
+            this.wake();
+          });
+          this.deliveries.add(delivery);
+        }
+        // More may be due (mails that came in meanwhile): ask again at once, while there is room.
         continue;
       }
       if (!this.woken) await this.sleep();
     }
+    // Stopping: the loop is done when the deliveries under way are (stop() bounds the wait).
+    await Promise.all(this.deliveries);
   }
 
   private sleep(): Promise<void> {
@@ -129,7 +147,7 @@ export class MailDeliveryWorker {
     }).finally(() => (this.wakeUp = undefined));
   }
 
-  private async deliver(mail: QueuedMail): Promise<void> {
+  private async deliver(mail: QueuedMail<P>): Promise<void> {
     const { outbox, transport, report } = this.options;
     this.inFlight.set(mail.id, mail);
     try {
@@ -150,7 +168,7 @@ export class MailDeliveryWorker {
     report.sent(mail);
   }
 
-  private async failedAttempt(mail: QueuedMail, error: MailSendError): Promise<void> {
+  private async failedAttempt(mail: QueuedMail<P>, error: MailSendError): Promise<void> {
     const { outbox, report, transport } = this.options;
     const attempt = mail.attempts + 1;
     const now = this.now();

@@ -1,10 +1,18 @@
-import type { Mail } from './mail.js';
+import type { Mail, OutboxPayload } from './mail.js';
+
+/** Hands one outbox payload to whatever delivers it; rejects (ideally with a MailSendError) when it was not accepted. */
+export interface DeliveryTransport<P extends OutboxPayload = Mail> {
+  /** Shown in the readiness detail and the start log. */
+  readonly kind: string;
+  /** `id` is stable across retries, so a receiver can see a resend. */
+  send(payload: P, id: string): Promise<void>;
+}
 
 /**
  * Hands one mail to something that delivers it (an SMTP server, the outbox directory).
  * `send` resolves once the mail was accepted, and rejects with a MailSendError otherwise.
  */
-export interface MailTransport {
+export interface MailTransport extends DeliveryTransport<Mail> {
   /** `smtp` or `file`: shown in the readiness detail and the start log. */
   readonly kind: string;
   /** `id` is stable across retries (it names the Message-ID), so a receiver can see a resend. */

@@ -17,11 +17,21 @@ export interface Mail {
   purpose: MailPurpose;
 }
 
-/** A mail in the outbox, as a delivery worker claims it. */
-export interface QueuedMail {
+/**
+ * What an outbox can carry: a mail, or another message delivered off the request path (a
+ * back-channel logout). `to` (where it goes) and `purpose` are all that dead letters keep of it;
+ * only `purpose` may be named in logs and metrics.
+ */
+export interface OutboxPayload {
+  to: string;
+  purpose: string;
+}
+
+/** A mail (or other payload) in the outbox, as a delivery worker claims it. */
+export interface QueuedMail<P extends OutboxPayload = Mail> {
   /** Opaque, unique, URL- and file-name-safe; also the Message-ID's local part, so a resend has the same one. */
   id: string;
-  mail: Mail;
+  mail: P;
   /** Failed delivery attempts so far (0 for a fresh mail). */
   attempts: number;
   /** Epoch milliseconds of `enqueue`. */
@@ -34,9 +44,9 @@ export interface QueuedMail {
 }
 
 /** A mail the worker gave up on, kept for an operator to look at (and for the tests to see). */
-export interface DeadMail {
+export interface DeadMail<P extends OutboxPayload = Mail> {
   id: string;
-  purpose: MailPurpose;
+  purpose: P['purpose'];
   to: string;
   attempts: number;
   /** The last failure, as logged: an SMTP code and message, never the mail's content. */

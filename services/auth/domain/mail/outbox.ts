@@ -1,4 +1,4 @@
-import type { DeadMail, Mail, QueuedMail } from './mail.js';
+import type { DeadMail, Mail, OutboxPayload, QueuedMail } from './mail.js';
 
 /** How long a mail that was given up on is kept (its links have expired long before). */
 export const DEAD_LETTER_RETENTION_MS = 7 * 24 * 3600 * 1000;
@@ -23,14 +23,14 @@ export const DEAD_LETTER_RETENTION_MS = 7 * 24 * 3600 * 1000;
  *   DEAD_LETTER_RETENTION_MS (then it may be removed).
  * - Times are epoch milliseconds passed in by the caller, so tests need no waiting.
  */
-export interface Outbox {
+export interface Outbox<P extends OutboxPayload = Mail> {
   /** Stores `mail`, due at once; resolves with its id once it is durable. */
-  enqueue(mail: Mail, now: number): Promise<string>;
+  enqueue(mail: P, now: number): Promise<string>;
   /**
    * Up to `limit` mails due at `now` (due time ≤ now), each leased to the caller until
    * `now + leaseMs` with a fresh `lease`. An empty array when nothing is due.
    */
-  claim(now: number, leaseMs: number, limit: number): Promise<QueuedMail[]>;
+  claim(now: number, leaseMs: number, limit: number): Promise<Array<QueuedMail<P>>>;
   /** The mail was accepted by the mail server: it is removed. Unknown ids are ignored. */
   markSent(id: string): Promise<void>;
   /**
@@ -46,7 +46,7 @@ export interface Outbox {
   /** The last attempt failed: the mail becomes a dead letter. Ignored (false) for a stale lease. */
   giveUp(id: string, lease: string, attempts: number, lastError: string, now: number): Promise<boolean>;
   /** Dead letters, newest first, at most `limit`. */
-  deadLetters(limit: number): Promise<DeadMail[]>;
+  deadLetters(limit: number): Promise<Array<DeadMail<P>>>;
   /** Mails waiting (claimed ones included) and dead letters kept. */
   counts(): Promise<{ queued: number; dead: number }>;
   /** Rejects when the store cannot be used. */

@@ -6,6 +6,11 @@ export interface SessionEnderDeps {
   /** ACCESS_TOKEN_TTL: no access token of the session can expire later than now plus this. */
   accessTokenTtlSeconds: number;
   now: () => number;
+  /**
+   * Told of every session that ended, before the ender resolves (back-channel logout queues its
+   * deliveries here, durably). A failure fails the call: the session is over, the news must not be lost silently.
+   */
+  sessionEnded?: (sid: string) => Promise<void>;
 }
 
 /**
@@ -14,10 +19,11 @@ export interface SessionEnderDeps {
  * it, and the sid is denied for as long as a token already issued from it could live, so every
  * verifier fed by the revocation feed refuses those too.
  */
-export function createSessionEnder({ tokens, accessTokenTtlSeconds, now }: SessionEnderDeps) {
+export function createSessionEnder({ tokens, accessTokenTtlSeconds, now, sessionEnded }: SessionEnderDeps) {
   return async function endSession(sid: string): Promise<void> {
     await tokens.revokeRefreshFamily(sid);
     await tokens.denySession(sid, deniedUntil(Math.floor(now() / 1000) + accessTokenTtlSeconds));
+    await sessionEnded?.(sid);
   };
 }
 

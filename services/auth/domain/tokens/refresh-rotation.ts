@@ -30,6 +30,8 @@ export interface RefreshDeps {
   firstPartyClientId: string;
   /** DEFAULT_USER_SCOPES plus the scopes of the user's roles, read at each refresh. */
   scopesOf: (user: UserRecord) => string[];
+  /** An app's session was refreshed and now lives until `expiresAt` (epoch ms): back-channel logout keeps its record as long. */
+  sessionRefreshed?: (sid: string, expiresAt: number) => Promise<void>;
 }
 
 /** Rotates a refresh token: the one mechanism behind /auth/refresh, /oauth/token's refresh_token grant and the browser session. */
@@ -44,7 +46,7 @@ export type RefreshRotation = (presented: string, options?: RefreshOptions) => P
  * families by user, so locking cannot reach them sooner; unlocking does not revive them). Every
  * refusal is the same 401 invalid_grant.
  */
-export function createRefresh({ users, refreshTokens, tokens, refreshTokenTtlSeconds, graceSeconds, now, events, firstPartyClientId, scopesOf }: RefreshDeps): RefreshRotation {
+export function createRefresh({ users, refreshTokens, tokens, refreshTokenTtlSeconds, graceSeconds, now, events, firstPartyClientId, scopesOf, sessionRefreshed }: RefreshDeps): RefreshRotation {
   return async function refresh(presented: string, { scope, jkt }: RefreshOptions = {}): Promise<TokenPair> {
     if (!isRefreshTokenShaped(presented)) throw authErrors.invalidGrant('REFRESH_TOKEN_INVALID');
     const presentedKey = hashRefreshToken(presented);
@@ -66,6 +68,8 @@ export function createRefresh({ users, refreshTokens, tokens, refreshTokenTtlSec
     );
     switch (result.outcome) {
       case 'rotated':
+        // The first-party API issues no ID token, so only an app's session can have anyone to tell.
+        if (result.previous.clientId !== firstPartyClientId) await sessionRefreshed?.(result.previous.familyId, issuedAt + refreshTokenTtlSeconds * 1000);
         return pairFor(result.previous, successor, scope, jkt);
       case 'grace': {
         // A retry of a spent token is answered only to the key holder too.

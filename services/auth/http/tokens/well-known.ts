@@ -47,6 +47,9 @@ export function discoveryDocument({ issuer, scopes, grantTypes, tokenEndpointAut
     authorization_endpoint: `${issuer}/oauth/authorize`,
     userinfo_endpoint: `${issuer}/oauth/userinfo`,
     end_session_endpoint: `${issuer}/oauth/logout`,
+    // OIDC Back-Channel Logout 1.0 §2.1: every ended session reaches the apps that took part, with its sid.
+    backchannel_logout_supported: true,
+    backchannel_logout_session_supported: true,
     response_types_supported: ['code'],
     response_modes_supported: ['query'],
     code_challenge_methods_supported: ['S256'],
