@@ -22,6 +22,9 @@ export const USAGE = `usage: npm run authctl -- <command> [options]
   users lock <username>     refuses the user's next login and refresh (as a wrong password would)
                             and ends every session: its access tokens are refused within a second
   users unlock <username>   the user can log in again (sessions ended while locked stay ended)
+  users remove-factors <username>
+                            removes the user's second factors (TOTP, recovery codes, passkeys) and
+                            ends every session: they sign in with the password alone and enrol again
   users set-roles <username> --roles <r1,r2>
                             replaces the user's roles; scopes come with them (AUTH_ROLES_FILE; admin
                             grants admin). Given: in the next token. Taken: every session ends now
@@ -135,6 +138,11 @@ export async function runCommand(argv: string[], api: AdminApiClient, out: (line
     case 'users unlock': {
       const user = (await api.unlockUser(await userIdOf(needTarget()))) as UserView;
       return print(user, () => out(`unlocked user ${user.username} (${user.id}): they can log in again`));
+    }
+    case 'users remove-factors': {
+      const id = await userIdOf(needTarget());
+      await api.removeFactors(id);
+      return print({ user_id: id, factors_removed: true }, () => out(`removed every second factor of ${id}; its sessions are over`));
     }
     case 'users set-roles': {
       if (values.roles === undefined) throw new UsageError('users set-roles needs --roles, e.g. --roles user,admin (an empty value removes every role)');
