@@ -27,7 +27,8 @@ import { createUseCases } from './domain/use-cases.js';
 import { readRolesFile } from './adapters/roles-file/roles-file-reader.js';
 import { openMail } from './open-mail.js';
 import { settingsFromConfig } from './settings-from-config.js';
-import { openAccountTokenStore, openAppSessionStore, openClientStore, openTokenStore, openUserStore } from './stores.js';
+import type { PasskeyStore } from './domain/passkeys/passkey-store.js';
+import { openAccountTokenStore, openAppSessionStore, openClientStore, openPasskeyStore, openTokenStore, openUserStore } from './stores.js';
 
 /** Verifiers accept up to 30 s of skew; a retired key outlives its last token by twice that. */
 const RETIRED_KEY_TOLERANCE_SECONDS = 60;
@@ -45,6 +46,8 @@ export interface AuthServiceOverrides {
   clients?: ClientStore;
   /** Taken over: closed when the service closes. */
   appSessions?: AppSessionStore;
+  /** Taken over: closed when the service closes. */
+  passkeys?: PasskeyStore;
   passwords?: PasswordHasher;
   /** Instead of HMAC-SHA-256 under the configured key (the bench's argon2id baseline). */
   clientSecrets?: ClientSecretHasher;
@@ -87,6 +90,8 @@ export async function startAuthService(config: AuthConfig, overrides: AuthServic
     opened.push(appSessions.store);
     const accountTokens = await openAccountTokenStore(config, logger);
     opened.push(accountTokens.store);
+    const passkeys = overrides.passkeys ? { store: overrides.passkeys, kind: 'provided' } : await openPasskeyStore(config);
+    opened.push(passkeys.store);
     const metrics = overrides.metrics ?? createMetrics({ service: 'auth' });
     // One report per event, heard by the counters and the audit trail alike.
     const events = allAuthEvents(prometheusAuthEvents(metrics), pinoAuditEvents(overrides.auditLogger ?? createAuditLogger({ logLevel: config.LOG_LEVEL })));
@@ -147,6 +152,7 @@ export async function startAuthService(config: AuthConfig, overrides: AuthServic
       clientSecrets,
       revocationFeed: feed,
       accountTokens: accountTokens.store,
+      passkeys: passkeys.store,
       mail: mail.outbox,
       // The error's code and message only: the work handles tokens, which never reach a log line.
       onBackgroundError: (err) => logger.error({ code: (err as { code?: unknown }).code, err: { message: err instanceof Error ? err.message : String(err) } }, 'account mail work failed'),
@@ -171,6 +177,7 @@ export async function startAuthService(config: AuthConfig, overrides: AuthServic
         { name: 'client-store', check: () => clients.store.ping() },
         { name: 'app-session-store', check: () => appSessions.store.ping() },
         { name: 'account-token-store', check: () => accountTokens.store.ping() },
+        { name: 'passkey-store', check: () => passkeys.store.ping() },
         mail.readiness,
       ],
     });
@@ -185,6 +192,8 @@ export async function startAuthService(config: AuthConfig, overrides: AuthServic
         clientStore: clients.kind,
         appSessionStore: appSessions.kind,
         accountTokenStore: accountTokens.kind,
+        passkeyStore: passkeys.kind,
+        webauthnRpId: config.webauthn.rpId,
         mail: `${mail.kind.outbox} outbox, ${mail.kind.transport} transport`,
         adminApi: config.AUTH_ADMIN_TOKEN ? 'on' : 'off',
         revocationFeed: feed ? 'on' : 'off',

@@ -13,6 +13,8 @@ import type { ClientSecretHasher } from './clients/client-secret-hasher.js';
 import type { ClientStore } from './clients/client-store.js';
 import { createAuthUseCases, type AuthDomainDeps } from './first-party-use-cases.js';
 import { tokenEndpointGrants } from './grants/token-endpoint-grants.js';
+import { createPasskeyUseCases } from './passkeys/passkey-use-cases.js';
+import type { PasskeyStore } from './passkeys/passkey-store.js';
 import { createOAuthUseCases } from './oauth/oauth-use-cases.js';
 import { createReadRevocationFeed } from './sessions/read-revocation-feed.js';
 import type { RevocationFeed } from './sessions/revocation-feed.js';
@@ -40,6 +42,8 @@ export interface UseCaseDeps extends AuthDomainDeps {
   onBackgroundError?: (err: unknown) => void;
   /** The scopes each role grants (AUTH_ROLES_FILE); only `admin` -> `admin` without one. */
   roleScopes?: RoleScopes;
+  /** The users' passkeys (WebAuthn credentials). */
+  passkeys: PasskeyStore;
 }
 
 export type UseCases = ReturnType<typeof createUseCases>;
@@ -72,6 +76,18 @@ export function createUseCases(deps: UseCaseDeps) {
     events,
     now,
     onBackgroundError: deps.onBackgroundError ?? (() => {}),
+  });
+  const passkeys = createPasskeyUseCases({
+    rp: settings.relyingParty,
+    users,
+    passkeys: deps.passkeys,
+    challengeStore: deps.accountTokens,
+    pairs: auth.pairs,
+    firstPartyClientId: settings.firstPartyClientId,
+    scopesOf,
+    emailVerificationRequired: settings.emailVerificationRequired,
+    events,
+    now,
   });
   const appFlow = createAppFlow({
     issuer: settings.issuer,
@@ -122,6 +138,7 @@ export function createUseCases(deps: UseCaseDeps) {
   return {
     auth,
     accounts,
+    passkeys,
     appFlow,
     /** GET /oauth/authorize's request, checked against the registered clients. */
     parseAuthorizationRequest: (params: RawParams) => parseAuthorizationRequest(params, clients),

@@ -25,6 +25,7 @@ import { userApiRoutes } from './users/user-api.js';
 import { accountRoutes } from './accounts/account-routes.js';
 import { accountPageRoutes } from './account-pages/account-page-routes.js';
 import { sessionsRoutes } from './accounts/sessions-routes.js';
+import { passkeyRoutes } from './passkeys/passkey-routes.js';
 
 export interface AuthAppDeps {
   logger: Logger;
@@ -76,6 +77,7 @@ export function createApp(deps: AuthAppDeps): RequestListener {
   app.use(userApiRoutes(auth));
   app.use(accountRoutes({ auth, accounts: useCases.accounts }));
   app.use(sessionsRoutes({ auth, accounts: useCases.accounts }));
+  app.use(passkeyRoutes({ auth, passkeys: useCases.passkeys }));
   app.use(browserSessionRoutes(auth, deps.browserSession));
   const authenticated = bearerAuth(auth.verifyAccessToken, auth.verifyDpopProof);
   app.use(registrationRoutes({ adminToken: deps.admin?.token, userAuth: authenticated, clients: useCases.clientAdmin, events }));

@@ -1,0 +1,118 @@
+import type { PublicKeyCredentialRequestOptionsJSON } from '@simplewebauthn/server';
+import type { AccountTokenStore } from '../accounts/account-token-store.js';
+import { accountErrors } from '../accounts/account-errors.js';
+import type { AuthEvents } from '../auth-events.js';
+import { sessionDevice } from '../sessions/session-device.js';
+import type { TokenPair, TokenPairIssuer } from '../tokens/token-pair.js';
+import { normalizeUsername, usernameProblem } from '../users/username.js';
+import type { UserRecord, UserStore } from '../users/user-store.js';
+import { createPasskeyAssertion } from './passkey-assertion.js';
+import { createPasskeyChallenges } from './passkey-challenges.js';
+import { passkeyErrors } from './passkey-errors.js';
+import { createPasskeyRegistration } from './passkey-registration.js';
+import type { PasskeyStore } from './passkey-store.js';
+import type { RelyingParty } from './relying-party.js';
+
+export interface PasskeyUseCaseDeps {
+  rp: RelyingParty;
+  users: UserStore;
+  passkeys: PasskeyStore;
+  /** Where the single-use challenges live (the account token store). */
+  challengeStore: AccountTokenStore;
+  pairs: TokenPairIssuer;
+  firstPartyClientId: string;
+  scopesOf: (user: UserRecord) => string[];
+  emailVerificationRequired: boolean;
+  events: AuthEvents;
+  now: () => number;
+}
+
+/** A passkey as its owner sees it in the list: never the key or the counter. */
+export interface PasskeyView {
+  id: string;
+  name: string;
+  created_at: string;
+  last_used_at: string | null;
+  user_verified: boolean;
+  /** A synced passkey (backup eligible), which survives the loss of one device. */
+  synced: boolean;
+}
+
+/** /auth/webauthn/*: register, list and remove a user's passkeys, and sign in with one. */
+export function createPasskeyUseCases(deps: PasskeyUseCaseDeps) {
+  const { users, passkeys, events, now } = deps;
+  const challenges = createPasskeyChallenges(deps.challengeStore, now);
+  const registration = createPasskeyRegistration({ ...deps, challenges });
+  const assertion = createPasskeyAssertion({ ...deps, challenges });
+
+  /** The user a passkey proved, for the hosted login page (the app flow starts its login session). */
+  async function signIn(response: unknown, clientIp: string): Promise<{ user: UserRecord; userVerified: boolean }> {
+    const { user, userVerified } = await assertion.verify('login', response, { clientIp });
+    if (deps.emailVerificationRequired && !user.emailVerified) throw accountErrors.emailNotVerified();
+    return { user, userVerified };
+  }
+
+  return {
+    registrationOptions: registration.options,
+    register: registration.register,
+    /** The second step's side (mfa.ts): options for the user's own passkeys, and the check. */
+    assertion,
+
+    async list(userId: string): Promise<PasskeyView[]> {
+      return (await passkeys.listByUser(userId)).map((passkey) => ({
+        id: passkey.id,
+        name: passkey.name,
+        created_at: passkey.createdAt.toISOString(),
+        last_used_at: passkey.lastUsedAt?.toISOString() ?? null,
+        user_verified: passkey.userVerified,
+        synced: passkey.deviceType === 'multiDevice',
+      }));
+    },
+
+    /** How many passkeys the user holds (GET /auth/account's `mfa.passkeys`). */
+    count: async (userId: string): Promise<number> => (await passkeys.listByUser(userId)).length,
+
+    async remove(userId: string, credentialId: string): Promise<void> {
+      if (!(await passkeys.remove(userId, credentialId))) throw passkeyErrors.notFound();
+      events.passkey({ change: 'removed', userId, credentialId, count: 1, by: 'user' });
+    },
+
+    /** Every passkey of the user (an operator resetting the user's factors); resolves how many. */
+    async removeAllOf(userId: string, by: 'user' | 'operator'): Promise<number> {
+      const count = await passkeys.removeAllOf(userId);
+      if (count > 0) events.passkey({ change: 'removed', userId, credentialId: null, count, by });
+      return count;
+    },
+
+    /**
+     * POST /auth/webauthn/login/options. Without a username: a discoverable sign-in. With one:
+     * that account's passkeys; a name with no account gets a challenge no passkey can answer, so
+     * it fails as a wrong passkey would, after the browser's prompt.
+     */
+    async loginOptions(username: string | undefined): Promise<PublicKeyCredentialRequestOptionsJSON> {
+      if (username === undefined) return assertion.options('login', null);
+      const normalized = normalizeUsername(username);
+      const user = usernameProblem(normalized) ? null : await users.findByUsername(normalized);
+      return assertion.options('login', user?.id ?? NO_ONE);
+    },
+
+    signIn,
+
+    /** POST /auth/webauthn/login: a passwordless sign-in to the first-party API, answered with a new token family. */
+    async login(input: { response: unknown; clientIp: string; userAgent?: string | undefined; jkt?: string | undefined }): Promise<TokenPair> {
+      const { user } = await signIn(input.response, input.clientIp);
+      const pair = await deps.pairs.startFamily(
+        user,
+        { clientId: deps.firstPartyClientId, scope: deps.scopesOf(user).join(' '), jkt: input.jkt },
+        { bindRefreshToken: true, device: sessionDevice(input.userAgent, input.clientIp) },
+      );
+      events.accessTokenIssued('passkey');
+      return pair;
+    },
+  };
+}
+
+/** The owner of a sign-in challenge for a name without an account: no passkey belongs to it. */
+const NO_ONE = '!no-account';
+
+export type PasskeyUseCases = ReturnType<typeof createPasskeyUseCases>;
