@@ -35,11 +35,13 @@ export interface AuditedAuth extends RunningAuthService {
 /**
  * The real auth service on port 0 with every logger it has (the service's, the key set's via it,
  * and the audit logger) writing to `sink` at `LOG_LEVEL` (env). Memory tokens and users unless a
- * user store is given (a restart shares it); clients in the embedded store under AUTH_DATA_DIR.
+ * user store is given (a restart shares it); clients in the embedded store under AUTH_DATA_DIR;
+ * the service's clock when `now` is given (a TestClock's, to let challenges and links expire).
  */
-export async function startAuditedAuth(sink: LineSink, env: Record<string, string>, users: UserStore = new MemoryUserStore()): Promise<AuditedAuth> {
+export async function startAuditedAuth(sink: LineSink, env: Record<string, string>, users: UserStore = new MemoryUserStore(), now?: () => number): Promise<AuditedAuth> {
   const config = loadAuthConfig({ AUTH_PORT: '0', ...env });
   const service = await startAuthService(config, {
+    ...(now ? { now } : {}),
     logger: createLogger({ name: 'auth', level: config.LOG_LEVEL, destination: sink }),
     auditLogger: createAuditLogger({ logLevel: config.LOG_LEVEL, destination: sink }),
     users,
