@@ -98,6 +98,7 @@ export function createUseCases(deps: UseCaseDeps) {
     signer: deps.signer,
     accessTokens: deps.accessTokens,
     checkPassword: auth.checkPassword,
+    passkeySignIn: passkeys.signIn,
     userScopes: scopesOf,
     endTokenSession,
     now,

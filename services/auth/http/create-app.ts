@@ -26,6 +26,8 @@ import { accountRoutes } from './accounts/account-routes.js';
 import { accountPageRoutes } from './account-pages/account-page-routes.js';
 import { sessionsRoutes } from './accounts/sessions-routes.js';
 import { passkeyRoutes } from './passkeys/passkey-routes.js';
+import { passkeyAssetRoutes } from './passkeys/passkey-assets.js';
+import { accountPasskeysPage } from './passkeys/account-passkeys-page.js';
 
 export interface AuthAppDeps {
   logger: Logger;
@@ -77,7 +79,9 @@ export function createApp(deps: AuthAppDeps): RequestListener {
   app.use(userApiRoutes(auth));
   app.use(accountRoutes({ auth, accounts: useCases.accounts }));
   app.use(sessionsRoutes({ auth, accounts: useCases.accounts }));
-  app.use(passkeyRoutes({ auth, passkeys: useCases.passkeys }));
+  app.use(passkeyAssetRoutes());
+  app.use(passkeyRoutes({ auth, passkeys: useCases.passkeys, allowedOrigins: deps.browserSession.allowedOrigins }));
+  app.use(accountPasskeysPage());
   app.use(browserSessionRoutes(auth, deps.browserSession));
   const authenticated = bearerAuth(auth.verifyAccessToken, auth.verifyDpopProof);
   app.use(registrationRoutes({ adminToken: deps.admin?.token, userAuth: authenticated, clients: useCases.clientAdmin, events }));

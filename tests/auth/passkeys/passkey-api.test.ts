@@ -210,7 +210,7 @@ describe('passwordless sign-in', () => {
     expect((await passkeyLogin(service.url, alice.authenticator.get((await loginOptions(service.url)).body, { rpId: 'evil.example' }))).status).toBe(401);
     const tampered = alice.authenticator.get((await loginOptions(service.url)).body);
     const signature = Buffer.from(tampered.response.signature, 'base64url');
-    signature[signature.length - 1] ^= 1;
+    signature.writeUInt8(signature.readUInt8(signature.length - 1) ^ 1, signature.length - 1);
     expect((await passkeyLogin(service.url, { ...tampered, response: { ...tampered.response, signature: signature.toString('base64url') } })).status).toBe(401);
     expect(refusalsIn(service.sink.audit())).toEqual(['challenge_unknown', 'challenge_unknown', 'signature_invalid', 'signature_invalid', 'signature_invalid']);
   });

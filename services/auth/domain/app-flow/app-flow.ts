@@ -37,6 +37,8 @@ export interface AppFlowDeps {
   signer: TokenSigner;
   accessTokens: OwnAccessTokens;
   checkPassword: PasswordCheck;
+  /** The passwordless sign-in's check (passkeys/passkey-use-cases.ts): the user a passkey assertion proved. */
+  passkeySignIn: (response: unknown, clientIp: string) => Promise<{ user: UserRecord }>;
   /** What a first-party token of the user carries: no app gets more on the user's behalf. */
   userScopes: UserScopes;
   /** Ends a token session (the refresh family and every access token carrying its `sid`). */
@@ -56,7 +58,7 @@ const sha256 = (value: string) => createHash('sha256').update(value, 'ascii').di
  * The browser-app flow: authorization (login session, consent, code), the code grant with its ID
  * token and userinfo (RP-initiated logout: rp-logout.ts). The HTTP layer renders pages and sets the cookie.
  */
-export function createAppFlow({ issuer, sessions, users, tokens, pairs, signer, accessTokens, checkPassword, userScopes, endTokenSession, now = Date.now }: AppFlowDeps) {
+export function createAppFlow({ issuer, sessions, users, tokens, pairs, signer, accessTokens, checkPassword, passkeySignIn, userScopes, endTokenSession, now = Date.now }: AppFlowDeps) {
   const errorRedirect = (request: AuthorizationRequest, error: string, description: string): AuthorizeStep => ({
     step: 'redirect',
     location: redirectWith(request.redirectUri, { error, error_description: description, state: request.state, iss: issuer }),
@@ -114,6 +116,14 @@ export function createAppFlow({ issuer, sessions, users, tokens, pairs, signer, 
     return user && !user.lockedAt ? { session, user } : null;
   }
 
+  /** A user proven just now: a new login session (single sign-on), then consent or the code. */
+  async function startSession(request: AuthorizationRequest, user: UserRecord, origin: RequestOrigin): Promise<{ session: LoginSession; next: AuthorizeStep }> {
+    const at = now();
+    const session: LoginSession = { sid: randomUUID(), userId: user.id, authTime: at, expiresAt: at + LOGIN_SESSION_TTL_SECONDS * 1000 };
+    await sessions.saveSession(session);
+    return { session, next: await afterLogin(request, session, user, false, origin) };
+  }
+
   return {
     /** GET /oauth/authorize with a valid request and the browser's session cookie (if any). */
     async authorize(request: AuthorizationRequest, sid: string | undefined, origin?: RequestOrigin): Promise<AuthorizeStep> {
@@ -130,10 +140,13 @@ export function createAppFlow({ issuer, sessions, users, tokens, pairs, signer, 
     async login(request: AuthorizationRequest, input: { username: string; password: string } & RequestOrigin): Promise<{ session: LoginSession; next: AuthorizeStep }> {
       const { userAgent, ...credentials } = input;
       const user = await checkPassword({ ...credentials, clientId: request.client.clientId });
-      const at = now();
-      const session: LoginSession = { sid: randomUUID(), userId: user.id, authTime: at, expiresAt: at + LOGIN_SESSION_TTL_SECONDS * 1000 };
-      await sessions.saveSession(session);
-      return { session, next: await afterLogin(request, session, user, false, { userAgent, clientIp: input.clientIp }) };
+      return startSession(request, user, { userAgent, clientIp: input.clientIp });
+    },
+
+    /** The login page's passkey button: the assertion it posted, checked, then a new login session. */
+    async passkeyLogin(request: AuthorizationRequest, input: { response: unknown } & RequestOrigin): Promise<{ session: LoginSession; next: AuthorizeStep }> {
+      const { user } = await passkeySignIn(input.response, input.clientIp);
+      return startSession(request, user, { userAgent: input.userAgent, clientIp: input.clientIp });
     },
 
     /** The consent form's answer. */

@@ -113,7 +113,6 @@ function nameOf(value: unknown): string | undefined {
   const name = value.normalize('NFC').trim();
   if (name.length === 0) return undefined;
   if (name.length > MAX_NAME_LENGTH) throw authErrors.invalidField('name', `must be at most ${MAX_NAME_LENGTH} characters`);
-  // eslint-disable-next-line no-control-regex
   if (/[\u0000-\u001f\u007f]/.test(name)) throw authErrors.invalidField('name', 'must not contain control characters');
   return name;
 }

@@ -2,20 +2,24 @@ import { randomBytes } from 'node:crypto';
 import type { Response } from 'express';
 
 /**
- * The hosted pages (login, consent, error, logged out): plain HTML with no script and no
+ * The hosted pages (login, consent, error, logged out): plain HTML with no inline script and no
  * third-party asset, one inline style allowed by a per-response nonce. The CSP lets forms post
  * only to this origin and to the app's redirect origin (Chromium applies form-action to the
- * redirect that follows a post), and no one may frame the page (clickjacking).
+ * redirect that follows a post), and no one may frame the page (clickjacking). A page that needs
+ * script (the passkey button) names its files in `scripts`: served by auth itself, the CSP then
+ * allows script and fetch from this origin only.
  */
-export function sendPage(res: Response, status: number, title: string, body: string, formTargets: string[] = []): void {
+export function sendPage(res: Response, status: number, title: string, body: string, formTargets: string[] = [], { scripts = [] }: { scripts?: string[] } = {}): void {
   const nonce = randomBytes(16).toString('base64');
   const formAction = ["'self'", ...new Set(formTargets)].join(' ');
+  const scriptPolicy = scripts.length > 0 ? "; script-src 'self'; connect-src 'self'" : '';
+  const scriptTags = scripts.map((src) => `<script src="${escapeHtml(src)}" defer></script>`).join('\n');
   res
     .status(status)
     .set({
       'Content-Type': 'text/html; charset=utf-8',
       'Cache-Control': 'no-store',
-      'Content-Security-Policy': `default-src 'none'; style-src 'nonce-${nonce}'; img-src 'self'; form-action ${formAction}; frame-ancestors 'none'; base-uri 'none'`,
+      'Content-Security-Policy': `default-src 'none'; style-src 'nonce-${nonce}'; img-src 'self'${scriptPolicy}; form-action ${formAction}; frame-ancestors 'none'; base-uri 'none'`,
       'X-Frame-Options': 'DENY',
       'Referrer-Policy': 'no-referrer',
       'X-Content-Type-Options': 'nosniff',
@@ -37,7 +41,12 @@ button.secondary{background:#e5e7eb;color:#1b1d21;margin-left:.5rem}
 :focus-visible{outline:3px solid #f59e0b;outline-offset:2px}
 .error{background:#fde8e8;color:#9b1c1c;padding:.75rem;border-radius:4px}
 ul{padding-left:1.25rem}
+.notice{background:#def7ec;color:#03543f;padding:.75rem;border-radius:4px}
+.divider{margin-top:1.5rem;border-top:1px solid #d1d5db;padding-top:.5rem}
+.divider button.secondary{margin-left:0}
+[hidden]{display:none!important}
 </style>
+${scriptTags}
 </head>
 <body>
 <main>
@@ -58,6 +67,24 @@ export function hiddenFields(fields: Record<string, string>): string {
     .join('\n');
 }
 
+/** The scripts of the login page's passkey button (http/passkeys/passkey-assets.ts). */
+export const LOGIN_PAGE_SCRIPTS = ['/auth/webauthn/js/simplewebauthn-browser.js', '/auth/webauthn/js/hosted-login.js'];
+
+/**
+ * The passkey half of the login page: a form carrying the same authorization parameters, whose
+ * `webauthn` field the script fills with the assertion before posting it. The button stays
+ * hidden until the script found WebAuthn in the browser, so no page shows a button that cannot work.
+ */
+function passkeyForm(action: string, hidden: string): string {
+  return `<form method="post" action="${escapeHtml(action)}" id="passkey-form" class="divider">
+${hidden}
+<input type="hidden" name="step" value="passkey">
+<input type="hidden" name="webauthn" id="passkey-response" value="">
+<button type="button" id="passkey-button" class="secondary" hidden>Sign in with a passkey</button>
+<p class="error" role="alert" id="passkey-error" hidden></p>
+</form>`;
+}
+
 /** A second step (a one-time code, say) would be one more page like this one, posted to the same action. */
 export function loginPage(options: { appName: string; action: string; hidden: string; error?: string; username?: string }): string {
   const error = options.error ? `<p class="error" role="alert" id="login-error">${escapeHtml(options.error)}</p>` : '';
@@ -74,6 +101,7 @@ ${options.hidden}
 <input id="password" name="password" type="password" autocomplete="current-password" required${describedBy}>
 <button type="submit">Sign in</button>
 </form>
+${passkeyForm(options.action, options.hidden)}
 <p><a href="/account/forgot-password">Forgot password?</a></p>`;
 }
 

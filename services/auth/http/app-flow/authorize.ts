@@ -6,7 +6,7 @@ import type { AppFlow, AuthorizeStep } from '../../domain/app-flow/app-flow.js';
 import { LOGIN_SESSION_TTL_SECONDS } from '../../domain/app-flow/app-flow.js';
 import { redirectWith, type AuthorizationRequest, type ParsedAuthorization, type RawParams } from '../../domain/app-flow/authorization-request.js';
 import { queryParams } from './query-params.js';
-import { consentPage, errorPage, hiddenFields, loginPage, sendPage } from './app-pages.js';
+import { consentPage, errorPage, hiddenFields, LOGIN_PAGE_SCRIPTS, loginPage, sendPage } from './app-pages.js';
 import { callerTokenOf } from '../bearer-auth.js';
 import { formCsrf } from './form-csrf.js';
 import { cookieValue, hostedCookie, LOGIN_SESSION_COOKIE } from './hosted-cookies.js';
@@ -80,6 +80,7 @@ export function authorizeRoutes({ flow, issuer, parseRequest, secure, authentica
       'Sign in',
       loginPage({ appName, action: '/oauth/authorize', hidden: carried(request, token), ...(extra.error ? { error: extra.error } : {}), ...(extra.username ? { username: extra.username } : {}) }),
       targets,
+      { scripts: LOGIN_PAGE_SCRIPTS },
     );
   }
 
@@ -117,20 +118,23 @@ export function authorizeRoutes({ flow, issuer, parseRequest, secure, authentica
       render(req, res, request, await flow.consent(request, sid, body.decision === 'allow', originOf(req)), sid);
       return;
     }
-    const username = typeof body.username === 'string' ? body.username : '';
+    const passkey = body.step === 'passkey';
+    const username = !passkey && typeof body.username === 'string' ? body.username : '';
     const password = typeof body.password === 'string' ? body.password : '';
     try {
-      const { session, next } = await flow.login(request, { username, password, ...originOf(req) });
+      const { session, next } = passkey
+        ? await flow.passkeyLogin(request, { response: parsedJson(body.webauthn), ...originOf(req) })
+        : await flow.login(request, { username, password, ...originOf(req) });
       res.append('Set-Cookie', hostedCookie(LOGIN_SESSION_COOKIE, session.sid, { maxAgeSeconds: LOGIN_SESSION_TTL_SECONDS, sameSite: 'Lax', secure }));
       render(req, res, request, next, session.sid);
     } catch (err) {
-      if (!isAppError(err) || (err.code !== 'LOGIN_FAILED' && err.status !== 429)) throw err;
+      if (!isAppError(err) || !shownOnLoginPage(err, passkey)) throw err;
       const tooMany = err.status === 429;
       if (tooMany && err.headers['Retry-After']) res.set('Retry-After', err.headers['Retry-After']);
       // The same words for an unknown user, a wrong password and a locked account.
       render(req, res, request, { step: 'login' }, sid, {
-        status: tooMany ? 429 : 401,
-        error: loginFormError(err),
+        status: err.status === 400 ? 400 : tooMany ? 429 : 401,
+        error: passkey ? passkeyFormError(err) : loginFormError(err),
         username,
       });
     }
@@ -143,6 +147,28 @@ export function authorizeRoutes({ flow, issuer, parseRequest, secure, authentica
   router.post('/oauth/userinfo', authenticated, userinfo);
 
   return router;
+}
+
+/** Refusals the login page explains; anything else (a store down, 503) is the error renderer's. */
+function shownOnLoginPage(err: AppError, passkey: boolean): boolean {
+  if (passkey) return err.status >= 400 && err.status < 500;
+  return err.code === 'LOGIN_FAILED' || err.status === 429;
+}
+
+/** The posted `webauthn` field: the assertion as JSON text (the domain names what is wrong with it). */
+function parsedJson(value: unknown): unknown {
+  if (typeof value !== 'string') return undefined;
+  try {
+    return JSON.parse(value) as unknown;
+  } catch {
+    return undefined;
+  }
+}
+
+/** One sentence for every passkey refusal: which check failed is the audit trail's, not the page's. */
+function passkeyFormError(err: AppError): string {
+  if (err.code === 'EMAIL_NOT_VERIFIED') return 'Verify your e-mail address first: follow the link in the mail we sent.';
+  return 'That passkey could not sign you in. Try again, or use your password.';
 }
 
 /** What the hosted login form says of a refusal: a busy account is not a lockout, so it is not told to wait minutes. */

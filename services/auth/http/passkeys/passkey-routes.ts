@@ -8,6 +8,7 @@ import type { AuthUseCases } from '../../domain/first-party-use-cases.js';
 import type { PasskeyUseCases } from '../../domain/passkeys/passkey-use-cases.js';
 import { bearerAuth, callerOf } from '../bearer-auth.js';
 import { tokenRequestProof } from '../tokens/token-request-proof.js';
+import { bearerOrSessionCookie } from './bearer-or-session.js';
 
 // An object here; its members are checked by the domain (webauthn-json.ts), which names the bad field.
 const webauthnJson = z.looseObject({});
@@ -17,12 +18,13 @@ const loginBody = z.object({ response: webauthnJson });
 
 /**
  * /auth/webauthn/* (API.md, "Second factors"): a signed-in user's passkeys (register, list,
- * remove) and the passwordless sign-in. Thin handlers, one use case each; every answer is
+ * remove; Bearer, or the browser session from the account page) and the passwordless sign-in. Thin handlers, one use case each; every answer is
  * `no-store` (options carry a live challenge, the login a token pair).
  */
-export function passkeyRoutes({ auth, passkeys }: { auth: AuthUseCases; passkeys: PasskeyUseCases }): Router {
+export function passkeyRoutes({ auth, passkeys, allowedOrigins }: { auth: AuthUseCases; passkeys: PasskeyUseCases; allowedOrigins: ReadonlySet<string> }): Router {
   const router = Router();
-  const authenticated = bearerAuth(auth.verifyAccessToken, auth.verifyDpopProof);
+  // The account page (/account/passkeys) calls these with the browser session's cookies.
+  const authenticated = bearerOrSessionCookie(bearerAuth(auth.verifyAccessToken, auth.verifyDpopProof), auth.verifyAccessToken, allowedOrigins);
   const noStore: RequestHandler = (_req, res, next) => {
     res.set({ 'Cache-Control': 'no-store', Pragma: 'no-cache' });
     next();

@@ -1,0 +1,39 @@
+/**
+ * The login page's passkey button (served as /auth/webauthn/js/hosted-login.js, never inline: the
+ * page's CSP allows script from this origin only). It asks for discoverable-credential options,
+ * lets the browser run the ceremony through @simplewebauthn/browser, and posts the assertion in
+ * the page's own form (with its CSRF token and authorization parameters), so the server side is
+ * one more step of POST /oauth/authorize.
+ */
+export const HOSTED_LOGIN_SCRIPT = `(function () {
+  'use strict';
+  var browser = window.SimpleWebAuthnBrowser;
+  var button = document.getElementById('passkey-button');
+  var form = document.getElementById('passkey-form');
+  var field = document.getElementById('passkey-response');
+  var error = document.getElementById('passkey-error');
+  if (!browser || !button || !form || !field || !error || !browser.browserSupportsWebAuthn()) return;
+  button.hidden = false;
+  button.addEventListener('click', function () {
+    button.disabled = true;
+    error.hidden = true;
+    fetch('/auth/webauthn/login/options', { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{}', credentials: 'same-origin' })
+      .then(function (answer) {
+        if (!answer.ok) throw new Error('options ' + answer.status);
+        return answer.json();
+      })
+      .then(function (options) {
+        return browser.startAuthentication({ optionsJSON: options });
+      })
+      .then(function (assertion) {
+        field.value = JSON.stringify(assertion);
+        form.submit();
+      })
+      .catch(function () {
+        error.textContent = 'The passkey sign-in did not complete. Try again, or use your password.';
+        error.hidden = false;
+        button.disabled = false;
+      });
+  });
+})();
+`;
