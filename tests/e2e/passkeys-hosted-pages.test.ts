@@ -29,6 +29,7 @@ describe.runIf(HAS_CHROMIUM)('passkeys on the hosted pages, in Chromium with a v
   let app: Server;
   let appOrigin: string;
   let browser: Browser;
+  let piaId: string;
   const clients = new MemoryClientStore();
   const verifier = randomBytes(32).toString('base64url');
 
@@ -51,7 +52,7 @@ describe.runIf(HAS_CHROMIUM)('passkeys on the hosted pages, in Chromium with a v
       audiences: [],
       redirectUris: [`${appOrigin}/cb`],
     });
-    await post(auth.url, '/auth/register', { username: 'pia', password: PASSWORD });
+    piaId = String((await post(auth.url, '/auth/register', { username: 'pia', password: PASSWORD })).body.id);
     browser = await launchChromium();
   });
   afterAll(async () => {
@@ -115,8 +116,7 @@ describe.runIf(HAS_CHROMIUM)('passkeys on the hosted pages, in Chromium with a v
     });
     expect(tokens.status).toBe(200);
     const { id_token: idToken } = (await tokens.json()) as { id_token: string };
-    expect(decodeJwt(idToken)).toMatchObject({ aud: 'photo-app', iss: origin });
-    expect(decodeJwt(idToken).sub).toBe((await (await fetch(`${origin}/auth/login`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ username: 'pia', password: PASSWORD }) })).json().then((pair: { access_token: string }) => decodeJwt(pair.access_token).sub)));
+    expect(decodeJwt(idToken)).toMatchObject({ aud: 'photo-app', iss: origin, sub: piaId });
 
     // Removed on the account page: the authenticator still holds it, auth no longer accepts it.
     await page.goto(`${origin}/account/passkeys`);
