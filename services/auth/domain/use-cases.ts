@@ -64,6 +64,20 @@ export function createUseCases(deps: UseCaseDeps) {
   // DEFAULT_USER_SCOPES plus the scopes of the user's roles: the first-party tokens' scope and the ceiling of an app's.
   const scopesOf = createUserScopes(settings.defaultUserScope, deps.roleScopes ?? DEFAULT_ROLE_SCOPES);
   const auth = createAuthUseCases({ ...deps, now, events, endTokenSession, scopesOf, onRegistered: (user) => accounts!.verification.registered(user) });
+  const passkeys = createPasskeyUseCases({
+    rp: settings.relyingParty,
+    users,
+    passkeys: deps.passkeys,
+    challengeStore: deps.accountTokens,
+    pairs: auth.pairs,
+    firstPartyClientId: settings.firstPartyClientId,
+    scopesOf,
+    emailVerificationRequired: settings.emailVerificationRequired,
+    events,
+    now,
+  });
+  // Every second factor of a user, for a deleted account and an operator's reset alike.
+  const forgetFactors = (userId: string, by: 'user' | 'operator') => passkeys.removeAllOf(userId, by);
   accounts = createAccountUseCases({
     settings,
     users,
@@ -76,18 +90,7 @@ export function createUseCases(deps: UseCaseDeps) {
     events,
     now,
     onBackgroundError: deps.onBackgroundError ?? (() => {}),
-  });
-  const passkeys = createPasskeyUseCases({
-    rp: settings.relyingParty,
-    users,
-    passkeys: deps.passkeys,
-    challengeStore: deps.accountTokens,
-    pairs: auth.pairs,
-    firstPartyClientId: settings.firstPartyClientId,
-    scopesOf,
-    emailVerificationRequired: settings.emailVerificationRequired,
-    events,
-    now,
+    forgetFactors,
   });
   const appFlow = createAppFlow({
     issuer: settings.issuer,
@@ -133,6 +136,7 @@ export function createUseCases(deps: UseCaseDeps) {
     users,
     sessions: { findSessions: (subject) => tokens.findSessions(subject), listSessions: (subject, at) => tokens.listSessions(subject, at), endSession: endTokenSession },
     sendPasswordReset: (userId) => accounts!.reset.sendFor(userId),
+    forgetFactors,
     events,
     now,
   });

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { PublicKeyCredentialCreationOptionsJSON } from '@simplewebauthn/server';
 import { decodeJwt } from 'jose';
-import { get, post, request } from '../support/http-client.js';
+import { get, PASSWORD, post, request } from '../support/http-client.js';
 import { credentialsOf, loginOptions, passkeyAuthPerTest, passkeyLogin, PUBLIC_URL } from './passkey-harness.js';
 import { SoftAuthenticator } from './soft-authenticator.js';
 
@@ -245,5 +245,25 @@ describe('removing passkeys', () => {
     expect((await credentialsOf(service.url, alice.token)).body.credentials).toEqual([]);
     expect((await passkeyLogin(service.url, alice.authenticator.get((await loginOptions(service.url)).body, { credentialId: id }))).status).toBe(401);
     expect(service.sink.audit().find((line) => line.event === 'passkey.removed')).toMatchObject({ user_id: alice.id, credential_id: id, by: 'user' });
+  });
+});
+
+describe('passkeys of a deleted account', () => {
+  it('when the user deletes their account, then its passkeys are removed with it (audited) and sign in no more', async () => {
+    const service = await auth();
+    const alice = await service.user('alice');
+    await alice.registerPasskey();
+    await alice.registerPasskey();
+    expect((await request(service.url, 'DELETE', '/auth/account', { json: { password: PASSWORD }, token: alice.token })).status).toBe(204);
+    expect(service.sink.audit().find((line) => line.event === 'passkey.removed')).toMatchObject({ user_id: alice.id, count: 2, by: 'user', credential_id: null });
+    expect((await passkeyLogin(service.url, alice.authenticator.get((await loginOptions(service.url)).body))).status).toBe(401);
+  });
+
+  it('when an operator deletes the user, then the passkeys go too', async () => {
+    const service = await auth({ AUTH_ADMIN_TOKEN: 'admin-token-for-passkey-tests-0123456789' });
+    const bob = await service.user('bob');
+    await bob.registerPasskey();
+    expect((await request(service.url, 'DELETE', `/admin/users/${bob.id}`, { token: 'admin-token-for-passkey-tests-0123456789' })).status).toBe(204);
+    expect(service.sink.audit().find((line) => line.event === 'passkey.removed')).toMatchObject({ user_id: bob.id, count: 1, by: 'operator' });
   });
 });

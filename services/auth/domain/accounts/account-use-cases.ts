@@ -15,6 +15,7 @@ import { createEmailVerification } from './email-verification.js';
 import { createPasswordChange } from './password-change.js';
 import { createPasswordReset } from './password-reset.js';
 import { createAccountDeletion } from './account-deletion.js';
+import type { ForgetFactors } from './account-flow-deps.js';
 import { createConfirmPassword } from './confirm-password.js';
 import { createOwnSessions } from './own-sessions.js';
 
@@ -31,6 +32,8 @@ export interface AccountUseCaseDeps {
   now: () => number;
   /** A failure of work done off the request path (a reset request's lookup and mail). */
   onBackgroundError: (err: unknown) => void;
+  /** Removes every second factor of a deleted account (its passkeys): personal data goes with it. */
+  forgetFactors?: ForgetFactors;
 }
 
 export type AccountUseCases = ReturnType<typeof createAccountUseCases>;

@@ -1,4 +1,5 @@
 import type { SessionEnder } from '../sessions/session-ender.js';
+import type { ForgetFactors } from '../accounts/account-flow-deps.js';
 import { AppError } from '../../../../lib/errors.js';
 import { authErrors } from '../errors.js';
 import type { AdminCaller, AuthEvents } from '../auth-events.js';
@@ -48,11 +49,13 @@ export interface UserAdminDeps {
   };
   /** Mails a reset link now (accounts/password-reset.ts `sendFor`). */
   sendPasswordReset(userId: string): Promise<'mailed' | 'no_verified_address' | 'not_found'>;
+  /** Removes every second factor of the user (their passkeys); also run when the user is deleted. */
+  forgetFactors?: ForgetFactors;
   events: AuthEvents;
   now: () => number;
 }
 
-export function createUserAdmin({ users, sessions, sendPasswordReset, events, now }: UserAdminDeps) {
+export function createUserAdmin({ users, sessions, sendPasswordReset, forgetFactors = async () => undefined, events, now }: UserAdminDeps) {
   async function existing(id: string): Promise<UserRecord> {
     const user = await users.findById(id);
     if (!user) throw userNotFound();
@@ -124,6 +127,7 @@ export function createUserAdmin({ users, sessions, sendPasswordReset, events, no
       await existing(id);
       let sessionsEnded = await endAll(id);
       await users.delete(id);
+      await forgetFactors(id, 'operator');
       sessionsEnded += await endAll(id);
       events.userAdministered({ userId: id, action: 'deleted', sessionsEnded, by });
     },
