@@ -11,6 +11,7 @@ import { allAuthEvents } from './domain/auth-events.js';
 import { revocationFeedOf } from './adapters/embedded/embedded-token-store.js';
 import { Argon2PasswordHasher } from './adapters/passwords/argon2-password-hasher.js';
 import { clientSecretKey } from './adapters/passwords/client-secret-key.js';
+import { mfaEncryptionKeys } from './adapters/keys/mfa-encryption-keys.js';
 import { HmacClientSecretHasher } from './adapters/passwords/hmac-client-secret-hasher.js';
 import { browserSessionFromConfig } from './browser-session-from-config.js';
 import type { AuthConfig } from './config.js';
@@ -133,6 +134,13 @@ export async function startAuthService(config: AuthConfig, overrides: AuthServic
       });
       logger.info({ file: config.AUTH_CLIENTS_FILE, created: applied.created, updated: applied.updated }, 'clients file applied');
     }
+    if (users.kind === 'mongo' && config.AUTH_MFA_ENCRYPTION_KEY === undefined) {
+      logger.warn(
+        { dataDir: config.AUTH_DATA_DIR },
+        'AUTH_MFA_ENCRYPTION_KEY is not set: TOTP secrets are encrypted with a key kept in AUTH_DATA_DIR; every auth replica sharing MONGODB_URI needs the same AUTH_MFA_ENCRYPTION_KEY',
+      );
+    }
+    const mfaKeys = await mfaEncryptionKeys(config.AUTH_MFA_ENCRYPTION_KEY, config.AUTH_DATA_DIR);
     const feed = config.REVOCATION_FEED_TOKEN ? revocationFeedOf(tokens.store) : undefined;
     const settings = settingsFromConfig(config);
     // Before listening: a bad roles file stops the start (a ConfigError naming AUTH_ROLES_FILE).
@@ -150,6 +158,7 @@ export async function startAuthService(config: AuthConfig, overrides: AuthServic
       assertionSignatures: jsonwebtokenAssertionSignature,
       passwords,
       clientSecrets,
+      mfaKeys,
       revocationFeed: feed,
       accountTokens: accountTokens.store,
       passkeys: passkeys.store,

@@ -44,7 +44,18 @@ export interface AuthEvents {
   accountChanged(event: AccountChanged): void;
   /** A passkey was registered, removed or used, or a passkey ceremony was refused (never the WebAuthn JSON). */
   passkey(event: PasskeyEvent): void;
+  /** A second factor was enrolled, removed or used in a way an operator must be able to see; never a code or secret. */
+  secondFactorChanged(event: SecondFactorEvent): void;
 }
+
+/** `factor` names the kind (`totp`, `recovery_code`, `webauthn`, or `all` for an operator's removal). */
+export type SecondFactorEvent =
+  | { change: 'mfa.enrolled'; userId: string; factor: string; clientIp: string }
+  | { change: 'mfa.removed'; userId: string; factor: string; by: 'user' | AdminCaller; sessionsEnded?: number }
+  /** A recovery code completed a second step; `left` of the ten remain. */
+  | { change: 'mfa.recovery_code_used'; userId: string; left: number; clientIp: string }
+  /** A second step was refused: a wrong code, a replayed one, or too many attempts (`rate_limited`). */
+  | { change: 'mfa.failed'; userId: string; reason: 'wrong_code' | 'replayed_code' | 'rate_limited'; clientIp: string };
 
 export type AccountChanged =
   | { change: 'email.verified'; userId: string }
@@ -91,6 +102,7 @@ export const ignoreAuthEvents: AuthEvents = {
   adminAuthFailed: () => {},
   accountChanged: () => {},
   passkey: () => {},
+  secondFactorChanged: () => {},
 };
 
 /**

@@ -22,6 +22,7 @@ import { createSessionEnder } from './sessions/session-ender.js';
 import type { SigningKeySet } from './tokens/signing-key-set.js';
 import type { AssertionSignatureVerifier } from './tokens/token-signing.js';
 import { createUserScopes, DEFAULT_ROLE_SCOPES, type RoleScopes } from './users/roles.js';
+import { SecondFactors, type SecondFactor } from './mfa/second-factor.js';
 
 /** The ports and settings every use case of the auth service is built from. */
 export interface UseCaseDeps extends AuthDomainDeps {
@@ -63,7 +64,11 @@ export function createUseCases(deps: UseCaseDeps) {
   let accounts: AccountUseCases | undefined;
   // DEFAULT_USER_SCOPES plus the scopes of the user's roles: the first-party tokens' scope and the ceiling of an app's.
   const scopesOf = createUserScopes(settings.defaultUserScope, deps.roleScopes ?? DEFAULT_ROLE_SCOPES);
-  const auth = createAuthUseCases({ ...deps, now, events, endTokenSession, scopesOf, onRegistered: (user) => accounts!.verification.registered(user) });
+  // The second factors a login may ask for, in the order mfa_required lists them: a new factor
+  // (passkeys) is one more entry here.
+  const factors: SecondFactor[] = [];
+  const secondFactors = new SecondFactors(factors);
+  const auth = createAuthUseCases({ ...deps, now, events, endTokenSession, scopesOf, secondFactors, onRegistered: (user) => accounts!.verification.registered(user) });
   const passkeys = createPasskeyUseCases({
     rp: settings.relyingParty,
     users,
@@ -76,6 +81,8 @@ export function createUseCases(deps: UseCaseDeps) {
     events,
     now,
   });
+  // Built after auth (it signs in with auth's token pairs), listed last among the second factors.
+  factors.push(passkeys.secondFactor);
   // Every second factor of a user, for a deleted account and an operator's reset alike.
   const forgetFactors = (userId: string, by: 'user' | 'operator') => passkeys.removeAllOf(userId, by);
   accounts = createAccountUseCases({
@@ -91,6 +98,7 @@ export function createUseCases(deps: UseCaseDeps) {
     now,
     onBackgroundError: deps.onBackgroundError ?? (() => {}),
     forgetFactors,
+    countPasskeys: passkeys.count,
   });
   const appFlow = createAppFlow({
     issuer: settings.issuer,
@@ -101,6 +109,7 @@ export function createUseCases(deps: UseCaseDeps) {
     signer: deps.signer,
     accessTokens: deps.accessTokens,
     checkPassword: auth.checkPassword,
+    secondStep: auth.secondStep,
     passkeySignIn: passkeys.signIn,
     userScopes: scopesOf,
     endTokenSession,

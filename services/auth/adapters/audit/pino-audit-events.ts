@@ -72,5 +72,16 @@ export function pinoAuditEvents(logger: Logger): AuthEvents {
       // A counter going back means a cloned authenticator: the one refusal an operator must look at.
       else write(event.reason === 'counter_regressed' ? 'warn' : 'info', 'passkey.refused', { ceremony: event.ceremony, reason: event.reason, user_id: event.userId, credential_id: event.credentialId, ...where });
     },
+    secondFactorChanged: (event) => {
+      const { change, userId } = event;
+      const fields: Record<string, unknown> = { user_id: userId };
+      if ('factor' in event) fields.factor = event.factor;
+      if ('reason' in event) fields.reason = event.reason;
+      if ('left' in event) fields.recovery_codes_left = event.left;
+      if ('clientIp' in event) fields.client_ip = event.clientIp;
+      if ('sessionsEnded' in event && event.sessionsEnded !== undefined) fields.sessions_ended = event.sessionsEnded;
+      if ('by' in event) Object.assign(fields, event.by === 'user' ? { source: 'user' } : by(event.by));
+      write(change === 'mfa.failed' ? 'warn' : 'info', change, fields);
+    },
   };
 }

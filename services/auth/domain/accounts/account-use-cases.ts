@@ -9,7 +9,7 @@ import { AccountMailThrottle } from './account-mail-throttle.js';
 import type { MailQueue } from './account-flow-deps.js';
 import type { AccountTokenStore } from './account-token-store.js';
 import { createAccountTokens } from './account-tokens.js';
-import { createAccountView } from './account-view.js';
+import { createAccountView, type CountPasskeys } from './account-view.js';
 import { createBackgroundWork } from './background-work.js';
 import { createEmailVerification } from './email-verification.js';
 import { createPasswordChange } from './password-change.js';
@@ -34,6 +34,8 @@ export interface AccountUseCaseDeps {
   onBackgroundError: (err: unknown) => void;
   /** Removes every second factor of a deleted account (its passkeys): personal data goes with it. */
   forgetFactors?: ForgetFactors;
+  /** `mfa.passkeys` of the account view. */
+  countPasskeys?: CountPasskeys;
 }
 
 export type AccountUseCases = ReturnType<typeof createAccountUseCases>;
@@ -55,7 +57,7 @@ export function createAccountUseCases(deps: AccountUseCaseDeps) {
     confirmPassword: createConfirmPassword(deps),
   };
   return {
-    account: createAccountView(deps.users),
+    account: createAccountView(deps.users, deps.countPasskeys),
     verification: createEmailVerification(flow),
     reset: createPasswordReset(flow),
     changePassword: createPasswordChange(flow),

@@ -12,7 +12,10 @@ export interface AccountView {
   mfa: { totp: boolean; passkeys: number; recovery_codes_left: number };
 }
 
-export function createAccountView(users: UserStore) {
+/** How many passkeys a user holds (passkeys/passkey-use-cases.ts `count`); none without one. */
+export type CountPasskeys = (userId: string) => Promise<number>;
+
+export function createAccountView(users: UserStore, countPasskeys: CountPasskeys = async () => 0) {
   return async function accountView(userId: string): Promise<AccountView> {
     const user = await users.findById(userId);
     // A client-credentials token has no account behind it: the same answer as a deleted user.
@@ -24,7 +27,7 @@ export function createAccountView(users: UserStore) {
       email_verified: user.email !== undefined && user.emailVerified,
       roles: [...user.roles],
       created_at: user.createdAt.toISOString(),
-      mfa: { totp: false, passkeys: 0, recovery_codes_left: 0 },
+      mfa: { totp: false, passkeys: await countPasskeys(user.id), recovery_codes_left: 0 },
     };
   };
 }

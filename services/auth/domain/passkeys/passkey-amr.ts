@@ -1,10 +1,19 @@
+import type { Authentication, AuthMethod } from '../mfa/authentication.js';
+
 /**
- * How a passkey sign-in is described in tokens (RFC 8176): `hwk` (proof of a hardware-bound key)
- * always; with user verification also `user` (the authenticator checked a PIN or biometric) and
- * `mfa`, since the key (something held) and the check (something known or are) are two factors,
- * which makes the sign-in `urn:authgate:acr:mfa`. Without user verification a passkey is one
- * factor, as strong a sign-in as a password: `urn:authgate:acr:pwd`.
+ * What a passkey proves (RFC 8176): `hwk`, a hardware-bound key, always; with user verification
+ * also `user` (the authenticator checked a PIN or biometric). As a second factor these are the
+ * methods it adds to the password's.
  */
-export function passkeyAuthentication(userVerified: boolean): { amr: string[]; acr: string } {
-  return userVerified ? { amr: ['hwk', 'user', 'mfa'], acr: 'urn:authgate:acr:mfa' } : { amr: ['hwk'], acr: 'urn:authgate:acr:pwd' };
+export function passkeyMethods(userVerified: boolean): AuthMethod[] {
+  return userVerified ? ['hwk', 'user'] : ['hwk'];
+}
+
+/**
+ * A passwordless sign-in with a passkey. With user verification it is two factors in one gesture
+ * (something held, the key; something known or are, the PIN or biometric): `mfa` too, which makes
+ * it `urn:authgate:acr:mfa`. Without, one factor, as strong as a password: `urn:authgate:acr:pwd`.
+ */
+export function passkeyAuthentication(userVerified: boolean, time: number): Authentication {
+  return { time, amr: userVerified ? [...passkeyMethods(true), 'mfa'] : passkeyMethods(false) };
 }

@@ -57,7 +57,11 @@ export function createPasskeyAssertion({ rp, users, passkeys, challenges, events
       });
     },
 
-    async verify(ceremony: AssertionCeremony, raw: unknown, context: { clientIp: string; field?: string }): Promise<AssertedUser> {
+    /**
+     * `context.expected`: the user and binding the challenge must have been issued for (a second
+     * step: that pending login's user and id), checked before the signature.
+     */
+    async verify(ceremony: AssertionCeremony, raw: unknown, context: { clientIp: string; field?: string; expected?: { userId: string; binding: string } }): Promise<AssertedUser> {
       const field = context.field ?? 'response';
       const response = authenticationResponse(raw, field);
       const challenge = signedChallenge(response, field);
@@ -68,6 +72,8 @@ export function createPasskeyAssertion({ rp, users, passkeys, challenges, events
       // Spent first: a response that fails here can never be tried again, nor replayed after success.
       const taken = await challenges.take(ceremonyOf[ceremony], challenge);
       if (!taken) throw refuse('challenge_unknown', null, null);
+      const { expected } = context;
+      if (expected && (taken.userId !== expected.userId || taken.binding !== expected.binding)) throw refuse('challenge_other_user', expected.userId, null);
       const passkey = await passkeys.findById(response.id);
       if (!passkey) throw refuse('credential_unknown', taken.userId, null);
       if (taken.userId !== null && taken.userId !== passkey.userId) throw refuse('challenge_other_user', passkey.userId, passkey.id);

@@ -4,6 +4,12 @@ import { accountErrors } from '../accounts/account-errors.js';
 import type { AuthEvents } from '../auth-events.js';
 import { sessionDevice } from '../sessions/session-device.js';
 import type { TokenPair, TokenPairIssuer } from '../tokens/token-pair.js';
+import type { Authentication } from '../mfa/authentication.js';
+import type { SecondFactor } from '../mfa/second-factor.js';
+import type { PendingLogin } from '../mfa/mfa-token.js';
+import { isAppError } from '../../../../lib/errors.js';
+import { authErrors } from '../errors.js';
+import { passkeyAuthentication, passkeyMethods } from './passkey-amr.js';
 import { normalizeUsername, usernameProblem } from '../users/username.js';
 import type { UserRecord, UserStore } from '../users/user-store.js';
 import { createPasskeyAssertion } from './passkey-assertion.js';
@@ -45,18 +51,43 @@ export function createPasskeyUseCases(deps: PasskeyUseCaseDeps) {
   const registration = createPasskeyRegistration({ ...deps, challenges });
   const assertion = createPasskeyAssertion({ ...deps, challenges });
 
-  /** The user a passkey proved, for the hosted login page (the app flow starts its login session). */
-  async function signIn(response: unknown, clientIp: string): Promise<{ user: UserRecord; userVerified: boolean }> {
+  /** Who a passkey proved and how, for the JSON login and the hosted login page (the app flow starts its login session). */
+  async function signIn(response: unknown, clientIp: string): Promise<{ user: UserRecord; authentication: Authentication }> {
     const { user, userVerified } = await assertion.verify('login', response, { clientIp });
     if (deps.emailVerificationRequired && !user.emailVerified) throw accountErrors.emailNotVerified();
-    return { user, userVerified };
+    return { user, authentication: passkeyAuthentication(userVerified, now()) };
   }
+
+  /**
+   * A passkey as a second factor (mfa/second-factor.ts): enrolled when the user holds one; the
+   * proof is `webauthn`, an assertion over a challenge issued for this pending login
+   * (`mfaOptions`). A refused assertion is a wrong answer (counted by the second step's throttle).
+   */
+  const secondFactor: SecondFactor = {
+    kind: 'webauthn',
+    isEnrolled: async (userId) => (await passkeys.listByUser(userId)).length > 0,
+    async verify(pending, proof, context) {
+      if (proof.webauthn === undefined) return 'not_mine';
+      try {
+        const asserted = await assertion.verify('mfa', proof.webauthn, { clientIp: context.clientIp, field: 'webauthn', expected: { userId: pending.userId, binding: pending.id } });
+        return { methods: passkeyMethods(asserted.userVerified) };
+      } catch (err) {
+        if (isAppError(err) && err.status === 401) return { wrong: 'wrong_code' };
+        throw err;
+      }
+    },
+  };
 
   return {
     registrationOptions: registration.options,
     register: registration.register,
-    /** The second step's side (mfa.ts): options for the user's own passkeys, and the check. */
-    assertion,
+    secondFactor,
+
+    /** POST /auth/login/mfa/options: request options for the pending login's user's passkeys, its challenge bound to that login. */
+    async mfaOptions(pending: PendingLogin | null): Promise<PublicKeyCredentialRequestOptionsJSON> {
+      if (!pending) throw authErrors.invalidGrant('MFA_TOKEN_INVALID');
+      return assertion.options('mfa', pending.userId, pending.id);
+    },
 
     async list(userId: string): Promise<PasskeyView[]> {
       return (await passkeys.listByUser(userId)).map((passkey) => ({
@@ -100,10 +131,10 @@ export function createPasskeyUseCases(deps: PasskeyUseCaseDeps) {
 
     /** POST /auth/webauthn/login: a passwordless sign-in to the first-party API, answered with a new token family. */
     async login(input: { response: unknown; clientIp: string; userAgent?: string | undefined; jkt?: string | undefined }): Promise<TokenPair> {
-      const { user } = await signIn(input.response, input.clientIp);
+      const { user, authentication } = await signIn(input.response, input.clientIp);
       const pair = await deps.pairs.startFamily(
         user,
-        { clientId: deps.firstPartyClientId, scope: deps.scopesOf(user).join(' '), jkt: input.jkt },
+        { clientId: deps.firstPartyClientId, scope: deps.scopesOf(user).join(' '), jkt: input.jkt, authentication },
         { bindRefreshToken: true, device: sessionDevice(input.userAgent, input.clientIp) },
       );
       events.accessTokenIssued('passkey');

@@ -71,21 +71,23 @@ export function hiddenFields(fields: Record<string, string>): string {
 export const LOGIN_PAGE_SCRIPTS = ['/auth/webauthn/js/simplewebauthn-browser.js', '/auth/webauthn/js/hosted-login.js'];
 
 /**
- * The passkey half of the login page: a form carrying the same authorization parameters, whose
- * `webauthn` field the script fills with the assertion before posting it. The button stays
- * hidden until the script found WebAuthn in the browser, so no page shows a button that cannot work.
+ * A passkey button and the form it posts: the same authorization parameters, `step`, and the
+ * `webauthn` field the script fills with the assertion. `optionsUrl` is where the script asks for
+ * the challenge (with the page's mfa_token, when there is one). The button stays hidden until the
+ * script found WebAuthn in the browser, so no page shows a button that cannot work.
  */
-function passkeyForm(action: string, hidden: string): string {
-  return `<form method="post" action="${escapeHtml(action)}" id="passkey-form" class="divider">
-${hidden}
-<input type="hidden" name="step" value="passkey">
+function passkeyForm(options: { action: string; hidden: string; step: 'passkey' | 'mfa'; optionsUrl: string; label: string; mfaToken?: string }): string {
+  const mfaToken = options.mfaToken === undefined ? '' : `\n<input type="hidden" name="mfa_token" value="${escapeHtml(options.mfaToken)}">`;
+  return `<form method="post" action="${escapeHtml(options.action)}" id="passkey-form" class="divider" data-options-url="${escapeHtml(options.optionsUrl)}">
+${options.hidden}
+<input type="hidden" name="step" value="${options.step}">${mfaToken}
 <input type="hidden" name="webauthn" id="passkey-response" value="">
-<button type="button" id="passkey-button" class="secondary" hidden>Sign in with a passkey</button>
+<button type="button" id="passkey-button" class="secondary" hidden>${escapeHtml(options.label)}</button>
 <p class="error" role="alert" id="passkey-error" hidden></p>
 </form>`;
 }
 
-/** A second step (a one-time code, say) would be one more page like this one, posted to the same action. */
+/** The login form; its second step (mfaPage) is one more page posted to the same action. */
 export function loginPage(options: { appName: string; action: string; hidden: string; error?: string; username?: string }): string {
   const error = options.error ? `<p class="error" role="alert" id="login-error">${escapeHtml(options.error)}</p>` : '';
   const describedBy = options.error ? ' aria-describedby="login-error"' : '';
@@ -101,8 +103,41 @@ ${options.hidden}
 <input id="password" name="password" type="password" autocomplete="current-password" required${describedBy}>
 <button type="submit">Sign in</button>
 </form>
-${passkeyForm(options.action, options.hidden)}
+${passkeyForm({ action: options.action, hidden: options.hidden, step: 'passkey', optionsUrl: '/auth/webauthn/login/options', label: 'Sign in with a passkey' })}
 <p><a href="/account/forgot-password">Forgot password?</a></p>`;
+}
+
+/**
+ * The second step of a sign-in, for the mfa_token the page carries (no session exists until it is
+ * answered): a code from the authenticator app or a recovery code, and/or a passkey, as the
+ * account has them. The factors travel with the form, so a page shown again after a wrong answer
+ * offers the same ones.
+ */
+export function mfaPage(options: { appName: string; action: string; hidden: string; mfaToken: string; factors: string[]; error?: string }): string {
+  const error = options.error ? `<p class="error" role="alert" id="mfa-error">${escapeHtml(options.error)}</p>` : '';
+  const describedBy = options.error ? ' aria-describedby="mfa-error"' : '';
+  const recovery = options.factors.includes('recovery_code') ? ' or one of your recovery codes' : '';
+  const factors = `<input type="hidden" name="factors" value="${escapeHtml(options.factors.join(' '))}">`;
+  const codeForm =
+    options.factors.includes('totp') || options.factors.includes('recovery_code')
+      ? `<form method="post" action="${escapeHtml(options.action)}">
+${options.hidden}
+<input type="hidden" name="step" value="mfa">
+<input type="hidden" name="mfa_token" value="${escapeHtml(options.mfaToken)}">
+${factors}
+<label for="code">Code from your authenticator app${recovery}</label>
+<input id="code" name="code" type="text" inputmode="text" autocomplete="one-time-code" autocapitalize="none" spellcheck="false" required autofocus${describedBy}>
+<button type="submit">Verify</button>
+</form>`
+      : '';
+  const passkey = options.factors.includes('webauthn')
+    ? passkeyForm({ action: options.action, hidden: `${options.hidden}\n${factors}`, step: 'mfa', optionsUrl: '/auth/login/mfa/options', label: 'Use a passkey', mfaToken: options.mfaToken })
+    : '';
+  return `<h1>Two-step verification</h1>
+<p>to continue to <strong>${escapeHtml(options.appName)}</strong></p>
+${error}
+${codeForm}
+${passkey}`;
 }
 
 export function consentPage(options: { appName: string; action: string; hidden: string; scopes: string[] }): string {

@@ -6,7 +6,7 @@ import type { AppFlow, AuthorizeStep } from '../../domain/app-flow/app-flow.js';
 import { LOGIN_SESSION_TTL_SECONDS } from '../../domain/app-flow/app-flow.js';
 import { redirectWith, type AuthorizationRequest, type ParsedAuthorization, type RawParams } from '../../domain/app-flow/authorization-request.js';
 import { queryParams } from './query-params.js';
-import { consentPage, errorPage, hiddenFields, LOGIN_PAGE_SCRIPTS, loginPage, sendPage } from './app-pages.js';
+import { consentPage, errorPage, hiddenFields, LOGIN_PAGE_SCRIPTS, loginPage, mfaPage, sendPage } from './app-pages.js';
 import { callerTokenOf } from '../bearer-auth.js';
 import { formCsrf } from './form-csrf.js';
 import { cookieValue, hostedCookie, LOGIN_SESSION_COOKIE } from './hosted-cookies.js';
@@ -74,6 +74,13 @@ export function authorizeRoutes({ flow, issuer, parseRequest, secure, authentica
       sendPage(res, 200, `Allow ${appName}?`, consentPage({ appName, action: '/oauth/authorize', hidden: carried(request, token), scopes: step.scopes }), targets);
       return;
     }
+    if (step.step === 'mfa') {
+      const { mfa_token: mfaToken, factors } = step.challenge;
+      sendPage(res, extra.status ?? 200, 'Two-step verification', mfaPage({ appName, action: '/oauth/authorize', hidden: carried(request, token), mfaToken, factors, ...(extra.error ? { error: extra.error } : {}) }), targets, {
+        scripts: factors.includes('webauthn') ? LOGIN_PAGE_SCRIPTS : [],
+      });
+      return;
+    }
     sendPage(
       res,
       extra.status ?? 200,
@@ -118,6 +125,10 @@ export function authorizeRoutes({ flow, issuer, parseRequest, secure, authentica
       render(req, res, request, await flow.consent(request, sid, body.decision === 'allow', originOf(req)), sid);
       return;
     }
+    if (body.step === 'mfa') {
+      await secondStep(req, res, request, body, sid);
+      return;
+    }
     const passkey = body.step === 'passkey';
     const username = !passkey && typeof body.username === 'string' ? body.username : '';
     const password = typeof body.password === 'string' ? body.password : '';
@@ -125,8 +136,8 @@ export function authorizeRoutes({ flow, issuer, parseRequest, secure, authentica
       const { session, next } = passkey
         ? await flow.passkeyLogin(request, { response: parsedJson(body.webauthn), ...originOf(req) })
         : await flow.login(request, { username, password, ...originOf(req) });
-      res.append('Set-Cookie', hostedCookie(LOGIN_SESSION_COOKIE, session.sid, { maxAgeSeconds: LOGIN_SESSION_TTL_SECONDS, sameSite: 'Lax', secure }));
-      render(req, res, request, next, session.sid);
+      if (session) res.append('Set-Cookie', hostedCookie(LOGIN_SESSION_COOKIE, session.sid, { maxAgeSeconds: LOGIN_SESSION_TTL_SECONDS, sameSite: 'Lax', secure }));
+      render(req, res, request, next, session?.sid ?? sid);
     } catch (err) {
       if (!isAppError(err) || !shownOnLoginPage(err, passkey)) throw err;
       const tooMany = err.status === 429;
@@ -140,6 +151,27 @@ export function authorizeRoutes({ flow, issuer, parseRequest, secure, authentica
     }
   });
 
+  async function secondStep(req: Request, res: Response, request: AuthorizationRequest, body: Record<string, unknown>, sid: string | undefined): Promise<void> {
+    const mfaToken = typeof body.mfa_token === 'string' ? body.mfa_token : '';
+    const code = typeof body.code === 'string' ? body.code.trim() : '';
+    // The page's passkey button posts the assertion in `webauthn`; the code field otherwise.
+    const proof = typeof body.webauthn === 'string' && body.webauthn !== '' ? { webauthn: parsedJson(body.webauthn) } : { code };
+    try {
+      const { session, next } = await flow.completeSecondStep(request, { mfaToken, proof, ...originOf(req) });
+      res.append('Set-Cookie', hostedCookie(LOGIN_SESSION_COOKIE, session.sid, { maxAgeSeconds: LOGIN_SESSION_TTL_SECONDS, sameSite: 'Lax', secure }));
+      render(req, res, request, next, session.sid);
+    } catch (err) {
+      if (!isAppError(err) || err.status >= 500) throw err;
+      if (err.code === 'MFA_TOKEN_INVALID' || err.code === 'MFA_TOKEN_OTHER_CLIENT' || err.code === 'INVALID_FIELD' && mfaToken === '') {
+        render(req, res, request, { step: 'login' }, sid, { status: 401, error: 'The sign-in took too long or was already used. Sign in again.' });
+        return;
+      }
+      if (err.status === 429 && err.headers['Retry-After']) res.set('Retry-After', err.headers['Retry-After']);
+      const error = err.status === 429 ? 'Too many failed attempts. Wait a few minutes, then sign in again.' : 'webauthn' in proof ? 'That passkey could not verify you. Try again.' : err.status === 400 ? 'Enter the 6-digit code from your authenticator app, or a recovery code.' : 'That code is not right, or was already used.';
+      render(req, res, request, { step: 'mfa', challenge: { mfa_token: mfaToken, factors: factorsOf(body.factors) } }, sid, { status: err.status, error });
+    }
+  }
+
   const userinfo = async (_req: Request, res: Response) => {
     res.set('Cache-Control', 'no-store').json(await flow.userinfo(callerTokenOf(res)));
   };
@@ -147,6 +179,13 @@ export function authorizeRoutes({ flow, issuer, parseRequest, secure, authentica
   router.post('/oauth/userinfo', authenticated, userinfo);
 
   return router;
+}
+
+/** The factors the second-step page was shown with (its hidden field), known kinds only. */
+function factorsOf(value: unknown): string[] {
+  const known = ['totp', 'recovery_code', 'webauthn'];
+  const posted = typeof value === 'string' ? value.split(' ').filter((kind) => known.includes(kind)) : [];
+  return posted.length > 0 ? [...new Set(posted)] : ['totp', 'recovery_code'];
 }
 
 /** Refusals the login page explains; anything else (a store down, 503) is the error renderer's. */

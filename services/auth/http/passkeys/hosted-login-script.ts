@@ -1,9 +1,10 @@
 /**
- * The login page's passkey button (served as /auth/webauthn/js/hosted-login.js, never inline: the
- * page's CSP allows script from this origin only). It asks for discoverable-credential options,
- * lets the browser run the ceremony through @simplewebauthn/browser, and posts the assertion in
- * the page's own form (with its CSRF token and authorization parameters), so the server side is
- * one more step of POST /oauth/authorize.
+ * The passkey button of the hosted login page and of its second step (served as
+ * /auth/webauthn/js/hosted-login.js, never inline: the pages' CSP allows script from this origin
+ * only). It asks the form's `data-options-url` for request options (sending the form's mfa_token
+ * on the second step), lets the browser run the ceremony through @simplewebauthn/browser, and
+ * posts the assertion in the page's own form (with its CSRF token and authorization parameters),
+ * so the server side is one more step of POST /oauth/authorize.
  */
 export const HOSTED_LOGIN_SCRIPT = `(function () {
   'use strict';
@@ -17,7 +18,9 @@ export const HOSTED_LOGIN_SCRIPT = `(function () {
   button.addEventListener('click', function () {
     button.disabled = true;
     error.hidden = true;
-    fetch('/auth/webauthn/login/options', { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{}', credentials: 'same-origin' })
+    var mfaToken = form.elements.namedItem('mfa_token');
+    var body = mfaToken ? { mfa_token: mfaToken.value } : {};
+    fetch(form.getAttribute('data-options-url'), { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body), credentials: 'same-origin' })
       .then(function (answer) {
         if (!answer.ok) throw new Error('options ' + answer.status);
         return answer.json();
@@ -30,7 +33,7 @@ export const HOSTED_LOGIN_SCRIPT = `(function () {
         form.submit();
       })
       .catch(function () {
-        error.textContent = 'The passkey sign-in did not complete. Try again, or use your password.';
+        error.textContent = 'The passkey did not answer. Try again' + (mfaToken ? '.' : ', or use your password.');
         error.hidden = false;
         button.disabled = false;
       });

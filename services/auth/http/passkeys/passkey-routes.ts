@@ -15,10 +15,12 @@ const webauthnJson = z.looseObject({});
 const registerBody = z.object({ response: webauthnJson, name: z.unknown().optional() });
 const loginOptionsBody = z.object({ username: stringField().max(1024).optional() });
 const loginBody = z.object({ response: webauthnJson });
+const mfaOptionsBody = z.object({ mfa_token: stringField().max(2048) });
 
 /**
  * /auth/webauthn/* (API.md, "Second factors"): a signed-in user's passkeys (register, list,
- * remove; Bearer, or the browser session from the account page) and the passwordless sign-in. Thin handlers, one use case each; every answer is
+ * remove; Bearer, or the browser session from the account page), the passwordless sign-in, and
+ * the challenge of a passkey as second factor (POST /auth/login/mfa/options). Thin handlers, one use case each; every answer is
  * `no-store` (options carry a live challenge, the login a token pair).
  */
 export function passkeyRoutes({ auth, passkeys, allowedOrigins }: { auth: AuthUseCases; passkeys: PasskeyUseCases; allowedOrigins: ReadonlySet<string> }): Router {
@@ -58,6 +60,12 @@ export function passkeyRoutes({ auth, passkeys, allowedOrigins }: { auth: AuthUs
     const input = { response, clientIp: clientAddressOf(req), userAgent: req.get('user-agent') };
     // With a DPoP proof (RFC 9449) the tokens are bound to its key, as POST /auth/login binds them.
     res.json(await auth.proofKey(tokenRequestProof(req, expressTrustOf(req)), undefined, (jkt) => passkeys.login({ ...input, jkt })));
+  });
+
+  // A passkey as the second step of a login that answered mfa_required: its challenge, for that login only.
+  router.post('/auth/login/mfa/options', ...jsonBody(), noStore, async (req, res) => {
+    const { mfa_token: mfaToken } = parseBodyFields(mfaOptionsBody, req.body);
+    res.json(await passkeys.mfaOptions(auth.secondStep.pending(mfaToken)));
   });
 
   return router;

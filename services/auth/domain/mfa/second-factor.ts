@@ -1,0 +1,45 @@
+import type { AuthMethod } from './authentication.js';
+import type { PendingLogin } from './mfa-token.js';
+
+/**
+ * The extension point of second factors. A factor (TOTP, recovery codes, passkeys) is one object
+ * in the list `domain/use-cases.ts` builds: the login's second step asks each whether the user has
+ * it (`factors` of mfa_required) and hands each the proof of `POST /auth/login/mfa`; none of the
+ * login code knows any factor by name.
+ */
+export interface SecondFactor {
+  /** The name `factors` of mfa_required lists: `totp`, `recovery_code`, `webauthn`. */
+  readonly kind: string;
+  /** Whether `userId` has this factor ready to use (confirmed, with something left to use). */
+  isEnrolled(userId: string): Promise<boolean>;
+  /**
+   * Checks the proof the second step was sent (`code`, `webauthn`, ... : the request's fields
+   * beyond `mfa_token`) for the pending login's user. 'not_mine': the proof is not of this
+   * factor's shape (the next factor is asked); 'wrong': it is, and it does not prove the user
+   * (or was used already); else the RFC 8176 methods it proved (`['otp']`, `['hwk']`). A factor
+   * that spends something (a code's time step, a recovery code) spends it here, atomically.
+   */
+  verify(pending: PendingLogin, proof: Readonly<Record<string, unknown>>, context: { clientIp: string }): Promise<FactorOutcome>;
+}
+
+export type FactorOutcome = 'not_mine' | { wrong: 'wrong_code' | 'replayed_code' } | { methods: AuthMethod[] };
+
+/** The factors of the deployment, asked in order. */
+export class SecondFactors {
+  constructor(private readonly factors: readonly SecondFactor[]) {}
+
+  /** The kinds `userId` has enrolled, in the list's order; [] means the password alone signs in. */
+  async kindsOf(userId: string): Promise<string[]> {
+    const enrolled = await Promise.all(this.factors.map(async (factor) => ((await factor.isEnrolled(userId)) ? factor.kind : null)));
+    return enrolled.filter((kind): kind is string => kind !== null);
+  }
+
+  /** The first factor's answer that recognises the proof; 'not_mine' when none does. */
+  async verify(pending: PendingLogin, proof: Readonly<Record<string, unknown>>, context: { clientIp: string }): Promise<FactorOutcome> {
+    for (const factor of this.factors) {
+      const outcome = await factor.verify(pending, proof, context);
+      if (outcome !== 'not_mine') return outcome;
+    }
+    return 'not_mine';
+  }
+}
