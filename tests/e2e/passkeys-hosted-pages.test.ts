@@ -53,6 +53,7 @@ describe.runIf(HAS_CHROMIUM)('passkeys on the hosted pages, in Chromium with a v
       redirectUris: [`${appOrigin}/cb`],
     });
     piaId = String((await post(auth.url, '/auth/register', { username: 'pia', password: PASSWORD })).body.id);
+    await post(auth.url, '/auth/register', { username: 'quinn', password: PASSWORD });
     browser = await launchChromium();
   });
   afterAll(async () => {
@@ -105,6 +106,7 @@ describe.runIf(HAS_CHROMIUM)('passkeys on the hosted pages, in Chromium with a v
     await page.screenshot({ path: `${SHOTS}/login-with-passkey-button.png`, fullPage: true });
     await page.getByRole('button', { name: 'Sign in with a passkey' }).click();
     await page.getByRole('heading', { name: 'Allow access?' }).waitFor();
+    await page.screenshot({ path: `${SHOTS}/consent-after-passkey.png`, fullPage: true });
     await page.getByRole('button', { name: 'Allow' }).click();
     await page.waitForURL(`${appOrigin}/cb?**`);
     const code = new URL(page.url()).searchParams.get('code');
@@ -134,6 +136,48 @@ describe.runIf(HAS_CHROMIUM)('passkeys on the hosted pages, in Chromium with a v
     await fresh.screenshot({ path: `${SHOTS}/login-passkey-refused.png`, fullPage: true });
     expect([...violations, ...freshViolations]).toEqual([]);
     await fresh.close();
+    await page.close();
+  });
+
+  /** Signs in on the account page (browser session) and adds a passkey named `name` with the page's authenticator. */
+  async function addPasskeyOnAccountPage(page: Page, username: string, name: string): Promise<void> {
+    await page.goto(`${origin}/account/passkeys`);
+    await page.getByLabel('Username').fill(username);
+    await page.getByLabel('Password').fill(PASSWORD);
+    await page.getByRole('button', { name: 'Sign in' }).click();
+    await page.getByText('No passkeys yet.').waitFor();
+    await page.getByLabel('Name of the new passkey').fill(name);
+    await page.getByRole('button', { name: 'Add a passkey' }).click();
+    await page.getByText('Passkey added.').waitFor();
+  }
+
+  it('when an account with a passkey signs in with its password, then the second step offers the passkey and it completes the sign-in', async () => {
+    const page = await browser.newPage({ viewport: { width: 420, height: 820 } });
+    const violations = cspViolations(page);
+    await virtualAuthenticator(page);
+    await addPasskeyOnAccountPage(page, 'quinn', 'Phone');
+
+    await page.goto(authorizeUrl('second-factor'));
+    await page.getByLabel('Username').fill('quinn');
+    await page.getByLabel('Password').fill(PASSWORD);
+    await page.getByRole('button', { name: 'Sign in', exact: true }).click();
+    await page.getByRole('heading', { name: 'Two-step verification' }).waitFor();
+    // Passkey only: no code field to fill.
+    expect(await page.getByLabel(/Code from your authenticator app/).count()).toBe(0);
+    await page.screenshot({ path: `${SHOTS}/second-step-passkey.png`, fullPage: true });
+    await page.getByRole('button', { name: 'Use a passkey' }).click();
+    await page.getByRole('heading', { name: 'Allow access?' }).waitFor();
+    await page.getByRole('button', { name: 'Allow' }).click();
+    await page.waitForURL(`${appOrigin}/cb?**`);
+    const code = new URL(page.url()).searchParams.get('code')!;
+    const tokens = await fetch(`${origin}/oauth/token`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+      body: new URLSearchParams({ grant_type: 'authorization_code', code, redirect_uri: `${appOrigin}/cb`, client_id: 'photo-app', code_verifier: verifier }),
+    });
+    const { id_token: idToken, access_token: accessToken } = (await tokens.json()) as { id_token: string; access_token: string };
+    for (const token of [idToken, accessToken]) expect(decodeJwt(token)).toMatchObject({ amr: ['pwd', 'hwk', 'user', 'mfa'], acr: 'urn:authgate:acr:mfa' });
+    expect(violations).toEqual([]);
     await page.close();
   });
 

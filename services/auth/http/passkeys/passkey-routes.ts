@@ -15,7 +15,7 @@ const webauthnJson = z.looseObject({});
 const registerBody = z.object({ response: webauthnJson, name: z.unknown().optional() });
 const loginOptionsBody = z.object({ username: stringField().max(1024).optional() });
 const loginBody = z.object({ response: webauthnJson });
-const mfaOptionsBody = z.object({ mfa_token: stringField().max(2048) });
+const mfaOptionsBody = z.object({ mfa_token: stringField().min(1, 'is required').max(2048) });
 
 /**
  * /auth/webauthn/* (API.md, "Second factors"): a signed-in user's passkeys (register, list,
