@@ -71,17 +71,16 @@ export function hiddenFields(fields: Record<string, string>): string {
 export const LOGIN_PAGE_SCRIPTS = ['/auth/webauthn/js/simplewebauthn-browser.js', '/auth/webauthn/js/hosted-login.js'];
 
 /**
- * A passkey button and the form it posts: the same authorization parameters, `step`, and the
- * `webauthn` field the script fills with the assertion. `optionsUrl` is where the script asks for
- * the challenge (with the page's mfa_token, when there is one). The button stays hidden until the
- * script found WebAuthn in the browser, so no page shows a button that cannot work.
+ * A passkey button and the form it posts: the same authorization parameters, and the `step` and
+ * `webauthn` fields the script adds with the assertion (added then, not written here, so a form
+ * reader that gathers a page's fields sees the password form's `step` alone). `optionsUrl` is
+ * where the script asks for the challenge (with the page's mfa_token, when there is one). The
+ * button stays hidden until the script found WebAuthn in the browser, so no page shows a button
+ * that cannot work.
  */
-function passkeyForm(options: { action: string; hidden: string; step: 'passkey' | 'mfa'; optionsUrl: string; label: string; mfaToken?: string }): string {
-  const mfaToken = options.mfaToken === undefined ? '' : `\n<input type="hidden" name="mfa_token" value="${escapeHtml(options.mfaToken)}">`;
-  return `<form method="post" action="${escapeHtml(options.action)}" id="passkey-form" class="divider" data-options-url="${escapeHtml(options.optionsUrl)}">
+function passkeyForm(options: { action: string; hidden: string; step: 'passkey' | 'mfa'; optionsUrl: string; label: string }): string {
+  return `<form method="post" action="${escapeHtml(options.action)}" id="passkey-form" class="divider" data-options-url="${escapeHtml(options.optionsUrl)}" data-step="${options.step}">
 ${options.hidden}
-<input type="hidden" name="step" value="${options.step}">${mfaToken}
-<input type="hidden" name="webauthn" id="passkey-response" value="">
 <button type="button" id="passkey-button" class="secondary" hidden>${escapeHtml(options.label)}</button>
 <p class="error" role="alert" id="passkey-error" hidden></p>
 </form>`;
@@ -131,7 +130,7 @@ ${factors}
 </form>`
       : '';
   const passkey = options.factors.includes('webauthn')
-    ? passkeyForm({ action: options.action, hidden: `${options.hidden}\n${factors}`, step: 'mfa', optionsUrl: '/auth/login/mfa/options', label: 'Use a passkey', mfaToken: options.mfaToken })
+    ? passkeyForm({ action: options.action, hidden: `${options.hidden}\n<input type="hidden" name="mfa_token" value="${escapeHtml(options.mfaToken)}">\n${factors}`, step: 'mfa', optionsUrl: '/auth/login/mfa/options', label: 'Use a passkey' })
     : '';
   return `<h1>Two-step verification</h1>
 <p>to continue to <strong>${escapeHtml(options.appName)}</strong></p>

@@ -3,7 +3,7 @@
  * /auth/webauthn/js/hosted-login.js, never inline: the pages' CSP allows script from this origin
  * only). It asks the form's `data-options-url` for request options (sending the form's mfa_token
  * on the second step), lets the browser run the ceremony through @simplewebauthn/browser, and
- * posts the assertion in the page's own form (with its CSRF token and authorization parameters),
+ * posts the assertion (with the form's `data-step`) in the page's own form (with its CSRF token and authorization parameters),
  * so the server side is one more step of POST /oauth/authorize.
  */
 export const HOSTED_LOGIN_SCRIPT = `(function () {
@@ -11,9 +11,15 @@ export const HOSTED_LOGIN_SCRIPT = `(function () {
   var browser = window.SimpleWebAuthnBrowser;
   var button = document.getElementById('passkey-button');
   var form = document.getElementById('passkey-form');
-  var field = document.getElementById('passkey-response');
   var error = document.getElementById('passkey-error');
-  if (!browser || !button || !form || !field || !error || !browser.browserSupportsWebAuthn()) return;
+  if (!browser || !button || !form || !error || !browser.browserSupportsWebAuthn()) return;
+  function field(name, value) {
+    var input = document.createElement('input');
+    input.type = 'hidden';
+    input.name = name;
+    input.value = value;
+    form.appendChild(input);
+  }
   button.hidden = false;
   button.addEventListener('click', function () {
     button.disabled = true;
@@ -29,7 +35,8 @@ export const HOSTED_LOGIN_SCRIPT = `(function () {
         return browser.startAuthentication({ optionsJSON: options });
       })
       .then(function (assertion) {
-        field.value = JSON.stringify(assertion);
+        field('step', form.getAttribute('data-step'));
+        field('webauthn', JSON.stringify(assertion));
         form.submit();
       })
       .catch(function () {
