@@ -29,7 +29,8 @@ import { readRolesFile } from './adapters/roles-file/roles-file-reader.js';
 import { openMail } from './open-mail.js';
 import { settingsFromConfig } from './settings-from-config.js';
 import type { PasskeyStore } from './domain/passkeys/passkey-store.js';
-import { openAccountTokenStore, openAppSessionStore, openClientStore, openPasskeyStore, openTokenStore, openUserStore } from './stores.js';
+import { openAccountTokenStore, openAppSessionStore, openClientStore, openPasskeyStore, openTokenStore, openTotpStore, openUserStore } from './stores.js';
+import type { TotpStore } from './domain/mfa/totp-store.js';
 
 /** Verifiers accept up to 30 s of skew; a retired key outlives its last token by twice that. */
 const RETIRED_KEY_TOLERANCE_SECONDS = 60;
@@ -49,6 +50,7 @@ export interface AuthServiceOverrides {
   appSessions?: AppSessionStore;
   /** Taken over: closed when the service closes. */
   passkeys?: PasskeyStore;
+  totp?: TotpStore;
   passwords?: PasswordHasher;
   /** Instead of HMAC-SHA-256 under the configured key (the bench's argon2id baseline). */
   clientSecrets?: ClientSecretHasher;
@@ -93,6 +95,8 @@ export async function startAuthService(config: AuthConfig, overrides: AuthServic
     opened.push(accountTokens.store);
     const passkeys = overrides.passkeys ? { store: overrides.passkeys, kind: 'provided' } : await openPasskeyStore(config);
     opened.push(passkeys.store);
+    const totp = overrides.totp ? { store: overrides.totp, kind: 'provided' } : await openTotpStore(config);
+    opened.push(totp.store);
     const metrics = overrides.metrics ?? createMetrics({ service: 'auth' });
     // One report per event, heard by the counters and the audit trail alike.
     const events = allAuthEvents(prometheusAuthEvents(metrics), pinoAuditEvents(overrides.auditLogger ?? createAuditLogger({ logLevel: config.LOG_LEVEL })));
@@ -159,6 +163,7 @@ export async function startAuthService(config: AuthConfig, overrides: AuthServic
       passwords,
       clientSecrets,
       mfaKeys,
+      totpStore: totp.store,
       revocationFeed: feed,
       accountTokens: accountTokens.store,
       passkeys: passkeys.store,
@@ -187,6 +192,7 @@ export async function startAuthService(config: AuthConfig, overrides: AuthServic
         { name: 'app-session-store', check: () => appSessions.store.ping() },
         { name: 'account-token-store', check: () => accountTokens.store.ping() },
         { name: 'passkey-store', check: () => passkeys.store.ping() },
+        { name: 'totp-store', check: () => totp.store.ping() },
         mail.readiness,
       ],
     });
@@ -203,6 +209,7 @@ export async function startAuthService(config: AuthConfig, overrides: AuthServic
         accountTokenStore: accountTokens.kind,
         passkeyStore: passkeys.kind,
         webauthnRpId: config.webauthn.rpId,
+        totpStore: totp.kind,
         mail: `${mail.kind.outbox} outbox, ${mail.kind.transport} transport`,
         adminApi: config.AUTH_ADMIN_TOKEN ? 'on' : 'off',
         revocationFeed: feed ? 'on' : 'off',

@@ -23,6 +23,10 @@ import type { SigningKeySet } from './tokens/signing-key-set.js';
 import type { AssertionSignatureVerifier } from './tokens/token-signing.js';
 import { createUserScopes, DEFAULT_ROLE_SCOPES, type RoleScopes } from './users/roles.js';
 import { SecondFactors, type SecondFactor } from './mfa/second-factor.js';
+import { createTotp } from './mfa/totp.js';
+import type { TotpStore } from './mfa/totp-store.js';
+import { SecretBox } from './mfa/secret-box.js';
+import { createConfirmPassword } from './accounts/confirm-password.js';
 
 /** The ports and settings every use case of the auth service is built from. */
 export interface UseCaseDeps extends AuthDomainDeps {
@@ -45,6 +49,8 @@ export interface UseCaseDeps extends AuthDomainDeps {
   roleScopes?: RoleScopes;
   /** The users' passkeys (WebAuthn credentials). */
   passkeys: PasskeyStore;
+  /** TOTP secrets (sealed) and recovery codes (hashed). */
+  totpStore: TotpStore;
 }
 
 export type UseCases = ReturnType<typeof createUseCases>;
@@ -65,10 +71,19 @@ export function createUseCases(deps: UseCaseDeps) {
   // DEFAULT_USER_SCOPES plus the scopes of the user's roles: the first-party tokens' scope and the ceiling of an app's.
   const scopesOf = createUserScopes(settings.defaultUserScope, deps.roleScopes ?? DEFAULT_ROLE_SCOPES);
   // The second factors a login may ask for, in the order mfa_required lists them: a new factor
-  // (passkeys) is one more entry here.
+  // (passkeys) is one more entry here. Filled just below (TOTP needs login's throttle), before any request.
   const factors: SecondFactor[] = [];
   const secondFactors = new SecondFactors(factors);
   const auth = createAuthUseCases({ ...deps, now, events, endTokenSession, scopesOf, secondFactors, onRegistered: (user) => accounts!.verification.registered(user) });
+  const totp = createTotp({
+    store: deps.totpStore,
+    users,
+    box: new SecretBox(deps.mfaKeys, 'totp secret'),
+    confirmPassword: createConfirmPassword({ users, passwords: deps.passwords, loginThrottle: auth.loginThrottle }),
+    events,
+    now,
+  });
+  factors.push(...totp.factors);
   const passkeys = createPasskeyUseCases({
     rp: settings.relyingParty,
     users,
@@ -81,10 +96,8 @@ export function createUseCases(deps: UseCaseDeps) {
     events,
     now,
   });
-  // Built after auth (it signs in with auth's token pairs), listed last among the second factors.
+  // Built after auth (it signs in with auth's token pairs), listed after TOTP and recovery codes.
   factors.push(passkeys.secondFactor);
-  // Every second factor of a user, for a deleted account and an operator's reset alike.
-  const forgetFactors = (userId: string, by: 'user' | 'operator') => passkeys.removeAllOf(userId, by);
   accounts = createAccountUseCases({
     settings,
     users,
@@ -97,8 +110,7 @@ export function createUseCases(deps: UseCaseDeps) {
     events,
     now,
     onBackgroundError: deps.onBackgroundError ?? (() => {}),
-    forgetFactors,
-    countPasskeys: passkeys.count,
+    factors: secondFactors,
   });
   const appFlow = createAppFlow({
     issuer: settings.issuer,
@@ -144,8 +156,8 @@ export function createUseCases(deps: UseCaseDeps) {
   const userAdmin = createUserAdmin({
     users,
     sessions: { findSessions: (subject) => tokens.findSessions(subject), listSessions: (subject, at) => tokens.listSessions(subject, at), endSession: endTokenSession },
+    factors: secondFactors,
     sendPasswordReset: (userId) => accounts!.reset.sendFor(userId),
-    forgetFactors,
     events,
     now,
   });
@@ -153,6 +165,8 @@ export function createUseCases(deps: UseCaseDeps) {
     auth,
     accounts,
     passkeys,
+    /** TOTP enrolment and removal (/auth/mfa/totp). */
+    totp,
     appFlow,
     /** GET /oauth/authorize's request, checked against the registered clients. */
     parseAuthorizationRequest: (params: RawParams) => parseAuthorizationRequest(params, clients),

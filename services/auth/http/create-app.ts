@@ -23,6 +23,7 @@ import { wellKnownRoutes } from './tokens/well-known.js';
 import { registrationRoutes } from './users/register.js';
 import { userApiRoutes } from './users/user-api.js';
 import { accountRoutes } from './accounts/account-routes.js';
+import { totpRoutes } from './mfa/totp-routes.js';
 import { accountPageRoutes } from './account-pages/account-page-routes.js';
 import { sessionsRoutes } from './accounts/sessions-routes.js';
 import { passkeyRoutes } from './passkeys/passkey-routes.js';
@@ -78,6 +79,7 @@ export function createApp(deps: AuthAppDeps): RequestListener {
   );
   app.use(userApiRoutes(auth));
   app.use(accountRoutes({ auth, accounts: useCases.accounts }));
+  app.use(totpRoutes({ auth, totp: useCases.totp }));
   app.use(sessionsRoutes({ auth, accounts: useCases.accounts }));
   app.use(passkeyAssetRoutes());
   app.use(passkeyRoutes({ auth, passkeys: useCases.passkeys, allowedOrigins: deps.browserSession.allowedOrigins }));

@@ -27,6 +27,7 @@ describe('account deletion racing a login', () => {
       events: { ...ignoreAuthEvents, accountChanged: (e) => events.push(e) },
       confirmPassword: async () => user,
       now: Date.now,
+      removeFactors: async () => false,
     });
 
     await deleteAccount({ userId: user.id, password: 'irrelevant', clientIp: '192.0.2.1' });

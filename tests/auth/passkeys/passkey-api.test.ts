@@ -6,6 +6,7 @@ import { credentialsOf, loginOptions, passkeyAuthPerTest, passkeyLogin, PUBLIC_U
 import { SoftAuthenticator } from './soft-authenticator.js';
 
 const auth = passkeyAuthPerTest();
+const ADMIN_TOKEN = 'admin-token-for-passkey-tests-0123456789';
 
 const refusalsIn = (lines: Array<Record<string, unknown>>) => lines.filter((line) => line.event === 'passkey.refused').map((line) => line.reason);
 
@@ -244,7 +245,7 @@ describe('removing passkeys', () => {
     expect((await request(service.url, 'DELETE', `/auth/webauthn/credentials/${id}`, { token: alice.token })).status).toBe(204);
     expect((await credentialsOf(service.url, alice.token)).body.credentials).toEqual([]);
     expect((await passkeyLogin(service.url, alice.authenticator.get((await loginOptions(service.url)).body, { credentialId: id }))).status).toBe(401);
-    expect(service.sink.audit().find((line) => line.event === 'passkey.removed')).toMatchObject({ user_id: alice.id, credential_id: id, by: 'user' });
+    expect(service.sink.audit().find((line) => line.event === 'passkey.removed')).toMatchObject({ user_id: alice.id, credential_id: id, count: 1 });
   });
 });
 
@@ -255,15 +256,29 @@ describe('passkeys of a deleted account', () => {
     await alice.registerPasskey();
     await alice.registerPasskey();
     expect((await request(service.url, 'DELETE', '/auth/account', { json: { password: PASSWORD }, token: alice.token })).status).toBe(204);
-    expect(service.sink.audit().find((line) => line.event === 'passkey.removed')).toMatchObject({ user_id: alice.id, count: 2, by: 'user', credential_id: null });
+    expect(service.sink.audit().find((line) => line.event === 'passkey.removed')).toMatchObject({ user_id: alice.id, count: 2, credential_id: null });
     expect((await passkeyLogin(service.url, alice.authenticator.get((await loginOptions(service.url)).body))).status).toBe(401);
   });
 
   it('when an operator deletes the user, then the passkeys go too', async () => {
-    const service = await auth({ AUTH_ADMIN_TOKEN: 'admin-token-for-passkey-tests-0123456789' });
+    const service = await auth({ AUTH_ADMIN_TOKEN: ADMIN_TOKEN });
     const bob = await service.user('bob');
     await bob.registerPasskey();
-    expect((await request(service.url, 'DELETE', `/admin/users/${bob.id}`, { token: 'admin-token-for-passkey-tests-0123456789' })).status).toBe(204);
-    expect(service.sink.audit().find((line) => line.event === 'passkey.removed')).toMatchObject({ user_id: bob.id, count: 1, by: 'operator' });
+    expect((await request(service.url, 'DELETE', `/admin/users/${bob.id}`, { token: ADMIN_TOKEN })).status).toBe(204);
+    expect(service.sink.audit().find((line) => line.event === 'passkey.removed')).toMatchObject({ user_id: bob.id, count: 1 });
+  });
+
+  it("when an operator removes a user's factors, then every passkey goes, the password alone signs in again, and the passkey no longer does", async () => {
+    const service = await auth({ AUTH_ADMIN_TOKEN: ADMIN_TOKEN });
+    const carol = await service.user('carol');
+    await carol.registerPasskey();
+    await carol.registerPasskey();
+    expect((await post(service.url, '/auth/login', { username: 'carol', password: PASSWORD })).body.error).toBe('mfa_required');
+    expect((await request(service.url, 'DELETE', `/admin/users/${carol.id}/factors`, { token: ADMIN_TOKEN })).status).toBe(204);
+    expect(service.sink.audit().find((line) => line.event === 'passkey.removed')).toMatchObject({ user_id: carol.id, count: 2, credential_id: null });
+    const login = await post(service.url, '/auth/login', { username: 'carol', password: PASSWORD });
+    expect(login.status).toBe(200);
+    expect((await get(service.url, '/auth/account', String(login.body.access_token))).body.mfa).toMatchObject({ passkeys: 0 });
+    expect((await passkeyLogin(service.url, carol.authenticator.get((await loginOptions(service.url)).body))).status).toBe(401);
   });
 });

@@ -2,7 +2,6 @@ import type { RefreshTokenStore } from '../tokens/token-store.js';
 import type { AccountFlowDeps } from './account-flow-deps.js';
 import type { ConfirmPassword } from './confirm-password.js';
 import { endEverySession } from './end-every-session.js';
-import type { ForgetFactors } from './account-flow-deps.js';
 
 export interface AccountDeletionInput {
   userId: string;
@@ -15,26 +14,25 @@ export interface AccountDeletionInput {
  * password change does). Every session ends first (refused at every verifier within a second),
  * then the record goes, so no token outlives the account and a refresh finds no user. The
  * username is free again; the id (`sub`) is never reused, so a later account of that name is
- * another subject (docs/accounts.md). The account's passkeys are removed with it. Pending verification and reset links need no sweep:
+ * another subject (docs/accounts.md). Pending verification and reset links need no sweep:
  * spending one needs the user, who is gone, and they expire on their own.
  */
 export function createAccountDeletion(
   deps: Pick<AccountFlowDeps, 'users' | 'endTokenSession' | 'events'> & {
     tokens: AccountFlowDeps['tokens'] & Pick<RefreshTokenStore, 'listSessions'>;
     confirmPassword: ConfirmPassword;
-    /** Absent: the account has no factors to forget (tests of the deletion alone). */
-    forgetFactors?: ForgetFactors | undefined;
     now: () => number;
+    /** Removes the account's second factors (personal data, like the record). */
+    removeFactors: (userId: string) => Promise<unknown>;
   },
 ) {
-  const { users, tokens, endTokenSession, confirmPassword, events, now } = deps;
+  const { users, tokens, endTokenSession, confirmPassword, events, now, removeFactors } = deps;
   return async function deleteAccount(input: AccountDeletionInput): Promise<void> {
     const user = await confirmPassword({ ...input, field: 'password' });
     // Sessions first: if ending them fails, the account is still there and the user can retry.
     let sessionsEnded = await endEverySession(deps, user.id);
     await users.delete(user.id);
-    // After the record: a passkey left by a failure here cannot sign in to an account that is gone.
-    await deps.forgetFactors?.(user.id, 'user');
+    await removeFactors(user.id);
     // A login whose password check passed just before the delete may have started a family since.
     for (const late of await tokens.listSessions(user.id, now())) {
       await endTokenSession(late.sid);

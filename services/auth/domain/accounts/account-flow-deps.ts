@@ -14,9 +14,6 @@ export interface MailQueue {
   enqueue(mail: Mail): Promise<string>;
 }
 
-/** Removes every second factor of a user (their passkeys); `by` says who asked, for the audit trail. */
-export type ForgetFactors = (userId: string, by: 'user' | 'operator') => Promise<unknown>;
-
 /** What the account flows (verification, reset, change) are built from. */
 export interface AccountFlowDeps {
   settings: AuthSettings;

@@ -9,15 +9,15 @@ import { AccountMailThrottle } from './account-mail-throttle.js';
 import type { MailQueue } from './account-flow-deps.js';
 import type { AccountTokenStore } from './account-token-store.js';
 import { createAccountTokens } from './account-tokens.js';
-import { createAccountView, type CountPasskeys } from './account-view.js';
+import { createAccountView } from './account-view.js';
 import { createBackgroundWork } from './background-work.js';
 import { createEmailVerification } from './email-verification.js';
 import { createPasswordChange } from './password-change.js';
 import { createPasswordReset } from './password-reset.js';
 import { createAccountDeletion } from './account-deletion.js';
-import type { ForgetFactors } from './account-flow-deps.js';
 import { createConfirmPassword } from './confirm-password.js';
 import { createOwnSessions } from './own-sessions.js';
+import type { SecondFactors } from '../mfa/second-factor.js';
 
 export interface AccountUseCaseDeps {
   settings: AuthSettings;
@@ -32,10 +32,8 @@ export interface AccountUseCaseDeps {
   now: () => number;
   /** A failure of work done off the request path (a reset request's lookup and mail). */
   onBackgroundError: (err: unknown) => void;
-  /** Removes every second factor of a deleted account (its passkeys): personal data goes with it. */
-  forgetFactors?: ForgetFactors;
-  /** `mfa.passkeys` of the account view. */
-  countPasskeys?: CountPasskeys;
+  /** The account's second factors: its `mfa` summary, and removed with the account. */
+  factors: Pick<SecondFactors, 'summaryOf' | 'removeAll'>;
 }
 
 export type AccountUseCases = ReturnType<typeof createAccountUseCases>;
@@ -57,13 +55,13 @@ export function createAccountUseCases(deps: AccountUseCaseDeps) {
     confirmPassword: createConfirmPassword(deps),
   };
   return {
-    account: createAccountView(deps.users, deps.countPasskeys),
+    account: createAccountView(deps.users, (userId) => deps.factors.summaryOf(userId)),
     verification: createEmailVerification(flow),
     reset: createPasswordReset(flow),
     changePassword: createPasswordChange(flow),
     /** GET /auth/sessions and DELETE /auth/sessions/:sid. */
     sessions: createOwnSessions(deps),
-    deleteAccount: createAccountDeletion(flow),
+    deleteAccount: createAccountDeletion({ ...flow, removeFactors: (userId) => deps.factors.removeAll(userId) }),
     /** Resolves when the work started off the request path has finished (tests, shutdown). */
     idle: () => background.idle(),
   };

@@ -1,7 +1,8 @@
 import { tokenError } from '../../../../lib/verifier/errors.js';
 import type { UserStore } from '../users/user-store.js';
+import type { MfaSummary } from '../mfa/second-factor.js';
 
-/** GET /auth/account (API.md, "Accounts"). `mfa` shows no factors until second factors exist. */
+/** GET /auth/account (API.md, "Accounts"); `mfa` as the factors report it (domain/mfa/second-factor.ts). */
 export interface AccountView {
   sub: string;
   username: string;
@@ -9,13 +10,10 @@ export interface AccountView {
   email_verified: boolean;
   roles: string[];
   created_at: string;
-  mfa: { totp: boolean; passkeys: number; recovery_codes_left: number };
+  mfa: MfaSummary;
 }
 
-/** How many passkeys a user holds (passkeys/passkey-use-cases.ts `count`); none without one. */
-export type CountPasskeys = (userId: string) => Promise<number>;
-
-export function createAccountView(users: UserStore, countPasskeys: CountPasskeys = async () => 0) {
+export function createAccountView(users: UserStore, mfaOf: (userId: string) => Promise<MfaSummary>) {
   return async function accountView(userId: string): Promise<AccountView> {
     const user = await users.findById(userId);
     // A client-credentials token has no account behind it: the same answer as a deleted user.
@@ -27,7 +25,7 @@ export function createAccountView(users: UserStore, countPasskeys: CountPasskeys
       email_verified: user.email !== undefined && user.emailVerified,
       roles: [...user.roles],
       created_at: user.createdAt.toISOString(),
-      mfa: { totp: false, passkeys: await countPasskeys(user.id), recovery_codes_left: 0 },
+      mfa: await mfaOf(user.id),
     };
   };
 }

@@ -1,11 +1,11 @@
 import type { SessionEnder } from '../sessions/session-ender.js';
-import type { ForgetFactors } from '../accounts/account-flow-deps.js';
 import { AppError } from '../../../../lib/errors.js';
 import { authErrors } from '../errors.js';
 import type { AdminCaller, AuthEvents } from '../auth-events.js';
 import type { UserRecord, UserStore } from '../users/user-store.js';
 import type { SessionSummary } from '../tokens/token-store.js';
 import { isLocked } from '../users/account-lock.js';
+import type { SecondFactors } from '../mfa/second-factor.js';
 import { normalizeUsername, usernameProblem } from '../users/username.js';
 
 /** What the admin API shows of a user: identity and state, never the password hash or e-mail. */
@@ -47,15 +47,15 @@ export interface UserAdminDeps {
     listSessions(subject: string, now: number): Promise<SessionSummary[]>;
     endSession: SessionEnder;
   };
+  /** The account's second factors (domain/mfa/second-factor.ts): removed by an operator, and with the account. */
+  factors: Pick<SecondFactors, 'removeAll'>;
   /** Mails a reset link now (accounts/password-reset.ts `sendFor`). */
   sendPasswordReset(userId: string): Promise<'mailed' | 'no_verified_address' | 'not_found'>;
-  /** Removes every second factor of the user (their passkeys); also run when the user is deleted. */
-  forgetFactors?: ForgetFactors;
   events: AuthEvents;
   now: () => number;
 }
 
-export function createUserAdmin({ users, sessions, sendPasswordReset, forgetFactors = async () => undefined, events, now }: UserAdminDeps) {
+export function createUserAdmin({ users, sessions, factors, sendPasswordReset, events, now }: UserAdminDeps) {
   async function existing(id: string): Promise<UserRecord> {
     const user = await users.findById(id);
     if (!user) throw userNotFound();
@@ -127,9 +127,22 @@ export function createUserAdmin({ users, sessions, sendPasswordReset, forgetFact
       await existing(id);
       let sessionsEnded = await endAll(id);
       await users.delete(id);
-      await forgetFactors(id, 'operator');
+      // Personal data too: a TOTP secret or a passkey must not outlive the account.
+      await factors.removeAll(id);
       sessionsEnded += await endAll(id);
       events.userAdministered({ userId: id, action: 'deleted', sessionsEnded, by });
+    },
+
+    /**
+     * DELETE /admin/users/:id/factors: every second factor goes (a user who lost their phone and
+     * their recovery codes), and every session ends, so whoever holds a session signed in with the
+     * old factors must sign in again. Idempotent: a user without factors is 204 too.
+     */
+    async removeFactors(id: string, by: AdminCaller): Promise<void> {
+      await existing(id);
+      await factors.removeAll(id);
+      const sessionsEnded = await endAll(id);
+      events.secondFactorChanged({ change: 'mfa.removed', userId: id, factor: 'all', by, sessionsEnded });
     },
 
     /** POST /admin/users/:id/password-reset: the reset link mailed to the user's verified address. */

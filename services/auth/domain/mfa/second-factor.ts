@@ -20,7 +20,20 @@ export interface SecondFactor {
    * that spends something (a code's time step, a recovery code) spends it here, atomically.
    */
   verify(pending: PendingLogin, proof: Readonly<Record<string, unknown>>, context: { clientIp: string }): Promise<FactorOutcome>;
+  /** This factor's part of the account's `mfa` summary (GET /auth/account, the admin UserView). */
+  summarize?(userId: string): Promise<Partial<MfaSummary>>;
+  /** Removes everything the user has of this factor (an operator's removal, the account's deletion); whether there was anything. */
+  removeAll?(userId: string): Promise<boolean>;
 }
+
+/** API.md `mfa`: what an account has as second factors. */
+export interface MfaSummary {
+  totp: boolean;
+  passkeys: number;
+  recovery_codes_left: number;
+}
+
+const NO_FACTORS: MfaSummary = { totp: false, passkeys: 0, recovery_codes_left: 0 };
 
 export type FactorOutcome = 'not_mine' | { wrong: 'wrong_code' | 'replayed_code' } | { methods: AuthMethod[] };
 
@@ -32,6 +45,18 @@ export class SecondFactors {
   async kindsOf(userId: string): Promise<string[]> {
     const enrolled = await Promise.all(this.factors.map(async (factor) => ((await factor.isEnrolled(userId)) ? factor.kind : null)));
     return enrolled.filter((kind): kind is string => kind !== null);
+  }
+
+  /** The account's `mfa` summary, each factor filling in its part. */
+  async summaryOf(userId: string): Promise<MfaSummary> {
+    const parts = await Promise.all(this.factors.map(async (factor) => (await factor.summarize?.(userId)) ?? {}));
+    return Object.assign({ ...NO_FACTORS }, ...parts) as MfaSummary;
+  }
+
+  /** Removes every factor of `userId`; whether any was there. */
+  async removeAll(userId: string): Promise<boolean> {
+    const removed = await Promise.all(this.factors.map(async (factor) => (await factor.removeAll?.(userId)) ?? false));
+    return removed.includes(true);
   }
 
   /** The first factor's answer that recognises the proof; 'not_mine' when none does. */

@@ -66,6 +66,13 @@ export function createPasskeyUseCases(deps: PasskeyUseCaseDeps) {
   const secondFactor: SecondFactor = {
     kind: 'webauthn',
     isEnrolled: async (userId) => (await passkeys.listByUser(userId)).length > 0,
+    summarize: async (userId) => ({ passkeys: (await passkeys.listByUser(userId)).length }),
+    // An operator's removal of the factors, or the account's deletion: who asked is their audit line's (mfa.removed, account.deleted).
+    removeAll: async (userId) => {
+      const count = await passkeys.removeAllOf(userId);
+      if (count > 0) events.passkey({ change: 'removed', userId, credentialId: null, count });
+      return count > 0;
+    },
     async verify(pending, proof, context) {
       if (proof.webauthn === undefined) return 'not_mine';
       try {
@@ -100,19 +107,9 @@ export function createPasskeyUseCases(deps: PasskeyUseCaseDeps) {
       }));
     },
 
-    /** How many passkeys the user holds (GET /auth/account's `mfa.passkeys`). */
-    count: async (userId: string): Promise<number> => (await passkeys.listByUser(userId)).length,
-
     async remove(userId: string, credentialId: string): Promise<void> {
       if (!(await passkeys.remove(userId, credentialId))) throw passkeyErrors.notFound();
-      events.passkey({ change: 'removed', userId, credentialId, count: 1, by: 'user' });
-    },
-
-    /** Every passkey of the user (an operator resetting the user's factors); resolves how many. */
-    async removeAllOf(userId: string, by: 'user' | 'operator'): Promise<number> {
-      const count = await passkeys.removeAllOf(userId);
-      if (count > 0) events.passkey({ change: 'removed', userId, credentialId: null, count, by });
-      return count;
+      events.passkey({ change: 'removed', userId, credentialId, count: 1 });
     },
 
     /**

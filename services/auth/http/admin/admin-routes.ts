@@ -83,6 +83,11 @@ export function adminRoutes({ adminToken, userAuth, clients, users, keys, publis
     res.status(204).end();
   });
 
+  router.delete('/admin/users/:id/factors', async (req, res) => {
+    await users.removeFactors(String(req.params.id), caller(req));
+    res.status(204).end();
+  });
+
   router.post('/admin/users/:id/password-reset', async (req, res) => {
     await users.sendPasswordReset(String(req.params.id), caller(req));
     res.status(202).json({ status: 'accepted' });
