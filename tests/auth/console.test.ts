@@ -3,6 +3,8 @@ import { memoryRecentAuditEvents } from '../../services/auth/adapters/audit/memo
 import { MemoryClientStore } from '../../services/auth/adapters/memory/memory-client-store.js';
 import { CONSOLE_CLIENT_ID, registerConsoleClient } from '../../services/auth/domain/admin/console-client.js';
 import { CookieJar } from '../support/cookie-jar.js';
+import { oathtoolAvailable } from '../support/oathtool.js';
+import { accountMfa, enrolTotp, firstStep } from './mfa/mfa-client.js';
 import { startTestAuthAsIssuer, type IssuerTestAuth } from './support/auth-harness.js';
 import { PASSWORD, registerAndLogin, request } from './support/http-client.js';
 
@@ -192,6 +194,59 @@ describe('console: sign-in (code + PKCE as authgate-console), session and forms 
     const mine = audit.body.events.filter((e: Record<string, unknown>) => e.user_id === target.id && e.by_user_id === adminId);
     expect(mine.map((e: Record<string, unknown>) => e.event)).toEqual(expect.arrayContaining(['account.locked', 'account.unlocked', 'user.sessions_ended', 'user.deleted']));
     expect(mine.every((e: Record<string, unknown>) => e.source === 'console')).toBe(true);
+  });
+
+  it.runIf(oathtoolAvailable())('when the admin removes the second factors of a user enrolled in TOTP (oathtool), then the console shows the mfa summary, the user\'s sessions end, the next login has no second step, and it is audited as the console', async () => {
+    const adminId = await makeAdmin('c-admin-factors');
+    const target = await enrolTotp(auth, 'c-mfa-target');
+    await firstStep(auth, 'c-mfa-target', PASSWORD);
+    const { browser } = await signIn('c-admin-factors');
+    const page = await (await browser.go('GET', `/console/users/${target.id}`)).text();
+    expect(page).toContain('TOTP on, 0 passkeys, 10 recovery codes left');
+    expect(page).toContain(`action="/console/users/${target.id}/factors/remove"`);
+    const csrf = csrfOf(page);
+
+    // Without the box ticked: refused on the page, nothing removed.
+    const unconfirmed = await browser.go('POST', `/console/users/${target.id}/factors/remove`, { csrf });
+    expect(unconfirmed.status).toBe(400);
+    expect(await unconfirmed.text()).toMatch(/role="alert">confirm/);
+    expect((await accountMfa(auth, target.tokens.access_token)).totp).toBe(true);
+
+    const removed = await browser.go('POST', `/console/users/${target.id}/factors/remove`, { csrf, confirm: 'yes' });
+    expect(removed.status).toBe(303);
+    expect(removed.headers.get('location')).toBe(`/console/users/${target.id}?done=factors`);
+    // The session made before (with the old factors) is over; the password alone now signs in.
+    expect((await request(auth.url, 'GET', '/auth/me', { token: target.tokens.access_token })).status).toBe(401);
+    const login = await request(auth.url, 'POST', '/auth/login', { json: { username: 'c-mfa-target', password: PASSWORD } });
+    expect(login.status).toBe(200);
+    expect(login.body.access_token).toEqual(expect.any(String));
+    expect(await accountMfa(auth, login.body.access_token as string)).toEqual({ totp: false, passkeys: 0, recovery_codes_left: 0 });
+    const after = await (await browser.go('GET', `/console/users/${target.id}?done=factors`)).text();
+    expect(after).toContain('TOTP off, 0 passkeys, 0 recovery codes left');
+    expect(after).toContain('Every second factor of the account is removed');
+    expect(after).not.toContain('/factors/remove');
+
+    const audit = await admin('GET', '/admin/audit-events?limit=1000');
+    const lines = audit.body.events.filter((e: Record<string, unknown>) => e.event === 'user.factors_removed' && e.user_id === target.id);
+    expect(lines).toHaveLength(1);
+    expect(lines[0]).toMatchObject({ source: 'console', by_user_id: adminId, sessions_ended: 1 });
+  });
+
+  it.runIf(oathtoolAvailable())('when a factors removal comes with a forged or missing CSRF token (even ticked), then 403 and the factors stay', async () => {
+    await makeAdmin('c-admin-factors-csrf');
+    const target = await enrolTotp(auth, 'c-mfa-csrf');
+    const { browser } = await signIn('c-admin-factors-csrf');
+    const csrf = csrfOf(await (await browser.go('GET', `/console/users/${target.id}`)).text());
+    const forms: Array<Record<string, string>> = [{ csrf: `${csrf.slice(0, -2)}xx`, confirm: 'yes' }, { confirm: 'yes' }, { csrf: '', confirm: 'yes' }];
+    for (const form of forms) {
+      expect((await browser.go('POST', `/console/users/${target.id}/factors/remove`, form)).status).toBe(403);
+    }
+    // A cross-site post carries no console cookies at all: not signed in, not done.
+    expect((await new Browser(auth.url).go('POST', `/console/users/${target.id}/factors/remove`, { csrf, confirm: 'yes' })).status).toBe(401);
+    expect(await accountMfa(auth, target.tokens.access_token)).toEqual({ totp: true, passkeys: 0, recovery_codes_left: 10 });
+    await firstStep(auth, 'c-mfa-csrf', PASSWORD);
+    const audit = await admin('GET', '/admin/audit-events?limit=1000');
+    expect(audit.body.events.some((e: Record<string, unknown>) => e.event === 'user.factors_removed' && e.user_id === target.id)).toBe(false);
   });
 
   it('when the admin searches by a prefix, then the list pages by cursor (25 a page) through the admin API; a bad cursor is a 400 page naming it', async () => {

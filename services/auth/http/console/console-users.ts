@@ -20,6 +20,7 @@ const DONE: Record<string, string> = {
   sessions: 'Every session of the account ended.',
   session: 'The session ended.',
   deleted: 'The user is deleted.',
+  factors: 'Every second factor of the account is removed and every session ended.',
 };
 
 const rolesFormSchema = z.strictObject({ roles: roleListSchema });
@@ -39,7 +40,7 @@ const one = (req: Request, name: string) => queryParams(req.url).get(name)?.[0];
 
 /**
  * The users section: search and pages, one user's detail (roles, lock, reset mail, sessions,
- * delete). Every write calls the admin API's use case (UserAdmin) with a console caller, then
+ * second factors, delete). Every write calls the admin API's use case (UserAdmin) with a console caller, then
  * redirects to the page it came from (303: reloading it does not post again).
  */
 export function consoleUsersRoutes({ users, requireAdmin, requireForm }: ConsoleUsersDeps): Router {
@@ -118,6 +119,12 @@ export function consoleUsersRoutes({ users, requireAdmin, requireForm }: Console
   write('/password-reset', async (req, res, id) => (await users.sendPasswordReset(id, consoleCaller(req, res)), 'reset'));
   write('/sessions/end', async (req, res, id) => (await users.endSessions(id, consoleCaller(req, res)), 'sessions'));
   write('/sessions/:sid/end', async (req, res, id) => (await users.endSession(id, String(req.params.sid), consoleCaller(req, res)), 'session'));
+  // A lost device: the same use case as DELETE /admin/users/:id/factors (factors gone, sessions ended).
+  write('/factors/remove', async (req, res, id) => {
+    if (!confirmed(req)) throw invalidRequest('confirm: tick the box to confirm removing the second factors', 'INVALID_FIELD');
+    await users.removeSecondFactors(id, consoleCaller(req, res));
+    return 'factors';
+  });
   write('/delete', async (req, res, id) => {
     if (!confirmed(req)) throw invalidRequest('confirm: tick the box to confirm the deletion', 'INVALID_FIELD');
     await users.deleteUser(id, consoleCaller(req, res));

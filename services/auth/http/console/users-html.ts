@@ -13,6 +13,21 @@ export interface UserSession {
 const userPath = (id: string) => `/console/users/${encodeURIComponent(id)}`;
 const when = (iso: string | null) => (iso ? `<time datetime="${escapeHtml(iso)}">${escapeHtml(iso.replace('T', ' ').replace(/\.\d+Z$/, ' UTC'))}</time>` : '');
 
+const plural = (n: number, one: string, many: string) => `${n} ${n === 1 ? one : many}`;
+
+/** The account's `mfa` in words: what an admin asks before removing factors for a lost device. */
+function secondFactorsSummary(mfa: UserView['mfa']): string {
+  return `TOTP ${mfa.totp ? 'on' : 'off'}, ${plural(mfa.passkeys, 'passkey', 'passkeys')}, ${plural(mfa.recovery_codes_left, 'recovery code', 'recovery codes')} left`;
+}
+
+const hasSecondFactors = (mfa: UserView['mfa']) => mfa.totp || mfa.passkeys > 0 || mfa.recovery_codes_left > 0;
+
+function secondFactorsSection(user: UserView, base: string, csrf: string): string {
+  if (!hasSecondFactors(user.mfa)) return '<p>No second factors: the password alone signs in.</p>';
+  return `<p>${secondFactorsSummary(user.mfa)}. For a lost device: removing them all (TOTP, passkeys, recovery codes) ends every session; the user then signs in with the password alone and can enrol again.</p>
+${actionForm(`${base}/factors/remove`, csrf, 'Remove second factors', { danger: true, confirm: `Yes, remove every second factor of ${user.username}` })}`;
+}
+
 export function usersPage(options: { query: string; users: UserView[]; nextHref?: string | undefined; searched: boolean; paged: boolean; done?: string | undefined; error?: string | undefined }): string {
   const rows = options.users
     .map(
@@ -60,6 +75,7 @@ ${notice('done', options.done)}${notice('error', options.error)}
 <tr><th scope="row">Id</th><td>${escapeHtml(user.id)}</td></tr>
 <tr><th scope="row">E-mail</th><td>${escapeHtml(user.email ?? '(none)')}${user.email ? (user.email_verified ? ' (verified)' : ' (not verified)') : ''}</td></tr>
 <tr><th scope="row">Roles</th><td>${escapeHtml(user.roles.join(', ') || '(none)')}</td></tr>
+<tr><th scope="row">Second factors</th><td>${secondFactorsSummary(user.mfa)}</td></tr>
 <tr><th scope="row">State</th><td>${user.locked ? `locked since ${when(user.locked_at)}` : 'active'}</td></tr>
 <tr><th scope="row">Created</th><td>${when(user.created_at)}</td></tr>
 </tbody></table>
@@ -79,6 +95,9 @@ ${actionForm(`${base}/password-reset`, csrf, 'Mail a password reset link')}</p>
 
 <h2>Sessions</h2>
 ${sessions}
+
+<h2>Second factors</h2>
+${secondFactorsSection(user, base, csrf)}
 
 <h2>Delete</h2>
 <p>Deleting ends every session; the account cannot be brought back.</p>
