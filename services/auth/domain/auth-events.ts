@@ -45,7 +45,22 @@ export interface AuthEvents {
   adminAuthFailed(event: { reason: 'missing' | 'invalid'; clientIp: string; path: string }): void;
   /** A self-service change to an account (verification, reset, password change); never the token or password. */
   accountChanged(event: AccountChanged): void;
+  /** A federated sign-in, link or unlink, a refused callback, an upstream's back-channel logout; never a code or token. */
+  federationEvent(event: FederationEvent): void;
 }
+
+/**
+ * What happened with an upstream provider (audit event `federation.<change>`). `providerId` is
+ * always a configured provider's id (a request naming an unknown one is not reported); `reason`
+ * is the refusal's closed code (`state`, `upstream_refused`, `upstream_invalid`, ...).
+ */
+export type FederationEvent =
+  | { change: 'signed_in'; providerId: string; userId: string; created: boolean }
+  | { change: 'linked'; providerId: string; userId: string }
+  | { change: 'unlinked'; providerId: string; userId: string }
+  | { change: 'callback_refused'; providerId: string; reason: string }
+  | { change: 'backchannel_logout'; providerId: string; outcome: 'accepted'; sessionsEnded: number }
+  | { change: 'backchannel_logout'; providerId: string; outcome: 'refused'; reason: string };
 
 /** What an operator did to one user (audit event `user.<action>`). */
 export type UserAdminAction = 'created' | 'invited' | 'viewed' | 'email_changed' | 'factors_removed' | 'sessions_ended' | 'session_ended' | 'deleted' | 'password_reset_sent';
@@ -97,6 +112,7 @@ export const ignoreAuthEvents: AuthEvents = {
   signingKeysChanged: () => {},
   adminAuthFailed: () => {},
   accountChanged: () => {},
+  federationEvent: () => {},
 };
 
 /**

@@ -71,5 +71,16 @@ export function pinoAuditEvents(logger: Logger, recent?: RecentAuditEvents): Aut
       if ('sessionsEnded' in rest) fields.sessions_ended = rest.sessionsEnded;
       write('info', change, fields);
     },
+    federationEvent: (event) => {
+      const { change, providerId, ...rest } = event;
+      const fields: Record<string, unknown> = { provider_id: providerId };
+      if ('userId' in rest) fields.user_id = rest.userId;
+      if ('created' in rest) fields.created = rest.created;
+      if ('outcome' in rest) fields.outcome = rest.outcome;
+      if ('sessionsEnded' in rest) fields.sessions_ended = rest.sessionsEnded;
+      if ('reason' in rest) fields.reason = rest.reason;
+      const refused = change === 'callback_refused' || ('outcome' in rest && rest.outcome === 'refused');
+      write(refused ? 'warn' : 'info', `federation.${change}`, fields);
+    },
   };
 }
