@@ -5,7 +5,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { MemoryUserStore } from '../../../services/auth/adapters/memory/memory-user-store.js';
 import { AppBrowser } from '../../e2e/support/app-browser.js';
 import { startTestAuthAsIssuer, type IssuerTestAuth } from '../support/auth-harness.js';
-import { request } from '../support/http-client.js';
+import { RECENT_SIGN_IN_SECONDS } from '../../../services/auth/domain/accounts/recent-sign-in.js';
+import { registerAndLogin, request } from '../support/http-client.js';
 import { startOAuth2Upstream, type OAuth2Person, type OAuth2Upstream } from './support/oauth2-upstream.js';
 
 const ADMIN_TOKEN = 'oauth2-round-trip-admin-token-0123456789ab';
@@ -204,5 +205,43 @@ describe('federation: a plain OAuth 2.0 provider (GitHub kind) signs people in, 
     const trail = JSON.stringify(audit);
     for (const secret of upstream.issued) expect(trail).not.toContain(secret);
     expect(trail).not.toContain(CLIENT_SECRET);
+  });
+
+  describe('DELETE /auth/account of an account without a password (made by a federated sign-in)', () => {
+    const LEAVER: OAuth2Person = { id: 9001, login: 'leaver', email: null };
+    const deleteAccount = (token: string, json: object = {}) => request(auth.url, 'DELETE', '/auth/account', { token, json });
+
+    it('when its session signed in longer ago than the window (a stolen or forgotten token), then 401 insufficient_user_authentication with max_age, a password does not stand in, and the account stays', async () => {
+      const token = accessTokenOf((await signIn(LEAVER)).answer)!;
+      auth.clock.advance((RECENT_SIGN_IN_SECONDS + 1) * 1000);
+      for (const body of [{}, { password: 'a guess at a password it never had' }]) {
+        const res = await deleteAccount(token, body);
+        expect(res.status).toBe(401);
+        expect(res.body).toMatchObject({ error: 'insufficient_user_authentication', max_age: RECENT_SIGN_IN_SECONDS });
+        expect(res.body.error_description).toContain('sign in again');
+      }
+      expect(await users.findByUsername('leaver')).not.toBeNull();
+    });
+
+    it('when the person has just signed in again through the provider, then that session deletes it: account, link and sessions gone, and the trail says so', async () => {
+      const leaver = (await users.findByUsername('leaver'))!;
+      const token = accessTokenOf((await signIn(LEAVER)).answer)!;
+      expect((await deleteAccount(token)).status).toBe(204);
+      expect(await users.findById(leaver.id)).toBeNull();
+      expect((await request(auth.url, 'GET', '/auth/account', { token })).status).toBe(401);
+      // The link went with it: the same upstream person now gets a new account.
+      const again = accessTokenOf((await signIn(LEAVER)).answer)!;
+      expect((await request(auth.url, 'GET', '/auth/account', { token: again })).body.sub).not.toBe(leaver.id);
+      const audit = (await request(auth.url, 'GET', '/admin/audit-events?limit=1000', { token: ADMIN_TOKEN })).body.events as Array<Record<string, unknown>>;
+      expect(audit).toContainEqual(expect.objectContaining({ event: 'account.deleted', user_id: leaver.id }));
+    });
+
+    it('when an account with a password leaves the password out, then 400 naming password (the recent sign-in rule is only for accounts without one)', async () => {
+      const { access_token: token } = await registerAndLogin(auth.url, 'has-a-password');
+      const res = await deleteAccount(token);
+      expect(res.status).toBe(400);
+      expect(res.body).toMatchObject({ error: 'invalid_request', error_description: 'password: required' });
+      expect(await users.findByUsername('has-a-password')).not.toBeNull();
+    });
   });
 });

@@ -61,7 +61,7 @@ export function createAccountUseCases(deps: AccountUseCaseDeps) {
     changePassword: createPasswordChange(flow),
     /** GET /auth/sessions and DELETE /auth/sessions/:sid. */
     sessions: createOwnSessions(deps),
-    deleteAccount: createAccountDeletion(flow),
+    deleteAccount: createAccountDeletion({ ...flow, firstPartyClientId: settings.firstPartyClientId }),
     /** Resolves when the work started off the request path has finished (tests, shutdown). */
     idle: () => background.idle(),
   };
