@@ -55,10 +55,10 @@ export interface AuthEvents {
  * is the refusal's closed code (`state`, `upstream_refused`, `upstream_invalid`, ...).
  */
 export type FederationEvent =
-  | { change: 'signed_in'; providerId: string; userId: string; created: boolean }
-  | { change: 'linked'; providerId: string; userId: string }
+  | { change: 'signed_in'; providerId: string; userId: string; created: boolean; clientIp: string }
+  | { change: 'linked'; providerId: string; userId: string; clientIp: string }
   | { change: 'unlinked'; providerId: string; userId: string }
-  | { change: 'callback_refused'; providerId: string; reason: string }
+  | { change: 'callback_refused'; providerId: string; reason: string; clientIp: string }
   | { change: 'backchannel_logout'; providerId: string; outcome: 'accepted'; sessionsEnded: number }
   | { change: 'backchannel_logout'; providerId: string; outcome: 'refused'; reason: string };
 

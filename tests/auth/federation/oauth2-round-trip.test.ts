@@ -194,13 +194,14 @@ describe('federation: a plain OAuth 2.0 provider (GitHub kind) signs people in, 
       { event: 'federation.linked', provider_id: 'octo', user_id: octocat.id },
       { event: 'federation.unlinked', provider_id: 'octo', user_id: octocat.id },
     ]);
-    const refused = audit.filter((line) => line.event === 'federation.callback_refused').map(({ provider_id, reason, level }) => ({ provider_id, reason, level }));
+    expect(signIns.every((line) => line.client_ip === '127.0.0.1')).toBe(true);
+    const refused = audit.filter((line) => line.event === 'federation.callback_refused').map(({ provider_id, reason, level, client_ip }) => ({ provider_id, reason, level, client_ip }));
     expect(refused).toEqual([
-      { provider_id: 'octo', reason: 'state', level: 'warn' },
-      { provider_id: 'octo', reason: 'state', level: 'warn' },
-      { provider_id: 'octo', reason: 'upstream_invalid', level: 'warn' },
-      { provider_id: 'octo', reason: 'upstream_refused', level: 'warn' },
-      { provider_id: 'octo-wrong', reason: 'upstream_invalid', level: 'warn' },
+      { provider_id: 'octo', reason: 'state', level: 'warn', client_ip: '127.0.0.1' },
+      { provider_id: 'octo', reason: 'state', level: 'warn', client_ip: '127.0.0.1' },
+      { provider_id: 'octo', reason: 'upstream_invalid', level: 'warn', client_ip: '127.0.0.1' },
+      { provider_id: 'octo', reason: 'upstream_refused', level: 'warn', client_ip: '127.0.0.1' },
+      { provider_id: 'octo-wrong', reason: 'upstream_invalid', level: 'warn', client_ip: '127.0.0.1' },
     ]);
     const trail = JSON.stringify(audit);
     for (const secret of upstream.issued) expect(trail).not.toContain(secret);

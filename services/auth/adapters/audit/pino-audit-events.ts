@@ -79,6 +79,7 @@ export function pinoAuditEvents(logger: Logger, recent?: RecentAuditEvents): Aut
       if ('outcome' in rest) fields.outcome = rest.outcome;
       if ('sessionsEnded' in rest) fields.sessions_ended = rest.sessionsEnded;
       if ('reason' in rest) fields.reason = rest.reason;
+      if ('clientIp' in rest) fields.client_ip = rest.clientIp;
       const refused = change === 'callback_refused' || ('outcome' in rest && rest.outcome === 'refused');
       write(refused ? 'warn' : 'info', `federation.${change}`, fields);
     },

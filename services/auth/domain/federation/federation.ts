@@ -161,15 +161,15 @@ export function createFederation(deps: FederationDeps) {
      * GET /auth/federation/:id/callback: finishCallback, its outcome reported to the audit trail
      * (`linked` for a link's round trip; `created` when the sign-in made the account).
      */
-    async callback(providerId: string, callback: URL, browserSecret: string | undefined) {
+    async callback(providerId: string, callback: URL, browserSecret: string | undefined, clientIp: string) {
       const provider = providerOf(providerId);
       try {
         const done = await finishCallback(provider, callback, browserSecret);
         const { user, linked, created } = done;
-        events.federationEvent(linked ? { change: 'linked', providerId, userId: user.id } : { change: 'signed_in', providerId, userId: user.id, created });
+        events.federationEvent(linked ? { change: 'linked', providerId, userId: user.id, clientIp } : { change: 'signed_in', providerId, userId: user.id, created, clientIp });
         return done;
       } catch (err) {
-        events.federationEvent({ change: 'callback_refused', providerId, reason: refusalReason(err) });
+        events.federationEvent({ change: 'callback_refused', providerId, reason: refusalReason(err), clientIp });
         throw err;
       }
     },
