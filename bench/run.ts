@@ -1,6 +1,7 @@
 import { mkdirSync } from 'node:fs';
 import { availableParallelism, cpus, totalmem } from 'node:os';
 import { printArgon2Table, runArgon2Bench } from './argon2-bench.js';
+import { printSecondStepTable, runSecondStepBench } from './mfa-second-step-bench.js';
 import { callgrindAvailable, printInstructionTable, runInstructionBench } from './instructions-bench.js';
 import { printClientAuthTable, runClientAuthBench } from './client-auth-bench.js';
 import { startBenchIssuer } from './issuer.js';
@@ -16,11 +17,11 @@ import { printVerifierTable, runVerifierBench } from './verifier-bench.js';
 
 /**
  * `npm run bench`: prints ratios against baselines measured in this same run. Not a test, not in
- * CI. Knobs (env): BENCH_ONLY=proxy,verifier,argon2,storm,client-auth (and instructions, wrk, edge, overshoot, not in the default set)  BENCH_REQUESTS (per batch)  BENCH_ROUNDS
+ * CI. Knobs (env): BENCH_ONLY=proxy,verifier,argon2,storm,client-auth,mfa (and instructions, wrk, edge, overshoot, not in the default set)  BENCH_REQUESTS (per batch)  BENCH_ROUNDS
  * BENCH_CONCURRENCY  BENCH_TOKENS  BENCH_GATEWAY_LOG=<file>  BENCH_CPU_PROF=1|<dir>  BENCH_ROWS=<name parts>  BENCH_BEFORE=<checkout>  BENCH_FIXED_ROUNDS  BENCH_WRK_SECONDS. See bench/README.md.
  */
 const env = process.env;
-const only = new Set((env.BENCH_ONLY ?? 'proxy,verifier,argon2,storm,client-auth').split(',').map((part) => part.trim()));
+const only = new Set((env.BENCH_ONLY ?? 'proxy,verifier,argon2,storm,client-auth,mfa').split(',').map((part) => part.trim()));
 const requests = positiveInt('BENCH_REQUESTS', 5_000);
 const rounds = positiveInt('BENCH_ROUNDS', 7);
 const concurrency = positiveInt('BENCH_CONCURRENCY', 32);
@@ -109,6 +110,10 @@ try {
     if (clientAuth.issuanceProfile) {
       summarizeProfile(clientAuth.issuanceProfile, { title: 'auth process during client_credentials issuance', cpuUsPerRequest: 1e6 / clientAuth.issuance.perCpuSecond, top: 25 });
     }
+  }
+  if (only.has('mfa')) {
+    process.stderr.write('running second-step benchmark\n');
+    printSecondStepTable(await runSecondStepBench());
   }
 } finally {
   await issuer.close();

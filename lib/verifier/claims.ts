@@ -28,6 +28,12 @@ export interface AccessTokenClaims {
   act?: ActorClaim;
   /** RFC 9449 §6.1 confirmation: the token is bound to the DPoP key with this RFC 7638 thumbprint. */
   cnf?: { jkt: string };
+  /** User tokens: when the user signed in (epoch seconds; OIDC Core §2), unchanged by refreshes. */
+  auth_time?: number;
+  /** User tokens: how (RFC 8176 values, e.g. `["pwd","otp","mfa"]`). */
+  amr?: string[];
+  /** User tokens: the strength of the sign-in (`urn:authgate:acr:pwd` or `urn:authgate:acr:mfa`). */
+  acr?: string;
   [claim: string]: unknown;
 }
 
@@ -54,6 +60,12 @@ export interface VerifiedToken {
   actor: readonly string[];
   /** `exp`, in seconds since the epoch. */
   expiresAt: number;
+  /** When the user signed in (`auth_time`, epoch seconds); absent on client-only tokens. */
+  authTime?: number;
+  /** How the user signed in (`amr`, RFC 8176); empty when the token does not say. */
+  amr: readonly string[];
+  /** The strength of the sign-in (`acr`); absent when the token does not say. */
+  acr?: string;
   claims: Readonly<AccessTokenClaims>;
   /** The raw token, for calling further services on the user's behalf. Never log it. */
   token: string;
@@ -83,7 +95,7 @@ const isStringArray = (value: unknown): value is string[] => Array.isArray(value
 export function checkAccessTokenClaims(payload: unknown, token: string, policy: ClaimsPolicy, nowSeconds: number): VerifiedToken {
   if (typeof payload !== 'object' || payload === null || Array.isArray(payload)) throw tokenError('TOKEN_MALFORMED');
   const claims = payload as Record<string, unknown>;
-  const { iss, aud, exp, iat, nbf, sub, client_id: clientId, jti, scope, roles, sid, act, cnf } = claims;
+  const { iss, aud, exp, iat, nbf, sub, client_id: clientId, jti, scope, roles, sid, act, cnf, auth_time: authTime, amr, acr } = claims;
   const tolerance = policy.clockToleranceSeconds;
 
   if (!isNumber(exp) || !isNumber(iat) || (nbf !== undefined && !isNumber(nbf))) throw tokenError('TOKEN_CLAIMS_INVALID');
@@ -99,6 +111,10 @@ export function checkAccessTokenClaims(payload: unknown, token: string, policy: 
   if (scope !== undefined && typeof scope !== 'string') throw tokenError('TOKEN_CLAIMS_INVALID');
   if (roles !== undefined && !isStringArray(roles)) throw tokenError('TOKEN_CLAIMS_INVALID');
   if (sid !== undefined && !nonEmptyString(sid)) throw tokenError('TOKEN_CLAIMS_INVALID');
+  // Unreadable authentication claims must not pass as "no claim": a step-up check reads them.
+  if ((authTime !== undefined && !isNumber(authTime)) || (amr !== undefined && !isStringArray(amr)) || (acr !== undefined && !nonEmptyString(acr))) {
+    throw tokenError('TOKEN_CLAIMS_INVALID');
+  }
   // A confirmation we cannot read must not turn a bound token into a bearer one.
   if (cnf !== undefined && !(typeof cnf === 'object' && cnf !== null && nonEmptyString((cnf as Record<string, unknown>).jkt))) throw tokenError('TOKEN_CLAIMS_INVALID');
   const actor = act === undefined ? [] : actorChain(act);
@@ -110,6 +126,9 @@ export function checkAccessTokenClaims(payload: unknown, token: string, policy: 
     ...(sid !== undefined ? { sid } : {}),
     actor: Object.freeze(actor),
     expiresAt: exp,
+    ...(authTime !== undefined ? { authTime } : {}),
+    amr: Object.freeze(amr ? [...amr] : []),
+    ...(acr !== undefined ? { acr } : {}),
     scopes: Object.freeze(scope ? scope.split(' ').filter(Boolean) : []),
     roles: Object.freeze(roles ? [...roles] : []),
     claims: Object.freeze(claims as AccessTokenClaims),

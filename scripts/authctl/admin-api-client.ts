@@ -53,6 +53,8 @@ export function createAdminApiClient({ baseUrl, adminToken, fetch: doFetch = fet
     findUser: (username: string) => call('GET', `/admin/users?${new URLSearchParams({ username }).toString()}`),
     lockUser: (userId: string) => call('POST', `/admin/users/${encodeURIComponent(userId)}/lock`),
     unlockUser: (userId: string) => call('POST', `/admin/users/${encodeURIComponent(userId)}/unlock`),
+    /** Every second factor of the user goes, and every session ends. */
+    removeFactors: (userId: string) => call('DELETE', `/admin/users/${encodeURIComponent(userId)}/factors`),
     /** The whole new list of roles (PATCH replaces it). */
     setRoles: (userId: string, roles: string[]) => call('PATCH', `/admin/users/${encodeURIComponent(userId)}`, { roles }),
   };

@@ -18,6 +18,9 @@ export const USER_USAGE = `  users list [--query <prefix>] [--limit <n>] [--curs
   users sessions <username> the user's live sessions
   users end-sessions <username> [--sid <sid>]
                             ends every session of the user (or the one --sid names)
+  users remove-factors <username>
+                            removes the user's second factors (TOTP, recovery codes, passkeys) and
+                            ends every session: they sign in with the password alone and enrol again
   users reset-password <username>
                             mails a reset link to the user's verified address
   users delete <username>   ends every session and deletes the account (the last admin cannot go)`;
@@ -119,6 +122,12 @@ export async function runUserCommand(action: string, ctx: UserCommandContext): P
       else await api.endSessions(user.id);
       const what = options.sid === undefined ? 'every session' : `session ${options.sid}`;
       print({ ended: options.sid ?? 'all', user_id: user.id }, () => out(`ended ${what} of ${user.username} (${user.id}): its access tokens are refused within a second`));
+      return true;
+    }
+    case 'remove-factors': {
+      const user = await userOf();
+      await api.removeFactors(user.id);
+      print({ user_id: user.id, factors_removed: true }, () => out(`removed every second factor of ${user.username} (${user.id}); its sessions are over`));
       return true;
     }
     case 'reset-password': {

@@ -13,6 +13,7 @@ import { allAuthEvents } from './domain/auth-events.js';
 import { revocationFeedOf } from './adapters/embedded/embedded-token-store.js';
 import { Argon2PasswordHasher } from './adapters/passwords/argon2-password-hasher.js';
 import { clientSecretKey } from './adapters/passwords/client-secret-key.js';
+import { mfaEncryptionKeys } from './adapters/keys/mfa-encryption-keys.js';
 import { HmacClientSecretHasher } from './adapters/passwords/hmac-client-secret-hasher.js';
 import { browserSessionFromConfig } from './browser-session-from-config.js';
 import type { AuthConfig } from './config.js';
@@ -31,9 +32,10 @@ import { openMail } from './open-mail.js';
 import { openBackchannelLogout } from './open-backchannel-logout.js';
 import type { DeliveryPolicy } from './domain/mail/delivery-policy.js';
 import { settingsFromConfig } from './settings-from-config.js';
-import { openAccountTokenStore, openAppSessionStore, openClientStore, openFederationStateStore, openLinkedIdentityStore, openTokenStore, openUserStore } from './stores.js';
+import { openAccountTokenStore, openAppSessionStore, openClientStore, openFederationStateStore, openLinkedIdentityStore, openTokenStore, openTotpStore, openUserStore } from './stores.js';
 import { readIdentityProvidersFile } from './adapters/federation/providers-file-reader.js';
 import { openidClientUpstream } from './adapters/federation/openid-client-upstream.js';
+import type { TotpStore } from './domain/mfa/totp-store.js';
 
 /** Verifiers accept up to 30 s of skew; a retired key outlives its last token by twice that. */
 const RETIRED_KEY_TOLERANCE_SECONDS = 60;
@@ -51,6 +53,8 @@ export interface AuthServiceOverrides {
   clients?: ClientStore;
   /** Taken over: closed when the service closes. */
   appSessions?: AppSessionStore;
+  /** Taken over: closed when the service closes. */
+  totp?: TotpStore;
   passwords?: PasswordHasher;
   /** Instead of HMAC-SHA-256 under the configured key (the bench's argon2id baseline). */
   clientSecrets?: ClientSecretHasher;
@@ -95,6 +99,8 @@ export async function startAuthService(config: AuthConfig, overrides: AuthServic
     opened.push(appSessions.store);
     const accountTokens = await openAccountTokenStore(config, logger);
     opened.push(accountTokens.store);
+    const totp = overrides.totp ? { store: overrides.totp, kind: 'provided' } : await openTotpStore(config);
+    opened.push(totp.store);
     const metrics = overrides.metrics ?? createMetrics({ service: 'auth' });
     // One report per event, heard by the counters and the audit trail alike; the newest audit lines stay in memory too.
     const recentAuditEvents = memoryRecentAuditEvents(config.AUDIT_RECENT_EVENTS);
@@ -143,6 +149,13 @@ export async function startAuthService(config: AuthConfig, overrides: AuthServic
     }
     // The console's own public client, converging on the current AUTH_PUBLIC_URL at every start.
     await registerConsoleClient(clients.store, config.AUTH_PUBLIC_URL);
+    if (users.kind === 'mongo' && config.AUTH_MFA_ENCRYPTION_KEY === undefined) {
+      logger.warn(
+        { dataDir: config.AUTH_DATA_DIR },
+        'AUTH_MFA_ENCRYPTION_KEY is not set: TOTP secrets are encrypted with a key kept in AUTH_DATA_DIR; every auth replica sharing MONGODB_URI needs the same AUTH_MFA_ENCRYPTION_KEY',
+      );
+    }
+    const mfaKeys = await mfaEncryptionKeys(config.AUTH_MFA_ENCRYPTION_KEY, config.AUTH_DATA_DIR);
     const feed = config.REVOCATION_FEED_TOKEN ? revocationFeedOf(tokens.store) : undefined;
     const settings = settingsFromConfig(config);
     // Before listening: a bad roles file stops the start (a ConfigError naming AUTH_ROLES_FILE).
@@ -162,6 +175,8 @@ export async function startAuthService(config: AuthConfig, overrides: AuthServic
       assertionSignatures: jsonwebtokenAssertionSignature,
       passwords,
       clientSecrets,
+      mfaKeys,
+      totpStore: totp.store,
       revocationFeed: feed,
       accountTokens: accountTokens.store,
       mail: mail.outbox,
@@ -193,6 +208,7 @@ export async function startAuthService(config: AuthConfig, overrides: AuthServic
         { name: 'client-store', check: () => clients.store.ping() },
         { name: 'app-session-store', check: () => appSessions.store.ping() },
         { name: 'account-token-store', check: () => accountTokens.store.ping() },
+        { name: 'totp-store', check: () => totp.store.ping() },
         mail.readiness,
         backchannel.readiness,
       ],
@@ -209,6 +225,7 @@ export async function startAuthService(config: AuthConfig, overrides: AuthServic
         clientStore: clients.kind,
         appSessionStore: appSessions.kind,
         accountTokenStore: accountTokens.kind,
+        totpStore: totp.kind,
         mail: `${mail.kind.outbox} outbox, ${mail.kind.transport} transport`,
         backchannelLogout: backchannel.kind,
         adminApi: config.AUTH_ADMIN_TOKEN ? 'on' : 'off',

@@ -12,6 +12,18 @@ const scopeList = z
   .regex(/^[\x21\x23-\x5B\x5D-\x7E]+( [\x21\x23-\x5B\x5D-\x7E]+)*$/, 'must be space-separated scope names');
 
 /**
+ * AUTH_MFA_ENCRYPTION_KEY: comma-separated base64url keys of 32 bytes (`openssl rand -base64 32`
+ * works too), the first encrypting and every one decrypting, so a key is rotated by putting a new
+ * one first (docs/second-factors.md).
+ */
+const mfaKeyList = z
+  .string()
+  .transform((value) => value.split(',').map((key) => key.trim()).filter(Boolean))
+  .refine((keys) => keys.length > 0, 'must list at least one key')
+  .transform((keys) => keys.map((key) => Buffer.from(key, key.includes('+') || key.includes('/') ? 'base64' : 'base64url')))
+  .refine((keys) => keys.every((key) => key.length === 32), 'each key must be 32 bytes, base64 or base64url (e.g. `openssl rand -base64 32`)');
+
+/**
  * Seconds from a key rotation until the new key signs, by default. Equals the JWKS Cache-Control
  * max-age (300 s), so a verifier honouring it has the new key before it signs. Shared with the
  * offline `keys rotate` CLI, so both ways of rotating wait the same time.
@@ -46,6 +58,8 @@ export const authConfigSchema = z
      * replica) when replicas share clients in MongoDB; unset, a random key is kept in AUTH_DATA_DIR.
      */
     AUTH_CLIENT_SECRET_KEY: envField.secret().optional(),
+    /** Keys that encrypt TOTP secrets at rest and seal mfa_tokens; unset: one generated under AUTH_DATA_DIR. */
+    AUTH_MFA_ENCRYPTION_KEY: mfaKeyList.optional(),
     /** YAML or JSON file of OAuth clients upserted at every start (compose, Kubernetes); optional. */
     AUTH_CLIENTS_FILE: z.string().min(1).optional(),
     AUTH_ROLES_FILE: z.string().min(1).optional(),

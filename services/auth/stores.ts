@@ -7,6 +7,7 @@ import type { FederationStateStore } from './domain/federation/federation-state.
 import type { LinkedIdentityStore } from './domain/federation/linked-identities.js';
 import type { TokenStore } from './domain/tokens/token-store.js';
 import type { UserStore } from './domain/users/user-store.js';
+import type { TotpStore } from './domain/mfa/totp-store.js';
 
 /**
  * Adapter choice by configuration. Imports are dynamic so a process without MONGODB_URI never
@@ -96,6 +97,16 @@ export async function openFederationStateStore(config: AuthConfig, logger: Logge
   }
   const { MemoryFederationStateStore } = await import('./adapters/memory/memory-federation-state.js');
   return { store: new MemoryFederationStateStore({ now }), kind: 'memory' };
+}
+
+/** TOTP secrets and recovery codes live beside the users: MongoDB when MONGODB_URI is set, else embedded under AUTH_DATA_DIR. */
+export async function openTotpStore(config: AuthConfig): Promise<{ store: TotpStore; kind: string }> {
+  if (config.MONGODB_URI) {
+    const { connectMongoTotpStore } = await import('./adapters/mfa/mongo-totp-store.js');
+    return { store: await naming('MONGODB_URI', connectMongoTotpStore(config.MONGODB_URI)), kind: 'mongo' };
+  }
+  const { openEmbeddedTotpStore } = await import('./adapters/mfa/embedded-totp-store.js');
+  return { store: await naming('AUTH_DATA_DIR', openEmbeddedTotpStore(config.AUTH_DATA_DIR)), kind: 'embedded' };
 }
 
 /**

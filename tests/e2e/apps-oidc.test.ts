@@ -80,6 +80,9 @@ describe('apps: authorization code + PKCE and OpenID Connect with openid-client'
     const claims = tokens.claims()!;
     expect(claims).toMatchObject({ iss: issuer, sub: userId, aud: SPA, nonce });
     expect(typeof claims.auth_time).toBe('number');
+    // How the user signed in, the same in the ID token, the access token and userinfo.
+    expect(claims).toMatchObject({ amr: ['pwd'], acr: 'urn:authgate:acr:pwd' });
+    expect(decodeJwt(tokens.access_token)).toMatchObject({ auth_time: claims.auth_time, amr: ['pwd'], acr: 'urn:authgate:acr:pwd' });
     expect(typeof claims.sid).toBe('string');
     // One session id for the ID token and the access token of one sign-in (what back-channel logout names).
     expect(decodeJwt(tokens.access_token).sid).toBe(claims.sid);
@@ -87,7 +90,7 @@ describe('apps: authorization code + PKCE and OpenID Connect with openid-client'
     await jwtVerify(tokens.id_token!, createRemoteJWKSet(new URL(`${issuer}/.well-known/jwks.json`)), { issuer, audience: SPA, algorithms: ['RS256'] });
 
     const info = await client.fetchUserInfo(config, tokens.access_token, userId);
-    expect(info).toEqual({ sub: userId, preferred_username: 'alice', email: 'alice@example.com', email_verified: false });
+    expect(info).toEqual({ sub: userId, preferred_username: 'alice', email: 'alice@example.com', email_verified: false, auth_time: claims.auth_time, amr: ['pwd'], acr: 'urn:authgate:acr:pwd' });
     const viaPost = await fetch(`${issuer}/oauth/userinfo`, { method: 'POST', headers: { authorization: `Bearer ${tokens.access_token}` } });
     expect(await viaPost.json()).toMatchObject({ sub: userId });
 

@@ -6,6 +6,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestAuth, type TestAuth } from '../auth/support/auth-harness.js';
 import { PASSWORD, post } from '../auth/support/http-client.js';
 import { assertionKey, basic, postForm } from '../auth/support/oauth-client.js';
+import { enrolTotp } from '../auth/mfa/mfa-client.js';
+import { oathtoolAvailable } from '../support/oathtool.js';
 
 const run = promisify(execFile);
 const ADMIN_TOKEN = 'authctl-test-admin-token-0123456789abcdef';
@@ -252,5 +254,15 @@ describe('authctl against a real auth service', () => {
     expect(result.code).toBe(code);
     expect(result.stderr).toMatch(message);
     expect(result.stderr).not.toContain(ADMIN_TOKEN);
+  });
+
+  it.runIf(oathtoolAvailable())('when a user\'s factors are removed by username, then login needs no second step and their sessions are over', async () => {
+    const user = await enrolTotp(auth, 'cli-mfa');
+    expect((await post(auth.url, '/auth/login', { username: 'cli-mfa', password: PASSWORD })).body.error).toBe('mfa_required');
+    const removed = await authctl(['users', 'remove-factors', 'cli-mfa']);
+    expect(removed.code).toBe(0);
+    expect(removed.stdout).toContain(`removed every second factor of cli-mfa (${user.id})`);
+    expect((await post(auth.url, '/auth/refresh', { refresh_token: user.tokens.refresh_token })).status).toBe(401);
+    expect((await post(auth.url, '/auth/login', { username: 'cli-mfa', password: PASSWORD })).status).toBe(200);
   });
 });

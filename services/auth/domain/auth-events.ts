@@ -47,6 +47,8 @@ export interface AuthEvents {
   accountChanged(event: AccountChanged): void;
   /** A federated sign-in, link or unlink, a refused callback, an upstream's back-channel logout; never a code or token. */
   federationEvent(event: FederationEvent): void;
+  /** A second factor was enrolled, removed or used in a way an operator must be able to see; never a code or secret. */
+  secondFactorChanged(event: SecondFactorEvent): void;
 }
 
 /**
@@ -61,6 +63,15 @@ export type FederationEvent =
   | { change: 'callback_refused'; providerId: string; reason: string; clientIp: string }
   | { change: 'backchannel_logout'; providerId: string; outcome: 'accepted'; sessionsEnded: number }
   | { change: 'backchannel_logout'; providerId: string; outcome: 'refused'; reason: string };
+
+/** `factor` names the kind (`totp`, `recovery_code`, `webauthn`, or `all` for an operator's removal). */
+export type SecondFactorEvent =
+  | { change: 'mfa.enrolled'; userId: string; factor: string; clientIp: string }
+  | { change: 'mfa.removed'; userId: string; factor: string; by: 'user' | AdminCaller; sessionsEnded?: number }
+  /** A recovery code completed a second step; `left` of the ten remain. */
+  | { change: 'mfa.recovery_code_used'; userId: string; left: number; clientIp: string }
+  /** A second step was refused: a wrong code, a replayed one, or too many attempts (`rate_limited`). */
+  | { change: 'mfa.failed'; userId: string; reason: 'wrong_code' | 'replayed_code' | 'rate_limited'; clientIp: string };
 
 /** What an operator did to one user (audit event `user.<action>`). */
 export type UserAdminAction = 'created' | 'invited' | 'viewed' | 'email_changed' | 'factors_removed' | 'sessions_ended' | 'session_ended' | 'deleted' | 'password_reset_sent';
@@ -113,6 +124,7 @@ export const ignoreAuthEvents: AuthEvents = {
   adminAuthFailed: () => {},
   accountChanged: () => {},
   federationEvent: () => {},
+  secondFactorChanged: () => {},
 };
 
 /**

@@ -17,6 +17,10 @@ import type { SessionEnder } from './sessions/session-ender.js';
 import { createMe } from './users/me.js';
 import { createRefresh } from './tokens/refresh-rotation.js';
 import { createRegister } from './users/register.js';
+import { SecretBox } from './mfa/secret-box.js';
+import { MfaTokens } from './mfa/mfa-token.js';
+import { createSecondStep } from './mfa/second-step.js';
+import type { SecondFactors } from './mfa/second-factor.js';
 
 export interface AuthDomainDeps {
   settings: AuthSettings;
@@ -26,6 +30,11 @@ export interface AuthDomainDeps {
   /** The issuer's own tokens, verified by the shared core (lib/verifier) with the issuer's options. */
   accessTokens: OwnAccessTokens;
   passwords: PasswordHasher;
+  /**
+   * AUTH_MFA_ENCRYPTION_KEY: 32-byte keys, the first encrypts (TOTP secrets at rest, mfa_tokens),
+   * every one decrypts (rotation).
+   */
+  mfaKeys: readonly Buffer[];
   /** Epoch milliseconds; tests move time by passing their own clock. */
   now?: () => number;
   /** Where security events are reported (metrics and the audit trail); ignored when absent. */
@@ -39,6 +48,8 @@ export interface FirstPartyDeps extends AuthDomainDeps {
   scopesOf: (user: UserRecord) => string[];
   /** After an account was created (its verification mail); awaited, so a mail that cannot be queued is not silent. */
   onRegistered?: (user: UserRecord) => Promise<void>;
+  /** The second factors of the deployment (use-cases.ts lists them): the login asks them. */
+  secondFactors: SecondFactors;
   /** An app's session was refreshed (back-channel logout keeps its record as long). */
   onSessionRefreshed?: (sid: string, expiresAt: number) => Promise<void>;
 }
@@ -46,7 +57,7 @@ export interface FirstPartyDeps extends AuthDomainDeps {
 export type AuthUseCases = ReturnType<typeof createAuthUseCases>;
 
 /** The first-party user API's use cases (/auth/*), built once by use-cases.ts; the HTTP layer only calls them. */
-export function createAuthUseCases({ settings, users, tokens, signer, accessTokens, passwords, endTokenSession, scopesOf, onRegistered, onSessionRefreshed, now = Date.now, events = ignoreAuthEvents }: FirstPartyDeps) {
+export function createAuthUseCases({ settings, users, tokens, signer, accessTokens, passwords, mfaKeys, secondFactors, endTokenSession, scopesOf, onRegistered, onSessionRefreshed, now = Date.now, events = ignoreAuthEvents }: FirstPartyDeps) {
   const issueAccessToken = createAccessTokenIssuer({ signer, issuer: settings.issuer, audience: settings.audience, ttlSeconds: settings.accessTokenTtlSeconds, now });
   const pairs = new TokenPairIssuer({ issueAccessToken, refreshTokens: tokens, refreshTokenTtlSeconds: settings.refreshTokenTtlSeconds, now });
   const throttle = new LoginThrottle({
@@ -62,7 +73,17 @@ export function createAuthUseCases({ settings, users, tokens, signer, accessToke
   // One proof verifier for the token endpoints and the service's own resources (/auth/me, userinfo).
   const verifyDpopProof = createDpopProofVerifier({ replay: tokens, now });
   const proofKey = createProofKey(verifyDpopProof);
-  const login = createLogin({ checkPassword, tokens: pairs, clientId: settings.firstPartyClientId, scopesOf, events });
+  const secondStep = createSecondStep({
+    factors: secondFactors,
+    mfaTokens: new MfaTokens(new SecretBox(mfaKeys, 'mfa_token'), now),
+    counter: tokens,
+    users,
+    maxFailures: settings.loginMaxFailures,
+    windowSeconds: settings.loginFailureWindowSeconds,
+    events,
+    now,
+  });
+  const { login, completeLogin } = createLogin({ checkPassword, secondStep, tokens: pairs, clientId: settings.firstPartyClientId, scopesOf, events, now });
   const refresh = createRefresh({
     users,
     refreshTokens: tokens,
@@ -81,6 +102,10 @@ export function createAuthUseCases({ settings, users, tokens, signer, accessToke
     loginThrottle: throttle,
     /** POST /auth/login; with a DPoP proof (RFC 9449) the tokens are bound to its key, its jti spent only after the password. */
     login: (input: Omit<Parameters<typeof login>[0], 'jkt'>, proof?: TokenRequestProof) => proofKey(proof, undefined, (jkt) => login({ ...input, jkt })),
+    /** POST /auth/login/mfa: the second step of a login that answered mfa_required; the tokens bound like login's. */
+    completeLogin: (input: Omit<Parameters<typeof completeLogin>[0], 'jkt'>, proof?: TokenRequestProof) => proofKey(proof, undefined, (jkt) => completeLogin({ ...input, jkt })),
+    /** The second step the hosted login page shares (its own purpose, so tokens of one flow never finish the other). */
+    secondStep,
     /** For the hosted login page (apps): the same check as login, and the same token families. */
     checkPassword,
     pairs,

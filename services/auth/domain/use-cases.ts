@@ -27,7 +27,11 @@ import { linksFollowUsers } from './federation/links-follow-users.js';
 import { createReturnToCheck } from './federation/return-to.js';
 import { hashRefreshToken } from './tokens/refresh-token.js';
 import { createUserScopes, DEFAULT_ROLE_SCOPES, type RoleScopes } from './users/roles.js';
-import type { AccountSecondFactors } from './users/account-second-factors.js';
+import { SecondFactors, type SecondFactor } from './mfa/second-factor.js';
+import { createTotp } from './mfa/totp.js';
+import type { TotpStore } from './mfa/totp-store.js';
+import { SecretBox } from './mfa/secret-box.js';
+import { createConfirmPassword } from './accounts/confirm-password.js';
 
 /** The ports and settings every use case of the auth service is built from. */
 export interface UseCaseDeps extends AuthDomainDeps {
@@ -56,8 +60,8 @@ export interface UseCaseDeps extends AuthDomainDeps {
     /** ALLOWED_ORIGINS: pages there are `return_to` targets too. */
     allowedOrigins: ReadonlySet<string>;
   };
-  /** Each user's second factors as the admin views show them; none for everyone until factors exist. */
-  secondFactors?: AccountSecondFactors;
+  /** TOTP secrets (sealed) and recovery codes (hashed). */
+  totpStore: TotpStore;
   /** Back-channel logout's stores: who got an ID token in which session, and the durable delivery queue. Off when absent. */
   backchannelLogout?: Pick<BackchannelLogoutDeps, 'sessions' | 'outbox'>;
 }
@@ -89,15 +93,29 @@ export function createUseCases(input: UseCaseDeps) {
   let accounts: AccountUseCases | undefined;
   // DEFAULT_USER_SCOPES plus the scopes of the user's roles: the first-party tokens' scope and the ceiling of an app's.
   const scopesOf = createUserScopes(settings.defaultUserScope, deps.roleScopes ?? DEFAULT_ROLE_SCOPES);
+  // The second factors a login may ask for, in the order mfa_required lists them: a new factor
+  // (passkeys) is one more entry here. Filled just below (TOTP needs login's throttle), before any request.
+  const factors: SecondFactor[] = [];
+  const secondFactors = new SecondFactors(factors);
   const auth = createAuthUseCases({
     ...deps,
     now,
     events,
     endTokenSession,
     scopesOf,
+    secondFactors,
     onRegistered: (user) => accounts!.verification.registered(user),
     ...(backchannel ? { onSessionRefreshed: backchannel.sessionRefreshed } : {}),
   });
+  const totp = createTotp({
+    store: deps.totpStore,
+    users,
+    box: new SecretBox(deps.mfaKeys, 'totp secret'),
+    confirmPassword: createConfirmPassword({ users, passwords: deps.passwords, loginThrottle: auth.loginThrottle }),
+    events,
+    now,
+  });
+  factors.push(...totp.factors);
   accounts = createAccountUseCases({
     settings,
     users,
@@ -110,6 +128,7 @@ export function createUseCases(input: UseCaseDeps) {
     events,
     now,
     onBackgroundError: deps.onBackgroundError ?? (() => {}),
+    factors: secondFactors,
   });
   const appFlow = createAppFlow({
     issuer: settings.issuer,
@@ -120,6 +139,7 @@ export function createUseCases(input: UseCaseDeps) {
     signer: deps.signer,
     accessTokens: deps.accessTokens,
     checkPassword: auth.checkPassword,
+    secondStep: auth.secondStep,
     userScopes: scopesOf,
     endTokenSession,
     ...(backchannel ? { idTokenIssued: (sid: string, clientId: string, sub: string) => backchannel.idTokenIssued(sid, clientId, sub, now() + idTokenSessionMs) } : {}),
@@ -157,7 +177,7 @@ export function createUseCases(input: UseCaseDeps) {
     sendPasswordReset: (userId) => accounts!.reset.sendFor(userId),
     sendInvitation: (user) => accounts!.invitation.send(user),
     passwords: deps.passwords,
-    ...(deps.secondFactors ? { secondFactors: deps.secondFactors } : {}),
+    secondFactors,
     events,
     now,
   });
@@ -185,6 +205,8 @@ export function createUseCases(input: UseCaseDeps) {
     accounts,
     /** Sign-in with upstream providers; undefined when AUTH_IDENTITY_PROVIDERS_FILE is unset. */
     federation,
+    /** TOTP enrolment and removal (/auth/mfa/totp). */
+    totp,
     appFlow,
     /** GET /oauth/authorize's request, checked against the registered clients. */
     parseAuthorizationRequest: (params: RawParams) => parseAuthorizationRequest(params, clients),

@@ -25,6 +25,7 @@ import { userApiRoutes } from './users/user-api.js';
 import { accountRoutes } from './accounts/account-routes.js';
 import { federationRoutes } from './federation/federation-routes.js';
 import { identitiesRoutes } from './federation/identities-routes.js';
+import { totpRoutes } from './mfa/totp-routes.js';
 import { accountPageRoutes } from './account-pages/account-page-routes.js';
 import { sessionsRoutes } from './accounts/sessions-routes.js';
 import { consoleRoutes } from './console/console-routes.js';
@@ -89,6 +90,7 @@ export function createApp(deps: AuthAppDeps): RequestListener {
   }
   app.use(userApiRoutes(auth));
   app.use(accountRoutes({ auth, accounts: useCases.accounts }));
+  app.use(totpRoutes({ auth, totp: useCases.totp }));
   app.use(sessionsRoutes({ auth, accounts: useCases.accounts }));
   app.use(browserSessionRoutes(auth, deps.browserSession));
   app.use(registrationRoutes({ adminToken: deps.admin?.token, userAuth: authenticated, clients: useCases.clientAdmin, events }));

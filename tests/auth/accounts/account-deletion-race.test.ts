@@ -28,6 +28,7 @@ describe('account deletion racing a login', () => {
       confirmPassword: async () => user,
       firstPartyClientId: 'first-party',
       now: Date.now,
+      removeFactors: async () => false,
     });
 
     await deleteAccount({ userId: user.id, password: 'irrelevant', clientIp: '192.0.2.1' });

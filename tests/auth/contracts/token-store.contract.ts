@@ -117,6 +117,21 @@ export function runTokenStoreContract(name: string, factory: () => Promise<Token
         expect(await store.findActiveRefreshToken(inFamily(first, third), now + 30)).toMatchObject({ jkt: first.jkt });
       });
 
+      it('when a family carries how its login signed in, then every successor and the grace answer keep it unchanged', async () => {
+        const now = Date.now();
+        const authentication = { time: now - 60_000, amr: ['pwd', 'otp', 'mfa'] as const };
+        const first: RefreshTokenRecord = { ...record(now), authentication: { ...authentication, amr: [...authentication.amr] } };
+        await store.issueRefreshToken(first);
+        expect(await store.findActiveRefreshToken(first, now)).toEqual(first);
+        const next = successor(now + 10);
+        expect(await store.rotateRefreshToken(first, next, { now: now + 10, graceMs: GRACE_MS })).toEqual({ outcome: 'rotated', previous: first });
+        expect(await store.rotateRefreshToken(first, successor(now + 20), { now: now + 20, graceMs: GRACE_MS })).toMatchObject({ outcome: 'grace', previous: { authentication } });
+        const third = successor(now + 30);
+        const rotated = await store.rotateRefreshToken(inFamily(first, next), third, { now: now + 30, graceMs: GRACE_MS });
+        expect(rotated).toMatchObject({ outcome: 'rotated', previous: { authentication } });
+        expect(await store.findActiveRefreshToken(inFamily(first, third), now + 30)).toMatchObject({ authentication });
+      });
+
       it('when a spent token is retried within the grace window, then it gets the same sealed successor and nothing changes', async () => {
         const now = Date.now();
         const first = record(now);

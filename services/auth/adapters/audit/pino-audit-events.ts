@@ -83,5 +83,16 @@ export function pinoAuditEvents(logger: Logger, recent?: RecentAuditEvents): Aut
       const refused = change === 'callback_refused' || ('outcome' in rest && rest.outcome === 'refused');
       write(refused ? 'warn' : 'info', `federation.${change}`, fields);
     },
+    secondFactorChanged: (event) => {
+      const { change, userId } = event;
+      const fields: Record<string, unknown> = { user_id: userId };
+      if ('factor' in event) fields.factor = event.factor;
+      if ('reason' in event) fields.reason = event.reason;
+      if ('left' in event) fields.recovery_codes_left = event.left;
+      if ('clientIp' in event) fields.client_ip = event.clientIp;
+      if ('sessionsEnded' in event && event.sessionsEnded !== undefined) fields.sessions_ended = event.sessionsEnded;
+      if ('by' in event) Object.assign(fields, event.by === 'user' ? { source: 'user' } : by(event.by));
+      write(change === 'mfa.failed' ? 'warn' : 'info', change, fields);
+    },
   };
 }

@@ -7,6 +7,7 @@ import type {
   RotateOutcome,
   SessionSummary,
 } from '../../domain/tokens/token-store.js';
+import type { Authentication } from '../../domain/mfa/authentication.js';
 import { ExpiringMap } from './expiring-map.js';
 
 /** A token of the family by its hash, with its own lifetime. */
@@ -25,6 +26,7 @@ interface FamilyEntry {
   ref: RefreshFamilyRef;
   scope: string;
   jkt?: string;
+  authentication?: Authentication;
   revoked: boolean;
   /** The login: first token's issuedAt, and where it came from. */
   createdAt: number;
@@ -56,7 +58,7 @@ export class MemoryRefreshFamilies implements RefreshTokenStore {
   }
 
   async issueRefreshToken(record: RefreshTokenRecord): Promise<void> {
-    const { tokenHash, familyId, subject, clientId, scope, issuedAt, expiresAt, jkt, device } = record;
+    const { tokenHash, familyId, subject, clientId, scope, issuedAt, expiresAt, jkt, device, authentication } = record;
     const entry: FamilyEntry = {
       ref: { familyId, subject, clientId },
       scope,
@@ -67,6 +69,7 @@ export class MemoryRefreshFamilies implements RefreshTokenStore {
       ip: device?.ip ?? '',
       current: { tokenHash, issuedAt, expiresAt },
       ...(jkt !== undefined ? { jkt } : {}),
+      ...(authentication !== undefined ? { authentication } : {}),
     };
     this.families.set(familyId, entry, expiresAt);
     const ids = this.sessions.get(subject) ?? new Set<string>();
@@ -141,5 +144,13 @@ export class MemoryRefreshFamilies implements RefreshTokenStore {
 }
 
 function recordOf(family: FamilyEntry, token: TokenSlot): RefreshTokenRecord {
-  return { ...family.ref, tokenHash: token.tokenHash, scope: family.scope, issuedAt: token.issuedAt, expiresAt: token.expiresAt, ...(family.jkt !== undefined ? { jkt: family.jkt } : {}) };
+  return {
+    ...family.ref,
+    tokenHash: token.tokenHash,
+    scope: family.scope,
+    issuedAt: token.issuedAt,
+    expiresAt: token.expiresAt,
+    ...(family.jkt !== undefined ? { jkt: family.jkt } : {}),
+    ...(family.authentication !== undefined ? { authentication: family.authentication } : {}),
+  };
 }

@@ -49,12 +49,13 @@ if redis.call('HGET', KEYS[1], 'replayed') == '1' then return 1 end
 return 0
 `);
 
-/** KEYS: session. ARGV: userId, authTime, expiresAt, ttlMs. */
+/** KEYS: session. ARGV: userId, authTime, expiresAt, ttlMs, amr (space-separated; '' when unknown). */
 export const saveSessionScript = new LuaScript(`
 local ttl = tonumber(ARGV[4])
 redis.call('DEL', KEYS[1])
 if ttl <= 0 then return 0 end
 redis.call('HSET', KEYS[1], 'userId', ARGV[1], 'authTime', ARGV[2], 'expiresAt', ARGV[3])
+if ARGV[5] ~= '' then redis.call('HSET', KEYS[1], 'amr', ARGV[5]) end
 redis.call('PEXPIRE', KEYS[1], ttl)
 return 1
 `);

@@ -1,3 +1,4 @@
+import { decodeAuthentication } from '../../domain/mfa/authentication.js';
 import type { Logger } from '../../../../lib/logger.js';
 import { closeRedis, connectRedis, type RedisClient } from '../../../../lib/redis/connection.js';
 import { NO_REPLICA_ACK, type RedisSettings, type ReplicaAck } from '../../../../lib/redis/env.js';
@@ -94,15 +95,16 @@ export class RedisAppSessionStore implements AppSessionStore {
     return { replayed: reply === 1 };
   }
 
-  async saveSession({ sid, userId, authTime, expiresAt }: LoginSession): Promise<void> {
-    await this.run(saveSessionScript, [this.keys.session(sid)], [userId, authTime, expiresAt, expiresAt - this.now()]);
+  async saveSession({ sid, userId, authTime, amr, expiresAt }: LoginSession): Promise<void> {
+    await this.run(saveSessionScript, [this.keys.session(sid)], [userId, authTime, expiresAt, expiresAt - this.now(), (amr ?? []).join(' ')]);
   }
 
   async findSession(sid: string, now: number): Promise<LoginSession | null> {
     // A plain read: nothing is decided or written.
-    const [userId, authTime, expiresAt] = await unlessRedisUnavailable(() => this.redis.hmget(this.keys.session(sid), 'userId', 'authTime', 'expiresAt'));
+    const [userId, authTime, expiresAt, amr] = await unlessRedisUnavailable(() => this.redis.hmget(this.keys.session(sid), 'userId', 'authTime', 'expiresAt', 'amr'));
     if (!userId || !authTime || !expiresAt || Number(expiresAt) <= now) return null;
-    return { sid, userId, authTime: Number(authTime), expiresAt: Number(expiresAt) };
+    const methods = decodeAuthentication(amr ? `${authTime} ${amr}` : null)?.amr;
+    return { sid, userId, authTime: Number(authTime), ...(methods ? { amr: methods } : {}), expiresAt: Number(expiresAt) };
   }
 
   async addSessionFamily(sid: string, familyId: string, expiresAt: number): Promise<void> {

@@ -21,6 +21,7 @@ import type {
 } from '../../domain/tokens/token-store.js';
 import { sendAcknowledged } from './replica-ack.js';
 import { asNumbers, asStrings, SESSION_FIELDS, toCount, toRecord, toSession } from './token-replies.js';
+import { encodeAuthentication } from '../../domain/mfa/authentication.js';
 import {
   denyScript,
   findActiveScript,
@@ -70,7 +71,10 @@ export class RedisTokenStore implements TokenStore {
       await issueScript.run(
         this.redis,
         [this.keys.refreshFamily(familyId)],
-        [familyId, subject, clientId, scope, issuedAt, expiresAt, ttlMs, record.jkt ?? '', record.tokenHash, record.device?.userAgent ?? '', record.device?.ip ?? ''],
+        [
+          ...[familyId, subject, clientId, scope, issuedAt, expiresAt, ttlMs, record.jkt ?? '', record.tokenHash, record.device?.userAgent ?? '', record.device?.ip ?? ''],
+          record.authentication ? encodeAuthentication(record.authentication) : '',
+        ],
         this.replicaAck,
       );
       await this.keepSession(subject, familyId, expiresAt);

@@ -1,3 +1,4 @@
+import { decodeAuthentication } from '../../domain/mfa/authentication.js';
 import type { AttemptCount, RefreshTokenRecord, SessionSummary } from '../../domain/tokens/token-store.js';
 
 /** Replies of the Redis token store's scripts and reads, turned into the port's types. */
@@ -12,13 +13,14 @@ export function asNumbers(reply: unknown): [number, number] {
   return [a ?? 0, b ?? -2];
 }
 
-/** Fields in the scripts' order: familyId subject clientId scope issuedAt expiresAt jkt ('' when unbound). */
+/** Fields in the scripts' order: familyId subject clientId scope issuedAt expiresAt jkt ('' when unbound) auth ('' when none). */
 export function toRecord(tokenHash: string, fields: string[]): RefreshTokenRecord {
-  const [familyId, subject, clientId, scope, issuedAt, expiresAt, jkt] = fields;
+  const [familyId, subject, clientId, scope, issuedAt, expiresAt, jkt, auth] = fields;
+  const authentication = decodeAuthentication(auth);
   if (familyId === undefined || subject === undefined || clientId === undefined || scope === undefined) {
     throw new Error('unexpected refresh record from Redis');
   }
-  return { tokenHash, familyId, subject, clientId, scope, issuedAt: Number(issuedAt), expiresAt: Number(expiresAt), ...(jkt ? { jkt } : {}) };
+  return { tokenHash, familyId, subject, clientId, scope, issuedAt: Number(issuedAt), expiresAt: Number(expiresAt), ...(jkt ? { jkt } : {}), ...(authentication ? { authentication } : {}) };
 }
 
 export function toCount(count: number, ttlMs: number): AttemptCount {

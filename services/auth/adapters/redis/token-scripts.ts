@@ -6,7 +6,9 @@ import { LuaScript } from './lua-script.js';
  * serialised by Redis itself. Every key a script writes gets a TTL in the same script.
  *
  * One hash per refresh family (`rf:{familyId}`), however often it rotates: familyId subject
- * clientId scope, jkt (the DPoP key a bound family needs; absent when unbound), revoked (0/1),
+ * clientId scope, jkt (the DPoP key a bound family needs; absent when unbound), auth (how the
+ * login proved the user, domain/mfa/authentication.ts's compact form; absent on client-only
+ * families), revoked (0/1),
  * expiresAt (of the family's latest token; the key's TTL follows it), the active token
  * (currentHash currentIssuedAt currentExpiresAt) and, once rotated, the token it replaced
  * (previousHash previousIssuedAt previousExpiresAt spentAt sealedSuccessor) for the grace retry,
@@ -17,7 +19,7 @@ import { LuaScript } from './lua-script.js';
  * findRefreshFamily: HMGET) need no script. Epoch milliseconds throughout.
  */
 
-/** KEYS: family. ARGV: familyId subject clientId scope issuedAt expiresAt ttlMs jkt ('' when unbound) tokenHash userAgent ip. */
+/** KEYS: family. ARGV: familyId subject clientId scope issuedAt expiresAt ttlMs jkt ('' when unbound) tokenHash userAgent ip auth ('' when none). */
 export const issueScript = new LuaScript(`
 local ttl = tonumber(ARGV[7])
 if ttl <= 0 then return 0 end
@@ -26,6 +28,7 @@ redis.call('HSET', KEYS[1], 'familyId', ARGV[1], 'subject', ARGV[2], 'clientId',
   'revoked', '0', 'expiresAt', ARGV[6], 'currentHash', ARGV[9], 'currentIssuedAt', ARGV[5], 'currentExpiresAt', ARGV[6],
   'createdAt', ARGV[5], 'lastUsedAt', ARGV[5], 'userAgent', ARGV[10], 'ip', ARGV[11])
 if ARGV[8] ~= '' then redis.call('HSET', KEYS[1], 'jkt', ARGV[8]) end
+if ARGV[12] ~= '' then redis.call('HSET', KEYS[1], 'auth', ARGV[12]) end
 redis.call('PEXPIRE', KEYS[1], ttl)
 return 1
 `);
@@ -41,7 +44,7 @@ local live = f.currentHash ~= nil and f.expiresAt ~= nil and tonumber(f.expiresA
 /**
  * KEYS: family. ARGV: now graceMs presentedHash successorHash successorIssuedAt successorExpiresAt
  * sealedSuccessor. Returns {outcome, sealedSuccessor or '', familyId, subject, clientId, scope,
- * issuedAt, expiresAt, jkt or ''} (issuedAt and expiresAt of the presented token; '' when reused)
+ * issuedAt, expiresAt, jkt or '', auth or ''} (issuedAt and expiresAt of the presented token; '' when reused)
  * or {'invalid'}.
  */
 export const rotateScript = new LuaScript(`
@@ -61,26 +64,26 @@ if ARGV[3] == f.currentHash then
     local ttl = tonumber(ARGV[6]) - now
     if redis.call('PTTL', KEYS[1]) < ttl then redis.call('PEXPIRE', KEYS[1], ttl) end
   end
-  return {'rotated', '', f.familyId, f.subject, f.clientId, f.scope, f.currentIssuedAt, f.currentExpiresAt, jkt}
+  return {'rotated', '', f.familyId, f.subject, f.clientId, f.scope, f.currentIssuedAt, f.currentExpiresAt, jkt, f.auth or ''}
 end
 
 if ARGV[3] == f.previousHash and now - tonumber(f.spentAt) < tonumber(ARGV[2]) and tonumber(f.currentExpiresAt) > now then
-  return {'grace', f.sealedSuccessor, f.familyId, f.subject, f.clientId, f.scope, f.previousIssuedAt, f.previousExpiresAt, jkt}
+  return {'grace', f.sealedSuccessor, f.familyId, f.subject, f.clientId, f.scope, f.previousIssuedAt, f.previousExpiresAt, jkt, f.auth or ''}
 end
 redis.call('HSET', KEYS[1], 'revoked', '1')
-return {'reused', '', f.familyId, f.subject, f.clientId, f.scope, '', '', jkt}
+return {'reused', '', f.familyId, f.subject, f.clientId, f.scope, '', '', jkt, f.auth or ''}
 `);
 
 /**
  * KEYS: family. ARGV: now tokenHash.
- * Returns {familyId, subject, clientId, scope, issuedAt, expiresAt, jkt or ''} when `tokenHash` is
+ * Returns {familyId, subject, clientId, scope, issuedAt, expiresAt, jkt or '', auth or ''} when `tokenHash` is
  * the family's active token, else nil.
  */
 export const findActiveScript = new LuaScript(`
 local now = tonumber(ARGV[1])
 ${READ_FAMILY}
 if not live or f.currentHash ~= ARGV[2] or tonumber(f.currentExpiresAt) <= now then return false end
-return {f.familyId, f.subject, f.clientId, f.scope, f.currentIssuedAt, f.currentExpiresAt, f.jkt or ''}
+return {f.familyId, f.subject, f.clientId, f.scope, f.currentIssuedAt, f.currentExpiresAt, f.jkt or '', f.auth or ''}
 `);
 
 /** KEYS: family. Marks it revoked, keeping its TTL; an unknown family stays unknown. */

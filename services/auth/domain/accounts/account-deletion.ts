@@ -32,9 +32,11 @@ export function createAccountDeletion(
     /** The browser session's client (recent-sign-in.ts). */
     firstPartyClientId: string;
     now: () => number;
+    /** Removes the account's second factors (personal data, like the record). */
+    removeFactors: (userId: string) => Promise<unknown>;
   },
 ) {
-  const { users, tokens, endTokenSession, confirmPassword, events, now } = deps;
+  const { users, tokens, endTokenSession, confirmPassword, events, now, removeFactors } = deps;
   const requireRecentSignIn = createRecentSignInCheck({ tokens, firstPartyClientId: deps.firstPartyClientId, now });
 
   /** The owner's proof: the password, or for an account without one, a recent sign-in. */
@@ -54,6 +56,7 @@ export function createAccountDeletion(
     // Sessions first: if ending them fails, the account is still there and the user can retry.
     let sessionsEnded = await endEverySession(deps, user.id);
     await users.delete(user.id);
+    await removeFactors(user.id);
     // A login whose password check passed just before the delete may have started a family since.
     for (const late of await tokens.listSessions(user.id, now())) {
       await endTokenSession(late.sid);

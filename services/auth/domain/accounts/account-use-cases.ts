@@ -18,6 +18,7 @@ import { createInvitation } from './invitation.js';
 import { createAccountDeletion } from './account-deletion.js';
 import { createConfirmPassword } from './confirm-password.js';
 import { createOwnSessions } from './own-sessions.js';
+import type { SecondFactors } from '../mfa/second-factor.js';
 
 export interface AccountUseCaseDeps {
   settings: AuthSettings;
@@ -32,6 +33,8 @@ export interface AccountUseCaseDeps {
   now: () => number;
   /** A failure of work done off the request path (a reset request's lookup and mail). */
   onBackgroundError: (err: unknown) => void;
+  /** The account's second factors: its `mfa` summary, and removed with the account. */
+  factors: Pick<SecondFactors, 'summaryOf' | 'removeAll'>;
 }
 
 export type AccountUseCases = ReturnType<typeof createAccountUseCases>;
@@ -53,7 +56,7 @@ export function createAccountUseCases(deps: AccountUseCaseDeps) {
     confirmPassword: createConfirmPassword(deps),
   };
   return {
-    account: createAccountView(deps.users),
+    account: createAccountView(deps.users, (userId) => deps.factors.summaryOf(userId)),
     verification: createEmailVerification(flow),
     reset: createPasswordReset(flow),
     /** Operators' invitations (POST /admin/users without a password) and their set-password page. */
@@ -61,7 +64,7 @@ export function createAccountUseCases(deps: AccountUseCaseDeps) {
     changePassword: createPasswordChange(flow),
     /** GET /auth/sessions and DELETE /auth/sessions/:sid. */
     sessions: createOwnSessions(deps),
-    deleteAccount: createAccountDeletion({ ...flow, firstPartyClientId: settings.firstPartyClientId }),
+    deleteAccount: createAccountDeletion({ ...flow, firstPartyClientId: settings.firstPartyClientId, removeFactors: (userId) => deps.factors.removeAll(userId) }),
     /** Resolves when the work started off the request path has finished (tests, shutdown). */
     idle: () => background.idle(),
   };

@@ -1,7 +1,8 @@
 import { tokenError } from '../../../../lib/verifier/errors.js';
 import type { UserStore } from '../users/user-store.js';
+import type { MfaSummary } from '../mfa/second-factor.js';
 
-/** GET /auth/account (API.md, "Accounts"). `mfa` shows no factors until second factors exist. */
+/** GET /auth/account (API.md, "Accounts"); `mfa` as the factors report it (domain/mfa/second-factor.ts). */
 export interface AccountView {
   sub: string;
   username: string;
@@ -9,10 +10,10 @@ export interface AccountView {
   email_verified: boolean;
   roles: string[];
   created_at: string;
-  mfa: { totp: boolean; passkeys: number; recovery_codes_left: number };
+  mfa: MfaSummary;
 }
 
-export function createAccountView(users: UserStore) {
+export function createAccountView(users: UserStore, mfaOf: (userId: string) => Promise<MfaSummary>) {
   return async function accountView(userId: string): Promise<AccountView> {
     const user = await users.findById(userId);
     // A client-credentials token has no account behind it: the same answer as a deleted user.
@@ -24,7 +25,7 @@ export function createAccountView(users: UserStore) {
       email_verified: user.email !== undefined && user.emailVerified,
       roles: [...user.roles],
       created_at: user.createdAt.toISOString(),
-      mfa: { totp: false, passkeys: 0, recovery_codes_left: 0 },
+      mfa: await mfaOf(user.id),
     };
   };
 }

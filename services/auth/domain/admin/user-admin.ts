@@ -179,6 +179,8 @@ export function createUserAdmin({ users, sessions, sendPasswordReset, sendInvita
       await guard.keepingAnAdmin(user, true, async () => {
         sessionsEnded = await endAll(id);
         await users.delete(id);
+        // Personal data too: a TOTP secret or a passkey must not outlive the account.
+        await secondFactors.removeAll(id);
       });
       sessionsEnded += await endAll(id);
       events.userAdministered({ userId: id, action: 'deleted', sessionsEnded, by });

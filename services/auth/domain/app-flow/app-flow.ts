@@ -14,6 +14,8 @@ import type { TokenPairIssuer } from '../tokens/token-pair.js';
 import type { PasswordCheck } from '../users/password-check.js';
 import { redirectWith, type AuthorizationRequest } from './authorization-request.js';
 import { capToUser, type UserScopes } from './user-scope-cap.js';
+import { authenticationClaims, passwordAuthentication, type Authentication } from '../mfa/authentication.js';
+import type { MfaChallenge, SecondStep } from '../mfa/second-step.js';
 
 /** The browser request behind a step of the flow: what the session list shows of the sign-in. */
 export interface RequestOrigin {
@@ -37,6 +39,8 @@ export interface AppFlowDeps {
   signer: TokenSigner;
   accessTokens: OwnAccessTokens;
   checkPassword: PasswordCheck;
+  /** The login's second step (shared with the JSON login; its own purpose here). */
+  secondStep: SecondStep;
   /** What a first-party token of the user carries: no app gets more on the user's behalf. */
   userScopes: UserScopes;
   /** Ends a token session (the refresh family and every access token carrying its `sid`). */
@@ -49,6 +53,8 @@ export interface AppFlowDeps {
 /** What the authorization endpoint does next for one request. */
 export type AuthorizeStep =
   | { step: 'login'; error?: string }
+  /** The password was right and the account has a second factor: the page asks for it. */
+  | { step: 'mfa'; challenge: MfaChallenge }
   | { step: 'consent'; session: LoginSession; scopes: string[] }
   | { step: 'redirect'; location: string };
 
@@ -58,7 +64,7 @@ const sha256 = (value: string) => createHash('sha256').update(value, 'ascii').di
  * The browser-app flow: authorization (login session, consent, code), the code grant with its ID
  * token and userinfo (RP-initiated logout: rp-logout.ts). The HTTP layer renders pages and sets the cookie.
  */
-export function createAppFlow({ issuer, sessions, users, tokens, pairs, signer, accessTokens, checkPassword, userScopes, endTokenSession, idTokenIssued, now = Date.now }: AppFlowDeps) {
+export function createAppFlow({ issuer, sessions, users, tokens, pairs, signer, accessTokens, checkPassword, secondStep, userScopes, endTokenSession, idTokenIssued, now = Date.now }: AppFlowDeps) {
   const errorRedirect = (request: AuthorizationRequest, error: string, description: string): AuthorizeStep => ({
     step: 'redirect',
     location: redirectWith(request.redirectUri, { error, error_description: description, state: request.state, iss: issuer }),
@@ -75,6 +81,7 @@ export function createAppFlow({ issuer, sessions, users, tokens, pairs, signer, 
       ...(request.nonce === undefined ? {} : { nonce: request.nonce }),
       sid: session.sid,
       authTime: session.authTime,
+      amr: session.amr ?? ['pwd'],
       expiresAt: now() + CODE_TTL_SECONDS * 1000,
       // The app fetches the tokens itself; the session list should show the browser that signed in.
       ...(origin ? { device: sessionDevice(origin.userAgent, origin.clientIp) } : {}),
@@ -99,6 +106,12 @@ export function createAppFlow({ issuer, sessions, users, tokens, pairs, signer, 
       }
     }
     return issueCode(request, session, origin);
+  }
+
+  async function startSession(request: AuthorizationRequest, user: UserRecord, authentication: Authentication, origin: RequestOrigin): Promise<{ session: LoginSession; next: AuthorizeStep }> {
+    const session: LoginSession = { sid: randomUUID(), userId: user.id, authTime: authentication.time, amr: authentication.amr, expiresAt: now() + LOGIN_SESSION_TTL_SECONDS * 1000 };
+    await sessions.saveSession(session);
+    return { session, next: await afterLogin(request, session, user, false, { userAgent: origin.userAgent, clientIp: origin.clientIp }) };
   }
 
   /** What a replayed code gave is withdrawn: the family is the token session, so ending it also refuses every access token refreshed from it. */
@@ -128,14 +141,25 @@ export function createAppFlow({ issuer, sessions, users, tokens, pairs, signer, 
       return afterLogin(request, live.session, live.user, false, origin);
     },
 
-    /** The login form: the password check (throttled, enumeration-safe), then a new login session. */
-    async login(request: AuthorizationRequest, input: { username: string; password: string } & RequestOrigin): Promise<{ session: LoginSession; next: AuthorizeStep }> {
+    /**
+     * The login form: the password check (throttled, enumeration-safe), then a new login session,
+     * or (an account with a second factor) the second step's page and no session yet.
+     */
+    async login(request: AuthorizationRequest, input: { username: string; password: string } & RequestOrigin): Promise<{ session?: LoginSession; next: AuthorizeStep }> {
       const { userAgent, ...credentials } = input;
       const user = await checkPassword({ ...credentials, clientId: request.client.clientId });
-      const at = now();
-      const session: LoginSession = { sid: randomUUID(), userId: user.id, authTime: at, expiresAt: at + LOGIN_SESSION_TTL_SECONDS * 1000 };
-      await sessions.saveSession(session);
-      return { session, next: await afterLogin(request, session, user, false, { userAgent, clientIp: input.clientIp }) };
+      const first = passwordAuthentication(now());
+      const challenge = await secondStep.challenge(user, first, { clientId: request.client.clientId, purpose: 'hosted' });
+      if (challenge) return { next: { step: 'mfa', challenge } };
+      return startSession(request, user, first, { userAgent, clientIp: input.clientIp });
+    },
+
+    /** The second step's form: the factor's proof for the mfa_token the page carried, then the login session. */
+    async completeSecondStep(request: AuthorizationRequest, input: { mfaToken: unknown; proof: Readonly<Record<string, unknown>> } & RequestOrigin): Promise<{ session: LoginSession; next: AuthorizeStep }> {
+      const done = await secondStep.complete(input.mfaToken, input.proof, { purpose: 'hosted', clientIp: input.clientIp });
+      // Finished for the app it was started for, or not at all.
+      if (done.clientId !== request.client.clientId) throw oauthErrors.invalidGrant('MFA_TOKEN_OTHER_CLIENT');
+      return startSession(request, done.user, done.authentication, input);
     },
 
     /** The consent form's answer. */
@@ -175,7 +199,8 @@ export function createAppFlow({ issuer, sessions, users, tokens, pairs, signer, 
       if (!user || user.lockedAt) throw oauthErrors.invalidGrant('CODE_USER_GONE');
 
       // RFC 9449 §5: a public client's refresh family is bound to the key it proved; a confidential one's is not.
-      const pair = await pairs.startFamily(user, { clientId: client.clientId, scope: record.scope, jkt }, { bindRefreshToken: client.tokenEndpointAuthMethods.includes('none'), ...(record.device ? { device: record.device } : {}) });
+      const authentication = authenticationOf(record);
+      const pair = await pairs.startFamily(user, { clientId: client.clientId, scope: record.scope, jkt, authentication }, { bindRefreshToken: client.tokenEndpointAuthMethods.includes('none'), ...(record.device ? { device: record.device } : {}) });
       const family = await tokens.findRefreshFamily(hashRefreshToken(pair.refresh_token), now());
       const access = await accessTokens.read(pair.access_token);
       const scopes = record.scope.split(' ');
@@ -196,23 +221,25 @@ export function createAppFlow({ issuer, sessions, users, tokens, pairs, signer, 
         ...(client.grantTypes.includes('refresh_token') ? { refresh_token: refreshToken } : {}),
         // One `sid` for the ID token and the access tokens of this sign-in: the token session, which
         // logout ends and which a resource server can tie an access token to (back-channel logout).
-        ...(scopes.includes('openid') ? { id_token: idToken(user, client.clientId, { ...record, sid }) } : {}),
+        ...(scopes.includes('openid') ? { id_token: idToken(user, client.clientId, { ...record, authentication, sid }) } : {}),
       };
     },
 
     /** GET|POST /oauth/userinfo: the claims the token's scopes allow (OIDC Core §5.3). */
-    async userinfo(token: string): Promise<Record<string, string | boolean>> {
+    async userinfo(token: string): Promise<Record<string, string | boolean | number | string[]>> {
       const verified = await accessTokens.verify(token);
       if (!verified.scopes.includes('openid')) {
         throw new AppError('USERINFO_SCOPE', 403, 'the token was not issued with scope openid', { error: 'insufficient_scope', challenge: { scope: 'openid' } });
       }
       const user = await users.findById(verified.sub);
       if (!user) throw new AppError('USERINFO_USER_GONE', 401, 'the user no longer exists', { error: 'invalid_token' });
-      return { sub: user.id, ...scopedUserClaims(user, verified.scopes) };
+      // How the token's sign-in went, as its own claims say (a refresh never changes them).
+      const { authTime, amr, acr } = verified;
+      return { sub: user.id, ...scopedUserClaims(user, verified.scopes), ...(authTime !== undefined ? { auth_time: authTime, amr: [...amr], ...(acr ? { acr } : {}) } : {}) };
     },
   };
 
-  function idToken(user: UserRecord, clientId: string, record: { nonce?: string; sid: string; authTime: number; scope: string }): string {
+  function idToken(user: UserRecord, clientId: string, record: { nonce?: string; sid: string; authentication: Authentication; scope: string }): string {
     const iat = Math.floor(now() / 1000);
     return signer.sign(
       {
@@ -221,7 +248,7 @@ export function createAppFlow({ issuer, sessions, users, tokens, pairs, signer, 
         aud: clientId,
         exp: iat + ID_TOKEN_TTL_SECONDS,
         iat,
-        auth_time: Math.floor(record.authTime / 1000),
+        ...authenticationClaims(record.authentication),
         ...(record.nonce === undefined ? {} : { nonce: record.nonce }),
         sid: record.sid,
         ...scopedUserClaims(user, record.scope.split(' ')),
@@ -232,3 +259,8 @@ export function createAppFlow({ issuer, sessions, users, tokens, pairs, signer, 
 }
 
 export type AppFlow = ReturnType<typeof createAppFlow>;
+
+/** How the sign-in behind a code went; a code stored before amr existed was a password sign-in. */
+function authenticationOf(record: { authTime: number; amr?: Authentication['amr'] }): Authentication {
+  return { time: record.authTime, amr: record.amr ?? ['pwd'] };
+}

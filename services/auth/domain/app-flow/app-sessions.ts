@@ -7,6 +7,7 @@
 
 /** What an authorization code stands for. Stored under the SHA-256 of the code, never the code. */
 import type { SessionDevice } from '../tokens/token-store.js';
+import type { AuthMethod } from '../mfa/authentication.js';
 
 export interface AuthorizationCodeRecord {
   clientId: string;
@@ -18,8 +19,10 @@ export interface AuthorizationCodeRecord {
   nonce?: string;
   /** The login session the code came from: `sid` of the ID token. */
   sid: string;
-  /** When the user last typed their password (OIDC `auth_time`), epoch ms. */
+  /** When the user last signed in (OIDC `auth_time`), epoch ms. */
   authTime: number;
+  /** How (RFC 8176), from the login session; absent on codes stored before it existed (a password). */
+  amr?: readonly AuthMethod[];
   expiresAt: number;
   /** The browser request the code was issued to: the user agent and address its session list shows. */
   device?: SessionDevice;
@@ -46,7 +49,10 @@ export type TakenCode =
 export interface LoginSession {
   sid: string;
   userId: string;
+  /** When the user signed in (the last step of it), epoch ms. */
   authTime: number;
+  /** How (RFC 8176); absent on sessions stored before it existed, which were password sign-ins. */
+  amr?: readonly AuthMethod[];
   expiresAt: number;
 }
 

@@ -1,3 +1,4 @@
+import { authenticationOfToken } from '../mfa/authentication.js';
 import type { AuthEvents } from '../auth-events.js';
 import type { ActorClaim } from '../../../../lib/verifier/index.js';
 import { AppError } from '../../../../lib/errors.js';
@@ -111,6 +112,8 @@ export function createTokenExchangeGrant({ signer, accessTokens, denylist, issue
     if (scope === '') throw oauthErrors.invalidScope();
 
     const claims = subject.claims;
+    // Exchanged on the user's behalf, not a new sign-in: the subject token's says how they signed in.
+    const authentication = authenticationOfToken(subject);
     const act: ActorClaim = { sub: client.clientId, ...(claims.act ? { act: claims.act } : {}) };
     const issued = issuerFor(audience)({
       sub: subject.sub,
@@ -122,6 +125,7 @@ export function createTokenExchangeGrant({ signer, accessTokens, denylist, issue
       act,
       jkt,
       notAfter: subject.expiresAt,
+      ...(authentication ? { authentication } : {}),
     });
     events.tokenExchanged({ clientId: client.clientId, userId: subject.sub, ...(subject.actor.length > 0 ? { actorId: subject.actor.join(',') } : {}), audience: [audience], scope });
     events.accessTokenIssued('token_exchange');

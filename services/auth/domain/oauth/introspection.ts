@@ -1,3 +1,4 @@
+import { authenticationClaims } from '../mfa/authentication.js';
 import { isLiveAccessToken } from '../tokens/live-access-token.js';
 import type { OwnAccessTokens } from '../tokens/token-signing.js';
 import type { AccessTokenDenylist, RefreshTokenStore } from '../tokens/token-store.js';
@@ -27,6 +28,10 @@ export type IntrospectionResponse =
       username?: string;
       /** The login session of a user access token. */
       sid?: string;
+      /** How the user signed in (user tokens): epoch seconds, RFC 8176 methods, the strength. */
+      auth_time?: number;
+      amr?: string[];
+      acr?: string;
     };
 
 export interface IntrospectionDeps {
@@ -53,7 +58,9 @@ export function createIntrospection({ accessTokens, denylist, refreshTokens, use
     if (own === null) return null;
     if (!(await isLiveAccessToken(own, denylist, Math.floor(now() / 1000)))) return INACTIVE;
     const { sub, scope = '', client_id, exp, iat, iss, aud, jti, username, sid } = own.claims;
-    return { active: true, sub, scope, client_id, exp, iat, iss, aud, jti, token_type: 'Bearer', ...(username ? { username } : {}), ...(sid ? { sid } : {}) };
+    const { authTime, amr, acr } = own;
+    const signIn = authTime !== undefined ? { auth_time: authTime, amr: [...amr], ...(acr ? { acr } : {}) } : {};
+    return { active: true, sub, scope, client_id, exp, iat, iss, aud, jti, token_type: 'Bearer', ...(username ? { username } : {}), ...(sid ? { sid } : {}), ...signIn };
   }
 
   async function asRefreshToken(token: string): Promise<IntrospectionResponse | null> {
@@ -72,6 +79,7 @@ export function createIntrospection({ accessTokens, denylist, refreshTokens, use
       iss: issuer,
       token_type: 'refresh_token',
       ...(user ? { username: user.username } : {}),
+      ...(record.authentication ? authenticationClaims(record.authentication) : {}),
     };
   }
 

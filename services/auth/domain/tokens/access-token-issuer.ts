@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { ACCESS_TOKEN_TYPE, type AccessTokenClaims, type ActorClaim } from '../../../../lib/verifier/index.js';
 import type { TokenSigner } from './token-signing.js';
 import { withSpan } from '../../../../lib/tracing/tracer.js';
+import { authenticationClaims, type Authentication } from '../mfa/authentication.js';
 
 export interface AccessTokenSubject {
   sub: string;
@@ -17,6 +18,8 @@ export interface AccessTokenSubject {
   jkt?: string | undefined;
   /** Epoch seconds the token may not outlive (an exchanged token never outlives its subject token). */
   notAfter?: number;
+  /** How the user signed in (`auth_time`, `amr`, `acr`); absent for client-only tokens. */
+  authentication?: Authentication | undefined;
 }
 
 export interface IssuedAccessToken {
@@ -41,7 +44,7 @@ export const tokenTypeOf = (jkt: string | undefined): TokenType => (jkt === unde
 
 /** Options are fixed once; each call only builds claims (RFC 9068 §2.2) and signs with the current key. */
 export function createAccessTokenIssuer({ signer, issuer, audience, ttlSeconds, now }: AccessTokenIssuerOptions): AccessTokenIssuer {
-  return ({ sub, clientId, scope, roles, username, sid, act, jkt, notAfter }) => {
+  return ({ sub, clientId, scope, roles, username, sid, act, jkt, notAfter, authentication }) => {
     const iat = Math.floor(now() / 1000);
     const exp = notAfter === undefined ? iat + ttlSeconds : Math.min(iat + ttlSeconds, notAfter);
     const claims = {
@@ -56,6 +59,7 @@ export function createAccessTokenIssuer({ signer, issuer, audience, ttlSeconds, 
       ...(roles ? { roles } : {}),
       ...(username ? { username } : {}),
       ...(sid ? { sid } : {}),
+      ...(authentication ? authenticationClaims(authentication) : {}),
       ...(act ? { act } : {}),
       ...(jkt ? { cnf: { jkt } } : {}),
     };

@@ -102,7 +102,8 @@ export function createRefresh({ users, refreshTokens, tokens, refreshTokenTtlSec
     const ceiling = record.clientId === firstPartyClientId ? held : capToUser(record.scope.split(' ').filter(Boolean), held);
     const scope = grantedScope(requestedScope, ceiling);
     // A bound family's access tokens carry its key; an unbound one's are bound to a key proven now, if any.
-    const pair = tokens.pair(user, { clientId: record.clientId, scope, jkt: record.jkt ?? jkt }, refreshToken, record.familyId);
+    // The family's authentication, never now: a refresh is not a sign-in (auth_time stays the login's).
+    const pair = tokens.pair(user, { clientId: record.clientId, scope, jkt: record.jkt ?? jkt, authentication: record.authentication }, refreshToken, record.familyId);
     events.accessTokenIssued('refresh_token');
     return pair;
   }

@@ -2,6 +2,7 @@ import type { RefreshTokenStore, SessionDevice } from './token-store.js';
 import type { UserRecord } from '../users/user-store.js';
 import { tokenTypeOf, type AccessTokenIssuer, type TokenType } from './access-token-issuer.js';
 import { hashRefreshToken, newRefreshToken } from './refresh-token.js';
+import type { Authentication } from '../mfa/authentication.js';
 
 /** What login and refresh answer (RFC 6749 §5.1 member names). */
 export interface TokenPair {
@@ -18,6 +19,8 @@ export interface Grant {
   scope: string;
   /** The DPoP key the access token is bound to (RFC 9449 `cnf.jkt`); absent: a bearer token. */
   jkt?: string | undefined;
+  /** How the user signed in: every token of the session says so (auth_time, amr, acr). */
+  authentication?: Authentication | undefined;
 }
 
 export interface TokenPairIssuerOptions {
@@ -33,7 +36,7 @@ export class TokenPairIssuer {
 
   /** A fresh access token for `user` carrying the grant's client and scope, in login session `sid`. */
   accessTokenFor(user: UserRecord, grant: Grant, sid: string) {
-    return this.options.issueAccessToken({ sub: user.id, clientId: grant.clientId, scope: grant.scope, roles: user.roles, username: user.username, sid, jkt: grant.jkt });
+    return this.options.issueAccessToken({ sub: user.id, clientId: grant.clientId, scope: grant.scope, roles: user.roles, username: user.username, sid, jkt: grant.jkt, authentication: grant.authentication });
   }
 
   /**
@@ -58,6 +61,7 @@ export class TokenPairIssuer {
       expiresAt: issuedAt + this.options.refreshTokenTtlSeconds * 1000,
       ...(bindRefreshToken && grant.jkt !== undefined ? { jkt: grant.jkt } : {}),
       ...(device ? { device } : {}),
+      ...(grant.authentication ? { authentication: grant.authentication } : {}),
     });
     return this.pair(user, grant, refreshToken, familyId);
   }

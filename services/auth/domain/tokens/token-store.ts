@@ -1,3 +1,5 @@
+import type { Authentication } from '../mfa/authentication.js';
+
 /**
  * Short-lived security state shared by every auth replica: refresh-token families, the access
  * token denylist, failed-login counters and the replay cache. Adapters: memory (single process)
@@ -32,6 +34,12 @@ export interface RefreshTokenRecord extends RefreshTokenKey {
    * successors never change it). Already bounded by the domain (domain/sessions/session-device.ts).
    */
   device?: SessionDevice;
+  /**
+   * How the login proved the user (auth_time, amr): kept by the family and inherited by every
+   * successor, so a refresh never resets `auth_time`. Absent on families of client-only grants and
+   * on families stored before it existed (their tokens then carry no auth_time).
+   */
+  authentication?: Authentication;
 }
 
 /** The user agent and client address of a login, as the session list shows them. */
@@ -51,7 +59,7 @@ export interface SessionSummary extends SessionDevice {
   lastUsedAt: number;
 }
 
-/** The next token in a family: it inherits familyId, subject, clientId, scope and jkt from the spent one. */
+/** The next token in a family: it inherits familyId, subject, clientId, scope, jkt and authentication from the spent one. */
 export interface RefreshSuccessor {
   tokenHash: string;
   issuedAt: number;

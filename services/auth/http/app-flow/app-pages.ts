@@ -68,7 +68,7 @@ export function hiddenFields(fields: Record<string, string>): string {
     .join('\n');
 }
 
-/** A second step (a one-time code, say) would be one more page like this one, posted to the same action. */
+/** The login form; its second step (mfaPage) is one more page posted to the same action. */
 export function loginPage(options: { appName: string; action: string; hidden: string; error?: string; username?: string; providers?: Array<{ name: string; href: string }> }): string {
   const error = options.error ? `<p class="error" role="alert" id="login-error">${escapeHtml(options.error)}</p>` : '';
   const describedBy = options.error ? ' aria-describedby="login-error"' : '';
@@ -92,6 +92,27 @@ function providerButtons(providers: Array<{ name: string; href: string }>): stri
   if (providers.length === 0) return '';
   const items = providers.map(({ name, href }) => `<li><a class="provider" href="${escapeHtml(href)}">Continue with ${escapeHtml(name)}</a></li>`).join('');
   return `\n<h2>Or sign in with</h2>\n<ul class="providers">${items}</ul>`;
+}
+
+/**
+ * The second step of a sign-in: a code from the authenticator app or a recovery code, for the
+ * mfa_token the page carries (no session exists until it is answered).
+ */
+export function mfaPage(options: { appName: string; action: string; hidden: string; mfaToken: string; factors: string[]; error?: string }): string {
+  const error = options.error ? `<p class="error" role="alert" id="mfa-error">${escapeHtml(options.error)}</p>` : '';
+  const describedBy = options.error ? ' aria-describedby="mfa-error"' : '';
+  const recovery = options.factors.includes('recovery_code') ? ' or one of your recovery codes' : '';
+  return `<h1>Two-step verification</h1>
+<p>to continue to <strong>${escapeHtml(options.appName)}</strong></p>
+${error}
+<form method="post" action="${escapeHtml(options.action)}">
+${options.hidden}
+<input type="hidden" name="step" value="mfa">
+<input type="hidden" name="mfa_token" value="${escapeHtml(options.mfaToken)}">
+<label for="code">Code from your authenticator app${recovery}</label>
+<input id="code" name="code" type="text" inputmode="text" autocomplete="one-time-code" autocapitalize="none" spellcheck="false" required autofocus${describedBy}>
+<button type="submit">Verify</button>
+</form>`;
 }
 
 export function consentPage(options: { appName: string; action: string; hidden: string; scopes: string[] }): string {

@@ -6,7 +6,7 @@ import type { AppFlow, AuthorizeStep } from '../../domain/app-flow/app-flow.js';
 import { LOGIN_SESSION_TTL_SECONDS } from '../../domain/app-flow/app-flow.js';
 import { redirectWith, type AuthorizationRequest, type ParsedAuthorization, type RawParams } from '../../domain/app-flow/authorization-request.js';
 import { queryParams } from './query-params.js';
-import { consentPage, errorPage, hiddenFields, loginPage, sendPage } from './app-pages.js';
+import { consentPage, errorPage, hiddenFields, loginPage, mfaPage, sendPage } from './app-pages.js';
 import { callerTokenOf } from '../bearer-auth.js';
 import { formCsrf } from './form-csrf.js';
 import { cookieValue, hostedCookie, LOGIN_SESSION_COOKIE } from './hosted-cookies.js';
@@ -76,6 +76,11 @@ export function authorizeRoutes({ flow, issuer, parseRequest, secure, authentica
       sendPage(res, 200, `Allow ${appName}?`, consentPage({ appName, action: '/oauth/authorize', hidden: carried(request, token), scopes: step.scopes }), targets);
       return;
     }
+    if (step.step === 'mfa') {
+      const { mfa_token: mfaToken, factors } = step.challenge;
+      sendPage(res, extra.status ?? 200, 'Two-step verification', mfaPage({ appName, action: '/oauth/authorize', hidden: carried(request, token), mfaToken, factors, ...(extra.error ? { error: extra.error } : {}) }), targets);
+      return;
+    }
     sendPage(
       res,
       extra.status ?? 200,
@@ -126,12 +131,16 @@ export function authorizeRoutes({ flow, issuer, parseRequest, secure, authentica
       render(req, res, request, await flow.consent(request, sid, body.decision === 'allow', originOf(req)), sid);
       return;
     }
+    if (body.step === 'mfa') {
+      await secondStep(req, res, request, body, sid);
+      return;
+    }
     const username = typeof body.username === 'string' ? body.username : '';
     const password = typeof body.password === 'string' ? body.password : '';
     try {
       const { session, next } = await flow.login(request, { username, password, ...originOf(req) });
-      res.append('Set-Cookie', hostedCookie(LOGIN_SESSION_COOKIE, session.sid, { maxAgeSeconds: LOGIN_SESSION_TTL_SECONDS, sameSite: 'Lax', secure }));
-      render(req, res, request, next, session.sid);
+      if (session) res.append('Set-Cookie', hostedCookie(LOGIN_SESSION_COOKIE, session.sid, { maxAgeSeconds: LOGIN_SESSION_TTL_SECONDS, sameSite: 'Lax', secure }));
+      render(req, res, request, next, session?.sid ?? sid);
     } catch (err) {
       if (!isAppError(err) || (err.code !== 'LOGIN_FAILED' && err.status !== 429)) throw err;
       const tooMany = err.status === 429;
@@ -144,6 +153,26 @@ export function authorizeRoutes({ flow, issuer, parseRequest, secure, authentica
       });
     }
   });
+
+  /** The second step's form: a session on success; the same page again on a wrong code; the login page once the token is spent or stale. */
+  async function secondStep(req: Request, res: Response, request: AuthorizationRequest, body: Record<string, unknown>, sid: string | undefined): Promise<void> {
+    const mfaToken = typeof body.mfa_token === 'string' ? body.mfa_token : '';
+    const code = typeof body.code === 'string' ? body.code.trim() : '';
+    try {
+      const { session, next } = await flow.completeSecondStep(request, { mfaToken, proof: { code }, ...originOf(req) });
+      res.append('Set-Cookie', hostedCookie(LOGIN_SESSION_COOKIE, session.sid, { maxAgeSeconds: LOGIN_SESSION_TTL_SECONDS, sameSite: 'Lax', secure }));
+      render(req, res, request, next, session.sid);
+    } catch (err) {
+      if (!isAppError(err) || err.status >= 500) throw err;
+      if (err.code === 'MFA_TOKEN_INVALID' || err.code === 'MFA_TOKEN_OTHER_CLIENT' || err.code === 'INVALID_FIELD' && mfaToken === '') {
+        render(req, res, request, { step: 'login' }, sid, { status: 401, error: 'The sign-in took too long or was already used. Sign in again.' });
+        return;
+      }
+      if (err.status === 429 && err.headers['Retry-After']) res.set('Retry-After', err.headers['Retry-After']);
+      const error = err.status === 429 ? 'Too many failed attempts. Wait a few minutes, then sign in again.' : err.status === 400 ? 'Enter the 6-digit code from your authenticator app, or a recovery code.' : 'That code is not right, or was already used.';
+      render(req, res, request, { step: 'mfa', challenge: { mfa_token: mfaToken, factors: ['totp', 'recovery_code'] } }, sid, { status: err.status, error });
+    }
+  }
 
   const userinfo = async (_req: Request, res: Response) => {
     res.set('Cache-Control', 'no-store').json(await flow.userinfo(callerTokenOf(res)));

@@ -8,6 +8,7 @@ import { clientAddressOf } from '../../../../lib/http/client-address.js';
 import type { AuthUseCases } from '../../domain/first-party-use-cases.js';
 import { authErrors } from '../../domain/errors.js';
 import { parseBodyFields, stringField } from '../../../../lib/http/body-fields.js';
+import { parseSecondStep } from '../mfa/second-step-body.js';
 import { ACCESS_COOKIE, clearSessionCookies, newCsrfToken, REFRESH_COOKIE, setSessionCookies, type SessionCookieOptions } from './session-cookies.js';
 
 /** How the browser-session endpoints behave in this deployment (from COOKIE_SECURE, ALLOWED_ORIGINS, the TTLs). */
@@ -40,6 +41,13 @@ export function browserSessionRoutes(auth: AuthUseCases, options: BrowserSession
   router.post('/auth/session', sameOriginLogin, async (req, res) => {
     const { username, password } = parseBodyFields(loginBody, req.body);
     const pair = await auth.login({ username, password, clientIp: clientAddressOf(req), userAgent: req.get('user-agent') });
+    setSessionCookies(res, pair, newCsrfToken(), options);
+    res.status(204).end();
+  });
+
+  // After 401 mfa_required from POST /auth/session: the second step, then the same cookies.
+  router.post('/auth/session/mfa', sameOriginLogin, async (req, res) => {
+    const pair = await auth.completeLogin({ ...parseSecondStep(req.body), clientIp: clientAddressOf(req), userAgent: req.get('user-agent') });
     setSessionCookies(res, pair, newCsrfToken(), options);
     res.status(204).end();
   });

@@ -53,7 +53,7 @@ export function discoveryDocument({ issuer, scopes, grantTypes, tokenEndpointAut
     response_modes_supported: ['query'],
     code_challenge_methods_supported: ['S256'],
     prompt_values_supported: ['none', 'login', 'consent'],
-    claims_supported: ['iss', 'sub', 'aud', 'exp', 'iat', 'auth_time', 'nonce', 'sid', 'preferred_username', 'email', 'email_verified'],
+    claims_supported: ['iss', 'sub', 'aud', 'exp', 'iat', 'auth_time', 'amr', 'acr', 'nonce', 'sid', 'preferred_username', 'email', 'email_verified'],
     subject_types_supported: ['public'],
     id_token_signing_alg_values_supported: [SIGNING_ALGORITHM],
     // RFC 9449 §5.1: proofs are accepted at the token endpoint and by every verifier with these.

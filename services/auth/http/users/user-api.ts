@@ -8,6 +8,7 @@ import { bearerAuth, callerOf } from '../bearer-auth.js';
 import { parseBodyFields, stringField } from '../../../../lib/http/body-fields.js';
 import { tokenRequestProof } from '../tokens/token-request-proof.js';
 import { expressTrustOf } from '../../../../lib/express/dpop-binding.js';
+import { parseSecondStep } from '../mfa/second-step-body.js';
 
 const registerBody = z.object({ username: stringField(), password: stringField(), email: stringField().optional() });
 const loginBody = z.object({ username: stringField(), password: stringField() });
@@ -33,6 +34,12 @@ export function userApiRoutes(auth: AuthUseCases): Router {
   router.post('/auth/login', async (req, res) => {
     const { username, password } = parseBodyFields(loginBody, req.body);
     sendTokens(res, await auth.login({ username, password, clientIp: clientAddressOf(req), userAgent: req.get('user-agent') }, tokenRequestProof(req, expressTrustOf(req))));
+  });
+
+  // The second step of a login that answered 401 mfa_required (the same DPoP binding as login).
+  router.post('/auth/login/mfa', async (req, res) => {
+    const step = parseSecondStep(req.body);
+    sendTokens(res, await auth.completeLogin({ ...step, clientIp: clientAddressOf(req), userAgent: req.get('user-agent') }, tokenRequestProof(req, expressTrustOf(req))));
   });
 
   router.post('/auth/refresh', async (req, res) => {
