@@ -29,6 +29,7 @@ export interface GatewayChildArgs {
  * The real gateway (startGateway, as gateway/main.ts builds it, minus Redis) in front of the
  * bench upstream: `/api/notes` needs a token with `notes:read` for GET, `/public` needs none,
  * `/limited/notes` is `/api/notes` with a per-user rate limit (issue 27, point 2).
+ * `/step-up/notes` is `/api/notes` plus RFC 9470 step-up (`acr: mfa`, `max_age`).
  */
 const args = childArgs<GatewayChildArgs>();
 if (args.otlpEndpoint !== undefined) await startTracing('gateway', { ...process.env, OTEL_EXPORTER_OTLP_ENDPOINT: args.otlpEndpoint });
@@ -40,6 +41,8 @@ const routes = parseRoutes(
       { prefix: '/public', upstream: '${BENCH_UPSTREAM}', auth: 'none' },
       // The same route with a rate limit per user no bench run reaches: the limit's cost, never a 429.
       { prefix: '/limited/notes', upstream: '${BENCH_UPSTREAM}', auth: 'required', scopes: { GET: ['notes:read'], POST: ['notes:write'] }, stripPrefix: '/limited', timeoutMs: 10_000, rate_limit: { requests: args.limitedRequests ?? 1_000_000_000, per_seconds: 3_600, key: 'subject' } },
+      // Ten hours: longer than any bench run, so every token (signed at start) stays fresh enough.
+      { prefix: '/step-up/notes', upstream: '${BENCH_UPSTREAM}', auth: 'required', scopes: { GET: ['notes:read'], POST: ['notes:write'] }, stripPrefix: '/step-up', timeoutMs: 10_000, acr: 'mfa', max_age: 36_000 },
     ],
   },
   env,

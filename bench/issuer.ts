@@ -30,7 +30,8 @@ export async function startBenchIssuer(audience = 'api'): Promise<BenchIssuer> {
     sign(sub = 'user-1') {
       const now = Math.floor(Date.now() / 1000);
       // Two hours: an instruction count under callgrind on a slow machine outlasts a 15-minute token.
-      return test.sign({ claims: { sub, exp: now + 7_200 } });
+      // A second-factor sign-in, as the issuer writes it, so the step-up route's row passes too.
+      return test.sign({ claims: { sub, exp: now + 7_200, auth_time: now, amr: ['pwd', 'otp', 'mfa'], acr: 'urn:authgate:acr:mfa' } });
     },
     close: () => test.close(),
   };

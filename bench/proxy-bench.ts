@@ -77,6 +77,7 @@ const REQUEST_PATH_PUBLIC = '/public/bench?limit=20';
 const REQUEST_PATH_LIMITED = '/limited/notes/bench?limit=20';
 /** The Redis of the shared rate-limit row (BENCH_REDIS_URL); that row needs one. */
 const BENCH_REDIS_URL = process.env.BENCH_REDIS_URL || 'redis://127.0.0.1:6379';
+const REQUEST_PATH_STEP_UP = '/step-up/notes/bench?limit=20';
 
 export const VARIANTS: Variant[] = [
   { name: 'baseline: bare node:http keep-alive proxy', script: 'baseline-proxy-child.ts', path: REQUEST_PATH_AUTH },
@@ -89,6 +90,8 @@ export const VARIANTS: Variant[] = [
   { name: 'gateway, auth: required, info logs + metrics (production)', script: 'gateway-child.ts', path: REQUEST_PATH_AUTH, gateway: { logLevel: 'info', metrics: true }, production: true },
   { name: 'gateway, production, rate-limited route (per user, budgets in this process)', script: 'gateway-child.ts', path: REQUEST_PATH_LIMITED, gateway: { logLevel: 'info', metrics: true } },
   { name: 'gateway, production, rate-limited route (per user, shared through Redis)', script: 'gateway-child.ts', path: REQUEST_PATH_LIMITED, gateway: { logLevel: 'info', metrics: true, redisUrl: BENCH_REDIS_URL } },
+  // Issue 25: the same route with RFC 9470 step-up (acr: mfa, max_age); the pair shows what the check costs.
+  { name: 'gateway, step-up route (acr: mfa, max_age), info logs + metrics (production)', script: 'gateway-child.ts', path: REQUEST_PATH_STEP_UP, gateway: { logLevel: 'info', metrics: true } },
   { name: 'express mount: authgateProxy (express + http-proxy-middleware), silent, no metrics', script: 'express-mount-child.ts', path: REQUEST_PATH_AUTH },
   { name: 'baseline, second process (noise check)', script: 'baseline-proxy-child.ts', path: REQUEST_PATH_AUTH },
 ];

@@ -22,6 +22,10 @@ export interface AppErrorOptions {
 export interface ChallengeParams {
   realm?: string;
   scope?: string;
+  /** RFC 9470 §3: the authentication context class(es) a step-up must reach (space-separated). */
+  acrValues?: string;
+  /** RFC 9470 §3: the most seconds since the user's sign-in the resource accepts. */
+  maxAge?: number;
   /**
    * The authentication scheme challenged: `DPoP` for sender-constrained tokens (RFC 9449 §7.1),
    * `Basic` for a client that authenticated with HTTP Basic (RFC 6749 §5.2), else Bearer.

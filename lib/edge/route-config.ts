@@ -66,6 +66,8 @@ const routeSchema = z
     dpop: z.enum(['required', 'allowed'], missingOr('required or allowed')).default('allowed'),
     delegation: z.enum(['required', 'refused'], missingOr('required or refused')).optional(),
     rate_limit: rateLimitSchema.optional(),
+    acr: z.enum(['mfa'], missingOr('mfa')).optional(),
+    max_age: z.number(missingOr('a number of seconds')).int('must be a whole number of seconds').min(0, 'must be 0 or more').max(31_536_000, 'must be at most 31536000').optional(),
   })
   .strict();
 
@@ -100,6 +102,10 @@ export interface RouteDefinition {
   delegation?: 'required' | 'refused' | undefined;
   /** `rate_limit:` requests per window per verified client, subject or client address (docs/edge.md); undefined: none. */
   rateLimit?: RateLimitSettings | undefined;
+  /** RFC 9470 step-up: `mfa` takes only tokens whose sign-in used a second factor (`acr`). */
+  acr?: 'mfa' | undefined;
+  /** RFC 9470 step-up (`max_age` in routes.yaml): the sign-in (`auth_time`) at most this many seconds old. */
+  maxAge?: number | undefined;
 }
 
 /** Reads GATEWAY_ROUTES; any problem is a ConfigError naming the route by index and prefix. */
@@ -142,6 +148,7 @@ export function parseRoutes(document: unknown, env: Env): RouteDefinition[] {
       throw routesError(`${name}: scopes and roles need auth: required`);
     }
     if (route.auth !== 'required' && route.delegation !== undefined) throw routesError(`${name}: delegation: ${route.delegation} needs auth: required`);
+    if (route.auth !== 'required' && (route.acr !== undefined || route.max_age !== undefined)) throw routesError(`${name}: acr and max_age need auth: required`);
     if (route.auth === 'none' && route.dpop === 'required') throw routesError(`${name}: dpop: required needs auth: required or optional`);
     // A budget per client or subject needs a verified token on every request, else tokenless ones would go unlimited.
     if (route.rate_limit !== undefined && route.rate_limit.key !== 'address' && route.auth !== 'required') {
@@ -161,6 +168,8 @@ export function parseRoutes(document: unknown, env: Env): RouteDefinition[] {
       dpop: route.dpop,
       ...(route.delegation !== undefined ? { delegation: route.delegation } : {}),
       ...(route.rate_limit !== undefined ? { rateLimit: { requests: route.rate_limit.requests, perSeconds: route.rate_limit.per_seconds, key: route.rate_limit.key } } : {}),
+      ...(route.acr !== undefined ? { acr: route.acr } : {}),
+      ...(route.max_age !== undefined ? { maxAge: route.max_age } : {}),
     };
   });
 }

@@ -2,6 +2,7 @@ import { Strategy } from 'passport-strategy';
 import type { Request } from 'express';
 import { isAppError } from '../errors.js';
 import { assertAuthorized, type AccessRequirements } from '../verifier/authorize.js';
+import { checkUserAuthenticationRequirements } from '../verifier/step-up.js';
 import { extractAccessToken } from '../verifier/bearer.js';
 import { createDpopProofVerifier, type DpopProofVerifier, type DpopReplayCache } from '../verifier/dpop.js';
 import { challengedAsDpop, type DpopPolicy } from '../verifier/dpop-binding.js';
@@ -58,6 +59,7 @@ class VerifierBearerStrategy extends Strategy {
     private readonly options: BearerStrategyOptions,
   ) {
     super();
+    checkUserAuthenticationRequirements(options);
     this.name = options.name ?? 'authgate-bearer';
     this.realm = options.realm ?? 'api';
     this.dpop = options.dpop ?? 'allowed';

@@ -2,6 +2,7 @@ import type { RequestHandler } from 'express';
 import { isAppError, withChallenge } from '../errors.js';
 import { toAppError } from '../http/error-handler.js';
 import { assertAuthorized, type AccessRequirements } from '../verifier/authorize.js';
+import { checkUserAuthenticationRequirements } from '../verifier/step-up.js';
 import { extractAccessToken } from '../verifier/bearer.js';
 import { createDpopProofVerifier, type DpopReplayCache } from '../verifier/dpop.js';
 import { challengedAsDpop, type DpopPolicy } from '../verifier/dpop-binding.js';
@@ -32,8 +33,10 @@ export interface RequireAuthOptions {
 }
 
 /**
- * Returns `requireAuth({ scopes, roles })`, an express middleware that verifies the bearer
- * token, checks scopes (all required) and roles (any one), sets `req.auth` and calls next; or
+ * Returns `requireAuth({ scopes, roles, delegation, acr, maxAge })`, an express middleware that
+ * verifies the bearer token, checks scopes (all required), roles (any one) and the sign-in
+ * (`acr: 'mfa'`, `maxAge` seconds: RFC 9470 step-up, 401 insufficient_user_authentication with
+ * `acr_values` / `max_age` in the challenge), sets `req.auth` and calls next; or
  * passes an AppError carrying the RFC 6750 challenge to next(), which lib/http's errorHandler
  * renders as `401/403 {error, error_description}` with `WWW-Authenticate`.
  *
@@ -48,12 +51,14 @@ export interface RequireAuthOptions {
  * const app = express();
  * app.get('/notes', requireAuth({ scopes: ['notes:read'] }), (req, res) => res.json({ owner: req.auth!.sub }));
  * app.delete('/notes', requireAuth({ scopes: ['notes:write'], roles: ['admin'] }), (req, res) => res.sendStatus(204));
+ * app.post('/payouts', requireAuth({ scopes: ['payouts'], acr: 'mfa', maxAge: 300 }), (req, res) => res.sendStatus(201));
  * app.use(errorHandler()); // renders {error, error_description} + WWW-Authenticate
  * ```
  */
 export function createRequireAuth(verifier: Verifier, { realm = 'api', dpop = 'allowed', dpopReplay = createMemoryReplayCache() }: RequireAuthOptions = {}) {
   const verifyProof = createDpopProofVerifier({ replay: dpopReplay });
   return function requireAuth(requirements: AccessRequirements = {}): RequestHandler {
+    checkUserAuthenticationRequirements(requirements);
     return (req, _res, next) => {
       const refuse = (err: unknown) => next(challengeOrFault(err, realm, req, dpop));
       let token: string | undefined;

@@ -1,7 +1,8 @@
 import { tokenError } from './errors.js';
 import type { VerifiedToken } from './claims.js';
+import { assertUserAuthentication, type UserAuthenticationRequirements } from './step-up.js';
 
-export interface AccessRequirements {
+export interface AccessRequirements extends UserAuthenticationRequirements {
   /** Every one of these scopes must be granted. */
   scopes?: readonly string[];
   /** At least one of these roles must be held (roles name who you are; any listed one suffices). */
@@ -13,8 +14,13 @@ export interface AccessRequirements {
   delegation?: 'required' | 'refused';
 }
 
-/** Throws INSUFFICIENT_SCOPE (naming the scopes needed), INSUFFICIENT_ROLE, DELEGATION_REQUIRED or DELEGATION_REFUSED. */
-export function assertAuthorized(identity: Pick<VerifiedToken, 'scopes' | 'roles'> & Partial<Pick<VerifiedToken, 'actor'>>, { scopes, roles, delegation }: AccessRequirements): void {
+/**
+ * Throws INSUFFICIENT_SCOPE (naming the scopes needed), INSUFFICIENT_ROLE, DELEGATION_REQUIRED or
+ * DELEGATION_REFUSED; then, for `acr` / `maxAge`, the step-up refusals of step-up.ts (RFC 9470),
+ * last because a token that may never pass should not send the user through a second factor first.
+ */
+export function assertAuthorized(identity: VerifiedToken, requirements: AccessRequirements): void {
+  const { scopes, roles, delegation } = requirements;
   if (scopes !== undefined && scopes.length > 0) {
     for (const scope of scopes) {
       if (!identity.scopes.includes(scope)) throw tokenError('INSUFFICIENT_SCOPE', { scope: scopes.join(' ') });
@@ -26,4 +32,5 @@ export function assertAuthorized(identity: Pick<VerifiedToken, 'scopes' | 'roles
   const delegated = (identity.actor?.length ?? 0) > 0;
   if (delegation === 'required' && !delegated) throw tokenError('DELEGATION_REQUIRED');
   if (delegation === 'refused' && delegated) throw tokenError('DELEGATION_REFUSED');
+  if (requirements.acr !== undefined || requirements.maxAge !== undefined) assertUserAuthentication(identity, requirements);
 }

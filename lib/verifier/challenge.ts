@@ -12,11 +12,12 @@ const DPOP_ALGS = `algs="${DPOP_ALGORITHMS.join(' ')}"`;
  * token errors, so a service that renders its own errors needs nothing but the verifier.
  */
 export function bearerChallenge(err: AppError, realm: string): string {
-  const { realm: ownRealm, scope, scheme } = err.challenge;
+  const { realm: ownRealm, scope, scheme, acrValues, maxAge } = err.challenge;
   const space = scheme === 'DPoP' ? `DPoP realm="${ownRealm ?? realm}", ${DPOP_ALGS}` : `Bearer realm="${ownRealm ?? realm}"`;
   if (BARE_CHALLENGE_CODES.has(err.code)) return space;
   // Descriptions are fixed strings without quotes or backslashes, so they sit in a quoted-string as is.
-  return `${space}, error="${err.error}", error_description="${err.message}"${scope === undefined ? '' : `, scope="${scope}"`}`;
+  const params = `${scope === undefined ? '' : `, scope="${scope}"`}${acrValues === undefined ? '' : `, acr_values="${acrValues}"`}${maxAge === undefined ? '' : `, max_age="${maxAge}"`}`;
+  return `${space}, error="${err.error}", error_description="${err.message}"${params}`;
 }
 
 /** The challenge of a token refusal (a code of TOKEN_ERRORS), undefined for any other error. */

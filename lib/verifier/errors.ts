@@ -39,6 +39,9 @@ export const TOKEN_ERRORS = {
   DPOP_REQUIRED: { status: 401, error: 'invalid_token', description: 'this resource needs a DPoP-bound access token sent as Authorization: DPoP' },
   DELEGATION_REQUIRED: { status: 403, error: 'insufficient_scope', description: 'this route needs a token obtained on a user\'s behalf (token exchange)' },
   DELEGATION_REFUSED: { status: 403, error: 'insufficient_scope', description: 'this route refuses delegated (exchanged) tokens' },
+  USER_AUTHENTICATION_INSUFFICIENT: { status: 401, error: 'insufficient_user_authentication', description: 'this resource needs a sign-in with a second factor' },
+  USER_AUTHENTICATION_TOO_OLD: { status: 401, error: 'insufficient_user_authentication', description: 'this resource needs a more recent sign-in' },
+  USER_AUTHENTICATION_ABSENT: { status: 403, error: 'insufficient_scope', description: 'this resource needs a token from a user sign-in, not a client credentials token' },
   TOKEN_SUBJECT_GONE: { status: 401, error: 'invalid_token', description: 'the account behind the access token no longer exists' },
   ADMIN_TOKEN_MISSING: { status: 401, error: 'unauthorized', description: 'the admin API needs Authorization: Bearer <admin token>' },
   ADMIN_TOKEN_INVALID: { status: 401, error: 'invalid_token', description: 'the admin token is not valid' },
@@ -49,13 +52,16 @@ export type TokenErrorCode = keyof typeof TOKEN_ERRORS;
 /**
  * The error for `code`. `scope` (space-separated) names what an insufficient_scope answer needs;
  * it ends up in the challenge, never in the description. `realm` names the protection space
- * when the raising layer knows it (else the app's default applies).
+ * when the raising layer knows it (else the app's default applies). `acrValues` and `maxAge` are
+ * what an insufficient_user_authentication answer asks for (RFC 9470 §3).
  */
-export function tokenError(code: TokenErrorCode, options: { cause?: unknown; scope?: string; realm?: string; scheme?: 'Bearer' | 'DPoP' } = {}): AppError {
+export function tokenError(code: TokenErrorCode, options: { cause?: unknown; scope?: string; realm?: string; scheme?: 'Bearer' | 'DPoP'; acrValues?: string; maxAge?: number } = {}): AppError {
   const { status, error, description } = TOKEN_ERRORS[code];
   const scheme = options.scheme ?? (DPOP_CODES.has(code) ? 'DPoP' : undefined);
   const challenge = {
     ...(options.scope === undefined ? {} : { scope: options.scope }),
+    ...(options.acrValues === undefined ? {} : { acrValues: options.acrValues }),
+    ...(options.maxAge === undefined ? {} : { maxAge: options.maxAge }),
     ...(options.realm === undefined ? {} : { realm: options.realm }),
     ...(scheme === undefined ? {} : { scheme }),
   };

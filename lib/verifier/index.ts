@@ -12,6 +12,7 @@ export type { VerifiedToken, AccessTokenClaims, ActorClaim } from './claims.js';
 export type { VerificationKeys } from './jwks-cache.js';
 export { ACCESS_TOKEN_TYPE, ACCESS_TOKEN_ALGORITHM, JWS_COMPACT } from './jws-header.js';
 export { assertAuthorized, type AccessRequirements } from './authorize.js';
+export { ACR_MFA, ACR_PASSWORD, assertUserAuthentication, checkUserAuthenticationRequirements, type UserAuthenticationRequirements } from './step-up.js';
 export { extractBearerToken, extractAccessToken, isDpopScheme, DEFAULT_MAX_TOKEN_LENGTH } from './bearer.js';
 export { createDpopProofVerifier, DPOP_ALGORITHMS, type DpopProofVerifier, type DpopReplayCache } from './dpop.js';
 export { checkSenderConstraint, needsSenderCheck, challengedAsDpop, publicUrlOf, FORWARDED_PREFIX, type DpopPolicy } from './dpop-binding.js';

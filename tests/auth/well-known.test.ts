@@ -33,6 +33,8 @@ describe('discovery and JWKS', () => {
         backchannel_logout_session_supported: true,
         response_types_supported: ['code'],
         code_challenge_methods_supported: ['S256'],
+        // RFC 9470 step-up: an app asks for the second factor with acr_values.
+        acr_values_supported: ['urn:authgate:acr:pwd', 'urn:authgate:acr:mfa'],
       });
       // Nothing it does not serve: no registration without the admin token, no implicit or hybrid flows.
       expect(res.body).not.toHaveProperty('registration_endpoint');

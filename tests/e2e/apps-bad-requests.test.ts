@@ -49,6 +49,8 @@ describe('apps: bad authorize and token requests, CSRF and throttling of the log
     ['an unknown prompt', { ...good(), prompt: 'select_account' }, 'invalid_request'],
     ['a non-numeric max_age', { ...good(), max_age: 'soon' }, 'invalid_request'],
     ['a repeated scope parameter', [...Object.entries(good()), ['scope', 'profile']] as [string, string][], 'invalid_request'],
+    ['a repeated acr_values parameter', [...Object.entries(good()), ['acr_values', 'urn:authgate:acr:mfa'], ['acr_values', 'urn:authgate:acr:pwd']] as [string, string][], 'invalid_request'],
+    ['an acr_values of 600 characters', { ...good(), acr_values: 'x'.repeat(600) }, 'invalid_request'],
   ])('when authorize gets %s, then the app is sent %s with its state and the RFC 9207 iss', async (_name, params, error) => {
     const res = await fetch(authorizeUrl(params as Record<string, string>), { redirect: 'manual' });
     expect(res.status).toBe(302);

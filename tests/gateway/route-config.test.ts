@@ -108,6 +108,13 @@ describe('route config errors in plain words', () => {
     ['delegation not a string', { routes: [{ ...base, delegation: true }] }, 'route 0 (/api/x): delegation: must be required or refused'],
     ['delegation on a public route', { routes: [{ ...base, auth: 'none', delegation: 'refused' }] }, 'route 0 (/api/x): delegation: refused needs auth: required'],
     ['delegation on an optional route', { routes: [{ ...base, auth: 'optional', delegation: 'required' }] }, 'route 0 (/api/x): delegation: required needs auth: required'],
+    ['an acr other than mfa', { routes: [{ ...base, acr: 'urn:authgate:acr:mfa' }] }, 'route 0 (/api/x): acr: must be mfa'],
+    ['a max_age in words', { routes: [{ ...base, max_age: '5m' }] }, 'route 0 (/api/x): max_age: must be a number of seconds'],
+    ['a fractional max_age', { routes: [{ ...base, max_age: 1.5 }] }, 'route 0 (/api/x): max_age: must be a whole number of seconds'],
+    ['a negative max_age', { routes: [{ ...base, max_age: -1 }] }, 'route 0 (/api/x): max_age: must be 0 or more'],
+    ['maxAge spelt in camel case', { routes: [{ ...base, maxAge: 300 }] }, 'route 0 (/api/x): unknown key "maxAge" (allowed: prefix'],
+    ['acr on an optional route', { routes: [{ ...base, auth: 'optional', acr: 'mfa' }] }, 'route 0 (/api/x): acr and max_age need auth: required'],
+    ['max_age on a public route', { routes: [{ ...base, auth: 'none', max_age: 60 }] }, 'route 0 (/api/x): acr and max_age need auth: required'],
   ])('when the routes have %s, then the message says what is wrong and what is expected', (_name, document, expected) => {
     expect(messageOf(() => parseRoutes(document, {}))).toContain(expected);
   });
@@ -117,6 +124,13 @@ describe('route config errors in plain words', () => {
     expect(required?.delegation).toBe('required');
     expect(refused?.delegation).toBe('refused');
     expect(either?.delegation).toBeUndefined();
+  });
+
+  it('when acr and max_age are given, then they reach the route definition as acr and maxAge; absent, they are undefined', () => {
+    const [stepUp, plain] = parseRoutes({ routes: [{ ...base, acr: 'mfa', max_age: 0 }, { ...base, prefix: '/b' }] }, {});
+    expect(stepUp).toMatchObject({ acr: 'mfa', maxAge: 0 });
+    expect(plain?.acr).toBeUndefined();
+    expect(plain?.maxAge).toBeUndefined();
   });
 
   it('when websocket and cors are given, then they reach the route definition', () => {

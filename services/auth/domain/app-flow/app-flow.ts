@@ -14,6 +14,7 @@ import type { TokenPairIssuer } from '../tokens/token-pair.js';
 import type { PasswordCheck } from '../users/password-check.js';
 import { redirectWith, type AuthorizationRequest } from './authorization-request.js';
 import { capToUser, type UserScopes } from './user-scope-cap.js';
+import { sessionShortfall } from './session-shortfall.js';
 import { authenticationClaims, passwordAuthentication, type Authentication } from '../mfa/authentication.js';
 import type { MfaChallenge, SecondStep } from '../mfa/second-step.js';
 
@@ -108,8 +109,9 @@ export function createAppFlow({ issuer, sessions, users, tokens, pairs, signer, 
     return issueCode(request, session, origin);
   }
 
-  async function startSession(request: AuthorizationRequest, user: UserRecord, authentication: Authentication, origin: RequestOrigin): Promise<{ session: LoginSession; next: AuthorizeStep }> {
-    const session: LoginSession = { sid: randomUUID(), userId: user.id, authTime: authentication.time, amr: authentication.amr, expiresAt: now() + LOGIN_SESSION_TTL_SECONDS * 1000 };
+  /** `sid`: the login session to sign in again (a step-up upgrades it in place); a new one otherwise. */
+  async function startSession(request: AuthorizationRequest, user: UserRecord, authentication: Authentication, origin: RequestOrigin, sid: string = randomUUID()): Promise<{ session: LoginSession; next: AuthorizeStep }> {
+    const session: LoginSession = { sid, userId: user.id, authTime: authentication.time, amr: authentication.amr, expiresAt: now() + LOGIN_SESSION_TTL_SECONDS * 1000 };
     await sessions.saveSession(session);
     return { session, next: await afterLogin(request, session, user, false, { userAgent: origin.userAgent, clientIp: origin.clientIp }) };
   }
@@ -133,10 +135,21 @@ export function createAppFlow({ issuer, sessions, users, tokens, pairs, signer, 
     /** GET /oauth/authorize with a valid request and the browser's session cookie (if any). */
     async authorize(request: AuthorizationRequest, sid: string | undefined, origin?: RequestOrigin): Promise<AuthorizeStep> {
       const live = await liveSession(sid);
-      const tooOld = live !== null && request.maxAge !== undefined && now() - live.session.authTime > request.maxAge * 1000;
-      if (!live || tooOld || request.prompt.has('login')) {
+      const shortfall = live === null ? undefined : sessionShortfall(request, live.session, now());
+      if (!live || shortfall === 'stale' || request.prompt.has('login')) {
         if (request.prompt.has('none')) return errorRedirect(request, 'login_required', 'the user is not logged in');
         return { step: 'login' };
+      }
+      if (shortfall === 'one-factor') {
+        // Step-up (acr_values asks for mfa) of a password-only session: the second factor alone.
+        const first: Authentication = { time: live.session.authTime, amr: live.session.amr ?? ['pwd'] };
+        const challenge = await secondStep.challenge(live.user, first, { clientId: request.client.clientId, purpose: 'hosted' });
+        if (challenge) {
+          if (request.prompt.has('none')) return errorRedirect(request, 'login_required', 'the sign-in needs a second factor');
+          return { step: 'mfa', challenge };
+        }
+        // No factor enrolled: the sign-in is what the user can give (OIDC Core §3.1.2.1, a voluntary
+        // acr_values); the tokens say acr pwd, and a step-up route refuses them again.
       }
       return afterLogin(request, live.session, live.user, false, origin);
     },
@@ -155,11 +168,15 @@ export function createAppFlow({ issuer, sessions, users, tokens, pairs, signer, 
     },
 
     /** The second step's form: the factor's proof for the mfa_token the page carried, then the login session. */
-    async completeSecondStep(request: AuthorizationRequest, input: { mfaToken: unknown; proof: Readonly<Record<string, unknown>> } & RequestOrigin): Promise<{ session: LoginSession; next: AuthorizeStep }> {
+    async completeSecondStep(request: AuthorizationRequest, input: { mfaToken: unknown; proof: Readonly<Record<string, unknown>>; sid?: string | undefined } & RequestOrigin): Promise<{ session: LoginSession; next: AuthorizeStep }> {
       const done = await secondStep.complete(input.mfaToken, input.proof, { purpose: 'hosted', clientIp: input.clientIp });
       // Finished for the app it was started for, or not at all.
       if (done.clientId !== request.client.clientId) throw oauthErrors.invalidGrant('MFA_TOKEN_OTHER_CLIENT');
-      return startSession(request, done.user, done.authentication, input);
+      // The browser's own session of this user (a step-up) is upgraded in place: the tokens issued
+      // under it before keep ending with it at logout. Another user's session is left as it was.
+      const live = await liveSession(input.sid);
+      const { sid: _cookie, ...origin } = input;
+      return startSession(request, done.user, done.authentication, origin, live?.user.id === done.user.id ? live.session.sid : undefined);
     },
 
     /** The consent form's answer. */

@@ -1,4 +1,5 @@
 import type { ClientRecord, ClientStore } from '../clients/client-store.js';
+import { ACR_MFA } from '../../../../lib/verifier/index.js';
 
 /** The parameters of GET /oauth/authorize (or of the login form that carries them on). */
 export type RawParams = ReadonlyMap<string, readonly string[]>;
@@ -15,6 +16,11 @@ export interface AuthorizationRequest {
   prompt: Set<string>;
   /** Seconds, when asked for. */
   maxAge?: number;
+  /**
+   * `mfa` when `acr_values` lists urn:authgate:acr:mfa (OIDC Core §3.1.2.1, RFC 9470 §4): a
+   * password-only login session is not enough. Other values are voluntary and ignored.
+   */
+  acr?: 'mfa';
 }
 
 /** A fault that must not be sent to the client: shown on the error page (RFC 6749 §4.1.2.1). */
@@ -46,7 +52,7 @@ export const MAX_AUTHORIZE_PARAMETERS = 50;
 const PKCE_CHALLENGE = /^[A-Za-z0-9_-]{43}$/;
 const PROMPTS = new Set(['none', 'login', 'consent']);
 /** Parameters this server acts on; other ones are ignored, as RFC 6749 §3.1 asks. */
-const SINGLE = ['client_id', 'redirect_uri', 'response_type', 'scope', 'state', 'nonce', 'code_challenge', 'code_challenge_method', 'prompt', 'max_age'] as const;
+const SINGLE = ['client_id', 'redirect_uri', 'response_type', 'scope', 'state', 'nonce', 'code_challenge', 'code_challenge_method', 'prompt', 'max_age', 'acr_values'] as const;
 
 /**
  * Validates an authorization request in the order RFC 6749 §4.1.2.1 needs: client and redirect
@@ -106,6 +112,8 @@ export async function parseAuthorizationRequest(params: RawParams, clients: Clie
   if (prompt.has('none') && prompt.size > 1) return refuse('invalid_request', 'prompt=none cannot be combined with other values');
   const maxAgeText = one('max_age');
   if (maxAgeText !== undefined && !/^\d{1,9}$/.test(maxAgeText)) return refuse('invalid_request', 'max_age must be a number of seconds');
+  const acrValues = one('acr_values');
+  if (acrValues !== undefined && acrValues.length > 512) return refuse('invalid_request', 'acr_values is too long');
 
   const nonce = one('nonce');
   if (nonce !== undefined && nonce.length > 512) return refuse('invalid_request', 'nonce is too long');
@@ -113,6 +121,7 @@ export async function parseAuthorizationRequest(params: RawParams, clients: Clie
   if (state !== undefined) request.state = state;
   if (nonce !== undefined) request.nonce = nonce;
   if (maxAgeText !== undefined) request.maxAge = Number(maxAgeText);
+  if (acrValues?.split(' ').includes(ACR_MFA)) request.acr = 'mfa';
   return { kind: 'ok', request };
 }
 

@@ -4,14 +4,14 @@
  * an Authentication; the refresh family and the hosted login session keep it, so a refresh never
  * changes what the first sign-in proved.
  */
+import { ACR_MFA, ACR_PASSWORD as ACR_PWD } from '../../../../lib/verifier/index.js';
 
 /** RFC 8176 §2 values this server asserts. */
 export const AUTH_METHODS = ['pwd', 'otp', 'hwk', 'user', 'mfa'] as const;
 export type AuthMethod = (typeof AUTH_METHODS)[number];
 
-/** `acr` values (OIDC Core §2): one password, or more than one factor. */
-export const ACR_PWD = 'urn:authgate:acr:pwd';
-export const ACR_MFA = 'urn:authgate:acr:mfa';
+/** `acr` values (OIDC Core §2): one password, or more than one factor; defined beside the verifier's step-up check, which reads them. */
+export { ACR_MFA, ACR_PWD };
 export const ACR_VALUES = [ACR_PWD, ACR_MFA] as const;
 export type Acr = (typeof ACR_VALUES)[number];
 

@@ -8,11 +8,12 @@ import { redirectWith, type AuthorizationRequest, type ParsedAuthorization, type
 import { queryParams } from './query-params.js';
 import { consentPage, errorPage, hiddenFields, loginPage, mfaPage, sendPage } from './app-pages.js';
 import { callerTokenOf } from '../bearer-auth.js';
+import { ACR_MFA } from '../../../../lib/verifier/index.js';
 import { formCsrf } from './form-csrf.js';
 import { cookieValue, hostedCookie, LOGIN_SESSION_COOKIE } from './hosted-cookies.js';
 
 /** Authorization parameters the forms carry on; anything else in the form is the form's own. */
-const CARRIED = ['client_id', 'redirect_uri', 'response_type', 'scope', 'state', 'nonce', 'code_challenge', 'code_challenge_method', 'max_age'] as const;
+const CARRIED = ['client_id', 'redirect_uri', 'response_type', 'scope', 'state', 'nonce', 'code_challenge', 'code_challenge_method', 'max_age', 'acr_values'] as const;
 
 export interface AuthorizeRoutesDeps {
   flow: AppFlow;
@@ -59,6 +60,8 @@ export function authorizeRoutes({ flow, issuer, parseRequest, secure, authentica
     };
     if (request.state !== undefined) fields.state = request.state;
     if (request.nonce !== undefined) fields.nonce = request.nonce;
+    if (request.maxAge !== undefined) fields.max_age = String(request.maxAge);
+    if (request.acr !== undefined) fields.acr_values = ACR_MFA;
     return hiddenFields(fields);
   }
 
@@ -159,7 +162,7 @@ export function authorizeRoutes({ flow, issuer, parseRequest, secure, authentica
     const mfaToken = typeof body.mfa_token === 'string' ? body.mfa_token : '';
     const code = typeof body.code === 'string' ? body.code.trim() : '';
     try {
-      const { session, next } = await flow.completeSecondStep(request, { mfaToken, proof: { code }, ...originOf(req) });
+      const { session, next } = await flow.completeSecondStep(request, { mfaToken, proof: { code }, sid, ...originOf(req) });
       res.append('Set-Cookie', hostedCookie(LOGIN_SESSION_COOKIE, session.sid, { maxAgeSeconds: LOGIN_SESSION_TTL_SECONDS, sameSite: 'Lax', secure }));
       render(req, res, request, next, session.sid);
     } catch (err) {

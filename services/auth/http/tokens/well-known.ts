@@ -2,6 +2,7 @@ import { Router, type RequestHandler } from 'express';
 import type { SigningKeySet } from '../../domain/tokens/signing-key-set.js';
 import { SIGNING_ALGORITHM } from '../../domain/tokens/signing-key-set.js';
 import { DPOP_ALGORITHMS } from '../../../../lib/verifier/dpop.js';
+import { ACR_MFA, ACR_PASSWORD } from '../../../../lib/verifier/step-up.js';
 
 /** Short enough that verifiers pick up a rotated key well within the rotation publish delay. */
 const JWKS_MAX_AGE_SECONDS = 300;
@@ -53,6 +54,8 @@ export function discoveryDocument({ issuer, scopes, grantTypes, tokenEndpointAut
     response_modes_supported: ['query'],
     code_challenge_methods_supported: ['S256'],
     prompt_values_supported: ['none', 'login', 'consent'],
+    // OIDC Discovery §3; `acr_values=urn:authgate:acr:mfa` asks for a second factor (RFC 9470 step-up).
+    acr_values_supported: [ACR_PASSWORD, ACR_MFA],
     claims_supported: ['iss', 'sub', 'aud', 'exp', 'iat', 'auth_time', 'amr', 'acr', 'nonce', 'sid', 'preferred_username', 'email', 'email_verified'],
     subject_types_supported: ['public'],
     id_token_signing_alg_values_supported: [SIGNING_ALGORITHM],
