@@ -27,7 +27,7 @@ describe('recent sign-in: the proof of an account without a password', () => {
     ["is another user's session", 'theirs', { subject: 'user-2' }],
   ] as const)('when the session %s, then 401 insufficient_user_authentication with max_age', async (_what, sid, options) => {
     await session(sid, options);
-    await expect(check('user-1', sid)).rejects.toMatchObject({ status: 401, error: 'insufficient_user_authentication', details: { max_age: RECENT_SIGN_IN_SECONDS } });
+    await expect(check('user-1', sid)).rejects.toMatchObject({ status: 401, error: 'insufficient_user_authentication', challenge: { maxAge: RECENT_SIGN_IN_SECONDS } });
   });
 
   it('when the token names no session, or one that has ended, then it is refused too', async () => {

@@ -218,8 +218,10 @@ describe('federation: a plain OAuth 2.0 provider (GitHub kind) signs people in, 
       for (const body of [{}, { password: 'a guess at a password it never had' }]) {
         const res = await deleteAccount(token, body);
         expect(res.status).toBe(401);
-        expect(res.body).toMatchObject({ error: 'insufficient_user_authentication', max_age: RECENT_SIGN_IN_SECONDS });
-        expect(res.body.error_description).toContain('sign in again');
+        expect(res.body).toMatchObject({ error: 'insufficient_user_authentication', error_description: 'this resource needs a more recent sign-in' });
+        // RFC 9470 §3: the challenge says how recent.
+        expect(res.headers.get('www-authenticate')).toContain(`error="insufficient_user_authentication"`);
+        expect(res.headers.get('www-authenticate')).toContain(`max_age="${RECENT_SIGN_IN_SECONDS}"`);
       }
       expect(await users.findByUsername('leaver')).not.toBeNull();
     });

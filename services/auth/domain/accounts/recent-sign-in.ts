@@ -1,4 +1,4 @@
-import { AppError } from '../../../../lib/errors.js';
+import { tokenError } from '../../../../lib/verifier/errors.js';
 import type { RefreshTokenStore } from '../tokens/token-store.js';
 
 /**
@@ -19,19 +19,14 @@ export interface RecentSignInDeps {
  * Resolves when the caller's session (`sid` of its access token, the refresh family) is a live
  * browser session of `userId` that began at a sign-in within RECENT_SIGN_IN_SECONDS. An app's
  * session does not count: its family begins at a code exchange that may ride on a login session
- * hours old. Refuses with 401 `insufficient_user_authentication` and the `max_age` to meet.
+ * hours old. Refuses as a step-up does (RFC 9470): 401 `insufficient_user_authentication`, the
+ * challenge naming the `max_age` to meet.
  */
 export function createRecentSignInCheck({ tokens, firstPartyClientId, now }: RecentSignInDeps) {
   return async function requireRecentSignIn(userId: string, sid: string | undefined): Promise<void> {
     const at = now();
     const session = sid === undefined ? undefined : (await tokens.listSessions(userId, at)).find((live) => live.sid === sid);
     const recent = session !== undefined && session.clientId === firstPartyClientId && at - session.createdAt <= RECENT_SIGN_IN_SECONDS * 1000;
-    if (!recent) throw recentSignInRequired();
+    if (!recent) throw tokenError('USER_AUTHENTICATION_TOO_OLD', { maxAge: RECENT_SIGN_IN_SECONDS });
   };
 }
-
-const recentSignInRequired = () =>
-  new AppError('RECENT_SIGN_IN_REQUIRED', 401, `this account has no password: sign in again with its identity provider, then confirm within ${RECENT_SIGN_IN_SECONDS / 60} minutes`, {
-    error: 'insufficient_user_authentication',
-    details: { max_age: RECENT_SIGN_IN_SECONDS },
-  });
