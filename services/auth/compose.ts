@@ -32,9 +32,10 @@ import { openMail } from './open-mail.js';
 import { openBackchannelLogout } from './open-backchannel-logout.js';
 import type { DeliveryPolicy } from './domain/mail/delivery-policy.js';
 import { settingsFromConfig } from './settings-from-config.js';
-import { openAccountTokenStore, openAppSessionStore, openClientStore, openFederationStateStore, openLinkedIdentityStore, openTokenStore, openTotpStore, openUserStore } from './stores.js';
+import { openAccountTokenStore, openAppSessionStore, openClientStore, openFederationStateStore, openLinkedIdentityStore, openPasskeyStore, openTokenStore, openTotpStore, openUserStore } from './stores.js';
 import { readIdentityProvidersFile } from './adapters/federation/providers-file-reader.js';
 import { openidClientUpstream } from './adapters/federation/openid-client-upstream.js';
+import type { PasskeyStore } from './domain/passkeys/passkey-store.js';
 import type { TotpStore } from './domain/mfa/totp-store.js';
 
 /** Verifiers accept up to 30 s of skew; a retired key outlives its last token by twice that. */
@@ -54,6 +55,7 @@ export interface AuthServiceOverrides {
   /** Taken over: closed when the service closes. */
   appSessions?: AppSessionStore;
   /** Taken over: closed when the service closes. */
+  passkeys?: PasskeyStore;
   totp?: TotpStore;
   passwords?: PasswordHasher;
   /** Instead of HMAC-SHA-256 under the configured key (the bench's argon2id baseline). */
@@ -99,6 +101,8 @@ export async function startAuthService(config: AuthConfig, overrides: AuthServic
     opened.push(appSessions.store);
     const accountTokens = await openAccountTokenStore(config, logger);
     opened.push(accountTokens.store);
+    const passkeys = overrides.passkeys ? { store: overrides.passkeys, kind: 'provided' } : await openPasskeyStore(config);
+    opened.push(passkeys.store);
     const totp = overrides.totp ? { store: overrides.totp, kind: 'provided' } : await openTotpStore(config);
     opened.push(totp.store);
     const metrics = overrides.metrics ?? createMetrics({ service: 'auth' });
@@ -179,6 +183,7 @@ export async function startAuthService(config: AuthConfig, overrides: AuthServic
       totpStore: totp.store,
       revocationFeed: feed,
       accountTokens: accountTokens.store,
+      passkeys: passkeys.store,
       mail: mail.outbox,
       // The error's code and message only: the work handles tokens, which never reach a log line.
       onBackgroundError: (err) => logger.error({ code: (err as { code?: unknown }).code, err: { message: err instanceof Error ? err.message : String(err) } }, 'account mail work failed'),
@@ -208,6 +213,7 @@ export async function startAuthService(config: AuthConfig, overrides: AuthServic
         { name: 'client-store', check: () => clients.store.ping() },
         { name: 'app-session-store', check: () => appSessions.store.ping() },
         { name: 'account-token-store', check: () => accountTokens.store.ping() },
+        { name: 'passkey-store', check: () => passkeys.store.ping() },
         { name: 'totp-store', check: () => totp.store.ping() },
         mail.readiness,
         backchannel.readiness,
@@ -225,6 +231,8 @@ export async function startAuthService(config: AuthConfig, overrides: AuthServic
         clientStore: clients.kind,
         appSessionStore: appSessions.kind,
         accountTokenStore: accountTokens.kind,
+        passkeyStore: passkeys.kind,
+        webauthnRpId: config.webauthn.rpId,
         totpStore: totp.kind,
         mail: `${mail.kind.outbox} outbox, ${mail.kind.transport} transport`,
         backchannelLogout: backchannel.kind,

@@ -112,6 +112,13 @@ export const authConfigSchema = z
     AUDIT_RECENT_EVENTS: z.coerce.number({ error: 'must be a whole number' }).int('must be a whole number').min(0, 'must be 0 or more').max(100_000, 'must be at most 100000').default(500),
     /** Seconds an app's backchannel_logout_uri gets to answer a logout token before the attempt counts as failed (docs/apps.md). */
     BACKCHANNEL_LOGOUT_TIMEOUT: envField.seconds(5, { max: 60 }),
+    /** The WebAuthn relying party id passkeys are bound to (docs/passkeys.md); default the host of AUTH_PUBLIC_URL. */
+    WEBAUTHN_RP_ID: z
+      .string()
+      .regex(/^(?=.{1,253}$)[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?(\.[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?)*$/, 'must be a lower-case domain name such as example.com (no scheme, no port)')
+      .optional(),
+    /** Origins passkey ceremonies may come from; default the origin of AUTH_PUBLIC_URL and ALLOWED_ORIGINS. */
+    WEBAUTHN_ORIGINS: allowedOriginsField().optional(),
   })
   .superRefine(checkRedisEnv)
   .transform((env) => ({
@@ -122,7 +129,17 @@ export const authConfigSchema = z
     AUTH_ISSUER: env.AUTH_ISSUER.replace(/\/+$/, ''),
     AUTH_SIGNING_KEY_FILE: env.AUTH_SIGNING_KEY_FILE ?? path.join(env.AUTH_DATA_DIR, 'signing-keys.json'),
     AUTH_PUBLIC_URL: publicUrlOf(env),
+    webauthn: relyingPartyOf(env),
   }));
+
+/** WEBAUTHN_RP_ID and WEBAUTHN_ORIGINS with their defaults, from the public URL the users reach. */
+function relyingPartyOf(env: { WEBAUTHN_RP_ID?: string | undefined; WEBAUTHN_ORIGINS?: ReadonlySet<string> | undefined; ALLOWED_ORIGINS: ReadonlySet<string>; AUTH_PUBLIC_URL?: string | undefined; AUTH_ISSUER: string }) {
+  const publicUrl = new URL(publicUrlOf(env));
+  return {
+    rpId: env.WEBAUTHN_RP_ID ?? publicUrl.hostname,
+    origins: [...(env.WEBAUTHN_ORIGINS ?? new Set([publicUrl.origin, ...env.ALLOWED_ORIGINS]))],
+  };
+}
 
 export type AuthConfig = z.output<typeof authConfigSchema>;
 

@@ -22,5 +22,6 @@ export function settingsFromConfig(config: AuthConfig): AuthSettings {
     emailVerificationRequired: config.EMAIL_VERIFICATION_REQUIRED,
     accountMailMaxPerAccount: config.PASSWORD_RESET_MAX_PER_ACCOUNT,
     accountMailMaxPerIp: config.PASSWORD_RESET_MAX_PER_IP,
+    relyingParty: { id: config.webauthn.rpId, name: 'authgate', origins: config.webauthn.origins },
   };
 }

@@ -5,6 +5,7 @@ import type { AppSessionStore } from './domain/app-flow/app-sessions.js';
 import type { ClientStore } from './domain/clients/client-store.js';
 import type { FederationStateStore } from './domain/federation/federation-state.js';
 import type { LinkedIdentityStore } from './domain/federation/linked-identities.js';
+import type { PasskeyStore } from './domain/passkeys/passkey-store.js';
 import type { TokenStore } from './domain/tokens/token-store.js';
 import type { UserStore } from './domain/users/user-store.js';
 import type { TotpStore } from './domain/mfa/totp-store.js';
@@ -20,6 +21,16 @@ export async function openUserStore(config: AuthConfig): Promise<{ store: UserSt
   }
   const { openEmbeddedUserStore } = await import('./adapters/embedded/embedded-user-store.js');
   return { store: await naming('AUTH_DATA_DIR', openEmbeddedUserStore(config.AUTH_DATA_DIR)), kind: 'embedded' };
+}
+
+/** Passkeys live beside the users: MongoDB when MONGODB_URI is set, else embedded under AUTH_DATA_DIR. */
+export async function openPasskeyStore(config: AuthConfig): Promise<{ store: PasskeyStore; kind: string }> {
+  if (config.MONGODB_URI) {
+    const { connectMongoPasskeyStore } = await import('./adapters/passkeys/mongo-passkeys.js');
+    return { store: await naming('MONGODB_URI', connectMongoPasskeyStore(config.MONGODB_URI)), kind: 'mongo' };
+  }
+  const { openEmbeddedPasskeyStore } = await import('./adapters/passkeys/embedded-passkeys.js');
+  return { store: await naming('AUTH_DATA_DIR', openEmbeddedPasskeyStore(config.AUTH_DATA_DIR)), kind: 'embedded' };
 }
 
 /** OAuth clients live beside the users: MongoDB when MONGODB_URI is set, else embedded under AUTH_DATA_DIR. */

@@ -41,8 +41,27 @@ describe('auth configuration', () => {
       PASSWORD_RESET_MAX_PER_IP: 20,
       AUTH_IDENTITY_PROVIDER_TIMEOUT_SECONDS: 10,
       AUDIT_RECENT_EVENTS: 500,
+      webauthn: { rpId: 'localhost', origins: ['http://localhost:4000', 'http://localhost:8080', 'http://127.0.0.1:8080'] },
     });
   });
+
+  it('when WEBAUTHN_* are unset, then the RP ID is the public host and the origins are its origin plus ALLOWED_ORIGINS; set, they win', () => {
+    expect(loadAuthConfig({ AUTH_PUBLIC_URL: 'https://id.example.com/auth', ALLOWED_ORIGINS: 'https://app.example.com' }).webauthn).toEqual({
+      rpId: 'id.example.com',
+      origins: ['https://id.example.com', 'https://app.example.com'],
+    });
+    expect(loadAuthConfig({ WEBAUTHN_RP_ID: 'example.com', WEBAUTHN_ORIGINS: 'https://id.example.com, https://www.example.com' }).webauthn).toEqual({
+      rpId: 'example.com',
+      origins: ['https://id.example.com', 'https://www.example.com'],
+    });
+  });
+
+  it.each([['WEBAUTHN_RP_ID', 'https://example.com'], ['WEBAUTHN_RP_ID', 'example.com:443'], ['WEBAUTHN_RP_ID', 'Example.com'], ['WEBAUTHN_ORIGINS', 'not an origin'], ['WEBAUTHN_ORIGINS', 'https://example.com/path']])(
+    'when %s=%s, then the start stops with a line naming it',
+    (name, value) => {
+      expect(() => loadAuthConfig({ [name]: value })).toThrow(name);
+    },
+  );
 
   it('when the data dir moves, then the default key file moves with it; an explicit one wins', () => {
     expect(loadAuthConfig({ AUTH_DATA_DIR: '/var/lib/auth' }).AUTH_SIGNING_KEY_FILE).toBe('/var/lib/auth/signing-keys.json');

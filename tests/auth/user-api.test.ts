@@ -138,7 +138,7 @@ for (const variant of tokenStoreVariants) {
       expect((await get(auth.url, '/healthz')).status).toBe(200);
       const ready = await get(auth.url, '/readyz');
       expect(ready.status).toBe(200);
-      expect(ready.body.checks).toEqual({ 'user-store': 'ok', 'token-store': 'ok', 'client-store': 'ok', 'app-session-store': 'ok', 'account-token-store': 'ok', 'totp-store': 'ok', mail: 'ok', 'backchannel-logout': 'ok', 'signing-key': 'ok' });
+      expect(ready.body.checks).toEqual({ 'user-store': 'ok', 'token-store': 'ok', 'client-store': 'ok', 'app-session-store': 'ok', 'account-token-store': 'ok', 'passkey-store': 'ok', 'totp-store': 'ok', mail: 'ok', 'backchannel-logout': 'ok', 'signing-key': 'ok' });
     });
   });
 }

@@ -1,3 +1,5 @@
+import type { PasskeyEvent } from './passkeys/passkey-events.js';
+
 /**
  * What the use cases report as it happens: one call per security event, consumed by every sink at
  * once (the Prometheus counters and the audit trail, combined with `allAuthEvents`), so a counter
@@ -15,7 +17,7 @@
 export interface AuthEvents {
   /** A password check ended (JSON login API, browser session and the hosted login page alike). */
   loginFinished(event: LoginFinished): void;
-  accessTokenIssued(grant: 'password' | 'refresh_token' | 'client_credentials' | 'token_exchange'): void;
+  accessTokenIssued(grant: 'password' | 'passkey' | 'refresh_token' | 'client_credentials' | 'token_exchange'): void;
   /** A spent refresh token came back after the grace window and its family was revoked. */
   refreshReuseDetected(event: { userId: string; clientId: string; familyId: string }): void;
   /** A caller logged out: its access token is denied and, when given and its own, its refresh family ended. */
@@ -47,6 +49,8 @@ export interface AuthEvents {
   accountChanged(event: AccountChanged): void;
   /** A federated sign-in, link or unlink, a refused callback, an upstream's back-channel logout; never a code or token. */
   federationEvent(event: FederationEvent): void;
+  /** A passkey was registered, removed or used, or a passkey ceremony was refused (never the WebAuthn JSON). */
+  passkey(event: PasskeyEvent): void;
   /** A second factor was enrolled, removed or used in a way an operator must be able to see; never a code or secret. */
   secondFactorChanged(event: SecondFactorEvent): void;
 }
@@ -124,6 +128,7 @@ export const ignoreAuthEvents: AuthEvents = {
   adminAuthFailed: () => {},
   accountChanged: () => {},
   federationEvent: () => {},
+  passkey: () => {},
   secondFactorChanged: () => {},
 };
 

@@ -1,3 +1,5 @@
+import type { RelyingParty } from './passkeys/relying-party.js';
+
 /** What the auth use cases need to know about this deployment; built from the config at start. */
 export interface AuthSettings {
   /** `iss` of every token, without a trailing slash. */
@@ -31,4 +33,6 @@ export interface AuthSettings {
   accountMailMaxPerAccount: number;
   /** Reset requests per client IP per login failure window. */
   accountMailMaxPerIp: number;
+  /** WEBAUTHN_RP_ID and WEBAUTHN_ORIGINS: what passkeys are bound to and where their ceremonies may run. */
+  relyingParty: RelyingParty;
 }

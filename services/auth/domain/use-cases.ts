@@ -14,6 +14,8 @@ import type { ClientSecretHasher } from './clients/client-secret-hasher.js';
 import type { ClientStore } from './clients/client-store.js';
 import { createAuthUseCases, type AuthDomainDeps } from './first-party-use-cases.js';
 import { tokenEndpointGrants } from './grants/token-endpoint-grants.js';
+import { createPasskeyUseCases } from './passkeys/passkey-use-cases.js';
+import type { PasskeyStore } from './passkeys/passkey-store.js';
 import { createOAuthUseCases } from './oauth/oauth-use-cases.js';
 import { createReadRevocationFeed } from './sessions/read-revocation-feed.js';
 import type { RevocationFeed } from './sessions/revocation-feed.js';
@@ -60,6 +62,8 @@ export interface UseCaseDeps extends AuthDomainDeps {
     /** ALLOWED_ORIGINS: pages there are `return_to` targets too. */
     allowedOrigins: ReadonlySet<string>;
   };
+  /** The users' passkeys (WebAuthn credentials). */
+  passkeys: PasskeyStore;
   /** TOTP secrets (sealed) and recovery codes (hashed). */
   totpStore: TotpStore;
   /** Back-channel logout's stores: who got an ID token in which session, and the durable delivery queue. Off when absent. */
@@ -116,6 +120,20 @@ export function createUseCases(input: UseCaseDeps) {
     now,
   });
   factors.push(...totp.factors);
+  const passkeys = createPasskeyUseCases({
+    rp: settings.relyingParty,
+    users,
+    passkeys: deps.passkeys,
+    challengeStore: deps.accountTokens,
+    pairs: auth.pairs,
+    firstPartyClientId: settings.firstPartyClientId,
+    scopesOf,
+    emailVerificationRequired: settings.emailVerificationRequired,
+    events,
+    now,
+  });
+  // Built after auth (it signs in with auth's token pairs), listed after TOTP and recovery codes.
+  factors.push(passkeys.secondFactor);
   accounts = createAccountUseCases({
     settings,
     users,
@@ -140,6 +158,7 @@ export function createUseCases(input: UseCaseDeps) {
     accessTokens: deps.accessTokens,
     checkPassword: auth.checkPassword,
     secondStep: auth.secondStep,
+    passkeySignIn: passkeys.signIn,
     userScopes: scopesOf,
     endTokenSession,
     ...(backchannel ? { idTokenIssued: (sid: string, clientId: string, sub: string) => backchannel.idTokenIssued(sid, clientId, sub, now() + idTokenSessionMs) } : {}),
@@ -205,6 +224,7 @@ export function createUseCases(input: UseCaseDeps) {
     accounts,
     /** Sign-in with upstream providers; undefined when AUTH_IDENTITY_PROVIDERS_FILE is unset. */
     federation,
+    passkeys,
     /** TOTP enrolment and removal (/auth/mfa/totp). */
     totp,
     appFlow,

@@ -30,6 +30,9 @@ import { accountPageRoutes } from './account-pages/account-page-routes.js';
 import { sessionsRoutes } from './accounts/sessions-routes.js';
 import { consoleRoutes } from './console/console-routes.js';
 import { noRecentAuditEvents, type RecentAuditEvents } from '../domain/admin/recent-audit-events.js';
+import { passkeyRoutes } from './passkeys/passkey-routes.js';
+import { passkeyAssetRoutes } from './passkeys/passkey-assets.js';
+import { accountPasskeysPage } from './passkeys/account-passkeys-page.js';
 
 export interface AuthAppDeps {
   logger: Logger;
@@ -92,6 +95,9 @@ export function createApp(deps: AuthAppDeps): RequestListener {
   app.use(accountRoutes({ auth, accounts: useCases.accounts }));
   app.use(totpRoutes({ auth, totp: useCases.totp }));
   app.use(sessionsRoutes({ auth, accounts: useCases.accounts }));
+  app.use(passkeyAssetRoutes());
+  app.use(passkeyRoutes({ auth, passkeys: useCases.passkeys, allowedOrigins: deps.browserSession.allowedOrigins }));
+  app.use(accountPasskeysPage());
   app.use(browserSessionRoutes(auth, deps.browserSession));
   app.use(registrationRoutes({ adminToken: deps.admin?.token, userAuth: authenticated, clients: useCases.clientAdmin, events }));
   // Pages and JSON of the app flow.

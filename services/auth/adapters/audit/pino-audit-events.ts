@@ -83,6 +83,14 @@ export function pinoAuditEvents(logger: Logger, recent?: RecentAuditEvents): Aut
       const refused = change === 'callback_refused' || ('outcome' in rest && rest.outcome === 'refused');
       write(refused ? 'warn' : 'info', `federation.${change}`, fields);
     },
+    passkey: (event) => {
+      const where = 'clientIp' in event ? { client_ip: event.clientIp } : {};
+      if (event.change === 'registered') write('info', 'passkey.registered', { user_id: event.userId, credential_id: event.credentialId, user_verified: event.userVerified, ...where });
+      else if (event.change === 'removed') write('info', 'passkey.removed', { user_id: event.userId, credential_id: event.credentialId, count: event.count });
+      else if (event.change === 'signed_in') write('info', 'passkey.signed_in', { ceremony: event.ceremony, user_id: event.userId, credential_id: event.credentialId, user_verified: event.userVerified, ...where });
+      // A counter going back means a cloned authenticator: the one refusal an operator must look at.
+      else write(event.reason === 'counter_regressed' ? 'warn' : 'info', 'passkey.refused', { ceremony: event.ceremony, reason: event.reason, user_id: event.userId, credential_id: event.credentialId, ...where });
+    },
     secondFactorChanged: (event) => {
       const { change, userId } = event;
       const fields: Record<string, unknown> = { user_id: userId };

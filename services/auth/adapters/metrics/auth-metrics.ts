@@ -8,7 +8,7 @@ import { labelled, type LabelledCounter, type PlainCounter } from '../../../../l
 export type LoginOutcome = 'success' | 'invalid_credentials' | 'locked' | 'rate_limited';
 
 /** The grant a token pair was issued under; session (cookie) logins count as `password`. */
-export type TokenGrant = 'password' | 'refresh_token' | 'client_credentials' | 'token_exchange';
+export type TokenGrant = 'password' | 'passkey' | 'refresh_token' | 'client_credentials' | 'token_exchange';
 
 /** The auth service's domain counters; call `.inc(...)` where the event happens. */
 export interface AuthMetrics {
@@ -21,7 +21,7 @@ export interface AuthMetrics {
 }
 
 const LOGIN_OUTCOMES: readonly LoginOutcome[] = ['success', 'invalid_credentials', 'locked', 'rate_limited'];
-const GRANTS: readonly TokenGrant[] = ['password', 'refresh_token', 'client_credentials', 'token_exchange'];
+const GRANTS: readonly TokenGrant[] = ['password', 'passkey', 'refresh_token', 'client_credentials', 'token_exchange'];
 
 /** Registers the auth counters in the process's registry (idempotent per registry). */
 export function createAuthMetrics(metrics: Metrics): AuthMetrics {

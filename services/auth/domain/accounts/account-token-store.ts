@@ -1,7 +1,11 @@
-/** What a single-use account token is for: it is only ever spent for that purpose. */
-export type AccountTokenPurpose = 'email-verification' | 'password-reset' | 'invitation';
+/**
+ * What a single-use account token is for: it is only ever spent for that purpose. The WebAuthn
+ * challenges of the passkey ceremonies are such tokens too (domain/passkeys/passkey-challenges.ts):
+ * random, short-lived, spent once, one ceremony's never accepted by another.
+ */
+export type AccountTokenPurpose = 'email-verification' | 'password-reset' | 'invitation' | 'webauthn-registration' | 'webauthn-login' | 'webauthn-mfa';
 
-export const ACCOUNT_TOKEN_PURPOSES: readonly AccountTokenPurpose[] = ['email-verification', 'password-reset', 'invitation'];
+export const ACCOUNT_TOKEN_PURPOSES: readonly AccountTokenPurpose[] = ['email-verification', 'password-reset', 'invitation', 'webauthn-registration', 'webauthn-login', 'webauthn-mfa'];
 
 /** What a token stands for. The token itself is never stored: only its SHA-256 (see account-tokens.ts). */
 export interface AccountTokenRecord {

@@ -42,6 +42,8 @@ export interface AppFlowDeps {
   checkPassword: PasswordCheck;
   /** The login's second step (shared with the JSON login; its own purpose here). */
   secondStep: SecondStep;
+  /** The passwordless sign-in's check (passkeys/passkey-use-cases.ts): who a passkey assertion proved, and how. */
+  passkeySignIn: (response: unknown, clientIp: string) => Promise<{ user: UserRecord; authentication: Authentication }>;
   /** What a first-party token of the user carries: no app gets more on the user's behalf. */
   userScopes: UserScopes;
   /** Ends a token session (the refresh family and every access token carrying its `sid`). */
@@ -65,7 +67,7 @@ const sha256 = (value: string) => createHash('sha256').update(value, 'ascii').di
  * The browser-app flow: authorization (login session, consent, code), the code grant with its ID
  * token and userinfo (RP-initiated logout: rp-logout.ts). The HTTP layer renders pages and sets the cookie.
  */
-export function createAppFlow({ issuer, sessions, users, tokens, pairs, signer, accessTokens, checkPassword, secondStep, userScopes, endTokenSession, idTokenIssued, now = Date.now }: AppFlowDeps) {
+export function createAppFlow({ issuer, sessions, users, tokens, pairs, signer, accessTokens, checkPassword, secondStep, passkeySignIn, userScopes, endTokenSession, idTokenIssued, now = Date.now }: AppFlowDeps) {
   const errorRedirect = (request: AuthorizationRequest, error: string, description: string): AuthorizeStep => ({
     step: 'redirect',
     location: redirectWith(request.redirectUri, { error, error_description: description, state: request.state, iss: issuer }),
@@ -165,6 +167,12 @@ export function createAppFlow({ issuer, sessions, users, tokens, pairs, signer, 
       const challenge = await secondStep.challenge(user, first, { clientId: request.client.clientId, purpose: 'hosted' });
       if (challenge) return { next: { step: 'mfa', challenge } };
       return startSession(request, user, first, { userAgent, clientIp: input.clientIp });
+    },
+
+    /** The login page's passkey button: the assertion it posted, checked, then a new login session (no second step: the passkey is it). */
+    async passkeyLogin(request: AuthorizationRequest, input: { response: unknown } & RequestOrigin): Promise<{ session: LoginSession; next: AuthorizeStep }> {
+      const { user, authentication } = await passkeySignIn(input.response, input.clientIp);
+      return startSession(request, user, authentication, input);
     },
 
     /** The second step's form: the factor's proof for the mfa_token the page carried, then the login session. */

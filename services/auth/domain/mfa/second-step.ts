@@ -5,7 +5,7 @@ import type { AttemptCounter, ReplayCache } from '../tokens/token-store.js';
 import { isLocked } from '../users/account-lock.js';
 import type { UserRecord, UserStore } from '../users/user-store.js';
 import { withSecondFactor, type Authentication } from './authentication.js';
-import type { LoginPurpose, MfaTokens } from './mfa-token.js';
+import type { LoginPurpose, MfaTokens, PendingLogin } from './mfa-token.js';
 import type { SecondFactors } from './second-factor.js';
 
 export interface SecondStepDeps {
@@ -46,6 +46,16 @@ export function createSecondStep({ factors, mfaTokens, counter, users, maxFailur
       if (kinds.length === 0) return null;
       const { token } = mfaTokens.issue({ userId: user.id, clientId: login.clientId, purpose: login.purpose, first });
       return { mfa_token: token, factors: kinds };
+    },
+
+    /**
+     * The pending login an mfa_token stands for, without spending or counting anything: what a
+     * factor needs to prepare its proof (a passkey's challenge, POST /auth/login/mfa/options). Null
+     * for anything but a live mfa_token of either purpose.
+     */
+    pending(mfaToken: unknown): PendingLogin | null {
+      if (typeof mfaToken !== 'string' || mfaToken.length === 0 || mfaToken.length > 2048) return null;
+      return mfaTokens.read(mfaToken, 'first_party') ?? mfaTokens.read(mfaToken, 'hosted');
     },
 
     /** The user and how they signed in, or an error: 400 (no token, a proof of no factor's shape), 401 invalid_grant, 429. */

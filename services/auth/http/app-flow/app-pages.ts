@@ -2,13 +2,16 @@ import { randomBytes } from 'node:crypto';
 import type { Response } from 'express';
 
 /**
- * The hosted pages (login, consent, error, logged out): plain HTML with no script and no
+ * The hosted pages (login, consent, error, logged out): plain HTML with no inline script and no
  * third-party asset, one inline style allowed by a per-response nonce. The CSP lets forms post
  * only to this origin and to the app's redirect origin (Chromium applies form-action to the
- * redirect that follows a post), and no one may frame the page (clickjacking).
+ * redirect that follows a post), and no one may frame the page (clickjacking). A page that needs
+ * script (the passkey button) names its files in `scripts`: served by auth itself, the CSP then
+ * allows script and fetch from this origin only.
  */
-export function sendPage(res: Response, status: number, title: string, body: string, formTargets: string[] = []): void {
-  const nonce = setPageHeaders(res.status(status), formTargets);
+export function sendPage(res: Response, status: number, title: string, body: string, formTargets: string[] = [], { scripts = [] }: { scripts?: string[] } = {}): void {
+  const nonce = setPageHeaders(res.status(status), formTargets, { scripts: scripts.length > 0 });
+  const scriptTags = scripts.map((src) => `<script src="${escapeHtml(src)}" defer></script>`).join('\n');
   res.send(`<!doctype html>
 <html lang="en">
 <head>
@@ -29,7 +32,12 @@ ul{padding-left:1.25rem}
 h2{font-size:1rem;margin-top:1.5rem}
 ul.providers{list-style:none;padding:0}
 a.provider{display:block;margin-top:.5rem;padding:.6rem;border:1px solid #767676;border-radius:4px;color:#1b1d21;text-decoration:none;text-align:center}
+.notice{background:#def7ec;color:#03543f;padding:.75rem;border-radius:4px}
+.divider{margin-top:1.5rem;border-top:1px solid #d1d5db;padding-top:.5rem}
+.divider button.secondary{margin-left:0}
+[hidden]{display:none!important}
 </style>
+${scriptTags}
 </head>
 <body>
 <main>
@@ -43,13 +51,15 @@ ${body}
  * The headers of every hosted page (and the console's): no caching, the strict CSP with a fresh
  * nonce for the page's one inline style, no framing, no referrer. Returns the nonce.
  */
-export function setPageHeaders(res: Response, formTargets: string[] = []): string {
+export function setPageHeaders(res: Response, formTargets: string[] = [], { scripts = false }: { scripts?: boolean } = {}): string {
   const nonce = randomBytes(16).toString('base64');
   const formAction = ["'self'", ...new Set(formTargets)].join(' ');
+  // Pages with scripts (the passkey button) load them from auth itself only, and talk to it only.
+  const scriptPolicy = scripts ? "; script-src 'self'; connect-src 'self'" : '';
   res.set({
     'Content-Type': 'text/html; charset=utf-8',
     'Cache-Control': 'no-store',
-    'Content-Security-Policy': `default-src 'none'; style-src 'nonce-${nonce}'; img-src 'self'; form-action ${formAction}; frame-ancestors 'none'; base-uri 'none'`,
+    'Content-Security-Policy': `default-src 'none'; style-src 'nonce-${nonce}'; img-src 'self'${scriptPolicy}; form-action ${formAction}; frame-ancestors 'none'; base-uri 'none'`,
     'X-Frame-Options': 'DENY',
     'Referrer-Policy': 'no-referrer',
     'X-Content-Type-Options': 'nosniff',
@@ -68,6 +78,25 @@ export function hiddenFields(fields: Record<string, string>): string {
     .join('\n');
 }
 
+/** The scripts of the login page's passkey button (http/passkeys/passkey-assets.ts). */
+export const LOGIN_PAGE_SCRIPTS = ['/auth/webauthn/js/simplewebauthn-browser.js', '/auth/webauthn/js/hosted-login.js'];
+
+/**
+ * A passkey button and the form it posts: the same authorization parameters, and the `step` and
+ * `webauthn` fields the script adds with the assertion (added then, not written here, so a form
+ * reader that gathers a page's fields sees the password form's `step` alone). `optionsUrl` is
+ * where the script asks for the challenge (with the page's mfa_token, when there is one). The
+ * button stays hidden until the script found WebAuthn in the browser, so no page shows a button
+ * that cannot work.
+ */
+function passkeyForm(options: { action: string; hidden: string; step: 'passkey' | 'mfa'; optionsUrl: string; label: string }): string {
+  return `<form method="post" action="${escapeHtml(options.action)}" id="passkey-form" class="divider" data-options-url="${escapeHtml(options.optionsUrl)}" data-step="${options.step}">
+${options.hidden}
+<button type="button" id="passkey-button" class="secondary" hidden>${escapeHtml(options.label)}</button>
+<p class="error" role="alert" id="passkey-error" hidden></p>
+</form>`;
+}
+
 /** The login form; its second step (mfaPage) is one more page posted to the same action. */
 export function loginPage(options: { appName: string; action: string; hidden: string; error?: string; username?: string; providers?: Array<{ name: string; href: string }> }): string {
   const error = options.error ? `<p class="error" role="alert" id="login-error">${escapeHtml(options.error)}</p>` : '';
@@ -84,6 +113,7 @@ ${options.hidden}
 <input id="password" name="password" type="password" autocomplete="current-password" required${describedBy}>
 <button type="submit">Sign in</button>
 </form>
+${passkeyForm({ action: options.action, hidden: options.hidden, step: 'passkey', optionsUrl: '/auth/webauthn/login/options', label: 'Sign in with a passkey' })}
 <p><a href="/account/forgot-password">Forgot password?</a></p>${providerButtons(options.providers ?? [])}`;
 }
 
@@ -95,24 +125,36 @@ function providerButtons(providers: Array<{ name: string; href: string }>): stri
 }
 
 /**
- * The second step of a sign-in: a code from the authenticator app or a recovery code, for the
- * mfa_token the page carries (no session exists until it is answered).
+ * The second step of a sign-in, for the mfa_token the page carries (no session exists until it is
+ * answered): a code from the authenticator app or a recovery code, and/or a passkey, as the
+ * account has them. The factors travel with the form, so a page shown again after a wrong answer
+ * offers the same ones.
  */
 export function mfaPage(options: { appName: string; action: string; hidden: string; mfaToken: string; factors: string[]; error?: string }): string {
   const error = options.error ? `<p class="error" role="alert" id="mfa-error">${escapeHtml(options.error)}</p>` : '';
   const describedBy = options.error ? ' aria-describedby="mfa-error"' : '';
   const recovery = options.factors.includes('recovery_code') ? ' or one of your recovery codes' : '';
-  return `<h1>Two-step verification</h1>
-<p>to continue to <strong>${escapeHtml(options.appName)}</strong></p>
-${error}
-<form method="post" action="${escapeHtml(options.action)}">
+  const factors = `<input type="hidden" name="factors" value="${escapeHtml(options.factors.join(' '))}">`;
+  const codeForm =
+    options.factors.includes('totp') || options.factors.includes('recovery_code')
+      ? `<form method="post" action="${escapeHtml(options.action)}">
 ${options.hidden}
 <input type="hidden" name="step" value="mfa">
 <input type="hidden" name="mfa_token" value="${escapeHtml(options.mfaToken)}">
+${factors}
 <label for="code">Code from your authenticator app${recovery}</label>
 <input id="code" name="code" type="text" inputmode="text" autocomplete="one-time-code" autocapitalize="none" spellcheck="false" required autofocus${describedBy}>
 <button type="submit">Verify</button>
-</form>`;
+</form>`
+      : '';
+  const passkey = options.factors.includes('webauthn')
+    ? passkeyForm({ action: options.action, hidden: `${options.hidden}\n<input type="hidden" name="mfa_token" value="${escapeHtml(options.mfaToken)}">\n${factors}`, step: 'mfa', optionsUrl: '/auth/login/mfa/options', label: 'Use a passkey' })
+    : '';
+  return `<h1>Two-step verification</h1>
+<p>to continue to <strong>${escapeHtml(options.appName)}</strong></p>
+${error}
+${codeForm}
+${passkey}`;
 }
 
 export function consentPage(options: { appName: string; action: string; hidden: string; scopes: string[] }): string {

@@ -6,7 +6,7 @@ import type { AppFlow, AuthorizeStep } from '../../domain/app-flow/app-flow.js';
 import { LOGIN_SESSION_TTL_SECONDS } from '../../domain/app-flow/app-flow.js';
 import { redirectWith, type AuthorizationRequest, type ParsedAuthorization, type RawParams } from '../../domain/app-flow/authorization-request.js';
 import { queryParams } from './query-params.js';
-import { consentPage, errorPage, hiddenFields, loginPage, mfaPage, sendPage } from './app-pages.js';
+import { consentPage, errorPage, hiddenFields, LOGIN_PAGE_SCRIPTS, loginPage, mfaPage, sendPage } from './app-pages.js';
 import { callerTokenOf } from '../bearer-auth.js';
 import { ACR_MFA } from '../../../../lib/verifier/index.js';
 import { formCsrf } from './form-csrf.js';
@@ -81,7 +81,9 @@ export function authorizeRoutes({ flow, issuer, parseRequest, secure, authentica
     }
     if (step.step === 'mfa') {
       const { mfa_token: mfaToken, factors } = step.challenge;
-      sendPage(res, extra.status ?? 200, 'Two-step verification', mfaPage({ appName, action: '/oauth/authorize', hidden: carried(request, token), mfaToken, factors, ...(extra.error ? { error: extra.error } : {}) }), targets);
+      sendPage(res, extra.status ?? 200, 'Two-step verification', mfaPage({ appName, action: '/oauth/authorize', hidden: carried(request, token), mfaToken, factors, ...(extra.error ? { error: extra.error } : {}) }), targets, {
+        scripts: factors.includes('webauthn') ? LOGIN_PAGE_SCRIPTS : [],
+      });
       return;
     }
     sendPage(
@@ -97,6 +99,7 @@ export function authorizeRoutes({ flow, issuer, parseRequest, secure, authentica
         ...(identityProviders.length > 0 ? { providers: providerLinks(identityProviders, request) } : {}),
       }),
       targets,
+      { scripts: LOGIN_PAGE_SCRIPTS },
     );
   }
 
@@ -138,31 +141,35 @@ export function authorizeRoutes({ flow, issuer, parseRequest, secure, authentica
       await secondStep(req, res, request, body, sid);
       return;
     }
-    const username = typeof body.username === 'string' ? body.username : '';
+    const passkey = body.step === 'passkey';
+    const username = !passkey && typeof body.username === 'string' ? body.username : '';
     const password = typeof body.password === 'string' ? body.password : '';
     try {
-      const { session, next } = await flow.login(request, { username, password, ...originOf(req) });
+      const { session, next } = passkey
+        ? await flow.passkeyLogin(request, { response: parsedJson(body.webauthn), ...originOf(req) })
+        : await flow.login(request, { username, password, ...originOf(req) });
       if (session) res.append('Set-Cookie', hostedCookie(LOGIN_SESSION_COOKIE, session.sid, { maxAgeSeconds: LOGIN_SESSION_TTL_SECONDS, sameSite: 'Lax', secure }));
       render(req, res, request, next, session?.sid ?? sid);
     } catch (err) {
-      if (!isAppError(err) || (err.code !== 'LOGIN_FAILED' && err.status !== 429)) throw err;
+      if (!isAppError(err) || !shownOnLoginPage(err, passkey)) throw err;
       const tooMany = err.status === 429;
       if (tooMany && err.headers['Retry-After']) res.set('Retry-After', err.headers['Retry-After']);
       // The same words for an unknown user, a wrong password and a locked account.
       render(req, res, request, { step: 'login' }, sid, {
-        status: tooMany ? 429 : 401,
-        error: loginFormError(err),
+        status: err.status === 400 ? 400 : tooMany ? 429 : 401,
+        error: passkey ? passkeyFormError(err) : loginFormError(err),
         username,
       });
     }
   });
 
-  /** The second step's form: a session on success; the same page again on a wrong code; the login page once the token is spent or stale. */
   async function secondStep(req: Request, res: Response, request: AuthorizationRequest, body: Record<string, unknown>, sid: string | undefined): Promise<void> {
     const mfaToken = typeof body.mfa_token === 'string' ? body.mfa_token : '';
     const code = typeof body.code === 'string' ? body.code.trim() : '';
+    // The page's passkey button posts the assertion in `webauthn`; the code field otherwise.
+    const proof = typeof body.webauthn === 'string' && body.webauthn !== '' ? { webauthn: parsedJson(body.webauthn) } : { code };
     try {
-      const { session, next } = await flow.completeSecondStep(request, { mfaToken, proof: { code }, sid, ...originOf(req) });
+      const { session, next } = await flow.completeSecondStep(request, { mfaToken, proof, sid, ...originOf(req) });
       res.append('Set-Cookie', hostedCookie(LOGIN_SESSION_COOKIE, session.sid, { maxAgeSeconds: LOGIN_SESSION_TTL_SECONDS, sameSite: 'Lax', secure }));
       render(req, res, request, next, session.sid);
     } catch (err) {
@@ -172,8 +179,8 @@ export function authorizeRoutes({ flow, issuer, parseRequest, secure, authentica
         return;
       }
       if (err.status === 429 && err.headers['Retry-After']) res.set('Retry-After', err.headers['Retry-After']);
-      const error = err.status === 429 ? 'Too many failed attempts. Wait a few minutes, then sign in again.' : err.status === 400 ? 'Enter the 6-digit code from your authenticator app, or a recovery code.' : 'That code is not right, or was already used.';
-      render(req, res, request, { step: 'mfa', challenge: { mfa_token: mfaToken, factors: ['totp', 'recovery_code'] } }, sid, { status: err.status, error });
+      const error = err.status === 429 ? 'Too many failed attempts. Wait a few minutes, then sign in again.' : 'webauthn' in proof ? 'That passkey could not verify you. Try again.' : err.status === 400 ? 'Enter the 6-digit code from your authenticator app, or a recovery code.' : 'That code is not right, or was already used.';
+      render(req, res, request, { step: 'mfa', challenge: { mfa_token: mfaToken, factors: factorsOf(body.factors) } }, sid, { status: err.status, error });
     }
   }
 
@@ -196,6 +203,35 @@ function providerLinks(providers: ReadonlyArray<{ id: string; name: string }>, r
   if (request.nonce !== undefined) query.set('nonce', request.nonce);
   const returnTo = `/oauth/authorize?${query.toString()}`;
   return providers.map(({ id, name }) => ({ name, href: `/auth/federation/${encodeURIComponent(id)}/start?${new URLSearchParams({ return_to: returnTo }).toString()}` }));
+}
+
+/** The factors the second-step page was shown with (its hidden field), known kinds only. */
+function factorsOf(value: unknown): string[] {
+  const known = ['totp', 'recovery_code', 'webauthn'];
+  const posted = typeof value === 'string' ? value.split(' ').filter((kind) => known.includes(kind)) : [];
+  return posted.length > 0 ? [...new Set(posted)] : ['totp', 'recovery_code'];
+}
+
+/** Refusals the login page explains; anything else (a store down, 503) is the error renderer's. */
+function shownOnLoginPage(err: AppError, passkey: boolean): boolean {
+  if (passkey) return err.status >= 400 && err.status < 500;
+  return err.code === 'LOGIN_FAILED' || err.status === 429;
+}
+
+/** The posted `webauthn` field: the assertion as JSON text (the domain names what is wrong with it). */
+function parsedJson(value: unknown): unknown {
+  if (typeof value !== 'string') return undefined;
+  try {
+    return JSON.parse(value) as unknown;
+  } catch {
+    return undefined;
+  }
+}
+
+/** One sentence for every passkey refusal: which check failed is the audit trail's, not the page's. */
+function passkeyFormError(err: AppError): string {
+  if (err.code === 'EMAIL_NOT_VERIFIED') return 'Verify your e-mail address first: follow the link in the mail we sent.';
+  return 'That passkey could not sign you in. Try again, or use your password.';
 }
 
 /** What the hosted login form says of a refusal: a busy account is not a lockout, so it is not told to wait minutes. */
