@@ -1,7 +1,8 @@
 #!/bin/sh
 # Creates the secrets the compose stack needs, once, in deploy/secrets/ (git-ignored):
 #   signing-keys.json  the auth service's RSA key set (mounted as the compose secret auth_signing_keys)
-#   compose.env        AUTH_ADMIN_TOKEN, REPORTS_CLIENT_SECRET and AUTH_CLIENT_SECRET_KEY (docker compose --env-file ...)
+#   compose.env        AUTH_ADMIN_TOKEN, REPORTS_CLIENT_SECRET, AUTH_CLIENT_SECRET_KEY and AUTH_MFA_ENCRYPTION_KEY
+#                      (docker compose --env-file ...)
 # Existing files are kept: a new key set would invalidate every token in circulation.
 # Rotate the key set later with `npm run keys -- rotate --file deploy/secrets/signing-keys.json`,
 # then `docker compose restart auth` (a file secret is a bind mount of the old inode).
@@ -11,6 +12,8 @@ secrets=deploy/secrets
 mkdir -p "$secrets"
 
 random_hex() { od -An -tx1 -N32 /dev/urandom | tr -d ' \n'; }
+# 32 random bytes as base64url: the form AUTH_MFA_ENCRYPTION_KEY takes (docs/second-factors.md).
+random_key() { head -c 32 /dev/urandom | base64 | tr '+/' '-_' | tr -d '=\n'; }
 
 if [ ! -s "$secrets/compose.env" ]; then
   (
@@ -18,6 +21,11 @@ if [ ! -s "$secrets/compose.env" ]; then
     printf 'AUTH_ADMIN_TOKEN=%s\nREPORTS_CLIENT_SECRET=%s\nAUTH_CLIENT_SECRET_KEY=%s\n' "$(random_hex)" "$(random_hex)" "$(random_hex)" > "$secrets/compose.env"
   )
   echo "wrote $secrets/compose.env"
+fi
+# A compose.env from before second factors existed gets the TOTP secrets' key added, nothing else changed.
+if ! grep -q '^AUTH_MFA_ENCRYPTION_KEY=' "$secrets/compose.env"; then
+  (umask 077; printf 'AUTH_MFA_ENCRYPTION_KEY=%s\n' "$(random_key)" >> "$secrets/compose.env")
+  echo "added AUTH_MFA_ENCRYPTION_KEY to $secrets/compose.env"
 fi
 
 if [ ! -s "$secrets/signing-keys.json" ]; then

@@ -162,6 +162,7 @@ describe('auth replicas', () => {
     expect(auth.spec.replicas).toBeGreaterThan(1);
     const env = auth.spec.template.spec.containers.flatMap((c) => c.env ?? []);
     expect(env.find((e) => e.name === 'AUTH_CLIENT_SECRET_KEY')?.valueFrom?.secretKeyRef).toEqual({ name: 'authgate-secrets', key: 'AUTH_CLIENT_SECRET_KEY' });
+    expect(env.find((e) => e.name === 'AUTH_MFA_ENCRYPTION_KEY')?.valueFrom?.secretKeyRef).toEqual({ name: 'authgate-secrets', key: 'AUTH_MFA_ENCRYPTION_KEY' });
   });
 });
 

@@ -73,7 +73,7 @@ describe.runIf(HAS_CHROMIUM)('console: the admin console in Chromium behind the 
     expect(new URL(page.url()).searchParams.get('code_challenge_method')).toBe('S256');
     await page.getByLabel('Username').fill(username);
     await page.getByLabel('Password').fill(PASSWORD);
-    await page.getByRole('button', { name: 'Sign in' }).click();
+    await page.getByRole('button', { name: 'Sign in', exact: true }).click();
   }
 
   it('when an admin signs in, finds a user and gives a role, then the gateway admits that user on the roles: route; every page passes axe', async () => {

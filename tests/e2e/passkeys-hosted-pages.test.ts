@@ -90,7 +90,7 @@ describe.runIf(HAS_CHROMIUM)('passkeys on the hosted pages, in Chromium with a v
     await page.goto(`${origin}/account/passkeys`);
     await page.getByLabel('Username').fill('pia');
     await page.getByLabel('Password').fill(PASSWORD);
-    await page.getByRole('button', { name: 'Sign in' }).click();
+    await page.getByRole('button', { name: 'Sign in', exact: true }).click();
     await page.getByText('No passkeys yet.').waitFor();
     await page.getByLabel('Name of the new passkey').fill('Work laptop');
     await page.getByRole('button', { name: 'Add a passkey' }).click();
@@ -144,7 +144,7 @@ describe.runIf(HAS_CHROMIUM)('passkeys on the hosted pages, in Chromium with a v
     await page.goto(`${origin}/account/passkeys`);
     await page.getByLabel('Username').fill(username);
     await page.getByLabel('Password').fill(PASSWORD);
-    await page.getByRole('button', { name: 'Sign in' }).click();
+    await page.getByRole('button', { name: 'Sign in', exact: true }).click();
     await page.getByText('No passkeys yet.').waitFor();
     await page.getByLabel('Name of the new passkey').fill(name);
     await page.getByRole('button', { name: 'Add a passkey' }).click();

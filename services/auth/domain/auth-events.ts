@@ -47,11 +47,26 @@ export interface AuthEvents {
   adminAuthFailed(event: { reason: 'missing' | 'invalid'; clientIp: string; path: string }): void;
   /** A self-service change to an account (verification, reset, password change); never the token or password. */
   accountChanged(event: AccountChanged): void;
+  /** A federated sign-in, link or unlink, a refused callback, an upstream's back-channel logout; never a code or token. */
+  federationEvent(event: FederationEvent): void;
   /** A passkey was registered, removed or used, or a passkey ceremony was refused (never the WebAuthn JSON). */
   passkey(event: PasskeyEvent): void;
   /** A second factor was enrolled, removed or used in a way an operator must be able to see; never a code or secret. */
   secondFactorChanged(event: SecondFactorEvent): void;
 }
+
+/**
+ * What happened with an upstream provider (audit event `federation.<change>`). `providerId` is
+ * always a configured provider's id (a request naming an unknown one is not reported); `reason`
+ * is the refusal's closed code (`state`, `upstream_refused`, `upstream_invalid`, ...).
+ */
+export type FederationEvent =
+  | { change: 'signed_in'; providerId: string; userId: string; created: boolean; clientIp: string }
+  | { change: 'linked'; providerId: string; userId: string; clientIp: string }
+  | { change: 'unlinked'; providerId: string; userId: string }
+  | { change: 'callback_refused'; providerId: string; reason: string; clientIp: string }
+  | { change: 'backchannel_logout'; providerId: string; outcome: 'accepted'; sessionsEnded: number }
+  | { change: 'backchannel_logout'; providerId: string; outcome: 'refused'; reason: string };
 
 /** `factor` names the kind (`totp`, `recovery_code`, `webauthn`, or `all` for an operator's removal). */
 export type SecondFactorEvent =
@@ -112,6 +127,7 @@ export const ignoreAuthEvents: AuthEvents = {
   signingKeysChanged: () => {},
   adminAuthFailed: () => {},
   accountChanged: () => {},
+  federationEvent: () => {},
   passkey: () => {},
   secondFactorChanged: () => {},
 };

@@ -215,6 +215,7 @@ export function createUseCases(input: UseCaseDeps) {
           await appSessions.addSessionFamily(session.sid, hashRefreshToken(pair.refresh_token).familyId, session.expiresAt);
           return pair;
         },
+        events,
         now,
       })
     : undefined;

@@ -26,6 +26,7 @@ describe('account deletion racing a login', () => {
       endTokenSession: createSessionEnder({ tokens, accessTokenTtlSeconds: 60, now: Date.now }),
       events: { ...ignoreAuthEvents, accountChanged: (e) => events.push(e) },
       confirmPassword: async () => user,
+      firstPartyClientId: 'first-party',
       now: Date.now,
       removeFactors: async () => false,
     });

@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { postForm } from '../support/oauth-client.js';
-import { PROVIDER_ID, startFederationStack, type FederationStack } from './support/federation-stack.js';
+import { request } from '../support/http-client.js';
+import { ADMIN_TOKEN, PROVIDER_ID, startFederationStack, type FederationStack } from './support/federation-stack.js';
 
 const PATH = `/auth/federation/${PROVIDER_ID}/backchannel-logout`;
 
@@ -46,5 +47,20 @@ describe('federation: the upstream back-channel logout endpoint refuses every lo
     expect((await send('not.a.jwt')).status).toBe(400);
     const unknown = await postForm(stack.auth.url, '/auth/federation/nobody/backchannel-logout', { logout_token: 'x' });
     expect(unknown.status).toBe(404);
+  });
+
+  it('when logout tokens were accepted and refused, then the audit trail says which (with the sessions ended or the reason), and holds no token', async () => {
+    const token = await stack.upstream.signLogoutToken({ sub: 'audited', sid: 'audited-sid' });
+    expect((await send(token)).status).toBe(200);
+    expect((await send(token)).status).toBe(400);
+    const res = await request(stack.auth.url, 'GET', '/admin/audit-events?limit=1000', { token: ADMIN_TOKEN });
+    const lines = (res.body.events as Array<Record<string, unknown>>).filter((line) => line.event === 'federation.backchannel_logout');
+    expect(lines.slice(0, 2).map(({ provider_id, outcome, sessions_ended, reason, level }) => ({ provider_id, outcome, sessions_ended, reason, level }))).toEqual([
+      { provider_id: PROVIDER_ID, outcome: 'refused', sessions_ended: undefined, reason: 'logout_token', level: 'warn' },
+      { provider_id: PROVIDER_ID, outcome: 'accepted', sessions_ended: 0, reason: undefined, level: 'info' },
+    ]);
+    // The unknown provider of the test above is not reported: its id is only what a caller sent.
+    expect(lines.every((line) => line.provider_id === PROVIDER_ID)).toBe(true);
+    expect(JSON.stringify(res.body)).not.toContain(token);
   });
 });

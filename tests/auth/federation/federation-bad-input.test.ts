@@ -8,10 +8,11 @@ import { AppBrowser } from '../../e2e/support/app-browser.js';
 import { freePort } from '../../support/free-port.js';
 import { LineSink } from '../support/audit-capture.js';
 import { startTestAuthAsIssuer, type IssuerTestAuth } from '../support/auth-harness.js';
-import { PASSWORD, post } from '../support/http-client.js';
+import { PASSWORD, post, request } from '../support/http-client.js';
 import { startHostileUpstream, type HostileMode } from './support/hostile-upstream.js';
 
 const TIMEOUT_SECONDS = 1;
+const ADMIN_TOKEN = 'federation-bad-input-admin-token-0123456789';
 
 describe('federation: bad input from browsers and upstreams gives a clear page, no account, no session, nothing secret in the log', () => {
   let auth: IssuerTestAuth;
@@ -37,7 +38,7 @@ describe('federation: bad input from browsers and upstreams gives a clear page, 
       users,
       clients,
       logDestination: sink,
-      env: { AUTH_IDENTITY_PROVIDERS_FILE: file, HOSTILE_SECRET: 'hostile-client-secret', AUTH_IDENTITY_PROVIDER_TIMEOUT_SECONDS: String(TIMEOUT_SECONDS), COOKIE_SECURE: 'false' },
+      env: { AUTH_IDENTITY_PROVIDERS_FILE: file, HOSTILE_SECRET: 'hostile-client-secret', AUTH_IDENTITY_PROVIDER_TIMEOUT_SECONDS: String(TIMEOUT_SECONDS), COOKIE_SECURE: 'false', AUTH_ADMIN_TOKEN: ADMIN_TOKEN },
     });
     await clients.create({ clientId: 'spa', tokenEndpointAuthMethods: ['none'], grantTypes: ['authorization_code'], audiences: [], scopes: ['openid'], redirectUris: ['https://spa.example/cb'] });
     // An account with the address the hostile upstream claims: it must never be linked by it.
@@ -143,6 +144,21 @@ describe('federation: bad input from browsers and upstreams gives a clear page, 
     const mallory = await users.findByUsername('mallory');
     expect(mallory).toMatchObject({ email: 'victim@example.com', emailVerified: false });
     expect(mallory!.id).not.toBe((await users.findByUsername('victim'))!.id);
+  });
+
+  it('when all of the above ran, then the audit trail has each refused callback with its closed reason, the one sign-in as created, and no unknown provider', async () => {
+    const res = await request(auth.url, 'GET', '/admin/audit-events?limit=1000', { token: ADMIN_TOKEN });
+    const lines = (res.body.events as Array<Record<string, unknown>>).filter((line) => String(line.event).startsWith('federation.'));
+    const reasons = lines.filter((line) => line.event === 'federation.callback_refused').map((line) => line.reason);
+    expect(new Set(reasons)).toEqual(new Set(['upstream_invalid', 'upstream_refused', 'upstream_unreachable', 'state']));
+    // Six bad answers, one error answer and its replay, one slow, three bad states and one login CSRF.
+    expect(reasons.filter((reason) => reason === 'upstream_invalid')).toHaveLength(6);
+    expect(reasons.filter((reason) => reason === 'state')).toHaveLength(5);
+    const mallory = (await users.findByUsername('mallory'))!;
+    expect(lines.filter((line) => line.event === 'federation.signed_in')).toEqual([expect.objectContaining({ provider_id: 'hostile', user_id: mallory.id, created: true })]);
+    expect(lines.every((line) => line.provider_id === 'hostile')).toBe(true);
+    const trail = JSON.stringify(lines);
+    for (const secret of upstream.issued) expect(trail).not.toContain(secret);
   });
 
   it('when all of the above ran, then no log line holds a code, an ID token or an access token of the upstream', () => {

@@ -71,6 +71,18 @@ export function pinoAuditEvents(logger: Logger, recent?: RecentAuditEvents): Aut
       if ('sessionsEnded' in rest) fields.sessions_ended = rest.sessionsEnded;
       write('info', change, fields);
     },
+    federationEvent: (event) => {
+      const { change, providerId, ...rest } = event;
+      const fields: Record<string, unknown> = { provider_id: providerId };
+      if ('userId' in rest) fields.user_id = rest.userId;
+      if ('created' in rest) fields.created = rest.created;
+      if ('outcome' in rest) fields.outcome = rest.outcome;
+      if ('sessionsEnded' in rest) fields.sessions_ended = rest.sessionsEnded;
+      if ('reason' in rest) fields.reason = rest.reason;
+      if ('clientIp' in rest) fields.client_ip = rest.clientIp;
+      const refused = change === 'callback_refused' || ('outcome' in rest && rest.outcome === 'refused');
+      write(refused ? 'warn' : 'info', `federation.${change}`, fields);
+    },
     passkey: (event) => {
       const where = 'clientIp' in event ? { client_ip: event.clientIp } : {};
       if (event.change === 'registered') write('info', 'passkey.registered', { user_id: event.userId, credential_id: event.credentialId, user_verified: event.userVerified, ...where });

@@ -64,7 +64,7 @@ export function createAccountUseCases(deps: AccountUseCaseDeps) {
     changePassword: createPasswordChange(flow),
     /** GET /auth/sessions and DELETE /auth/sessions/:sid. */
     sessions: createOwnSessions(deps),
-    deleteAccount: createAccountDeletion({ ...flow, removeFactors: (userId) => deps.factors.removeAll(userId) }),
+    deleteAccount: createAccountDeletion({ ...flow, firstPartyClientId: settings.firstPartyClientId, removeFactors: (userId) => deps.factors.removeAll(userId) }),
     /** Resolves when the work started off the request path has finished (tests, shutdown). */
     idle: () => background.idle(),
   };

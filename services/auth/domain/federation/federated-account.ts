@@ -76,37 +76,37 @@ export function createFederatedAccounts({ users, links, randomHex }: { users: Us
 
   return {
     /** The account of this identity: the linked one, or a new one (no half-made account on failure). */
-    async signIn(provider: FederatedProvider, identity: UpstreamIdentity): Promise<UserRecord> {
+    async signIn(provider: FederatedProvider, identity: UpstreamIdentity): Promise<{ user: UserRecord; created: boolean }> {
       const linked = await links.find(provider.issuer, identity.subject);
       if (linked) {
         const user = await users.findById(linked.userId);
         if (!user || user.lockedAt) throw federationErrors.accountUnavailable();
-        return syncRoles(provider, user, identity.claims);
+        return { user: await syncRoles(provider, user, identity.claims), created: false };
       }
       const user = await createUser(provider, identity);
       try {
         await links.link({ userId: user.id, providerId: provider.id, issuer: provider.issuer, subject: identity.subject, label: labelOf(provider, identity) });
-        return user;
+        return { user, created: true };
       } catch (err) {
         // A concurrent first sign-in of the same identity won, or the store failed: this account goes.
         await users.delete(user.id);
         if (isAppError(err) && err.code === 'FEDERATION_IDENTITY_TAKEN') {
           const winner = await links.find(provider.issuer, identity.subject);
           const user = winner ? await users.findById(winner.userId) : null;
-          if (user && !user.lockedAt) return user;
+          if (user && !user.lockedAt) return { user, created: false };
         }
         throw err;
       }
     },
 
-    /** Links the identity to `userId`, whose owner proved the account (a live session of it). */
-    async linkTo(userId: string, provider: FederatedProvider, identity: UpstreamIdentity): Promise<UserRecord> {
+    /** Links the identity to `userId`, whose owner proved the account (a live session of it); `created` when the link is new. */
+    async linkTo(userId: string, provider: FederatedProvider, identity: UpstreamIdentity): Promise<{ user: UserRecord; created: boolean }> {
       const user = await users.findById(userId);
       if (!user || user.lockedAt) throw federationErrors.accountUnavailable();
       const linked = await links.find(provider.issuer, identity.subject);
       if (linked && linked.userId !== userId) throw federationErrors.identityTaken();
       if (!linked) await links.link({ userId, providerId: provider.id, issuer: provider.issuer, subject: identity.subject, label: labelOf(provider, identity) });
-      return user;
+      return { user, created: !linked };
     },
   };
 }

@@ -1,6 +1,8 @@
 import { createHash, randomBytes, randomUUID, timingSafeEqual } from 'node:crypto';
 import type { AppSessionStore, LoginSession } from '../app-flow/app-sessions.js';
 import { LOGIN_SESSION_TTL_SECONDS } from '../app-flow/app-flow.js';
+import { isAppError } from '../../../../lib/errors.js';
+import { ignoreAuthEvents, type AuthEvents } from '../auth-events.js';
 import type { SessionEnder } from '../sessions/session-ender.js';
 import type { UserRecord, UserStore } from '../users/user-store.js';
 import type { SessionDevice } from '../tokens/token-store.js';
@@ -37,8 +39,14 @@ export interface FederationDeps {
   startBrowserSession: (user: UserRecord, session: LoginSession, device: SessionDevice) => Promise<TokenPair>;
   /** Checks `return_to` (return-to.ts): the URL to go to, or null. */
   checkReturnTo: (value: string | undefined) => Promise<string | null>;
+  /** The audit trail: sign-ins, links, refused callbacks, back-channel logouts. */
+  events?: AuthEvents;
   now?: () => number;
 }
+
+/** The closed reason of a refusal for the audit trail: our own error code, never the upstream's words. */
+const refusalReason = (err: unknown): string =>
+  isAppError(err) && err.code.startsWith('FEDERATION_') ? err.code.slice('FEDERATION_'.length).toLowerCase() : 'internal';
 
 const MAX_STATE_LENGTH = 128;
 const BROWSER_SECRET = /^[A-Za-z0-9_-]{43}$/;
@@ -51,7 +59,7 @@ const random = (bytes: number) => randomBytes(bytes).toString('base64url');
  * the upstream's back-channel logout, and the user's linked identities.
  */
 export function createFederation(deps: FederationDeps) {
-  const { state, links, users, sessions, endTokenSession, now = Date.now } = deps;
+  const { state, links, users, sessions, endTokenSession, now = Date.now, events = ignoreAuthEvents } = deps;
   const byId = new Map(deps.providers.map((provider) => [provider.upstream.id, provider]));
   const accounts = createFederatedAccounts({ users, links, randomHex: (bytes) => randomBytes(bytes).toString('hex') });
 
@@ -81,6 +89,43 @@ export function createFederation(deps: FederationDeps) {
     await sessions.saveSession(session);
     await state.rememberUpstreamSession({ providerId, subject: identity.subject, ...(identity.sid ? { sid: identity.sid } : {}) }, session.sid, session.expiresAt);
     return session;
+  }
+
+  /**
+   * The state is spent first (a replay, an error answer and a failed check all leave nothing to
+   * retry), then checked against this browser, then the upstream's answer is checked and the
+   * account found, made or linked; a login session starts.
+   */
+  async function finishCallback(provider: ConfiguredProvider, callback: URL, browserSecret: string | undefined) {
+    const providerId = provider.upstream.id;
+    const stateValue = callback.searchParams.get('state');
+    // Ours are 43 characters: anything much longer is not worth a store lookup.
+    const pending = stateValue && stateValue.length <= MAX_STATE_LENGTH ? await state.takePending(stateValue, now()) : null;
+    if (!pending || pending.providerId !== providerId || !browserSecret) throw federationErrors.badState();
+    const expected = Buffer.from(pending.browserHash, 'base64url');
+    const given = sha256(browserSecret);
+    if (expected.length !== given.length || !timingSafeEqual(expected, given)) throw federationErrors.badState();
+    const checks = { state: stateValue!, nonce: pending.nonce, codeVerifier: pending.codeVerifier, redirectUri: callbackUrl(providerId) };
+    const identity = await upstreamCall(provider, () => provider.upstream.finish(callback, checks));
+    const { user, created } = pending.linkUserId ? await accounts.linkTo(pending.linkUserId, describe(provider), identity) : await accounts.signIn(describe(provider), identity);
+    const session = await newLoginSession(user.id, providerId, identity);
+    return { user, session, returnTo: pending.returnTo, linked: pending.linkUserId !== undefined, created };
+  }
+
+  /** A verified logout token, seen once: the local login sessions it names end, with their token sessions. */
+  async function endUpstreamSession(provider: ConfiguredProvider, logoutToken: string | undefined): Promise<number> {
+    const providerId = provider.upstream.id;
+    if (!logoutToken) throw federationErrors.badLogoutToken();
+    const logout = await upstreamCall(provider, () => provider.upstream.readLogoutToken(logoutToken)).catch((err: unknown) => {
+      throw err instanceof Error && 'code' in err && err.code === 'FEDERATION_UPSTREAM_UNREACHABLE' ? err : federationErrors.badLogoutToken();
+    });
+    if (!(await state.firstSight(`${providerId}:${logout.jti}`, logout.exp * 1000, now()))) throw federationErrors.badLogoutToken();
+    const local = await state.takeUpstreamSessions({ providerId, ...(logout.sid ? { sid: logout.sid } : { subject: logout.sub! }) }, now());
+    for (const sid of local) {
+      const families = await sessions.endSession(sid);
+      for (const familyId of families) await endTokenSession(familyId);
+    }
+    return local.length;
   }
 
   return {
@@ -113,24 +158,20 @@ export function createFederation(deps: FederationDeps) {
     },
 
     /**
-     * GET /auth/federation/:id/callback: the state is spent first (a replay, an error answer and
-     * a failed check all leave nothing to retry), then checked against this browser, then the
-     * upstream's answer is checked and the account found, made or linked; a login session starts.
+     * GET /auth/federation/:id/callback: finishCallback, its outcome reported to the audit trail
+     * (`linked` for a link's round trip; `created` when the sign-in made the account).
      */
-    async callback(providerId: string, callback: URL, browserSecret: string | undefined) {
+    async callback(providerId: string, callback: URL, browserSecret: string | undefined, clientIp: string) {
       const provider = providerOf(providerId);
-      const stateValue = callback.searchParams.get('state');
-      // Ours are 43 characters: anything much longer is not worth a store lookup.
-      const pending = stateValue && stateValue.length <= MAX_STATE_LENGTH ? await state.takePending(stateValue, now()) : null;
-      if (!pending || pending.providerId !== providerId || !browserSecret) throw federationErrors.badState();
-      const expected = Buffer.from(pending.browserHash, 'base64url');
-      const given = sha256(browserSecret);
-      if (expected.length !== given.length || !timingSafeEqual(expected, given)) throw federationErrors.badState();
-      const checks = { state: stateValue!, nonce: pending.nonce, codeVerifier: pending.codeVerifier, redirectUri: callbackUrl(providerId) };
-      const identity = await upstreamCall(provider, () => provider.upstream.finish(callback, checks));
-      const user = pending.linkUserId ? await accounts.linkTo(pending.linkUserId, describe(provider), identity) : await accounts.signIn(describe(provider), identity);
-      const session = await newLoginSession(user.id, providerId, identity);
-      return { user, session, returnTo: pending.returnTo, linked: pending.linkUserId !== undefined };
+      try {
+        const done = await finishCallback(provider, callback, browserSecret);
+        const { user, linked, created } = done;
+        events.federationEvent(linked ? { change: 'linked', providerId, userId: user.id, clientIp } : { change: 'signed_in', providerId, userId: user.id, created, clientIp });
+        return done;
+      } catch (err) {
+        events.federationEvent({ change: 'callback_refused', providerId, reason: refusalReason(err), clientIp });
+        throw err;
+      }
     },
 
     /** After a callback that returns to a page rather than an app's authorization request: the browser-session cookies' tokens. */
@@ -142,17 +183,14 @@ export function createFederation(deps: FederationDeps) {
      */
     async backchannelLogout(providerId: string, logoutToken: string | undefined): Promise<number> {
       const provider = providerOf(providerId);
-      if (!logoutToken) throw federationErrors.badLogoutToken();
-      const logout = await upstreamCall(provider, () => provider.upstream.readLogoutToken(logoutToken)).catch((err: unknown) => {
-        throw err instanceof Error && 'code' in err && err.code === 'FEDERATION_UPSTREAM_UNREACHABLE' ? err : federationErrors.badLogoutToken();
-      });
-      if (!(await state.firstSight(`${providerId}:${logout.jti}`, logout.exp * 1000, now()))) throw federationErrors.badLogoutToken();
-      const local = await state.takeUpstreamSessions({ providerId, ...(logout.sid ? { sid: logout.sid } : { subject: logout.sub! }) }, now());
-      for (const sid of local) {
-        const families = await sessions.endSession(sid);
-        for (const familyId of families) await endTokenSession(familyId);
+      try {
+        const sessionsEnded = await endUpstreamSession(provider, logoutToken);
+        events.federationEvent({ change: 'backchannel_logout', providerId, outcome: 'accepted', sessionsEnded });
+        return sessionsEnded;
+      } catch (err) {
+        events.federationEvent({ change: 'backchannel_logout', providerId, outcome: 'refused', reason: refusalReason(err) });
+        throw err;
       }
-      return local.length;
     },
 
     /** GET /auth/account/identities: the user's links. */
@@ -177,6 +215,7 @@ export function createFederation(deps: FederationDeps) {
       if (!found.some((link) => link.id === linkId)) throw federationErrors.linkUnknown();
       if (!hasPassword && found.length === 1) throw federationErrors.lastSignInMethod();
       if (!(await links.unlink(userId, linkId))) throw federationErrors.linkUnknown();
+      events.federationEvent({ change: 'unlinked', providerId: found.find((link) => link.id === linkId)!.providerId, userId });
     },
   };
 }

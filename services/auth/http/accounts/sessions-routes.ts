@@ -8,7 +8,8 @@ import type { AuthUseCases } from '../../domain/first-party-use-cases.js';
 import { bearerAuth, callerOf } from '../bearer-auth.js';
 
 // An upper bound before any work, as on the password change.
-const deleteAccountBody = z.object({ password: stringField().max(8192) });
+/** `password` is left out only by an account without one (made by a federated sign-in). */
+const deleteAccountBody = z.object({ password: stringField().max(8192).optional() });
 
 const noStore: RequestHandler = (_req, res, next) => {
   res.set('Cache-Control', 'no-store');
@@ -36,7 +37,8 @@ export function sessionsRoutes({ auth, accounts }: { auth: AuthUseCases; account
   // DELETE may carry a body here: the password that proves it is the user (RFC 9110 §9.3.5 allows it).
   router.delete('/auth/account', noStore, authenticated, ...jsonBody(), async (req, res) => {
     const { password } = parseBodyFields(deleteAccountBody, req.body ?? {});
-    await accounts.deleteAccount({ userId: callerOf(res).sub, password, clientIp: clientAddressOf(req) });
+    const caller = callerOf(res);
+    await accounts.deleteAccount({ userId: caller.sub, password, sid: caller.sid, clientIp: clientAddressOf(req) });
     res.status(204).end();
   });
 

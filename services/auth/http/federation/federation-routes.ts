@@ -47,7 +47,7 @@ export function federationRoutes({ federation, cookies }: FederationRoutesDeps):
   router.get('/auth/federation/:id/callback', async (req, res) => {
     await asPage(res, async () => {
       const callback = new URL(req.originalUrl, 'http://callback.invalid');
-      const { user, session, returnTo } = await federation.callback(String(req.params.id), callback, cookieValue(req, FEDERATION_COOKIE));
+      const { user, session, returnTo } = await federation.callback(String(req.params.id), callback, cookieValue(req, FEDERATION_COOKIE), clientAddressOf(req));
       // The login session of the hosted pages (single sign-on), as the password form sets it.
       res.append('Set-Cookie', hostedCookie(LOGIN_SESSION_COOKIE, session.sid, { maxAgeSeconds: LOGIN_SESSION_TTL_SECONDS, sameSite: 'Lax', secure }));
       if (!isAuthorizeRequest(returnTo)) {
