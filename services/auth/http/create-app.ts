@@ -33,6 +33,8 @@ import { noRecentAuditEvents, type RecentAuditEvents } from '../domain/admin/rec
 import { passkeyRoutes } from './passkeys/passkey-routes.js';
 import { passkeyAssetRoutes } from './passkeys/passkey-assets.js';
 import { accountPasskeysPage } from './passkeys/account-passkeys-page.js';
+import { accountTwoStepPage } from './mfa/account-two-step-page.js';
+import { accountSessionAssetRoutes } from './account-pages/account-session-assets.js';
 
 export interface AuthAppDeps {
   logger: Logger;
@@ -92,12 +94,14 @@ export function createApp(deps: AuthAppDeps): RequestListener {
     app.use(identitiesRoutes({ federation: useCases.federation, authenticated, secure: deps.browserSession.secure }));
   }
   app.use(userApiRoutes(auth));
-  app.use(accountRoutes({ auth, accounts: useCases.accounts }));
-  app.use(totpRoutes({ auth, totp: useCases.totp }));
+  app.use(accountRoutes({ auth, accounts: useCases.accounts, allowedOrigins: deps.browserSession.allowedOrigins }));
+  app.use(totpRoutes({ auth, totp: useCases.totp, allowedOrigins: deps.browserSession.allowedOrigins }));
   app.use(sessionsRoutes({ auth, accounts: useCases.accounts }));
   app.use(passkeyAssetRoutes());
   app.use(passkeyRoutes({ auth, passkeys: useCases.passkeys, allowedOrigins: deps.browserSession.allowedOrigins }));
   app.use(accountPasskeysPage());
+  app.use(accountTwoStepPage());
+  app.use(accountSessionAssetRoutes());
   app.use(browserSessionRoutes(auth, deps.browserSession));
   app.use(registrationRoutes({ adminToken: deps.admin?.token, userAuth: authenticated, clients: useCases.clientAdmin, events }));
   // Pages and JSON of the app flow.

@@ -6,6 +6,7 @@ import { jsonBody } from '../../../../lib/http/request-body.js';
 import type { AccountUseCases } from '../../domain/accounts/account-use-cases.js';
 import type { AuthUseCases } from '../../domain/first-party-use-cases.js';
 import { bearerAuth, callerOf } from '../bearer-auth.js';
+import { bearerOrSessionCookie } from '../sessions/bearer-or-session.js';
 
 // Upper bounds before any work: the domain checks shapes and policy, these keep junk small.
 const tokenBody = z.object({ token: stringField().max(256) });
@@ -21,16 +22,18 @@ const ACCEPTED = { status: 'accepted' } as const;
  * The account's self-service (API.md, "Accounts"): thin handlers, one use case each. Answers
  * never carry a token, yet are `no-store`: they are about one account.
  */
-export function accountRoutes({ auth, accounts }: { auth: AuthUseCases; accounts: AccountUseCases }): Router {
+export function accountRoutes({ auth, accounts, allowedOrigins }: { auth: AuthUseCases; accounts: AccountUseCases; allowedOrigins: ReadonlySet<string> }): Router {
   const router = Router();
   const authenticated = bearerAuth(auth.verifyAccessToken, auth.verifyDpopProof);
+  // The account pages (/account/two-step) read the account, its factors included, with the browser session.
+  const readable = bearerOrSessionCookie(authenticated, auth.verifyAccessToken, allowedOrigins);
   const noStore: RequestHandler = (_req, res, next) => {
     res.set('Cache-Control', 'no-store');
     next();
   };
   router.use(['/auth/email', '/auth/password', '/auth/account'], ...jsonBody(), noStore);
 
-  router.get('/auth/account', authenticated, async (_req, res) => {
+  router.get('/auth/account', readable, async (_req, res) => {
     res.json(await accounts.account(callerOf(res).sub));
   });
 

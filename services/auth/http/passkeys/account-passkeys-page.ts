@@ -1,8 +1,9 @@
 import { Router } from 'express';
 import { sendPage } from '../app-flow/app-pages.js';
+import { ACCOUNT_SESSION_SCRIPT_PATH } from '../account-pages/account-session-assets.js';
 
 /** The scripts of the passkey management page. */
-const SCRIPTS = ['/auth/webauthn/js/simplewebauthn-browser.js', '/auth/webauthn/js/account-passkeys.js'];
+const SCRIPTS = ['/auth/webauthn/js/simplewebauthn-browser.js', ACCOUNT_SESSION_SCRIPT_PATH, '/auth/webauthn/js/account-passkeys.js'];
 
 /**
  * GET /account/passkeys: the user's passkeys on the account pages, listed, added (named) and
@@ -21,6 +22,7 @@ export function accountPasskeysPage(): Router {
 const BODY = `<h1>Passkeys</h1>
 <p>Sign in with your fingerprint, face or screen lock instead of a password. Each device or security key you add is listed here.</p>
 <p class="error" role="alert" id="passkey-status" hidden></p>
+<p><a href="/account/two-step">Authenticator app and recovery codes</a></p>
 <noscript><p class="error">This page needs JavaScript to talk to your passkeys.</p></noscript>
 <form id="signin-form" hidden>
 <label for="username">Username</label>

@@ -1,8 +1,7 @@
 /**
  * The script of /account/passkeys (served as /auth/webauthn/js/account-passkeys.js). It lists,
  * adds and removes the signed-in user's passkeys over /auth/webauthn/* with the browser session
- * (cookies, plus the X-CSRF-Token header the session's unsafe requests need), and offers the
- * password sign-in of POST /auth/session when there is no session. Names are user input: they are
+ * (window.AccountSession: cookies and CSRF header, the sign-in offered when there is none). Names are user input: they are
  * only ever written with textContent.
  */
 export const ACCOUNT_PASSKEYS_SCRIPT = `(function () {
@@ -16,20 +15,9 @@ export const ACCOUNT_PASSKEYS_SCRIPT = `(function () {
   var addForm = byId('passkey-add');
   var signinForm = byId('signin-form');
 
-  function csrfToken() {
-    var match = document.cookie.match(/(?:^|; )csrf_token=([^;]*)/);
-    return match ? match[1] : '';
-  }
-  function call(method, path, body) {
-    var headers = { 'x-csrf-token': csrfToken() };
-    if (body !== undefined) headers['content-type'] = 'application/json';
-    return fetch(path, { method: method, credentials: 'same-origin', headers: headers, body: body === undefined ? undefined : JSON.stringify(body) });
-  }
-  function say(message, isError) {
-    status.textContent = message;
-    status.className = isError ? 'error' : 'notice';
-    status.hidden = !message;
-  }
+  var session = window.AccountSession;
+  var call = session.call;
+  var say = session.statusLine(status);
   function describe(passkey) {
     var used = passkey.last_used_at ? 'last used ' + new Date(passkey.last_used_at).toLocaleString() : 'never used';
     return ' (added ' + new Date(passkey.created_at).toLocaleDateString() + ', ' + used + (passkey.synced ? ', synced' : '') + ')';
@@ -75,18 +63,7 @@ export const ACCOUNT_PASSKEYS_SCRIPT = `(function () {
     }).catch(function () { say('Your passkeys could not be loaded.', true); });
   }
 
-  signinForm.addEventListener('submit', function (event) {
-    event.preventDefault();
-    var body = { username: byId('username').value, password: byId('password').value };
-    fetch('/auth/session', { method: 'POST', credentials: 'same-origin', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) })
-      .then(function (answer) {
-        if (answer.status !== 204) throw new Error('sign-in ' + answer.status);
-        byId('password').value = '';
-        say('', false);
-        return load();
-      })
-      .catch(function () { say('The username or password is incorrect.', true); });
-  });
+  session.offerSignIn(signinForm, say, load);
 
   addForm.addEventListener('submit', function (event) {
     event.preventDefault();

@@ -1,7 +1,8 @@
 import { readFile } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import path from 'node:path';
-import { Router, type Response } from 'express';
+import { Router } from 'express';
+import { sendScript } from '../account-pages/send-script.js';
 import { HOSTED_LOGIN_SCRIPT } from './hosted-login-script.js';
 import { ACCOUNT_PASSKEYS_SCRIPT } from './account-passkeys-script.js';
 
@@ -22,18 +23,6 @@ export function passkeyAssetRoutes(): Router {
   router.get('/auth/webauthn/js/hosted-login.js', (_req, res) => sendScript(res, HOSTED_LOGIN_SCRIPT));
   router.get('/auth/webauthn/js/account-passkeys.js', (_req, res) => sendScript(res, ACCOUNT_PASSKEYS_SCRIPT));
   return router;
-}
-
-function sendScript(res: Response, source: string): void {
-  res
-    .set({
-      'Content-Type': 'text/javascript; charset=utf-8',
-      // Short: a deploy with a new version of a script reaches browsers within minutes.
-      'Cache-Control': 'public, max-age=300',
-      'X-Content-Type-Options': 'nosniff',
-      'Cross-Origin-Resource-Policy': 'same-origin',
-    })
-    .send(source);
 }
 
 /** The package exports only its entry points; the bundle sits beside them in the package. */

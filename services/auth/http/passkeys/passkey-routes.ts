@@ -8,7 +8,7 @@ import type { AuthUseCases } from '../../domain/first-party-use-cases.js';
 import type { PasskeyUseCases } from '../../domain/passkeys/passkey-use-cases.js';
 import { bearerAuth, callerOf } from '../bearer-auth.js';
 import { tokenRequestProof } from '../tokens/token-request-proof.js';
-import { bearerOrSessionCookie } from './bearer-or-session.js';
+import { bearerOrSessionCookie } from '../sessions/bearer-or-session.js';
 
 // An object here; its members are checked by the domain (webauthn-json.ts), which names the bad field.
 const webauthnJson = z.looseObject({});

@@ -3,10 +3,10 @@ import { readCookie } from '../../../../lib/http/cookies.js';
 import { checkCsrf, UNSAFE_METHODS } from '../../../../lib/http/csrf.js';
 import type { AccessTokenClaims } from '../../../../lib/verifier/claims.js';
 import { tokenError } from '../../../../lib/verifier/errors.js';
-import { ACCESS_COOKIE } from '../sessions/session-cookies.js';
+import { ACCESS_COOKIE } from './session-cookies.js';
 
 /**
- * The caller of a passkey management endpoint: `Authorization` (bearerAuth) when the request has
+ * The caller of an account endpoint the account pages call (passkeys, TOTP, the account): `Authorization` (bearerAuth) when the request has
  * one, else the browser session's access cookie (the account page), verified by the same
  * verifier. A cookie-authenticated unsafe request must carry the CSRF proofs of the browser
  * session (Origin allowed, X-CSRF-Token = csrf_token cookie), as POST /auth/session/refresh does.
