@@ -32,7 +32,7 @@ describe('a token from /auth/login verified by a generic JWKS client', () => {
     const { header, payload } = await verifyLikeADownstreamService(access_token, `${auth.url}/.well-known/jwks.json`, 'http://localhost:4000', 'api');
     expect(header).toEqual({ alg: 'RS256', kid: auth.keys.currentSigningKey().kid, typ: 'at+jwt' });
     const claims = payload as jwt.JwtPayload;
-    expect(Object.keys(claims).sort()).toEqual(['aud', 'client_id', 'exp', 'iat', 'iss', 'jti', 'roles', 'scope', 'sid', 'sub', 'username'].sort());
+    expect(Object.keys(claims).sort()).toEqual(['acr', 'amr', 'aud', 'auth_time', 'client_id', 'exp', 'iat', 'iss', 'jti', 'roles', 'scope', 'sid', 'sub', 'username'].sort());
     expect(claims).toMatchObject({ iss: 'http://localhost:4000', sub: id, aud: 'api', client_id: 'first-party', scope: 'notes:read notes:write reports:read', roles: ['user'], username: 'kim' });
     expect(claims.exp! - claims.iat!).toBe(900);
   });

@@ -47,10 +47,10 @@ describe('email and email_verified in userinfo and the ID token', () => {
     expect((await post(auth.url, '/auth/email/verify', { token: mail!.token })).status).toBe(204);
     const after = await tokensFor('openid email');
     expect(decodeJwt(after.id_token)).toMatchObject({ email: 'mira@example.test', email_verified: true });
-    expect((await get(auth.url, '/oauth/userinfo', after.access_token)).body).toEqual({ sub: expect.any(String), email: 'mira@example.test', email_verified: true });
+    expect((await get(auth.url, '/oauth/userinfo', after.access_token)).body).toEqual({ sub: expect.any(String), email: 'mira@example.test', email_verified: true, acr: 'urn:authgate:acr:pwd', amr: ['pwd'], auth_time: expect.any(Number) });
 
     const without = await tokensFor('openid profile');
     expect(decodeJwt(without.id_token)).not.toHaveProperty('email_verified');
-    expect((await get(auth.url, '/oauth/userinfo', without.access_token)).body).toEqual({ sub: expect.any(String), preferred_username: 'mira' });
+    expect((await get(auth.url, '/oauth/userinfo', without.access_token)).body).toEqual({ sub: expect.any(String), preferred_username: 'mira', acr: 'urn:authgate:acr:pwd', amr: ['pwd'], auth_time: expect.any(Number) });
   });
 });
