@@ -100,17 +100,23 @@ export const VARIANTS: Variant[] = [
  * The rows `BENCH_ROWS` asks for: those whose name contains one of its comma-separated parts (any
  * case), and always the baseline first, since every ratio is to it. All rows when unset. With
  * `before` (BENCH_BEFORE, another checkout of this repository with its dependencies installed),
- * that checkout's production gateway runs as one more row after this one's: a before/after pair
- * measured in the same interleaved rounds, rather than in two runs the machine may treat apart.
+ * that checkout's production gateway runs as one more row after this one's (or, with `beforeRows`,
+ * BENCH_BEFORE_ROWS, each row whose name contains one of its parts): before/after pairs measured
+ * in the same interleaved rounds, rather than in two runs the machine may treat apart.
  */
-export function selectVariants(filter: string | undefined, before?: string): Variant[] {
-  const parts = (filter ?? '').split(',').map((part) => part.trim().toLowerCase()).filter((part) => part !== '');
+export function selectVariants(filter: string | undefined, before?: string, beforeRows?: string): Variant[] {
+  const partsOf = (list: string | undefined) => (list ?? '').split(',').map((part) => part.trim().toLowerCase()).filter((part) => part !== '');
+  const parts = partsOf(filter);
   const rows = parts.length === 0 ? VARIANTS : VARIANTS.filter((variant, index) => index === 0 || parts.some((part) => variant.name.toLowerCase().includes(part)));
   if (before === undefined || before === '') return rows;
-  const production = VARIANTS.find((variant) => variant.production)!;
-  const beforeRow: Variant = { ...production, name: `${production.name}, before: ${before}`, checkout: path.resolve(before) };
-  const at = rows.indexOf(production);
-  return at === -1 ? [...rows, beforeRow] : [...rows.slice(0, at + 1), beforeRow, ...rows.slice(at + 1)];
+  // Which rows get a twin from the other checkout: those BENCH_BEFORE_ROWS names, else the production row.
+  const twinParts = partsOf(beforeRows);
+  const twinned = (variant: Variant, index: number) =>
+    index > 0 && (twinParts.length === 0 ? variant.production === true : twinParts.some((part) => variant.name.toLowerCase().includes(part)));
+  return rows.flatMap((variant) => {
+    if (!twinned(variant, VARIANTS.indexOf(variant))) return [variant];
+    return [variant, { ...variant, name: `${variant.name}, before: ${before}`, checkout: path.resolve(before) }];
+  });
 }
 
 /** The child's module: this checkout's bench/<script>, or the same file of the variant's checkout. */

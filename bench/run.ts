@@ -18,7 +18,7 @@ import { printVerifierTable, runVerifierBench } from './verifier-bench.js';
 /**
  * `npm run bench`: prints ratios against baselines measured in this same run. Not a test, not in
  * CI. Knobs (env): BENCH_ONLY=proxy,verifier,argon2,storm,client-auth,mfa (and instructions, wrk, edge, overshoot, not in the default set)  BENCH_REQUESTS (per batch)  BENCH_ROUNDS
- * BENCH_CONCURRENCY  BENCH_TOKENS  BENCH_GATEWAY_LOG=<file>  BENCH_CPU_PROF=1|<dir>  BENCH_ROWS=<name parts>  BENCH_BEFORE=<checkout>  BENCH_FIXED_ROUNDS  BENCH_WRK_SECONDS. See bench/README.md.
+ * BENCH_CONCURRENCY  BENCH_TOKENS  BENCH_GATEWAY_LOG=<file>  BENCH_CPU_PROF=1|<dir>  BENCH_ROWS=<name parts>  BENCH_BEFORE=<checkout>  BENCH_BEFORE_ROWS=<name parts>  BENCH_FIXED_ROUNDS  BENCH_WRK_SECONDS. See bench/README.md.
  */
 const env = process.env;
 const only = new Set((env.BENCH_ONLY ?? 'proxy,verifier,argon2,storm,client-auth,mfa').split(',').map((part) => part.trim()));
@@ -26,7 +26,7 @@ const requests = positiveInt('BENCH_REQUESTS', 5_000);
 const rounds = positiveInt('BENCH_ROUNDS', 7);
 const concurrency = positiveInt('BENCH_CONCURRENCY', 32);
 const tokens = positiveInt('BENCH_TOKENS', 1_000);
-const variants = selectVariants(env.BENCH_ROWS, env.BENCH_BEFORE);
+const variants = selectVariants(env.BENCH_ROWS, env.BENCH_BEFORE, env.BENCH_BEFORE_ROWS);
 const cpuProfDir = env.BENCH_CPU_PROF ? (env.BENCH_CPU_PROF === '1' ? defaultProfileDir() : env.BENCH_CPU_PROF) : undefined;
 
 function positiveInt(name: string, fallback: number): number {

@@ -2,7 +2,7 @@ import type { CorsSettings } from '../lib/edge/route-config.js';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { AppError } from '../lib/errors.js';
 import { sendError } from '../lib/http/send-json.js';
-import { stampRequestId } from './request-id.js';
+import { stampAnswerFields } from './answer-fields.js';
 
 /** A route's `cors:` block, validated (route-config.ts). */
 export type { CorsSettings };
@@ -33,7 +33,7 @@ export function createCorsPolicy(settings: CorsSettings): CorsPolicy {
   const maxAge = String(settings.maxAgeSeconds);
   return {
     handle(req, res) {
-      stampRequestId(req, res);
+      stampAnswerFields(res);
       const origin = req.headers.origin;
       const preflight = req.method === 'OPTIONS' && req.headers['access-control-request-method'] !== undefined;
       res.setHeader('Vary', preflight ? 'Origin, Access-Control-Request-Method, Access-Control-Request-Headers' : 'Origin');

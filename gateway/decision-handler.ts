@@ -11,7 +11,8 @@ import { createRefusal } from './refusal.js';
 import { removeHeader } from '../lib/edge/hop-by-hop.js';
 import { setIdentityHeaders } from '../lib/edge/identity-headers.js';
 import { EXCHANGE, RequestExchange, type Tracked } from './request-exchange.js';
-import { assignRequestId, stampRequestId } from './request-id.js';
+import { assignRequestId } from './request-id.js';
+import { addAnswerFields } from './answer-fields.js';
 import { resolvePath } from '../lib/edge/request-path.js';
 
 export interface DecisionHandlerOptions extends AccessDecisionOptions {
@@ -46,7 +47,7 @@ export function createDecisionHandler({ findRoute, trust, logger, observer, ...d
   function allow(exchange: RequestExchange, _route: CompiledRoute, identity: VerifiedToken | undefined): void {
     const headers: OutgoingHttpHeaders = { 'content-length': '0', 'cache-control': 'no-store' };
     if (identity !== undefined) setIdentityHeaders(headers as Record<string, string>, identity);
-    stampRequestId(exchange.req, exchange.res);
+    addAnswerFields(headers, exchange.res);
     exchange.res.writeHead(200, headers).end();
   }
 

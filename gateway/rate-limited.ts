@@ -15,8 +15,11 @@ export function rateLimited({ allow, refuse }: { allow: Allow; refuse: Refuse },
   return (exchange, route, identity) => {
     const limit = route.rateLimit;
     if (limit === undefined) return allow(exchange, route, identity);
-    const refusal = limit.spend(exchange.req, exchange.res, identity, trust);
-    if (refusal !== undefined) return refuse(exchange, refusal);
+    const spent = limit.spend(exchange.req, identity, trust);
+    if (typeof spent !== 'string') return refuse(exchange, spent);
+    // Written with the answer (answer-fields.ts), not set on the response now: see there why.
+    exchange.rateLimitPolicy = limit.policy.policy;
+    exchange.rateLimit = spent;
     allow(exchange, route, identity);
   };
 }

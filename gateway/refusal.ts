@@ -3,7 +3,7 @@ import { internalError, isAppError } from '../lib/errors.js';
 import { logFailure } from '../lib/http/error-handler.js';
 import { sendError } from '../lib/http/send-json.js';
 import type { Logger } from '../lib/logger.js';
-import { stampRequestId } from './request-id.js';
+import { stampAnswerFields } from './answer-fields.js';
 
 export const GATEWAY_REALM = 'gateway';
 
@@ -13,7 +13,7 @@ export function createRefusal(logger: Logger): (res: ServerResponse, err: unknow
     const appError = isAppError(err) ? err : internalError(err);
     // The JWKS fetcher warns once per outage; every refusal it causes would repeat that.
     if (appError.status >= 500 && appError.code !== 'JWKS_UNAVAILABLE') logFailure(logger.child({ reqId: res.req.headers['x-request-id'] }), appError);
-    stampRequestId(res.req, res);
+    stampAnswerFields(res);
     sendError(res, appError, GATEWAY_REALM);
   };
 }

@@ -14,6 +14,9 @@ export class RequestExchange implements EndedRequest {
   websocket = false;
   /** The request's SERVER span, when tracing is on. */
   span: Span | undefined = undefined;
+  /** On a rate-limited route, once the request spent its budget: the answer's RateLimit-Policy and RateLimit (answer-fields.ts). */
+  rateLimitPolicy: string | undefined = undefined;
+  rateLimit: string | undefined = undefined;
 
   constructor(
     readonly req: IncomingMessage,

@@ -4,9 +4,9 @@ import type { Span } from '@opentelemetry/api';
 import { errors, type Dispatcher } from 'undici';
 import type { Logger } from '../lib/logger.js';
 import { endClientSpan, startClientSpan, traceContextOf } from '../lib/tracing/http-spans.js';
-import { removeHeader, responseHead } from '../lib/edge/hop-by-hop.js';
+import { removeHeader } from '../lib/edge/hop-by-hop.js';
 import { sendError } from '../lib/http/send-json.js';
-import { stampRequestId } from './request-id.js';
+import { proxiedHead, stampAnswerFields } from './answer-fields.js';
 import { gatewayCorsWins, restoreStrippedPrefix, upstreamFailure } from '../lib/edge/upstream-response.js';
 
 export type ProxyHandler = (req: IncomingMessage, res: ServerResponse) => void;
@@ -176,7 +176,7 @@ class Exchange implements Dispatcher.DispatchHandler {
     if (this.route.stripPrefix !== '') restoreStrippedPrefix(headers, this.route.stripPrefix);
     if (res.hasHeader('vary')) gatewayCorsWins(headers, res);
     if (statusMessage) res.statusMessage = statusMessage;
-    res.writeHead(statusCode, responseHead(headers, this.req.headers['x-request-id'] as string));
+    res.writeHead(statusCode, proxiedHead(headers, res));
     this.touch();
     if (res.writableNeedDrain) this.pauseUntilDrain(controller);
   }
@@ -206,7 +206,7 @@ class Exchange implements Dispatcher.DispatchHandler {
     const timedOut = err.code !== undefined && TIMEOUT_CODES.has(err.code);
     options.onUpstreamError?.(err, timedOut);
     options.logger.warn({ upstream: options.upstream.origin, code: err.code, reqId: req.headers['x-request-id'] }, timedOut ? 'upstream timed out' : 'upstream unreachable');
-    stampRequestId(req, res);
+    stampAnswerFields(res);
     sendError(res, upstreamFailure(timedOut), REALM);
   }
 

@@ -6,9 +6,9 @@ import type { Logger } from '../lib/logger.js';
 import type { RevocationList } from '../lib/revocation/revocation-list.js';
 import { isTokenRevoked, type VerifiedToken } from '../lib/verifier/index.js';
 import type { CompiledRoute, UpgradeTunnel } from './gateway-handler.js';
-import { presentHeaders, removeHeader, responseHead } from '../lib/edge/hop-by-hop.js';
+import { presentHeaders, removeHeader } from '../lib/edge/hop-by-hop.js';
 import { sendError } from '../lib/http/send-json.js';
-import { stampRequestId } from './request-id.js';
+import { proxiedHead, stampAnswerFields } from './answer-fields.js';
 import { upstreamFailure } from '../lib/edge/upstream-response.js';
 
 /**
@@ -69,7 +69,7 @@ export function createWebSocketTunnel(logger: Logger, revocations: RevocationLis
     });
     const fail = (err: Error & { code?: string }, timedOut: boolean) => {
       logger.warn({ upstream: upstream.origin, code: err.code, reqId: req.headers['x-request-id'] }, timedOut ? 'upstream timed out' : 'upstream unreachable');
-      stampRequestId(req, res);
+      stampAnswerFields(res);
       sendError(res, upstreamFailure(timedOut), 'gateway');
     };
     request.once('timeout', () => request.destroy(Object.assign(new Error('upstream timed out'), { code: 'UPSTREAM_TIMEOUT' })));
@@ -77,7 +77,7 @@ export function createWebSocketTunnel(logger: Logger, revocations: RevocationLis
     client.once('close', () => request.destroy());
     // The upstream refused the upgrade: pass its answer on as a plain response.
     request.once('response', (upstreamRes) => {
-      res.writeHead(upstreamRes.statusCode ?? 502, responseHead(upstreamRes.headers, req.headers['x-request-id'] as string));
+      res.writeHead(upstreamRes.statusCode ?? 502, proxiedHead(upstreamRes.headers, res));
       upstreamRes.pipe(res);
     });
     request.once('upgrade', (upstreamRes, upstreamSocket, upstreamHead) => {

@@ -1,4 +1,4 @@
-import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { IncomingMessage } from 'node:http';
 import type { AppError } from '../errors.js';
 import { clientAddress, type ProxyTrust } from '../http/client-address.js';
 import type { RateBudgets } from './rate-budgets.js';
@@ -9,11 +9,11 @@ import type { VerifiedToken } from '../verifier/index.js';
 export interface RouteRateLimit {
   readonly policy: RateLimitPolicy;
   /**
-   * Spends one request of the caller's budget. Allowed: the RateLimit-Policy and RateLimit fields
-   * are set on `res` (the upstream's answer, or the decision's 200, carries them) and undefined is
-   * returned; spent: the 429 to answer with.
+   * Spends one request of the caller's budget. Allowed: the `RateLimit` field value for the answer
+   * (whose `RateLimit-Policy` is `policy.policy`); the caller puts both on whatever answer the
+   * request gets (the upstream's, the decision's 200). Spent: the 429 to answer with.
    */
-  spend(req: IncomingMessage, res: ServerResponse, identity: VerifiedToken | undefined, trust: ProxyTrust): AppError | undefined;
+  spend(req: IncomingMessage, identity: VerifiedToken | undefined, trust: ProxyTrust): string | AppError;
 }
 
 /**
@@ -32,16 +32,14 @@ export function createRouteRateLimit(routeIndex: number, prefix: string, setting
   };
   return {
     policy,
-    spend(req, res, identity, trust) {
+    spend(req, identity, trust) {
       const remaining = budgets.take(idPrefix + keyOf(req, identity, trust), settings.requests, windowMs);
       const reset = budgets.resetSeconds(windowMs);
       if (remaining < 0) {
         onRefused?.();
         return policy.refusal(reset);
       }
-      res.setHeader('RateLimit-Policy', policy.policy);
-      res.setHeader('RateLimit', policy.current(remaining, reset));
-      return undefined;
+      return policy.current(remaining, reset);
     },
   };
 }

@@ -88,8 +88,14 @@ export function createRoutesProxy(settings: RoutesProxySettings): RequestHandler
 
   /** Verified (or public): spend the route's budget, then proxy with the route's prefix cut. */
   const pass = (route: MountedRoute, req: Request, res: Response, next: (err?: unknown) => void, requestId: string) => {
-    const refusal = route.rateLimit?.spend(req, res, req.auth, trust);
-    if (refusal !== undefined) return refuse(res, requestId, refusal);
+    const limit = route.rateLimit;
+    if (limit !== undefined) {
+      const spent = limit.spend(req, req.auth, trust);
+      if (typeof spent !== 'string') return refuse(res, requestId, spent);
+      // Express has set headers on every response already: no fast writeHead path to keep here.
+      res.setHeader('RateLimit-Policy', limit.policy.policy);
+      res.setHeader('RateLimit', spent);
+    }
     const url = req.url;
     stripPathPrefix(req, route.definition.stripPrefix, url);
     route.forward(req, res, next, req.baseUrl + route.definition.stripPrefix);

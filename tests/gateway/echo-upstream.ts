@@ -26,6 +26,7 @@ export interface EchoUpstream {
  * `/big` sends 32 MiB as fast as it is taken. `/stall-body` sends its head and 10 of 1000 bytes, then nothing; `/drip` streams six chunks 100 ms apart.
  * `/odd-response` sends a header twice and one with a latin1 byte.
  * `/hop-response` answers with hop-by-hop headers (and two Set-Cookie) the gateway must sort out.
+ * `/own-limit` answers with the upstream's own RateLimit-Policy / RateLimit fields (policy "upstream").
  */
 export async function startEchoUpstream(): Promise<EchoUpstream> {
   const received: ReceivedRequest[] = [];
@@ -63,6 +64,11 @@ export async function startEchoUpstream(): Promise<EchoUpstream> {
           res.end();
         };
         more();
+        return;
+      }
+      if (record.url.includes('/own-limit')) {
+        res.writeHead(200, { 'content-type': 'application/json', 'ratelimit-policy': '"upstream";q=100;w=60', ratelimit: '"upstream";r=99;t=60' });
+        res.end('{}');
         return;
       }
       if (record.url.includes('/drip')) {

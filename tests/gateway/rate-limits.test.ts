@@ -119,6 +119,30 @@ describe('a route with rate_limit keyed by client or address', () => {
     expect(statuses).toEqual([200, 200, 429, 429]);
   });
 
+  it('when the upstream limits too, then the client gets both policies: the upstream\'s field lines and the gateway\'s', async () => {
+    const res = await get(gateway.url, '/limited/own-limit', tokenOf(`both-limits-${randomUUID()}`));
+    expect(res.status).toBe(200);
+    const lines = (name: string) => res.rawHeaders.filter((_, i) => i % 2 === 0 && res.rawHeaders[i]!.toLowerCase() === name).length;
+    expect(lines('ratelimit-policy')).toBe(2);
+    expect(lines('ratelimit')).toBe(2);
+    expect(res.headers['ratelimit-policy']).toBe('"upstream";q=100;w=60, "/limited";q=3;w=86400');
+    expect(res.headers.ratelimit).toMatch(/^"upstream";r=99;t=60, "\/limited";r=2;t=\d+$/);
+    expect(res.headers['x-request-id']).toBeDefined();
+  });
+
+  it('when the upstream is down after the budget was spent, then the 502 still carries the RateLimit fields', async () => {
+    const deadEnd = await startRateLimitedGateway({ issuer: issuer.issuer, upstreamUrl: 'http://127.0.0.1:1' });
+    try {
+      const res = await get(deadEnd.url, '/limited/x', tokenOf(`down-${randomUUID()}`));
+      expect(res.status).toBe(502);
+      expect(res.headers['ratelimit-policy']).toBe('"/limited";q=3;w=86400');
+      expect(res.headers.ratelimit).toMatch(/^"\/limited";r=2;t=\d+$/);
+      expect(res.headers['x-request-id']).toBeDefined();
+    } finally {
+      await deadEnd.close(500);
+    }
+  });
+
   it('when a route has no rate_limit, then no RateLimit fields are sent', async () => {
     const res = await get(gateway.url, '/unlimited/x', tokenOf('plain'));
     expect(res.status).toBe(200);
