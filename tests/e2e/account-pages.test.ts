@@ -1,7 +1,5 @@
 import { mkdir } from 'node:fs/promises';
-import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
-import type { Browser, Page } from 'playwright-core';
+import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { MemoryClientStore } from '../../services/auth/adapters/memory/memory-client-store.js';
 import { MemoryUserStore } from '../../services/auth/adapters/memory/memory-user-store.js';
@@ -11,16 +9,16 @@ import { startTestAuthAsIssuer, type TestAuth } from '../auth/support/auth-harne
 import { PASSWORD, post } from '../auth/support/http-client.js';
 import { SmtpTestServer } from '../auth/support/smtp-test-server.js';
 import { HAS_CHROMIUM, launchChromium } from './support/chromium.js';
+import { registerPublicApp, startTestApp, watchCspViolations as watchCsp, type PublicApp, type TestApp } from './support/hosted-pages.js';
 
 const SHOTS = 'test-results/account-pages';
-const CHALLENGE = 'E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM';
 const NEW_PASSWORD = 'a brand new and long passphrase';
 
 describe.runIf(HAS_CHROMIUM)('accounts: the hosted account pages in Chromium, links followed out of real mail', () => {
   let smtp: SmtpTestServer;
   let auth: TestAuth;
-  let app: Server;
-  let appOrigin: string;
+  let app: TestApp;
+  let accountApp: PublicApp;
   let browser: Browser;
   let issuer: string;
   const clients = new MemoryClientStore();
@@ -30,42 +28,28 @@ describe.runIf(HAS_CHROMIUM)('accounts: the hosted account pages in Chromium, li
     await mkdir(SHOTS, { recursive: true });
     smtp = await SmtpTestServer.start();
     // The "app" on another site (localhost vs 127.0.0.1): its redirect URI, and a page with a forged form.
-    app = createServer((req, res) => {
-      const url = new URL(req.url ?? '/', 'http://x');
-      if (url.pathname === '/forged') {
-        const token = url.searchParams.get('token') ?? '';
-        res.writeHead(200, { 'content-type': 'text/html' }).end(
-          `<form method="post" action="${issuer}/account/verify-email"><input type="hidden" name="token" value="${token.replace(/[^\w-]/g, '')}"><button type="submit">Win a prize</button></form>`,
-        );
-        return;
-      }
-      res.writeHead(200, { 'content-type': 'text/html' }).end(`<p id="arrived">${url.search.replace(/[<>&"]/g, '')}</p>`);
+    app = await startTestApp((url, res) => {
+      if (url.pathname !== '/forged') return false;
+      const token = url.searchParams.get('token') ?? '';
+      res.writeHead(200, { 'content-type': 'text/html' }).end(
+        `<form method="post" action="${issuer}/account/verify-email"><input type="hidden" name="token" value="${token.replace(/[^\w-]/g, '')}"><button type="submit">Win a prize</button></form>`,
+      );
+      return true;
     });
-    await new Promise<void>((resolve) => app.listen(0, '127.0.0.1', resolve));
-    appOrigin = `http://localhost:${(app.address() as AddressInfo).port}`;
     // Mail over a real SMTP connection; links on AUTH_PUBLIC_URL, which defaults to the issuer.
     auth = await startTestAuthAsIssuer({ clients, users, env: { COOKIE_SECURE: 'false', SMTP_URL: smtp.url } });
     issuer = auth.config.AUTH_ISSUER;
-    await clients.create({
-      clientId: 'account-app',
-      clientName: 'Photo Printer',
-      tokenEndpointAuthMethods: ['none'],
-      grantTypes: ['authorization_code', 'refresh_token'],
-      scopes: ['openid', 'profile'],
-      audiences: [],
-      redirectUris: [`${appOrigin}/cb`],
-    });
+    accountApp = await registerPublicApp(clients, app, 'account-app');
     browser = await launchChromium();
   });
   afterAll(async () => {
     await browser?.close();
     await auth?.stop();
     await smtp?.stop();
-    await new Promise((resolve) => app?.close(resolve));
+    await app?.close();
   });
 
-  const authorizeUrl = (state: string) =>
-    `${issuer}/oauth/authorize?${new URLSearchParams({ client_id: 'account-app', redirect_uri: `${appOrigin}/cb`, response_type: 'code', scope: 'openid profile', code_challenge: CHALLENGE, code_challenge_method: 'S256', state })}`;
+  const authorizeUrl = (state: string) => accountApp.authorizeUrl(issuer, { state });
 
   /** The link out of the `count`-th mail the SMTP server received for `to`. */
   async function mailedLink(to: string, count: number, path: string): Promise<string> {
@@ -77,14 +61,6 @@ describe.runIf(HAS_CHROMIUM)('accounts: the hosted account pages in Chromium, li
     return link;
   }
 
-  function watchCsp(page: Page): string[] {
-    const violations: string[] = [];
-    page.on('console', (message) => {
-      if (/Content Security Policy/i.test(message.text())) violations.push(message.text());
-    });
-    return violations;
-  }
-
   it('when a user verifies from the mail, forgets the password, resets it from the next mail and signs in, then every step works once and forgeries fail', async () => {
     const username = `chromium-${process.pid}`;
     const email = `${username}@example.test`;
@@ -94,7 +70,7 @@ describe.runIf(HAS_CHROMIUM)('accounts: the hosted account pages in Chromium, li
     const violations = watchCsp(page);
 
     // A forged post from another site carries no CSRF token (and the Strict cookie stays home): refused, nothing spent.
-    await page.goto(`${appOrigin}/forged?token=${new URL(verifyLink).searchParams.get('token')}`);
+    await page.goto(`${app.origin}/forged?token=${new URL(verifyLink).searchParams.get('token')}`);
     await page.getByRole('button', { name: 'Win a prize' }).click();
     await page.getByText('was not sent from this site').waitFor();
     await page.screenshot({ path: `${SHOTS}/forged.png`, fullPage: true });
@@ -156,7 +132,7 @@ describe.runIf(HAS_CHROMIUM)('accounts: the hosted account pages in Chromium, li
     await page.getByLabel('Password').fill(NEW_PASSWORD);
     await page.keyboard.press('Enter');
     await page.getByRole('button', { name: 'Allow' }).click();
-    await page.waitForURL(`${appOrigin}/cb?**`);
+    await page.waitForURL(`${app.redirectUri}?**`);
     const arrived = new URL(page.url());
     expect(arrived.searchParams.get('code')).toBeTruthy();
     expect(arrived.searchParams.get('state')).toBe('after-reset');

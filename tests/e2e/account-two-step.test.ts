@@ -1,79 +1,39 @@
-import { createHash, randomBytes } from 'node:crypto';
 import { mkdir } from 'node:fs/promises';
-import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
-import { AxeBuilder } from '@axe-core/playwright';
-import type { Browser, Page } from 'playwright-core';
+import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { MemoryClientStore } from '../../services/auth/adapters/memory/memory-client-store.js';
-import { startTestAuth, type TestAuth } from '../auth/support/auth-harness.js';
+import { startTestAuthAsIssuer, type IssuerTestAuth } from '../auth/support/auth-harness.js';
 import { PASSWORD, post } from '../auth/support/http-client.js';
-import { withFreePorts } from '../support/free-port.js';
 import { oathtoolAvailable, oathtoolCode } from '../support/oathtool.js';
 import { HAS_CHROMIUM, launchChromium } from './support/chromium.js';
+import { expectAccessible, registerPublicApp, startTestApp, watchCspViolations as cspViolations, type PublicApp, type TestApp } from './support/hosted-pages.js';
 
 const SHOTS = 'test-results/two-step';
 
 describe.runIf(HAS_CHROMIUM && oathtoolAvailable())('the two-step account page (TOTP), in Chromium with codes from oathtool', () => {
-  let auth: TestAuth;
+  let auth: IssuerTestAuth;
   let origin: string;
-  let app: Server;
-  let appOrigin: string;
+  let app: TestApp;
+  let photoApp: PublicApp;
   let browser: Browser;
   const clients = new MemoryClientStore();
-  const verifier = randomBytes(32).toString('base64url');
 
   beforeAll(async () => {
     await mkdir(SHOTS, { recursive: true });
-    app = createServer((_req, res) => res.writeHead(200, { 'content-type': 'text/html' }).end('<p id="arrived">arrived</p>'));
-    await new Promise<void>((resolve) => app.listen(0, '127.0.0.1', resolve));
-    appOrigin = `http://localhost:${(app.address() as AddressInfo).port}`;
-    auth = await withFreePorts(1, ([port]) => {
-      origin = `http://localhost:${port!}`;
-      return startTestAuth({ clients, env: { AUTH_PORT: String(port), AUTH_ISSUER: origin, COOKIE_SECURE: 'false', ALLOWED_ORIGINS: origin } });
-    });
-    await clients.create({
-      clientId: 'photo-app',
-      clientName: 'Photo Printer',
-      tokenEndpointAuthMethods: ['none'],
-      grantTypes: ['authorization_code', 'refresh_token'],
-      scopes: ['openid', 'profile'],
-      audiences: [],
-      redirectUris: [`${appOrigin}/cb`],
-    });
+    app = await startTestApp();
+    auth = await startTestAuthAsIssuer({ clients, env: { COOKIE_SECURE: 'false' } }, 'localhost');
+    origin = auth.issuer;
+    photoApp = await registerPublicApp(clients, app, 'photo-app');
     await post(auth.url, '/auth/register', { username: 'rhea', password: PASSWORD });
     browser = await launchChromium();
   });
   afterAll(async () => {
     await browser?.close();
     await auth?.stop();
-    await new Promise((resolve) => app?.close(resolve));
+    await app?.close();
   });
 
-  const authorizeUrl = (state: string) =>
-    `${origin}/oauth/authorize?${new URLSearchParams({
-      client_id: 'photo-app',
-      redirect_uri: `${appOrigin}/cb`,
-      response_type: 'code',
-      scope: 'openid profile',
-      code_challenge: createHash('sha256').update(verifier).digest('base64url'),
-      code_challenge_method: 'S256',
-      state,
-    })}`;
-
-  const cspViolations = (page: Page) => {
-    const seen: string[] = [];
-    page.on('console', (message) => {
-      if (/Content Security Policy/i.test(message.text())) seen.push(message.text());
-    });
-    return seen;
-  };
-
-  async function expectAccessible(page: Page, name: string): Promise<void> {
-    const results = await new AxeBuilder({ page }).analyze();
-    const bad = results.violations.filter((v) => v.impact === 'serious' || v.impact === 'critical');
-    expect(bad.map((v) => `${v.id}: ${v.help} (${v.nodes.map((n) => n.target.join(' ')).join(', ')})`), name).toEqual([]);
-  }
+  const authorizeUrl = (state: string) => photoApp.authorizeUrl(origin, { state });
 
   it('when a user enrols from the QR page with the secret read off it, then the recovery codes show once and the sign-in asks for the second step; removal needs the password', async () => {
     // A context of its own: axe needs one, and the sign-in below must not share this page's cookies.

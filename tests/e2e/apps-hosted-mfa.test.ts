@@ -1,7 +1,4 @@
-import { createHash, randomBytes } from 'node:crypto';
 import { mkdir } from 'node:fs/promises';
-import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { decodeJwt } from 'jose';
 import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -12,16 +9,15 @@ import { postForm } from '../auth/support/oauth-client.js';
 import { enrolTotp, nextStep, type EnrolledUser } from '../auth/mfa/mfa-client.js';
 import { oathtoolAvailable, oathtoolCode } from '../support/oathtool.js';
 import { HAS_CHROMIUM, launchChromium } from './support/chromium.js';
+import { registerPublicApp, startTestApp, watchCspViolations, type PublicApp, type TestApp } from './support/hosted-pages.js';
 import { LOGIN_SESSION_COOKIE } from '../../services/auth/http/app-flow/hosted-cookies.js';
 
 const SHOTS = 'test-results/mfa';
-const VERIFIER = randomBytes(32).toString('base64url');
-const CHALLENGE = createHash('sha256').update(VERIFIER).digest('base64url');
 
 describe.runIf(HAS_CHROMIUM && oathtoolAvailable())('apps: the hosted login page asks for the second factor (Chromium, codes from oathtool)', () => {
   let auth: TestAuth;
-  let app: Server;
-  let appOrigin: string;
+  let app: TestApp;
+  let mfaApp: PublicApp;
   let browser: Browser;
   let issuer: string;
   let user: EnrolledUser;
@@ -29,39 +25,24 @@ describe.runIf(HAS_CHROMIUM && oathtoolAvailable())('apps: the hosted login page
 
   beforeAll(async () => {
     await mkdir(SHOTS, { recursive: true });
-    app = createServer((req, res) => res.writeHead(200, { 'content-type': 'text/html' }).end('<p id="arrived">arrived</p>'));
-    await new Promise<void>((resolve) => app.listen(0, '127.0.0.1', resolve));
-    appOrigin = `http://localhost:${(app.address() as AddressInfo).port}`;
+    app = await startTestApp();
     auth = await startTestAuthAsIssuer({ clients, env: { COOKIE_SECURE: 'false' } });
     issuer = auth.config.AUTH_ISSUER;
-    await clients.create({
-      clientId: 'mfa-app',
-      clientName: 'Ledger',
-      tokenEndpointAuthMethods: ['none'],
-      grantTypes: ['authorization_code', 'refresh_token'],
-      scopes: ['openid', 'profile'],
-      audiences: [],
-      redirectUris: [`${appOrigin}/cb`],
-      firstParty: true,
-    });
+    mfaApp = await registerPublicApp(clients, app, 'mfa-app', { clientName: 'Ledger', firstParty: true });
     user = await enrolTotp(auth, 'erin');
     browser = await launchChromium();
   });
   afterAll(async () => {
     await browser?.close();
     await auth?.stop();
-    await new Promise((resolve) => app?.close(resolve));
+    await app?.close();
   });
 
-  const authorizeUrl = () =>
-    `${issuer}/oauth/authorize?${new URLSearchParams({ client_id: 'mfa-app', redirect_uri: `${appOrigin}/cb`, response_type: 'code', scope: 'openid profile', code_challenge: CHALLENGE, code_challenge_method: 'S256', state: 'mfa-state', nonce: 'n-1' })}`;
+  const authorizeUrl = () => mfaApp.authorizeUrl(issuer, { state: 'mfa-state', nonce: 'n-1' });
 
   it('when an enrolled user signs in, then a code page follows the password, a wrong code is an alert, and the right one gives tokens with acr mfa', async () => {
     const page = await browser.newPage({ viewport: { width: 390, height: 780 } });
-    const violations: string[] = [];
-    page.on('console', (message) => {
-      if (/Content Security Policy/i.test(message.text())) violations.push(message.text());
-    });
+    const violations = watchCspViolations(page);
     await page.goto(authorizeUrl());
     await page.getByLabel('Username').fill('erin');
     await page.getByLabel('Password').fill(PASSWORD);
@@ -80,13 +61,13 @@ describe.runIf(HAS_CHROMIUM && oathtoolAvailable())('apps: the hosted login page
 
     await page.getByLabel(/Code from your authenticator app/).fill(right);
     await page.keyboard.press('Enter');
-    await page.waitForURL(`${appOrigin}/cb?**`);
+    await page.waitForURL(`${app.redirectUri}?**`);
     expect((await page.context().cookies()).map((c) => c.name)).toContain(LOGIN_SESSION_COOKIE);
     const code = new URL(page.url()).searchParams.get('code')!;
     expect(code).toBeTruthy();
     expect(violations).toEqual([]);
 
-    const tokens = await postForm(issuer, '/oauth/token', { grant_type: 'authorization_code', code, redirect_uri: `${appOrigin}/cb`, client_id: 'mfa-app', code_verifier: VERIFIER });
+    const tokens = await postForm(issuer, '/oauth/token', { grant_type: 'authorization_code', code, redirect_uri: app.redirectUri, client_id: 'mfa-app', code_verifier: mfaApp.verifier });
     expect(tokens.status).toBe(200);
     const idToken = decodeJwt(tokens.body.id_token as string);
     expect(idToken).toMatchObject({ sub: user.id, nonce: 'n-1', amr: ['pwd', 'otp', 'mfa'], acr: 'urn:authgate:acr:mfa' });

@@ -1,20 +1,18 @@
 import { mkdir } from 'node:fs/promises';
-import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { MemoryClientStore } from '../../services/auth/adapters/memory/memory-client-store.js';
 import { startTestAuthAsIssuer, type TestAuth } from '../auth/support/auth-harness.js';
 import { PASSWORD, post } from '../auth/support/http-client.js';
 import { HAS_CHROMIUM, launchChromium } from './support/chromium.js';
+import { registerPublicApp, startTestApp, watchCspViolations, type PublicApp, type TestApp } from './support/hosted-pages.js';
 
 const SHOTS = 'test-results/apps';
-const CHALLENGE = 'E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM';
 
 describe.runIf(HAS_CHROMIUM)('apps: the hosted login and consent pages in Chromium', () => {
   let auth: TestAuth;
-  let app: Server;
-  let appOrigin: string;
+  let app: TestApp;
+  let chromiumApp: PublicApp;
   let browser: Browser;
   let issuer: string;
   const clients = new MemoryClientStore();
@@ -22,38 +20,24 @@ describe.runIf(HAS_CHROMIUM)('apps: the hosted login and consent pages in Chromi
   beforeAll(async () => {
     await mkdir(SHOTS, { recursive: true });
     // The "app": a loopback page that shows what arrived at its redirect URI.
-    app = createServer((req, res) => res.writeHead(200, { 'content-type': 'text/html' }).end(`<p id="arrived">${new URL(req.url ?? '/', 'http://x').search.replace(/[<>&"]/g, '')}</p>`));
-    await new Promise<void>((resolve) => app.listen(0, '127.0.0.1', resolve));
-    appOrigin = `http://localhost:${(app.address() as AddressInfo).port}`;
+    app = await startTestApp();
     auth = await startTestAuthAsIssuer({ clients, env: { COOKIE_SECURE: 'false' } });
     issuer = auth.config.AUTH_ISSUER;
-    await clients.create({
-      clientId: 'chromium-app',
-      clientName: 'Photo Printer',
-      tokenEndpointAuthMethods: ['none'],
-      grantTypes: ['authorization_code', 'refresh_token'],
-      scopes: ['openid', 'profile'],
-      audiences: [],
-      redirectUris: [`${appOrigin}/cb`],
-    });
+    chromiumApp = await registerPublicApp(clients, app, 'chromium-app');
     await post(auth.url, '/auth/register', { username: 'dora', password: PASSWORD });
     browser = await launchChromium();
   });
   afterAll(async () => {
     await browser?.close();
     await auth?.stop();
-    await new Promise((resolve) => app?.close(resolve));
+    await app?.close();
   });
 
-  const authorizeUrl = (extra: Record<string, string> = {}) =>
-    `${issuer}/oauth/authorize?${new URLSearchParams({ client_id: 'chromium-app', redirect_uri: `${appOrigin}/cb`, response_type: 'code', scope: 'openid profile', code_challenge: CHALLENGE, code_challenge_method: 'S256', state: 'chromium-state', ...extra })}`;
+  const authorizeUrl = (extra: Record<string, string> = {}) => chromiumApp.authorizeUrl(issuer, { state: 'chromium-state', ...extra });
 
   it('when a user signs in with the keyboard, then a wrong password shows an alert, consent lists the scopes, and the code reaches the app', async () => {
     const page = await browser.newPage({ viewport: { width: 390, height: 780 } });
-    const violations: string[] = [];
-    page.on('console', (message) => {
-      if (/Content Security Policy/i.test(message.text())) violations.push(message.text());
-    });
+    const violations = watchCspViolations(page);
     await page.goto(authorizeUrl());
     await page.screenshot({ path: `${SHOTS}/login.png`, fullPage: true });
     await page.getByLabel('Username').fill('dora');
@@ -68,14 +52,14 @@ describe.runIf(HAS_CHROMIUM)('apps: the hosted login and consent pages in Chromi
     expect(await page.locator('li').allTextContents()).toEqual(['Know who you are (openid)', 'See your username (profile)']);
     await page.screenshot({ path: `${SHOTS}/consent.png`, fullPage: true });
     await page.getByRole('button', { name: 'Allow' }).click();
-    await page.waitForURL(`${appOrigin}/cb?**`);
+    await page.waitForURL(`${app.redirectUri}?**`);
     const arrived = new URL(page.url());
     expect(arrived.searchParams.get('code')).toBeTruthy();
     expect(arrived.searchParams.get('state')).toBe('chromium-state');
 
     // Single sign-on: the next request goes straight back with a code.
     await page.goto(authorizeUrl({ state: 'second' }));
-    await page.waitForURL(`${appOrigin}/cb?**`);
+    await page.waitForURL(`${app.redirectUri}?**`);
     expect(new URL(page.url()).searchParams.get('state')).toBe('second');
     expect(violations).toEqual([]);
     await page.close();

@@ -1,11 +1,11 @@
 import { mkdir } from 'node:fs/promises';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { AxeBuilder } from '@axe-core/playwright';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { PASSWORD, post, registerAndLogin, request, type TokenPairBody } from '../auth/support/http-client.js';
 import { startBrowserStack, type BrowserStack } from './support/browser-stack.js';
+import { expectAccessible, watchCspViolations } from './support/hosted-pages.js';
 import { HAS_CHROMIUM, launchChromium } from './support/chromium.js';
 
 const SHOTS = 'test-results/console';
@@ -50,19 +50,13 @@ describe.runIf(HAS_CHROMIUM)('console: the admin console in Chromium behind the 
   async function newPage(): Promise<{ context: BrowserContext; page: Page; cspViolations: string[] }> {
     const context = await browser.newContext({ viewport: { width: 1100, height: 900 } });
     const page = await context.newPage();
-    const cspViolations: string[] = [];
-    page.on('console', (message) => {
-      if (/Content Security Policy/i.test(message.text())) cspViolations.push(message.text());
-    });
-    return { context, page, cspViolations };
+    return { context, page, cspViolations: watchCspViolations(page) };
   }
 
   /** axe-core on the page as it is: no serious or critical violation; a full-page screenshot either way. */
   async function checkPage(page: Page, name: string): Promise<void> {
     await page.screenshot({ path: `${SHOTS}/${name}.png`, fullPage: true });
-    const results = await new AxeBuilder({ page }).analyze();
-    const bad = results.violations.filter((v) => v.impact === 'serious' || v.impact === 'critical');
-    expect(bad.map((v) => `${v.id}: ${v.help} (${v.nodes.map((n) => n.target.join(' ')).join(', ')})`), name).toEqual([]);
+    await expectAccessible(page, name);
   }
 
   async function signIn(page: Page, username: string): Promise<void> {

@@ -1,15 +1,12 @@
-import { createHash, randomBytes } from 'node:crypto';
 import { mkdir } from 'node:fs/promises';
-import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { decodeJwt } from 'jose';
 import type { Browser, CDPSession, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { MemoryClientStore } from '../../services/auth/adapters/memory/memory-client-store.js';
-import { startTestAuth, type TestAuth } from '../auth/support/auth-harness.js';
+import { startTestAuthAsIssuer, type IssuerTestAuth } from '../auth/support/auth-harness.js';
 import { PASSWORD, post } from '../auth/support/http-client.js';
-import { withFreePorts } from '../support/free-port.js';
 import { HAS_CHROMIUM, launchChromium } from './support/chromium.js';
+import { registerPublicApp, startTestApp, watchCspViolations as cspViolations, type PublicApp, type TestApp } from './support/hosted-pages.js';
 
 const SHOTS = 'test-results/passkeys';
 
@@ -24,34 +21,21 @@ async function virtualAuthenticator(page: Page): Promise<{ cdp: CDPSession; auth
 }
 
 describe.runIf(HAS_CHROMIUM)('passkeys on the hosted pages, in Chromium with a virtual authenticator', () => {
-  let auth: TestAuth;
+  let auth: IssuerTestAuth;
   let origin: string;
-  let app: Server;
-  let appOrigin: string;
+  let app: TestApp;
+  let photoApp: PublicApp;
   let browser: Browser;
   let piaId: string;
   const clients = new MemoryClientStore();
-  const verifier = randomBytes(32).toString('base64url');
 
   beforeAll(async () => {
     await mkdir(SHOTS, { recursive: true });
-    app = createServer((_req, res) => res.writeHead(200, { 'content-type': 'text/html' }).end('<p id="arrived">arrived</p>'));
-    await new Promise<void>((resolve) => app.listen(0, '127.0.0.1', resolve));
-    appOrigin = `http://localhost:${(app.address() as AddressInfo).port}`;
+    app = await startTestApp();
     // `localhost`, not 127.0.0.1: an IP address cannot be a WebAuthn RP ID, and localhost is a secure context over http.
-    auth = await withFreePorts(1, ([port]) => {
-      origin = `http://localhost:${port!}`;
-      return startTestAuth({ clients, env: { AUTH_PORT: String(port), AUTH_ISSUER: origin, COOKIE_SECURE: 'false', ALLOWED_ORIGINS: origin } });
-    });
-    await clients.create({
-      clientId: 'photo-app',
-      clientName: 'Photo Printer',
-      tokenEndpointAuthMethods: ['none'],
-      grantTypes: ['authorization_code', 'refresh_token'],
-      scopes: ['openid', 'profile'],
-      audiences: [],
-      redirectUris: [`${appOrigin}/cb`],
-    });
+    auth = await startTestAuthAsIssuer({ clients, env: { COOKIE_SECURE: 'false' } }, 'localhost');
+    origin = auth.issuer;
+    photoApp = await registerPublicApp(clients, app, 'photo-app');
     piaId = String((await post(auth.url, '/auth/register', { username: 'pia', password: PASSWORD })).body.id);
     await post(auth.url, '/auth/register', { username: 'quinn', password: PASSWORD });
     browser = await launchChromium();
@@ -59,27 +43,10 @@ describe.runIf(HAS_CHROMIUM)('passkeys on the hosted pages, in Chromium with a v
   afterAll(async () => {
     await browser?.close();
     await auth?.stop();
-    await new Promise((resolve) => app?.close(resolve));
+    await app?.close();
   });
 
-  const authorizeUrl = (state: string) =>
-    `${origin}/oauth/authorize?${new URLSearchParams({
-      client_id: 'photo-app',
-      redirect_uri: `${appOrigin}/cb`,
-      response_type: 'code',
-      scope: 'openid profile',
-      code_challenge: createHash('sha256').update(verifier).digest('base64url'),
-      code_challenge_method: 'S256',
-      state,
-    })}`;
-
-  const cspViolations = (page: Page) => {
-    const seen: string[] = [];
-    page.on('console', (message) => {
-      if (/Content Security Policy/i.test(message.text())) seen.push(message.text());
-    });
-    return seen;
-  };
+  const authorizeUrl = (state: string) => photoApp.authorizeUrl(origin, { state });
 
   it('when a user adds a passkey on the account page, then signs in to an app with it and no password, then removes it, then it no longer signs in', async () => {
     const page = await browser.newPage({ viewport: { width: 420, height: 820 } });
@@ -108,14 +75,10 @@ describe.runIf(HAS_CHROMIUM)('passkeys on the hosted pages, in Chromium with a v
     await page.getByRole('heading', { name: 'Allow access?' }).waitFor();
     await page.screenshot({ path: `${SHOTS}/consent-after-passkey.png`, fullPage: true });
     await page.getByRole('button', { name: 'Allow' }).click();
-    await page.waitForURL(`${appOrigin}/cb?**`);
+    await page.waitForURL(`${app.redirectUri}?**`);
     const code = new URL(page.url()).searchParams.get('code');
     expect(new URL(page.url()).searchParams.get('state')).toBe('with-passkey');
-    const tokens = await fetch(`${origin}/oauth/token`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/x-www-form-urlencoded' },
-      body: new URLSearchParams({ grant_type: 'authorization_code', code: code!, redirect_uri: `${appOrigin}/cb`, client_id: 'photo-app', code_verifier: verifier }),
-    });
+    const tokens = await photoApp.redeem(origin, code!);
     expect(tokens.status).toBe(200);
     const { id_token: idToken } = (await tokens.json()) as { id_token: string };
     expect(decodeJwt(idToken)).toMatchObject({ aud: 'photo-app', iss: origin, sub: piaId });
@@ -168,13 +131,9 @@ describe.runIf(HAS_CHROMIUM)('passkeys on the hosted pages, in Chromium with a v
     await page.getByRole('button', { name: 'Use a passkey' }).click();
     await page.getByRole('heading', { name: 'Allow access?' }).waitFor();
     await page.getByRole('button', { name: 'Allow' }).click();
-    await page.waitForURL(`${appOrigin}/cb?**`);
+    await page.waitForURL(`${app.redirectUri}?**`);
     const code = new URL(page.url()).searchParams.get('code')!;
-    const tokens = await fetch(`${origin}/oauth/token`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/x-www-form-urlencoded' },
-      body: new URLSearchParams({ grant_type: 'authorization_code', code, redirect_uri: `${appOrigin}/cb`, client_id: 'photo-app', code_verifier: verifier }),
-    });
+    const tokens = await photoApp.redeem(origin, code);
     const { id_token: idToken, access_token: accessToken } = (await tokens.json()) as { id_token: string; access_token: string };
     for (const token of [idToken, accessToken]) expect(decodeJwt(token)).toMatchObject({ amr: ['pwd', 'hwk', 'user', 'mfa'], acr: 'urn:authgate:acr:mfa' });
     expect(violations).toEqual([]);

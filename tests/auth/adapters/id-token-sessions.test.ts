@@ -1,12 +1,10 @@
-import { randomBytes } from 'node:crypto';
 import { Redis } from 'ioredis';
-import mongoose from 'mongoose';
 import { describe } from 'vitest';
 import { openEmbeddedIdTokenSessions } from '../../../services/auth/adapters/backchannel-logout/embedded-id-token-sessions.js';
 import { MemoryIdTokenSessions } from '../../../services/auth/adapters/backchannel-logout/memory-id-token-sessions.js';
 import { RedisIdTokenSessions } from '../../../services/auth/adapters/backchannel-logout/redis-id-token-sessions.js';
 import { connectMongoIdTokenSessions } from '../../../services/auth/adapters/backchannel-logout/mongo-id-token-sessions.js';
-import { HAS_MONGO, MONGODB_URI } from '../../support/mongo.js';
+import { HAS_MONGO, openMongoReplicas } from '../../support/mongo.js';
 import { HAS_REDIS, TEST_REDIS_URL, uniqueRedisPrefix } from '../../support/redis.js';
 import { runIdTokenSessionsContract } from '../contracts/id-token-sessions.contract.js';
 import { removeDir, tempDir } from '../support/audit-capture.js';
@@ -55,24 +53,5 @@ describe.runIf(HAS_REDIS)('RedisIdTokenSessions', () => {
 });
 
 describe.runIf(HAS_MONGO)('MongoIdTokenSessions', () => {
-  runIdTokenSessionsContract('mongo (mongoose)', async () => {
-    // A database of its own per test, so parallel runs never see each other's entries.
-    const dbName = `authgate_test_${randomBytes(4).toString('hex')}`;
-    const uri = MONGODB_URI ?? '';
-    let store = await connectMongoIdTokenSessions(uri, { dbName });
-    return {
-      store,
-      reopen: async () => {
-        await store.close();
-        store = await connectMongoIdTokenSessions(uri, { dbName });
-        return store;
-      },
-      cleanup: async () => {
-        await store.close();
-        const admin = await mongoose.createConnection(uri, { dbName }).asPromise();
-        await admin.dropDatabase();
-        await admin.close();
-      },
-    };
-  });
+  runIdTokenSessionsContract('mongo (mongoose)', () => openMongoReplicas(connectMongoIdTokenSessions));
 });

@@ -1,14 +1,12 @@
-import { randomBytes } from 'node:crypto';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import mongoose from 'mongoose';
 import { describe } from 'vitest';
 import { MemoryTotpStore } from '../../../services/auth/adapters/memory/memory-totp-store.js';
 import { openEmbeddedTotpStore } from '../../../services/auth/adapters/mfa/embedded-totp-store.js';
 import { connectMongoTotpStore } from '../../../services/auth/adapters/mfa/mongo-totp-store.js';
 import type { TotpStore } from '../../../services/auth/domain/mfa/totp-store.js';
-import { HAS_MONGO, MONGODB_URI } from '../../support/mongo.js';
+import { HAS_MONGO, openMongoReplicas } from '../../support/mongo.js';
 import { runTotpStoreContract } from '../contracts/totp-store.contract.js';
 
 runTotpStoreContract('memory', async () => ({ store: new MemoryTotpStore(), cleanup: async () => {} }));
@@ -31,24 +29,5 @@ runTotpStoreContract('embedded (NeDB)', async () => {
 });
 
 describe.runIf(HAS_MONGO)('MongoTotpStore', () => {
-  runTotpStoreContract('mongo (mongoose)', async () => {
-    // A database of its own per test, so parallel runs never see each other's records.
-    const dbName = `authgate_test_${randomBytes(4).toString('hex')}`;
-    const uri = MONGODB_URI ?? '';
-    let current: TotpStore = await connectMongoTotpStore(uri, { dbName });
-    return {
-      store: current,
-      reopen: async () => {
-        await current.close();
-        current = await connectMongoTotpStore(uri, { dbName });
-        return current;
-      },
-      cleanup: async () => {
-        await current.close();
-        const admin = await mongoose.createConnection(uri, { dbName }).asPromise();
-        await admin.dropDatabase();
-        await admin.close();
-      },
-    };
-  });
+  runTotpStoreContract('mongo (mongoose)', () => openMongoReplicas(connectMongoTotpStore));
 });

@@ -80,11 +80,13 @@ export async function startTestAuth(options: TestAuthOptions = {}): Promise<Test
  */
 export type IssuerTestAuth = TestAuth & { issuer: string };
 
-export async function startTestAuthAsIssuer(options: TestAuthOptions = {}): Promise<IssuerTestAuth> {
+export async function startTestAuthAsIssuer(options: TestAuthOptions = {}, host: '127.0.0.1' | 'localhost' = '127.0.0.1'): Promise<IssuerTestAuth> {
   // Told its port in advance (the issuer names it): started again on another should it be taken meanwhile.
   return withFreePorts(1, async ([port]) => {
-    const issuer = `http://127.0.0.1:${port!}`;
-    const auth = await startTestAuth({ ...options, env: { ...options.env, AUTH_PORT: String(port), AUTH_ISSUER: issuer } });
+    const issuer = `http://${host}:${port!}`;
+    // On localhost (a WebAuthn RP ID needs a name, not an address) the browser pages' own origin is allowed too.
+    const origins: Record<string, string> = host === 'localhost' ? { ALLOWED_ORIGINS: issuer } : {};
+    const auth = await startTestAuth({ ...options, env: { ...origins, ...options.env, AUTH_PORT: String(port), AUTH_ISSUER: issuer } });
     return Object.assign(auth, { issuer });
   });
 }

@@ -1,0 +1,88 @@
+import { createHash, randomBytes } from 'node:crypto';
+import { createServer, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { AxeBuilder } from '@axe-core/playwright';
+import type { Page } from 'playwright-core';
+import { expect } from 'vitest';
+import type { MemoryClientStore } from '../../../services/auth/adapters/memory/memory-client-store.js';
+
+/**
+ * What the browser suites of the hosted pages share: the "app" a user signs in to, its public
+ * client, its authorization request, and the checks every page gets (CSP reports, axe).
+ */
+
+export interface TestApp {
+  /** `http://localhost:<port>`: another site than an issuer on 127.0.0.1, and a secure context. */
+  origin: string;
+  /** `<origin>/cb`, where the app's page shows the query that arrived (`#arrived`). */
+  redirectUri: string;
+  close(): Promise<void>;
+}
+
+/** The app: a loopback page; `answer` may take a request first (a forged form, say) by answering it and returning true. */
+export async function startTestApp(answer?: (url: URL, res: ServerResponse) => boolean): Promise<TestApp> {
+  const server = createServer((req, res) => {
+    const url = new URL(req.url ?? '/', 'http://x');
+    if (answer?.(url, res)) return;
+    res.writeHead(200, { 'content-type': 'text/html' }).end(`<p id="arrived">${url.search.replace(/[<>&"]/g, '')}</p>`);
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const origin = `http://localhost:${(server.address() as AddressInfo).port}`;
+  return { origin, redirectUri: `${origin}/cb`, close: () => new Promise<void>((resolve) => server.close(() => resolve())) };
+}
+
+export interface PublicApp {
+  clientId: string;
+  redirectUri: string;
+  /** The PKCE verifier every authorization request of this app uses (its S256 challenge is sent). */
+  verifier: string;
+  /** The app's code + PKCE authorization request on `issuer`, `openid profile`, with `params` added or replaced. */
+  authorizeUrl(issuer: string, params?: Record<string, string>): string;
+  /** Redeems a code that arrived at the redirect URI at `issuer`'s token endpoint (the raw response). */
+  redeem(issuer: string, code: string): Promise<Response>;
+}
+
+/** Registers `clientId` as a public code + PKCE app at `app`'s redirect URI. */
+export async function registerPublicApp(clients: MemoryClientStore, app: TestApp, clientId: string, options: { clientName?: string; firstParty?: boolean } = {}): Promise<PublicApp> {
+  await clients.create({
+    clientId,
+    clientName: options.clientName ?? 'Photo Printer',
+    tokenEndpointAuthMethods: ['none'],
+    grantTypes: ['authorization_code', 'refresh_token'],
+    scopes: ['openid', 'profile'],
+    audiences: [],
+    redirectUris: [app.redirectUri],
+    ...(options.firstParty ? { firstParty: true } : {}),
+  });
+  const verifier = randomBytes(32).toString('base64url');
+  const challenge = createHash('sha256').update(verifier).digest('base64url');
+  return {
+    clientId,
+    redirectUri: app.redirectUri,
+    verifier,
+    authorizeUrl: (issuer, params = {}) =>
+      `${issuer}/oauth/authorize?${new URLSearchParams({ client_id: clientId, redirect_uri: app.redirectUri, response_type: 'code', scope: 'openid profile', code_challenge: challenge, code_challenge_method: 'S256', state: 'state', ...params })}`,
+    redeem: (issuer, code) =>
+      fetch(`${issuer}/oauth/token`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/x-www-form-urlencoded' },
+        body: new URLSearchParams({ grant_type: 'authorization_code', code, redirect_uri: app.redirectUri, client_id: clientId, code_verifier: verifier }),
+      }),
+  };
+}
+
+/** The page's Content-Security-Policy reports, as they come (a test expects none). */
+export function watchCspViolations(page: Page): string[] {
+  const seen: string[] = [];
+  page.on('console', (message) => {
+    if (/Content Security Policy/i.test(message.text())) seen.push(message.text());
+  });
+  return seen;
+}
+
+/** axe-core on the page as it is: no serious or critical violation. */
+export async function expectAccessible(page: Page, name: string): Promise<void> {
+  const results = await new AxeBuilder({ page }).analyze();
+  const bad = results.violations.filter((v) => v.impact === 'serious' || v.impact === 'critical');
+  expect(bad.map((v) => `${v.id}: ${v.help} (${v.nodes.map((n) => n.target.join(' ')).join(', ')})`), name).toEqual([]);
+}
