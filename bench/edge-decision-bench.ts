@@ -1,6 +1,7 @@
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { startChild, type BenchChild } from './children.js';
 import type { GatewayChildArgs } from './gateway-child.js';
 import type { BenchIssuer } from './issuer.js';
@@ -8,6 +9,7 @@ import { median, pairedRatio } from './load.js';
 import { startBenchNginx, type BenchNginx } from './nginx-process.js';
 import { benchHeaders } from './proxy-bench.js';
 import { fmt, printTable } from './table.js';
+import { threadTimes, type ThreadTimes } from './thread-cpu.js';
 import { luaScript, wrk, type WrkResult } from './wrk-bench.js';
 
 /**
@@ -25,6 +27,8 @@ export interface EdgeBenchOptions {
   concurrency: number;
   /** Profile each decider over the measured rounds (BENCH_CPU_PROF); one .cpuprofile per row lands here. */
   cpuProfDir?: string | undefined;
+  /** Another checkout (BENCH_BEFORE): its production decision port runs as one more row, in the same rounds. */
+  before?: string | undefined;
 }
 
 export interface EdgeRow {
@@ -33,6 +37,8 @@ export interface EdgeRow {
   name: string;
   pairUs: number;
   deciderUs: number;
+  /** Of deciderUs: the decider's main thread (the event loop), from /proc schedstat; the rest is GC helpers, JIT and libuv. */
+  deciderMainUs: number;
   nginxUs: number;
   roundRatio: number;
   roundRatioInterval: [number, number];
@@ -62,23 +68,28 @@ export async function runEdgeBench(options: EdgeBenchOptions): Promise<EdgeRow[]
     { name: 'nginx + authgate decision port, info logs + metrics (production)', script: 'gateway-child.ts', args: gateway('info', true), path: '/decide/auth-request' },
     { name: 'nginx + authgate decision port, silent, no metrics', script: 'gateway-child.ts', args: gateway('silent', false), path: '/decide/auth-request' },
   ];
-  const running: Array<{ row: Row; decider: BenchChild; nginx: BenchNginx; pair: number[]; decider_: number[]; nginx_: number[]; results: WrkResult[] }> = [];
+  if (options.before) {
+    const script = pathToFileURL(path.join(path.resolve(options.before), 'bench', 'gateway-child.ts')).href;
+    rows.splice(2, 0, { ...rows[1]!, name: `${rows[1]!.name}, before: ${options.before}`, script });
+  }
+  const running: Array<{ row: Row; decider: BenchChild; nginx: BenchNginx; pair: number[]; decider_: number[]; deciderMain: number[]; nginx_: number[]; results: WrkResult[] }> = [];
   try {
     for (const row of rows) {
       const decider = await startChild(row.script, row.args);
       const nginx = await startBenchNginx(new URL(upstream.url).host, new URL(decider.url).host, row.path);
-      running.push({ row, decider, nginx, pair: [], decider_: [], nginx_: [], results: [] });
+      running.push({ row, decider, nginx, pair: [], decider_: [], deciderMain: [], nginx_: [], results: [] });
     }
     for (const run of running) await wrk(run.nginx.url + PATH, script, options.concurrency, 2);
     if (options.cpuProfDir) for (const run of running) await run.decider.profileStart();
     for (let round = 0; round < options.rounds; round++) {
       process.stderr.write(`  edge: round ${round + 1}/${options.rounds}\n`);
       for (const run of running) {
-        const [deciderBefore, nginxBefore] = [await run.decider.cpuMicros(), run.nginx.cpuMicros()];
+        const [deciderBefore, nginxBefore, threadsBefore] = [await run.decider.cpuMicros(), run.nginx.cpuMicros(), threadTimes(run.decider.pid)];
         const result = await wrk(run.nginx.url + PATH, script, options.concurrency, options.seconds);
-        const [deciderAfter, nginxAfter] = [await run.decider.cpuMicros(), run.nginx.cpuMicros()];
+        const [deciderAfter, nginxAfter, threadsAfter] = [await run.decider.cpuMicros(), run.nginx.cpuMicros(), threadTimes(run.decider.pid)];
         const requests = Math.max(1, result.requests);
         run.decider_.push((deciderAfter - deciderBefore) / requests);
+        run.deciderMain.push(mainThreadUs(run.decider.pid, threadsBefore, threadsAfter) / requests);
         run.nginx_.push((nginxAfter - nginxBefore) / requests);
         run.pair.push((deciderAfter - deciderBefore + nginxAfter - nginxBefore) / requests);
         run.results.push(result);
@@ -101,6 +112,7 @@ export async function runEdgeBench(options: EdgeBenchOptions): Promise<EdgeRow[]
       name: run.row.name,
       pairUs: median(run.pair),
       deciderUs: median(run.decider_),
+      deciderMainUs: median(run.deciderMain),
       nginxUs: median(run.nginx_),
       roundRatio: paired.median,
       roundRatioInterval: paired.interval,
@@ -112,20 +124,29 @@ export async function runEdgeBench(options: EdgeBenchOptions): Promise<EdgeRow[]
   });
 }
 
+/** µs the main thread (tid = pid) ran between two snapshots. */
+function mainThreadUs(pid: number, before: ThreadTimes, after: ThreadTimes): number {
+  return ((after.get(pid)?.runNs ?? 0) - (before.get(pid)?.runNs ?? 0)) / 1000;
+}
+
 export function printEdgeTable(rows: EdgeRow[], options: Omit<EdgeBenchOptions, 'issuer'>): void {
   printTable(
     `E. nginx auth_request: authgate's decision port against a fast-jwt peer, CPU per request of the pair (wrk, ${options.concurrency} connections, ${options.rounds} interleaved rounds x ${options.seconds} s, ${fmt(options.tokens)} users' tokens)`,
-    ['row', 'µs CPU/req (pair)', 'decider', 'nginx', 'per round vs peer (95%)', 'req/s', 'p99 ms', 'errors'],
+    ['row', 'µs CPU/req (pair)', 'decider', 'its main thread', 'nginx', 'per round vs peer (95%)', 'req/s', 'p99 ms', 'errors'],
     rows.map((row) => [
       row.name,
       fmt(row.pairUs, 1),
       fmt(row.deciderUs, 1),
+      fmt(row.deciderMainUs, 1),
       fmt(row.nginxUs, 1),
       `${row.roundRatio.toFixed(2)}x (${row.roundRatioInterval[0].toFixed(2)}-${row.roundRatioInterval[1].toFixed(2)})`,
       fmt(row.requestsPerSecond),
       fmt(row.p99Ms, 2),
       String(row.errors),
     ]),
-    ['Target (issue 27): the pair with authgate not above the pair with the peer (per round <= 1.00x). nginx CPU has 10 ms resolution per reading.'],
+    [
+      'Target (issue 27): the pair with authgate not above the pair with the peer (per round <= 1.00x). nginx CPU has 10 ms resolution per reading.',
+      'its main thread: the decider\'s event loop thread alone (/proc schedstat); the rest of "decider" is V8\'s GC helpers and compiler threads and libuv.',
+    ],
   );
 }

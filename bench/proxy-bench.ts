@@ -59,6 +59,11 @@ export interface ProxyRow {
   roundRatio: number;
   /** A 95 % interval for that median (medianInterval); with under 6 rounds, their whole range. */
   roundRatioInterval: [number, number];
+  /**
+   * The same, over this checkout's production row instead of the baseline (table 1d): what a
+   * route feature costs on top of production, without the baseline's own noise in the figure.
+   */
+  vsProduction?: { median: number; interval: [number, number] };
   requestsPerSecond: number;
   p50Ms: number;
   p99Ms: number;
@@ -190,7 +195,8 @@ export async function runProxyBench(options: ProxyBenchOptions): Promise<{ rows:
   // A traced row whose spans never left the process would measure less than tracing costs.
   if (options.variants.some((variant) => variant.tracing) && sink.exports() === 0) throw new Error('the traced gateway exported nothing to the OTLP sink');
   const base = running[0]!;
-  return { rows: running.map((run) => toRow(run, base)), profiles };
+  const production = running.find((run) => run.variant.production === true && run.variant.checkout === undefined);
+  return { rows: running.map((run) => toRow(run, base, production)), profiles };
 }
 
 async function start(variant: Variant, upstreamUrl: string, options: ProxyBenchOptions, sink: OtlpSink): Promise<Running> {
@@ -238,8 +244,9 @@ export function benchHeaders(benchIssuer: BenchIssuer, tokens: number): Record<s
   return Array.from({ length: tokens }, (_, i) => ({ authorization: `Bearer ${benchIssuer.sign(`user-${i}`)}`, accept: 'application/json', 'user-agent': 'authgate-bench' }));
 }
 
-function toRow(run: Running, base: Running): ProxyRow {
+function toRow(run: Running, base: Running, production: Running | undefined): ProxyRow {
   const paired = pairedRatio(run.cpuPerRequest, base.cpuPerRequest);
+  const overProduction = production !== undefined && run !== production && run !== base ? pairedRatio(run.cpuPerRequest, production.cpuPerRequest) : undefined;
   const all = sortedTogether(run.latencies);
   const fixed = sortedTogether(run.fixedRate.latencies);
   const ratePerSecond = run.fixedRate.ratePerSecond;
@@ -249,6 +256,7 @@ function toRow(run: Running, base: Running): ProxyRow {
     cpuSpread: [Math.min(...run.cpuPerRequest), Math.max(...run.cpuPerRequest)],
     roundRatio: paired.median,
     roundRatioInterval: paired.interval,
+    ...(overProduction ? { vsProduction: overProduction } : {}),
     requestsPerSecond: (run.completed / run.wallMs) * 1000,
     p50Ms: quantile(all, 0.5) / 1000,
     p99Ms: quantile(all, 0.99) / 1000,
@@ -329,6 +337,18 @@ export function printProxyTable(rows: ProxyRow[], options: Pick<ProxyBenchOption
       `production row: one pino line per request at info, to ${options.logFile ?? '/dev/null'} (a pipe to a log shipper costs more); metrics as gateway/main.ts; no Redis.`,
       ...(options.cpuProfDir ? ['PROFILED RUN: every proxy ran under the V8 sampling profiler, so CPU figures are inflated; read the profiles for where, not how much.'] : []),
     ],
+  );
+}
+
+/** Table 1d: each gateway row's CPU per request over the production row's, round by round (when both ran). */
+export function printAgainstProductionTable(rows: ProxyRow[], options: Pick<ProxyBenchOptions, 'rounds'>): void {
+  const compared = rows.filter((row) => row.vsProduction !== undefined);
+  if (compared.length === 0) return;
+  printTable(
+    `1d. CPU per request over the production gateway row's (same ${options.rounds} interleaved rounds as table 1)`,
+    ['variant', 'per round', '95% interval'],
+    compared.map((row) => [row.name, `${fmt(row.vsProduction!.median, 3)}x`, `${fmt(row.vsProduction!.interval[0], 3)}-${fmt(row.vsProduction!.interval[1], 3)}`]),
+    ['per round: the median of this row\'s CPU/req over the production row\'s in the same round: what the row\'s route feature (or version) costs on top of production, e.g. a rate limit (issue 27: within 5 %).'],
   );
 }
 

@@ -10,7 +10,7 @@ import { printWrkTable, runWrkBench, wrkAvailable } from './wrk-bench.js';
 import { printEdgeTable, runEdgeBench } from './edge-decision-bench.js';
 import { nginxAvailable } from './nginx-process.js';
 import { printOvershootTable, runOvershootBench } from './rate-limit-overshoot.js';
-import { defaultProfileDir, printFixedRateTable, printProxyTable, runProxyBench, selectVariants } from './proxy-bench.js';
+import { defaultProfileDir, printAgainstProductionTable, printFixedRateTable, printProxyTable, runProxyBench, selectVariants } from './proxy-bench.js';
 import { summarizeProfile } from './profile-summary.js';
 import { fmt } from './table.js';
 import { printVerifierTable, runVerifierBench } from './verifier-bench.js';
@@ -52,6 +52,7 @@ try {
     const fixedRate = { fixedRateRounds: cpuProfDir ? 0 : positiveInt('BENCH_FIXED_ROUNDS', Math.min(rounds, 5)), fixedRateMs: 2_000 };
     const { rows, profiles } = await runProxyBench({ issuer, requests, rounds, tokens, warmupRequests: Math.max(2_000, Math.round(requests / 2)), concurrency, maxBatchMs: 15_000, logFile, cpuProfDir, variants, ...fixedRate });
     printProxyTable(rows, { requests, rounds, concurrency, tokens, logFile, cpuProfDir });
+    printAgainstProductionTable(rows, { rounds });
     printFixedRateTable(rows, { ...fixedRate, tokens });
     for (const profile of profiles) {
       const cpuUsPerRequest = rows.find((row) => row.name === profile.name)?.cpuUsPerRequest;
@@ -75,7 +76,7 @@ try {
     process.stderr.write('running edge benchmark (nginx auth_request: decision port vs a fast-jwt peer)\n');
     const options = { tokens, rounds, seconds: positiveInt('BENCH_WRK_SECONDS', 3), concurrency };
     if (cpuProfDir) mkdirSync(cpuProfDir, { recursive: true });
-    const edgeRows = await runEdgeBench({ issuer, ...options, cpuProfDir });
+    const edgeRows = await runEdgeBench({ issuer, ...options, cpuProfDir, before: env.BENCH_BEFORE });
     printEdgeTable(edgeRows, options);
     for (const row of edgeRows) if (row.profile) summarizeProfile(row.profile, { title: `decider of: ${row.name}`, top: 15, cpuUsPerRequest: row.deciderUs });
   }

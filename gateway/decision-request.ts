@@ -75,8 +75,11 @@ function checkUri(uri: string): void {
 
 /** The one value of a header, undefined when absent; 400 when sent more than once. */
 function single(req: IncomingMessage, name: string): string | undefined {
+  const value = req.headers[name] as string | undefined;
+  // Node joins a repeated header's lines with ", ": only a value with a comma can be two lines, and
+  // only then is `headersDistinct` (which parses every header of the request again) worth asking.
+  if (value === undefined || !value.includes(',')) return value;
   const values = req.headersDistinct[name];
-  if (values === undefined) return undefined;
-  if (values.length !== 1) throw new AppError('DECISION_HEADER_REPEATED', 400, `${name} was sent more than once`, { error: 'invalid_request' });
-  return values[0];
+  if (values !== undefined && values.length !== 1) throw new AppError('DECISION_HEADER_REPEATED', 400, `${name} was sent more than once`, { error: 'invalid_request' });
+  return value;
 }

@@ -22,12 +22,17 @@ interface MetricValue {
  * route pattern and status, recorded once per request by every service (the gateway's proxy
  * path included). prom-client's own Histogram and Counter validate and hash the label object on
  * every call, which was a visible share of the gateway's CPU per request (bench/README.md); here
- * a series is found by one string key, and both metrics read the same series. The registry
- * renders them as any prom-client metric (these implement the `get()` it calls at scrape time),
- * with the same names, labels, buckets and default labels as before.
+ * a series is found by three Map lookups on short strings, with no key built per request, and
+ * both metrics read the same series. The registry renders them as any prom-client metric (these
+ * implement the `get()` it calls at scrape time), with the same names, labels, buckets and
+ * default labels as before.
  */
 export class RequestMetrics {
-  private readonly series = new Map<string, Series>();
+  /**
+   * Every series, by route, then status, then method: found without building a key string per
+   * request (the route and method strings are the same objects every time, their hashes cached).
+   */
+  private readonly byRoute = new Map<string, Map<string, Map<string, Series>>>();
 
   constructor(
     registry: Registry,
@@ -39,11 +44,14 @@ export class RequestMetrics {
   }
 
   observe(method: string, route: string, status: string, seconds: number): void {
-    const key = `${method} ${status} ${route}`;
-    let series = this.series.get(key);
+    let byStatus = this.byRoute.get(route);
+    if (byStatus === undefined) this.byRoute.set(route, (byStatus = new Map()));
+    let byMethod = byStatus.get(status);
+    if (byMethod === undefined) byStatus.set(status, (byMethod = new Map()));
+    let series = byMethod.get(method);
     if (series === undefined) {
       series = { labels: { method, route, status }, count: 0, sum: 0, bucketCounts: new Float64Array(this.bounds.length + 1) };
-      this.series.set(key, series);
+      byMethod.set(method, series);
     }
     series.count++;
     series.sum += seconds;
@@ -59,17 +67,21 @@ export class RequestMetrics {
       type,
       aggregator: 'sum',
       get: async () => ({ name, help, type, values: values(), aggregator: 'sum' }),
-      reset: () => this.series.clear(),
+      reset: () => this.byRoute.clear(),
     };
   }
 
+  private *allSeries(): Iterable<Series> {
+    for (const byStatus of this.byRoute.values()) for (const byMethod of byStatus.values()) yield* byMethod.values();
+  }
+
   private counterValues(): MetricValue[] {
-    return [...this.series.values()].map((series) => ({ labels: { ...series.labels }, value: series.count }));
+    return [...this.allSeries()].map((series) => ({ labels: { ...series.labels }, value: series.count }));
   }
 
   private histogramValues(name: string): MetricValue[] {
     const values: MetricValue[] = [];
-    for (const series of this.series.values()) {
+    for (const series of this.allSeries()) {
       let cumulative = 0;
       const sharedLabels = { ...series.labels };
       this.bounds.forEach((bound, index) => {
