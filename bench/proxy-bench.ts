@@ -77,12 +77,12 @@ export interface ProxyRow {
   fixedRate?: { ratePerSecond: number; p50Ms: number; p99Ms: number; p99SpreadMs: [number, number]; p99RoundRatio: number; failed: number };
 }
 
-const REQUEST_PATH_AUTH = '/api/notes/bench?limit=20';
+export const REQUEST_PATH_AUTH = '/api/notes/bench?limit=20';
 const REQUEST_PATH_PUBLIC = '/public/bench?limit=20';
-const REQUEST_PATH_LIMITED = '/limited/notes/bench?limit=20';
+export const REQUEST_PATH_LIMITED = '/limited/notes/bench?limit=20';
 /** The Redis of the shared rate-limit row (BENCH_REDIS_URL); that row needs one. */
 const BENCH_REDIS_URL = process.env.BENCH_REDIS_URL || 'redis://127.0.0.1:6379';
-const REQUEST_PATH_STEP_UP = '/step-up/notes/bench?limit=20';
+export const REQUEST_PATH_STEP_UP = '/step-up/notes/bench?limit=20';
 
 export const VARIANTS: Variant[] = [
   { name: 'baseline: bare node:http keep-alive proxy', script: 'baseline-proxy-child.ts', path: REQUEST_PATH_AUTH },

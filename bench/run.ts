@@ -10,6 +10,7 @@ import { printWrkTable, runWrkBench, wrkAvailable } from './wrk-bench.js';
 import { printEdgeTable, runEdgeBench } from './edge-decision-bench.js';
 import { nginxAvailable } from './nginx-process.js';
 import { printOvershootTable, runOvershootBench } from './rate-limit-overshoot.js';
+import { printRouteCostTable, runRouteCostBench } from './route-cost-bench.js';
 import { defaultProfileDir, printAgainstProductionTable, printFixedRateTable, printProxyTable, runProxyBench, selectVariants } from './proxy-bench.js';
 import { summarizeProfile } from './profile-summary.js';
 import { fmt } from './table.js';
@@ -17,7 +18,7 @@ import { printVerifierTable, runVerifierBench } from './verifier-bench.js';
 
 /**
  * `npm run bench`: prints ratios against baselines measured in this same run. Not a test, not in
- * CI. Knobs (env): BENCH_ONLY=proxy,verifier,argon2,storm,client-auth,mfa (and instructions, wrk, edge, overshoot, not in the default set)  BENCH_REQUESTS (per batch)  BENCH_ROUNDS
+ * CI. Knobs (env): BENCH_ONLY=proxy,verifier,argon2,storm,client-auth,mfa (and instructions, wrk, edge, overshoot, route-cost, not in the default set)  BENCH_REQUESTS (per batch)  BENCH_ROUNDS
  * BENCH_CONCURRENCY  BENCH_TOKENS  BENCH_GATEWAY_LOG=<file>  BENCH_CPU_PROF=1|<dir>  BENCH_ROWS=<name parts>  BENCH_BEFORE=<checkout>  BENCH_BEFORE_ROWS=<name parts>  BENCH_FIXED_ROUNDS  BENCH_WRK_SECONDS. See bench/README.md.
  */
 const env = process.env;
@@ -70,6 +71,11 @@ try {
     process.stderr.write('running proxy benchmark with wrk as the load generator\n');
     const options = { issuer, tokens, rounds, seconds: positiveInt('BENCH_WRK_SECONDS', 3), concurrency, variants };
     printWrkTable(await runWrkBench(options), options);
+  }
+  if (only.has('route-cost')) {
+    process.stderr.write('running route-cost benchmark (route features inside one gateway process)\n');
+    const options = { tokens, rounds, requests, concurrency, redisUrl: env.BENCH_REDIS_URL || 'redis://127.0.0.1:6379', before: env.BENCH_BEFORE };
+    printRouteCostTable(await runRouteCostBench({ issuer, ...options }), options);
   }
   if (only.has('edge')) {
     if (!wrkAvailable() || !nginxAvailable()) throw new Error('BENCH_ONLY=edge needs wrk and nginx (Debian packages wrk, nginx)');

@@ -45,8 +45,9 @@ const SWEEP_MS = 5_000;
  * (`floor(now / window)`) so every replica counts the same window under the same key.
  */
 export class RateBudgets {
-  private readonly budgets = new Map<string, Budget>();
-  private reporter: BudgetReporter | undefined;
+  private readonly routes: RouteBudgets[] = [];
+  /** The shared store, once shareThrough was called (RouteBudgets reads it on every take). */
+  reporter: BudgetReporter | undefined;
   private readonly sweeper: NodeJS.Timeout;
 
   constructor(readonly now: () => number = Date.now) {
@@ -59,17 +60,69 @@ export class RateBudgets {
   }
 
   /**
-   * Spends one request of `id`'s budget: the requests left after it (0 or more), or -1 when the
-   * budget is spent (nothing is counted then: a refused request does not push the window).
+   * The budgets of one route's limit, one per caller: `idPrefix` names the route and the kind of
+   * key (a budget's id is `idPrefix` + the caller, what the shared store counts under).
    */
-  take(id: string, limit: number, windowMs: number): number {
+  forRoute(idPrefix: string, limit: number, windowMs: number): RouteBudgets {
+    const route = new RouteBudgets(this, idPrefix, limit, windowMs);
+    this.routes.push(route);
+    return route;
+  }
+
+  /** Budgets with requests not yet reported and no report under way (the shared store's tick). */
+  *unreported(): Iterable<Budget> {
+    for (const route of this.routes) for (const budget of route.byCaller.values()) if (budget.pending > 0 && budget.flushing !== budget.window) yield budget;
+  }
+
+  /** After a report: this replica's share of what the cluster has left, split among the live replicas. */
+  shareOf(limit: number, used = 0): number {
+    return Math.max(1, Math.floor((limit - used) / (this.reporter?.replicas() ?? 1)));
+  }
+
+  get size(): number {
+    return this.routes.reduce((sum, route) => sum + route.byCaller.size, 0);
+  }
+
+  close(): void {
+    clearInterval(this.sweeper);
+  }
+
+  private sweep(): void {
     const now = this.now();
+    for (const route of this.routes) {
+      const current = Math.floor(now / route.windowMs);
+      for (const [caller, budget] of route.byCaller) if (budget.window < current && budget.flushing === -1) route.byCaller.delete(caller);
+    }
+  }
+}
+
+/**
+ * One route's budgets, keyed by the caller alone (client id, subject or address): the string the
+ * verified token or the socket already holds, whose hash V8 has cached, so a request builds no
+ * key and hashes nothing new.
+ */
+export class RouteBudgets {
+  readonly byCaller = new Map<string, Budget>();
+
+  constructor(
+    private readonly all: RateBudgets,
+    private readonly idPrefix: string,
+    readonly limit: number,
+    readonly windowMs: number,
+  ) {}
+
+  /**
+   * Spends one request of `caller`'s budget at `now`: the requests left after it (0 or more), or
+   * -1 when the budget is spent (nothing is counted then: a refused request does not push the window).
+   */
+  take(caller: string, now: number): number {
+    const { limit, windowMs } = this;
     const window = Math.floor(now / windowMs);
-    let budget = this.budgets.get(id);
+    let budget = this.byCaller.get(caller);
     if (budget === undefined) {
       // Share 1: a budget new to this replica reports its first request at once, to learn what the others spent.
-      budget = { id, limit, windowMs, window, used: 0, inflight: 0, pending: 0, flushing: -1, share: 1, heardAt: 0 };
-      this.budgets.set(id, budget);
+      budget = { id: this.idPrefix + caller, limit, windowMs, window, used: 0, inflight: 0, pending: 0, flushing: -1, share: 1, heardAt: 0 };
+      this.byCaller.set(caller, budget);
     } else if (budget.window !== window) {
       // A new window: what the old one counted (and any report of it still on its way) is over.
       budget.window = window;
@@ -84,41 +137,15 @@ export class RateBudgets {
     // Reported now, not at the next tick, when this replica spent its share, or when the budget is
     // half spent and what it knows of the others is stale (it was quiet while they spent): near the
     // limit at most one request on an old view, and far from it no Redis call out of turn.
-    const reporter = this.reporter;
+    const reporter = this.all.reporter;
     if (reporter !== undefined && budget.flushing !== window && (budget.pending >= budget.share || (now - budget.heardAt > reporter.staleAfterMs && 2 * (spent + 1) >= limit))) {
       reporter.reportSoon(budget);
     }
     return limit - spent - 1;
   }
 
-  /** Seconds until the current window of `windowMs` ends, at least 1 (Retry-After and `t=`). */
-  resetSeconds(windowMs: number): number {
-    const now = this.now();
-    return Math.max(1, Math.ceil((windowMs - (now % windowMs)) / 1000));
-  }
-
-  /** Budgets with requests not yet reported and no report under way (the shared store's tick). */
-  *unreported(): Iterable<Budget> {
-    for (const budget of this.budgets.values()) if (budget.pending > 0 && budget.flushing !== budget.window) yield budget;
-  }
-
-  /** After a report: this replica's share of what the cluster has left, split among the live replicas. */
-  shareOf(limit: number, used = 0): number {
-    return Math.max(1, Math.floor((limit - used) / (this.reporter?.replicas() ?? 1)));
-  }
-
-  get size(): number {
-    return this.budgets.size;
-  }
-
-  close(): void {
-    clearInterval(this.sweeper);
-  }
-
-  private sweep(): void {
-    const now = this.now();
-    for (const [id, budget] of this.budgets) {
-      if (budget.window < Math.floor(now / budget.windowMs) && budget.flushing === -1) this.budgets.delete(id);
-    }
+  /** Seconds from `now` until the current window ends, at least 1 (Retry-After and `t=`). */
+  resetSeconds(now: number): number {
+    return Math.max(1, Math.ceil((this.windowMs - (now % this.windowMs)) / 1000));
   }
 }

@@ -22,10 +22,9 @@ export interface RouteRateLimit {
  */
 export function createRouteRateLimit(routeIndex: number, prefix: string, settings: RateLimitSettings, budgets: RateBudgets, onRefused?: () => void): RouteRateLimit {
   const policy = new RateLimitPolicy(prefix, settings);
-  const windowMs = settings.perSeconds * 1000;
   // The route's index keeps budgets of two routes apart; the kind keeps a subject from meeting an address.
-  const idPrefix = `${routeIndex}:${settings.key}:`;
-  const keyOf = (req: IncomingMessage, identity: VerifiedToken | undefined, trust: ProxyTrust): string => {
+  const route = budgets.forRoute(`${routeIndex}:${settings.key}:`, settings.requests, settings.perSeconds * 1000);
+  const callerOf = (req: IncomingMessage, identity: VerifiedToken | undefined, trust: ProxyTrust): string => {
     if (settings.key === 'client') return identity?.clientId ?? '';
     if (settings.key === 'subject') return identity?.sub ?? '';
     return clientAddress(req.socket.remoteAddress, req.headers['x-forwarded-for'], trust) ?? 'unknown';
@@ -33,8 +32,9 @@ export function createRouteRateLimit(routeIndex: number, prefix: string, setting
   return {
     policy,
     spend(req, identity, trust) {
-      const remaining = budgets.take(idPrefix + keyOf(req, identity, trust), settings.requests, windowMs);
-      const reset = budgets.resetSeconds(windowMs);
+      const now = budgets.now();
+      const remaining = route.take(callerOf(req, identity, trust), now);
+      const reset = route.resetSeconds(now);
       if (remaining < 0) {
         onRefused?.();
         return policy.refusal(reset);
