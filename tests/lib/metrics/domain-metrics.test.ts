@@ -56,6 +56,18 @@ describe('gateway domain counters', () => {
     expect(valueOf(samples, 'gateway_upstream_errors_total', { upstream: 'notes', kind: 'timeout' })).toBe(1);
   });
 
+  it('when ok verifications come between scrapes, from two factory calls on one registry, then every scrape counts all of them once', async () => {
+    const metrics = createMetrics({ service: 'gateway', defaultMetrics: false });
+    const first = createGatewayMetrics(metrics);
+    const second = createGatewayMetrics(metrics);
+    for (let i = 0; i < 3; i++) first.tokenVerifications.inc({ outcome: 'ok' });
+    second.tokenVerifications.inc({ outcome: 'ok' }, 2);
+    expect(valueOf(await samplesOf(metrics), 'gateway_token_verifications_total', { outcome: 'ok' })).toBe(5);
+    expect(valueOf(await samplesOf(metrics), 'gateway_token_verifications_total', { outcome: 'ok' })).toBe(5);
+    first.tokenVerifications.inc({ outcome: 'ok' });
+    expect(valueOf(await samplesOf(metrics), 'gateway_token_verifications_total', { outcome: 'ok' })).toBe(6);
+  });
+
   it.each([
     ['eyJhbGciOiJSUzI1NiJ9.payload.sig'],
     ['jwt malformed'],
