@@ -1,7 +1,7 @@
 import { Router } from 'express';
 import { sendPage } from '../app-flow/app-pages.js';
 import { sendScript } from '../account-pages/send-script.js';
-import { ACCOUNT_SESSION_SCRIPT_PATH } from '../account-pages/account-session-assets.js';
+import { ACCOUNT_SESSION_SCRIPT_PATH, sessionSignInForm } from '../account-pages/account-session-assets.js';
 import { ACCOUNT_TWO_STEP_SCRIPT } from './account-two-step-script.js';
 
 const SCRIPT = '/account/js/two-step.js';
@@ -27,13 +27,7 @@ const BODY = `<h1>Two-step verification</h1>
 <p>After your password, also ask for a code from an authenticator app on your phone.</p>
 <p class="error" role="alert" id="totp-status" hidden></p>
 <noscript><p class="error">This page needs JavaScript.</p></noscript>
-<form id="signin-form" hidden>
-<label for="username">Username</label>
-<input id="username" name="username" type="text" autocomplete="username" autocapitalize="none" spellcheck="false" required>
-<label for="password">Password</label>
-<input id="password" name="password" type="password" autocomplete="current-password" required>
-<button type="submit">Sign in</button>
-</form>
+${sessionSignInForm()}
 <section id="totp-off" hidden>
 <p id="totp-off-state">Authenticator app: <strong>off</strong>.</p>
 <button type="button" id="totp-begin">Set up an authenticator app</button>

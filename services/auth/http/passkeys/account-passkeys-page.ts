@@ -1,6 +1,6 @@
 import { Router } from 'express';
 import { sendPage } from '../app-flow/app-pages.js';
-import { ACCOUNT_SESSION_SCRIPT_PATH } from '../account-pages/account-session-assets.js';
+import { ACCOUNT_SESSION_SCRIPT_PATH, sessionSignInForm } from '../account-pages/account-session-assets.js';
 
 /** The scripts of the passkey management page. */
 const SCRIPTS = ['/auth/webauthn/js/simplewebauthn-browser.js', ACCOUNT_SESSION_SCRIPT_PATH, '/auth/webauthn/js/account-passkeys.js'];
@@ -24,13 +24,7 @@ const BODY = `<h1>Passkeys</h1>
 <p class="error" role="alert" id="passkey-status" hidden></p>
 <p><a href="/account/two-step">Authenticator app and recovery codes</a></p>
 <noscript><p class="error">This page needs JavaScript to talk to your passkeys.</p></noscript>
-<form id="signin-form" hidden>
-<label for="username">Username</label>
-<input id="username" name="username" type="text" autocomplete="username webauthn" autocapitalize="none" spellcheck="false" required>
-<label for="password">Password</label>
-<input id="password" name="password" type="password" autocomplete="current-password" required>
-<button type="submit">Sign in</button>
-</form>
+${sessionSignInForm({ passkeys: true })}
 <section id="passkeys" hidden>
 <ul id="passkey-list"></ul>
 <p id="passkey-empty" hidden>No passkeys yet.</p>
