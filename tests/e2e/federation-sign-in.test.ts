@@ -8,6 +8,7 @@ import { ADMIN_TOKEN, startFederationStack, type FederationStack } from '../auth
 import { get, PASSWORD, post, request } from '../auth/support/http-client.js';
 import { postForm } from '../auth/support/oauth-client.js';
 import { HAS_CHROMIUM, launchChromium } from './support/chromium.js';
+import { expectAccessible, watchCspViolations } from './support/hosted-pages.js';
 
 const SHOTS = 'test-results/federation';
 const APP = 'notes-app';
@@ -105,37 +106,50 @@ describe.runIf(HAS_CHROMIUM)('federation: sign in with an upstream OpenID provid
     expect(aliceLinks.body.identities).toEqual([]);
   });
 
-  it('when the owner of a password account links the upstream identity, then it signs in to that account; the last way in of a passwordless one cannot be removed', async () => {
+  it('when the owner of a password account links the upstream identity on /account/identities, then it signs in to that account; the last way in of a passwordless one cannot be removed there', async () => {
     await post(stack.auth.url, '/auth/register', { username: 'robert', password: PASSWORD });
-    const login = await post(stack.auth.url, '/auth/login', { username: 'robert', password: PASSWORD });
-    const context = await browser.newContext();
-    const page = await context.newPage();
-    // The account page's script would do this fetch from the browser: the cookie binds the round trip to it.
-    await page.goto(`${stack.issuer}/.well-known/openid-configuration`);
-    const started = await page.evaluate(async (token) => {
-      const res = await fetch('/auth/account/identities', { method: 'POST', headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' }, body: JSON.stringify({ provider: 'corp', return_to: '/account/done' }) });
-      return { status: res.status, body: (await res.json()) as { authorization_url: string } };
-    }, login.body.access_token as string);
-    expect(started.status).toBe(200);
-    await page.goto(started.body.authorization_url);
+    const page = await (await browser.newContext({ viewport: { width: 420, height: 820 } })).newPage();
+    const violations = watchCspViolations(page);
+    await page.goto(`${stack.issuer}/account/identities`);
+    await page.getByLabel('Username').fill('robert');
+    await page.getByLabel('Password').fill(PASSWORD);
+    await page.getByRole('button', { name: 'Sign in', exact: true }).click();
+    await page.getByText('No linked accounts yet.').waitFor();
+    await expectAccessible(page, 'no links');
+    // A write with the session cookie but without the CSRF header (what a forged form or another site's fetch sends) is refused.
+    const forged = await page.evaluate(async () => (await fetch('/auth/account/identities', { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ provider: 'corp' }) })).status);
+    expect(forged).toBe(403);
+
+    await page.getByRole('button', { name: 'Link Corp SSO' }).click();
     await upstreamLogin(page, 'bob');
-    await page.waitForURL((current) => current.pathname === '/account/done');
+    await page.waitForURL((current) => current.pathname === '/account/identities');
+    await expect.poll(() => page.locator('#identity-list li strong').allTextContents()).toEqual(['Corp SSO']);
+    await page.screenshot({ path: `${SHOTS}/account-identities.png`, fullPage: true });
+    await expectAccessible(page, 'linked');
+    const login = await post(stack.auth.url, '/auth/login', { username: 'robert', password: PASSWORD });
     const mine = await get(stack.auth.url, '/auth/account/identities', login.body.access_token);
     expect(mine.body.identities).toEqual([expect.objectContaining({ provider: 'corp', subject: 'bob' })]);
     // Now bob at the upstream is robert here.
     const tokens = await signIn(await browser.newContext(), 'bob');
-    expect(tokens.claims()!.sub).toBe(login.body.user?.id ?? (await get(stack.auth.url, '/auth/account', login.body.access_token)).body.sub);
-    // robert has a password: removing the link is allowed.
-    const removed = await request(stack.auth.url, 'DELETE', `/auth/account/identities/${mine.body.identities[0].id}`, { token: login.body.access_token });
-    expect(removed.status).toBe(204);
+    expect(tokens.claims()!.sub).toBe((await get(stack.auth.url, '/auth/account', login.body.access_token)).body.sub);
+    // robert has a password: the page removes the link.
+    await page.getByRole('button', { name: /^Remove Corp SSO/ }).click();
+    await page.getByText('No linked accounts yet.').waitFor();
+    expect((await get(stack.auth.url, '/auth/account/identities', login.body.access_token)).body.identities).toEqual([]);
 
-    // ursula (made by a federated sign-in) has no password: her one link stays.
-    const ursula = await signIn(await browser.newContext(), 'ursula');
-    const hers = await get(stack.auth.url, '/auth/account/identities', ursula.access_token);
-    const refused = await request(stack.auth.url, 'DELETE', `/auth/account/identities/${hers.body.identities[0].id}`, { token: ursula.access_token });
-    expect(refused.status).toBe(409);
-    expect(refused.body.error).toBe('last_sign_in_method');
-    await context.close();
+    // ursula (made by a federated sign-in, no password) signs in to the page through the provider: her one link stays.
+    await signIn(await browser.newContext(), 'ursula');
+    const hers = await (await browser.newContext()).newPage();
+    const herViolations = watchCspViolations(hers);
+    await hers.goto(`${stack.issuer}/account/identities`);
+    await hers.getByRole('link', { name: 'Continue with Corp SSO' }).click();
+    await upstreamLogin(hers, 'ursula');
+    await hers.waitForURL((current) => current.pathname === '/account/identities');
+    await hers.getByRole('button', { name: /^Remove Corp SSO/ }).click();
+    await expect.poll(() => hers.getByRole('alert').textContent()).toContain('only way into your account');
+    expect(await hers.locator('#identity-list li').count()).toBe(1);
+    await hers.screenshot({ path: `${SHOTS}/account-identities-last-way-in.png`, fullPage: true });
+    expect([...violations, ...herViolations]).toEqual([]);
   });
 
   it('when the upstream ends its session (its own logout page), then its back-channel logout ends the local session and the tokens issued in it', async () => {

@@ -25,6 +25,7 @@ import { userApiRoutes } from './users/user-api.js';
 import { accountRoutes } from './accounts/account-routes.js';
 import { federationRoutes } from './federation/federation-routes.js';
 import { identitiesRoutes } from './federation/identities-routes.js';
+import { accountIdentitiesPage } from './federation/account-identities-page.js';
 import { totpRoutes } from './mfa/totp-routes.js';
 import { accountPageRoutes } from './account-pages/account-page-routes.js';
 import { sessionsRoutes } from './accounts/sessions-routes.js';
@@ -91,7 +92,8 @@ export function createApp(deps: AuthAppDeps): RequestListener {
   if (useCases.federation) {
     // Before the user API, whose /auth body parser takes JSON only: the upstream posts a form.
     app.use(federationRoutes({ federation: useCases.federation, cookies: deps.browserSession }));
-    app.use(identitiesRoutes({ federation: useCases.federation, authenticated, secure: deps.browserSession.secure }));
+    app.use(identitiesRoutes({ federation: useCases.federation, auth, allowedOrigins: deps.browserSession.allowedOrigins, secure: deps.browserSession.secure }));
+    app.use(accountIdentitiesPage(useCases.federation.providers()));
   }
   app.use(userApiRoutes(auth));
   app.use(accountRoutes({ auth, accounts: useCases.accounts, allowedOrigins: deps.browserSession.allowedOrigins }));

@@ -118,7 +118,7 @@ ${passkeyForm({ action: options.action, hidden: options.hidden, step: 'passkey',
 }
 
 /** "Continue with ..." links to the upstream providers (docs/federation.md): plain links, no script. */
-function providerButtons(providers: Array<{ name: string; href: string }>): string {
+export function providerButtons(providers: ReadonlyArray<{ name: string; href: string }>): string {
   if (providers.length === 0) return '';
   const items = providers.map(({ name, href }) => `<li><a class="provider" href="${escapeHtml(href)}">Continue with ${escapeHtml(name)}</a></li>`).join('');
   return `\n<h2>Or sign in with</h2>\n<ul class="providers">${items}</ul>`;

@@ -2,19 +2,23 @@ import { Router, type RequestHandler } from 'express';
 import { z } from 'zod';
 import { parseBodyFields, stringField } from '../../../../lib/http/body-fields.js';
 import { jsonBody } from '../../../../lib/http/request-body.js';
+import type { AuthUseCases } from '../../domain/first-party-use-cases.js';
 import type { Federation } from '../../domain/federation/federation.js';
-import { callerOf } from '../bearer-auth.js';
+import { bearerAuth, callerOf } from '../bearer-auth.js';
+import { bearerOrSessionCookie } from '../sessions/bearer-or-session.js';
 import { setFederationCookie } from './federation-routes.js';
 
 const linkBody = z.object({ provider: stringField().max(64), return_to: stringField().max(4096).optional() });
 
 /**
- * The user's linked identities (Bearer a user access token): list, remove, and link one more.
+ * The user's linked identities (Bearer a user access token, or the browser session's cookies with
+ * the CSRF header on writes, as /account/identities calls them): list, remove, and link one more.
  * Linking starts the round trip for the signed-in owner: the answer's `authorization_url` is
  * opened in the same browser (the pending sign-in is bound to the cookie set here).
  */
-export function identitiesRoutes({ federation, authenticated, secure }: { federation: Federation; authenticated: RequestHandler; secure: boolean }): Router {
+export function identitiesRoutes({ federation, auth, allowedOrigins, secure }: { federation: Federation; auth: AuthUseCases; allowedOrigins: ReadonlySet<string>; secure: boolean }): Router {
   const router = Router();
+  const authenticated = bearerOrSessionCookie(bearerAuth(auth.verifyAccessToken, auth.verifyDpopProof), auth.verifyAccessToken, allowedOrigins);
   const noStore: RequestHandler = (_req, res, next) => {
     res.set('Cache-Control', 'no-store');
     next();

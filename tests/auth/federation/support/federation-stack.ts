@@ -52,6 +52,8 @@ export async function startFederationStack({ people, env = {}, options = {} }: {
           AUTH_IDENTITY_PROVIDERS_FILE: file,
           CORP_CLIENT_SECRET: upstream.clientSecret,
           COOKIE_SECURE: 'false',
+          // The account pages are served on the issuer's origin: their writes come from there.
+          ALLOWED_ORIGINS: issuer,
           AUTH_ADMIN_TOKEN: ADMIN_TOKEN,
           AUTH_IDENTITY_PROVIDER_TIMEOUT_SECONDS: '3',
           ...env,
