@@ -1,6 +1,7 @@
 import { execFile } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import net from 'node:net';
+import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { freePort, isAddressInUse, withFreePorts } from './free-port.js';
@@ -61,6 +62,26 @@ describe('test ports (tests/support/free-port.ts)', () => {
       for (const { child } of picks) child.stdin!.end('done\n');
     }
   }, 30_000);
+
+  it('when a new test process sweeps stale reservations while another writes one, then the live draft stays and a dead one goes', async () => {
+    const dir = path.join(tmpdir(), 'authgate-test-ports');
+    mkdirSync(dir, { recursive: true });
+    // Empty, as a draft is between its creation and its write; its pid (ours) is alive.
+    const live = path.join(dir, `1.${process.pid}.draft`);
+    const dead = path.join(dir, '2.999999999.draft');
+    writeFileSync(live, '');
+    writeFileSync(dead, '');
+    try {
+      await new Promise<void>((resolve, reject) =>
+        execFile(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', "import './tests/support/free-port.ts';"], { cwd: ROOT }, (err) => (err ? reject(err) : resolve())),
+      );
+      expect(existsSync(live)).toBe(true);
+      expect(existsSync(dead)).toBe(false);
+    } finally {
+      rmSync(live, { force: true });
+      rmSync(dead, { force: true });
+    }
+  });
 
   it('when a start fails because its port was taken meanwhile, then withFreePorts starts it again on new ports', async () => {
     const tried: number[][] = [];

@@ -33,6 +33,8 @@ function ephemeralStart(): number {
 /** Above the usual fixed ports of local tools (Redis 6379, the stack's 4000-8081 defaults). */
 const LOWEST = 10_000;
 const RESERVATIONS = path.join(tmpdir(), 'authgate-test-ports');
+/** `<port>.<pid>.draft`: a reservation being written by process `<pid>` (claim). */
+const DRAFT_NAME = /^\d+\.(\d+)\.draft$/;
 const held = heldByThisProcess();
 
 /**
@@ -189,6 +191,10 @@ function removeStaleReservations(): void {
   }
   for (const name of names) {
     const file = path.join(RESERVATIONS, name);
-    if (!processAlive(readOwner(file))) removeFile(file);
+    // A draft is owned by the pid in its name: its content may not be written yet (an empty file
+    // read as "no owner" was swept while its process was about to link it, which then failed).
+    const draft = DRAFT_NAME.exec(name);
+    const owner = draft ? Number(draft[1]) : readOwner(file);
+    if (!processAlive(owner)) removeFile(file);
   }
 }
