@@ -10,6 +10,7 @@ import type { LogoutDelivery } from './domain/backchannel-logout/logout-delivery
 import { createLogoutTokenMinter } from './domain/backchannel-logout/logout-token.js';
 import type { DeliveryPolicy } from './domain/mail/delivery-policy.js';
 import { MailDeliveryWorker } from './domain/mail/delivery-worker.js';
+import { outboxReadiness } from './outbox-readiness.js';
 import type { Outbox } from './domain/mail/outbox.js';
 import type { TokenSigner } from './domain/tokens/token-signing.js';
 
@@ -67,15 +68,7 @@ export async function openBackchannelLogout(config: AuthConfig, options: OpenBac
       },
       worker,
       kind: config.redis ? 'redis' : config.MONGODB_URI ? 'mongo' : 'embedded',
-      readiness: {
-        name: 'backchannel-logout',
-        check: async () => {
-          await Promise.all([store.ping(), sessions.ping()]);
-          const status = worker.status();
-          const { queued, dead } = await store.counts();
-          return { degraded: status.failing, detail: { ...status, queued, dead } };
-        },
-      },
+      readiness: outboxReadiness('backchannel-logout', worker, store, () => Promise.all([store.ping(), sessions.ping()])),
       close: () =>
         (closing ??= (async () => {
           await worker.stop();

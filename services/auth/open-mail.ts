@@ -6,6 +6,7 @@ import { deliveryReport, registerOutboxGauge } from './adapters/mail/delivery-re
 import type { AuthConfig } from './config.js';
 import { DEFAULT_DELIVERY_POLICY, type DeliveryPolicy } from './domain/mail/delivery-policy.js';
 import { MailDeliveryWorker } from './domain/mail/delivery-worker.js';
+import { outboxReadiness } from './outbox-readiness.js';
 import type { Mail } from './domain/mail/mail.js';
 import type { MailTransport } from './domain/mail/mail-transport.js';
 import type { Outbox } from './domain/mail/outbox.js';
@@ -74,15 +75,7 @@ export async function openMail(config: AuthConfig, options: OpenMailOptions): Pr
       outbox,
       worker,
       kind: { outbox: kind, transport: transport.kind },
-      readiness: {
-        name: 'mail',
-        check: async () => {
-          await store.ping();
-          const status = worker.status();
-          const { queued, dead } = await store.counts();
-          return { degraded: status.failing, detail: { ...status, queued, dead } };
-        },
-      },
+      readiness: outboxReadiness('mail', worker, store, () => store.ping()),
       close: () =>
         (closing ??= (async () => {
           await worker.stop();

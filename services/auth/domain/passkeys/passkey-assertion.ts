@@ -1,24 +1,16 @@
 import { generateAuthenticationOptions, verifyAuthenticationResponse, type PublicKeyCredentialRequestOptionsJSON } from '@simplewebauthn/server';
-import type { AuthEvents } from '../auth-events.js';
+import type { PasskeyCeremonyDeps } from './passkey-ceremony-deps.js';
 import { isLocked } from '../users/account-lock.js';
-import type { UserRecord, UserStore } from '../users/user-store.js';
-import { CHALLENGE_TTL_SECONDS, challengeBytes, type PasskeyChallenges } from './passkey-challenges.js';
+import type { UserRecord } from '../users/user-store.js';
+import { CHALLENGE_TTL_SECONDS, challengeBytes } from './passkey-challenges.js';
 import { passkeyErrors } from './passkey-errors.js';
 import type { PasskeyRefusal } from './passkey-events.js';
-import type { PasskeyRecord, PasskeyStore } from './passkey-store.js';
-import { userHandleOf, type RelyingParty } from './relying-party.js';
+import type { PasskeyRecord } from './passkey-store.js';
+import { userHandleOf } from './relying-party.js';
 import { authenticationResponse, signedChallenge } from './webauthn-json.js';
 
 export type AssertionCeremony = 'login' | 'mfa';
 
-export interface PasskeyAssertionDeps {
-  rp: RelyingParty;
-  users: UserStore;
-  passkeys: PasskeyStore;
-  challenges: PasskeyChallenges;
-  events: AuthEvents;
-  now: () => number;
-}
 
 /** Who a verified assertion proved, and how. */
 export interface AssertedUser {
@@ -37,7 +29,7 @@ export interface AssertedUser {
  * of another ceremony), credential (unknown), owner (the challenge's user, the user handle),
  * signature, counter (must move forward; a counter gone back is a cloned authenticator), account.
  */
-export function createPasskeyAssertion({ rp, users, passkeys, challenges, events, now }: PasskeyAssertionDeps) {
+export function createPasskeyAssertion({ rp, users, passkeys, challenges, events, now }: PasskeyCeremonyDeps) {
   const ceremonyOf = { login: 'webauthn-login', mfa: 'webauthn-mfa' } as const;
 
   return {

@@ -1,12 +1,9 @@
 import { generateRegistrationOptions, verifyRegistrationResponse, type PublicKeyCredentialCreationOptionsJSON } from '@simplewebauthn/server';
-import type { AuthEvents } from '../auth-events.js';
-import type { UserStore } from '../users/user-store.js';
+import type { PasskeyCeremonyDeps } from './passkey-ceremony-deps.js';
 import { authErrors } from '../errors.js';
-import { CHALLENGE_TTL_SECONDS, challengeBytes, type PasskeyChallenges } from './passkey-challenges.js';
+import { CHALLENGE_TTL_SECONDS, challengeBytes } from './passkey-challenges.js';
 import { passkeyErrors } from './passkey-errors.js';
 import type { PasskeyRefusal } from './passkey-events.js';
-import type { PasskeyStore } from './passkey-store.js';
-import type { RelyingParty } from './relying-party.js';
 import { registrationResponse, signedChallenge } from './webauthn-json.js';
 
 /** Enough for every device a person owns, few enough that a list stays a list. */
@@ -15,14 +12,6 @@ const MAX_NAME_LENGTH = 64;
 /** EdDSA, ES256, RS256: what platform authenticators and security keys create. */
 const ALGORITHMS = [-8, -7, -257];
 
-export interface PasskeyRegistrationDeps {
-  rp: RelyingParty;
-  users: UserStore;
-  passkeys: PasskeyStore;
-  challenges: PasskeyChallenges;
-  events: AuthEvents;
-  now: () => number;
-}
 
 /**
  * Registering a passkey for a signed-in user (WebAuthn §7.1): creation options with a stored
@@ -30,7 +19,7 @@ export interface PasskeyRegistrationDeps {
  * origins before anything is written. Discoverable credentials are asked for, so the passkey
  * signs in without a username; user verification is preferred and recorded, not required.
  */
-export function createPasskeyRegistration({ rp, users, passkeys, challenges, events, now }: PasskeyRegistrationDeps) {
+export function createPasskeyRegistration({ rp, users, passkeys, challenges, events, now }: PasskeyCeremonyDeps) {
   async function userOf(userId: string) {
     const user = await users.findById(userId);
     // A token outliving its account: the same refusal as any dead grant.
