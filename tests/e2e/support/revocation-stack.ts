@@ -9,10 +9,12 @@ import { startNotesService, type RunningNotesService } from '../../../services/n
 import { loadReportsConfig } from '../../../services/reports/config.js';
 import { startReportsService, type RunningReportsService } from '../../../services/reports/reports-service.js';
 import { startTestAuth, type TestAuth } from '../../auth/support/auth-harness.js';
+import { get } from '../../auth/support/http-client.js';
 import { newSecret } from '../../auth/support/oauth-client.js';
 import { freePort } from '../../support/free-port.js';
 import { deleteRedisKeys, HAS_REDIS, TEST_REDIS_URL, uniqueRedisPrefix } from '../../support/redis.js';
 import { waitFor } from '../../gateway/http-client.js';
+import { expect } from 'vitest';
 
 /**
  * How verifiers hear revocations: `embedded` is the `npm start` default (no REDIS_URL; auth keeps
@@ -102,3 +104,37 @@ export async function startRevocationStack(mode: RevocationMode, { authEnv = {},
   };
 }
 
+
+/** How soon after a session ends every verifier must refuse its tokens: "within a second". */
+export const REVOCATION_WITHIN_MS = 1_000;
+
+/** The stack's three verifiers, each asked with one bearer token on a route that needs one. */
+function verifiersOf(stack: RevocationStack) {
+  return [
+    { name: 'gateway', ask: (token: string) => get(stack.gateway.url, '/api/notes', token) },
+    { name: 'notes', ask: (token: string) => get(stack.notes.url, '/notes', token) },
+    { name: 'reports', ask: (token: string) => get(stack.reports.url, '/reports/summary', token) },
+  ];
+}
+
+/** Every token accepted by every verifier. Scope refusals (403) are fine: the token itself was accepted. */
+export async function expectAcceptedEverywhere(stack: RevocationStack, tokens: string[]): Promise<void> {
+  for (const { name, ask } of verifiersOf(stack)) {
+    for (const token of tokens) expect({ name, status: (await ask(token)).status }).not.toEqual({ name, status: 401 });
+  }
+}
+
+/** Every token refused as revoked by every verifier, all within REVOCATION_WITHIN_MS of `since`; `endedBy` names what ended the session. */
+export async function expectRevokedEverywhere(stack: RevocationStack, tokens: string[], since: number, endedBy: string): Promise<void> {
+  await Promise.all(
+    verifiersOf(stack).flatMap(({ name, ask }) =>
+      tokens.map(async (token) => {
+        await waitFor(async () => (await ask(token)).status === 401, { timeoutMs: REVOCATION_WITHIN_MS, intervalMs: 20 }).catch(() => {
+          throw new Error(`${name} still accepts a token of a session ended by ${endedBy} after ${REVOCATION_WITHIN_MS} ms`);
+        });
+        expect((await ask(token)).headers.get('www-authenticate')).toContain('revoked');
+      }),
+    ),
+  );
+  expect(Date.now() - since).toBeLessThan(REVOCATION_WITHIN_MS + 250);
+}
