@@ -1,47 +1,26 @@
-import { mkdir } from 'node:fs/promises';
-import type { Browser } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { MemoryClientStore } from '../../services/auth/adapters/memory/memory-client-store.js';
-import { startTestAuthAsIssuer, type IssuerTestAuth } from '../auth/support/auth-harness.js';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { PASSWORD, post } from '../auth/support/http-client.js';
 import { oathtoolAvailable, oathtoolCode } from '../support/oathtool.js';
-import { HAS_CHROMIUM, launchChromium } from './support/chromium.js';
-import { expectAccessible, registerPublicApp, startTestApp, watchCspViolations as cspViolations, type PublicApp, type TestApp } from './support/hosted-pages.js';
+import { HAS_CHROMIUM } from './support/chromium.js';
+import { expectAccessible, useHostedPages, watchCspViolations as cspViolations } from './support/hosted-pages.js';
 
 const SHOTS = 'test-results/two-step';
 
 describe.runIf(HAS_CHROMIUM && oathtoolAvailable())('the two-step account page (TOTP), in Chromium with codes from oathtool', () => {
-  let auth: IssuerTestAuth;
-  let origin: string;
-  let app: TestApp;
-  let photoApp: PublicApp;
-  let browser: Browser;
-  const clients = new MemoryClientStore();
-
+  const pages = useHostedPages({ shots: SHOTS, clientId: 'photo-app', host: 'localhost' });
   beforeAll(async () => {
-    await mkdir(SHOTS, { recursive: true });
-    app = await startTestApp();
-    auth = await startTestAuthAsIssuer({ clients, env: { COOKIE_SECURE: 'false' } }, 'localhost');
-    origin = auth.issuer;
-    photoApp = await registerPublicApp(clients, app, 'photo-app');
-    await post(auth.url, '/auth/register', { username: 'rhea', password: PASSWORD });
-    browser = await launchChromium();
-  });
-  afterAll(async () => {
-    await browser?.close();
-    await auth?.stop();
-    await app?.close();
+    await post(pages.auth.url, '/auth/register', { username: 'rhea', password: PASSWORD });
   });
 
-  const authorizeUrl = (state: string) => photoApp.authorizeUrl(origin, { state });
+  const authorizeUrl = (state: string) => pages.client.authorizeUrl(pages.issuer, { state });
 
   it('when a user enrols from the QR page with the secret read off it, then the recovery codes show once and the sign-in asks for the second step; removal needs the password', async () => {
     // A context of its own: axe needs one, and the sign-in below must not share this page's cookies.
-    const page = await (await browser.newContext({ viewport: { width: 420, height: 900 } })).newPage();
+    const page = await (await pages.browser.newContext({ viewport: { width: 420, height: 900 } })).newPage();
     const violations = cspViolations(page);
 
     // Signed out: the page offers the browser-session sign-in, keyboard only.
-    await page.goto(`${origin}/account/two-step`);
+    await page.goto(`${pages.issuer}/account/two-step`);
     await page.getByLabel('Username').fill('rhea');
     await page.getByLabel('Password', { exact: true }).fill(PASSWORD);
     await page.keyboard.press('Enter');
@@ -58,11 +37,11 @@ describe.runIf(HAS_CHROMIUM && oathtoolAvailable())('the two-step account page (
     await expectAccessible(page, 'enrol');
 
     // A wrong code is refused and nothing is turned on.
-    await page.getByLabel('Code from your authenticator app').fill(oathtoolCode(secret, auth.clock.now() - 300_000));
+    await page.getByLabel('Code from your authenticator app').fill(oathtoolCode(secret, pages.auth.clock.now() - 300_000));
     await page.getByRole('button', { name: 'Turn on' }).click();
     await page.getByText('That code is not right').waitFor();
 
-    await page.getByLabel('Code from your authenticator app').fill(oathtoolCode(secret, auth.clock.now()));
+    await page.getByLabel('Code from your authenticator app').fill(oathtoolCode(secret, pages.auth.clock.now()));
     await page.getByRole('button', { name: 'Turn on' }).click();
     await page.getByRole('heading', { name: 'Your recovery codes' }).waitFor();
     const recoveryCodes = await page.locator('#totp-recovery-codes li').allTextContents();
@@ -88,14 +67,14 @@ describe.runIf(HAS_CHROMIUM && oathtoolAvailable())('the two-step account page (
     expect(forged).toBe(403);
 
     // The hosted sign-in now asks for the second step; the code of the next time step completes it.
-    const signIn = await (await browser.newContext({ viewport: { width: 420, height: 820 } })).newPage();
+    const signIn = await (await pages.browser.newContext({ viewport: { width: 420, height: 820 } })).newPage();
     await signIn.goto(authorizeUrl('with-totp'));
     await signIn.getByLabel('Username').fill('rhea');
     await signIn.getByLabel('Password').fill(PASSWORD);
     await signIn.getByRole('button', { name: 'Sign in', exact: true }).click();
     await signIn.getByRole('heading', { name: 'Two-step verification' }).waitFor();
-    auth.clock.advance(30_000);
-    await signIn.getByLabel(/Code from your authenticator app/).fill(oathtoolCode(secret, auth.clock.now()));
+    pages.auth.clock.advance(30_000);
+    await signIn.getByLabel(/Code from your authenticator app/).fill(oathtoolCode(secret, pages.auth.clock.now()));
     await signIn.getByRole('button', { name: 'Verify' }).click();
     await signIn.getByRole('heading', { name: 'Allow access?' }).waitFor();
     await signIn.context().close();
@@ -108,21 +87,21 @@ describe.runIf(HAS_CHROMIUM && oathtoolAvailable())('the two-step account page (
     await page.getByLabel('Password, to turn it off').fill(PASSWORD);
     await page.getByRole('button', { name: 'Turn off the authenticator app' }).click();
     await page.getByText('Authenticator app: off').waitFor();
-    expect((await post(auth.url, '/auth/login', { username: 'rhea', password: PASSWORD })).status).toBe(200);
+    expect((await post(pages.auth.url, '/auth/login', { username: 'rhea', password: PASSWORD })).status).toBe(200);
 
     expect(violations).toEqual([]);
     await page.context().close();
   });
 
   it('when the QR endpoint is called without a session or with something other than an otpauth URI, then it refuses', async () => {
-    const anonymous = await fetch(`${origin}/auth/mfa/totp/qr`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ otpauth_uri: 'otpauth://totp/x?secret=AAAA' }) });
+    const anonymous = await fetch(`${pages.issuer}/auth/mfa/totp/qr`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ otpauth_uri: 'otpauth://totp/x?secret=AAAA' }) });
     expect(anonymous.status).toBe(401);
-    const login = await post(auth.url, '/auth/login', { username: 'rhea', password: PASSWORD });
+    const login = await post(pages.auth.url, '/auth/login', { username: 'rhea', password: PASSWORD });
     const bearer = { authorization: `Bearer ${String(login.body.access_token)}`, 'content-type': 'application/json' };
-    const other = await fetch(`${origin}/auth/mfa/totp/qr`, { method: 'POST', headers: bearer, body: JSON.stringify({ otpauth_uri: 'https://evil.example/' }) });
+    const other = await fetch(`${pages.issuer}/auth/mfa/totp/qr`, { method: 'POST', headers: bearer, body: JSON.stringify({ otpauth_uri: 'https://evil.example/' }) });
     expect(other.status).toBe(400);
     expect(await other.json()).toMatchObject({ error: 'invalid_request' });
-    const page = await fetch(`${origin}/account/two-step`);
+    const page = await fetch(`${pages.issuer}/account/two-step`);
     expect(page.headers.get('content-security-policy')).toContain("script-src 'self'");
     expect(page.headers.get('content-security-policy')).not.toMatch(/data:|https?:/);
   });

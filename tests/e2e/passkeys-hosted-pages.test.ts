@@ -1,12 +1,9 @@
-import { mkdir } from 'node:fs/promises';
 import { decodeJwt } from 'jose';
-import type { Browser, CDPSession, Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { MemoryClientStore } from '../../services/auth/adapters/memory/memory-client-store.js';
-import { startTestAuthAsIssuer, type IssuerTestAuth } from '../auth/support/auth-harness.js';
+import type { CDPSession, Page } from 'playwright-core';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { PASSWORD, post } from '../auth/support/http-client.js';
-import { HAS_CHROMIUM, launchChromium } from './support/chromium.js';
-import { registerPublicApp, startTestApp, watchCspViolations as cspViolations, type PublicApp, type TestApp } from './support/hosted-pages.js';
+import { HAS_CHROMIUM } from './support/chromium.js';
+import { useHostedPages, watchCspViolations as cspViolations } from './support/hosted-pages.js';
 
 const SHOTS = 'test-results/passkeys';
 
@@ -21,40 +18,23 @@ async function virtualAuthenticator(page: Page): Promise<{ cdp: CDPSession; auth
 }
 
 describe.runIf(HAS_CHROMIUM)('passkeys on the hosted pages, in Chromium with a virtual authenticator', () => {
-  let auth: IssuerTestAuth;
-  let origin: string;
-  let app: TestApp;
-  let photoApp: PublicApp;
-  let browser: Browser;
+  // `localhost`, not 127.0.0.1: an IP address cannot be a WebAuthn RP ID, and localhost is a secure context over http.
+  const pages = useHostedPages({ shots: SHOTS, clientId: 'photo-app', host: 'localhost' });
   let piaId: string;
-  const clients = new MemoryClientStore();
-
   beforeAll(async () => {
-    await mkdir(SHOTS, { recursive: true });
-    app = await startTestApp();
-    // `localhost`, not 127.0.0.1: an IP address cannot be a WebAuthn RP ID, and localhost is a secure context over http.
-    auth = await startTestAuthAsIssuer({ clients, env: { COOKIE_SECURE: 'false' } }, 'localhost');
-    origin = auth.issuer;
-    photoApp = await registerPublicApp(clients, app, 'photo-app');
-    piaId = String((await post(auth.url, '/auth/register', { username: 'pia', password: PASSWORD })).body.id);
-    await post(auth.url, '/auth/register', { username: 'quinn', password: PASSWORD });
-    browser = await launchChromium();
-  });
-  afterAll(async () => {
-    await browser?.close();
-    await auth?.stop();
-    await app?.close();
+    piaId = String((await post(pages.auth.url, '/auth/register', { username: 'pia', password: PASSWORD })).body.id);
+    await post(pages.auth.url, '/auth/register', { username: 'quinn', password: PASSWORD });
   });
 
-  const authorizeUrl = (state: string) => photoApp.authorizeUrl(origin, { state });
+  const authorizeUrl = (state: string) => pages.client.authorizeUrl(pages.issuer, { state });
 
   it('when a user adds a passkey on the account page, then signs in to an app with it and no password, then removes it, then it no longer signs in', async () => {
-    const page = await browser.newPage({ viewport: { width: 420, height: 820 } });
+    const page = await pages.browser.newPage({ viewport: { width: 420, height: 820 } });
     const violations = cspViolations(page);
     const { cdp, authenticatorId } = await virtualAuthenticator(page);
 
     // The account page: signed out, it offers the browser-session sign-in first.
-    await page.goto(`${origin}/account/passkeys`);
+    await page.goto(`${pages.issuer}/account/passkeys`);
     await page.getByLabel('Username').fill('pia');
     await page.getByLabel('Password').fill(PASSWORD);
     await page.getByRole('button', { name: 'Sign in', exact: true }).click();
@@ -75,19 +55,19 @@ describe.runIf(HAS_CHROMIUM)('passkeys on the hosted pages, in Chromium with a v
     await page.getByRole('heading', { name: 'Allow access?' }).waitFor();
     await page.screenshot({ path: `${SHOTS}/consent-after-passkey.png`, fullPage: true });
     await page.getByRole('button', { name: 'Allow' }).click();
-    await page.waitForURL(`${app.redirectUri}?**`);
+    await page.waitForURL(`${pages.app.redirectUri}?**`);
     const code = new URL(page.url()).searchParams.get('code');
     expect(new URL(page.url()).searchParams.get('state')).toBe('with-passkey');
-    const tokens = await photoApp.redeem(origin, code!);
+    const tokens = await pages.client.redeem(pages.issuer, code!);
     expect(tokens.status).toBe(200);
     const { id_token: idToken } = (await tokens.json()) as { id_token: string };
-    expect(decodeJwt(idToken)).toMatchObject({ aud: 'photo-app', iss: origin, sub: piaId });
+    expect(decodeJwt(idToken)).toMatchObject({ aud: 'photo-app', iss: pages.issuer, sub: piaId });
 
     // Removed on the account page: the authenticator still holds it, auth no longer accepts it.
-    await page.goto(`${origin}/account/passkeys`);
+    await page.goto(`${pages.issuer}/account/passkeys`);
     await page.getByRole('button', { name: 'Remove Work laptop' }).click();
     await page.getByText('No passkeys yet.').waitFor();
-    const fresh = await browser.newPage();
+    const fresh = await pages.browser.newPage();
     const freshViolations = cspViolations(fresh);
     // The same authenticator in a new page: a browser without the app's login session.
     const other = await virtualAuthenticator(fresh);
@@ -95,7 +75,7 @@ describe.runIf(HAS_CHROMIUM)('passkeys on the hosted pages, in Chromium with a v
     await fresh.goto(authorizeUrl('after-removal'));
     await fresh.getByRole('button', { name: 'Sign in with a passkey' }).click();
     await expect.poll(() => fresh.getByRole('alert').first().textContent()).toContain('could not sign you in');
-    expect(fresh.url().startsWith(origin)).toBe(true);
+    expect(fresh.url().startsWith(pages.issuer)).toBe(true);
     await fresh.screenshot({ path: `${SHOTS}/login-passkey-refused.png`, fullPage: true });
     expect([...violations, ...freshViolations]).toEqual([]);
     await fresh.close();
@@ -104,7 +84,7 @@ describe.runIf(HAS_CHROMIUM)('passkeys on the hosted pages, in Chromium with a v
 
   /** Signs in on the account page (browser session) and adds a passkey named `name` with the page's authenticator. */
   async function addPasskeyOnAccountPage(page: Page, username: string, name: string): Promise<void> {
-    await page.goto(`${origin}/account/passkeys`);
+    await page.goto(`${pages.issuer}/account/passkeys`);
     await page.getByLabel('Username').fill(username);
     await page.getByLabel('Password').fill(PASSWORD);
     await page.getByRole('button', { name: 'Sign in', exact: true }).click();
@@ -115,7 +95,7 @@ describe.runIf(HAS_CHROMIUM)('passkeys on the hosted pages, in Chromium with a v
   }
 
   it('when an account with a passkey signs in with its password, then the second step offers the passkey and it completes the sign-in', async () => {
-    const page = await browser.newPage({ viewport: { width: 420, height: 820 } });
+    const page = await pages.browser.newPage({ viewport: { width: 420, height: 820 } });
     const violations = cspViolations(page);
     await virtualAuthenticator(page);
     await addPasskeyOnAccountPage(page, 'quinn', 'Phone');
@@ -131,9 +111,9 @@ describe.runIf(HAS_CHROMIUM)('passkeys on the hosted pages, in Chromium with a v
     await page.getByRole('button', { name: 'Use a passkey' }).click();
     await page.getByRole('heading', { name: 'Allow access?' }).waitFor();
     await page.getByRole('button', { name: 'Allow' }).click();
-    await page.waitForURL(`${app.redirectUri}?**`);
+    await page.waitForURL(`${pages.app.redirectUri}?**`);
     const code = new URL(page.url()).searchParams.get('code')!;
-    const tokens = await photoApp.redeem(origin, code);
+    const tokens = await pages.client.redeem(pages.issuer, code);
     const { id_token: idToken, access_token: accessToken } = (await tokens.json()) as { id_token: string; access_token: string };
     for (const token of [idToken, accessToken]) expect(decodeJwt(token)).toMatchObject({ amr: ['pwd', 'hwk', 'user', 'mfa'], acr: 'urn:authgate:acr:mfa' });
     expect(violations).toEqual([]);
@@ -150,9 +130,9 @@ describe.runIf(HAS_CHROMIUM)('passkeys on the hosted pages, in Chromium with a v
     expect(html).not.toMatch(/<script>(?!<\/script>)|<script(?![^>]*src=)/);
     for (const src of html.matchAll(/<script src="([^"]+)"/g)) {
       expect(src[1]!.startsWith('/auth/webauthn/js/')).toBe(true);
-      const script = await fetch(`${origin}${src[1]!}`);
+      const script = await fetch(`${pages.issuer}${src[1]!}`);
       expect([script.status, script.headers.get('content-type')]).toEqual([200, 'text/javascript; charset=utf-8']);
     }
-    expect(await (await fetch(`${origin}/auth/webauthn/js/simplewebauthn-browser.js`)).text()).toContain('@simplewebauthn/browser');
+    expect(await (await fetch(`${pages.issuer}/auth/webauthn/js/simplewebauthn-browser.js`)).text()).toContain('@simplewebauthn/browser');
   });
 });

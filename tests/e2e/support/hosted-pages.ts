@@ -1,10 +1,13 @@
 import { createHash, randomBytes } from 'node:crypto';
+import { mkdir } from 'node:fs/promises';
 import { createServer, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { AxeBuilder } from '@axe-core/playwright';
-import type { Page } from 'playwright-core';
-import { expect } from 'vitest';
-import type { MemoryClientStore } from '../../../services/auth/adapters/memory/memory-client-store.js';
+import type { Browser, Page } from 'playwright-core';
+import { afterAll, beforeAll, expect } from 'vitest';
+import { MemoryClientStore } from '../../../services/auth/adapters/memory/memory-client-store.js';
+import { startTestAuthAsIssuer, type IssuerTestAuth } from '../../auth/support/auth-harness.js';
+import { launchChromium } from './chromium.js';
 
 /**
  * What the browser suites of the hosted pages share: the "app" a user signs in to, its public
@@ -85,4 +88,50 @@ export async function expectAccessible(page: Page, name: string): Promise<void> 
   const results = await new AxeBuilder({ page }).analyze();
   const bad = results.violations.filter((v) => v.impact === 'serious' || v.impact === 'critical');
   expect(bad.map((v) => `${v.id}: ${v.help} (${v.nodes.map((n) => n.target.join(' ')).join(', ')})`), name).toEqual([]);
+}
+
+/** One browser suite's stack: auth as the issuer, the app and its public client, Chromium. */
+export interface HostedPages {
+  auth: IssuerTestAuth;
+  /** Auth's issuer (its pages' origin). */
+  issuer: string;
+  /** The store the app's client is registered in (a suite may register more). */
+  clients: MemoryClientStore;
+  app: TestApp;
+  /** The app's public client. */
+  client: PublicApp;
+  browser: Browser;
+}
+
+export interface HostedPagesOptions {
+  /** Where the suite's screenshots go (made if missing). */
+  shots: string;
+  clientId: string;
+  clientName?: string;
+  firstParty?: boolean;
+  /** `localhost` where WebAuthn needs a name for its RP ID; 127.0.0.1 (another site than the app) otherwise. */
+  host?: '127.0.0.1' | 'localhost';
+}
+
+/**
+ * Starts the stack before the calling `describe`'s tests and stops it after them. The object is
+ * filled in by its `beforeAll`, so read its fields in tests and hooks, not at definition time.
+ */
+export function useHostedPages({ shots, clientId, clientName, firstParty, host }: HostedPagesOptions): HostedPages {
+  const pages = { clients: new MemoryClientStore() } as HostedPages;
+  beforeAll(async () => {
+    await mkdir(shots, { recursive: true });
+    pages.app = await startTestApp();
+    // COOKIE_SECURE off: the pages are served over http.
+    pages.auth = await startTestAuthAsIssuer({ clients: pages.clients, env: { COOKIE_SECURE: 'false' } }, host);
+    pages.issuer = pages.auth.issuer;
+    pages.client = await registerPublicApp(pages.clients, pages.app, clientId, { ...(clientName ? { clientName } : {}), ...(firstParty ? { firstParty } : {}) });
+    pages.browser = await launchChromium();
+  });
+  afterAll(async () => {
+    await pages.browser?.close();
+    await pages.auth?.stop();
+    await pages.app?.close();
+  });
+  return pages;
 }
