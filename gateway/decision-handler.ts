@@ -13,7 +13,7 @@ import { setIdentityHeaders } from '../lib/edge/identity-headers.js';
 import { EXCHANGE, RequestExchange, type Tracked } from './request-exchange.js';
 import { assignRequestId } from './request-id.js';
 import { addAnswerFields } from './answer-fields.js';
-import { resolvePath } from '../lib/edge/request-path.js';
+import { claimRoute } from './claim-route.js';
 
 export interface DecisionHandlerOptions extends AccessDecisionOptions {
   /** The proxy port's route lookup: the same routes, matched by the same rules. */
@@ -27,7 +27,7 @@ export interface DecisionHandlerOptions extends AccessDecisionOptions {
  * The decision port (GATEWAY_DECISION_PORT, issue 27): an ingress asks "may this request pass,
  * and as whom?" (nginx auth_request, Traefik/Caddy forward auth, Envoy ext_authz) and gets the
  * answer the proxy port would give the same request, from the same code: the route by
- * request-path.ts, then createAccessDecision. 200 with the X-Auth-* identity headers for the
+ * claim-route.ts, then createAccessDecision. 200 with the X-Auth-* identity headers for the
  * ingress to copy upstream (none on a public route), or the refusal the proxy port would send
  * (401/403/503 with its WWW-Authenticate and JSON body; 400 for a path it would refuse; 404 when
  * no route matches).
@@ -81,16 +81,8 @@ export function createDecisionHandler({ findRoute, trust, logger, observer, ...d
     (res as Tracked)[EXCHANGE] = exchange;
     res.on('close', onClose);
 
-    const verdict = resolvePath(path, findRoute);
-    if (verdict.kind === 'invalid') return refuse(res, new AppError('PATH_INVALID', 400, verdict.reason));
-    const route = verdict.route;
-    if (route === undefined) return refuse(res, new AppError('NOT_FOUND', 404, 'no route for this path'));
-    exchange.route = route.definition.prefix;
-    const upgrade = req.headers.upgrade?.toLowerCase() === 'websocket';
-    exchange.websocket = upgrade && route.definition.websocket;
-    if (upgrade && !exchange.websocket) return refuse(res, new AppError('UPGRADE_NOT_ALLOWED', 400, 'this route does not take WebSocket upgrades'));
-    // A CORS preflight is answered as the proxy port answers it (no token needed, origin checked).
-    if (route.cors !== undefined && route.cors.handle(req, res)) return;
-    decide(exchange, route);
+    // The original request's upgrade is refused where the proxy port would refuse it.
+    const route = claimRoute(exchange, findRoute, req.headers.upgrade?.toLowerCase() === 'websocket', refuse);
+    if (route !== undefined) decide(exchange, route);
   };
 }

@@ -1,5 +1,4 @@
 import type { IncomingMessage, RequestListener, ServerResponse } from 'node:http';
-import { AppError } from '../lib/errors.js';
 import { createRequestEndReporter } from '../lib/http/request-lifecycle.js';
 import type { Logger } from '../lib/logger.js';
 import { startServerSpan } from '../lib/tracing/http-spans.js';
@@ -8,12 +7,12 @@ import type { ProxyTrust } from '../lib/http/client-address.js';
 import type { DpopProofVerifier, Verifier, VerifiedToken } from '../lib/verifier/index.js';
 import { createAccessDecision } from './access-decision.js';
 import { setForwardedHeaders } from '../lib/edge/forwarded-headers.js';
-import { resolvePath } from '../lib/edge/request-path.js';
 import { stripPathPrefix } from '../lib/edge/strip-prefix.js';
 import { removeHeader, stripInboundHeaders } from '../lib/edge/hop-by-hop.js';
 import { setIdentityHeaders } from '../lib/edge/identity-headers.js';
 import { assignRequestId } from './request-id.js';
 import { createRefusal } from './refusal.js';
+import { claimRoute } from './claim-route.js';
 import type { CompiledRoute, GatewayObserver } from './compiled-route.js';
 import { EXCHANGE, RequestExchange, type Tracked } from './request-exchange.js';
 
@@ -48,7 +47,7 @@ export interface GatewayHandlerOptions {
 export type GatewayHandler = (req: IncomingMessage, res: ServerResponse, upgrade?: boolean) => void;
 
 /**
- * The gateway's request listener, plain node http: resolve the route (request-path.ts), strip
+ * The gateway's request listener, plain node http: claim the route (claim-route.ts), strip
  * caller-sent X-Auth-* and hop-by-hop headers, answer CORS preflights, verify the token when the
  * route asks, add the identity headers and proxy (or tunnel a WebSocket). No body parsing and
  * no express on this path; one log line per request.
@@ -86,17 +85,10 @@ export function createGatewayHandler({ findRoute, verifier, ops, opsPaths, logge
     // `once` would wrap the listener in a new closure per request.
     res.on('close', onClose);
 
-    const verdict = resolvePath(path, findRoute);
-    if (verdict.kind === 'invalid') return refuse(res, new AppError('PATH_INVALID', 400, verdict.reason));
-    const route = verdict.route;
-    if (route === undefined) return refuse(res, new AppError('NOT_FOUND', 404, 'no route for this path'));
-    exchange.route = route.definition.prefix;
-    const websocket = upgrade && route.definition.websocket;
-    exchange.websocket = websocket;
-    if (upgrade && !websocket) return refuse(res, new AppError('UPGRADE_NOT_ALLOWED', 400, 'this route does not take WebSocket upgrades'));
-    if (route.cors !== undefined && route.cors.handle(req, res)) return;
+    const route = claimRoute(exchange, findRoute, upgrade, refuse);
+    if (route === undefined) return;
     // Caller-sent X-Auth-* (any spelling) and hop-by-hop headers, in one pass.
-    stripInboundHeaders(req.headers, websocket);
+    stripInboundHeaders(req.headers, exchange.websocket);
     // Node already answered `Expect: 100-continue`; the upstream gets the body without waiting.
     removeHeader(req.headers, 'expect');
     setForwardedHeaders(req, trust);
