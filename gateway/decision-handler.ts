@@ -14,6 +14,8 @@ import { EXCHANGE, RequestExchange, type Tracked } from './request-exchange.js';
 import { assignRequestId } from './request-id.js';
 import { addAnswerFields } from './answer-fields.js';
 import { claimRoute } from './claim-route.js';
+import { startServerSpan } from '../lib/tracing/http-spans.js';
+import { tracingEnabled } from '../lib/tracing/tracer.js';
 
 export interface DecisionHandlerOptions extends AccessDecisionOptions {
   /** The proxy port's route lookup: the same routes, matched by the same rules. */
@@ -79,6 +81,12 @@ export function createDecisionHandler({ findRoute, trust, logger, observer, ...d
     const path = originalQueryAt === -1 ? original.uri : original.uri.slice(0, originalQueryAt);
     const exchange = new RequestExchange(req, res, path, requestId);
     (res as Tracked)[EXCHANGE] = exchange;
+    // Traced like the proxy port: a SERVER span named by the original method and route, continuing
+    // the ingress's traceparent (nginx, Envoy and Traefik pass it on), the verification its child.
+    if (tracingEnabled()) {
+      exchange.span = startServerSpan(req, path, requestId);
+      exchange.span.setAttribute('authgate.decision', true);
+    }
     res.on('close', onClose);
 
     // The original request's upgrade is refused where the proxy port would refuse it.

@@ -132,6 +132,26 @@ describe('tracing in the npm start stack', () => {
     expect(spans.some((span) => span.service === 'notes' && span.name === 'verify access token')).toBe(true);
   }, 30_000);
 
+  it('when an ingress asks the decision port, then the decision is a server span of the ingress\'s trace, named by the original request, the token check in its context', async () => {
+    const traceId = hex(16);
+    const ingressSpanId = hex(8);
+    const res = await fetch(`${stack!.decision}/decide/auth-request`, {
+      headers: { authorization: `Bearer ${login.access_token}`, 'x-original-method': 'GET', 'x-original-uri': '/api/reports/summary?week=1', traceparent: `00-${traceId}-${ingressSpanId}-01` },
+    });
+    expect(res.status).toBe(200);
+    await waitFor(() => spansOf(traceId).some((span) => span.kind === SPAN_KIND_SERVER), { timeoutMs: 15_000, intervalMs: 100 });
+    const spans = spansOf(traceId);
+    const decision = spans.find((span) => span.kind === SPAN_KIND_SERVER)!;
+    expect(decision).toMatchObject({
+      service: 'gateway',
+      parentSpanId: ingressSpanId,
+      name: 'GET /api/reports',
+      attributes: { 'url.path': '/api/reports/summary', 'http.route': '/api/reports', 'http.response.status_code': 200, 'authgate.decision': true },
+    });
+    // The proxy port verified this token a moment ago: the decision ran in its span's context and hit the cache.
+    expect(decision.attributes['authgate.token_cache']).toBe('hit');
+  }, 30_000);
+
   it('when a verifier fetches the JWKS, then auth serves it as a child of the verifier\'s fetch span', async () => {
     // Every verifier fetched the keys at start-up.
     const fetches = receiver.spans.filter((span) => span.name === 'fetch JWKS');

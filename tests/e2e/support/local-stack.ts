@@ -12,6 +12,8 @@ export interface LocalStack {
   /** Public URL of the gateway and of the auth service, on their free loopback ports. */
   gateway: string;
   authUrl: string;
+  /** The gateway's decision port (GATEWAY_DECISION_PORT). */
+  decision: string;
   /** Everything the launcher printed so far (banner, warnings). */
   output(): string;
   /** The launcher's exit code once it exited, undefined while it runs. */
@@ -69,6 +71,7 @@ async function launch({ via, env = {} }: { via: 'npm' | 'script'; env?: Record<s
     launcher,
     gateway: `http://127.0.0.1:${gw}`,
     authUrl: `http://127.0.0.1:${auth}`,
+    decision: `http://127.0.0.1:${decision}`,
     output: () => output,
     exitCode: () => exitCode,
     async stop() {
