@@ -82,7 +82,7 @@ export function createDecisionHandler({ findRoute, trust, logger, observer, ...d
     const exchange = new RequestExchange(req, res, path, requestId);
     (res as Tracked)[EXCHANGE] = exchange;
     // Traced like the proxy port: a SERVER span named by the original method and route, continuing
-    // the ingress's traceparent (nginx, Envoy and Traefik pass it on), the verification its child.
+    // the traceparent the decision request carries, with the token check in its context.
     if (tracingEnabled()) {
       exchange.span = startServerSpan(req, path, requestId);
       exchange.span.setAttribute('authgate.decision', true);
